@@ -1,0 +1,65 @@
+"""Problems found in input files, and the error hierarchy the CLI maps to exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# Exit codes, documented in the README: 0 clean, 1 problems in the input, 2 could not run.
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_ERROR = 2
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in one input file, with where it is and what to do about it."""
+
+    path: str
+    line: int | None
+    column: int | None
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message} [{self.code}]"
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def problem(path: str | Path, line: int | None, code: str, message: str, column: int | None = None) -> Problem:
+    return Problem(str(path), line, column, code, message)
+
+
+class KGError(Exception):
+    """Base of every error govkg raises on purpose; its message is meant for a researcher."""
+
+    exit_code = EXIT_ERROR
+
+
+class InputError(KGError):
+    """The input files have problems; carries every problem found, not only the first."""
+
+    exit_code = EXIT_PROBLEMS
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class NameNotFound(KGError):
+    """A concept, claim or source name that matches nothing (or too much)."""
+
+    exit_code = EXIT_PROBLEMS

@@ -1,0 +1,5 @@
+"""Size limits for input files: far beyond any real source or claim, so hitting one means a mistake."""
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # any one input file (claims, Turtle, source text)
+MAX_LITERAL_CHARS = 20_000  # any one YAML scalar or RDF literal
+MAX_QUOTE_CHARS = 2_000  # a quote is a sentence or a paragraph, not a chapter
