@@ -1,0 +1,70 @@
+"""Writing the built graph to dist/: Turtle, TriG (one named graph per input file), JSON-LD, release metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .project import KG
+
+
+def content_hash(kg: KG) -> str:
+    """sha256 of the graph's sorted N-Quads: the same graph always gives the same hash."""
+    lines = sorted(line for line in kg.dataset.serialize(format="nquads").splitlines() if line.strip())
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def release_metadata(kg: KG) -> dict:
+    from .stats import get_stats
+
+    return {
+        "name": "govkg",
+        "version": __version__,
+        "content_sha256": content_hash(kg),
+        "stats": get_stats(kg),
+    }
+
+
+def render_outputs(kg: KG) -> dict[str, bytes]:
+    """Every file of a build, by name, in memory (so nothing is written until all of it succeeded)."""
+    from .rdf import union_graph
+
+    union = union_graph(kg)
+    release = release_metadata(kg)
+    return {
+        "govkg.ttl": union.serialize(format="turtle").encode("utf-8"),
+        "govkg.trig": kg.dataset.serialize(format="trig").encode("utf-8"),
+        "govkg.jsonld": union.serialize(format="json-ld", indent=1).encode("utf-8"),
+        "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    }
+
+
+def write_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Stage every file in a temporary folder beside out_dir, then move each into place.
+
+    A failure while staging leaves out_dir exactly as it was; only the final renames touch it.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir.parent))
+    try:
+        for name, data in outputs.items():
+            with open(stage / name, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        written = []
+        for name in outputs:
+            os.replace(stage / name, out_dir / name)
+            written.append(out_dir / name)
+        return written
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def build(kg: KG, out_dir: Path) -> list[Path]:
+    return write_outputs(render_outputs(kg), out_dir)

@@ -1,0 +1,129 @@
+"""Validating a project: loading problems, SHACL shapes, SPARQL quality checks, reproducible sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, problem
+from .namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
+from .project import KG, load_kg
+from .turtle import line_of_subject, load_turtle
+
+
+# Problems that leave a whole input file out of the graph.
+INCOMPLETE = {"turtle-syntax", "encoding", "too-large", "missing-folder", "yaml-syntax", "yaml-alias", "file-shape", "io"}
+
+
+@dataclass
+class ValidationReport:
+    problems: list[Problem]
+    kg: KG
+    checks_run: list[str] = field(default_factory=list)
+    seeds_checked: bool = False
+
+    @property
+    def conforms(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict:
+        return {
+            "conforms": self.conforms,
+            "problems": [p.to_dict() for p in self.problems],
+            "checks": self.checks_run,
+            "seeds_checked": self.seeds_checked,
+            "counts": {"sources": len(self.kg.sources), "concepts": len(self.kg.concepts),
+                       "claims": len(self.kg.claims), "chains": len(self.kg.chains)},
+        }
+
+
+def locate(kg: KG, node) -> tuple[Path, int | None]:
+    """The file and line where a node of the compiled graph was written by hand."""
+    iri = str(node)
+    if iri.startswith(str(GKC)):
+        c = kg.concepts.get(concept_id(iri))
+        if c:
+            return c.path, line_of_subject(c.path, f"gkc:{c.id}")
+    if iri.startswith(str(GKCL)):
+        cid = claim_id(iri).split("/")[0]
+        c = kg.claims.get(cid) or kg.chains.get(cid)
+        if c:
+            return c.path, c.line
+    if iri.startswith(str(GKS)):
+        s = kg.sources.get(source_id(iri).split("#")[0])
+        if s:
+            return s.record_path, 1
+    schema = kg.layout.ontology / "schema.ttl"
+    if iri.startswith(str(GKV)):
+        return schema, line_of_subject(schema, "gkv:" + iri[len(str(GKV)):])
+    return schema, None
+
+
+def run_shacl(kg: KG, data_graph, problems: list[Problem]) -> None:
+    import pyshacl
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    shape_triples = load_turtle(kg.layout.shapes, problems)
+    if shape_triples is None:
+        return
+    shapes = Graph()
+    for t in shape_triples:
+        shapes.add(t)
+    _, report, _ = pyshacl.validate(data_graph, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
+    for result in report.subjects(SH.resultSeverity, SH.Violation):
+        focus = report.value(result, SH.focusNode)
+        message = report.value(result, SH.resultMessage) or "violates a shape"
+        value = report.value(result, SH.value)
+        shape = report.value(result, SH.sourceShape)
+        path, line = locate(kg, focus)
+        detail = f" (value: {value})" if value is not None else ""
+        name = str(shape).rsplit("#", 1)[-1] if shape is not None and "#" in str(shape) else "shape"
+        problems.append(problem(path, line, f"shacl:{name}", f"<{focus}>: {message}{detail}"))
+
+
+def run_checks(kg: KG, data_graph, problems: list[Problem]) -> list[str]:
+    """Run every ontology/checks/*.rq; each must return no rows (ROBOT-report style).
+
+    The checks run on pyoxigraph: some join every label with every other, which rdflib's
+    SPARQL engine takes seconds over and Oxigraph milliseconds.
+    """
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    store = ox.Store()
+    store.load(data_graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    names = []
+    for rq in sorted(kg.layout.checks.glob("*.rq")):
+        names.append(rq.stem)
+        try:
+            rows = list(store.query(rq.read_text(encoding="utf-8")))
+        except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
+            problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
+            continue
+        for row in rows:
+            focus, message = row["focus"], row["message"]
+            path, line = locate(kg, URIRef(focus.value))
+            problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus.value}>: {message.value}"))
+    return names
+
+
+def validate(root: Path, check_seeds: bool | None = None) -> ValidationReport:
+    """Everything `kg validate` checks. check_seeds=None checks the sources only if the seeds are there."""
+    kg, problems = load_kg(root)
+    report = ValidationReport(problems, kg)
+    seeds = kg.layout.seeds
+    if check_seeds or (check_seeds is None and seeds.is_dir()):
+        from .sources import check_against_seeds
+
+        problems.extend(check_against_seeds(kg.sources, seeds))
+        report.seeds_checked = True
+    if any(p.code in INCOMPLETE for p in problems):
+        return report  # a whole file is missing from the graph: shape errors now would only repeat the cause
+    from .rdf import union_graph
+
+    data = union_graph(kg)
+    run_shacl(kg, data, problems)
+    report.checks_run = run_checks(kg, data, problems)
+    report.problems = sorted(set(problems))
+    return report

@@ -1,0 +1,53 @@
+"""Shared fixtures: the real project, and copies of the mini graph that a test may break at will."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+def make_mini(dest: Path) -> Path:
+    """A copy of the mini graph with the real schema, shapes and quality checks beside it."""
+    shutil.copytree(MINI, dest)
+    for name in ("schema.ttl", "shapes.ttl"):
+        shutil.copy(REPO / "ontology" / name, dest / "ontology" / name)
+    shutil.copytree(REPO / "ontology" / "checks", dest / "ontology" / "checks")
+    return dest
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    return make_mini(tmp_path / "mini")
+
+
+@pytest.fixture(scope="session")
+def mini_ro(tmp_path_factory) -> Path:
+    """A mini graph shared by the tests that only read it."""
+    return make_mini(tmp_path_factory.mktemp("ro") / "mini")
+
+
+@pytest.fixture(scope="session")
+def real_kg():
+    from kg.project import load_kg
+
+    kg, problems = load_kg(REPO)
+    assert not problems, "\n".join(map(str, problems))
+    return kg
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, root: Path, *args: str):
+    from cli import app
+
+    return runner.invoke(app, ["--root", str(root), *args], catch_exceptions=False)

@@ -1,0 +1,128 @@
+"""`kg build`: the RDF written to dist/ parses back with every claim's provenance, and a failed build changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF
+
+from kg.build import build, content_hash, write_outputs
+from kg.namespaces import GKC, GKCL, GKS, GKV, OA
+from kg.project import load_kg
+
+from .conftest import invoke
+
+
+@pytest.fixture
+def built(mini):
+    kg, problems = load_kg(mini)
+    assert not problems
+    build(kg, mini / "dist")
+    return kg, mini / "dist"
+
+
+def test_turtle_and_jsonld_parse_back_with_provenance(built):
+    kg, dist = built
+    for name, fmt in (("govkg.ttl", "turtle"), ("govkg.jsonld", "json-ld")):
+        g = Graph().parse(dist / name, format=fmt)
+        for c in kg.claims.values():
+            node = GKCL[c.id]
+            assert (node, RDF.type, GKV.CausalClaim) in g, (name, c.id)
+            assert (node, GKV.cause, GKC[c.cause]) in g and (node, GKV.effect, GKC[c.effect]) in g
+            assert (node, PROV.wasQuotedFrom, GKS[c.source]) in g
+            assert (node, GKV.locator, Literal(c.locator)) in g
+            ann = g.value(node, PROV.wasDerivedFrom)
+            assert (ann, RDF.type, OA.Annotation) in g and (ann, OA.hasBody, node) in g
+            exacts = {str(g.value(sel, OA.exact)) for t in g.objects(ann, OA.hasTarget)
+                      for sel in g.objects(t, OA.hasSelector) if g.value(sel, OA.exact) is not None}
+            assert exacts == set(c.quotes)
+
+
+def test_offsets_point_at_the_quote_in_the_cleaned_text(built):
+    kg, dist = built
+    g = Graph().parse(dist / "govkg.ttl")
+    for sel in g.subjects(RDF.type, OA.TextPositionSelector):
+        target = g.value(predicate=OA.hasSelector, object=sel)
+        src = kg.sources[str(g.value(target, OA.hasSource)).rsplit("/", 1)[-1]]
+        quote_sel = next(s for s in g.objects(target, OA.hasSelector) if (s, RDF.type, OA.TextQuoteSelector) in g)
+        start, end = int(g.value(sel, OA.start)), int(g.value(sel, OA.end))
+        assert src.text[start:end] == str(g.value(quote_sel, OA.exact))
+
+
+def test_chain_is_a_list_and_its_links_are_claims(built):
+    _, dist = built
+    g = Graph().parse(dist / "govkg.ttl")
+    chain = GKCL["a-chain"]
+    assert (chain, RDF.type, GKV.CausalChain) in g
+    from rdflib.collection import Collection
+
+    assert list(Collection(g, g.value(chain, GKV.steps))) == [GKC.pressure, GKC.caution, GKC.shirking]
+    assert {s for s in g.subjects(GKV.inChain, chain)} == {GKCL["a-chain.1"], GKCL["a-chain.2"]}
+
+
+def test_named_graph_per_input_file_keeps_repeated_triples(built):
+    """The same triple from two files is kept once per file, so who said it is not lost."""
+    kg, dist = built
+    ds = Dataset()
+    ds.parse(dist / "govkg.trig", format="trig")
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert any(n.endswith("claims/mini-a.yaml") for n in names) and any(n.endswith("ontology/concepts.ttl") for n in names)
+    total = sum(len(g) for g in ds.graphs())
+    assert total == len(list(kg.dataset.quads()))
+
+
+def test_content_hash_is_stable_and_changes_with_content(mini):
+    kg1, _ = load_kg(mini)
+    kg2, _ = load_kg(mini)
+    assert content_hash(kg1) == content_hash(kg2)
+    path = mini / "claims/mini-b.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Reform can reduce shirking.", "Reform may reduce shirking."), encoding="utf-8")
+    kg3, _ = load_kg(mini)
+    assert content_hash(kg3) != content_hash(kg1)
+
+
+def test_failed_write_leaves_previous_output(built, monkeypatch):
+    kg, dist = built
+    before = {p.name: p.read_bytes() for p in dist.iterdir()}
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.fsync", explode)
+    with pytest.raises(OSError):
+        write_outputs({"govkg.ttl": b"broken", "release.json": b"{}"}, dist)
+    assert {p.name: p.read_bytes() for p in dist.iterdir()} == before
+    assert not [p for p in dist.parent.iterdir() if p.name.startswith(".build-")]
+
+
+def test_cli_build_refuses_invalid_input_and_keeps_dist(runner, built):
+    kg, dist = built
+    mini = dist.parent
+    before = (dist / "govkg.ttl").read_bytes()
+    path = mini / "claims/mini-b.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("cause: reform", "cause: reforms"), encoding="utf-8")
+    result = invoke(runner, mini, "build")
+    assert result.exit_code == 1 and "dist/ is unchanged" in result.output
+    assert (dist / "govkg.ttl").read_bytes() == before
+
+
+def test_cli_build_json_reports_release(runner, mini):
+    result = invoke(runner, mini, "build", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    release = json.loads((mini / "dist/release.json").read_text())
+    assert data["content_sha256"] == release["content_sha256"] and len(release["content_sha256"]) == 64
+    assert release["stats"]["claims"] == 11
+
+
+def test_stats_counts_documents_and_works(runner, mini_ro):
+    result = invoke(runner, mini_ro, "stats", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["claims_by_source"] == {"mini-a": 4, "mini-b": 6, "mini-notes": 1}
+    assert data["claims_by_polarity"] == {"negative": 2, "positive": 9}
+    assert data["links_with_several_documents"] == 1 and data["links_with_several_works"] == 1
+    assert data["concepts_by_class"]["Mechanism"] == 4 and data["works"] == 2
+    text = invoke(runner, mini_ro, "stats").stdout
+    assert "links with several works" in text

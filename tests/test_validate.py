@@ -1,0 +1,127 @@
+"""`kg validate`: each kind of bad input gets its own message with file and line, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.validate import validate
+
+from .conftest import REPO, invoke
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line(path: Path, needle: str, nth: int = 1) -> int:
+    """Line of the nth line that is exactly `needle` (ignoring indentation), else that contains it."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    exact = [n for n, line in enumerate(lines, 1) if line.strip() == needle.strip()]
+    return exact[nth - 1] if len(exact) >= nth else [n for n, line in enumerate(lines, 1) if needle in line][nth - 1]
+
+
+def test_real_graph_is_valid():
+    report = validate(REPO)
+    assert report.conforms, "\n".join(map(str, report.problems))
+    assert len(report.checks_run) >= 10
+
+
+def test_mini_graph_is_valid(mini):
+    report = validate(mini, check_seeds=False)
+    assert report.conforms, "\n".join(map(str, report.problems))
+
+
+# Each case: (file to edit, text to replace, replacement, expected code, text on the expected line or None)
+CASES = {
+    "malformed-turtle": ("ontology/concepts.ttl", '"压力"@zh ,', '"压力"@zh ,,', "turtle-syntax", '"压力"@zh ,,'),
+    "relative-iri": ("ontology/concepts.ttl", "gkv:Condition ;\n    skos:inScheme gkc: ;\n    skos:prefLabel \"压力\"", "<Condition> ;\n    skos:inScheme gkc: ;\n    skos:prefLabel \"压力\"", "turtle-syntax", "gkc:pressure a"),
+    "ill-typed-literal": ("ontology/concepts.ttl", 'skos:definition "来自上级的压力。"@zh ,', 'skos:definition "来自上级的压力。"@zh , "twenty"^^<http://www.w3.org/2001/XMLSchema#integer> ,', "ill-typed-literal", "twenty"),
+    "malformed-yaml": ("claims/mini-b.yaml", "    cause: reform\n", "    cause: [reform\n", "yaml-syntax", None),
+    "duplicate-key": ("claims/mini-b.yaml", "    quote: 改革可以减少推诿\n", "    quote: 改革可以减少推诿\n    quote: 改革\n", "yaml-syntax", "quote: 改革"),
+    "unknown-concept": ("claims/mini-b.yaml", "cause: reform", "cause: reforms", "unknown-concept", "cause: reforms"),
+    "duplicate-id": ("claims/mini-b.yaml", "id: b-reform-shirking", "id: b-shirking-paperwork", "duplicate-id", ("- id: b-shirking-paperwork", 2)),
+    "missing-field": ("claims/mini-b.yaml", "    evidence: observation\n", "", "missing-field", "id: b-shirking-paperwork"),
+    "quote-not-in-source": ("claims/mini-b.yaml", "quote: 改革可以减少推诿", "quote: 改革可以大大减少推诿", "quote-not-found", "改革可以大大减少推诿"),
+    "bad-polarity": ("claims/mini-b.yaml", "polarity: negative", "polarity: maybe", "bad-value", "polarity: maybe"),
+    "number-not-text": ("claims/mini-b.yaml", "hedge: 可以", "hedge: 0755", "field-type", "hedge: 0755"),
+    "unknown-field": ("claims/mini-b.yaml", "    hedge: 可以\n", "    hedg: 可以\n", "unknown-field", "hedg: 可以"),
+    "unknown-source": ("claims/mini-b.yaml", "source: mini-b", "source: mini-c", "file-shape", "source: mini-c"),
+    "bad-locator": ("claims/mini-b.yaml", "    quote: 推诿的结果是文牍成堆\n", "    quote: 推诿的结果是文牍成堆\n    locator: line 3\n", "bad-locator", "locator: line 3"),
+    "missing-label-en": ("ontology/concepts.ttl", '"推诿"@zh , "shirking"@en', '"推诿"@zh', "check:missing-label", "gkc:shirking a"),
+    "two-preflabels": ("ontology/concepts.ttl", '"推诿"@zh , "shirking"@en', '"推诿"@zh , "推卸责任"@zh , "shirking"@en', "check:two-preflabels-one-language", "gkc:shirking a"),
+    "broader-cycle": ("ontology/concepts.ttl", "gkc:caution a skos:Concept , gkv:Mechanism ;", "gkc:caution a skos:Concept , gkv:Mechanism ;\n    skos:broader gkc:shirking ;", "check:broader-cycle", "gkc:caution a"),
+    "shacl-no-source": ("ontology/concepts.ttl", "    dcterms:source gks:mini-b .\n\ngkc:reform", "    .\n\ngkc:reform", "shacl:ConceptSource", "gkc:paperwork a"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_gets_file_line_message(mini, case):
+    rel, old, new, code, line_text = CASES[case]
+    path = mini / rel
+    if case == "broader-cycle":
+        _edit(path, "gkc:shirking a skos:Concept , gkv:Mechanism ;", "gkc:shirking a skos:Concept , gkv:Mechanism ;\n    skos:broader gkc:caution ;")
+    _edit(path, old, new)
+    report = validate(mini, check_seeds=False)
+    assert not report.conforms
+    matching = [p for p in report.problems if p.code == code and Path(p.path).name == path.name]
+    assert matching, f"no {code} problem in {path.name}; got:\n" + "\n".join(map(str, report.problems))
+    if line_text is not None:
+        want = _line(path, *line_text) if isinstance(line_text, tuple) else _line(path, line_text)
+        assert want in {p.line for p in matching}, f"expected line {want}: {matching}"
+
+
+def test_quote_not_found_names_the_nearest_wording(mini):
+    _edit(mini / "claims/mini-b.yaml", "quote: 改革可以减少推诿", "quote: 改革可以减少推諉")
+    problems = validate(mini, check_seeds=False).problems
+    msg = next(p.message for p in problems if p.code == "quote-not-found")
+    assert "«改革可以减少推诿»" in msg and "script" in msg
+
+
+def test_yaml_alias_is_refused(mini):
+    path = mini / "claims/mini-b.yaml"
+    _edit(path, "    quote: 推诿的结果是文牍成堆\n", "    quote: &q 推诿的结果是文牍成堆\n    note: *q\n")
+    problems = validate(mini, check_seeds=False).problems
+    assert [(p.code, p.line) for p in problems] == [("yaml-alias", _line(path, "note: *q"))]
+
+
+def test_every_problem_is_reported_at_once(mini):
+    _edit(mini / "claims/mini-b.yaml", "cause: reform", "cause: reforms")
+    _edit(mini / "claims/mini-a.yaml", "effect: escalation", "effect: escalations")
+    codes = [p.code for p in validate(mini, check_seeds=False).problems]
+    assert codes.count("unknown-concept") == 2
+
+
+def test_invalid_utf8_is_reported_with_line(mini):
+    path = mini / "claims/mini-b.yaml"
+    path.write_bytes(path.read_bytes().replace("改革可以减少推诿".encode(), b"\xff\xfe", 1))
+    problems = validate(mini, check_seeds=False).problems
+    assert [(p.code, p.line) for p in problems if p.code == "encoding"] == [("encoding", _line_bytes(path, b"\xff"))]
+
+
+
+def _line_bytes(path: Path, needle: bytes) -> int:
+    return path.read_bytes()[: path.read_bytes().index(needle)].count(b"\n") + 1
+
+
+def test_cli_validate_exit_codes_and_messages(runner, mini):
+    ok = invoke(runner, mini, "validate", "--no-seeds")
+    assert ok.exit_code == 0 and ok.stdout.startswith("OK: 10 concepts, 11 claims, 3 sources")
+    _edit(mini / "claims/mini-b.yaml", "cause: reform", "cause: reforms")
+    bad = invoke(runner, mini, "validate", "--no-seeds")
+    assert bad.exit_code == 1
+    assert "claims/mini-b.yaml:" in bad.stdout and "unknown concept 'reforms'" in bad.stdout and "did you mean 'reform'" in bad.stdout
+    assert "Traceback" not in bad.output
+
+
+def test_cli_validate_json(runner, mini):
+    import json
+
+    _edit(mini / "claims/mini-b.yaml", "cause: reform", "cause: reforms")
+    out = invoke(runner, mini, "validate", "--no-seeds", "--format", "json")
+    data = json.loads(out.stdout)
+    assert data["conforms"] is False
+    assert data["problems"][0]["code"] == "unknown-concept" and data["problems"][0]["line"] > 0
