@@ -22,9 +22,11 @@ def test_every_command_has_help_and_is_in_the_readme(runner, command):
 
 
 def _kg(*args, cwd=REPO, env=None):
+    """Run the installed `kg` command; PYTHONPATH makes it load this checkout's code, whichever is installed."""
     exe = shutil.which("kg")
     cmd = [exe, *args] if exe else [sys.executable, str(REPO / "cli.py"), *args]
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+    env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_installed_command_validates_the_real_graph():
