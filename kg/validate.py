@@ -107,9 +107,13 @@ def run_checks(kg: KG, data_graph, problems: list[Problem]) -> list[str]:
     return names
 
 
-def validate(root: Path, check_seeds: bool | None = None) -> ValidationReport:
-    """Everything `kg validate` checks. check_seeds=None checks the sources only if the seeds are there."""
-    kg, problems = load_kg(root)
+def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None = None) -> ValidationReport:
+    """Everything `kg validate` checks. check_seeds=None checks the sources only if the seeds are there.
+
+    `loaded` is `load_kg(root)`'s answer when the caller has it already (from the cache).
+    """
+    kg, problems = loaded if loaded is not None else load_kg(root)
+    problems = list(problems)
     report = ValidationReport(problems, kg)
     seeds = kg.layout.seeds
     if check_seeds or (check_seeds is None and seeds.is_dir()):

@@ -1,0 +1,247 @@
+"""Where SPARQL runs: the graph in rdflib, in pyoxigraph (in memory or on disk), or a remote endpoint, behind one interface.
+
+`open_store(kg_or_root, backend)` gives a `Store` with `.query(sparql) -> Result` and `.triples_count()`.
+Every backend sees the same dataset: one named graph per input file, and as default graph the
+union of them all, so a query without GRAPH sees everything. Answers come back as neutral
+`kg.results.Result`s, so they can be compared across backends (the tests do).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import KGError
+from .results import Result, Term, TooManyRows, literal
+
+BACKENDS = ("auto", "rdflib", "oxigraph")
+# `auto` picks the on-disk Oxigraph store once the input files pass this many bytes: below it,
+# rdflib answers in milliseconds too and needs no store on disk.
+AUTO_OXIGRAPH_BYTES = 2_000_000
+
+
+class BadQuery(KGError):
+    """A query that is not valid SPARQL (exit code 1: a problem in the user's input)."""
+
+    exit_code = 1
+
+
+class QueryRefused(KGError):
+    """A valid query that govkg will not run: an update, SERVICE, LOAD, FROM."""
+
+    exit_code = 1
+
+
+# --- query safety -------------------------------------------------------------------------------
+# TEMPORARY: replace with `kg.sparql.check_query` once the query branch lands on main; this one
+# exists only so that the store, `kg serve` and `kg push` are safe before then. Same contract:
+# returns None for a read-only query over the local graph, raises otherwise.
+
+
+def check_query(text: str) -> None:
+    """Refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself.
+
+    Updates (INSERT, DELETE, LOAD, CLEAR …) are refused because the graph is read-only; SERVICE
+    because rdflib would send the query to that URL; FROM / FROM NAMED because rdflib would read
+    the named file or URL. The check walks rdflib's parse tree and algebra, not the text, so a
+    keyword inside a string or comment is no false alarm.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateQuery, traverse
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        tree = parseQuery(text)
+    except ParseException as exc:
+        try:
+            parseUpdate(text)
+        except ParseException:
+            raise BadQuery(f"not a valid SPARQL query: {exc.msg} at line {exc.lineno}, column {exc.column}") from None
+        raise QueryRefused("updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP …) are refused: the graph is read-only") from None
+    if any(getattr(part, "datasetClause", None) for part in tree):
+        raise QueryRefused("FROM and FROM NAMED are refused: queries run over govkg's own graph (use GRAPH <…> for one input file)")
+    try:
+        algebra = translateQuery(tree).algebra
+    except Exception as exc:  # rdflib reports some semantic errors (unbound GROUP BY …) only here
+        raise BadQuery(f"not a valid SPARQL query: {exc}") from None
+    found = []
+
+    def visit(node):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            found.append(node)
+
+    traverse(algebra, visitPost=visit)
+    if found:
+        raise QueryRefused("SERVICE is refused: govkg queries never reach out to other endpoints")
+
+
+# --- stores ---------------------------------------------------------------------------------------
+
+
+class Store:
+    """One place to run SPARQL over the graph. `max_rows` turns an oversized answer into TooManyRows."""
+
+    backend = "?"
+
+    def query(self, sparql: str, max_rows: int | None = None) -> Result:
+        raise NotImplementedError
+
+    def triples_count(self) -> int:
+        """Quads in the store: a triple stated in two input files counts twice."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _cap(rows, max_rows):
+    out = []
+    for row in rows:
+        if max_rows is not None and len(out) >= max_rows:
+            raise TooManyRows(f"the answer has more than {max_rows:,} rows: add LIMIT or narrow the query")
+        out.append(row)
+    return out
+
+
+def _rdflib_term(t) -> Term | None:
+    from rdflib import BNode, Literal
+
+    if t is None:
+        return None
+    if isinstance(t, Literal):
+        return literal(str(t), t.language or "", str(t.datatype) if t.datatype else "")
+    if isinstance(t, BNode):
+        return Term("bnode", str(t))
+    return Term("uri", str(t))
+
+
+class RdflibStore(Store):
+    """The graph as an rdflib Dataset in memory (the default for small graphs)."""
+
+    backend = "rdflib"
+
+    def __init__(self, dataset):
+        import rdflib.plugins.sparql as rdflib_sparql
+
+        rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never read FROM <url/file>, even if a check is bypassed
+        self.dataset = dataset
+
+    def query(self, sparql: str, max_rows: int | None = None) -> Result:
+        from pyparsing import ParseException
+
+        try:
+            res = self.dataset.query(sparql)
+        except ParseException as exc:
+            raise BadQuery(f"not a valid SPARQL query: {exc.msg} at line {exc.lineno}, column {exc.column}") from None
+        if res.type == "ASK":
+            return Result("ask", boolean=bool(res.askAnswer))
+        if res.type in ("CONSTRUCT", "DESCRIBE"):
+            triples = _cap(res.graph, max_rows)
+            return Result("graph", triples=[tuple(map(_rdflib_term, t)) for t in triples])
+        variables = [str(v) for v in res.vars]
+        rows = _cap(res, max_rows)
+        return Result("select", variables, [tuple(_rdflib_term(t) for t in row) for row in rows])
+
+    def triples_count(self) -> int:
+        return sum(len(g) for g in self.dataset.graphs())
+
+
+def _ox_term(t) -> Term | None:
+    import pyoxigraph as ox
+
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return Term("uri", t.value)
+    if isinstance(t, ox.BlankNode):
+        return Term("bnode", t.value)
+    if isinstance(t, ox.Literal):
+        return literal(t.value, t.language or "", t.datatype.value)
+    return Term("triple", str(t))
+
+
+class OxigraphStore(Store):
+    """The graph in pyoxigraph: in memory, or on disk (opened read-only, so many processes can share it)."""
+
+    backend = "oxigraph"
+
+    def __init__(self, store, path: Path | None = None):
+        self.store, self.path = store, path
+
+    def query(self, sparql: str, max_rows: int | None = None) -> Result:
+        import pyoxigraph as ox
+
+        try:
+            res = self.store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise BadQuery(f"not a valid SPARQL query: {exc}") from None
+        if isinstance(res, ox.QueryBoolean):
+            return Result("ask", boolean=bool(res))
+        if isinstance(res, ox.QueryTriples):
+            return Result("graph", triples=[(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object)) for t in _cap(res, max_rows)])
+        variables = [v.value for v in res.variables]
+        rows = _cap(res, max_rows)
+        return Result("select", variables, [tuple(_ox_term(s[v]) for v in variables) for s in rows])
+
+    def triples_count(self) -> int:
+        return len(self.store)
+
+    def close(self) -> None:
+        self.store = None  # pyoxigraph closes the database when the object is dropped
+
+
+def load_oxigraph(kg, path: Path | None = None):
+    """A pyoxigraph Store holding the graph: on disk at `path` (bulk-loaded), or in memory."""
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from .nquads import dump_nquads
+
+    store = ox.Store(str(path)) if path else ox.Store()
+    # Through a temporary file rather than one bytes object: at a million claims the N-Quads are
+    # gigabytes, and the bulk loader streams a file without holding it.
+    with tempfile.TemporaryFile(dir=path.parent if path else None) as f:
+        dump_nquads(kg, f)
+        f.seek(0)
+        store.bulk_load(input=f, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    return store
+
+
+def open_store(kg_or_root, backend: str = "auto") -> Store:
+    """A Store over the graph of a KG (in memory) or of a project folder (cached on disk for oxigraph).
+
+    With a project folder, the oxigraph backend keeps its store in `.cache/` keyed on the content
+    of every input file, so a second call reopens it in milliseconds instead of loading anything.
+    """
+    import pyoxigraph as ox
+
+    if backend not in BACKENDS:
+        raise KGError(f"unknown backend '{backend}': use {', '.join(BACKENDS)}")
+    if isinstance(kg_or_root, (str, Path)):
+        from .cache import fingerprint, load_kg_cached, oxigraph_store
+
+        root = Path(kg_or_root)
+        if backend == "auto":
+            backend = "oxigraph" if fingerprint(root).input_bytes > AUTO_OXIGRAPH_BYTES else "rdflib"
+        if backend == "oxigraph":
+            path = oxigraph_store(root)
+            return OxigraphStore(ox.Store.read_only(str(path)), path)
+        kg, problems = load_kg_cached(root)
+        if problems:
+            from .errors import InputError
+
+            raise InputError(problems)
+        return RdflibStore(kg.dataset)
+    kg = kg_or_root
+    if backend == "auto":
+        backend = "oxigraph" if len(kg.claims) > 5000 else "rdflib"
+    if backend == "oxigraph":
+        return OxigraphStore(load_oxigraph(kg))
+    return RdflibStore(kg.dataset)
