@@ -62,9 +62,9 @@ def validate(
     seeds: bool | None = typer.Option(None, "--seeds/--no-seeds", help="Also check that the cleaned texts are reproducible from the seeds (default: when ../shared/seeds exists)."),
 ) -> None:
     """Check the ontology, sources and claims; list every problem as file:line. Exit 0 when clean, 1 otherwise."""
-    from kg.validate import validate as run
+    from kg.cache import validate_cached
 
-    report = run(state.root, check_seeds=seeds)
+    report = validate_cached(state.root, check_seeds=seeds)
     if fmt is Format.json:
         _echo_json(report.to_dict())
     else:
@@ -87,9 +87,9 @@ def build(
     """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json). A failed build leaves dist/ as it was."""
     from kg.build import build as run_build
     from kg.build import release_metadata
-    from kg.validate import validate as run
+    from kg.cache import validate_cached
 
-    report = run(state.root)
+    report = validate_cached(state.root)
     if not report.conforms:
         for p in report.problems:
             typer.echo(str(p), err=True)
@@ -125,10 +125,10 @@ def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, 
 
 
 def _load():
-    """The graph, or exit 1 with the problems when the input does not load cleanly."""
-    from kg.project import load_kg
+    """The graph, or exit 1 with the problems when the input does not load cleanly (from .cache/ when unchanged)."""
+    from kg.cache import load_kg_cached
 
-    kg, problems = load_kg(state.root)
+    kg, problems = load_kg_cached(state.root)
     if problems:
         for p in problems:
             typer.echo(str(p), err=True)
@@ -171,6 +171,58 @@ def sources_check(
     if not problems:
         typer.echo(f"OK: {len(sources)} cleaned texts reproduce from {seeds or layout.seeds}")
     raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_OK)
+
+
+# --- Scale: the SPARQL endpoint and external stores (issue 7) ---------------------------------------
+
+
+class Backend(str, Enum):
+    auto = "auto"
+    rdflib = "rdflib"
+    oxigraph = "oxigraph"
+
+
+BACKEND_HELP = "rdflib (in memory), oxigraph (on-disk store in .cache/, fast at any size), or auto (oxigraph above 2 MB of input)."
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; keep 127.0.0.1 unless others must reach it."),
+    port: int = typer.Option(7979, "--port", "-p", help="Port (0: any free port)."),
+    backend: Backend = typer.Option(Backend.auto, "--backend", help=BACKEND_HELP),
+    timeout: float = typer.Option(10.0, "--timeout", help="Seconds a query may run before it is stopped (answer 503)."),
+    max_rows: int = typer.Option(10_000, "--max-rows", help="Largest answer in rows or triples; a larger one is refused (answer 500), never cut short."),
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (GET and POST; JSON, XML, CSV, TSV, Turtle, N-Triples)."""
+    from kg.serve import make_server
+    from kg.store import open_store
+
+    store = open_store(state.root, backend.value)
+    server = make_server(store, host, port, timeout=timeout, max_rows=max_rows)
+    typer.echo(f"govkg SPARQL endpoint ({store.backend}, {store.triples_count():,} quads) at {server.url}  (Ctrl-C stops)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@app.command()
+def push(
+    endpoint: str = typer.Option(..., "--endpoint", help="Graph Store Protocol URL of the store (http://host:7878 means Oxigraph's /store)."),
+    graph: str | None = typer.Option(None, "--graph", help="Named graph to replace (default: https://w3id.org/govkg/release/<version>/<hash12>)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """Load the graph into a SPARQL 1.1 store: one HTTP PUT replaces the release's named graph in one step."""
+    from kg.remote import push as run_push
+
+    result = run_push(_load(), endpoint, graph)
+    if fmt is Format.json:
+        _echo_json(result)
+    else:
+        typer.echo(f"pushed {result['triples_sent']:,} triples ({result['bytes']:,} bytes) into <{result['graph']}> at {result['store']} (HTTP {result['status']})")
 
 
 def main() -> None:

@@ -149,12 +149,16 @@ def _chain(ch) -> list[str]:
     return out
 
 
-def iter_nquads(kg) -> Iterator[str]:
+def iter_nquads(kg, graphs: bool = True) -> Iterator[str]:
     """The graph as N-Quads lines (each ending in a newline), one named graph per input file.
 
     The same quads as `kg.rdf.to_dataset(kg)`; duplicates within a graph may repeat, which
-    every RDF store collapses on loading.
+    every RDF store collapses on loading. graphs=False gives N-Triples of the union instead.
     """
+    if not graphs:
+        for chunk in iter_nquads(kg):
+            yield "".join(line.rsplit(" ", 2)[0] + " .\n" for line in chunk.splitlines())
+        return
     for n, (path, triples) in enumerate(kg.ontology_triples.items()):
         g = _graph(kg, path)
         b = f"f{n}b"  # blank-node labels are per file, as the rdflib path mints new nodes per file
@@ -177,11 +181,11 @@ def iter_nquads(kg) -> Iterator[str]:
         yield "".join(f"{line} {g} .\n" for line in _chain(ch))
 
 
-def dump_nquads(kg, f) -> int:
-    """Write the graph's N-Quads to a binary file; returns the bytes written."""
+def dump_nquads(kg, f, graphs: bool = True) -> int:
+    """Write the graph's N-Quads (or N-Triples of the union) to a binary file; returns the bytes written."""
     n = 0
     buf: list[str] = []
-    for chunk in iter_nquads(kg):
+    for chunk in iter_nquads(kg, graphs):
         buf.append(chunk)
         if len(buf) >= 4096:
             n += f.write("".join(buf).encode("utf-8"))

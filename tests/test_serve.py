@@ -1,0 +1,180 @@
+"""`kg serve` over HTTP on a loopback port: the SPARQL 1.1 Protocol, result formats, and every refusal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlencode
+
+import pytest
+
+from .conftest import REPO
+
+CHAIN = """PREFIX gkv: <https://w3id.org/govkg/vocab#>
+PREFIX gkc: <https://w3id.org/govkg/concept/>
+SELECT DISTINCT ?mid WHERE { ?c1 gkv:cause gkc:pressure ; gkv:effect ?mid . ?c2 gkv:cause ?mid ; gkv:effect gkc:shirking }"""
+# Four copies of every quad joined: about 10^10 rows to count on the mini graph, far beyond any timeout.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module", params=["rdflib", "oxigraph"])
+def endpoint(request, tmp_path_factory):
+    from kg.serve import make_server
+    from kg.store import open_store
+
+    from .conftest import make_mini
+
+    root = make_mini(tmp_path_factory.mktemp(f"serve-{request.param}") / "mini")
+    server = make_server(open_store(root, request.param), timeout=1.5, max_rows=20)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.url
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def call(url, params=None, data=None, headers=None, method=None):
+    """(status, content type, body text) of one request; HTTP errors are answers too."""
+    full = url + ("?" + urlencode(params) if params else "")
+    req = urllib.request.Request(full, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Content-Type", ""), exc.read().decode("utf-8")
+
+
+def test_get_select_answers_sparql_json(endpoint):
+    status, ctype, body = call(endpoint, {"query": CHAIN})
+    assert status == 200 and ctype.startswith("application/sparql-results+json")
+    data = json.loads(body)
+    assert data["head"]["vars"] == ["mid"]
+    assert [b["mid"]["value"] for b in data["results"]["bindings"]] == ["https://w3id.org/govkg/concept/caution"]
+
+
+def test_post_form_and_post_sparql_query_give_the_same_answer(endpoint):
+    form = call(endpoint, data=urlencode({"query": CHAIN}).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    direct = call(endpoint, data=CHAIN.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert form[0] == direct[0] == 200
+    assert json.loads(form[2]) == json.loads(direct[2])
+
+
+@pytest.mark.parametrize(("accept", "fmt", "media"), [
+    ("application/sparql-results+xml", None, "application/sparql-results+xml"),
+    ("text/csv", None, "text/csv"),
+    (None, "tsv", "text/tab-separated-values"),
+    ("text/html;q=0.9, text/csv;q=0.5", None, "text/csv"),
+])
+def test_select_formats(endpoint, accept, fmt, media):
+    params = {"query": CHAIN, **({"format": fmt} if fmt else {})}
+    status, ctype, body = call(endpoint, params, headers={"Accept": accept} if accept else {})
+    assert status == 200 and ctype.startswith(media)
+    if media == "text/csv":
+        assert list(csv.reader(io.StringIO(body))) == [["mid"], ["https://w3id.org/govkg/concept/caution"]]
+    elif media.endswith("xml"):
+        assert "<uri>https://w3id.org/govkg/concept/caution</uri>" in body
+    else:
+        assert body.splitlines() == ["?mid", "<https://w3id.org/govkg/concept/caution>"]
+
+
+def test_ask_and_construct(endpoint):
+    status, _, body = call(endpoint, {"query": "ASK { ?c a <https://w3id.org/govkg/vocab#CausalClaim> }"})
+    assert status == 200 and json.loads(body) == {"head": {}, "boolean": True}
+    construct = ("PREFIX gkv: <https://w3id.org/govkg/vocab#> CONSTRUCT { ?a gkv:leadsTo ?b } "
+                 "WHERE { ?c gkv:cause ?a ; gkv:effect ?b ; gkv:polarity gkv:negative }")
+    status, ctype, body = call(endpoint, {"query": construct, "format": "nt"})
+    assert status == 200 and ctype.startswith("application/n-triples")
+    assert sorted(body.splitlines()) == sorted([
+        "<https://w3id.org/govkg/concept/reform> <https://w3id.org/govkg/vocab#leadsTo> <https://w3id.org/govkg/concept/shirking> .",
+        "<https://w3id.org/govkg/concept/staffing> <https://w3id.org/govkg/vocab#leadsTo> <https://w3id.org/govkg/concept/workload> .",
+    ])
+    status, ctype, body = call(endpoint, {"query": construct})
+    assert status == 200 and ctype.startswith("text/turtle") and "gkc:reform" in body
+
+
+@pytest.mark.parametrize(("how", "query"), [
+    ("query", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
+    ("query", "LOAD <http://127.0.0.1:9/data.ttl>"),
+    ("update", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
+    ("update", "DROP ALL"),
+    ("sparql-update", "CLEAR DEFAULT"),
+    ("query", "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"),
+    ("query", "SELECT * FROM NAMED <http://127.0.0.1:9/g> WHERE { GRAPH ?g { ?s ?p ?o } }"),
+])
+def test_updates_load_and_from_are_refused(endpoint, how, query):
+    if how == "sparql-update":
+        status, _, body = call(endpoint, data=query.encode(), headers={"Content-Type": "application/sparql-update"})
+    else:
+        status, _, body = call(endpoint, data=urlencode({how: query}).encode(),
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403, body
+    assert "refused" in body
+    # and the graph is unchanged
+    status, _, body = call(endpoint, {"query": "ASK { <urn:a> ?p ?o }"})
+    assert json.loads(body)["boolean"] is False
+
+
+def test_service_is_refused_and_no_request_leaves(endpoint):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    try:
+        query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+        status, _, body = call(endpoint, {"query": query})
+        assert status == 403 and "SERVICE" in body
+        with pytest.raises(socket.timeout):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+def test_bad_query_is_400_with_a_message(endpoint):
+    status, ctype, body = call(endpoint, {"query": "SELEKT ?x WHERE { ?x ?y }"})
+    assert status == 400 and ctype.startswith("text/plain") and "not a valid SPARQL query" in body
+    status, _, body = call(endpoint, data=b"x", headers={"Content-Type": "application/json"})
+    assert status == 415
+
+
+def test_oversize_answer_is_refused_not_cut(endpoint):
+    status, _, body = call(endpoint, {"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert status == 500 and "more than 20 rows" in body
+    status, _, body = call(endpoint, {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 20"})
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 20
+
+
+def test_slow_query_is_stopped_and_the_server_goes_on(endpoint):
+    start = time.monotonic()
+    status, _, body = call(endpoint, {"query": SLOW})
+    assert status == 503 and "stopped" in body
+    assert time.monotonic() - start < 15
+    start = time.monotonic()
+    status, _, _ = call(endpoint, {"query": CHAIN})
+    assert status == 200 and time.monotonic() - start < 5
+
+
+def test_kg_serve_command_over_http(mini):
+    """The real command in a subprocess: it prints its URL, answers, and stops when terminated."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "--root", str(mini), "serve", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert "http://127.0.0.1:" in line, line + proc.stderr.read()
+        url = line.split(" at ")[1].split()[0]
+        status, _, body = call(url, {"query": CHAIN, "format": "csv"})
+        assert status == 200 and "concept/caution" in body
+    finally:
+        proc.terminate()
+        proc.wait(10)
