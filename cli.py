@@ -197,8 +197,13 @@ def serve(
     from kg.serve import make_server
     from kg.store import open_store
 
-    store = open_store(state.root, backend.value)
-    server = make_server(store, host, port, timeout=timeout, max_rows=max_rows)
+    try:
+        store = open_store(state.root, backend.value)
+        server = make_server(store, host, port, timeout=timeout, max_rows=max_rows)
+    except KGError as exc:
+        _fail(str(exc), exc.exit_code)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror}")
     typer.echo(f"govkg SPARQL endpoint ({store.backend}, {store.triples_count():,} quads) at {server.url}  (Ctrl-C stops)")
     sys.stdout.flush()
     try:
@@ -218,7 +223,10 @@ def push(
     """Load the graph into a SPARQL 1.1 store: one HTTP PUT replaces the release's named graph in one step."""
     from kg.remote import push as run_push
 
-    result = run_push(_load(), endpoint, graph)
+    try:
+        result = run_push(_load(), endpoint, graph)
+    except KGError as exc:
+        _fail(str(exc), exc.exit_code)
     if fmt is Format.json:
         _echo_json(result)
     else:

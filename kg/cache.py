@@ -9,8 +9,8 @@ What is cached, each under the key of the inputs it was made from:
 The key covers the content of every input file (`Layout.input_files()`), govkg's version and its
 own code (a cached pickle is only as good as the classes that read it). Re-hashing every input on
 every call would cost seconds at a million claims, so a manifest remembers each file's size,
-mtime and sha256, and a file is re-hashed when its size or mtime changed, or when it was modified
-so close to the time it was hashed that a same-second edit could hide (git's "racy" rule).
+mtime, ctime, inode and sha256, and a file is re-hashed when any of these changed, or when it was
+modified so close to the time it was hashed that a same-tick edit could hide (git's "racy" rule).
 Every entry is written to a temporary name and renamed into place: a crash leaves either the
 old entry or the new one, never half of one. GOVKG_CACHE=off turns the cache off.
 """
@@ -82,12 +82,14 @@ def _digests(files: list[Path], manifest_path: Path | None) -> list[tuple[int, s
         st = p.stat()
         key = str(p.resolve())
         entry = old.get(key)
-        if entry and entry[0] == st.st_size and entry[1] == st.st_mtime_ns and entry[3]:
-            digest = entry[2]
+        # ctime too: touching a file back to its old mtime (os.utime) still moves its ctime.
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        if entry and entry[:4] == stamp and entry[5]:
+            digest = entry[4]
         else:
             digest = _sha256(p)
             changed = True
-            entry = [st.st_size, st.st_mtime_ns, digest, now - st.st_mtime_ns > RACY_NS]
+            entry = stamp + [digest, now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS]
         new[key] = entry
         out.append((st.st_size, digest))
     if manifest_path is not None and (changed or len(new) != len(old)):

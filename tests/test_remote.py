@@ -1,0 +1,90 @@
+"""`kg push` into a real Oxigraph server on loopback, and queries against it that answer as the local graph does."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from .conftest import invoke
+from .test_store import QUERIES
+
+OXIGRAPH = shutil.which("oxigraph")
+pytestmark = pytest.mark.skipif(OXIGRAPH is None, reason="the oxigraph server binary is not installed (pip install oxigraph, in the test extra)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    port = _free_port()
+    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxdb")), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):  # up to 10 s for the server to listen
+            try:
+                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail("oxigraph serve exited: " + proc.stderr.read().decode(errors="replace"))
+                time.sleep(0.1)
+        else:
+            pytest.fail("oxigraph serve did not start listening within 10 s")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_push_then_remote_answers_equal_local(runner, mini, oxigraph_server):
+    from kg.cache import load_kg_cached
+    from kg.remote import open_remote, release_graph
+    from kg.results import canonical
+    from kg.store import open_store
+
+    result = invoke(runner, mini, "push", "--endpoint", oxigraph_server)
+    assert result.exit_code == 0, result.output
+    kg, _ = load_kg_cached(mini)
+    graph = release_graph(kg)
+    assert f"<{graph}>" in result.output and graph.startswith("https://w3id.org/govkg/release/0.")
+    remote = open_remote(oxigraph_server, root=mini)
+    local = open_store(mini, "oxigraph")
+    for query in QUERIES.values():
+        assert canonical(remote.query(query)) == canonical(local.query(query)), query
+    # a second push replaces the graph rather than adding to it
+    n = remote.triples_count()
+    assert invoke(runner, mini, "push", "--endpoint", oxigraph_server).exit_code == 0
+    assert remote.triples_count() == n > 0
+
+
+def test_push_replaces_a_changed_release_atomically(runner, mini, oxigraph_server):
+    from kg.remote import RemoteStore
+
+    graph = "https://w3id.org/govkg/release/test/replaced"
+    assert invoke(runner, mini, "push", "--endpoint", oxigraph_server + "/store", "--graph", graph).exit_code == 0
+    remote = RemoteStore(oxigraph_server + "/query", graph)
+    ask = "ASK { <https://w3id.org/govkg/claim/b-reform-shirking> ?p ?o }"
+    assert remote.query(ask).boolean is True
+    path = mini / "claims" / "mini-b.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: b-reform-shirking")
+    end = text.index("  - id: b-pressure-shirking")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert invoke(runner, mini, "push", "--endpoint", oxigraph_server + "/store", "--graph", graph).exit_code == 0
+    assert remote.query(ask).boolean is False
+
+
+def test_unreachable_endpoint_is_a_message_and_exit_2(runner, mini):
+    port = _free_port()
+    result = invoke(runner, mini, "push", "--endpoint", f"http://127.0.0.1:{port}")
+    assert result.exit_code == 2 and "cannot reach" in result.output

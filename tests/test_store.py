@@ -1,0 +1,208 @@
+"""The store layer: the fast N-Quads compile equals rdflib's, both backends answer alike, the cache is reused and invalidated."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+
+from .conftest import REPO, invoke
+
+P = """PREFIX gkv: <https://w3id.org/govkg/vocab#>
+PREFIX gkc: <https://w3id.org/govkg/concept/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+"""
+QUERIES = {
+    "two-step chain": P + "SELECT ?c1 ?mid ?c2 WHERE { ?c1 gkv:cause gkc:pressure ; gkv:effect ?mid . ?c2 gkv:cause ?mid ; gkv:effect gkc:paperwork }",
+    "reachability": P + "SELECT DISTINCT ?x WHERE { gkc:pressure (^gkv:cause/gkv:effect)+ ?x }",
+    "negative links": P + "SELECT ?a ?b WHERE { ?c gkv:cause ?a ; gkv:effect ?b ; gkv:polarity gkv:negative }",
+    "labels": P + "SELECT ?c ?l WHERE { ?c a skos:Concept ; skos:prefLabel ?l }",
+    "quotes": P + "SELECT ?claim ?exact ?start WHERE { ?claim gkv:cause ?x ; gkv:effect ?y ; ^oa:hasBody/oa:hasTarget/oa:hasSelector ?s . "
+                  "OPTIONAL { ?s oa:exact ?exact } OPTIONAL { ?s oa:start ?start } }",
+    "count": P + "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a gkv:CausalClaim }",
+    "ask": P + "ASK { gkc:discount ^gkv:cause/gkv:effect gkc:escalation }",
+    "construct": P + "CONSTRUCT { ?a gkv:leadsTo ?b } WHERE { ?c gkv:cause ?a ; gkv:effect ?b }",
+}
+
+
+def _quads(data: bytes):
+    import pyoxigraph as ox
+
+    ds = ox.Dataset(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+    ds.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return set(ds)
+
+
+@pytest.mark.parametrize("which", ["mini", "real"])
+def test_fast_nquads_equal_rdflib_dataset(which, mini_ro, real_kg):
+    from kg.nquads import dump_nquads
+    from kg.project import load_kg
+
+    kg = real_kg if which == "real" else load_kg(mini_ro)[0]
+    buf = io.BytesIO()
+    dump_nquads(kg, buf)
+    fast = _quads(buf.getvalue())
+    slow = _quads(kg.dataset.serialize(format="nquads").encode("utf-8"))
+    assert fast == slow and len(fast) > 100
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_backends_give_the_same_answers(name, mini_ro):
+    from kg.results import canonical
+    from kg.store import open_store
+
+    rd = open_store(mini_ro, "rdflib").query(QUERIES[name])
+    ox = open_store(mini_ro, "oxigraph").query(QUERIES[name])
+    assert canonical(rd) == canonical(ox)
+    assert len(rd) > 0
+
+
+def test_known_answers_on_the_mini_graph(mini_ro):
+    from kg.store import open_store
+
+    for backend in ("rdflib", "oxigraph"):
+        store = open_store(mini_ro, backend)
+        reach = {r[0].value.rsplit("/", 1)[1] for r in store.query(QUERIES["reachability"]).rows}
+        assert reach == {"caution", "shirking", "paperwork"}
+        mids = [r[1].value.rsplit("/", 1)[1] for r in store.query(QUERIES["two-step chain"]).rows]
+        assert mids == ["shirking"]
+        assert store.query(QUERIES["ask"]).boolean is True
+        assert store.triples_count() == open_store(mini_ro, "rdflib").triples_count()
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("query", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "LOAD <http://127.0.0.1:9/x.ttl>",
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
+])
+def test_check_query_refuses(backend, query):
+    from kg.store import QueryRefused, check_query
+
+    with pytest.raises(QueryRefused):
+        check_query(query)
+
+
+def test_keyword_inside_a_string_is_no_refusal():
+    from kg.store import check_query
+
+    check_query('SELECT * WHERE { ?s ?p "SERVICE <http://x> FROM LOAD" }')
+
+
+def test_row_cap(mini_ro):
+    from kg.results import TooManyRows
+    from kg.store import open_store
+
+    for backend in ("rdflib", "oxigraph"):
+        with pytest.raises(TooManyRows):
+            open_store(mini_ro, backend).query("SELECT * WHERE { ?s ?p ?o }", max_rows=10)
+
+
+def test_cache_is_reused_when_nothing_changed(mini, monkeypatch):
+    import kg.project
+    from kg.cache import load_kg_cached
+
+    kg1, problems = load_kg_cached(mini)
+    assert not problems and list((mini / ".cache").glob("kg-*.pickle"))
+
+    def boom(root):
+        raise AssertionError("load_kg ran although no input changed")
+
+    monkeypatch.setattr(kg.project, "load_kg", boom)
+    kg2, _ = load_kg_cached(mini)
+    assert sorted(kg2.claims) == sorted(kg1.claims) and kg2.claims["a-chain.1"].anchors == kg1.claims["a-chain.1"].anchors
+
+
+def test_cache_is_invalidated_by_any_change(mini):
+    from kg.cache import load_kg_cached
+
+    kg1, _ = load_kg_cached(mini)
+    path = mini / "claims" / "mini-b.yaml"
+    stat = path.stat()
+    # Same size and same mtime: only the content differs, so only the hash can tell.
+    text = path.read_text(encoding="utf-8").replace("Shirking results in piles", "Shirking results in heaps")
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    kg2, _ = load_kg_cached(mini)
+    assert kg2.claims["b-shirking-paperwork"].gloss.startswith("Shirking results in heaps")
+    assert len(list((mini / ".cache").glob("kg-*.pickle"))) == 1  # the stale entry is gone
+
+
+def test_oxigraph_store_is_cached_and_follows_changes(mini, monkeypatch):
+    import kg.store
+    from kg.store import open_store
+
+    from kg.project import load_kg
+
+    q = QUERIES["count"]
+    n = len(load_kg(mini)[0].claims)
+    assert open_store(mini, "oxigraph").query(q).rows[0][0].value == str(n)
+    calls = []
+    real = kg.store.load_oxigraph
+    monkeypatch.setattr(kg.store, "load_oxigraph", lambda *a: calls.append(a) or real(*a))
+    assert open_store(mini, "oxigraph").query(q).rows[0][0].value == str(n)
+    assert calls == []  # reopened, not rebuilt
+    path = mini / "claims" / "mini-notes.yaml"
+    path.write_text("source: mini-notes\nclaims: []\n", encoding="utf-8")  # drops its one claim
+    assert open_store(mini, "oxigraph").query(q).rows[0][0].value == str(n - 1)
+    assert len(calls) == 1 and len(list((mini / ".cache").glob("oxigraph-*"))) == 1
+
+
+def test_failed_cache_write_leaves_the_last_good_entry(mini, monkeypatch):
+    import kg.atomic
+    from kg.cache import load_kg_cached
+
+    load_kg_cached(mini)
+    before = {p.name: p.read_bytes() for p in (mini / ".cache").iterdir() if p.is_file()}
+    path = mini / "claims" / "mini-b.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+
+    def failing_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg.atomic.os, "fsync", failing_fsync)
+    kg2, problems = load_kg_cached(mini)  # still answers: a cache that cannot be written is only slower
+    assert not problems and "b-shirking-paperwork" in kg2.claims
+    after = {p.name: p.read_bytes() for p in (mini / ".cache").iterdir() if p.is_file()}
+    assert {k: v for k, v in after.items() if k.startswith("kg-")} == {k: v for k, v in before.items() if k.startswith("kg-")}
+    assert not [p for p in (mini / ".cache").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_failed_store_build_leaves_no_half_store(mini, monkeypatch):
+    import kg.store
+    from kg.store import open_store
+
+    def half_then_fail(kg_, path=None):
+        path.mkdir(parents=True)
+        (path / "CURRENT").write_text("half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg.store, "load_oxigraph", half_then_fail)
+    with pytest.raises(OSError):
+        open_store(mini, "oxigraph")
+    assert not [p for p in (mini / ".cache").iterdir() if "oxigraph" in p.name]
+
+
+def test_validate_twice_uses_the_cache(runner, mini, monkeypatch):
+    import kg.validate
+
+    first = invoke(runner, mini, "validate", "--no-seeds")
+    assert first.exit_code == 0, first.output
+    monkeypatch.setattr(kg.validate, "run_shacl", lambda *a: (_ for _ in ()).throw(AssertionError("SHACL ran again")))
+    second = invoke(runner, mini, "validate", "--no-seeds")
+    assert second.exit_code == 0 and second.output == first.output
+
+
+def test_cli_light_start():
+    """`kg --help` imports none of the heavy libraries."""
+    import subprocess
+    import sys
+
+    code = ("import sys, runpy; sys.argv = ['kg', '--help']\n"
+            "try:\n    runpy.run_path('cli.py', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'pyshacl') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
