@@ -1,0 +1,145 @@
+"""The benchmark, in one command: `python -m bench.run --sizes 1k,10k,100k,1M`.
+
+For each size it generates a synthetic project (bench/generate.py, kept in --data for later runs),
+then times every step in a fresh process, --repeat times, and prints a Markdown table of medians
+(wall time, interpreter start included) and peak memory, with ratios to the floors measured in
+the same run: reading the input bytes (for load and build) and a bare `python -c pass` (for warm
+commands). Steps that would take hours at a size (rdflib on millions of triples, SHACL) are left
+out above a cap and marked "—"; the table says so. `--readme` writes the table into bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .generate import generate, parse_size
+
+REPO = Path(__file__).resolve().parent.parent
+# (step, label, backends, largest size it runs at, kind): kind "cold" compares with reading the
+# input bytes, "warm" with a bare interpreter start.
+STEPS = [
+    ("read", "read the input bytes (floor)", [None], 10**9, "floor"),
+    ("python", "bare `python -c pass` (floor)", [None], 10**9, "floor"),
+    ("load", "load: parse + resolve (load_kg, cold)", [None], 10**9, "cold"),
+    ("validate", "validate (SHACL + checks, cold)", [None], 10_000, "cold"),
+    ("build-rdflib", "build in rdflib (load + Dataset)", [None], 100_000, "cold"),
+    ("rdflib-parse", "plain rdflib parsing of the built N-Quads", [None], 100_000, "cold"),
+    ("build-oxigraph", "build on-disk store (load + N-Quads + bulk load)", [None], 10**9, "cold"),
+    ("warm-load", "warm load_kg (cache hit)", [None], 10**9, "warm"),
+    ("open", "warm open store + count", ["rdflib", "oxigraph"], 10**9, "warm"),
+    ("sparql-chain2", "`kg sparql` two-step chain (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
+    ("sparql-reach", "reachability query (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
+    ("chain", "`kg chain` k0→k2, ≤4 links (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
+    ("loops-through", "`kg loops k5`, ≤3 links (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
+    ("loops", "`kg loops`, all, ≤3 links (warm)", ["rdflib", "oxigraph"], 10_000, "warm"),
+]
+RDFLIB_MAX = 10_000  # warm steps on the rdflib backend rebuild a Dataset of Python objects each call: minutes at 100k
+
+
+def label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def run_step(step: str, root: Path, backend: str | None) -> tuple[float, float, object]:
+    """(wall seconds, peak RSS in MB, answer) of one step in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GOVKG_SEEDS": str(root / "no-seeds")}
+    cmd = [sys.executable, "-c", "pass"] if step == "python" else \
+        [sys.executable, "-m", "bench.steps", step, str(root), backend or "-"]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        raise RuntimeError(f"step {step} failed on {root}: {proc.stderr.decode(errors='replace')[-2000:]}")
+    if step == "python":
+        return wall, 0.0, None
+    data = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    return wall, data["rss_mb"], data["answer"]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1k,10k,100k", help="claim counts, e.g. 1k,10k,100k,1M")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each step (the median is shown); 1 for sizes ≥ 1M")
+    ap.add_argument("--data", type=Path, default=REPO / "bench" / "data", help="where the generated projects are kept")
+    ap.add_argument("--steps", default="", help="only these steps (comma-separated names)")
+    ap.add_argument("--readme", action="store_true", help="write the table into bench/README.md")
+    args = ap.parse_args(argv)
+    sizes = [parse_size(s) for s in args.sizes.split(",")]
+    wanted = set(args.steps.split(",")) if args.steps else None
+    results: dict = {}
+    for n in sizes:
+        root = args.data / label(n)
+        if not (root / ".complete").exists():
+            t = time.perf_counter()
+            generate(root, n)
+            (root / ".complete").write_text("")
+            print(f"generated {label(n)} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        for step, _, backends, cap, kind in STEPS:
+            if (wanted and step not in wanted) or n > cap:
+                continue
+            for backend in backends:
+                if backend == "rdflib" and n > RDFLIB_MAX:
+                    continue
+                if kind == "warm":  # make sure the caches are there, untimed
+                    run_step("warm-load" if backend != "oxigraph" else "open", root, backend or "oxigraph")
+                repeat = 1 if (n >= 10_000 and kind == "cold") else args.repeat
+                runs = [run_step(step, root, backend) for _ in range(repeat)]
+                wall = statistics.median(r[0] for r in runs)
+                results[(step, backend, n)] = (wall, max(r[1] for r in runs), runs[0][2])
+                print(f"{label(n):>5} {step:<15} {backend or '':<9} {wall:8.3f} s  answer={runs[0][2]}", file=sys.stderr)
+    table = render(results, sizes)
+    print(table)
+    if args.readme:
+        write_readme(table)
+    return 0
+
+
+def render(results: dict, sizes: list[int]) -> str:
+    head = f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+    head += "median wall seconds of fresh processes (interpreter start included), × = ratio to the floor of that size "
+    head += "(cold steps: reading the input bytes; warm steps: a bare `python -c pass`), MB = peak RSS of the step's process; "
+    head += "— = not run at that size."
+    cols = " | ".join(f"{label(n)}" for n in sizes)
+    lines = [head, "", f"| step | backend | {cols} |", "|---|---|" + "---|" * len(sizes)]
+    for step, text, backends, _, kind in STEPS:
+        for backend in backends:
+            cells = []
+            for n in sizes:
+                r = results.get((step, backend, n))
+                if r is None:
+                    cells.append("—")
+                    continue
+                floor = results.get(("read" if kind == "cold" else "python", None, n))
+                ratio = f" ({r[0] / floor[0]:.0f}×)" if floor and kind != "floor" and floor[0] > 0 else ""
+                cells.append(f"{r[0]:.3f}{ratio}" + (f", {r[1]:.0f} MB" if r[1] else ""))
+            if any(c != "—" for c in cells):
+                lines.append(f"| {text} | {backend or ''} | {' | '.join(cells)} |")
+    answers = []
+    for (step, backend, n), r in sorted(results.items(), key=lambda kv: (kv[0][2], kv[0][0])):
+        if backend == "oxigraph" and step != "open":
+            other = results.get((step, "rdflib", n))
+            same = "" if other is None else (" (rdflib: the same)" if other[2] == r[2] else f" (rdflib: {other[2]}, DIFFERENT)")
+            answers.append(f"{step} {label(n)}: {r[2]}{same}")
+    lines += ["", "Answers: " + "; ".join(answers)]
+    return "\n".join(lines)
+
+
+def write_readme(table: str) -> None:
+    path = REPO / "bench" / "README.md"
+    text = path.read_text(encoding="utf-8")
+    start, end = "<!-- table -->", "<!-- /table -->"
+    before, _, rest = text.partition(start)
+    _, _, after = rest.partition(end)
+    path.write_text(f"{before}{start}\n{table}\n{end}{after}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
