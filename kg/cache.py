@@ -196,7 +196,12 @@ def oxigraph_store(root: Path) -> Path:
     path = _entry(root, "oxigraph", fp.key, suffix="")
     if path.is_dir():
         return path
-    kg, problems = load_kg_cached(root)
+    # The pickled graph if there is one; else a plain load, not pickled: at a million claims the
+    # pickle costs more to write than the store, and the store is what later calls will open.
+    from .project import load_kg
+
+    hit = _read_pickle(_entry(root, "kg", fp.key)) if enabled() else None
+    kg, problems = hit if hit is not None else load_kg(root)
     if problems:
         raise InputError(problems)
     cache_dir(root).mkdir(parents=True, exist_ok=True)
