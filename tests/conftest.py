@@ -15,7 +15,7 @@ SEEDS = REPO.parent / "shared" / "seeds"
 
 def make_mini(dest: Path) -> Path:
     """A copy of the mini graph with the real schema, shapes and quality checks beside it."""
-    shutil.copytree(MINI, dest)
+    shutil.copytree(MINI, dest, ignore=shutil.ignore_patterns(".cache"))
     for name in ("schema.ttl", "shapes.ttl"):
         shutil.copy(REPO / "ontology" / name, dest / "ontology" / name)
     shutil.copytree(REPO / "ontology" / "checks", dest / "ontology" / "checks")
