@@ -15,13 +15,16 @@ from pathlib import Path
 P = """PREFIX gkv: <https://w3id.org/govkg/vocab#>
 PREFIX gkc: <https://w3id.org/govkg/concept/>
 """
-CHAIN2 = P + "SELECT ?c1 ?mid ?c2 WHERE { ?c1 gkv:cause gkc:k0 ; gkv:effect ?mid . ?c2 gkv:cause ?mid ; gkv:effect gkc:k2 }"
-REACH = P + "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { gkc:k0 (^gkv:cause/gkv:effect)+ ?x }"
+CHAIN2 = P + "SELECT ?c1 ?mid ?c2 WHERE {{ ?c1 gkv:cause gkc:{a} ; gkv:effect ?mid . ?c2 gkv:cause ?mid ; gkv:effect gkc:{b} }}"
+REACH = P + "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ gkc:{a} (^gkv:cause/gkv:effect)+ ?x }}"
+# The concepts the queries start from: the planted k0 → k1 → k2 of a synthetic project; others by argument.
+ENDS = ("k0", "k2", "k5")
 
 
 def _nquads_file(root: Path) -> Path:
     """The compiled graph as N-Quads beside the project (made once, for the rdflib parsing baseline)."""
-    path = root.parent / f"{root.name}.nq"
+    path = root / ".cache" / "bench-graph.nq"
+    path.parent.mkdir(exist_ok=True)
     if not path.exists():
         from kg.cache import load_kg_cached
         from kg.nquads import dump_nquads
@@ -32,7 +35,7 @@ def _nquads_file(root: Path) -> Path:
     return path
 
 
-def step(name: str, root: Path, backend: str):
+def step(name: str, root: Path, backend: str, ends=ENDS):
     """Run one step; returns a small JSON-able answer (so the step is not optimised away)."""
     if name == "python":
         return None
@@ -79,29 +82,32 @@ def step(name: str, root: Path, backend: str):
         return len(load_kg_cached(root)[0].claims)
     from kg.store import open_store
 
+    a, b, via = ends
+
     if name == "open":
         return open_store(root, backend).triples_count()
     if name == "sparql-chain2":
-        return len(open_store(root, backend).query(CHAIN2))
+        return len(open_store(root, backend).query(CHAIN2.format(a=a, b=b)))
     if name == "sparql-reach":
-        return open_store(root, backend).query(REACH).rows[0][0].value
+        return open_store(root, backend).query(REACH.format(a=a)).rows[0][0].value
     if name in ("chain", "loops-through", "loops"):
         import cli  # noqa: F401  - what `kg chain` imports before it runs (typer and the command table)
         from kg.storepaths import find_loops_in_store, find_paths_in_store
 
         store = open_store(root, backend)
         if name == "chain":
-            return len(find_paths_in_store(store, "k0", "k2", max_len=4))
+            return len(find_paths_in_store(store, a, b, max_len=4))
         if name == "loops-through":
-            return len(find_loops_in_store(store, 3, through="k5"))
+            return len(find_loops_in_store(store, 3, through=via))
         return len(find_loops_in_store(store, 3))
     raise SystemExit(f"unknown step {name}")
 
 
 def main() -> None:
     name, root, backend = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    ends = tuple(sys.argv[4:7]) if len(sys.argv) >= 7 else ENDS
     start = time.perf_counter()
-    answer = step(name, root, backend)
+    answer = step(name, root, backend, ends)
     seconds = time.perf_counter() - start
     import resource
 

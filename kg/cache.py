@@ -127,6 +127,18 @@ def _prune(root: Path, kind: str, keep: Path) -> None:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
+def _sweep(root: Path, older_than: float = 3600.0) -> None:
+    """Remove what killed writers left behind (temporary files and store folders), once surely abandoned."""
+    import time
+
+    for p in cache_dir(root).glob(".*"):
+        try:
+            if time.time() - p.stat().st_mtime > older_than:
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def _read_pickle(path: Path):
     try:
         with open(path, "rb") as f:
@@ -217,4 +229,5 @@ def oxigraph_store(root: Path) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _prune(root, "oxigraph", path)
+    _sweep(root)
     return path

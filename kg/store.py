@@ -245,3 +245,25 @@ def open_store(kg_or_root, backend: str = "auto") -> Store:
     if backend == "oxigraph":
         return OxigraphStore(load_oxigraph(kg))
     return RdflibStore(kg.dataset)
+
+
+# --- wiring for `kg sparql` and `kg chain` -----------------------------------------------------------
+# `kg sparql` and `kg chain` are built on the query branch; when they land, their `--backend` and
+# `--endpoint URL` options call `open_query_store` (chain: then `kg.storepaths.find_paths_in_store`)
+# and `run_sparql`. Until then these are the whole wiring, tested in tests/test_store.py.
+
+
+def open_query_store(root: Path, backend: str = "auto", endpoint: str | None = None, graph: str | None = None) -> Store:
+    """The store a query command runs on: a remote endpoint if one is given, else the project's graph."""
+    if endpoint:
+        from .remote import open_remote
+
+        return open_remote(endpoint, graph, root)
+    return open_store(root, backend)
+
+
+def run_sparql(root: Path, text: str, backend: str = "auto", endpoint: str | None = None,
+               graph: str | None = None, max_rows: int | None = None) -> Result:
+    """What `kg sparql QUERY [--backend B] [--endpoint URL]` does: check the query, run it, return the result."""
+    check_query(text)
+    return open_query_store(root, backend, endpoint, graph).query(text, max_rows=max_rows)

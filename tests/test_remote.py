@@ -61,6 +61,12 @@ def test_push_then_remote_answers_equal_local(runner, mini, oxigraph_server):
     local = open_store(mini, "oxigraph")
     for query in QUERIES.values():
         assert canonical(remote.query(query)) == canonical(local.query(query)), query
+    from kg.storepaths import find_paths_in_store
+    from kg.store import run_sparql
+
+    assert find_paths_in_store(remote, "pressure", "paperwork") == find_paths_in_store(local, "pressure", "paperwork")
+    q = QUERIES["two-step chain"]
+    assert canonical(run_sparql(mini, q, endpoint=oxigraph_server)) == canonical(run_sparql(mini, q, backend="rdflib"))
     # a second push replaces the graph rather than adding to it
     n = remote.triples_count()
     assert invoke(runner, mini, "push", "--endpoint", oxigraph_server).exit_code == 0

@@ -206,3 +206,65 @@ def test_cli_light_start():
             "print(sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'pyshacl') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+def test_store_paths_and_loops_on_the_mini_graph(backend, mini_ro):
+    from kg.store import open_store
+    from kg.storepaths import find_loops_in_store, find_paths_in_store, loop_kind
+
+    store = open_store(mini_ro, backend)
+    paths = [[link.claim for link in p] for p in find_paths_in_store(store, "pressure", "paperwork")]
+    # the direct conditional link, then the stated chain's links, each way through caution
+    assert paths == [
+        ["b-pressure-shirking", "b-shirking-paperwork"],
+        ["a-chain.1", "a-chain.2", "b-shirking-paperwork"],
+        ["a-chain.1", "b-caution-shirking", "b-shirking-paperwork"],
+        ["a-chain.1", "notes-caution-shirking", "b-shirking-paperwork"],
+    ]
+    assert find_paths_in_store(store, "paperwork", "pressure") == []
+    loops = {tuple(sorted(link.cause for link in loop)): loop_kind(loop) for loop in find_loops_in_store(store)}
+    assert loops == {("discount", "escalation"): "reinforcing", ("staffing", "workload"): "balancing"}
+    through = find_loops_in_store(store, through="staffing")
+    assert [[link.claim for link in loop] for loop in through] == [["b-staffing-workload", "b-workload-staffing"]]
+
+
+def test_run_sparql_checks_before_it_runs(mini_ro):
+    from kg.store import QueryRefused, run_sparql
+
+    assert run_sparql(mini_ro, QUERIES["ask"], backend="oxigraph").boolean is True
+    with pytest.raises(QueryRefused):
+        run_sparql(mini_ro, "DELETE WHERE { ?s ?p ?o }", backend="oxigraph")
+
+
+def test_store_build_killed_half_way_leaves_no_store_and_the_next_call_builds_it(mini):
+    """SIGKILL while the store is being written: no half store under the final name, and the next open works."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import sys, time, kg.store\n"
+        "def slow(kg_, path=None):\n"
+        "    path.mkdir(parents=True); (path / 'CURRENT').write_text('half'); print('writing', flush=True); time.sleep(60)\n"
+        "kg.store.load_oxigraph = slow\n"
+        "kg.store.open_store(sys.argv[1], 'oxigraph')\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(mini)], cwd=REPO, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert proc.stdout.readline().strip() == "writing"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    cache = mini / ".cache"
+    assert not [p for p in cache.iterdir() if p.name.startswith("oxigraph-")]
+    from kg.project import load_kg
+    from kg.store import open_store
+
+    start = time.monotonic()
+    assert open_store(mini, "oxigraph").query(QUERIES["count"]).rows[0][0].value == str(len(load_kg(mini)[0].claims))
+    assert time.monotonic() - start < 60
