@@ -107,12 +107,12 @@ def fingerprint(root: Path, extra: list[Path] = ()) -> Fingerprint:
     code = _code_files()
     manifest = cache_dir(root) / "manifest.json" if enabled() else None
     digests = _digests(files + list(extra) + code, manifest)
-    h = hashlib.sha256(f"govkg {__version__} cache {CACHE_FORMAT}\n{root.resolve()}\n".encode("utf-8"))
-    for p, (size, digest) in zip(files + list(extra), digests):
+    h = hashlib.sha256(f"govkg {__version__} cache {CACHE_FORMAT}\n{root.resolve()}\n".encode())
+    for p, (size, digest) in zip(files + list(extra), digests[: len(files) + len(extra)], strict=True):
         rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
-        h.update(f"{rel}\t{size}\t{digest}\n".encode("utf-8"))
-    for p, (_, digest) in zip(code, digests[len(files) + len(extra):]):
-        h.update(f"code {p.name}\t{digest}\n".encode("utf-8"))
+        h.update(f"{rel}\t{size}\t{digest}\n".encode())
+    for p, (_, digest) in zip(code, digests[len(files) + len(extra):], strict=True):
+        h.update(f"code {p.name}\t{digest}\n".encode())
     return Fingerprint(h.hexdigest(), sum(s for s, _ in digests[: len(files)]), len(files))
 
 

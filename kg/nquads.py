@@ -144,7 +144,7 @@ def _chain(ch) -> list[str]:
            f"{node} <{PROV}wasQuotedFrom> {src}", f"{node} <{RDFS}comment> {lit(ch.links[0].gloss, 'en')}"]
     cells = [f"<{GKCL}{ch.id}/steps/{i}>" for i in range(1, len(ch.steps) + 1)]
     out.append(f"{node} <{GKV}steps> {cells[0]}")
-    for cell, step, rest in zip(cells, ch.steps, cells[1:] + [f"<{RDF}nil>"]):
+    for cell, step, rest in zip(cells, ch.steps, cells[1:] + [f"<{RDF}nil>"], strict=True):
         out += [f"{cell} <{RDF}first> <{GKC}{step}>", f"{cell} <{RDF}rest> {rest}"]
     return out
 

@@ -64,7 +64,7 @@ class Result:
         return len(self.rows) if self.kind == "select" else len(self.triples) if self.kind == "graph" else 1
 
     def dicts(self) -> list[dict[str, Term]]:
-        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+        return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows]
 
 
 class TooManyRows(Exception):

@@ -78,13 +78,13 @@ def answer(store: Store, query: str, fmt: str | None, accept: str | None, max_ro
     try:
         result = store.query(query, max_rows=max_rows)
     except TooManyRows as exc:
-        return 500, "text/plain; charset=utf-8", f"refused: {exc}\n".encode("utf-8")
+        return 500, "text/plain; charset=utf-8", f"refused: {exc}\n".encode()
     except BadQuery as exc:
-        return 400, "text/plain; charset=utf-8", f"{exc}\n".encode("utf-8")
+        return 400, "text/plain; charset=utf-8", f"{exc}\n".encode()
     try:
         name = choose_format(result.kind, fmt, accept)
     except HTTPError as exc:
-        return exc.status, "text/plain; charset=utf-8", f"{exc}\n".encode("utf-8")
+        return exc.status, "text/plain; charset=utf-8", f"{exc}\n".encode()
     return 200, f"{FORMATS[name]}; charset=utf-8", dump_result(result, name).encode("utf-8")
 
 
@@ -92,7 +92,7 @@ def _child(conn, store, query, fmt, accept, max_rows) -> None:
     try:
         conn.send(answer(store, query, fmt, accept, max_rows))
     except BaseException as exc:  # anything else is a failure of this one query, reported to the client
-        conn.send((500, "text/plain; charset=utf-8", f"the query failed: {exc}\n".encode("utf-8")))
+        conn.send((500, "text/plain; charset=utf-8", f"the query failed: {exc}\n".encode()))
     finally:
         conn.close()
 
@@ -113,7 +113,7 @@ def run_bounded(store: Store, query: str, fmt, accept, max_rows: int, timeout: f
             except EOFError:
                 return 500, "text/plain; charset=utf-8", b"the query process ended without an answer\n"
         return 503, "text/plain; charset=utf-8", (
-            f"the query ran longer than {timeout:g} s and was stopped: narrow it or add LIMIT\n").encode("utf-8")
+            f"the query ran longer than {timeout:g} s and was stopped: narrow it or add LIMIT\n").encode()
     finally:
         if proc.is_alive():
             proc.kill()
@@ -129,11 +129,11 @@ def _run_in_thread(store, query, fmt, accept, max_rows, timeout):
     t.join(timeout)
     if box:
         return box[0]
-    return 503, "text/plain; charset=utf-8", f"the query ran longer than {timeout:g} s: narrow it or add LIMIT\n".encode("utf-8")
+    return 503, "text/plain; charset=utf-8", f"the query ran longer than {timeout:g} s: narrow it or add LIMIT\n".encode()
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: "SparqlServer"
+    server: SparqlServer
     server_version = "govkg-sparql"
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name

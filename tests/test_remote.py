@@ -61,8 +61,8 @@ def test_push_then_remote_answers_equal_local(runner, mini, oxigraph_server):
     local = open_store(mini, "oxigraph")
     for query in QUERIES.values():
         assert canonical(remote.query(query)) == canonical(local.query(query)), query
-    from kg.storepaths import find_paths_in_store
     from kg.store import run_sparql
+    from kg.storepaths import find_paths_in_store
 
     assert find_paths_in_store(remote, "pressure", "paperwork") == find_paths_in_store(local, "pressure", "paperwork")
     q = QUERIES["two-step chain"]

@@ -133,9 +133,8 @@ def test_cache_is_invalidated_by_any_change(mini):
 
 def test_oxigraph_store_is_cached_and_follows_changes(mini, monkeypatch):
     import kg.store
-    from kg.store import open_store
-
     from kg.project import load_kg
+    from kg.store import open_store
 
     q = QUERIES["count"]
     n = len(load_kg(mini)[0].claims)
