@@ -194,7 +194,7 @@ def validate_cached(root: Path, check_seeds: bool | None = None):
     return report
 
 
-def oxigraph_store(root: Path) -> Path:
+def oxigraph_store(root: Path, fp: Fingerprint | None = None) -> Path:
     """The folder of the on-disk Oxigraph store of the project's current inputs, built if missing.
 
     Built in a temporary folder beside it and renamed into place, so a reader never sees half a
@@ -204,7 +204,7 @@ def oxigraph_store(root: Path) -> Path:
     from .store import load_oxigraph
 
     root = Path(root)
-    fp = fingerprint(root)
+    fp = fp or fingerprint(root)
     path = _entry(root, "oxigraph", fp.key, suffix="")
     if path.is_dir():
         return path

@@ -12,7 +12,18 @@ import io
 import json
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from xml.sax.saxutils import escape, quoteattr
+
+_XML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def escape(text: str) -> str:
+    """XML-escaped text (xml.sax.saxutils would import urllib, and with it the http and email packages)."""
+    return text.translate(_XML)
+
+
+def quoteattr(text: str) -> str:
+    return f'"{escape(text)}"'
+
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -228,10 +228,11 @@ def open_store(kg_or_root, backend: str = "auto") -> Store:
         from .cache import fingerprint, load_kg_cached, oxigraph_store
 
         root = Path(kg_or_root)
-        if backend == "auto":
-            backend = "oxigraph" if fingerprint(root).input_bytes > AUTO_OXIGRAPH_BYTES else "rdflib"
+        fp = fingerprint(root) if backend == "auto" else None
+        if fp is not None:
+            backend = "oxigraph" if fp.input_bytes > AUTO_OXIGRAPH_BYTES else "rdflib"
         if backend == "oxigraph":
-            path = oxigraph_store(root)
+            path = oxigraph_store(root, fp)
             return OxigraphStore(ox.Store.read_only(str(path)), path)
         kg, problems = load_kg_cached(root)
         if problems:
