@@ -2,7 +2,8 @@
 
 `open_store(kg_or_root, backend)` gives a `Store` with `.query(sparql) -> Result` and `.triples_count()`.
 Every backend sees the same dataset: one named graph per input file, and as default graph the
-union of them all, so a query without GRAPH sees everything. Answers come back as neutral
+union of them all, so a query without GRAPH sees everything; govkg's prefixes (gkc:, gkv:, skos:, …)
+are declared on both. Answers come back as neutral
 `kg.results.Result`s, so they can be compared across backends (the tests do).
 """
 
@@ -59,8 +60,10 @@ def check_query(text: str) -> None:
         raise QueryRefused("updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP …) are refused: the graph is read-only") from None
     if any(getattr(part, "datasetClause", None) for part in tree):
         raise QueryRefused("FROM and FROM NAMED are refused: queries run over govkg's own graph (use GRAPH <…> for one input file)")
+    from .nquads import PREFIXES
+
     try:
-        algebra = translateQuery(tree).algebra
+        algebra = translateQuery(tree, initNs=PREFIXES).algebra
     except Exception as exc:  # rdflib reports some semantic errors (unbound GROUP BY …) only here
         raise BadQuery(f"not a valid SPARQL query: {exc}") from None
     found = []
@@ -134,8 +137,10 @@ class RdflibStore(Store):
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
         from pyparsing import ParseException
 
+        from .nquads import PREFIXES
+
         try:
-            res = self.dataset.query(sparql)
+            res = self.dataset.query(sparql, initNs=PREFIXES)
         except ParseException as exc:
             raise BadQuery(f"not a valid SPARQL query: {exc.msg} at line {exc.lineno}, column {exc.column}") from None
         if res.type == "ASK":
@@ -176,8 +181,10 @@ class OxigraphStore(Store):
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
         import pyoxigraph as ox
 
+        from .nquads import PREFIXES
+
         try:
-            res = self.store.query(sparql, use_default_graph_as_union=True)
+            res = self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise BadQuery(f"not a valid SPARQL query: {exc}") from None
         if isinstance(res, ox.QueryBoolean):

@@ -267,3 +267,13 @@ def test_store_build_killed_half_way_leaves_no_store_and_the_next_call_builds_it
     start = time.monotonic()
     assert open_store(mini, "oxigraph").query(QUERIES["count"]).rows[0][0].value == str(len(load_kg(mini)[0].claims))
     assert time.monotonic() - start < 60
+
+
+def test_govkg_prefixes_are_declared_on_both_backends(mini_ro):
+    from kg.results import canonical
+    from kg.store import check_query, open_store
+
+    q = "SELECT ?c WHERE { ?c gkv:cause gkc:pressure }"
+    check_query(q)
+    answers = [canonical(open_store(mini_ro, b).query(q)) for b in ("rdflib", "oxigraph")]
+    assert answers[0] == answers[1] and len(answers[0][2]) == 2
