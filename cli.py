@@ -207,7 +207,7 @@ def _or_fail(fn, *args, **kwargs):
         _fail(str(exc), exc.exit_code)
 
 
-def _write_or_echo(data: bytes, out: Optional[Path], binary: bool = False) -> None:
+def _write_or_echo(data: bytes, out: Path | None, binary: bool = False) -> None:
     """Write atomically to `out`, or print to stdout; a binary format needs a file."""
     from kg.atomic import write_bytes_atomic
 
@@ -227,7 +227,7 @@ def _write_or_echo(data: bytes, out: Optional[Path], binary: bool = False) -> No
 def cite(
     claim_ids: list[str] = typer.Argument(..., help="Claim ids (a chain's id cites the chain as one statement)."),
     style: CiteStyle = typer.Option(CiteStyle.bibtex, "--style", "-s", help="bibtex, csl-json, ris, markdown or latex."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing."),
 ) -> None:
     """The source's record with the claim's pinpoint (¶marker or line) and verbatim quote, ready to paste."""
     from kg.citations import cite as run
@@ -240,9 +240,9 @@ def cite(
 @export_app.command("claims")
 def export_claims(
     fmt: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="csv, xlsx, latex or markdown."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing; needed for xlsx."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing; needed for xlsx."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the concept labels."),
-    source: Optional[list[str]] = typer.Option(None, "--source", help="Only the claims of this source (repeatable)."),
+    source: list[str] | None = typer.Option(None, "--source", help="Only the claims of this source (repeatable)."),
     standalone: bool = typer.Option(False, "--standalone", help="LaTeX: a whole document (xelatex) instead of a longtable to \\input."),
 ) -> None:
     """A table of claims (id, cause, effect, polarity, conditions, source, locator, quote, English gloss)."""

@@ -252,7 +252,8 @@ def ris_fields(r: Record) -> list[tuple[str, str]]:
     if r.note:
         tags.append(("N1", r.note))
     tags.append(("ID", r.key))
-    return [(t, markup.to_ris(v)) for t, v in tags]
+    cleaned = [(t, markup.to_ris(v)) for t, v in tags]
+    return [(t, v) for t, v in cleaned if v]  # a value of only white space would read back as an empty name or title
 
 
 def to_ris(records: list[Record]) -> str:

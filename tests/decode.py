@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html.parser import HTMLParser
 
 # pylatexenc knows \% \& … but renders \textbraceleft, \textquotedbl and a few others as nothing;
@@ -13,7 +14,8 @@ _TEXT_MACROS = {
 }
 
 
-def latex_to_text(latex: str) -> str:
+@lru_cache(maxsize=1)
+def _latex2text():
     from pylatexenc import latex2text
 
     db = latex2text.get_default_latex_context_db()
@@ -22,7 +24,11 @@ def latex_to_text(latex: str) -> str:
         prepend=True,
         macros=[latex2text.MacroTextSpec(name, text) for name, text in _TEXT_MACROS.items()],
     )
-    return latex2text.LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True).latex_to_text(latex)
+    return latex2text.LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
+
+
+def latex_to_text(latex: str) -> str:
+    return _latex2text().latex_to_text(latex)
 
 
 class _Text(HTMLParser):
