@@ -115,7 +115,11 @@ def dump_markdown(rows: list[Row]) -> str:
 
 
 SIGN = {"positive": "$+$", "negative": "$-$"}  # math mode: every font has these glyphs
-LATEX_PACKAGES = r"\usepackage{xeCJK}" "\n" r"\usepackage{longtable,booktabs,array}"
+LATEX_PACKAGES = r"""\usepackage{xeCJK}
+% xeCJK's default (Fandol) lacks many traditional characters (瑋, 黨 …): take a full CJK font where one is installed.
+\IfFontExistsTF{Noto Serif CJK SC}{\setCJKmainfont{Noto Serif CJK SC}}{%
+  \IfFontExistsTF{Source Han Serif SC}{\setCJKmainfont{Source Han Serif SC}}{}}
+\usepackage{longtable,booktabs,array}"""
 
 
 def _latex_id(text: str) -> str:
@@ -125,7 +129,7 @@ def _latex_id(text: str) -> str:
 def dump_latex(rows: list[Row], standalone: bool = False) -> str:
     """A longtable (needs xeCJK, longtable, booktabs, array; compile with xelatex); a whole document if standalone."""
     spec = r">{\raggedright\arraybackslash}p{%s\linewidth}"
-    cols = "".join(spec % w for w in ("0.13", "0.17", "0.14", "0.28", "0.28"))
+    cols = "".join(spec % w for w in ("0.12", "0.16", "0.13", "0.26", "0.25"))  # with the column gaps, one \\linewidth
     head = r"Claim & Link & Source & Quote & English gloss \\"
     out = [
         "% govkg claims: needs \\usepackage{xeCJK} and \\usepackage{longtable,booktabs,array}; compile with xelatex",
