@@ -225,15 +225,43 @@ def _write_or_echo(data: bytes, out: Path | None, binary: bool = False) -> None:
 
 @app.command()
 def cite(
-    claim_ids: list[str] = typer.Argument(..., help="Claim ids (a chain's id cites the chain as one statement)."),
+    names: list[str] = typer.Argument(..., help="Claim ids (a chain's id cites the chain as one statement); with --chain, FROM and TO; with --loop, concepts of the loop."),
     style: CiteStyle = typer.Option(CiteStyle.bibtex, "--style", "-s", help="bibtex, csl-json, ris, markdown or latex."),
+    chain: bool = typer.Option(False, "--chain", help="Cite the path FROM → TO: a sentence, and a citation for each link."),
+    loop: bool = typer.Option(False, "--loop", help="Cite the feedback loop through these concepts: a sentence, and a citation for each link."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentence for --chain and --loop."),
+    max_len: int = typer.Option(0, "--max-len", help="Longest path or loop to look for, in links (default 4 for a path, 6 for a loop)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing."),
 ) -> None:
-    """The source's record with the claim's pinpoint (¶marker or line) and verbatim quote, ready to paste."""
-    from kg.citations import cite as run
+    """The source's record with the claim's pinpoint (¶marker or line) and verbatim quote, ready to paste.
+
+    With --chain or --loop, also a sentence with an author-year citation per link; in markdown and
+    latex it comes first, in bibtex, csl-json and ris (which have no place for it) it goes to stderr.
+    """
+    from kg import citations
 
     kg = _load()
-    text = _or_fail(run, kg, claim_ids, style.value)
+    if chain and loop:
+        _fail("give --chain or --loop, not both", EXIT_ERROR)
+    sentence = ""
+    if chain:
+        if len(names) != 2:
+            _fail("--chain takes two concepts: FROM TO", EXIT_ERROR)
+        found = _or_fail(citations.cite_chain, kg, names[0], names[1], lang=lang.value, max_len=max_len or 4)
+    elif loop:
+        found = _or_fail(citations.cite_loop, kg, names, lang=lang.value, max_len=max_len or 6)
+    if chain or loop:
+        sentence, records = found.sentence, found.records
+    else:
+        records = _or_fail(citations.get_claim_records, kg, names)
+    text = citations.WRITERS[style.value](records)
+    if sentence and style in (CiteStyle.markdown, CiteStyle.latex):
+        from kg import markup
+
+        para = markup.to_markdown(sentence) if style is CiteStyle.markdown else markup.to_latex(sentence)
+        text = f"{para}\n\n{text}"
+    elif sentence:
+        typer.echo(sentence, err=True)
     _write_or_echo(text.encode("utf-8"), out)
 
 

@@ -311,3 +311,135 @@ def cite(kg, ids: list[str], style: str) -> str:
     if style not in WRITERS:
         raise ValueError(f"unknown style {style!r}; use one of {', '.join(STYLES)}")
     return WRITERS[style](get_claim_records(kg, ids))
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths and loops: a citation for each link, and a sentence to put in a paragraph
+
+
+def _query_api():
+    """find_paths, find_loops and resolve_concept of the query modules, or the interim stand-in until they land."""
+    try:
+        from .loops import find_loops
+        from .names import resolve_concept
+        from .paths import find_paths
+    except ImportError:
+        from .interim_paths import find_loops, find_paths, resolve_concept
+    return find_paths, find_loops, resolve_concept
+
+
+@dataclass
+class PathCitation:
+    """A path or loop as a sentence with an author-year citation per link, and the records of its claims."""
+
+    sentence: str
+    records: list[Record]
+    concepts: list[str]
+    stated_by: list[str]
+
+
+_VERB = {("en", "positive"): "leads to", ("en", "negative"): "reduces", ("en", "mixed"): "affects",
+         ("zh", "positive"): "导致", ("zh", "negative"): "减少", ("zh", "mixed"): "影响"}
+_LOOP_KIND = {("en", "reinforcing"): "a reinforcing loop", ("en", "balancing"): "a balancing loop",
+              ("en", "mixed"): "a loop whose sources disagree on a link's sign",
+              ("zh", "reinforcing"): "增强回路", ("zh", "balancing"): "调节回路", ("zh", "mixed"): "各来源对其中一环的正负看法不一的回路"}
+
+
+def _locator_in(locator: str, lang: str) -> str:
+    if lang == "zh":
+        return re.sub(r"\bline (\d+)", r"第\1行", locator)
+    return locator
+
+
+def _cite_text(claims, kg, lang: str) -> str:
+    """(左瑋 2023, ¶3; 甲 2020, line 1): one author-year and pinpoint per claim, each said once."""
+    parts = []
+    for c in claims:
+        src = kg.sources[c.source]
+        parts.append(f"{short_label(record_of_source(src, kg.works), lang)}{'，' if lang == 'zh' else ', '}"
+                     f"{_locator_in(pinpoint(c, src), lang)}")
+    inner = ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))
+    return f"（{inner}）" if lang == "zh" else f"({inner})"
+
+
+def _conditions(kg, claims, lang: str) -> str:
+    """The conditions any of the claims attaches, as words: concept labels, then condition texts."""
+    conds = [kg.concepts[x].label(lang) for c in claims for x in c.conditions] + [t for c in claims for t in c.condition_texts]
+    return ("、" if lang == "zh" else " and ").join(dict.fromkeys(conds))
+
+
+def _clause(kg, cause: str, effect: str, verb: str, claims, lang: str, through: str = "") -> str:
+    label = lambda cid: kg.concepts[cid].label(lang)  # noqa: E731
+    conds = _conditions(kg, claims, lang)
+    if lang == "zh":
+        via = f"通过{through}" if through else ""
+        return f"{'在' + conds + '的条件下，' if conds else ''}{label(cause)}{via}{verb}{label(effect)}{_cite_text(claims, kg, lang)}"
+    via = f" through {through}" if through else ""
+    return f"{label(cause)} {verb} {label(effect)}{via}{' given ' + conds if conds else ''} {_cite_text(claims, kg, lang)}"
+
+
+def _steps_sentence(kg, steps, lang: str) -> str:
+    clauses = [_clause(kg, s.cause, s.effect, _VERB[lang, s.polarity], s.claims, lang) for s in steps]
+    if lang == "zh":
+        return "，".join(clauses) + "。"
+    return (", ".join(clauses[:-1]) + ", and " + clauses[-1] if len(clauses) > 1 else clauses[0]) + "."
+
+
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:] if text[:1].isascii() else text
+
+
+def _records_of(kg, steps) -> list[Record]:
+    seen, out = set(), []
+    for s in steps:
+        for c in s.claims:
+            key = c.chain or c.id  # a chain's links share one quote: cite the chain once
+            if key not in seen:
+                seen.add(key)
+                out.append(record_of_claim(c, kg.sources[c.source], kg.works, claim_id=key))
+    return out
+
+
+def cite_chain(kg, source: str, target: str, *, lang: str = "en", max_len: int = 4) -> PathCitation:
+    """The shortest path from one concept to another, preferring one a source states whole, as a cited sentence."""
+    find_paths, _, _ = _query_api()
+    paths = find_paths(kg, source, target, max_len=max_len, limit=50)
+    if not paths:
+        raise NameNotFound(f"no causal path from '{source}' to '{target}' of at most {max_len} links")
+    path = next((p for p in paths if p.stated_by), paths[0])
+    steps, nodes = path.steps, path.concepts
+    label = lambda cid: kg.concepts[cid].label(lang)  # noqa: E731
+    zh = lang == "zh"
+    through = ("、" if zh else " and ").join(label(n) for n in nodes[1:-1])
+    verb = _VERB[lang, path.net_polarity]
+    if path.stated_by:
+        stated = [type(s)(s.cause, s.effect, [c for c in s.claims if c.source in path.stated_by]) for s in steps]
+        claims = [c for s in stated for c in s.claims]
+        sentence = _clause(kg, nodes[0], nodes[-1], verb, claims, lang, through) + ("。" if zh else ".")
+        records = _records_of(kg, stated)
+    else:
+        head = (f"{label(nodes[0])}{'通过' + through if through else ''}{verb}{label(nodes[-1])}：" if zh
+                else f"{label(nodes[0])} {verb} {label(nodes[-1])}{' through ' + through if through else ''}: ")
+        tail = "（没有一个来源完整陈述这条路径，它由各来源的环节拼接而成。）" if zh else \
+            " (No single source states this path whole; it is assembled from the links of several statements.)"
+        sentence = head + _steps_sentence(kg, steps, lang) + tail
+        records = _records_of(kg, steps)
+    return PathCitation(_capital(sentence), records, nodes, list(path.stated_by))
+
+
+def cite_loop(kg, concepts: list[str], *, lang: str = "en", max_len: int = 6) -> PathCitation:
+    """The shortest feedback loop through all the given concepts, as a cited sentence."""
+    _, find_loops, resolve_concept = _query_api()
+    if not concepts:
+        raise NameNotFound("name at least one concept of the loop")
+    wanted = [resolve_concept(kg, c) for c in concepts]
+    loop = next((lp for lp in find_loops(kg, wanted[0], max_len=max_len) if set(wanted) <= set(lp.concepts)), None)
+    if loop is None:
+        raise NameNotFound(f"no feedback loop of at most {max_len} links through {', '.join(concepts)}")
+    label = lambda cid: kg.concepts[cid].label(lang)  # noqa: E731
+    names = ("与" if lang == "zh" else " and ").join(label(c) for c in loop.concepts) if len(loop.concepts) == 2 else \
+        ("、" if lang == "zh" else ", ").join(label(c) for c in loop.concepts)
+    kind = _LOOP_KIND[lang, loop.kind]
+    head = f"{names}构成{kind}：" if lang == "zh" else f"{names} form {kind}: "
+    sentence = head + _steps_sentence(kg, loop.steps, lang)
+    return PathCitation(_capital(sentence), _records_of(kg, loop.steps), loop.concepts, list(loop.stated_by))

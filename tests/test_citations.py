@@ -232,3 +232,52 @@ def test_sources_match_the_claims_key_scheme(mini_ro):
 def test_cite_help_is_in_the_readme():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "kg cite" in readme and "kg export claims" in readme and "sources.bib" in readme
+
+
+# --- paths and loops (kg cite --chain / --loop) ----------------------------------------------
+
+
+def test_chain_stated_by_one_source_is_one_cited_sentence(mini_ro):
+    kg, _ = load_kg(mini_ro)
+    pc = citations.cite_chain(kg, "pressure", "shirking", lang="en", max_len=4)
+    # The shortest path is the direct link, stated by mini-b under the condition 激励.
+    assert pc.sentence == "Pressure leads to shirking given incentive (乙 and 丙 2021, line 3)."
+    assert [r.key for r in pc.records] == ["mini-b:b-pressure-shirking"]
+
+
+def test_assembled_chain_cites_each_link_and_says_it_is_assembled(runner, mini_ro):
+    result = invoke(runner, mini_ro, "cite", "--chain", "压力", "文牍", "--lang", "zh", "--style", "markdown")
+    assert result.exit_code == 0, result.output
+    first = result.stdout.split("\n\n")[0]
+    assert first.startswith("压力通过推诿导致文牍：在激励的条件下，压力导致推诿（乙、丙 2021，第3行），推诿导致文牍（乙、丙 2021，第1行）。")
+    assert "没有一个来源完整陈述这条路径" in first
+    assert "> 在激励强的时候,压力会导致推诿" in result.stdout and "> 推诿的结果是文牍成堆" in result.stdout
+
+
+def test_negative_link_reads_reduces(mini_ro):
+    kg, _ = load_kg(mini_ro)
+    pc = citations.cite_chain(kg, "reform", "paperwork", lang="en")
+    assert pc.sentence.startswith("Reform reduces paperwork through shirking: reform reduces shirking (乙 and 丙 2021, line 2)")
+
+
+def test_loop_sentences_name_the_kind_of_loop(runner, mini_ro):
+    kg, _ = load_kg(mini_ro)
+    reinforcing = citations.cite_loop(kg, ["折扣"], lang="zh")
+    assert reinforcing.sentence == "折扣与加码构成增强回路：折扣导致加码（甲 2020，第3行），加码导致折扣（甲 2020，第3行）。"
+    result = invoke(runner, mini_ro, "cite", "--loop", "workload", "staff", "--style", "bibtex")
+    assert result.exit_code == 0, result.output
+    assert set(parse_bibtex(result.stdout)) == {"mini-b:b-workload-staffing", "mini-b:b-staffing-workload"}
+    assert "Workload and staff form a balancing loop: workload leads to staff (乙 and 丙 2021, line 4), and staff reduces workload" in result.stderr
+
+
+def test_chain_in_latex_compiles_as_a_paragraph(runner, mini_ro):
+    result = invoke(runner, mini_ro, "cite", "--chain", "reform", "paperwork", "--style", "latex")
+    assert result.exit_code == 0, result.output
+    assert latex_to_text(result.stdout.split("\n\n")[0]).startswith("Reform reduces paperwork through shirking")
+
+
+def test_chain_and_loop_errors_are_clear(runner, mini_ro):
+    assert invoke(runner, mini_ro, "cite", "--loop", "文牍").exit_code == 1
+    result = invoke(runner, mini_ro, "cite", "--chain", "paperwork", "pressure")
+    assert result.exit_code == 1 and "no causal path from 'paperwork' to 'pressure'" in result.output
+    assert invoke(runner, mini_ro, "cite", "--chain", "pressure").exit_code == 2
