@@ -95,9 +95,11 @@ def test_cq5_discounting_and_escalation(real_kg):
 
 
 def test_cq6_cross_level_inspection_is_more_forceful(real_kg, graph):
-    path = nx.shortest_path(graph, "cross-level-inspection", "inspection-effectiveness")
-    assert path == ["cross-level-inspection", "communication-mechanism", "negotiation-space", "inspection-effectiveness"]
-    assert path_sign(real_kg, path) == 1  # no communication → no negotiation room → more force
+    stated = ["cross-level-inspection", "communication-mechanism", "negotiation-space", "inspection-effectiveness"]
+    paths = list(nx.all_shortest_paths(graph, "cross-level-inspection", "inspection-effectiveness"))
+    assert stated in paths
+    # no communication → no negotiation room → more force; any other shortest path must agree in sign
+    assert {path_sign(real_kg, p) for p in paths} == {1}
 
 
 def test_cq7_departmental_business_turned_political_task(real_kg):
