@@ -107,7 +107,10 @@ def fingerprint(root: Path, extra: list[Path] = ()) -> Fingerprint:
     code = _code_files()
     manifest = cache_dir(root) / "manifest.json" if enabled() else None
     digests = _digests(files + list(extra) + code, manifest)
-    h = hashlib.sha256(f"govkg {__version__} cache {CACHE_FORMAT}\n{root.resolve()}\n".encode())
+    # The cached graph holds paths as the caller spelled the root, so the spelling (and, for a
+    # relative root, the folder it is relative to) is part of the key.
+    where = f"{root.resolve()}\n{root}\n{'' if root.is_absolute() else os.getcwd()}"
+    h = hashlib.sha256(f"govkg {__version__} cache {CACHE_FORMAT}\n{where}\n".encode())
     for p, (size, digest) in zip(files + list(extra), digests[: len(files) + len(extra)], strict=True):
         rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
         h.update(f"{rel}\t{size}\t{digest}\n".encode())

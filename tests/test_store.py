@@ -277,3 +277,16 @@ def test_govkg_prefixes_are_declared_on_both_backends(mini_ro):
     check_query(q)
     answers = [canonical(open_store(mini_ro, b).query(q)) for b in ("rdflib", "oxigraph")]
     assert answers[0] == answers[1] and len(answers[0][2]) == 2
+
+
+def test_cache_made_with_a_relative_root_is_not_served_elsewhere(mini, tmp_path, monkeypatch):
+    """Regression: a graph cached from `--root mini` (paths relative to the cwd) served to a call from another folder."""
+    from pathlib import Path
+
+    from kg.cache import load_kg_cached
+
+    monkeypatch.chdir(mini.parent)
+    load_kg_cached(Path("mini"))
+    monkeypatch.chdir(tmp_path)
+    kg, _ = load_kg_cached(mini)
+    assert all(c.path.exists() for c in kg.claims.values())
