@@ -29,20 +29,20 @@ STEPS = [
     ("read", "read the input bytes (floor)", [None], 10**9, "floor"),
     ("python", "bare `python -c pass` (floor)", [None], 10**9, "floor"),
     ("load", "load: parse + resolve (load_kg, cold)", [None], 10**9, "cold"),
-    ("validate", "validate (SHACL + checks, cold)", [None], 10_000, "cold"),
+    ("validate", "validate (SHACL + checks, cold)", [None], 1_000, "cold"),
     ("build-rdflib", "build in rdflib (load + Dataset)", [None], 100_000, "cold"),
     ("rdflib-parse", "plain rdflib parsing of the built N-Quads", [None], 100_000, "cold"),
     ("build-oxigraph", "build on-disk store (load + N-Quads + bulk load)", [None], 10**9, "cold"),
     ("warm-load", "warm load_kg (cache hit)", [None], 100_000, "warm"),
     ("open", "warm open store + count", ["rdflib", "oxigraph"], 10**9, "warm"),
-    ("sparql-chain2", "`kg sparql` two-step chain (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
-    ("sparql-reach", "reachability query (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
-    ("chain", "`kg chain` k0→k2, ≤4 links (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
-    ("loops-through", "`kg loops k5`, ≤3 links (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
+    ("sparql-chain2", "`kg sparql`: two-step chain A→?→B (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
+    ("sparql-reach", "`kg sparql`: reachability from A (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
+    ("chain", "`kg chain A B`, all paths ≤4 links (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
+    ("loops-through", "`kg loops C`, ≤3 links (warm)", ["rdflib", "oxigraph"], 10**9, "warm"),
     ("loops", "`kg loops`, all, ≤3 links (warm)", ["rdflib", "oxigraph"], 10_000, "warm"),
 ]
 # "real" in --sizes: this repository's own graph, with a chain and a loop it states.
-REAL = ("individual-responsibility-subject", "blame-shifting", "layer-by-layer-escalation")
+REAL = ("individual-responsibility-subject", "blame-shifting", "leader-presence")
 RDFLIB_MAX = 10_000  # warm steps on the rdflib backend rebuild a Dataset of Python objects each call: minutes at 100k
 
 
