@@ -124,16 +124,23 @@ def test_updates_load_and_from_are_refused(endpoint, how, query):
     assert json.loads(body)["boolean"] is False
 
 
-def test_service_is_refused_and_no_request_leaves(endpoint):
+@pytest.mark.parametrize(("template", "word"), [
+    ("SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "SERVICE"),
+    ("SELECT * WHERE {{ OPTIONAL {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }} }}", "SERVICE"),
+    ("SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", "FROM"),
+    ("ASK FROM NAMED <{url}> {{ GRAPH ?g {{ ?s ?p ?o }} }}", "FROM"),
+    ("LOAD <{url}>", "updates"),
+])
+def test_remote_reads_are_refused_and_no_request_leaves(endpoint, template, word):
+    """A listening socket on loopback stands for the outside world: it must receive nothing."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
     listener.settimeout(0.5)
-    port = listener.getsockname()[1]
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
     try:
-        query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
-        status, _, body = call(endpoint, {"query": query})
-        assert status == 403 and "SERVICE" in body
+        status, _, body = call(endpoint, {"query": template.format(url=url)})
+        assert status == 403 and word in body
         with pytest.raises(socket.timeout):
             listener.accept()
     finally:
