@@ -75,7 +75,16 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=REPO / "bench" / "data", help="where the generated projects are kept")
     ap.add_argument("--steps", default="", help="only these steps (comma-separated names)")
     ap.add_argument("--readme", action="store_true", help="write the table into bench/README.md")
+    ap.add_argument("--from-log", type=Path, action="append", default=[],
+                    help="render the table from the progress lines of earlier runs (their stderr) instead of running")
     args = ap.parse_args(argv)
+    if args.from_log:
+        results, sizes = from_logs(args.from_log)
+        table = render(results, sizes)
+        print(table)
+        if args.readme:
+            write_readme(table)
+        return 0
     sizes = [0 if s == "real" else parse_size(s) for s in args.sizes.split(",")]
     wanted = set(args.steps.split(",")) if args.steps else None
     results: dict = {}
@@ -95,10 +104,17 @@ def main(argv=None) -> int:
                 if kind == "warm":  # make sure the caches are there, untimed
                     run_step("warm-load" if backend != "oxigraph" else "open", root, backend or "oxigraph")
                 repeat = 1 if (n >= 10_000 and kind == "cold") else args.repeat
-                runs = [run_step(step, root, backend) for _ in range(repeat)]
+                runs, floors = [], []
+                for _ in range(repeat):
+                    if kind == "warm":  # the floor right before each run: on a shared machine the load drifts
+                        floors.append(run_step("python", root, None)[0])
+                    runs.append(run_step(step, root, backend))
                 wall = statistics.median(r[0] for r in runs)
                 results[(step, backend, n)] = (wall, max(r[1] for r in runs), runs[0][2])
-                print(f"{label(n):>5} {step:<15} {backend or '':<9} {wall:8.3f} s  answer={runs[0][2]}", file=sys.stderr)
+                if floors:
+                    results[("floor", step + (backend or ""), n)] = (statistics.median(floors), 0.0, None)
+                print(f"{label(n):>5} {step:<15} {backend or '-':<9} {wall:8.3f} s  answer={runs[0][2]}  peak={results[(step, backend, n)][1]:.0f} MB",
+                      file=sys.stderr)
     table = render(results, sizes)
     print(table)
     if args.readme:
@@ -106,10 +122,34 @@ def main(argv=None) -> int:
     return 0
 
 
+def from_logs(paths: list[Path]) -> tuple[dict, list[int]]:
+    """Results from progress lines: `  10k load  -  25.659 s  answer=10000  peak=54 MB` (peak and '-' optional)."""
+    import re
+
+    line = re.compile(r"^\s*(\S+) (\S+)\s+(rdflib|oxigraph|-)?\s*([\d.]+) s  answer=(.*?)(?:  peak=(\d+) MB)?$")
+    results, sizes = {}, []
+    for path in paths:
+        for text in path.read_text(encoding="utf-8").splitlines():
+            m = line.match(text)
+            if not m:
+                continue
+            n = 0 if m[1] == "real" else parse_size(m[1])
+            backend = None if m[3] in (None, "-") else m[3]
+            answer = m[5]
+            try:
+                answer = json.loads(answer)
+            except ValueError:
+                pass
+            results[(m[2], backend, n)] = (float(m[4]), float(m[6] or 0), answer)
+            if n not in sizes:
+                sizes.append(n)
+    return results, sizes
+
+
 def render(results: dict, sizes: list[int]) -> str:
     head = f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
     head += "median wall seconds of fresh processes (interpreter start included), × = ratio to the floor of that size "
-    head += "(cold steps: reading the input bytes; warm steps: a bare `python -c pass`), MB = peak RSS of the step's process; "
+    head += "(cold steps: reading the input bytes; warm steps: a bare `python -c pass` run just before each run of the step), MB = peak RSS of the step's process; "
     head += "— = not run at that size."
     cols = " | ".join(f"{label(n)}" for n in sizes)
     lines = [head, "", f"| step | backend | {cols} |", "|---|---|" + "---|" * len(sizes)]
@@ -121,8 +161,8 @@ def render(results: dict, sizes: list[int]) -> str:
                 if r is None:
                     cells.append("—")
                     continue
-                floor = results.get(("read" if kind == "cold" else "python", None, n))
-                ratio = f" ({r[0] / floor[0]:.0f}×)" if floor and kind != "floor" and floor[0] > 0 else ""
+                floor = results.get(("floor", step + (backend or ""), n)) or results.get(("read" if kind == "cold" else "python", None, n))
+                ratio = f" ({r[0] / floor[0]:.1f}×)" if floor and kind != "floor" and floor[0] > 0 else ""
                 cells.append(f"{r[0]:.3f}{ratio}" + (f", {r[1]:.0f} MB" if r[1] else ""))
             if any(c != "—" for c in cells):
                 lines.append(f"| {text} | {backend or ''} | {' | '.join(cells)} |")
