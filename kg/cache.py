@@ -80,7 +80,7 @@ def _digests(files: list[Path], manifest_path: Path | None) -> list[tuple[int, s
     now = time.time_ns()
     for p in files:
         st = p.stat()
-        key = str(p.resolve())
+        key = os.path.abspath(p)  # not resolve(): a realpath per file costs more than the stat
         entry = old.get(key)
         # ctime too: touching a file back to its old mtime (os.utime) still moves its ctime.
         stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
@@ -112,8 +112,7 @@ def fingerprint(root: Path, extra: list[Path] = ()) -> Fingerprint:
     where = f"{root.resolve()}\n{root}\n{'' if root.is_absolute() else os.getcwd()}"
     h = hashlib.sha256(f"govkg {__version__} cache {CACHE_FORMAT}\n{where}\n".encode())
     for p, (size, digest) in zip(files + list(extra), digests[: len(files) + len(extra)], strict=True):
-        rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
-        h.update(f"{rel}\t{size}\t{digest}\n".encode())
+        h.update(f"{p}\t{size}\t{digest}\n".encode())  # paths as spelled: the root's spelling is in the key already
     for p, (_, digest) in zip(code, digests[len(files) + len(extra):], strict=True):
         h.update(f"code {p.name}\t{digest}\n".encode())
     return Fingerprint(h.hexdigest(), sum(s for s, _ in digests[: len(files)]), len(files))
