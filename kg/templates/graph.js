@@ -234,8 +234,12 @@
       var bySource = e.kg.sources.some(function (s) { return sources[s]; });
       visibleEdge[e.id] = bySource && classOn(e.from) && classOn(e.to);
     });
+    // A concept whose every claim is filtered out by source goes too; one whose neighbours are
+    // hidden by class stays (hiding actors should not hide the conditions they are linked to).
     var linked = {};
-    data.edges.forEach(function (e) { if (visibleEdge[e.id]) linked[e.from] = linked[e.to] = true; });
+    data.edges.forEach(function (e) {
+      if (e.kg.sources.some(function (s) { return sources[s]; })) linked[e.from] = linked[e.to] = true;
+    });
     data.nodes.forEach(function (n) {
       shownNode[n.id] = classOn(n.id) && (!hasEdges[n.id] || linked[n.id] === true);
     });
