@@ -17,8 +17,11 @@ FORMATS = ("svg", "png", "pdf")
 CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Serif CJK SC", "Source Han Serif SC",
                 "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "AR PL UMing CN")
 # Graphviz shapes per class: the class still reads in a black-and-white print.
-CLASS_SHAPES = {"Actor": "box", "Incentive": "hexagon", "Mechanism": "ellipse", "Outcome": "octagon",
-                "Condition": "parallelogram", "Intervention": "house"}
+CLASS_SHAPES = {"Actor": ("box", "filled"), "Incentive": ("hexagon", "filled"), "Mechanism": ("ellipse", "filled"),
+                "Outcome": ("octagon", "filled"), "Condition": ("box", "rounded,dashed,filled"),
+                "Intervention": ("house", "filled")}
+SHAPE_WORDS = {"Actor": "box", "Incentive": "hexagon", "Mechanism": "ellipse", "Outcome": "octagon",
+               "Condition": "dashed rounded box", "Intervention": "house"}
 ARROWHEADS = {"positive": "normal", "negative": "tee", "mixed": "normal"}
 DOT_STYLES = {"positive": "solid", "negative": "dashed", "mixed": "dotted"}
 
@@ -110,11 +113,23 @@ def _pale(hex_colour: str, keep: float = 0.45) -> str:
     return "#" + "".join(f"{round(255 - (255 - v) * keep):02X}" for v in (r, g, b))
 
 
+def _wrap(text: str) -> str:
+    """A long label on two or more lines: at spaces, or in halves when it is all CJK (no spaces)."""
+    import textwrap
+
+    if " " in text:
+        return "\n".join(textwrap.wrap(text, 24)) or text
+    if len(text) > 12 and all(ord(ch) > 0x2E7F for ch in text):
+        half = (len(text) + 1) // 2
+        return text[:half] + "\n" + text[half:]
+    return text
+
+
 def _label(concept, lang: str) -> str:
     if lang == "both":
         zh, en = concept.label("zh"), concept.label("en")
-        return zh if zh == en else f"{zh}\n{en}"
-    return concept.label(lang)
+        return _wrap(zh) if zh == en else f"{_wrap(zh)}\n{_wrap(en)}"
+    return _wrap(concept.label(lang))
 
 
 def numbered_edges(view: View) -> list[tuple[int, str, str, str, list]]:
@@ -133,13 +148,14 @@ def to_dot(kg: KG, view: View, lang: str = "zh", font: str = "Noto Sans CJK SC")
     lines = [
         "digraph govkg {",
         f"  graph [rankdir=LR, fontname={f}, nodesep=0.3, ranksep=0.55, splines=true, outputorder=edgesfirst, pad=0.2];",
-        f'  node [fontname={f}, fontsize=13, style=filled, penwidth=1.2, color="#444444", margin="0.12,0.05"];',
+        f'  node [fontname={f}, fontsize=13, penwidth=1.2, color="#444444", margin="0.12,0.05"];',
         f'  edge [fontname={f}, fontsize=9, fontcolor="#555555", arrowsize=0.8];',
     ]
     for cid in view.concepts:
         c = kg.concepts[cid]
         colour = CLASS_STYLE.get(c.cls, ("#CCCCCC", ""))[0]
-        lines.append(f"  {_q(cid)} [label={_q(_label(c, lang))}, shape={CLASS_SHAPES.get(c.cls, 'ellipse')}, "
+        shape, style = CLASS_SHAPES.get(c.cls, ("ellipse", "filled"))
+        lines.append(f"  {_q(cid)} [label={_q(_label(c, lang))}, shape={shape}, style={_q(style)}, "
                      f'fillcolor="{_pale(colour)}"];')
     for number, a, b, kind, claims in numbered_edges(view):
         if kind == "condition":
@@ -160,7 +176,7 @@ _KIND_WORDS = {"positive": "increases (+)", "negative": "decreases (−)", "mixe
 def caption(kg: KG, view: View, version: str = "") -> str:
     """A Markdown caption: how to read the figure, then every numbered edge with its claim ids and sources."""
     con = kg.concepts
-    shapes = ", ".join(f"{shape} = {cls.lower()}" for cls, shape in CLASS_SHAPES.items())
+    shapes = ", ".join(f"{shape} = {cls.lower()}" for cls, shape in SHAPE_WORDS.items())
     out = [
         f"**Figure.** govkg causal map: {view.title}"
         f" ({len(view.concepts)} concepts, {len(view.links)} links, {len(view.claims)} claims).",

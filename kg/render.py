@@ -71,9 +71,8 @@ def _source_name(kg: KG, sid: str) -> str:
     """'title — authors (year)': how a reader recognises a source."""
     src = kg.sources[sid]
     who = "、".join(src.authors)
-    year = src.issued[:4]
-    tail = " ".join(x for x in (who, f"({year})" if year else "") if x)
-    return f"{src.title} — {tail}" if tail else src.title
+    year = f" ({src.issued[:4]})" if src.issued else ""
+    return f"{src.title} — {who}{year}" if who else f"{src.title}{year}"
 
 
 def _claim_data(kg: KG, c) -> dict:
@@ -180,12 +179,13 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
     n = len(view.concepts)
     net.options = {
         "layout": {"randomSeed": SEED, "improvedLayout": n <= 150},
+        # Long labels wrap (at spaces; a CJK label is short enough to stand on one line).
         "nodes": {"font": {"size": 15, "face": "sans-serif", "strokeWidth": 4, "strokeColor": "#ffffff"},
-                  "borderWidth": 1.5, "color": {"border": "#444444"}},
+                  "borderWidth": 1.5, "widthConstraint": {"maximum": 170}},
         "edges": {"smooth": {"type": "curvedCW", "roundness": 0.12}, "hoverWidth": 1.5, "selectionWidth": 2},
         "physics": {
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -90, "centralGravity": 0.012, "springLength": 110,
+            "forceAtlas2Based": {"gravitationalConstant": -120, "centralGravity": 0.012, "springLength": 150,
                                  "springConstant": 0.06, "damping": 0.5, "avoidOverlap": 0.8},
             "stabilization": {"enabled": True, "iterations": 600 + 8 * n, "updateInterval": 50, "fit": True},
             "minVelocity": 1,
