@@ -10,7 +10,6 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -41,7 +40,7 @@ state = State()
 
 @app.callback()
 def _main(
-    root: Optional[Path] = typer.Option(None, "--root", help="The govkg project folder (default: $GOVKG_ROOT, the current folder, or this checkout)."),
+    root: Path | None = typer.Option(None, "--root", help="The govkg project folder (default: $GOVKG_ROOT, the current folder, or this checkout)."),
 ) -> None:
     from kg.project import default_root
 
@@ -60,7 +59,7 @@ def _fail(message: str, code: int = EXIT_ERROR) -> None:
 @app.command()
 def validate(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
-    seeds: Optional[bool] = typer.Option(None, "--seeds/--no-seeds", help="Also check that the cleaned texts are reproducible from the seeds (default: when ../shared/seeds exists)."),
+    seeds: bool | None = typer.Option(None, "--seeds/--no-seeds", help="Also check that the cleaned texts are reproducible from the seeds (default: when ../shared/seeds exists)."),
 ) -> None:
     """Check the ontology, sources and claims; list every problem as file:line. Exit 0 when clean, 1 otherwise."""
     from kg.validate import validate as run
@@ -139,7 +138,7 @@ def _load():
 
 @sources_app.command("clean")
 def sources_clean(
-    seeds: Optional[Path] = typer.Option(None, "--seeds", help="Folder of raw seed texts (default: ../shared/seeds)."),
+    seeds: Path | None = typer.Option(None, "--seeds", help="Folder of raw seed texts (default: ../shared/seeds)."),
 ) -> None:
     """Rewrite sources/<id>.txt from each seed and the cleaning recipe in sources/<id>.yaml."""
     from kg.project import Layout
@@ -156,7 +155,7 @@ def sources_clean(
 
 @sources_app.command("check")
 def sources_check(
-    seeds: Optional[Path] = typer.Option(None, "--seeds", help="Folder of raw seed texts (default: ../shared/seeds)."),
+    seeds: Path | None = typer.Option(None, "--seeds", help="Folder of raw seed texts (default: ../shared/seeds)."),
 ) -> None:
     """Check that every committed cleaned text is exactly what its recipe makes from its seed."""
     from kg.errors import Problem

@@ -50,7 +50,7 @@ def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str,
             if p == RDF.type and (o == SKOS.Concept or o in _CLASS_IRIS) and str(s).startswith(str(GKC)):
                 cid = concept_id(s)
                 concepts.setdefault(cid, Concept(cid, s, path))
-    for path, triples in triples_by_file.items():
+    for triples in triples_by_file.values():
         for s, p, o in triples:
             c = concepts.get(concept_id(s)) if str(s).startswith(str(GKC)) else None
             if c is None:

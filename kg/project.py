@@ -156,7 +156,7 @@ def _resolve_claims(files: list[ClaimFile], sources, concepts, problems) -> tupl
                     problems.append(problem(first.path, first.field_lines.get(key), "unknown-concept",
                                             f"unknown concept '{cid}'{_suggest(cid, concepts)}: define it in ontology/ or fix the id"))
                     ok = False
-            if any(a == b for a, b in zip(steps, steps[1:])):
+            if any(a == b for a, b in zip(steps, steps[1:], strict=False)):
                 problems.append(problem(first.path, first.line, "self-loop", "a claim's cause and effect must differ"))
                 ok = False
             anchors = []

@@ -138,7 +138,7 @@ def add_chain(g: Graph, ch) -> None:
     # serialisation, and the release's content hash, are the same on every build.
     cells = [URIRef(f"{node}/steps/{i}") for i in range(1, len(ch.steps) + 1)]
     g.add((node, GKV.steps, cells[0]))
-    for cell, step, rest in zip(cells, ch.steps, cells[1:] + [RDF.nil]):
+    for cell, step, rest in zip(cells, ch.steps, cells[1:] + [RDF.nil], strict=True):
         g.add((cell, RDF.first, GKC[step]))
         g.add((cell, RDF.rest, rest))
 

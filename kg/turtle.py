@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Literal, URIRef
@@ -88,13 +89,16 @@ def load_turtle(path: Path, problems: list[Problem]) -> list[tuple] | None:
     return triples if ok else None
 
 
-def line_of_subject(path: Path, curie_or_iri: str, _cache: dict = {}) -> int | None:
+@lru_cache(maxsize=64)
+def _lines(path: str, mtime_ns: int) -> list[str]:
+    return Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+
+
+def line_of_subject(path: Path, curie_or_iri: str) -> int | None:
     """Line where a subject's block starts in a Turtle file (first line that begins with it)."""
-    key = (str(path), path.stat().st_mtime_ns if path.exists() else 0)
-    if key not in _cache:
-        _cache.clear()
-        _cache[key] = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []
-    for n, line in enumerate(_cache[key], 1):
+    if not path.exists():
+        return None
+    for n, line in enumerate(_lines(str(path), path.stat().st_mtime_ns), 1):
         if line.startswith(curie_or_iri) and (len(line) == len(curie_or_iri) or line[len(curie_or_iri)] in " \t;,."):
             return n
     return None

@@ -10,7 +10,6 @@ from .namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
 from .project import KG, load_kg
 from .turtle import line_of_subject, load_turtle
 
-
 # Problems that leave a whole input file out of the graph.
 INCOMPLETE = {"turtle-syntax", "encoding", "too-large", "missing-folder", "yaml-syntax", "yaml-alias", "file-shape", "io"}
 
