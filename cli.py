@@ -200,10 +200,10 @@ def _out_path(out: Path) -> Path:
 def render(
     out: Path = typer.Option(Path("dist/graph.html"), "--out", "-o", help="The page to write (relative to the project)."),
     lang: Lang = typer.Option(Lang.zh, "--lang", help="Node labels in zh, en or both."),
-    focus: Optional[str] = typer.Option(None, "--focus", help=_FOCUS_HELP),
+    focus: str | None = typer.Option(None, "--focus", help=_FOCUS_HELP),
     depth: int = typer.Option(1, "--depth", min=0, help="Links around --focus to draw."),
-    source: Optional[list[str]] = typer.Option(None, "--source", help=_SOURCE_HELP),
-    chain: Optional[tuple[str, str]] = typer.Option(None, "--chain", help=_CHAIN_HELP),
+    source: list[str] | None = typer.Option(None, "--source", help=_SOURCE_HELP),
+    chain: tuple[str, str] | None = typer.Option(None, "--chain", help=_CHAIN_HELP),
     max_len: int = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
@@ -227,10 +227,10 @@ def figure(
     out: Path = typer.Option(Path("dist/figure"), "--out", "-o", help="File stem to write: <out>.svg, .png, .pdf and <out>.caption.md (relative to the project)."),
     lang: Lang = typer.Option(Lang.zh, "--lang", help="Node labels in zh, en or both."),
     formats: str = typer.Option("svg,png,pdf", "--formats", help="Comma-separated: svg, png, pdf."),
-    focus: Optional[str] = typer.Option(None, "--focus", help=_FOCUS_HELP),
+    focus: str | None = typer.Option(None, "--focus", help=_FOCUS_HELP),
     depth: int = typer.Option(1, "--depth", min=0, help="Links around --focus to draw."),
-    source: Optional[list[str]] = typer.Option(None, "--source", help=_SOURCE_HELP),
-    chain: Optional[tuple[str, str]] = typer.Option(None, "--chain", help=_CHAIN_HELP),
+    source: list[str] | None = typer.Option(None, "--source", help=_SOURCE_HELP),
+    chain: tuple[str, str] | None = typer.Option(None, "--chain", help=_CHAIN_HELP),
     max_len: int = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:

@@ -125,7 +125,7 @@ def chain_edges(g, source: str, target: str, max_len: int) -> list[tuple[str, st
     for path in islice(nx.shortest_simple_paths(g, source, target), MAX_PATHS):
         if len(path) - 1 > max_len:
             break
-        edges.update(dict.fromkeys(zip(path, path[1:])))
+        edges.update(dict.fromkeys(zip(path, path[1:], strict=False)))
     return list(edges)
 
 
