@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import EXIT_ERROR, KGError
 from .project import KG
-from .render import CLASS_STYLE, CONDITION_STYLE, LANGS, POLARITY_STYLE, _source_name
+from .render import CLASS_STYLE, CONDITION_STYLE, LANGS, POLARITY_STYLE, _label, _source_name
 from .subgraph import View, select
 
 FORMATS = ("svg", "png", "pdf")
@@ -111,25 +111,6 @@ def _pale(hex_colour: str, keep: float = 0.45) -> str:
     """The colour mixed with white, so black text stays readable on it."""
     r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
     return "#" + "".join(f"{round(255 - (255 - v) * keep):02X}" for v in (r, g, b))
-
-
-def _wrap(text: str) -> str:
-    """A long label on two or more lines: at spaces, or in halves when it is all CJK (no spaces)."""
-    import textwrap
-
-    if " " in text:
-        return "\n".join(textwrap.wrap(text, 24)) or text
-    if len(text) > 12 and all(ord(ch) > 0x2E7F for ch in text):
-        half = (len(text) + 1) // 2
-        return text[:half] + "\n" + text[half:]
-    return text
-
-
-def _label(concept, lang: str) -> str:
-    if lang == "both":
-        zh, en = concept.label("zh"), concept.label("en")
-        return _wrap(zh) if zh == en else f"{_wrap(zh)}\n{_wrap(en)}"
-    return _wrap(concept.label(lang))
 
 
 def numbered_edges(view: View) -> list[tuple[int, str, str, str, list]]:

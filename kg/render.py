@@ -60,11 +60,24 @@ def _vis_files() -> tuple[str, str]:
     return js.read_text(encoding="utf-8"), (js.parent / "vis-network.css").read_text(encoding="utf-8")
 
 
+def _wrap(text: str) -> str:
+    """A long label on two or more lines: at spaces, or in halves when it is all CJK (no spaces)."""
+    import textwrap
+
+    if " " in text:
+        return "\n".join(textwrap.wrap(text, 24)) or text
+    if len(text) > 12 and all(ord(ch) > 0x2E7F for ch in text):
+        half = (len(text) + 1) // 2
+        return text[:half] + "\n" + text[half:]
+    return text
+
+
 def _label(concept, lang: str) -> str:
+    """A concept's label in `lang` (zh, en, or both on two lines), long ones wrapped."""
     if lang == "both":
         zh, en = concept.label("zh"), concept.label("en")
-        return zh if zh == en else f"{zh}\n{en}"
-    return concept.label(lang)
+        return _wrap(zh) if zh == en else f"{_wrap(zh)}\n{_wrap(en)}"
+    return _wrap(concept.label(lang))
 
 
 def _source_name(kg: KG, sid: str) -> str:
@@ -143,7 +156,7 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
             color={"background": colour, "border": "#444444",
                    "highlight": {"background": colour, "border": "#000000"},
                    "hover": {"background": colour, "border": "#000000"}},
-            size=12 + 5 * min(degree[cid], 9) ** 0.5,  # grows with links, within bounds
+            value=degree[cid],  # size and label grow with links (options.nodes.scaling), so hubs read at a glance
             # govkg's own fields; the page builds tooltips and panels from them as text, never as HTML.
             kg={
                 "cls": c.cls or "—",
@@ -179,9 +192,10 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
     n = len(view.concepts)
     net.options = {
         "layout": {"randomSeed": SEED, "improvedLayout": n <= 150},
-        # Long labels wrap (at spaces; a CJK label is short enough to stand on one line).
         "nodes": {"font": {"size": 15, "face": "sans-serif", "strokeWidth": 4, "strokeColor": "#ffffff"},
-                  "borderWidth": 1.5, "widthConstraint": {"maximum": 170}},
+                  "borderWidth": 1.5,
+                  "scaling": {"min": 10, "max": 30,
+                              "label": {"enabled": True, "min": 14, "max": 24, "maxVisible": 26, "drawThreshold": 5}}},
         "edges": {"smooth": {"type": "curvedCW", "roundness": 0.12}, "hoverWidth": 1.5, "selectionWidth": 2},
         "physics": {
             "solver": "forceAtlas2Based",

@@ -287,3 +287,12 @@ def test_the_page_script_never_writes_html():
     code = re.sub(r"//[^\n]*|/\*.*?\*/", "", js, flags=re.S)
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
         assert sink not in code, sink
+
+
+def test_installed_command_renders(tmp_path, mini_ro):
+    from .test_cli import _kg
+
+    out = tmp_path / "page.html"
+    result = _kg("--root", str(mini_ro), "render", "--out", str(out), "--focus", "推诿", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["concepts"] == 6 and out.stat().st_size > 100_000

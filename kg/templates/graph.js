@@ -44,7 +44,8 @@
   data.nodes.forEach(function (n) { n.title = nodeTip(n); });
   data.edges.forEach(function (e) { e.title = edgeTip(e); });
   var original = { nodes: {}, edges: {} };
-  data.nodes.forEach(function (n) { original.nodes[n.id] = { color: n.color, font: n.font }; });
+  // vis-network scales each label's size, so a node's font must stay an object, never undefined.
+  data.nodes.forEach(function (n) { original.nodes[n.id] = { color: n.color, font: n.font || { color: "#222222" } }; });
   data.edges.forEach(function (e) { original.edges[e.id] = { color: e.color }; });
 
   var nodes = new vis.DataSet(data.nodes);
