@@ -66,5 +66,13 @@ class Opened:
             return [r.left + p.x, r.top + p.y];
         }""", node_id))
 
+    def edge_point(self, edge_id: str) -> tuple[float, float]:
+        """The middle of a drawn edge (of its curve), in page coordinates."""
+        return tuple(self.js("""id => {
+            const n = govkg.network, e = n.body.edges[id], p = n.canvasToDOM(e.edgeType.getPoint(0.5));
+            const r = document.getElementById('graph').getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }""", edge_id))
+
     def close(self) -> None:
         self.context.close()
