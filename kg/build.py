@@ -1,4 +1,4 @@
-"""Writing the built graph to dist/: Turtle, TriG (one named graph per input file), JSON-LD, release metadata."""
+"""Writing the built graph to dist/: Turtle, TriG (one named graph per input file), JSON-LD, release metadata, the sources as BibTeX and CSL-JSON."""
 
 from __future__ import annotations
 
@@ -32,15 +32,20 @@ def release_metadata(kg: KG) -> dict:
 
 def render_outputs(kg: KG) -> dict[str, bytes]:
     """Every file of a build, by name, in memory (so nothing is written until all of it succeeded)."""
+    from .citations import get_source_records, to_bibtex, to_csl_json
     from .rdf import union_graph
 
     union = union_graph(kg)
     release = release_metadata(kg)
+    # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
+    records = get_source_records(kg, release)
     return {
         "govkg.ttl": union.serialize(format="turtle").encode("utf-8"),
         "govkg.trig": kg.dataset.serialize(format="trig").encode("utf-8"),
         "govkg.jsonld": union.serialize(format="json-ld", indent=1).encode("utf-8"),
         "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        "sources.bib": to_bibtex(records).encode("utf-8"),
+        "sources.json": to_csl_json(records).encode("utf-8"),
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import REPO, invoke
 
-COMMANDS = ["validate", "build", "stats", "sources", "render", "figure"]
+COMMANDS = ["validate", "build", "stats", "sources", "cite", "export", "render", "figure"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
