@@ -11,7 +11,10 @@ from .project import KG, load_kg
 from .turtle import line_of_subject, load_turtle
 
 # Problems that leave a whole input file out of the graph.
-INCOMPLETE = {"turtle-syntax", "encoding", "too-large", "missing-folder", "yaml-syntax", "yaml-alias", "file-shape", "io"}
+INCOMPLETE = {
+    "turtle-syntax", "encoding", "too-large", "too-deep", "bad-character", "ill-typed-literal", "missing-folder",
+    "yaml-syntax", "yaml-alias", "yaml-tag", "yaml-merge", "file-shape", "io",
+}
 
 
 @dataclass
