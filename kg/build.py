@@ -31,15 +31,17 @@ def release_metadata(kg: KG) -> dict:
 
 
 def render_outputs(kg: KG) -> dict[str, bytes]:
-    """Every file of a build, by name, in memory (so nothing is written until all of it succeeded)."""
-    from .rdf import union_graph
+    """Every file of a build, by name, in memory (so nothing is written until all of it succeeded).
 
-    union = union_graph(kg)
+    The RDF is written by kg.export (pyoxigraph), not rdflib, whose writers change typed literals.
+    """
+    from .export import to_jsonld, to_trig, to_turtle
+
     release = release_metadata(kg)
     return {
-        "govkg.ttl": union.serialize(format="turtle").encode("utf-8"),
-        "govkg.trig": kg.dataset.serialize(format="trig").encode("utf-8"),
-        "govkg.jsonld": union.serialize(format="json-ld", indent=1).encode("utf-8"),
+        "govkg.ttl": to_turtle(kg.dataset),
+        "govkg.trig": to_trig(kg.dataset),
+        "govkg.jsonld": to_jsonld(kg.dataset),
         "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
 

@@ -14,7 +14,7 @@ from rdflib.namespace import XSD
 
 from .errors import Problem, problem
 from .limits import MAX_LITERAL_CHARS, MAX_NESTING
-from .xsd import is_well_typed
+from .xsd import is_plain_number, is_well_typed
 from .yamlio import BAD_CHARS, read_text_checked
 
 # pyoxigraph says "at line L between columns C and D", "at line L column C" or "between line L column C and …".
@@ -113,6 +113,10 @@ def _check_term(term, source_term, text: str, path: Path, problems: list[Problem
     elif term.datatype is not None and not is_well_typed(term):
         problems.append(problem(path, _line_of_text(text, f'"{term}"', f"'{term}'", escaped, str(term)), "ill-typed-literal",
                                 f'"{term}" is not a valid {_short(term.datatype)}: fix the value or its datatype'))
+    elif not is_plain_number(term):
+        problems.append(problem(path, _line_of_text(text, f'"{term}"', f"'{term}'", str(term)), "literal-form",
+                                f'{term} is a valid {_short(term.datatype)}, but readers such as rdflib would read it back as another text: '
+                                "write it without a plus sign, leading zeros or a leading dot"))
 
 
 def load_turtle(path: Path, problems: list[Problem]) -> list[tuple] | None:

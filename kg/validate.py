@@ -12,7 +12,7 @@ from .turtle import line_of_subject, load_turtle
 
 # Problems that leave a whole input file out of the graph.
 INCOMPLETE = {
-    "turtle-syntax", "encoding", "too-large", "too-deep", "bad-character", "ill-typed-literal", "missing-folder",
+    "turtle-syntax", "encoding", "too-large", "too-deep", "bad-character", "ill-typed-literal", "literal-form", "missing-folder",
     "yaml-syntax", "yaml-alias", "yaml-tag", "yaml-merge", "file-shape", "io",
 }
 

@@ -43,6 +43,13 @@ LEXICAL = {
 }
 _COMPILED = {dt: re.compile(rx, re.ASCII) for dt, rx in LEXICAL.items()}
 
+# Numbers that Turtle writers print as bare tokens (01, +1, .5) and rdflib's Turtle reader turns
+# into a different text ("1", "0.5") even with normalisation off. govkg's exports keep every
+# lexical form, but a reader would not, so these are refused in hand-written files.
+_PLAIN_INTEGER = re.compile(r"0|-?[1-9][0-9]*", re.ASCII)
+_PLAIN_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?", re.ASCII)
+PLAIN = {**{XSD[name]: _PLAIN_INTEGER for name in _INTEGER_TYPES}, XSD.decimal: _PLAIN_DECIMAL}
+
 
 def is_well_typed(literal: Literal) -> bool:
     """True unless the literal's text is not in its datatype's lexical space (or out of its range)."""
@@ -51,3 +58,9 @@ def is_well_typed(literal: Literal) -> bool:
         return False
     # rdflib adds the value checks a pattern cannot make: 2021-02-30, a byte of 300.
     return literal.ill_typed is not True
+
+
+def is_plain_number(literal: Literal) -> bool:
+    """False for an integer or decimal written with a plus sign, leading zeros or a leading dot."""
+    pattern = PLAIN.get(literal.datatype)
+    return pattern is None or bool(pattern.fullmatch(str(literal)))
