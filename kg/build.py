@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from . import __version__
@@ -47,25 +44,10 @@ def render_outputs(kg: KG) -> dict[str, bytes]:
 
 
 def write_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """Stage every file in a temporary folder beside out_dir, then move each into place.
+    """Write every file of a build into out_dir, all or none (see kg.atomic.write_files_atomic)."""
+    from .atomic import write_files_atomic
 
-    A failure while staging leaves out_dir exactly as it was; only the final renames touch it.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir.parent))
-    try:
-        for name, data in outputs.items():
-            with open(stage / name, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        written = []
-        for name in outputs:
-            os.replace(stage / name, out_dir / name)
-            written.append(out_dir / name)
-        return written
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    return write_files_atomic(outputs, out_dir)
 
 
 def build(kg: KG, out_dir: Path) -> list[Path]:

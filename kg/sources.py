@@ -293,11 +293,15 @@ def check_against_seeds(sources: dict[str, Source], seeds_dir: Path) -> list[Pro
 
 
 def write_cleaned_texts(sources_dir: Path, seeds_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """(Re)write every sources/<id>.txt from its seed and recipe; returns the files written."""
-    from .atomic import write_text_atomic
+    """(Re)write every sources/<id>.txt from its seed and recipe; returns the files written.
+
+    All texts are made in memory first and then written together, all or none, so a failure or a
+    kill half-way never leaves some texts from this run and some from the last.
+    """
+    from .atomic import write_files_atomic
 
     problems: list[Problem] = []
-    written = []
+    outputs: dict[str, bytes] = {}
     for path in sorted(sources_dir.glob("*.yaml")):
         if path.name == WORKS_FILE:
             continue
@@ -309,6 +313,6 @@ def write_cleaned_texts(sources_dir: Path, seeds_dir: Path) -> tuple[list[Path],
         except RecipeError as exc:
             problems.append(problem(path, None, "recipe", str(exc)))
             continue
-        write_text_atomic(src.text_path, text)
-        written.append(src.text_path)
+        outputs[src.text_path.name] = text.encode("utf-8")
+    written = write_files_atomic(outputs, sources_dir) if outputs else []
     return written, problems
