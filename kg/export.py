@@ -51,7 +51,13 @@ def to_quads(dataset) -> list:
         name = g.identifier if hasattr(g, "identifier") else g
         graph = ox.DefaultGraph() if name is None or name == DATASET_DEFAULT_GRAPH_ID else _term(name, bnodes)
         quads.append(ox.Quad(_term(s, bnodes), _term(p, bnodes), _term(o, bnodes), graph))
-    return sorted(set(quads), key=str)
+    return sorted(set(quads), key=_order)
+
+
+def _order(q) -> tuple:
+    """Graph, subject, predicate, object: a subject's triples stay together and <x> comes before <x/1>."""
+    graph = "" if q.graph_name is None or type(q.graph_name).__name__ == "DefaultGraph" else q.graph_name.value
+    return graph, q.subject.value, q.predicate.value, str(q.object)
 
 
 def _prefixes() -> dict[str, str]:
@@ -66,7 +72,7 @@ def to_trig(dataset) -> bytes:
 
 
 def _triples(dataset) -> list:
-    return sorted({q.triple for q in to_quads(dataset)}, key=str)
+    return sorted({q.triple for q in to_quads(dataset)}, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
 
 
 def to_turtle(dataset) -> bytes:
