@@ -84,7 +84,7 @@ def build(
     out: Path = typer.Option(Path("dist"), "--out", "-o", help="Folder to write into (relative to the project)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
-    """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json). A failed build leaves dist/ as it was."""
+    """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
     from kg.build import build as run_build
     from kg.build import release_metadata
     from kg.validate import validate as run
@@ -177,6 +177,117 @@ def sources_check(
     if not problems:
         typer.echo(f"OK: {len(sources)} cleaned texts reproduce from {seeds or layout.seeds}")
     raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_OK)
+
+
+# --- citations and exports (kg/citations.py, kg/export.py) ------------------------------------
+
+export_app = typer.Typer(help="Tables for a paper's appendix: kg export claims --format csv|xlsx|latex|markdown.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+class CiteStyle(str, Enum):
+    bibtex = "bibtex"
+    csl_json = "csl-json"
+    ris = "ris"
+    markdown = "markdown"
+    latex = "latex"
+
+
+class TableFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    latex = "latex"
+    markdown = "markdown"
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+def _or_fail(fn, *args, **kwargs):
+    """Call one library function; a KGError becomes its message on stderr and its exit code."""
+    try:
+        return fn(*args, **kwargs)
+    except KGError as exc:
+        _fail(str(exc), exc.exit_code)
+
+
+def _write_or_echo(data: bytes, out: Path | None, binary: bool = False) -> None:
+    """Write atomically to `out`, or print to stdout; a binary format needs a file."""
+    from kg.atomic import write_bytes_atomic
+
+    if out is None:
+        if binary:
+            _fail("this format is binary: give -o FILE", EXIT_ERROR)
+        typer.echo(data.decode("utf-8-sig"), nl=False)
+        return
+    try:
+        write_bytes_atomic(out, data)
+    except OSError as exc:
+        _fail(f"could not write {out}: {exc.strerror or exc}", EXIT_ERROR)
+    typer.echo(f"wrote {out}", err=True)
+
+
+@app.command()
+def cite(
+    names: list[str] = typer.Argument(..., help="Claim ids (a chain's id cites the chain as one statement); with --chain, FROM and TO; with --loop, concepts of the loop."),
+    style: CiteStyle = typer.Option(CiteStyle.bibtex, "--style", "-s", help="bibtex, csl-json, ris, markdown or latex."),
+    chain: bool = typer.Option(False, "--chain", help="Cite the path FROM → TO: a sentence, and a citation for each link."),
+    loop: bool = typer.Option(False, "--loop", help="Cite the feedback loop through these concepts: a sentence, and a citation for each link."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentence for --chain and --loop."),
+    max_len: int = typer.Option(0, "--max-len", help="Longest path or loop to look for, in links (default 4 for a path, 6 for a loop)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing."),
+) -> None:
+    """The source's record with the claim's pinpoint (¶marker or line) and verbatim quote, ready to paste.
+
+    With --chain or --loop, also a sentence with an author-year citation per link; in markdown and
+    latex it comes first, in bibtex, csl-json and ris (which have no place for it) it goes to stderr.
+    """
+    from kg import citations
+
+    kg = _load()
+    if chain and loop:
+        _fail("give --chain or --loop, not both", EXIT_ERROR)
+    sentence = ""
+    if chain:
+        if len(names) != 2:
+            _fail("--chain takes two concepts: FROM TO", EXIT_ERROR)
+        found = _or_fail(citations.cite_chain, kg, names[0], names[1], lang=lang.value, max_len=max_len or 4)
+    elif loop:
+        found = _or_fail(citations.cite_loop, kg, names, lang=lang.value, max_len=max_len or 6)
+    if chain or loop:
+        sentence, records = found.sentence, found.records
+    else:
+        records = _or_fail(citations.get_claim_records, kg, names)
+    text = citations.WRITERS[style.value](records)
+    if sentence and style in (CiteStyle.markdown, CiteStyle.latex):
+        from kg import markup
+
+        para = markup.to_markdown(sentence) if style is CiteStyle.markdown else markup.to_latex(sentence)
+        text = f"{para}\n\n{text}"
+    elif sentence:
+        typer.echo(sentence, err=True)
+    _write_or_echo(text.encode("utf-8"), out)
+
+
+@export_app.command("claims")
+def export_claims(
+    fmt: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="csv, xlsx, latex or markdown."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing; needed for xlsx."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the concept labels."),
+    source: list[str] | None = typer.Option(None, "--source", help="Only the claims of this source (repeatable)."),
+    standalone: bool = typer.Option(False, "--standalone", help="LaTeX: a whole document (xelatex) instead of a longtable to \\input."),
+) -> None:
+    """A table of claims (id, cause, effect, polarity, conditions, source, locator, quote, English gloss)."""
+    from kg.export import export_claims as run
+
+    kg = _load()
+    unknown = [s for s in source or [] if s not in kg.sources]
+    if unknown:
+        _fail(f"no source with id {', '.join(repr(s) for s in unknown)}; the sources are {', '.join(sorted(kg.sources))}", EXIT_PROBLEMS)
+    data = _or_fail(run, kg, fmt.value, lang=lang.value, sources=source, standalone=standalone)
+    _write_or_echo(data, out, binary=fmt is TableFormat.xlsx)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Writing the built graph to dist/: Turtle, TriG (one named graph per input file), JSON-LD, release metadata."""
+"""Writing the built graph to dist/: Turtle, TriG (one named graph per input file), JSON-LD, release metadata, the sources as BibTeX and CSL-JSON."""
 
 from __future__ import annotations
 
@@ -30,16 +30,21 @@ def release_metadata(kg: KG) -> dict:
 def render_outputs(kg: KG) -> dict[str, bytes]:
     """Every file of a build, by name, in memory (so nothing is written until all of it succeeded).
 
-    The RDF is written by kg.export (pyoxigraph), not rdflib, whose writers change typed literals.
+    The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
     """
-    from .export import to_jsonld, to_trig, to_turtle
+    from .citations import get_source_records, to_bibtex, to_csl_json
+    from .serialize import to_jsonld, to_trig, to_turtle
 
     release = release_metadata(kg)
+    # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
+    records = get_source_records(kg, release)
     return {
         "govkg.ttl": to_turtle(kg.dataset),
         "govkg.trig": to_trig(kg.dataset),
         "govkg.jsonld": to_jsonld(kg.dataset),
         "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        "sources.bib": to_bibtex(records).encode("utf-8"),
+        "sources.json": to_csl_json(records).encode("utf-8"),
     }
 
 

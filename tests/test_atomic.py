@@ -103,7 +103,7 @@ def test_a_failure_while_rendering_changes_nothing(mini, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("serialiser bug")
 
-    monkeypatch.setattr("kg.export.to_jsonld", broken)
+    monkeypatch.setattr("kg.serialize.to_jsonld", broken)
     with pytest.raises(ValueError):
         build(kg_, mini / "dist")
     assert _snapshot(mini / "dist") == before and _leftovers(mini, mini / "dist") == []

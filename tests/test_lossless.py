@@ -12,7 +12,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.build import build
-from kg.export import to_quads
+from kg.serialize import to_quads
 from kg.namespaces import GRAPH
 from kg.project import load_kg
 from kg.rdf import graph_iri, union_graph
