@@ -12,10 +12,10 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.build import build
-from kg.serialize import to_quads
 from kg.namespaces import GRAPH
 from kg.project import load_kg
 from kg.rdf import graph_iri, union_graph
+from kg.serialize import to_quads
 from kg.turtle import load_turtle
 
 PREFIXES = ("@prefix gkc: <https://w3id.org/govkg/concept/> .\n@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
