@@ -134,7 +134,8 @@ def _polarities(f: _Fields, n_links: int) -> list[str]:
     for v in values:
         key = str(v).strip().lower() if isinstance(v, str) else None
         if key not in POLARITY:
-            f.add("polarity", "bad-value", f"polarity {v!r} must be positive or negative (or + / -)")
+            what = repr(v) if isinstance(v, str) else describe(v)
+            f.add("polarity", "bad-value", f"polarity {what} must be positive or negative (or + / -)")
             return []
         out.append(POLARITY[key])
     if len(out) == 1:

@@ -138,6 +138,8 @@ def describe(value: Any) -> str:
         return "a mapping"
     if value is None:
         return "nothing (an empty value)"
+    if isinstance(value, str):
+        return f"the text {value!r}"
     return f"a {type(value).__name__}"
 
 

@@ -51,7 +51,7 @@ def repeated(mini):
 def test_the_same_triple_in_two_files_is_kept_once_per_file(repeated):
     kg, mini = repeated
     triple = next(iter(load_turtle(mini / "ontology" / "repeat.ttl", [])))
-    graphs = {str(c.identifier) for c in kg.dataset.contexts(triple)} - {str(DATASET_DEFAULT_GRAPH_ID)}
+    graphs = {str(c.identifier) for c in kg.dataset.graphs(triple)} - {str(DATASET_DEFAULT_GRAPH_ID)}
     assert graphs == {str(GRAPH["ontology/concepts.ttl"]), str(GRAPH["ontology/repeat.ttl"])}
     # The unguarded behaviour: one plain Graph keeps the triple once and forgets who said it.
     plain = Graph()
