@@ -1,8 +1,4 @@
-"""Writing files so that a failure or a kill half-way leaves the previous version in place.
-
-Every temporary name carries the writing process's id, so a later write can tell the leftovers
-of a killed process (whose id no longer runs) from the work of one still running, and clean up.
-"""
+"""Writing files so that a failure or a kill half-way leaves the previous version in place."""
 
 from __future__ import annotations
 
@@ -13,6 +9,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+# Every temporary name carries the writing process's id, so a later write can tell the leftovers
+# of a killed process (whose id no longer runs) from the work of one still running, and clean up.
 STAGE_PREFIX = ".build-"  # a folder beside the output folder: .build-<pid>-<random>
 MANIFEST = ".manifest.json"  # written once every file is staged: from then on the renames may start
 PREVIOUS = ".previous"  # hard links to the files being replaced, to put back if the renames stop

@@ -1,12 +1,4 @@
-"""Writing the graph as Turtle, TriG and JSON-LD without changing a single term (pyoxigraph's serialisers).
-
-rdflib's Turtle writer prints typed literals in short form from their *value*: "1"^^xsd:decimal
-and "1.0"^^xsd:decimal both come out as `1.0` (two triples become one), "1"^^xsd:boolean as `1`
-(which reads back as an integer), "1"^^xsd:double as `1e+00`; its JSON-LD writer turns
-"01"^^xsd:integer into the number 1. pyoxigraph writes every literal with its lexical form as
-it is, so what a file says is what the export says. Quads are sorted first, so the same graph
-always gives the same bytes.
-"""
+"""Writing the graph as Turtle, TriG and JSON-LD without changing a single term (pyoxigraph's serialisers)."""
 
 from __future__ import annotations
 
@@ -19,6 +11,14 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .namespaces import PREFIXES
 
+# rdflib's Turtle writer prints typed literals in short form from their *value*: "1"^^xsd:decimal
+# and "1.0"^^xsd:decimal both come out as `1.0` (two triples become one), "1"^^xsd:boolean as `1`
+# (which reads back as an integer), "1"^^xsd:double as `1e+00`, "1."^^xsd:decimal as `1.` (not
+# Turtle); its JSON-LD writer turns "01"^^xsd:integer into the number 1. pyoxigraph writes every
+# literal with its lexical form as it is, so what a file says is what the export says. Quads are
+# sorted first, so the same graph always gives the same bytes.
+
+# Blank-node labels pyoxigraph takes as they are; any other label is hashed into one.
 _SAFE_BNODE = re.compile(r"[A-Za-z0-9_]+")
 
 

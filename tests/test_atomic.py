@@ -95,6 +95,19 @@ def test_a_failure_at_every_step_leaves_the_previous_output(previous, monkeypatc
     assert tried >= 3 * len(new)  # every open, file fsync and rename at least
 
 
+def test_the_same_failure_leaves_a_mixed_output_when_files_are_written_in_place(previous, monkeypatch):
+    """The unguarded behaviour: writing each file straight into place, a full disk at the second file."""
+    out, before, new = previous
+    monkeypatch.setattr(os, "fsync", _Counter(os.fsync, fail_at=2))
+    with pytest.raises(OSError):
+        for name, data in new.items():
+            with open(out / name, "wb") as f:
+                f.write(data)
+                os.fsync(f.fileno())
+    after = _snapshot(out)
+    assert after["govkg.ttl"] == new["govkg.ttl"] and after["govkg.jsonld"] == before["govkg.jsonld"]  # mixed
+
+
 def test_a_failure_while_rendering_changes_nothing(mini, monkeypatch):
     kg_, problems = load_kg(mini)
     build(kg_, mini / "dist")
