@@ -30,8 +30,8 @@ texts = st.lists(chars, min_size=1, max_size=12).map("".join)
 # Fields govkg strips (surrounding white space is layout, not content); they must hold something.
 stripped = texts.filter(lambda t: t.strip())
 ids = st.from_regex(r"[a-z0-9][a-z0-9-]{0,12}", fullmatch=True)
-settings.register_profile("govkg", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("govkg")
+# Each example loads and builds a project: slower than Hypothesis's default deadline allows.
+slow = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _dump(path: Path, data) -> None:
@@ -76,6 +76,7 @@ def claims(draw):
     return claim
 
 
+@slow
 @given(claim=claims())
 def test_claim_file_round_trip(claim):
     with tempfile.TemporaryDirectory() as tmp:
@@ -152,7 +153,7 @@ def _claim_fields(quads) -> dict:
     }
 
 
-@settings(max_examples=40)
+@settings(slow, max_examples=40)
 @given(c=exported_claims())
 def test_exports_give_back_every_text_exactly(base, c):
     with tempfile.TemporaryDirectory() as tmp:
