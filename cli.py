@@ -95,7 +95,10 @@ def build(
             typer.echo(str(p), err=True)
         _fail(f"not built: {len(report.problems)} problem(s); dist/ is unchanged", EXIT_PROBLEMS)
     out_dir = out if out.is_absolute() else state.root / out
-    written = run_build(report.kg, out_dir)
+    try:
+        written = run_build(report.kg, out_dir)
+    except OSError as exc:
+        _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out.as_posix()}/ is unchanged", EXIT_ERROR)
     release = release_metadata(report.kg)
     if fmt is Format.json:
         _echo_json({"written": [str(p) for p in written], **release})
@@ -145,7 +148,10 @@ def sources_clean(
     from kg.sources import write_cleaned_texts
 
     layout = Layout(state.root)
-    written, problems = write_cleaned_texts(layout.sources, seeds or layout.seeds)
+    try:
+        written, problems = write_cleaned_texts(layout.sources, seeds or layout.seeds)
+    except OSError as exc:
+        _fail(f"could not write the cleaned texts: {exc.strerror or exc}; sources/ is unchanged", EXIT_ERROR)
     for p in problems:
         typer.echo(str(p), err=True)
     for path in written:
