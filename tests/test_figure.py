@@ -80,7 +80,7 @@ def test_focus_and_chain_figures(runner, mini_ro, tmp_path):
     caption = (tmp_path / "chain.caption.md").read_text(encoding="utf-8")
     assert "paths from 压力 to 文牍" in caption and "b-reform-shirking" not in caption
     result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "bad.svg"), "--focus", "nowhere")
-    assert result.exit_code == 1 and "no concept 'nowhere'" in result.output
+    assert result.exit_code == 1 and "no concept named 'nowhere'" in result.output
 
 
 @needs_dot

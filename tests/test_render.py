@@ -194,7 +194,7 @@ def test_chain_draws_the_paths_between_two_concepts(runner, mini_ro, tmp_path):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["--focus", "nothing-like-it"], 1, "no concept 'nothing-like-it'"),
+    (["--focus", "nothing-like-it"], 1, "no concept named 'nothing-like-it'"),
     (["--chain", "paperwork", "pressure"], 1, "no causal path from 'paperwork' to 'pressure'"),
     (["--source", "mini-c"], 1, "no source 'mini-c' (did you mean mini-"),
     (["--focus", "caution", "--chain", "pressure", "paperwork"], 2, "either --focus or --chain"),
