@@ -4,7 +4,7 @@ ruamel.yaml's pure-Python round-trip loader reads about 100 kB/s: a second for a
 an hour for a million claims. libyaml reads the same file 20-50 times faster. This module takes
 the fast path only where the answer is provably the same: a document of mappings, sequences and
 scalars that YAML 1.2 (ruamel's own resolver decides) reads as strings, without duplicate keys,
-anchors, aliases, tags or oversized values. It keeps every key's and item's line, in the `lc`
+anchors, aliases, tags, oversized values, deep nesting or the characters `kg.yamlio` refuses. It keeps every key's and item's line, in the `lc`
 shape ruamel gives, so messages about the file still say where. Anything else returns None, and
 `kg.yamlio.load_yaml` reads the file with ruamel as before, which reports the problem precisely.
 """
@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .limits import MAX_LITERAL_CHARS
+from .limits import MAX_LITERAL_CHARS, MAX_NESTING
 
-STR = "tag:yaml.org,2002:str"
-SEQ = "tag:yaml.org,2002:seq"
-MAP = "tag:yaml.org,2002:map"
+# libyaml asks `resolve` for the tag of every node without an explicit one; answering with tags of
+# our own tells an implicit string from an explicit `!!str` (which the careful loader refuses).
+STR = "tag:govkg,implicit:str"
+SEQ = "tag:govkg,implicit:seq"
+MAP = "tag:govkg,implicit:map"
+CORE_STR = "tag:yaml.org,2002:str"
 
 
 class NotPlain(Exception):
@@ -56,6 +59,8 @@ def _loader_class():
         return None
     from ruamel.yaml.resolver import VersionedResolver
 
+    from .yamlio import _NUMBER, BAD_CHARS
+
     table = VersionedResolver(version=(1, 2)).versioned_resolver
     ScalarNode, SequenceNode, MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 
@@ -67,31 +72,36 @@ def _loader_class():
                 if implicit[0]:  # a plain scalar: YAML 1.2 decides, as ruamel does
                     for tag, regexp in table.get(value[:1], []) + table.get(None, []):
                         if regexp.match(value):
-                            return tag
+                            return STR if tag == CORE_STR else tag
                 return STR
             return SEQ if kind is SequenceNode else MAP
 
-        def construct_object(self, node, deep=False):
+        def construct_object(self, node, deep=0):
             if node.tag == STR and isinstance(node, ScalarNode):
-                if len(node.value) > MAX_LITERAL_CHARS:
-                    raise NotPlain("value too long")
-                return node.value
+                value = node.value
+                if len(value) > MAX_LITERAL_CHARS or BAD_CHARS.search(value):
+                    raise NotPlain("value the careful loader refuses")
+                if node.style is None and len(value) > 100 and _NUMBER.fullmatch(value):
+                    raise NotPlain("an overlong number")
+                return value
+            if deep >= MAX_NESTING:
+                raise NotPlain("nested too deep")
             if node.tag == MAP and isinstance(node, MappingNode):
                 data = LineDict()
                 data.lc = lc = LineCols(node.start_mark.line, node.start_mark.column)
                 for key_node, value_node in node.value:
-                    key = self.construct_object(key_node)
+                    key = self.construct_object(key_node, deep + 1)
                     if key in data:
                         raise NotPlain("duplicate key")
                     lc._at[key] = (key_node.start_mark.line, key_node.start_mark.column)
-                    data[key] = self.construct_object(value_node)
+                    data[key] = self.construct_object(value_node, deep + 1)
                 return data
             if node.tag == SEQ and isinstance(node, SequenceNode):
                 data = LineList()
                 data.lc = lc = LineCols(node.start_mark.line, node.start_mark.column)
                 for i, item in enumerate(node.value):
                     lc._at[i] = (item.start_mark.line, item.start_mark.column)
-                    data.append(self.construct_object(item))
+                    data.append(self.construct_object(item, deep + 1))
                 return data
             raise NotPlain(f"a value of type {node.tag}")
 

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import REPO, invoke
 
-COMMANDS = ["validate", "build", "stats", "sources", "cite", "export", "serve", "push"]
+COMMANDS = ["validate", "build", "stats", "sources", "cite", "export", "render", "figure", "serve", "push"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
