@@ -1,0 +1,105 @@
+"""`kg loops` and kg.loops: feedback loops, reinforcing or balancing, and whether one source states each."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg.errors import NameNotFound, QueryError
+from kg.loops import find_loops
+from kg.names import resolve_concept
+
+from .conftest import REPO, invoke
+from .edit_mini import append_claims, load
+
+SHIRKING_PRESSURE = (
+    "  - id: b-shirking-pressure\n    cause: shirking\n    effect: pressure\n    polarity: positive\n"
+    "    evidence: argument\n    quote: 推诿多了压力更大\n    gloss: More shirking, more pressure.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def kg(mini_ro):
+    return load(mini_ro)
+
+
+def test_mini_loops_are_typed_by_the_signs_of_their_links(kg):
+    loops = find_loops(kg)
+    assert [(lp.concepts, lp.kind, lp.stated_by) for lp in loops] == [
+        (["discount", "escalation"], "reinforcing", ["mini-a"]),
+        (["staffing", "workload"], "balancing", ["mini-b"]),
+    ]
+    assert [c.id for s in loops[1].steps for c in s.claims] == ["b-staffing-workload", "b-workload-staffing"]
+
+
+def test_loops_through_a_concept_start_there(kg):
+    (loop,) = find_loops(kg, "工作量")
+    assert loop.concepts == ["workload", "staffing"] and loop.kind == "balancing"
+    assert find_loops(kg, "压力") == []
+
+
+def test_sources_and_length_bound(kg):
+    assert [lp.concepts for lp in find_loops(kg, sources=["mini-a"])] == [["discount", "escalation"]]
+    with pytest.raises(QueryError):
+        find_loops(kg, max_len=1)
+
+
+def test_a_loop_joined_from_several_sources_is_assembled(mini):
+    append_claims(mini, "mini-b", "推诿多了压力更大。", SHIRKING_PRESSURE)
+    kg = load(mini)
+    loops = {tuple(lp.concepts): lp for lp in find_loops(kg, "pressure")}
+    assert set(loops) == {("pressure", "shirking"), ("pressure", "caution", "shirking")}
+    assert loops[("pressure", "shirking")].stated_by == ["mini-b"]
+    assert loops[("pressure", "caution", "shirking")].stated_by == []  # pressure → caution is mini-a's only
+    assert [len(lp) for lp in find_loops(kg, "pressure", max_len=2)] == [2]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_cli_loops_every_format(runner, mini_ro, fmt):
+    result = invoke(runner, mini_ro, "loops", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        assert data["command"] == "loops" and data["query"]["concept"] is None
+        assert [(lp["kind"], lp["stated_by"], [c["id"] for c in lp["concepts"]]) for lp in data["loops"]] == [
+            ("reinforcing", ["mini-a"], ["discount", "escalation"]), ("balancing", ["mini-b"], ["staffing", "workload"])]
+        assert data["loops"][1]["steps"][0]["polarity"] == "negative"
+    else:
+        out = result.stdout
+        assert "折扣 → 加码 → 折扣" in out and "人手 ⊣ 工作量 → 人手" in out
+        assert ("REINFORCING" in out) if fmt == "text" else ("**reinforcing**" in out)
+        assert "下级打折扣,上级就加码" in out
+
+
+def test_cli_loops_through_a_concept(runner, mini_ro):
+    out = invoke(runner, mini_ro, "loops", "加碼").stdout  # traditional script
+    assert "through 加码 (escalation)" in out and "加码 → 折扣 → 加码" in out and "人手" not in out
+
+
+def test_cli_real_graph_loops_run(runner):
+    result = invoke(runner, REPO, "loops", "--format", "json")
+    assert result.exit_code == 0
+    for lp in json.loads(result.stdout)["loops"]:
+        negatives = sum(s["polarity"] == "negative" for s in lp["steps"])
+        assert lp["kind"] == ("reinforcing" if negatives % 2 == 0 else "balancing")
+
+
+def _has(kg, name):
+    try:
+        resolve_concept(kg, name)
+        return True
+    except NameNotFound:
+        return False
+
+
+def test_real_graph_discounting_escalation_loop(real_kg, runner):
+    if not (_has(real_kg, "层层折扣") and _has(real_kg, "层层加码")):
+        pytest.skip("the concepts 层层折扣 and 层层加码 (source 002) arrive with the curated content on branch curation")
+    discount, escalation = resolve_concept(real_kg, "层层折扣"), resolve_concept(real_kg, "层层加码")
+    loops = [lp for lp in find_loops(real_kg, discount) if escalation in lp.concepts]
+    assert loops, "no feedback loop joins 层层折扣 and 层层加码"
+    negatives = sum(s.polarity == "negative" for s in loops[0].steps)
+    assert loops[0].kind == ("reinforcing" if negatives % 2 == 0 else "balancing")
+    out = invoke(runner, REPO, "loops", "层层加码").stdout
+    assert loops[0].kind.upper() in out
