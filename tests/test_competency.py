@@ -1,0 +1,177 @@
+"""The competency questions (shared/competency_questions.md), each answered from the real graph.
+
+Each test asks the graph the question the way a researcher would, through the library, and checks
+that the concepts the sources give come back, with the right polarity and sources.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+
+def claims_between(kg, cause, effect, polarity=None):
+    return [c for c in kg.claims.values() if c.cause == cause and c.effect == effect and (polarity is None or c.polarity == polarity)]
+
+
+def effects(kg, cause):
+    return {c.effect for c in kg.claims.values() if c.cause == cause}
+
+
+def causes(kg, effect):
+    return {c.cause for c in kg.claims.values() if c.effect == effect}
+
+
+def narrower_or_self(kg, cid):
+    return {cid} | {c.id for c in kg.concepts.values() if cid in c.broader}
+
+
+def path_sign(kg, path):
+    """Net polarity of a concept path, taking for each link the polarity its claims agree on."""
+    sign = 1
+    for a, b in zip(path, path[1:], strict=False):
+        pols = {c.polarity for c in claims_between(kg, a, b)}
+        assert len(pols) == 1, (a, b, pols)
+        sign *= 1 if pols == {"positive"} else -1
+    return sign
+
+
+@pytest.fixture(scope="module")
+def graph(real_kg):
+    g = nx.DiGraph()
+    for c in real_kg.claims.values():
+        g.add_edge(c.cause, c.effect)
+    return g
+
+
+def test_cq1_individual_responsibility_to_blame_shifting(real_kg):
+    chain = next(ch for ch in real_kg.chains.values()
+                 if ch.steps == ["individual-responsibility-subject", "self-protection", "blame-shifting"])
+    assert chain.source == "xxzg-collusion" and all(c.polarity == "positive" for c in chain.links)
+    assert "责任推卸出去" in " ".join(chain.links[0].quotes)
+    downstream = effects(real_kg, "self-protection")
+    assert {"inaction", "rigid-maximal-execution", "blame-shifting"} <= downstream
+    assert claims_between(real_kg, "rigid-maximal-execution", "formalism", "positive")
+
+
+def test_cq2_five_institutional_conditions_of_blame_shifting(real_kg, graph):
+    targets = narrower_or_self(real_kg, "blame-shifting")
+    conditions = ["supervisor-executor-opposition", "supervision-accountability-system",
+                  "individual-responsibility-subject", "strong-incentive", "one-vote-veto"]
+    for cond in conditions:
+        reach = {t for t in targets if t in graph and cond in graph and nx.has_path(graph, cond, t)}
+        assert reach, f"{cond} does not lead to blame-shifting"
+    negative = [c for c in claims_between(real_kg, "strong-incentive", "blame-shifting") if "negative-incentive" in c.conditions]
+    assert negative and negative[0].source == "xxzg-collusion"
+
+
+def test_cq3_collusion_under_strong_positive_incentives(real_kg):
+    pos = [c for c in claims_between(real_kg, "strong-incentive", "county-township-collusion", "positive")
+           if "positive-incentive" in c.conditions]
+    neg = [c for c in claims_between(real_kg, "strong-incentive", "county-township-collusion", "negative")
+           if "negative-incentive" in c.conditions]
+    assert pos and neg, "the same cause must pull collusion both ways under opposite incentive conditions"
+    assert claims_between(real_kg, "positive-incentive", "county-township-collusion", "positive")
+
+
+def test_cq4_consequences_of_100_percent_target_management(real_kg):
+    out = effects(real_kg, "hundred-percent-target-management")
+    assert {"rigid-maximal-execution", "paper-compliance", "formalism"} <= out
+    assert claims_between(real_kg, "hundred-percent-target-management", "negotiation-space", "negative")
+    assert claims_between(real_kg, "paper-compliance", "problem-resolution", "negative") or \
+        "problem-resolution" in effects(real_kg, "paper-compliance")
+    assert all(c.source == "xxzg-dingge" for c in real_kg.claims.values() if c.cause == "hundred-percent-target-management")
+
+
+def test_cq5_discounting_and_escalation(real_kg):
+    link = claims_between(real_kg, "layer-by-layer-discounting", "layer-by-layer-escalation", "positive")
+    assert link and link[0].source == "xxzg-dingge"
+    assert claims_between(real_kg, "negotiation-space", "layer-by-layer-discounting", "positive")
+    # escalation makes up for the discount: the policy target is still reached
+    assert any("layer-by-layer-discounting" in c.conditions for c in real_kg.claims.values() if c.cause == "layer-by-layer-escalation")
+
+
+def test_cq6_cross_level_inspection_is_more_forceful(real_kg, graph):
+    path = nx.shortest_path(graph, "cross-level-inspection", "inspection-effectiveness")
+    assert path == ["cross-level-inspection", "communication-mechanism", "negotiation-space", "inspection-effectiveness"]
+    assert path_sign(real_kg, path) == 1  # no communication → no negotiation room → more force
+
+
+def test_cq7_departmental_business_turned_political_task(real_kg):
+    out = effects(real_kg, "politicisation-of-departmental-business")
+    assert {"departments-become-supervisors", "superior-blame-shifting"} <= out
+    sources = {c.source for c in real_kg.claims.values() if "politicisation-of-departmental-business" in (c.cause, c.effect)}
+    sources |= {c.source for c in real_kg.claims.values() if c.cause == "departments-become-supervisors"}
+    assert {"xxzg-notes", "xxzg-collusion", "zuo-2023"} <= sources
+
+
+def test_cq8_leader_presence(real_kg):
+    assert claims_between(real_kg, "meetings-and-inspection-hosting", "leader-presence", "negative")
+    assert {"subordinate-cooperation", "subordinate-attention"} <= effects(real_kg, "leader-presence")
+    assert "task-importance" in causes(real_kg, "leader-presence")
+
+
+def test_cq9_what_makes_cadres_dare_not_act(real_kg, graph):
+    kinds = {c.id for c in real_kg.concepts.values() if "polarized-management" in c.broader}
+    assert {"hundred-percent-target-management", "trace-keeping", "one-vote-veto"} <= kinds
+    assert nx.has_path(graph, "polarized-management", "blame-avoidance-mentality")
+    assert claims_between(real_kg, "tight-control", "innovation", "negative")
+    assert "inaction" in effects(real_kg, "blame-avoidance-mentality")
+
+
+def test_cq10_organisational_rewards_fail_to_become_individual_incentives(real_kg):
+    assert claims_between(real_kg, "collective-work", "individual-incentive", "negative")
+    result = claims_between(real_kg, "individual-incentive", "upward-orientation", "negative")
+    assert result and result[0].source == "zhou-2021"
+
+
+@pytest.mark.parametrize("reform, source", [
+    ("two-way-evaluation", "zuo-2023"), ("institutional-slimming", "zuo-2023"), ("grassroots-empowerment", "zuo-2023"),
+    ("mass-mobilisation", "zuo-2023"), ("power-responsibility-list", "zhou-2021"), ("inspection-reduction", "zhou-2021"),
+    ("democratic-supervision", "zhou-2021"),
+])
+def test_cq11_reforms_and_what_they_act_on(real_kg, reform, source):
+    assert real_kg.concepts[reform].cls == "Intervention"
+    acts = [c for c in real_kg.claims.values() if c.cause == reform and c.source == source]
+    assert acts, f"{reform} acts on nothing in {source}"
+
+
+def test_cq11_reforms_cut_the_power_responsibility_imbalance(real_kg):
+    counters = {c.cause for c in real_kg.claims.values()
+                if c.effect in ("power-responsibility-mismatch", "power-up-responsibility-down", "tasks-without-staff-or-power")
+                and c.polarity == "negative"}
+    assert {"grassroots-empowerment", "power-responsibility-list"} <= counters
+
+
+def test_cq12_digital_platforms_and_trace_keeping(real_kg):
+    assert {"resource-drain", "tight-control"} <= effects(real_kg, "digital-platform-management")
+    assert "paperwork-burden" in effects(real_kg, "trace-keeping")
+    assert real_kg.concepts["paperwork-burden"].broader == ["formalism"]
+    trace = real_kg.concepts["trace-keeping"]
+    assert {"zuo-2023", "zhou-2021"} <= set(trace.sources), "003's 留痕 and 004's 全過程留痕 are one concept"
+
+
+def test_cq13_links_asserted_by_several_sources(real_kg):
+    from kg.stats import get_stats, links
+
+    stats = get_stats(real_kg)
+    assert stats["links_with_several_works"] >= 5
+    assert stats["links_with_several_documents"] > stats["links_with_several_works"]
+    works = {real_kg.work_of(c.source) for c in links(real_kg)[("power-up-responsibility-down", "power-responsibility-mismatch")]}
+    assert works == {"xxzg", "zhou-2021"}
+
+
+def test_cq14_feedback_loops(real_kg, graph):
+    loops = list(nx.simple_cycles(graph, length_bound=6))
+    assert loops
+    kinds = set()
+    for loop in loops:
+        sign = path_sign(real_kg, loop + [loop[0]])
+        kinds.add("reinforcing" if sign == 1 else "balancing")
+    assert "reinforcing" in kinds
+
+
+def test_disagreement_between_sources_is_recorded(real_kg):
+    a, b = real_kg.claims["col-list-township-blame"], real_kg.claims["zhou-list-mismatch"]
+    assert b.id in a.disputes and a.id in b.disputes
+    assert real_kg.work_of(a.source) != real_kg.work_of(b.source)
