@@ -293,7 +293,7 @@ def contrast(
     source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
-    """Claims in tension: explicit disputes; OPPOSITE claims on one link; one cause DIVERGENT toward different effects under different conditions.
+    """Claims in tension: explicit DISPUTES; OPPOSITE claims on one link; one cause DIVERGENT toward different effects, each claim under conditions of its own.
 
     Each pair is marked within-source, within-work (two documents of one work) or between-works.
     """

@@ -16,8 +16,9 @@ KINDS = ("dispute", "opposite", "divergent")
 class Contrast:
     """Two statements in tension. A statement is one claim or every link of one chain.
 
-    kind: `dispute` (a says it contradicts b), `opposite` (same cause and effect, opposite
-    polarity), `divergent` (same cause, different effects, under different conditions).
+    kind: `dispute` (a says it contradicts b, or each the other), `opposite` (same cause and
+    effect, opposite polarity), `divergent` (same cause, different effects, each under conditions
+    of its own: both claims are conditional and neither's conditions include the other's).
     scope: `within-source`, `within-work` (two documents of one work) or `between-works`.
     """
 
@@ -61,13 +62,13 @@ def find_contrasts(
     found: list[Contrast] = []
 
     if "dispute" in kinds:
-        seen = set()
+        seen: set[frozenset] = set()  # two statements that dispute each other are one contrast
         for c in claims:
-            key = (c.chain or c.id, tuple(c.disputes))
-            if not c.disputes or key in seen:
-                continue
-            seen.add(key)
             for d in c.disputes:
+                pair = frozenset((c.chain or c.id, d))
+                if pair in seen:
+                    continue
+                seen.add(pair)
                 other = _statement(kg, d)
                 if allowed is None or other[0].source in allowed:
                     found.append(Contrast("dispute", _statement(kg, c.chain or c.id), other, _scope(kg, c, other[0])))
@@ -88,7 +89,8 @@ def find_contrasts(
         for group in by_cause.values():
             for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
                 ca, cb = _conditions(a), _conditions(b)
-                if a.effect != b.effect and ca != cb and (ca or cb):
+                # Both conditional, and neither condition set a refinement of the other.
+                if a.effect != b.effect and ca and cb and not (ca <= cb or cb <= ca):
                     found.append(Contrast("divergent", [a], [b], _scope(kg, a, b)))
 
     if cid is not None:

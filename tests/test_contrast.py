@@ -25,10 +25,19 @@ MINI_B_MORE = (
 )
 
 
+# ... and that without incentives pressure makes paperwork: a different effect under a different condition.
+MINI_B_DIVERGENT = (
+    "  - id: b-pressure-paperwork\n    cause: pressure\n    effect: paperwork\n    polarity: positive\n"
+    "    conditions:\n      - text: 没有激励时\n    evidence: argument\n    quote: 没有激励时,压力会导致文牍\n"
+    "    gloss: Without incentives, pressure leads to paperwork.\n"
+)
+
+
 @pytest.fixture
 def tense(mini):
     add_source(mini, "mini-c", "改革反而增加推诿。\n", MINI_C)
     append_claims(mini, "mini-b", "没有经费时改革会增加推诿。", MINI_B_MORE)
+    append_claims(mini, "mini-b", "没有激励时,压力会导致文牍。", MINI_B_DIVERGENT)
     return mini
 
 
@@ -36,10 +45,9 @@ def _pairs(contrasts):
     return [(x.kind, [c.id for c in x.a], [c.id for c in x.b], x.scope) for x in contrasts]
 
 
-def test_mini_has_one_divergent_pair(mini_ro):
-    assert _pairs(find_contrasts(load(mini_ro))) == [
-        ("divergent", ["a-chain.1"], ["b-pressure-shirking"], "between-works"),  # caution; shirking only under incentive
-    ]
+def test_the_mini_graph_has_no_tension(mini_ro):
+    # pressure → caution (always) and pressure → shirking (under incentive): a refinement, not a contrast
+    assert find_contrasts(load(mini_ro)) == []
 
 
 def test_disputes_opposites_and_scopes(tense):
@@ -48,6 +56,8 @@ def test_disputes_opposites_and_scopes(tense):
     assert ("opposite", ["b-reform-shirking"], ["c-reform-shirking"], "between-works") in pairs
     assert ("opposite", ["b-reform-shirking"], ["b-reform-shirking-unfunded"], "within-source") in pairs
     assert ("opposite", ["b-reform-shirking-unfunded"], ["c-reform-shirking"], "between-works") not in pairs  # same sign
+    assert ("divergent", ["b-pressure-paperwork"], ["b-pressure-shirking"], "within-source") in pairs
+    assert ("divergent", ["a-chain.1"], ["b-pressure-shirking"], "between-works") not in pairs  # one side unconditional
     assert [p[0] for p in pairs] == sorted((p[0] for p in pairs), key=["dispute", "opposite", "divergent"].index)
 
 
@@ -55,9 +65,21 @@ def test_filters_by_kind_concept_and_source(tense):
     kg = load(tense)
     assert {x.kind for x in find_contrasts(kg, kinds=["dispute"])} == {"dispute"}
     assert all("reform" in x.concepts for x in find_contrasts(kg, "改革"))
-    assert _pairs(find_contrasts(kg, "激励")) == [("divergent", ["a-chain.1"], ["b-pressure-shirking"], "between-works")]
+    assert _pairs(find_contrasts(kg, "激励")) == [("divergent", ["b-pressure-paperwork"], ["b-pressure-shirking"], "within-source")]
     assert _pairs(find_contrasts(kg, sources=["mini-b"])) == [
-        ("opposite", ["b-reform-shirking"], ["b-reform-shirking-unfunded"], "within-source")]
+        ("opposite", ["b-reform-shirking"], ["b-reform-shirking-unfunded"], "within-source"),
+        ("divergent", ["b-pressure-paperwork"], ["b-pressure-shirking"], "within-source")]
+
+
+def test_mutual_disputes_are_one_contrast(tense):
+    append_claims(tense, "mini-b", "改革不会增加推诿。", "  - id: b-reform-not-more\n    cause: reform\n    effect: shirking\n"
+                  "    polarity: negative\n    evidence: argument\n    quote: 改革不会增加推诿\n    gloss: Reform does not increase shirking.\n"
+                  "    disputes: c-reform-shirking\n")
+    path = tense / "claims" / "mini-c.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("disputes: b-reform-shirking", "disputes: [b-reform-shirking, b-reform-not-more]"), encoding="utf-8")
+    disputes = _pairs(find_contrasts(load(tense), kinds=["dispute"]))
+    assert disputes == [("dispute", ["b-reform-not-more"], ["c-reform-shirking"], "between-works"),
+                        ("dispute", ["c-reform-shirking"], ["b-reform-shirking"], "between-works")]
 
 
 def test_within_work_scope(mini):
@@ -81,7 +103,7 @@ def test_cli_contrast_every_format(runner, tense, fmt):
         assert first["a"][0]["disputes"] == ["b-reform-shirking"]
     else:
         out = result.stdout
-        assert "改革反而增加推诿" in out and "改革可以减少推诿" in out and "没有经费时" in out
+        assert "改革反而增加推诿" in out and "改革可以减少推诿" in out and "没有经费时" in out and "没有激励时" in out
         assert ("DISPUTE · between-works" in out) if fmt == "text" else ("dispute (between-works)" in out)
 
 
@@ -99,5 +121,7 @@ def test_cli_real_graph_contrasts_fit_their_definitions(runner):
             assert (a["cause"], a["effect"]) == (b["cause"], b["effect"]) and a["polarity"] != b["polarity"]
         elif x["kind"] == "divergent":
             assert a["cause"] == b["cause"] and a["effect"] != b["effect"]
-            assert (a["conditions"], a["condition_texts"]) != (b["conditions"], b["condition_texts"])
+            ca = {c["id"] for c in a["conditions"]} | set(a["condition_texts"])
+            cb = {c["id"] for c in b["conditions"]} | set(b["condition_texts"])
+            assert ca and cb and not (ca <= cb or cb <= ca)
         assert x["scope"] == ("within-source" if a["source"] == b["source"] else x["scope"])

@@ -77,7 +77,7 @@ def test_queries_answer_after_the_documented_change(runner, mini_ro):
     assert [r["claim"] for r in _rows(runner, mini_ro, text)] == [
         "b-shirking-paperwork", "b-reform-shirking", "b-pressure-shirking", "b-workload-staffing", "b-staffing-workload",
         "b-caution-shirking"]  # in the order of the text
-    text = (REPO / "queries" / "causes-of-a-concept.rq").read_text(encoding="utf-8").replace('"卸责"', '"推诿"')
+    text = (REPO / "queries" / "causes-of-a-concept.rq").read_text(encoding="utf-8").replace('"卸责"@zh', '"推诿"@zh')
     rows = _rows(runner, mini_ro, text)
     assert sorted({r["cause"] for r in rows}) == ["caution", "pressure", "reform"]
     assert {r["condition"] for r in rows if r["claim"] == "b-pressure-shirking"} == {"incentive"}
