@@ -84,7 +84,7 @@ def build(
     out: Path = typer.Option(Path("dist"), "--out", "-o", help="Folder to write into (relative to the project)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
-    """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json). A failed build leaves dist/ as it was."""
+    """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
     from kg.build import build as run_build
     from kg.build import release_metadata
     from kg.validate import validate as run
@@ -95,7 +95,10 @@ def build(
             typer.echo(str(p), err=True)
         _fail(f"not built: {len(report.problems)} problem(s); dist/ is unchanged", EXIT_PROBLEMS)
     out_dir = out if out.is_absolute() else state.root / out
-    written = run_build(report.kg, out_dir)
+    try:
+        written = run_build(report.kg, out_dir)
+    except OSError as exc:
+        _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out.as_posix()}/ is unchanged", EXIT_ERROR)
     release = release_metadata(report.kg)
     if fmt is Format.json:
         _echo_json({"written": [str(p) for p in written], **release})
@@ -145,7 +148,10 @@ def sources_clean(
     from kg.sources import write_cleaned_texts
 
     layout = Layout(state.root)
-    written, problems = write_cleaned_texts(layout.sources, seeds or layout.seeds)
+    try:
+        written, problems = write_cleaned_texts(layout.sources, seeds or layout.seeds)
+    except OSError as exc:
+        _fail(f"could not write the cleaned texts: {exc.strerror or exc}; sources/ is unchanged", EXIT_ERROR)
     for p in problems:
         typer.echo(str(p), err=True)
     for path in written:
@@ -171,6 +177,118 @@ def sources_check(
     if not problems:
         typer.echo(f"OK: {len(sources)} cleaned texts reproduce from {seeds or layout.seeds}")
     raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_OK)
+
+
+# --- citations and exports (kg/citations.py, kg/export.py) ------------------------------------
+
+export_app = typer.Typer(help="Tables for a paper's appendix: kg export claims --format csv|xlsx|latex|markdown.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+class CiteStyle(str, Enum):
+    bibtex = "bibtex"
+    csl_json = "csl-json"
+    ris = "ris"
+    markdown = "markdown"
+    latex = "latex"
+
+
+class TableFormat(str, Enum):
+    csv = "csv"
+    xlsx = "xlsx"
+    latex = "latex"
+    markdown = "markdown"
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+def _or_fail(fn, *args, **kwargs):
+    """Call one library function; a KGError becomes its message on stderr and its exit code."""
+    try:
+        return fn(*args, **kwargs)
+    except KGError as exc:
+        _fail(str(exc), exc.exit_code)
+
+
+def _write_or_echo(data: bytes, out: Path | None, binary: bool = False) -> None:
+    """Write atomically to `out`, or print to stdout; a binary format needs a file."""
+    from kg.atomic import write_bytes_atomic
+
+    if out is None:
+        if binary:
+            _fail("this format is binary: give -o FILE", EXIT_ERROR)
+        typer.echo(data.decode("utf-8-sig"), nl=False)
+        return
+    try:
+        write_bytes_atomic(out, data)
+    except OSError as exc:
+        _fail(f"could not write {out}: {exc.strerror or exc}", EXIT_ERROR)
+    typer.echo(f"wrote {out}", err=True)
+
+
+@app.command()
+def cite(
+    names: list[str] = typer.Argument(..., help="Claim ids (a chain's id cites the chain as one statement); with --chain, FROM and TO; with --loop, concepts of the loop."),
+    style: CiteStyle = typer.Option(CiteStyle.bibtex, "--style", "-s", help="bibtex, csl-json, ris, markdown or latex."),
+    chain: bool = typer.Option(False, "--chain", help="Cite the path FROM → TO: a sentence, and a citation for each link."),
+    loop: bool = typer.Option(False, "--loop", help="Cite the feedback loop through these concepts: a sentence, and a citation for each link."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentence for --chain and --loop."),
+    max_len: int = typer.Option(0, "--max-len", help="Longest path or loop to look for, in links (default 4 for a path, 6 for a loop)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing."),
+) -> None:
+    """The source's record with the claim's pinpoint (¶marker or line) and verbatim quote, ready to paste.
+
+    With --chain or --loop, also a sentence with an author-year citation per link; in markdown and
+    latex it comes first, in bibtex, csl-json and ris (which have no place for it) it goes to stderr.
+    """
+    from kg import citations
+
+    kg = _load()
+    if chain and loop:
+        _fail("give --chain or --loop, not both", EXIT_ERROR)
+    sentence = ""
+    if chain:
+        if len(names) != 2:
+            _fail("--chain takes two concepts: FROM TO", EXIT_ERROR)
+        found = _or_fail(citations.cite_chain, kg, names[0], names[1], lang=lang.value, max_len=max_len or 4)
+    elif loop:
+        found = _or_fail(citations.cite_loop, kg, names, lang=lang.value, max_len=max_len or 6)
+    if chain or loop:
+        sentence, records = found.sentence, found.records
+    else:
+        records = _or_fail(citations.get_claim_records, kg, names)
+    text = citations.WRITERS[style.value](records)
+    if sentence and style in (CiteStyle.markdown, CiteStyle.latex):
+        from kg import markup
+
+        para = markup.to_markdown(sentence) if style is CiteStyle.markdown else markup.to_latex(sentence)
+        text = f"{para}\n\n{text}"
+    elif sentence:
+        typer.echo(sentence, err=True)
+    _write_or_echo(text.encode("utf-8"), out)
+
+
+@export_app.command("claims")
+def export_claims(
+    fmt: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="csv, xlsx, latex or markdown."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing; needed for xlsx."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the concept labels."),
+    source: list[str] | None = typer.Option(None, "--source", help="Only the claims of this source (repeatable)."),
+    standalone: bool = typer.Option(False, "--standalone", help="LaTeX: a whole document (xelatex) instead of a longtable to \\input."),
+) -> None:
+    """A table of claims (id, cause, effect, polarity, conditions, source, locator, quote, English gloss)."""
+    from kg.export import export_claims as run
+
+    kg = _load()
+    unknown = [s for s in source or [] if s not in kg.sources]
+    if unknown:
+        _fail(f"no source with id {', '.join(repr(s) for s in unknown)}; the sources are {', '.join(sorted(kg.sources))}", EXIT_PROBLEMS)
+    data = _or_fail(run, kg, fmt.value, lang=lang.value, sources=source, standalone=standalone)
+    _write_or_echo(data, out, binary=fmt is TableFormat.xlsx)
+
 
 
 # Asking the graph: chain, explain, loops, search, contrast, sparql ---------------------------------
@@ -210,16 +328,16 @@ def chain(
     via: list[str] = typer.Option([], "--via", help="Only paths through this concept (repeatable: through all of them)."),
     avoid: list[str] = typer.Option([], "--avoid", help="Only paths that do not pass this concept (repeatable)."),
     source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
-    same_source: bool = typer.Option(False, "--same-source", help="Only STATED paths: one source has a claim on every link and makes every junction within one of its chains (see README)."),
+    same_source: bool = typer.Option(False, "--same-source", help="Only STATED paths: one source claims every link and joins every two consecutive links itself, in one of its chains or one paragraph (see README)."),
     limit: int = typer.Option(20, "--limit", help="At most this many paths."),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """The causal paths FROM → TO, shortest first, each link with its polarity, conditions, claims and quotes.
 
     A path is STATED when one source states it whole: that source has a claim on every link, and
-    every junction (A→B, B→C) lies within one of its chains, written as one argument. Any other
-    path is ASSEMBLED from claims made in different places: a hypothesis, not a finding.
-    The net polarity is the product of the links' signs.
+    joins every two consecutive links (A→B, B→C) itself, as consecutive links of one of its chains
+    or in one paragraph of its text. Any other path is ASSEMBLED from claims made in different
+    places: a hypothesis, not a finding. The net polarity is the product of the links' signs.
     """
     from kg.names import resolve_concept, resolve_concepts, resolve_sources
     from kg.paths import find_paths
@@ -260,7 +378,8 @@ def loops(
 ) -> None:
     """Feedback loops, each REINFORCING (an even number of negative links) or BALANCING (an odd number), with the claims behind each link.
 
-    A loop is stated by a source when that source has a claim on every one of its links.
+    A loop is stated by a source that states it whole, by the rule for paths (see kg chain --help),
+    its last link joined to its first too.
     """
     from kg.loops import find_loops
     from kg.names import resolve_concept

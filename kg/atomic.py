@@ -1,26 +1,92 @@
-"""Writing files so that a failure half-way leaves the previous version in place."""
+"""Writing files so that a failure or a kill half-way leaves the previous version in place."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
+
+# Every temporary name carries the writing process's id, so a later write can tell the leftovers
+# of a killed process (whose id no longer runs) from the work of one still running, and clean up.
+STAGE_PREFIX = ".build-"  # a folder beside the output folder: .build-<pid>-<random>
+MANIFEST = ".manifest.json"  # written once every file is staged: from then on the renames may start
+PREVIOUS = ".previous"  # hard links to the files being replaced, to put back if the renames stop
+_STAGE = re.compile(r"^\.build-(\d+)-")
+_TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    except OSError:
+        return True
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make renames in a folder durable (a no-op where folders cannot be opened, as on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete temporary files that a killed write_bytes_atomic left in `folder`."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for p in folder.iterdir():
+        m = _TEMP.match(p.name)
+        if m and p.is_file() and not _alive(int(m.group(1))):
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temps(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -28,3 +94,74 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def _roll_back(stage: Path) -> None:
+    """Undo a stage's renames: put back each replaced file, remove each added one; then delete the stage.
+
+    Safe to run twice (a kill during recovery): a file already put back has no copy left to restore.
+    """
+    manifest = stage / MANIFEST
+    if manifest.exists():
+        info = json.loads(manifest.read_text(encoding="utf-8"))
+        out_dir = stage.parent / info["out_dir"]
+        for name in info["names"]:
+            previous = stage / PREVIOUS / name
+            if previous.exists():
+                os.replace(previous, out_dir / name)
+            elif name not in info["existed"]:
+                (out_dir / name).unlink(missing_ok=True)
+        _fsync_dir(out_dir)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def recover(parent: Path) -> list[Path]:
+    """Roll back every stage in `parent` whose process was killed; returns the stages cleaned up."""
+    cleaned = []
+    if not parent.is_dir():
+        return cleaned
+    for stage in sorted(parent.iterdir()):
+        m = _STAGE.match(stage.name)
+        if m and stage.is_dir() and not _alive(int(m.group(1))):
+            _roll_back(stage)
+            cleaned.append(stage)
+    return cleaned
+
+
+def write_files_atomic(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Write every file of `outputs` (name -> bytes) into out_dir, all of them or none.
+
+    The files are staged in a folder beside out_dir (same file system, so renames are atomic) and
+    synced; only then does a manifest say the renames may start. Each file being replaced is kept
+    as a hard link until all renames are done: an exception puts them back at once, and a kill
+    (which runs no cleanup) is rolled back by the next write into the same parent folder. Files
+    in out_dir that are not in `outputs` are left alone.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = out_dir.resolve()  # so that "." or "a/.." has a real name and parent
+    parent = out_dir.parent
+    recover(parent)
+    remove_stale_temps(out_dir)
+    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=parent))
+    try:
+        for name, data in outputs.items():
+            _write_synced(stage / name, data)
+            os.chmod(stage / name, 0o666 & ~_umask())
+        existed = [name for name in outputs if (out_dir / name).exists()]
+        for name in existed:
+            (stage / PREVIOUS / name).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(out_dir / name, stage / PREVIOUS / name)
+            except OSError:  # a file system without hard links
+                shutil.copy2(out_dir / name, stage / PREVIOUS / name)
+        _write_synced(stage / MANIFEST, json.dumps({"out_dir": out_dir.name, "names": list(outputs), "existed": existed}).encode())
+        _fsync_dir(stage)
+        for name in outputs:
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stage / name, out_dir / name)
+        _fsync_dir(out_dir)
+    except BaseException:
+        _roll_back(stage)
+        raise
+    shutil.rmtree(stage, ignore_errors=True)
+    return [out_dir / name for name in outputs]

@@ -1,12 +1,9 @@
-"""Writing the built graph to dist/: Turtle, TriG (one named graph per input file), JSON-LD, release metadata."""
+"""Writing the built graph to dist/: Turtle, TriG (one named graph per input file), JSON-LD, release metadata, the sources as BibTeX and CSL-JSON."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from . import __version__
@@ -31,39 +28,31 @@ def release_metadata(kg: KG) -> dict:
 
 
 def render_outputs(kg: KG) -> dict[str, bytes]:
-    """Every file of a build, by name, in memory (so nothing is written until all of it succeeded)."""
-    from .rdf import union_graph
+    """Every file of a build, by name, in memory (so nothing is written until all of it succeeded).
 
-    union = union_graph(kg)
+    The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
+    """
+    from .citations import get_source_records, to_bibtex, to_csl_json
+    from .serialize import to_jsonld, to_trig, to_turtle
+
     release = release_metadata(kg)
+    # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
+    records = get_source_records(kg, release)
     return {
-        "govkg.ttl": union.serialize(format="turtle").encode("utf-8"),
-        "govkg.trig": kg.dataset.serialize(format="trig").encode("utf-8"),
-        "govkg.jsonld": union.serialize(format="json-ld", indent=1).encode("utf-8"),
+        "govkg.ttl": to_turtle(kg.dataset),
+        "govkg.trig": to_trig(kg.dataset),
+        "govkg.jsonld": to_jsonld(kg.dataset),
         "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        "sources.bib": to_bibtex(records).encode("utf-8"),
+        "sources.json": to_csl_json(records).encode("utf-8"),
     }
 
 
 def write_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """Stage every file in a temporary folder beside out_dir, then move each into place.
+    """Write every file of a build into out_dir, all or none (see kg.atomic.write_files_atomic)."""
+    from .atomic import write_files_atomic
 
-    A failure while staging leaves out_dir exactly as it was; only the final renames touch it.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir.parent))
-    try:
-        for name, data in outputs.items():
-            with open(stage / name, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        written = []
-        for name in outputs:
-            os.replace(stage / name, out_dir / name)
-            written.append(out_dir / name)
-        return written
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    return write_files_atomic(outputs, out_dir)
 
 
 def build(kg: KG, out_dir: Path) -> list[Path]:

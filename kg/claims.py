@@ -9,7 +9,7 @@ from pathlib import Path
 from .errors import Problem, problem
 from .limits import MAX_QUOTE_CHARS
 from .quotes import Anchor
-from .yamlio import line_of, load_yaml
+from .yamlio import describe, line_of, load_yaml, text_type_message
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 POLARITY = {"positive": "positive", "+": "positive", "negative": "negative", "-": "negative", "−": "negative"}
@@ -20,6 +20,7 @@ CLAIM_FIELDS = {
     "quote", "locator", "gloss", "note", "disputes",
 }
 SCOPE_FIELDS = {"level", "case", "period"}
+FILE_FIELDS = {"source", "claims"}
 
 
 @dataclass
@@ -89,14 +90,18 @@ class _Fields:
         self.problems.append(problem(self.path, self.line(key), code, message))
 
     def text(self, key: str, required: bool = False) -> str:
+        """A text field, stripped of surrounding white space (a block scalar's final line break)."""
         value = self.node.get(key)
         if value is None:
             if required:
-                self.add(None, "missing-field", f"{self.what} has no '{key}': add it")
+                where = key if key in self.node else None
+                self.add(where, "missing-field", f"{self.what} has no '{key}': add it")
             return ""
-        if isinstance(value, (int, float, bool)) or not isinstance(value, str):
-            self.add(key, "field-type", f"'{key}' must be text, not {type(value).__name__} ({value!r}): put it in quotes")
+        if not isinstance(value, str):
+            self.add(key, "field-type", text_type_message(key, value))
             return ""
+        if required and not value.strip():
+            self.add(key, "missing-field", f"'{key}' of {self.what} is empty: fill it in")
         return str(value).strip()
 
     def texts(self, key: str) -> list[tuple[str, int | None]]:
@@ -106,9 +111,16 @@ class _Fields:
             return []
         if isinstance(value, str):
             return [(str(value), self.line(key))]
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return [(str(v), line_of(value, i)) for i, v in enumerate(value)]
-        self.add(key, "field-type", f"'{key}' must be a text or a list of texts")
+        if isinstance(value, list):
+            out = []
+            for i, v in enumerate(value):
+                if isinstance(v, str):
+                    out.append((str(v), line_of(value, i)))
+                else:
+                    self.problems.append(problem(self.path, line_of(value, i), "field-type",
+                                                 f"each item of '{key}' must be text; this one is {describe(v)}: put it in quotes"))
+            return out
+        self.add(key, "field-type", f"'{key}' must be a text or a list of texts, not {describe(value)}")
         return []
 
 
@@ -122,7 +134,8 @@ def _polarities(f: _Fields, n_links: int) -> list[str]:
     for v in values:
         key = str(v).strip().lower() if isinstance(v, str) else None
         if key not in POLARITY:
-            f.add("polarity", "bad-value", f"polarity {v!r} must be positive or negative (or + / -)")
+            what = repr(v) if isinstance(v, str) else describe(v)
+            f.add("polarity", "bad-value", f"polarity {what} must be positive or negative (or + / -)")
             return []
         out.append(POLARITY[key])
     if len(out) == 1:
@@ -133,11 +146,12 @@ def _polarities(f: _Fields, n_links: int) -> list[str]:
     return out
 
 
-def _parse_claim(node, path: Path, source: str, problems: list[Problem]) -> tuple[list[Claim], Chain | None]:
+def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: int | None = None) -> tuple[list[Claim], Chain | None]:
     f = _Fields(node, path, problems, "this claim")
     n_before = len(problems)
     if not hasattr(node, "get"):
-        problems.append(problem(path, line_of(node), "claim-shape", "each claim is a mapping (id:, cause:, …)"))
+        problems.append(problem(path, line_of(node) or line, "claim-shape",
+                                f"each claim is a mapping (id:, cause:, …), not {describe(node)}"))
         return [], None
     for key in node:
         if key not in CLAIM_FIELDS:
@@ -166,8 +180,9 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem]) -> tupl
     evidence = f.text("evidence", required=True)
     if evidence and evidence not in EVIDENCE_KINDS:
         f.add("evidence", "bad-value", f"evidence '{evidence}' must be one of {', '.join(EVIDENCE_KINDS)}")
+    n_quote_problems = len(problems)
     quotes = f.texts("quote")
-    if not quotes:
+    if not quotes and len(problems) == n_quote_problems:  # else the quote is there but of the wrong type
         f.add(None, "missing-field", f"{f.what} has no 'quote': add the words of the source that support it")
     for q, qline in quotes:
         if not q.strip():
@@ -177,8 +192,10 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem]) -> tupl
     gloss = f.text("gloss", required=True)
 
     conditions, condition_texts = [], []
-    raw_conditions = node.get("conditions") or []
-    if not isinstance(raw_conditions, list):
+    raw_conditions = node.get("conditions")
+    if raw_conditions is None:
+        raw_conditions = []
+    elif not isinstance(raw_conditions, list):
         f.add("conditions", "field-type", "'conditions' must be a list of concept ids or {text: …} items")
         raw_conditions = []
     for i, c in enumerate(raw_conditions):
@@ -236,16 +253,21 @@ def load_claim_file(path: Path, problems: list[Problem]) -> ClaimFile | None:
         problems.append(problem(path, line_of(data) or 1, "file-shape", "a claim file is a mapping with 'source:' and 'claims:' (a list)"))
         return None
     f = _Fields(data, path, problems, "the claim file")
+    for key in data:
+        if key not in FILE_FIELDS:
+            f.add(key, "unknown-field", f"unknown field '{key}' at the top of a claim file: it holds only 'source:' and 'claims:' (indent claim fields under '- id: …')")
     source = f.text("source", required=True)
     if source and source != path.stem:
         f.add("source", "file-shape", f"claims of source '{source}' belong in claims/{source}.yaml, not {path.name}")
-    raw_claims = data.get("claims") or []
-    if not isinstance(raw_claims, list):
-        f.add("claims", "file-shape", "'claims' must be a list: start each claim with '- id: …'")
+    raw_claims = data.get("claims")
+    if raw_claims is None:
+        raw_claims = []  # a source with no claims yet
+    elif not isinstance(raw_claims, list):
+        f.add("claims", "file-shape", f"'claims' must be a list, not {describe(raw_claims)}: start each claim with '- id: …'")
         return None
     claims, chains = [], []
-    for node in raw_claims:
-        links, chain = _parse_claim(node, path, source, problems)
+    for i, node in enumerate(raw_claims):
+        links, chain = _parse_claim(node, path, source, problems, line_of(raw_claims, i))
         claims.extend(links)
         if chain:
             chains.append(chain)

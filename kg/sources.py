@@ -10,12 +10,19 @@ from pathlib import Path
 
 from .cleaning import DropLines, Recipe, RecipeError, clean_text
 from .errors import Problem, problem
-from .yamlio import line_of, load_yaml, read_text_checked
+from .limits import MAX_FILE_BYTES
+from .yamlio import describe, line_of, load_yaml, read_text_checked, text_type_message
 
 KINDS = ("book", "book-excerpt", "reading-notes", "article")
 RELATIONS = ("excerpt", "notes")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 WORKS_FILE = "works.yaml"
+RECORD_FIELDS = {
+    "id", "seed", "seed_sha256", "kind", "title", "title_en", "authors", "container", "issue", "issued",
+    "language", "work", "relation", "note", "keywords", "cleaning",
+}
+WORK_FIELDS = {"id", "kind", "title", "title_en", "authors", "note"}
+CLEANING_FIELDS = {"drop", "strip_pinyin", "garbled"}
 # A paragraph marker of the web reader 001/002 were copied from: ten digits at the start of a line.
 MARKER = re.compile(r"^(\d{10})\b", re.M)
 
@@ -83,44 +90,78 @@ class Source:
         return f"¶{marker}" if marker else f"line {line}"
 
 
+def _unknown_fields(node, allowed: set[str], path, problems, what: str) -> None:
+    """A misspelt field would otherwise be silently ignored (and the value meant for it lost)."""
+    for key in node:
+        if key not in allowed:
+            problems.append(problem(path, line_of(node, key), "unknown-field",
+                                    f"unknown field '{key}' in {what}; the fields are {', '.join(sorted(allowed))}"))
+
+
 def _text_field(node, key, path, problems, required=False) -> str:
     value = node.get(key)
     if value is None:
         if required:
-            problems.append(problem(path, line_of(node), "missing-field", f"the record needs a '{key}' field"))
+            problems.append(problem(path, line_of(node, key) if key in node else line_of(node), "missing-field", f"the record needs a '{key}' field"))
         return ""
     if not isinstance(value, str):
-        problems.append(
-            problem(path, line_of(node, key), "field-type", f"'{key}' must be text; put the value in quotes")
-        )
+        problems.append(problem(path, line_of(node, key), "field-type", text_type_message(key, value)))
         return ""
+    if required and not value.strip():
+        problems.append(problem(path, line_of(node, key), "missing-field", f"'{key}' is empty: fill it in"))
     return value
 
 
 def _text_list(node, key, path, problems) -> tuple[str, ...]:
-    value = node.get(key) or []
+    value = node.get(key)
+    if value is None:
+        return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append(problem(path, line_of(node, key), "field-type", f"'{key}' must be a list of texts"))
+        problems.append(problem(path, line_of(node, key), "field-type",
+                                f"'{key}' must be a list of texts ([\"…\", \"…\"]), not {describe(value)}"))
         return ()
     return tuple(value)
 
 
-def _recipe(node, path, problems) -> Recipe:
+def _recipe(node, path, problems, line: int | None = None) -> Recipe:
+    """The cleaning recipe; every field is type-checked, since a wrong one silently changes the cleaned text."""
     if node is None:
         return Recipe()
+    if not hasattr(node, "get"):
+        problems.append(problem(path, line, "recipe", f"'cleaning' must be a mapping (drop, strip_pinyin, garbled), not {describe(node)}"))
+        return Recipe()
+    _unknown_fields(node, CLEANING_FIELDS, path, problems, "the cleaning recipe")
     drops = []
-    for i, d in enumerate(node.get("drop") or []):
-        spec = str(d.get("lines", "")) if hasattr(d, "get") else ""
-        m = re.fullmatch(r"(\d+)(?:-(\d+))?", spec)
-        if not m or not d.get("why"):
+    raw_drops = node.get("drop")
+    if raw_drops is not None and not isinstance(raw_drops, list):
+        problems.append(problem(path, line_of(node, "drop"), "recipe", f"'drop' must be a list, not {describe(raw_drops)}"))
+        raw_drops = []
+    for i, d in enumerate(raw_drops or []):
+        spec = d.get("lines", "") if hasattr(d, "get") else ""
+        m = re.fullmatch(r"(\d+)(?:-(\d+))?", str(spec)) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
+        why = d.get("why") if hasattr(d, "get") else None
+        if not m or not isinstance(why, str) or not why.strip():
             problems.append(
-                problem(path, line_of(node["drop"], i), "recipe", "each drop needs 'lines: N' or 'lines: N-M' and a 'why'")
+                problem(path, line_of(raw_drops, i), "recipe", "each drop needs 'lines: N' or 'lines: N-M' and a 'why' (text)")
             )
             continue
         first = int(m.group(1))
-        drops.append(DropLines(first, int(m.group(2) or first), str(d["why"])))
-    garbled = node.get("garbled") or []
-    return Recipe(tuple(drops), bool(node.get("strip_pinyin", False)), tuple(str(g) for g in garbled))
+        drops.append(DropLines(first, int(m.group(2) or first), why))
+    # bool("no") is True: only a real YAML true/false may switch pinyin stripping.
+    strip_pinyin = node.get("strip_pinyin", False)
+    if not isinstance(strip_pinyin, bool):
+        problems.append(problem(path, line_of(node, "strip_pinyin"), "recipe",
+                                f"'strip_pinyin' must be true or false (unquoted), not {describe(strip_pinyin)}"))
+        strip_pinyin = False
+    # A string here would be iterated character by character.
+    garbled = node.get("garbled")
+    if garbled is None:
+        garbled = []
+    if not isinstance(garbled, list) or not all(isinstance(g, str) and g for g in garbled):
+        problems.append(problem(path, line_of(node, "garbled"), "recipe",
+                                f"'garbled' must be a list of non-empty texts, not {describe(garbled)}"))
+        garbled = []
+    return Recipe(tuple(drops), strip_pinyin, tuple(garbled))
 
 
 def load_works(sources_dir: Path, problems: list[Problem]) -> dict[str, Work]:
@@ -129,7 +170,14 @@ def load_works(sources_dir: Path, problems: list[Problem]) -> dict[str, Work]:
         return {}
     data = load_yaml(path, problems)
     works: dict[str, Work] = {}
+    if data is not None and not isinstance(data, list):
+        problems.append(problem(path, line_of(data) or 1, "file-shape", f"{WORKS_FILE} is a list of works ('- id: …'), not {describe(data)}"))
+        return works
     for i, node in enumerate(data or []):
+        if not hasattr(node, "get"):
+            problems.append(problem(path, line_of(data, i), "file-shape", f"each work is a mapping (id:, kind:, title:, …), not {describe(node)}"))
+            continue
+        _unknown_fields(node, WORK_FIELDS, path, problems, "a work")
         wid = _text_field(node, "id", path, problems, required=True)
         if wid in works:
             problems.append(problem(path, line_of(data, i), "duplicate-id", f"work id '{wid}' is used twice"))
@@ -153,6 +201,7 @@ def load_source_record(path: Path, problems: list[Problem], require_text: bool =
         problems.append(problem(path, 1, "record-shape", "a source record is a mapping of fields (id:, title:, …)"))
         return None
     n_before = len(problems)
+    _unknown_fields(data, RECORD_FIELDS, path, problems, "a source record")
     sid = _text_field(data, "id", path, problems, required=True)
     if sid and not ID_PATTERN.match(sid):
         problems.append(problem(path, line_of(data, "id"), "bad-id", f"source id '{sid}' must be lower-case letters, digits and '-'"))
@@ -171,7 +220,7 @@ def load_source_record(path: Path, problems: list[Problem], require_text: bool =
     title = _text_field(data, "title", path, problems, required=True)
     authors = _text_list(data, "authors", path, problems)
     keywords = _text_list(data, "keywords", path, problems)
-    recipe = _recipe(data.get("cleaning"), path, problems)
+    recipe = _recipe(data.get("cleaning"), path, problems, line_of(data, "cleaning"))
     text_path = path.with_suffix(".txt")
     if text_path.exists():
         text = read_text_checked(text_path, problems)
@@ -214,6 +263,8 @@ def clean_from_seed(src: Source, seeds_dir: Path) -> str:
     seed_path = seeds_dir / src.seed
     if not seed_path.exists():
         raise RecipeError(f"seed {seed_path} not found")
+    if seed_path.stat().st_size > MAX_FILE_BYTES:
+        raise RecipeError(f"seed {src.seed} is {seed_path.stat().st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}: is it the right file?")
     digest = sha256_of(seed_path)
     if src.seed_sha256 and digest != src.seed_sha256:
         raise RecipeError(f"seed {src.seed} has changed (sha256 {digest[:12]}…, the record says {src.seed_sha256[:12]}…)")
@@ -242,11 +293,15 @@ def check_against_seeds(sources: dict[str, Source], seeds_dir: Path) -> list[Pro
 
 
 def write_cleaned_texts(sources_dir: Path, seeds_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """(Re)write every sources/<id>.txt from its seed and recipe; returns the files written."""
-    from .atomic import write_text_atomic
+    """(Re)write every sources/<id>.txt from its seed and recipe; returns the files written.
+
+    All texts are made in memory first and then written together, all or none, so a failure or a
+    kill half-way never leaves some texts from this run and some from the last.
+    """
+    from .atomic import write_files_atomic
 
     problems: list[Problem] = []
-    written = []
+    outputs: dict[str, bytes] = {}
     for path in sorted(sources_dir.glob("*.yaml")):
         if path.name == WORKS_FILE:
             continue
@@ -258,6 +313,6 @@ def write_cleaned_texts(sources_dir: Path, seeds_dir: Path) -> tuple[list[Path],
         except RecipeError as exc:
             problems.append(problem(path, None, "recipe", str(exc)))
             continue
-        write_text_atomic(src.text_path, text)
-        written.append(src.text_path)
+        outputs[src.text_path.name] = text.encode("utf-8")
+    written = write_files_atomic(outputs, sources_dir) if outputs else []
     return written, problems

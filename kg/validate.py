@@ -11,7 +11,10 @@ from .project import KG, load_kg
 from .turtle import line_of_subject, load_turtle
 
 # Problems that leave a whole input file out of the graph.
-INCOMPLETE = {"turtle-syntax", "encoding", "too-large", "missing-folder", "yaml-syntax", "yaml-alias", "file-shape", "io"}
+INCOMPLETE = {
+    "turtle-syntax", "encoding", "too-large", "too-deep", "bad-character", "ill-typed-literal", "literal-form", "missing-folder",
+    "yaml-syntax", "yaml-alias", "yaml-tag", "yaml-merge", "file-shape", "io",
+}
 
 
 @dataclass
@@ -58,10 +61,23 @@ def locate(kg: KG, node) -> tuple[Path, int | None]:
     return schema, None
 
 
-def run_shacl(kg: KG, data_graph, problems: list[Problem]) -> None:
+def shacl_results(data_graph, shapes_graph) -> list[tuple[str, object, str, object]]:
+    """(shape name, focus node, message, value) for each SHACL violation; thinly wraps pyshacl.validate."""
     import pyshacl
-    from rdflib import Graph
     from rdflib.namespace import SH
+
+    _, report, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none", advanced=False, allow_warnings=True)
+    results = []
+    for result in report.subjects(SH.resultSeverity, SH.Violation):
+        shape = report.value(result, SH.sourceShape)
+        name = str(shape).rsplit("#", 1)[-1] if shape is not None and "#" in str(shape) else "shape"
+        message = report.value(result, SH.resultMessage) or "violates a shape"
+        results.append((name, report.value(result, SH.focusNode), str(message), report.value(result, SH.value)))
+    return results
+
+
+def run_shacl(kg: KG, data_graph, problems: list[Problem]) -> None:
+    from rdflib import Graph
 
     shape_triples = load_turtle(kg.layout.shapes, problems)
     if shape_triples is None:
@@ -69,16 +85,24 @@ def run_shacl(kg: KG, data_graph, problems: list[Problem]) -> None:
     shapes = Graph()
     for t in shape_triples:
         shapes.add(t)
-    _, report, _ = pyshacl.validate(data_graph, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True)
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
-        focus = report.value(result, SH.focusNode)
-        message = report.value(result, SH.resultMessage) or "violates a shape"
-        value = report.value(result, SH.value)
-        shape = report.value(result, SH.sourceShape)
+    for name, focus, message, value in shacl_results(data_graph, shapes):
         path, line = locate(kg, focus)
         detail = f" (value: {value})" if value is not None else ""
-        name = str(shape).rsplit("#", 1)[-1] if shape is not None and "#" in str(shape) else "shape"
         problems.append(problem(path, line, f"shacl:{name}", f"<{focus}>: {message}{detail}"))
+
+
+def load_store(data_graph):
+    """The graph in a pyoxigraph store, where the checks run."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(data_graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def check_rows(store, query: str) -> list[tuple[str, str]]:
+    """(focus IRI, message) for each row a quality check returns; raises SyntaxError for a broken query."""
+    return [(row["focus"].value, row["message"].value) for row in store.query(query)]
 
 
 def run_checks(kg: KG, data_graph, problems: list[Problem]) -> list[str]:
@@ -87,23 +111,20 @@ def run_checks(kg: KG, data_graph, problems: list[Problem]) -> list[str]:
     The checks run on pyoxigraph: some join every label with every other, which rdflib's
     SPARQL engine takes seconds over and Oxigraph milliseconds.
     """
-    import pyoxigraph as ox
     from rdflib import URIRef
 
-    store = ox.Store()
-    store.load(data_graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store = load_store(data_graph)
     names = []
     for rq in sorted(kg.layout.checks.glob("*.rq")):
         names.append(rq.stem)
         try:
-            rows = list(store.query(rq.read_text(encoding="utf-8")))
+            rows = check_rows(store, rq.read_text(encoding="utf-8"))
         except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
             problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
             continue
-        for row in rows:
-            focus, message = row["focus"], row["message"]
-            path, line = locate(kg, URIRef(focus.value))
-            problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus.value}>: {message.value}"))
+        for focus, message in rows:
+            path, line = locate(kg, URIRef(focus))
+            problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
     return names
 
 

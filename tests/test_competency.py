@@ -45,10 +45,13 @@ def graph(real_kg):
 
 
 def test_cq1_individual_responsibility_to_blame_shifting(real_kg):
-    chain = next(ch for ch in real_kg.chains.values()
-                 if ch.steps == ["individual-responsibility-subject", "self-protection", "blame-shifting"])
-    assert chain.source == "xxzg-collusion" and all(c.polarity == "positive" for c in chain.links)
-    assert "责任推卸出去" in " ".join(chain.links[0].quotes)
+    first = [c for c in claims_between(real_kg, "individual-responsibility-subject", "self-protection", "positive")
+             if c.source == "xxzg-collusion"]
+    assert first and "必然" in {c.hedge for c in first}
+    # the second step holds once a problem comes out (一旦出问题), and the text hedges it 就会, not 必然
+    second = [c for c in claims_between(real_kg, "self-protection", "blame-shifting", "positive")
+              if c.source == "xxzg-collusion" and "problem-exposure" in c.conditions]
+    assert second and "责任推卸出去" in " ".join(second[0].quotes) and second[0].hedge != "必然"
     downstream = effects(real_kg, "self-protection")
     assert {"inaction", "rigid-maximal-execution", "blame-shifting"} <= downstream
     assert claims_between(real_kg, "rigid-maximal-execution", "formalism", "positive")
@@ -92,9 +95,11 @@ def test_cq5_discounting_and_escalation(real_kg):
 
 
 def test_cq6_cross_level_inspection_is_more_forceful(real_kg, graph):
-    path = nx.shortest_path(graph, "cross-level-inspection", "inspection-effectiveness")
-    assert path == ["cross-level-inspection", "communication-mechanism", "negotiation-space", "inspection-effectiveness"]
-    assert path_sign(real_kg, path) == 1  # no communication → no negotiation room → more force
+    stated = ["cross-level-inspection", "communication-mechanism", "negotiation-space", "inspection-effectiveness"]
+    paths = list(nx.all_shortest_paths(graph, "cross-level-inspection", "inspection-effectiveness"))
+    assert stated in paths
+    # no communication → no negotiation room → more force; any other shortest path must agree in sign
+    assert {path_sign(real_kg, p) for p in paths} == {1}
 
 
 def test_cq7_departmental_business_turned_political_task(real_kg):

@@ -1,0 +1,240 @@
+"""Every bad input the hardening tests try, run through govkg, written as the table docs/bad-inputs.md.
+
+Run `python -m tests.bad_inputs > docs/bad-inputs.md` after adding a case; the inputs are the tests'
+own tables, so the document lists what the tests check (tests/test_bad_inputs_doc.py checks it does).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import tempfile
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from kg.claims import load_claim_file
+from kg.limits import MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_NESTING
+from kg.sources import load_source_record, load_works
+from kg.turtle import load_turtle
+
+from . import test_yaml_hazards as yh
+from .conftest import make_mini
+
+BAD_TURTLE = Path(__file__).resolve().parent / "fixtures" / "bad-turtle"
+
+
+def _cell(text: str, limit: int = 90) -> str:
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text.replace("|", "\\|").replace("\n", "⏎").replace("\t", "⇥")
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _answer(problems, root: Path) -> str:
+    if not problems:
+        return "accepted"
+    return "<br>".join(_cell(str(p).replace(str(root) + os.sep, ""), 400) for p in problems)
+
+
+def _claim(text: str) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "claims").mkdir()
+        path = root / "claims" / "s.yaml"
+        path.write_text(text, encoding="utf-8")
+        problems = []
+        cf = load_claim_file(path, problems)
+        if not problems and cf and cf.claims:
+            c = cf.claims[0]
+            return f"accepted: hedge {c.hedge!r}, note {c.note!r}, case {c.case!r}"
+        return _answer(problems, root)
+
+
+def _record(text: str) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "s.yaml").write_text(text, encoding="utf-8")
+        (root / "s.txt").write_text("text\n", encoding="utf-8")
+        problems = []
+        load_source_record(root / "s.yaml", problems)
+        return _answer(problems, root)
+
+
+def _works(text: str) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "works.yaml").write_text(text, encoding="utf-8")
+        problems = []
+        load_works(root, problems)
+        return _answer(problems, root)
+
+
+def _turtle(path_or_text, name: str = "bad.ttl") -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        path = root / name
+        if isinstance(path_or_text, Path):
+            shutil.copy(path_or_text, path)
+        else:
+            path.write_text(path_or_text, encoding="utf-8")
+        problems = []
+        load_turtle(path, problems)
+        return _answer(problems, root)
+
+
+def _turtle_fixture(path: Path) -> tuple[str, str]:
+    """(the fixture's name and the line its problem is on, govkg's answer)."""
+    problems = []
+    load_turtle(path, problems)
+    lines = path.read_bytes().decode("utf-8", "replace").splitlines()
+    line = problems[0].line if problems and problems[0].line else len(lines)
+    shown = lines[line - 1] if line <= len(lines) else f"(end of file after) {lines[-1]}"
+    return f"{path.name} line {line}: {shown}", _answer(problems, path.parent)
+
+
+def _lossless() -> str:
+    """Build a project holding the typed literals rdflib's writers change; say whether each export kept them."""
+    import pyoxigraph as ox
+
+    from kg.build import build
+    from kg.project import load_kg
+
+    from .test_lossless import LITERALS, PREFIXES
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_mini(Path(tmp) / "mini")
+        (root / "ontology" / "literals.ttl").write_text(PREFIXES + "ex:thing ex:value " + " , ".join(LITERALS) + " .\n", encoding="utf-8")
+        kg, problems = load_kg(root)
+        build(kg, root / "dist")
+        want = {str(q.object) for q in ox.parse((root / "ontology" / "literals.ttl").read_bytes(), format=ox.RdfFormat.TURTLE)}
+        kept = []
+        for name, fmt in (("govkg.ttl", ox.RdfFormat.TURTLE), ("govkg.trig", ox.RdfFormat.TRIG), ("govkg.jsonld", ox.RdfFormat.JSON_LD)):
+            got = {str(q.object) for q in ox.parse((root / "dist" / name).read_bytes(), format=fmt)}
+            kept.append(f"{name}: {len(want & got)} of {len(want)} kept exactly")
+        return "; ".join(kept)
+
+
+def _repeated_triple() -> str:
+    from kg.project import load_kg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_mini(Path(tmp) / "mini")
+        (root / "ontology" / "repeat.ttl").write_text(
+            "@prefix gkc: <https://w3id.org/govkg/concept/> .\n@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+            'gkc:pressure skos:prefLabel "压力"@zh .\n', encoding="utf-8")
+        kg, _ = load_kg(root)
+        from rdflib import Literal, URIRef
+
+        triple = (URIRef("https://w3id.org/govkg/concept/pressure"), URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal("压力", lang="zh"))
+        graphs = sorted(str(c.identifier).rsplit("/graph/", 1)[-1] for c in kg.dataset.graphs(triple) if "/graph/" in str(c.identifier))
+        return f"accepted; kept once per file, in the named graphs {', '.join(graphs)}"
+
+
+def _oversized(rel: str) -> str:
+    from kg.project import load_kg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_mini(Path(tmp) / "mini")
+        path = root / rel
+        pad = ("" if rel.endswith(".txt") else "# ") + "x" * 1000 + "\n"
+        path.write_text(path.read_text(encoding="utf-8") + pad * (MAX_FILE_BYTES // len(pad) + 2), encoding="utf-8")
+        _, problems = load_kg(root)
+        return _answer([p for p in problems if p.code == "too-large"], root)
+
+
+def _failed_build() -> str:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_mini(Path(tmp) / "mini")
+        real = os.replace
+
+        def full(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+        os.replace = full
+        try:
+            result = CliRunner().invoke(app, ["--root", str(root), "build"])
+        finally:
+            os.replace = real
+        return _cell(f"exit {result.exit_code}: {result.output.strip().replace(str(root) + os.sep, '')}", 300)
+
+
+def iter_cases():
+    """(area, input as shown, a function giving govkg's answer) for every bad input."""
+    claim = yh.CLAIM
+    for word in ("NO", "yes", "on"):
+        yield "claim file (YAML)", f"hedge: {word} / note: {word} / scope: {{case: {word}}}", _claim(
+            claim + f"    hedge: {word}\n    note: {word}\n    scope: {{case: {word}}}\n")
+    for key, value, _ in yh.NOT_TEXT.values():
+        text = claim.replace("    gloss: Pressure leads to shirking.\n", "") + f"    {key}: {value}\n"
+        if key != "gloss":
+            text += "    gloss: Pressure leads to shirking.\n"
+        yield "claim file (YAML)", f"{key}: {value}", _claim(text)
+    for old, new, _ in yh.WRONG_TYPES.values():
+        yield "claim file (YAML)", new.strip(), _claim(claim.replace(old, new))
+    for old, new, _, _ in yh.FILE_SHAPES.values():
+        yield "claim file (YAML)", new.strip(), _claim(claim.replace(old, new, 1))
+    yield "claim file (YAML)", "a second `quote:` in one claim", _claim(claim + "    quote: 压力\n")
+    bomb = ["lol0: &l0 lol"] + [f"lol{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    yield "claim file (YAML)", "billion laughs (9 levels of 9 aliases)", _claim(claim + "\n".join(bomb) + "\n")
+    for value in ("!!str 0755", "!!python/object:os.system echo", "!custom x", "!!binary aGk="):
+        yield "claim file (YAML)", f"note: {value}", _claim(claim + f"    note: {value}\n")
+    yield "claim file (YAML)", "<<: {cause: pressure}", _claim(claim.replace("    cause: pressure\n", "    <<: {cause: pressure}\n"))
+    for escape in ("\\0", "\\x07", "\\ud800", "\\uFFFE", "\\x85"):
+        yield "claim file (YAML)", f'note: "a{escape}b"', _claim(claim + f'    note: "a{escape}b"\n')
+    yield "claim file (YAML)", "note: a<BEL>b (a raw control character)", _claim(claim + "    note: a\x07b\n")
+    yield "claim file (YAML)", f"note: <{MAX_LITERAL_CHARS + 1:,} characters>", _claim(claim + f"    note: {'长' * (MAX_LITERAL_CHARS + 1)}\n")
+    yield "claim file (YAML)", "note: <a 5,000-digit number>", _claim(claim + f"    note: {'9' * 5000}\n")
+    yield "claim file (YAML)", "note: [[[…]]] nested 3,000 deep", _claim(claim + "    note: " + "[" * 3000 + "]" * 3000 + "\n")
+    yield "claim file (YAML)", f"note: lists nested {MAX_NESTING + 1} deep", _claim(claim + "    note: " + "[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1) + "\n")
+    yield "claim file (YAML)", "a second document (---)", _claim(claim + "---\nsource: t\n")
+    for old, new, _, _ in yh.RECORD_CASES.values():
+        yield "source record (YAML)", new.strip(), _record(yh.RECORD.replace(old, new))
+    for text in ("id: w\nkind: book\n", "- just text\n", "- {id: w, kind: book, title: 书, autor: [甲]}\n"):
+        yield "works.yaml", text.strip(), _works(text)
+    for path in sorted(BAD_TURTLE.glob("*.ttl")):
+        yield "ontology file (Turtle)", *_turtle_fixture(path)
+    prefix = "@prefix ex: <http://example.org/> .\n"
+    yield "ontology file (Turtle)", f'a literal of {MAX_LITERAL_CHARS + 1:,} characters', _turtle(prefix + 'ex:a ex:b "' + "长" * (MAX_LITERAL_CHARS + 1) + '" .\n')
+    yield "ontology file (Turtle)", f"an IRI of {MAX_LITERAL_CHARS + 19:,} characters", _turtle(prefix + "ex:a ex:b <http://example.org/" + "x" * MAX_LITERAL_CHARS + "> .\n")
+    yield "ontology file (Turtle)", "( ( ( … ) ) ) nested 5,000 deep (rdflib: RecursionError)", _turtle(prefix + "ex:a ex:b " + "( " * 5000 + ")" * 5000 + " .\n")
+    for rel in ("claims/mini-b.yaml", "sources/mini-b.yaml", "sources/mini-b.txt", "ontology/concepts.ttl"):
+        yield "any input file", f"{rel} padded to over 10 MB", _oversized(rel)
+    yield "kg build", "the disk fills up while dist/ is written", _failed_build()
+    yield "ontology file (Turtle)", "the same triple in two files", _repeated_triple()
+    from .test_lossless import LITERALS
+
+    yield "exports", f'{len(LITERALS)} literals: "1", "1.0", "1."^^xsd:decimal; "1"^^xsd:boolean; "1", "1E0"^^xsd:double …', _lossless()
+
+
+HEAD = """# Bad inputs and what govkg answers
+
+Every bad input the hardening tests (issue 8) try, and govkg's answer, as `path:line:column: message
+[code]`. Paths are relative to the project (or to the folder of the single file tried). Generated by
+`python -m tests.bad_inputs > docs/bad-inputs.md` from the tests' own case tables; the tests check
+each answer (file, line, column, code) exactly. Turtle fixtures are in `tests/fixtures/bad-turtle/`,
+with the line and column of each mistake in its README.
+
+What is *kept*, not refused, is listed too: YAML 1.2 reads `NO`, `yes`, `on` as text, and typed
+literals such as `"1"^^xsd:decimal` and `"1.0"^^xsd:decimal` reach every export unchanged
+(`tests/test_lossless.py`).
+
+| area | input | govkg answers |
+|---|---|---|
+"""
+
+
+def main() -> None:
+    out = io.StringIO()
+    with redirect_stdout(io.StringIO()):  # nothing the loaders might print reaches the document
+        rows = [f"| {area} | `{_cell(shown)}` | {answer} |" for area, shown, answer in iter_cases()]
+    out.write(HEAD + "\n".join(rows) + "\n")
+    print(out.getvalue(), end="")
+
+
+if __name__ == "__main__":
+    main()
