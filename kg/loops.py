@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .paths import SIGN, Step, link_graph, sources_on_every_link, steps_along
+from .paths import SIGN, Step, claim_paragraphs, link_graph, sources_on_every_link, stated_by, steps_along
 
 
 @dataclass
 class Loop:
-    """A cycle of concepts back to its start; `stated_by` lists the sources with a claim on every link."""
+    """A cycle of concepts back to its start; `stated_by` lists the sources that state it whole (as for paths)."""
 
     steps: list[Step]
     kind: str  # reinforcing | balancing | mixed
@@ -23,6 +23,11 @@ class Loop:
     @property
     def sources(self) -> list[str]:
         return sorted({src for s in self.steps for src in s.sources})
+
+    @property
+    def every_link_by(self) -> list[str]:
+        """Sources with a claim on every link, whether or not they join the links themselves."""
+        return sources_on_every_link(self.steps)
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -48,9 +53,11 @@ def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Ite
     """The feedback loops of at most `max_len` links (through `concept` if given), shortest first.
 
     Thinly wraps networkx.simple_cycles with its length_bound, on the link graph of the claims of
-    `sources` (None: all). A loop is *stated* by a source when that source has a claim on every one
-    of its links: a text that says A raises B and B raises A has closed the loop itself, though
-    texts rarely write a loop as one chain. Raises NameNotFound for an unknown or ambiguous name.
+    `sources` (None: all). A loop is *stated* by a source by the rule for paths (kg.paths), its
+    last link joined to its first as well: the source claims every link and joins every two
+    consecutive links itself, in one chain or one paragraph. A loop whose links one source makes in
+    separate paragraphs is assembled: the source never says the effect feeds back. Raises
+    NameNotFound for an unknown or ambiguous name.
     """
     import networkx as nx
 
@@ -71,6 +78,6 @@ def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Ite
             continue
         nodes = _rotate(list(cycle), start)
         steps = steps_along(g, nodes + [nodes[0]])
-        loops.append(Loop(steps, loop_kind(steps), sources_on_every_link(steps)))
+        loops.append(Loop(steps, loop_kind(steps), stated_by(steps, lambda c: claim_paragraphs(kg, c), closed=True)))
     loops.sort(key=lambda lp: (len(lp), lp.concepts))
     return loops

@@ -1,16 +1,19 @@
 """Causal paths between concepts: the claim graph, bounded simple paths, and whether one source states a path.
 
-A path is *stated* by a source document when that source itself makes every junction of it: each
-link has a claim of that source and, for every two consecutive links A→B, B→C, the source has a
-chain (a `chain:` claim, stated in one breath) in which A→B and B→C are consecutive links. A path
-of one link is stated by every source that claims the link. Any other path — even one whose links
-all come from one source, if it states them in separate places — is *assembled*: a hypothesis
-obtained by transitivity, not a finding of any source.
+A path is *stated* by a source document when that source itself makes every junction of it: the
+source has a claim on every link and, for every two consecutive links A → B, B → C, it joins them
+itself — its claims on the two links are consecutive links of one of its chains, or they quote
+the same paragraph of its text (the cleaned texts keep one paragraph per line). A chain cannot
+carry a hedge or a condition per link, so curators write an argument made in one breath as
+separate claims whenever those differ; the paragraph is the author's own unit of argument. A path
+of one link is stated by every source that claims the link. Any other path — also one whose links
+all come from one source, made in different paragraphs — is *assembled*: a hypothesis obtained by
+transitivity (the junction is ours, not the source's), not a finding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .claims import Claim
@@ -63,6 +66,11 @@ class CausalPath:
     def sources(self) -> list[str]:
         return sorted({src for s in self.steps for src in s.sources})
 
+    @property
+    def every_link_by(self) -> list[str]:
+        """Sources with a claim on every link, whether or not they join the links themselves."""
+        return sources_on_every_link(self.steps)
+
     def __len__(self) -> int:
         return len(self.steps)
 
@@ -87,15 +95,38 @@ def sources_on_every_link(steps: list[Step]) -> list[str]:
     return sorted(common)
 
 
-def _joined(a: Step, b: Step, source: str) -> bool:
-    """Does `source` make the junction a.effect in one statement: a chain with a, then b, as consecutive links?"""
-    ends = {(c.chain, c.position) for c in a.claims if c.source == source and c.chain}
-    return any((c.chain, c.position - 1) in ends for c in b.claims if c.source == source and c.chain)
+Paragraphs = Callable[[Claim], Iterable[int]]
 
 
-def stated_by(steps: list[Step]) -> list[str]:
-    """The sources that state the whole path as one argument (see the module docstring for the rule)."""
-    return [src for src in sources_on_every_link(steps) if all(_joined(a, b, src) for a, b in zip(steps, steps[1:], strict=False))]
+def claim_paragraphs(kg, claim: Claim) -> frozenset[int]:
+    """The paragraphs (lines of the cleaned text) that the claim's quotes stand in."""
+    src = kg.sources[claim.source]
+    return frozenset(
+        line for a in claim.anchors for line in range(src.line_of_offset(a.start), src.line_of_offset(max(a.start, a.end - 1)) + 1)
+    )
+
+
+def joins(a: Step, b: Step, source: str, paragraphs: Paragraphs | None = None) -> bool:
+    """Does `source` itself join a and b (a.effect == b.cause): consecutive links of one of its chains, or one paragraph?"""
+    mine_a = [c for c in a.claims if c.source == source]
+    mine_b = [c for c in b.claims if c.source == source]
+    ends = {(c.chain, c.position) for c in mine_a if c.chain}
+    if any((c.chain, c.position - 1) in ends for c in mine_b if c.chain):
+        return True
+    if paragraphs is None:
+        return False
+    here = {p for c in mine_a for p in paragraphs(c)}
+    return any(here.intersection(paragraphs(c)) for c in mine_b)
+
+
+def stated_by(steps: list[Step], paragraphs: Paragraphs | None = None, *, closed: bool = False) -> list[str]:
+    """The sources that state the whole path as one argument (the rule is in the module docstring).
+
+    `paragraphs` gives the paragraphs a claim quotes (`claim_paragraphs`); without it only chains
+    join links. `closed` is for a loop: its last link joins its first too.
+    """
+    pairs = list(zip(steps, steps[1:], strict=False)) + ([(steps[-1], steps[0])] if closed and steps else [])
+    return [src for src in sources_on_every_link(steps) if all(joins(a, b, src, paragraphs) for a, b in pairs)]
 
 
 def causal_graph(kg, sources: Iterable[str] | None = None):
@@ -138,9 +169,9 @@ def steps_along(g, nodes: list[str]) -> list[Step]:
     return [Step(u, v, sorted(g[u][v]["claims"], key=lambda c: c.id)) for u, v in zip(nodes, nodes[1:], strict=False)]
 
 
-def to_path(g, nodes: list[str]) -> CausalPath:
+def to_path(g, nodes: list[str], paragraphs: Paragraphs | None = None) -> CausalPath:
     steps = steps_along(g, nodes)
-    return CausalPath(steps, net_polarity(steps), stated_by(steps))
+    return CausalPath(steps, net_polarity(steps), stated_by(steps, paragraphs))
 
 
 def iter_paths(g, source: str, target: str, max_len: int) -> Iterator[list[str]]:
@@ -177,7 +208,8 @@ def find_paths(
     Concepts may be given by any name `kg.names.resolve_concept` accepts, sources by any name
     `resolve_source` accepts. A path has at most `max_len` links, passes through every `via`
     concept (in any order) and through no `avoid` concept, and uses only claims of `sources`
-    (None: all). `same_source` keeps only the paths some source states whole (`CausalPath.stated_by`).
+    (None: all). `same_source` keeps only the paths some source states whole (`CausalPath.stated_by`,
+    by the rule of the module docstring).
     At most `limit` paths are returned (None: all). Raises NameNotFound for an unknown or ambiguous
     name, QueryError for contradictory options.
     """
@@ -199,10 +231,17 @@ def find_paths(
     if avoid_ids:
         g = nx.restricted_view(g, avoid_ids, [])
     found: list[CausalPath] = []
+    cache: dict[str, frozenset[int]] = {}
+
+    def paragraphs(claim: Claim) -> frozenset[int]:
+        if claim.id not in cache:
+            cache[claim.id] = claim_paragraphs(kg, claim)
+        return cache[claim.id]
+
     for nodes in iter_paths(g, start, end, max_len):
         if not via_ids <= set(nodes):
             continue
-        path = to_path(g, nodes)
+        path = to_path(g, nodes, paragraphs)
         if same_source and not path.stated_by:
             continue
         found.append(path)

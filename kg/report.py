@@ -158,6 +158,7 @@ def path_to_dict(kg, p) -> dict:
     return {
         "kind": p.kind,
         "stated_by": p.stated_by,
+        "every_link_by": p.every_link_by,
         "sources": p.sources,
         "length": len(p.steps),
         "net_polarity": p.net_polarity,
@@ -175,10 +176,16 @@ def paths_to_dict(kg, paths, query: dict) -> dict:
     return {"command": "chain", "version": JSON_VERSION, "query": q, "paths": [path_to_dict(kg, p) for p in paths]}
 
 
+def _assembled(p) -> str:
+    if p.every_link_by:
+        return f": every link is claimed by {', '.join(p.every_link_by)}, but not as one argument (a hypothesis: the junctions are ours)"
+    return f" from {', '.join(p.sources)} (a hypothesis: no one source states it whole)"
+
+
 def _path_status(p) -> str:
     if p.stated_by:
         return f"STATED by {', '.join(p.stated_by)}"
-    return f"ASSEMBLED from {', '.join(p.sources)} (a hypothesis: no one source states it whole)"
+    return f"ASSEMBLED{_assembled(p)}"
 
 
 def render_paths(kg, paths, fmt: str, query: dict) -> str:
@@ -210,6 +217,7 @@ def loop_to_dict(kg, lp) -> dict:
     return {
         "kind": lp.kind,
         "stated_by": lp.stated_by,
+        "every_link_by": lp.every_link_by,
         "sources": lp.sources,
         "length": len(lp.steps),
         "concepts": [concept_ref(kg, x) for x in lp.concepts],
@@ -226,7 +234,7 @@ def loops_to_dict(kg, loops, query: dict) -> dict:
 def _loop_status(lp) -> str:
     if lp.stated_by:
         return f"stated by {', '.join(lp.stated_by)}"
-    return f"assembled from {', '.join(lp.sources)}"
+    return f"assembled{_assembled(lp)}"
 
 
 def _loop_line(kg, lp) -> str:

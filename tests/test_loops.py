@@ -45,14 +45,24 @@ def test_sources_and_length_bound(kg):
         find_loops(kg, max_len=1)
 
 
-def test_a_loop_joined_from_several_sources_is_assembled(mini):
+def test_a_loop_joined_by_us_is_assembled(mini):
+    # mini-b says shirking raises pressure, in a paragraph of its own: it never closes the loop itself.
     append_claims(mini, "mini-b", "推诿多了压力更大。", SHIRKING_PRESSURE)
     kg = load(mini)
     loops = {tuple(lp.concepts): lp for lp in find_loops(kg, "pressure")}
     assert set(loops) == {("pressure", "shirking"), ("pressure", "caution", "shirking")}
-    assert loops[("pressure", "shirking")].stated_by == ["mini-b"]
-    assert loops[("pressure", "caution", "shirking")].stated_by == []  # pressure → caution is mini-a's only
+    two = loops[("pressure", "shirking")]
+    assert (two.stated_by, two.every_link_by, two.kind) == ([], ["mini-b"], "reinforcing")
+    assert loops[("pressure", "caution", "shirking")].every_link_by == []  # pressure → caution is mini-a's only
     assert [len(lp) for lp in find_loops(kg, "pressure", max_len=2)] == [2]
+
+
+def test_a_loop_closed_in_one_paragraph_is_stated(mini):
+    again = ("  - id: b-pressure-shirking-again\n    cause: pressure\n    effect: shirking\n    polarity: positive\n"
+             "    evidence: argument\n    quote: 压力大就推诿\n    gloss: Under pressure, people shirk.\n")
+    append_claims(mini, "mini-b", "压力大就推诿,推诿多了压力更大。", again + SHIRKING_PRESSURE)
+    (loop,) = find_loops(load(mini), "shirking", max_len=2)
+    assert loop.stated_by == ["mini-b"]  # both links, and both junctions, in one paragraph
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
@@ -98,8 +108,9 @@ def test_real_graph_loops_through_a_concept_agree_with_all_loops(real_kg, runner
     if not everything:
         pytest.skip("the real graph holds no feedback loop")
     first = everything[0]
-    for lp in everything:  # stated_by: the sources with a claim on every link
-        for src in lp["stated_by"]:
+    for lp in everything:  # a source that states a loop has a claim on every link
+        assert set(lp["stated_by"]) <= set(lp["every_link_by"])
+        for src in lp["every_link_by"]:
             assert all(src in step["sources"] for step in lp["steps"])
     through = first["concepts"][0]
     result = invoke(runner, REPO, "loops", through["zh"], "--format", "json")

@@ -41,11 +41,25 @@ def test_a_chain_is_stated_and_separate_claims_are_assembled(kg):
     direct, via_caution = find_paths(kg, "pressure", "shirking")
     assert (direct.kind, direct.stated_by) == ("stated", ["mini-b"])  # one link: its claim states it
     assert (via_caution.kind, via_caution.stated_by) == ("stated", ["mini-a"])  # mini-a's chain
-    # mini-b claims both pressure → shirking and shirking → paperwork, but in two places: assembled.
+    # mini-b claims both pressure → shirking and shirking → paperwork, but in two paragraphs: assembled.
     paths = find_paths(kg, "pressure", "paperwork")
     assert _concepts(paths) == [["pressure", "shirking", "paperwork"], ["pressure", "caution", "shirking", "paperwork"]]
     assert [p.kind for p in paths] == ["assembled", "assembled"]
-    assert paths[0].sources == ["mini-b"] and paths[0].stated_by == []
+    assert paths[0].sources == paths[0].every_link_by == ["mini-b"] and paths[0].stated_by == []
+    assert paths[1].every_link_by == []
+
+
+def test_separate_claims_in_one_paragraph_are_stated(mini):
+    # mini-b says, in one paragraph, that paperwork brings inspections and inspections bring pressure.
+    append_claims(mini, "mini-b", "文牍多了检查就多,检查多了压力就大。", "  - id: b-paperwork-pressure\n    cause: paperwork\n"
+                  "    effect: pressure\n    polarity: positive\n    hedge: 就\n    evidence: argument\n    quote: 文牍多了检查就多\n"
+                  "    gloss: More paperwork, more inspections.\n  - id: b-pressure-more\n    cause: pressure\n    effect: caution\n"
+                  "    polarity: positive\n    evidence: argument\n    quote: 检查多了压力就大\n    gloss: More inspections, more pressure.\n")
+    kg = load(mini)
+    (path,) = find_paths(kg, "paperwork", "caution", max_len=2)
+    assert path.concepts == ["paperwork", "pressure", "caution"] and path.stated_by == ["mini-b"]
+    longer = find_paths(kg, "shirking", "caution", max_len=3)
+    assert [(p.concepts, p.kind) for p in longer] == [(["shirking", "paperwork", "pressure", "caution"], "assembled")]
 
 
 def test_same_source_keeps_only_stated_paths(kg):
@@ -84,7 +98,7 @@ def _claim(cid, cause, effect, source="s", polarity="positive", chain=None, posi
                  quotes=["q"], gloss="g", path=Path("x.yaml"), line=1, chain=chain, position=position)
 
 
-def test_stated_needs_every_junction_inside_one_chain_of_the_source():
+def test_stated_needs_every_junction_made_by_the_source_in_a_chain():
     ab, bc = _claim("x.1", "a", "b", chain="x", position=1), _claim("x.2", "b", "c", chain="x", position=2)
     bc2, cd = _claim("y.1", "b", "c", chain="y", position=1), _claim("y.2", "c", "d", chain="y", position=2)
     de = _claim("z", "d", "e")
@@ -95,6 +109,26 @@ def test_stated_needs_every_junction_inside_one_chain_of_the_source():
     assert stated_by([Step("a", "b", [ab]), Step("b", "c", [other])]) == []  # links of two sources
     reversed_chain = [Step("b", "c", [bc]), Step("c", "d", [_claim("x.1b", "c", "d", chain="x", position=1)])]
     assert stated_by(reversed_chain) == []  # positions must follow each other in the chain's order
+
+
+def test_stated_also_when_the_source_joins_links_in_one_paragraph():
+    ab, bc, cd = _claim("ab", "a", "b"), _claim("bc", "b", "c"), _claim("cd", "c", "d")
+    def paragraph(claim):  # bc quotes two paragraphs
+        return {"ab": {3}, "bc": {3, 4}, "cd": {7}}[claim.id]
+
+    steps = [Step("a", "b", [ab]), Step("b", "c", [bc])]
+    assert stated_by(steps, paragraph) == ["s"] and stated_by(steps) == []
+    assert stated_by(steps + [Step("c", "d", [cd])], paragraph) == []  # c → d stands in another paragraph
+    loop = [Step("a", "b", [ab]), Step("b", "a", [_claim("ba", "b", "a")])]
+    assert stated_by(loop, lambda c: {"ab": {3}, "ba": {3}}[c.id], closed=True) == ["s"]
+    assert stated_by(loop, lambda c: {"ab": {3}, "ba": {5}}[c.id], closed=True) == []
+
+
+def test_paragraphs_of_a_claim_are_the_lines_its_quotes_stand_in(kg):
+    from kg.paths import claim_paragraphs
+
+    assert claim_paragraphs(kg, kg.claims["b-shirking-paperwork"]) == {1}
+    assert claim_paragraphs(kg, kg.claims["b-staffing-workload"]) == claim_paragraphs(kg, kg.claims["b-workload-staffing"]) == {4}
 
 
 def test_mixed_claims_on_a_link_make_the_net_polarity_mixed():
@@ -150,9 +184,11 @@ def test_cli_chain_mini_every_format(runner, mini_ro, fmt):
         assert [[c["id"] for c in p["concepts"]] for p in data["paths"]] == [
             ["pressure", "shirking", "paperwork"], ["pressure", "caution", "shirking", "paperwork"]]
         assert [p["kind"] for p in data["paths"]] == ["assembled", "assembled"]
+        assert [p["every_link_by"] for p in data["paths"]] == [["mini-b"], []]
         assert data["paths"][0]["steps"][0]["claims"][0]["conditions"] == [{"id": "incentive", "zh": "激励", "en": "incentive"}]
     else:
-        assert "ASSEMBLED from mini-b" in result.stdout and "在激励强的时候,压力会导致推诿" in result.stdout
+        assert "ASSEMBLED: every link is claimed by mini-b, but not as one argument" in result.stdout
+        assert "在激励强的时候,压力会导致推诿" in result.stdout
         assert "激励 (incentive)" in result.stdout  # the condition of the first link
 
 
