@@ -179,6 +179,89 @@ def sources_check(
     raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_OK)
 
 
+# ---- pictures: the interactive page (kg render) and figures for papers (kg figure) ----
+
+class LabelLang(str, Enum):
+    """Languages of node labels in pictures (cite's Lang has no 'both')."""
+
+    zh = "zh"
+    en = "en"
+    both = "both"
+
+
+_FOCUS_HELP = "Draw only this concept (its id or a label) and what lies within --depth links of it."
+_SOURCE_HELP = "Draw only the claims of this source document (repeatable)."
+_CHAIN_HELP = "Draw the causal paths from the first concept to the second (at most --max-len links)."
+
+
+def _selection(focus, depth, source, chain, max_len) -> dict:
+    """The view options every picture command shares, as keyword arguments of kg.subgraph.select."""
+    return {"focus": focus, "depth": depth, "sources": tuple(source or ()),
+            "chain": tuple(chain) if chain and all(chain) else None, "max_len": max_len}
+
+
+def _out_path(out: Path) -> Path:
+    return out if out.is_absolute() else state.root / out
+
+
+@app.command()
+def render(
+    out: Path = typer.Option(Path("dist/graph.html"), "--out", "-o", help="The page to write (relative to the project)."),
+    lang: LabelLang = typer.Option(LabelLang.zh, "--lang", help="Node labels in zh, en or both."),
+    focus: str | None = typer.Option(None, "--focus", help=_FOCUS_HELP),
+    depth: int = typer.Option(1, "--depth", min=0, help="Links around --focus to draw."),
+    source: list[str] | None = typer.Option(None, "--source", help=_SOURCE_HELP),
+    chain: tuple[str, str] | None = typer.Option(None, "--chain", help=_CHAIN_HELP),
+    max_len: int = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters."""
+    from kg.render import render as run
+
+    kg = _load()
+    try:
+        page = run(kg, _out_path(out), lang=lang.value, **_selection(focus, depth, source, chain, max_len))
+    except KGError as exc:
+        _fail(str(exc), exc.exit_code)
+    if fmt is Format.json:
+        _echo_json({"written": str(page.path), "view": page.title, "concepts": page.concepts,
+                    "links": page.links, "claims": page.claims})
+    else:
+        typer.echo(f"wrote {page.path}: {page.title} ({page.concepts} concepts, {page.links} links, {page.claims} claims)")
+
+
+@app.command()
+def figure(
+    out: Path = typer.Option(Path("dist/figure"), "--out", "-o", help="File stem to write: <out>.svg, .png, .pdf and <out>.caption.md (relative to the project)."),
+    lang: LabelLang = typer.Option(LabelLang.zh, "--lang", help="Node labels in zh, en or both."),
+    formats: str = typer.Option("svg,png,pdf", "--formats", help="Comma-separated: svg, png, pdf."),
+    focus: str | None = typer.Option(None, "--focus", help=_FOCUS_HELP),
+    depth: int = typer.Option(1, "--depth", min=0, help="Links around --focus to draw."),
+    source: list[str] | None = typer.Option(None, "--source", help=_SOURCE_HELP),
+    chain: tuple[str, str] | None = typer.Option(None, "--chain", help=_CHAIN_HELP),
+    max_len: int = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge."""
+    from kg.figure import figure as run
+
+    kg = _load()
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    try:
+        fig = run(kg, _out_path(out), lang=lang.value, formats=wanted, **_selection(focus, depth, source, chain, max_len))
+    except KGError as exc:
+        _fail(str(exc), exc.exit_code)
+    if fmt is Format.json:
+        _echo_json({"written": [str(p) for p in fig.paths], "caption": str(fig.caption), "font": fig.font,
+                    "edges": fig.edges, "missing_glyphs": fig.missing_glyphs, "skipped_formats": fig.skipped_formats})
+        return
+    for p in [*fig.paths, fig.caption]:
+        typer.echo(f"wrote {p}")
+    typer.echo(f"font: {fig.font}; {fig.edges} numbered edges")
+    if fig.skipped_formats:
+        typer.echo(f"this Graphviz cannot write: {', '.join(fig.skipped_formats)}", err=True)
+    if fig.missing_glyphs:
+        typer.echo(f"warning: {fig.font} has no glyph for {' '.join(fig.missing_glyphs)}: they may print as boxes", err=True)
 # --- citations and exports (kg/citations.py, kg/export.py) ------------------------------------
 
 export_app = typer.Typer(help="Tables for a paper's appendix: kg export claims --format csv|xlsx|latex|markdown.", no_args_is_help=True)

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import REPO, invoke
 
-COMMANDS = ["validate", "build", "stats", "sources", "cite", "export", "chain", "explain", "loops", "search", "contrast", "sparql"]
+COMMANDS = ["validate", "build", "stats", "sources", "cite", "export", "render", "figure", "chain", "explain", "loops", "search", "contrast", "sparql"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -1,0 +1,101 @@
+"""`kg figure`: a Graphviz figure (SVG, PNG, PDF) with Chinese glyphs that render, and a caption of claim ids."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from .conftest import invoke
+from .synthetic import PAYLOADS, make_hostile
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed (apt-get install graphviz)")
+needs_fc = pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig is not installed (apt-get install fontconfig)")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(path: Path) -> list[str]:
+    return ["".join(t.itertext()) for t in ET.parse(path).getroot().iter(f"{SVG}text")]
+
+
+def test_without_graphviz_the_message_says_what_to_install(runner, mini_ro, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot on it
+    result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "fig"))
+    assert result.exit_code == 2
+    assert "Graphviz's `dot` is not installed" in result.output and "apt-get install graphviz" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+@needs_fc
+def test_figure_of_the_whole_graph(runner, mini_ro, tmp_path):
+    from kg.figure import cjk_font
+
+    result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "fig"), "--lang", "both")
+    assert result.exit_code == 0, result.output
+    svg, png, pdf, cap = (tmp_path / f"fig.{x}" for x in ("svg", "png", "pdf", "caption.md"))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and pdf.read_bytes()[:5] == b"%PDF-"
+    texts = svg_texts(svg)
+    for label in ("推诿", "shirking", "文牍", "人手"):
+        assert label in texts
+    # Every text is set in a font with Chinese glyphs.
+    families = set(re.findall(r'font-family="([^"]+)"', svg.read_text(encoding="utf-8")))
+    assert families == {cjk_font()}
+    # Edges are numbered 1..10 (9 links, 1 condition), and the caption names the claims of each.
+    assert {str(i) for i in range(1, 11)} <= set(texts)
+    caption = cap.read_text(encoding="utf-8")
+    assert "1. 谨慎 (caution) → 推诿 (shirking), increases (+):" in caption
+    for claim in ("a-chain.2", "b-caution-shirking", "notes-caution-shirking", "b-reform-shirking"):
+        assert f"`{claim}`" in caption
+    assert "6. 改革 (reform) → 推诿 (shirking), decreases (−):" in caption
+    assert "10. 激励 (incentive) is a condition of claims about 推诿 (shirking):" in caption
+
+
+@needs_dot
+@needs_fc
+def test_the_figure_font_has_every_glyph(runner, mini_ro, tmp_path):
+    from kg.figure import cjk_font, missing_glyphs
+
+    result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "fig"), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert '"missing_glyphs": []' in result.output
+    font = cjk_font()
+    assert missing_glyphs("推诿文牍 caution (±)", font) == []
+    # A code point no font has is found, alone among covered ones.
+    assert missing_glyphs("推\U000F0001诿", font) == ["\U000F0001"]
+
+
+@needs_dot
+@needs_fc
+def test_focus_and_chain_figures(runner, mini_ro, tmp_path):
+    result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "chain"), "--formats", "svg",
+                    "--chain", "pressure", "paperwork", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "chain.png").exists()
+    texts = set(svg_texts(tmp_path / "chain.svg"))
+    assert {"pressure", "caution", "shirking", "paperwork", "incentive"} <= texts and "reform" not in texts
+    caption = (tmp_path / "chain.caption.md").read_text(encoding="utf-8")
+    assert "paths from 压力 to 文牍" in caption and "b-reform-shirking" not in caption
+    result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "bad.svg"), "--focus", "nowhere")
+    assert result.exit_code == 1 and "no concept named 'nowhere'" in result.output
+
+
+@needs_dot
+@needs_fc
+def test_hostile_labels_stay_text_in_the_svg(runner, tmp_path):
+    """Payloads, quotes and backslashes in labels: valid DOT, well-formed SVG, the label text unchanged."""
+    root = make_hostile(tmp_path / "hostile")
+    ttl = root / "ontology" / "concepts.ttl"
+    ttl.write_text(ttl.read_text(encoding="utf-8").replace('"paperwork"@en', r'"paper\\N \"work\""@en'), encoding="utf-8")
+    result = invoke(runner, root, "figure", "--out", str(tmp_path / "fig"), "--formats", "svg", "--lang", "both")
+    assert result.exit_code == 0, result.output
+    svg = tmp_path / "fig.svg"
+    tree = ET.parse(svg)  # well-formed: every < and & in a label was escaped
+    assert [e.tag for e in tree.getroot().iter() if e.tag.endswith(("script", "img", "foreignObject"))] == []
+    assert not any(k.lower().startswith("on") for e in tree.getroot().iter() for k in e.attrib)
+    texts = svg_texts(svg)
+    assert f"压力{PAYLOADS['script']}" in texts
+    assert r'paper\N "work"' in texts  # \N is kept literally, not expanded to the node name

@@ -1,0 +1,298 @@
+"""`kg render`: a self-contained, offline page of the whole graph or a part of it, every text escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from .conftest import invoke
+from .synthetic import PAYLOADS, make_hostile
+
+# Anything that would make the page load something from elsewhere: an attribute pointing off the
+# machine, a CSS import or url(). Data URIs and in-page anchors are fine.
+REMOTE = re.compile(
+    r"""(?:\b(?:src|href|action|data|poster|srcset)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//)"""
+    r"""|(?:@import\s+(?:url\()?\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//)"""
+    r"""|(?:url\(\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//)""",
+    re.I,
+)
+
+
+class Tags(HTMLParser):
+    """Every start tag of a page with its attributes, and the text of its script elements."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.scripts: list[tuple[dict, str]] = []
+        self._in_script: dict | None = None
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._in_script = dict(attrs)
+            self.scripts.append((self._in_script, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = None
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+        else:
+            self.text.append(data)
+
+
+def parse(html: str) -> Tags:
+    p = Tags()
+    p.feed(html)
+    p.close()
+    return p
+
+
+def page_data(html: str) -> dict:
+    for attrs, text in parse(html).scripts:
+        if attrs.get("id") == "kg-data":
+            return json.loads(text)
+    raise AssertionError("no data block in the page")
+
+
+def render(runner, root: Path, out: Path, *args: str):
+    result = invoke(runner, root, "render", "--out", str(out), *args)
+    return result, (out.read_text(encoding="utf-8") if out.exists() else "")
+
+
+# ---- offline ----
+
+def test_the_remote_reference_check_catches_what_pyvis_writes_by_default(tmp_path):
+    """pyvis's own template loads bootstrap from a CDN even with in-line resources: the check must see it."""
+    from pyvis.network import Network
+
+    net = Network(cdn_resources="in_line", select_menu=True)
+    net.add_node("a")
+    assert REMOTE.search(net.generate_html())
+    assert REMOTE.search('<style>@import "//cdn.example/x.css";</style>')
+    assert REMOTE.search("<div style=\"background: url('https://x.example/a.png')\">")
+    assert not REMOTE.search('<img src="data:image/png;base64,AAAA">')
+
+
+def test_page_is_one_file_that_loads_nothing_from_anywhere(runner, mini_ro, tmp_path):
+    result, html = render(runner, mini_ro, tmp_path / "graph.html")
+    assert result.exit_code == 0, result.output
+    assert REMOTE.search(html) is None, REMOTE.search(html)
+    tags = parse(html).tags
+    # No element refers to another file at all: scripts and styles are inline.
+    assert [t for t, a in tags if t in ("link", "iframe", "img", "object", "embed", "base")] == []
+    assert [a for t, a in tags if t == "script" and "src" in a] == []
+    # vis-network itself is in the page, and a policy tells the browser to fetch nothing.
+    assert "vis-network" in html and "new vis.Network(" in html
+    csp = next(a["content"] for t, a in tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    assert "default-src 'none'" in csp and "unsafe-eval" not in csp and "unsafe-inline" not in csp.split("style-src")[0]
+
+
+def test_page_script_hashes_match_the_scripts(runner, mini_ro, tmp_path):
+    """The policy allows exactly the page's own scripts (by hash), so an injected one could not run."""
+    import base64
+    import hashlib
+
+    _, html = render(runner, mini_ro, tmp_path / "graph.html")
+    p = parse(html)
+    csp = next(a["content"] for t, a in p.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    allowed = set(re.findall(r"'(sha256-[^']+)'", csp))
+    runnable = [text for attrs, text in p.scripts if attrs.get("type") != "application/json"]
+    assert len(runnable) == 2
+    hashes = {"sha256-" + base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in runnable}
+    assert hashes == allowed
+
+
+# ---- what the page shows ----
+
+def test_page_holds_every_concept_and_link_styled_by_class_and_polarity(runner, mini_ro, tmp_path):
+    _, html = render(runner, mini_ro, tmp_path / "graph.html")
+    data = page_data(html)
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert set(nodes) == {"pressure", "caution", "shirking", "paperwork", "reform", "incentive",
+                          "discount", "escalation", "workload", "staffing"}
+    assert nodes["staffing"]["shape"] == "square" and nodes["reform"]["shape"] == "star"
+    assert nodes["caution"]["kg"]["cls"] == "Mechanism" and nodes["caution"]["kg"]["defZh"] == "避免出错的谨慎。"
+    edges = {e["id"]: e for e in data["edges"]}
+    causal = {k for k, e in edges.items() if e["kg"]["kind"] == "causal"}
+    assert len(causal) == 9
+    neg = edges["reform->shirking"]
+    assert neg["arrows"]["to"]["type"] == "bar" and neg["dashes"] and neg["kg"]["polarity"] == "negative"
+    pos = edges["pressure->caution"]
+    assert pos["arrows"]["to"]["type"] == "arrow" and pos["dashes"] is False
+    # 谨慎 → 推诿: three documents but two works, so wider than a one-work link.
+    both = edges["caution->shirking"]
+    assert both["kg"]["works"] == ["mini-b", "mini-book"] and len(both["kg"]["claims"]) == 3
+    assert both["width"] > pos["width"]
+    # The conditional claim draws its condition, with the claim behind it.
+    cond = edges["incentive~>shirking"]
+    assert cond["kg"]["kind"] == "condition" and [c["id"] for c in cond["kg"]["claims"]] == ["b-pressure-shirking"]
+    claim = next(c for c in edges["pressure->shirking"]["kg"]["claims"])
+    assert claim["quotes"] == ["在激励强的时候,压力会导致推诿"] and claim["locator"] == "line 3"
+    assert claim["conditions"] == ["激励 (incentive)"] and claim["sourceName"].startswith("小文章")
+
+
+@pytest.mark.parametrize("lang, label", [("zh", "推诿"), ("en", "shirking"), ("both", "推诿\nshirking")])
+def test_labels_in_the_chosen_language(runner, mini_ro, tmp_path, lang, label):
+    _, html = render(runner, mini_ro, tmp_path / "graph.html", "--lang", lang)
+    node = next(n for n in page_data(html)["nodes"] if n["id"] == "shirking")
+    assert node["label"] == label
+
+
+def test_search_keys_fold_scripts_and_case(runner, mini_ro, tmp_path):
+    _, html = render(runner, mini_ro, tmp_path / "graph.html")
+    data = page_data(html)
+    node = next(n for n in data["nodes"] if n["id"] == "shirking")
+    assert set(node["kg"]["search"].split("\n")) == {"shirking", "推诿", "推卸"}
+    # The page folds a traditional query with this table: 謹 (not in any label) → 谨.
+    assert data["fold"]["謹"] == "谨" and data["fold"]["諉"] == "诿" and data["fold"]["，"] == ","
+
+
+def _ids(html: str) -> tuple[set, set]:
+    data = page_data(html)
+    return {n["id"] for n in data["nodes"]}, {e["id"] for e in data["edges"]}
+
+
+def test_focus_draws_the_neighbourhood(runner, mini_ro, tmp_path):
+    result, html = render(runner, mini_ro, tmp_path / "g.html", "--focus", "谨慎", "--depth", "1")
+    assert result.exit_code == 0 and "(4 concepts, 3 links, 5 claims)" in result.output
+    nodes, edges = _ids(html)
+    assert nodes == {"caution", "pressure", "shirking", "incentive"}
+    assert edges == {"pressure->caution", "caution->shirking", "pressure->shirking", "incentive~>shirking"}
+    _, html = render(runner, mini_ro, tmp_path / "g0.html", "--focus", "caution", "--depth", "0")
+    assert _ids(html)[0] == {"caution"}
+
+
+def test_source_keeps_only_its_claims(runner, mini_ro, tmp_path):
+    _, html = render(runner, mini_ro, tmp_path / "g.html", "--source", "mini-notes")
+    nodes, edges = _ids(html)
+    assert nodes == {"caution", "shirking"} and edges == {"caution->shirking"}
+    claims = page_data(html)["edges"][0]["kg"]["claims"]
+    assert [c["id"] for c in claims] == ["notes-caution-shirking"]
+    _, html = render(runner, mini_ro, tmp_path / "g2.html", "--source", "mini-notes", "--source", "mini-a")
+    assert _ids(html)[0] == {"pressure", "caution", "shirking", "discount", "escalation"}
+
+
+def test_chain_draws_the_paths_between_two_concepts(runner, mini_ro, tmp_path):
+    result, html = render(runner, mini_ro, tmp_path / "g.html", "--chain", "压力", "文牍")
+    assert result.exit_code == 0, result.output
+    nodes, edges = _ids(html)
+    assert nodes == {"pressure", "caution", "shirking", "paperwork", "incentive"}
+    assert edges == {"pressure->caution", "caution->shirking", "pressure->shirking", "shirking->paperwork",
+                     "incentive~>shirking"}
+    _, html = render(runner, mini_ro, tmp_path / "g2.html", "--chain", "pressure", "paperwork", "--max-len", "2")
+    assert _ids(html)[1] == {"pressure->shirking", "shirking->paperwork", "incentive~>shirking"}
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--focus", "nothing-like-it"], 1, "no concept named 'nothing-like-it'"),
+    (["--chain", "paperwork", "pressure"], 1, "no causal path from 'paperwork' to 'pressure'"),
+    (["--source", "mini-c"], 1, "no source 'mini-c' (did you mean mini-"),
+    (["--focus", "caution", "--chain", "pressure", "paperwork"], 2, "either --focus or --chain"),
+])
+def test_bad_selections_are_named(runner, mini_ro, tmp_path, args, code, message):
+    out = tmp_path / "g.html"
+    result, _ = render(runner, mini_ro, out, *args)
+    assert result.exit_code == code and message in result.output
+    assert not out.exists()
+
+
+def test_page_is_the_same_every_run(runner, mini_ro, tmp_path):
+    _, one = render(runner, mini_ro, tmp_path / "1.html", "--lang", "both")
+    _, two = render(runner, mini_ro, tmp_path / "2.html", "--lang", "both")
+    assert one == two
+    options = page_data(one)["options"]
+    assert options["layout"]["randomSeed"] == 7 and options["physics"]["stabilization"]["enabled"] is True
+
+
+def test_a_failed_write_leaves_the_previous_page(runner, mini_ro, tmp_path, monkeypatch):
+    out = tmp_path / "graph.html"
+    render(runner, mini_ro, out)
+    before = out.read_bytes()
+
+    def broken(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("kg.atomic.os.replace", broken)
+    result, _ = render(runner, mini_ro, out, "--lang", "en")
+    assert result.exit_code == 2 and "could not write" in result.output and "No space left" in result.output
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.html"]  # no temporary file left behind
+
+
+def test_real_graph_renders(runner, tmp_path):
+    from .conftest import REPO
+
+    result, html = render(runner, REPO, tmp_path / "graph.html", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["concepts"] == len(page_data(html)["nodes"]) > 0
+
+
+# ---- escaping (issue 8, hazard 1) ----
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Path:
+    return make_hostile(tmp_path_factory.mktemp("hostile") / "mini")
+
+
+def test_hostile_fixture_really_holds_the_payloads(hostile):
+    from kg.project import load_kg
+
+    kg, problems = load_kg(hostile)
+    assert problems == []
+    assert PAYLOADS["script"] in kg.concepts["pressure"].label("zh")
+    assert PAYLOADS["img"] in kg.claims["b-pressure-shirking"].quotes[0]
+    assert PAYLOADS["link"] in kg.concepts["pressure"].definition_in("zh")
+    assert PAYLOADS["script"] in kg.sources["mini-b"].title
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "both"])
+def test_payloads_reach_the_page_only_as_text(runner, hostile, tmp_path, lang):
+    # --focus on the hostile concept puts its label in the page's title and heading too.
+    result, html = render(runner, hostile, tmp_path / "g.html", "--lang", lang, "--focus", "pressure")
+    assert result.exit_code == 0, result.output
+    for payload in PAYLOADS.values():
+        assert payload not in html
+    for raw in ("<script>alert", "<img", "<svg onload", "<a href", "onerror=alert", "onload=alert"):
+        assert not re.search(re.escape(raw) if raw.startswith("<") else r"<[^>]*" + re.escape(raw), html), raw
+    p = parse(html)
+    # Only the page's own elements: no script beyond its three, no event-handler attribute anywhere.
+    assert len(p.scripts) == 3 and all(set(a) <= {"type", "id"} for a, _ in p.scripts)
+    assert [(t, k) for t, a in p.tags for k in a if k.lower().startswith("on")] == []
+    # The payloads are there, as text: in the title and heading, the source list, and the data.
+    text = "".join(p.text)
+    assert f"压力{PAYLOADS['script']}" in text                     # title / heading, shown as text
+    assert f"小文章{PAYLOADS['script']}" in text                   # the source filter
+    data = page_data(html)
+    node = next(n for n in data["nodes"] if n["id"] == "pressure")
+    assert PAYLOADS["link"] in node["kg"]["defZh"] and PAYLOADS["attr"] in node["kg"]["defEn"]
+    assert "title" not in node  # tooltips are built in the page, as DOM text, not passed to pyvis
+    quotes = [q for e in data["edges"] for c in e["kg"]["claims"] for q in c["quotes"]]
+    assert any(PAYLOADS["img"] in q for q in quotes)
+
+
+def test_the_page_script_never_writes_html():
+    """Texts go into the page with textContent; nothing in govkg's script parses a string as HTML."""
+    js = (Path(__file__).resolve().parent.parent / "kg" / "templates" / "graph.js").read_text(encoding="utf-8")
+    code = re.sub(r"//[^\n]*|/\*.*?\*/", "", js, flags=re.S)
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in code, sink
+
+
+def test_installed_command_renders(tmp_path, mini_ro):
+    from .test_cli import _kg
+
+    out = tmp_path / "page.html"
+    result = _kg("--root", str(mini_ro), "render", "--out", str(out), "--focus", "推诿", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["concepts"] == 6 and out.stat().st_size > 100_000

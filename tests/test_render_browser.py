@@ -1,0 +1,203 @@
+"""The page in a real headless browser: it draws offline, clicks and search work, payloads stay text.
+
+Needs Chromium from the system packages and the `playwright` package (the `test` extra); without
+them every test here skips and says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .browser import Opened, launch
+from .synthetic import PAYLOADS, make_big, make_hostile
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        b, why = launch(p)
+        if b is None:
+            pytest.skip(why)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory, mini_ro) -> dict[str, Path]:
+    """The pages the tests open: the mini graph, a hostile one, a big synthetic one."""
+    from kg.project import load_kg
+    from kg.render import render
+
+    out = tmp_path_factory.mktemp("pages")
+    kg, _ = load_kg(mini_ro)
+    paths = {"mini": render(kg, out / "mini.html", lang="both").path}
+    hostile, _ = load_kg(make_hostile(out / "hostile"))
+    paths["hostile"] = render(hostile, out / "hostile.html", lang="both").path
+    big, problems = load_kg(make_big(out / "big", n_concepts=140, n_claims=200))
+    assert not problems
+    paths["big"] = render(big, out / "big.html").path
+    return paths
+
+
+@pytest.fixture
+def mini_page(browser, pages):
+    page = Opened(browser, pages["mini"])
+    yield page
+    page.close()
+
+
+def _painted_pixels(page: Opened, node_id: str) -> int:
+    """How many pixels around a node differ from the background: 0 means nothing was drawn there."""
+    return page.js("""id => {
+        const n = govkg.network, p = n.canvasToDOM(n.getPositions([id])[id]);
+        const c = document.querySelector('#graph canvas'), ctx = c.getContext('2d');
+        const k = c.width / c.clientWidth, d = ctx.getImageData((p.x - 12) * k, (p.y - 12) * k, 24 * k, 24 * k).data;
+        let painted = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) painted++;
+        return painted;
+    }""", node_id)
+
+
+def test_graph_draws_offline_without_errors(mini_page):
+    p = mini_page
+    assert p.js("govkg.nodes.length") == 10 and p.js("govkg.edges.length") == 10
+    assert p.js("document.querySelectorAll('#graph canvas').length") == 1
+    assert p.errors == []
+    for node in ("pressure", "shirking", "staffing"):
+        assert _painted_pixels(p, node) > 50, f"nothing drawn where {node} is"
+    # The only thing the browser fetched is the page itself.
+    assert p.requests == [p.page.url]
+
+
+def test_physics_stops_and_the_layout_is_the_same_every_time(browser, pages):
+    first = Opened(browser, pages["mini"])
+    a = first.js("govkg.network.getPositions()")
+    first.page.wait_for_timeout(700)
+    assert first.js("govkg.network.getPositions()") == a, "nodes still move after the layout settled"
+    assert first.js("govkg.network.physics.physicsEnabled") is False
+    first.close()
+    second = Opened(browser, pages["mini"])
+    assert second.js("govkg.network.getPositions()") == a
+    second.close()
+
+
+def test_clicking_a_node_shows_its_definition(mini_page):
+    p = mini_page
+    x, y = p.node_point("shirking")
+    p.page.mouse.click(x, y)
+    details = p.page.locator("#details")
+    assert "把责任推给别人。" in details.inner_text()
+    assert "Pushing responsibility onto others." in details.inner_text()
+    assert p.js("govkg.network.getSelectedNodes()") == ["shirking"]
+
+
+def test_hovering_and_clicking_an_edge_shows_its_claims(mini_page):
+    p = mini_page
+    x, y = p.edge_point("caution->shirking")
+    p.page.mouse.move(x, y)
+    tip = p.page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert "谨慎 → 推诿" in tip.inner_text() and "+ 2 more claim(s); 2 independent work(s)" in tip.inner_text()
+    p.page.mouse.click(x, y)
+    text = p.page.locator("#details").inner_text()
+    assert "3 claim(s) from 2 independent work(s)" in text
+    for quote in ("谨慎会带来推诿", "越谨慎就越会推诿", "压力越大,干部越谨慎,越谨慎就越会推诿"):
+        assert quote in text
+    assert "小文章 — 乙、丙 (2021)" in text and "line 5" in text and "b-caution-shirking" in text
+
+
+def test_a_concepts_links_open_their_claims(mini_page):
+    p = mini_page
+    p.page.mouse.click(*p.node_point("pressure"))
+    p.page.get_by_role("button", name="压力 → 推诿 (+, 1 claim)").click()
+    text = p.page.locator("#details").inner_text()
+    assert "在激励强的时候,压力会导致推诿" in text and "激励 (incentive)" in text and "township" in text
+
+
+def test_search_finds_a_concept_in_either_script_and_highlights_its_neighbourhood(mini_page):
+    p = mini_page
+    search = p.page.locator("#search")
+    search.fill("謹慎")  # traditional, and no label is written so: found by folding
+    results = p.page.locator("#results button")
+    assert results.count() == 1 and results.first.inner_text().startswith("谨慎 · caution")
+    search.press("Enter")
+    assert "避免出错的谨慎。" in p.page.locator("#details").inner_text()
+    assert p.js("govkg.network.getSelectedNodes()") == ["caution"]
+    # Neighbours keep their colour, the rest is greyed out.
+    colour = "id => govkg.nodes.get(id).color.background"
+    assert p.js(colour, "shirking") == "#56B4E9" and p.js(colour, "staffing") == "#eeeeee"
+    search.fill("STAFF")
+    assert p.page.locator("#results button").first.inner_text().startswith("人手 · staff")
+    search.fill("没有这个")
+    assert p.page.locator("#results").inner_text() == "no concept matches"
+    p.page.locator("#reset").click()
+    assert p.js(colour, "staffing") == "#E69F00"
+
+
+def test_filters_by_class_and_source(mini_page):
+    p = mini_page
+    hidden = "id => !!govkg.nodes.get(id).hidden"
+    edge_hidden = "id => !!govkg.edges.get(id).hidden"
+    p.page.locator("input.class-filter[value=Actor]").uncheck()
+    assert p.js(hidden, "staffing") and not p.js(hidden, "workload")
+    assert p.js(edge_hidden, "workload->staffing")
+    p.page.locator("input.class-filter[value=Actor]").check()
+    p.page.locator("input.source-filter[value=mini-b]").uncheck()
+    assert p.js(edge_hidden, "reform->shirking") and p.js(hidden, "reform") and p.js(hidden, "paperwork")
+    assert not p.js(edge_hidden, "caution->shirking")  # mini-a and the notes still assert it
+    assert p.page.locator("#count-links").inner_text() == "4"
+    p.page.mouse.click(*p.node_point("caution"))
+    p.page.get_by_role("button", name="谨慎 → 推诿 (+, 3 claims)").click()
+    assert "2 claim(s)" in p.page.locator("#details").inner_text()
+    assert p.errors == []
+
+
+def test_payloads_in_labels_and_quotes_stay_text(browser, pages):
+    """Hover and click the concept and the link whose texts hold payloads: no dialog, no element, only text.
+
+    The page's content-security policy would stop an injected script anyway; it is bypassed here so
+    the test checks that govkg never turns a text into HTML in the first place.
+    """
+    p = Opened(browser, pages["hostile"], bypass_csp=True)
+    x, y = p.node_point("pressure")
+    p.page.mouse.move(x, y)
+    tip = p.page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert PAYLOADS["script"] in tip.inner_text() and PAYLOADS["link"] in tip.inner_text()
+    p.page.mouse.click(x, y)
+    details = p.page.locator("#details")
+    assert PAYLOADS["attr"] in details.inner_text() and PAYLOADS["img"] in details.inner_text()
+    p.page.get_by_role("button", name="推诿 (+, 1 claim)").first.click()
+    p.page.locator("#details .claim").first.wait_for()
+    quote_text = details.inner_text()
+    assert PAYLOADS["img"] in quote_text and "小文章" + PAYLOADS["script"] in quote_text
+    p.page.locator("#search").fill("压力")
+    assert PAYLOADS["script"] in p.page.locator("#results").inner_text()
+    p.page.wait_for_timeout(300)
+    assert p.dialogs == []
+    assert p.js("document.querySelectorAll('img, svg[onload], a[href], #panel script, #graph script').length") == 0
+    assert p.errors == []
+    p.close()
+
+
+def test_a_graph_of_140_concepts_settles_and_stays_readable(browser, pages):
+    p = Opened(browser, pages["big"])
+    assert p.js("govkg.nodes.length") > 140
+    assert p.js("govkg.network.physics.physicsEnabled") is False
+    # Spread out: few pairs of concepts sit on top of each other.
+    crowded = p.js("""() => {
+        const pos = Object.values(govkg.network.getPositions()); let close = 0, pairs = 0;
+        for (let i = 0; i < pos.length; i++) for (let j = i + 1; j < pos.length; j++) {
+            pairs++; if (Math.hypot(pos[i].x - pos[j].x, pos[i].y - pos[j].y) < 25) close++;
+        }
+        return close / pairs;
+    }""")
+    assert crowded < 0.001
+    assert p.errors == []
+    p.close()
