@@ -373,6 +373,173 @@ def export_claims(
     _write_or_echo(data, out, binary=fmt is TableFormat.xlsx)
 
 
+
+# Asking the graph: chain, explain, loops, search, contrast, sparql ---------------------------------
+
+
+class Output(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class SparqlOutput(str, Enum):
+    table = "table"
+    text = "text"
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+_OUTPUT_HELP = "text, json (the shape in docs/json.md) or markdown."
+_SOURCE_HELP = "Use only the claims of this source document (id or title; repeatable)."
+
+
+def _ask(run):
+    """Run a query function: names that match nothing or too much, and refused queries, become messages and exit codes."""
+    try:
+        return run()
+    except KGError as exc:
+        _fail(str(exc), exc.exit_code)
+
+
+@app.command()
+def chain(
+    start: str = typer.Argument(..., metavar="FROM", help="The cause: a concept id, zh or en label or altLabel (either script)."),
+    end: str = typer.Argument(..., metavar="TO", help="The effect, named the same way."),
+    max_len: int = typer.Option(4, "--max-len", "-n", help="At most this many links per path."),
+    via: list[str] = typer.Option([], "--via", help="Only paths through this concept (repeatable: through all of them)."),
+    avoid: list[str] = typer.Option([], "--avoid", help="Only paths that do not pass this concept (repeatable)."),
+    source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
+    same_source: bool = typer.Option(False, "--same-source", help="Only STATED paths: one source claims every link and joins every two consecutive links itself, in one of its chains or one paragraph (see README)."),
+    limit: int = typer.Option(20, "--limit", help="At most this many paths."),
+    fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
+) -> None:
+    """The causal paths FROM → TO, shortest first, each link with its polarity, conditions, claims and quotes.
+
+    A path is STATED when one source states it whole: that source has a claim on every link, and
+    joins every two consecutive links (A→B, B→C) itself, as consecutive links of one of its chains
+    or in one paragraph of its text. Any other path is ASSEMBLED from claims made in different
+    places: a hypothesis, not a finding. The net polarity is the product of the links' signs.
+    """
+    from kg.names import resolve_concept, resolve_concepts, resolve_sources
+    from kg.paths import find_paths
+    from kg.report import render_paths
+
+    kg = _load()
+    query = _ask(lambda: {
+        "from": resolve_concept(kg, start), "to": resolve_concept(kg, end), "max_len": max_len,
+        "via": resolve_concepts(kg, via), "avoid": resolve_concepts(kg, avoid),
+        "sources": sorted(resolve_sources(kg, source) or []) or None, "same_source": same_source, "limit": limit,
+    })
+    paths = _ask(lambda: find_paths(kg, query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
+                                    sources=query["sources"], same_source=same_source, limit=limit))
+    typer.echo(render_paths(kg, paths, fmt.value, query), nl=False)
+
+
+@app.command()
+def explain(
+    concept: str = typer.Argument(..., help="A concept id, zh or en label or altLabel (either script)."),
+    depth: int = typer.Option(1, "--depth", "-d", help="How many links up- and downstream to follow."),
+    source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
+    fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
+) -> None:
+    """A concept: labels, definition, kinds (broader/narrower), and its causes and effects to --depth, each link cited."""
+    from kg.explain import explain as run
+    from kg.report import render_explanation
+
+    kg = _load()
+    typer.echo(render_explanation(kg, _ask(lambda: run(kg, concept, depth=depth, sources=source)), fmt.value), nl=False)
+
+
+@app.command()
+def loops(
+    concept: str | None = typer.Argument(None, help="Only the loops through this concept (any name)."),
+    max_len: int = typer.Option(6, "--max-len", "-n", help="At most this many links per loop."),
+    source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
+    fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
+) -> None:
+    """Feedback loops, each REINFORCING (an even number of negative links) or BALANCING (an odd number), with the claims behind each link.
+
+    A loop is stated by a source that states it whole, by the rule for paths (see kg chain --help),
+    its last link joined to its first too.
+    """
+    from kg.loops import find_loops
+    from kg.names import resolve_concept
+    from kg.report import render_loops
+
+    kg = _load()
+    cid = _ask(lambda: resolve_concept(kg, concept)) if concept is not None else None
+    found = _ask(lambda: find_loops(kg, cid, max_len=max_len, sources=source))
+    query = {"concept": cid, "max_len": max_len, "sources": sorted(source) or None}
+    typer.echo(render_loops(kg, found, fmt.value, query), nl=False)
+
+
+@app.command()
+def search(
+    text: str = typer.Argument(..., help="Words to find (all of them), in Chinese (either script) or English."),
+    fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
+) -> None:
+    """Concepts (ids, labels, definitions) and claims (quotes, glosses, conditions) that hold the words, in either language and script."""
+    from kg.report import render_search
+    from kg.search import search as run
+
+    kg = _load()
+    typer.echo(render_search(kg, _ask(lambda: run(kg, text)), fmt.value), nl=False)
+
+
+@app.command()
+def contrast(
+    concept: str | None = typer.Argument(None, help="Only the contrasts that involve this concept (any name)."),
+    kind: list[str] = typer.Option([], "--kind", "-k", help="dispute, opposite or divergent (repeatable; default: all)."),
+    source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
+    fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
+) -> None:
+    """Claims in tension: explicit DISPUTES; OPPOSITE claims on one link; one cause DIVERGENT toward different effects, each claim under conditions of its own.
+
+    Each pair is marked within-source, within-work (two documents of one work) or between-works.
+    """
+    from kg.contrast import KINDS, find_contrasts
+    from kg.names import resolve_concept
+    from kg.report import render_contrasts
+
+    kg = _load()
+    cid = _ask(lambda: resolve_concept(kg, concept)) if concept is not None else None
+    found = _ask(lambda: find_contrasts(kg, cid, sources=source, kinds=kind or KINDS))
+    query = {"concept": cid, "kinds": list(kind or KINDS), "sources": sorted(source) or None}
+    typer.echo(render_contrasts(kg, found, fmt.value, query), nl=False)
+
+
+@app.command()
+def sparql(
+    query: str = typer.Argument(..., help="A SPARQL query, or a .rq file (e.g. queries/causes-of-outcomes.rq)."),
+    fmt: SparqlOutput = typer.Option(SparqlOutput.table, "--format", "-f", help="table (text is the same), csv, json (W3C SPARQL results JSON; JSON-LD for CONSTRUCT/DESCRIBE) or markdown."),
+    backend: str = typer.Option("auto", "--backend", help="rdflib (in memory), oxigraph (on-disk store in .cache/, fast at any size), or auto (oxigraph above 2 MB of input)."),
+    endpoint: str | None = typer.Option(None, "--endpoint", help="Query a SPARQL 1.1 store instead (where `kg push` put the graph); http://host:7878 means Oxigraph's /query."),
+    graph: str | None = typer.Option(None, "--graph", help="With --endpoint: the named graph to query (default: this release's, as `kg push` names it)."),
+) -> None:
+    """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the graph; the govkg prefixes are predeclared.
+
+    Refused, with a message: updates and LOAD, SERVICE, FROM / FROM NAMED (nothing is fetched from
+    the network or the disk). The default graph is the union of all files' named graphs.
+    """
+    from kg.sparql import format_result, read_query, run_query
+
+    text = _ask(lambda: read_query(query, state.root))
+    if backend not in ("auto", "rdflib", "oxigraph"):
+        _fail(f"unknown backend '{backend}': use auto, rdflib or oxigraph", EXIT_ERROR)
+    from kg.store import resolve_backend
+
+    if endpoint is None and _ask(lambda: resolve_backend(state.root, backend)) == "rdflib":
+        kg = _load()
+        result = _ask(lambda: run_query(kg, text))
+    else:  # the same checks and the same output, from the on-disk store or a remote endpoint
+        from kg.store import run_sparql, to_rdflib_result
+
+        result = _ask(lambda: to_rdflib_result(run_sparql(state.root, text, "oxigraph", endpoint, graph)))
+    typer.echo(_ask(lambda: format_result(result, "table" if fmt is SparqlOutput.text else fmt.value)))
+
+
 # --- Scale: the SPARQL endpoint and external stores (issue 7) ---------------------------------------
 
 

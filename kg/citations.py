@@ -318,13 +318,11 @@ def cite(kg, ids: list[str], style: str) -> str:
 
 
 def _query_api():
-    """find_paths, find_loops and resolve_concept of the query modules, or the interim stand-in until they land."""
-    try:
-        from .loops import find_loops
-        from .names import resolve_concept
-        from .paths import find_paths
-    except ImportError:
-        from .interim_paths import find_loops, find_paths, resolve_concept
+    """find_paths, find_loops and resolve_concept of the query modules (imported late: they pull in networkx)."""
+    from .loops import find_loops
+    from .names import resolve_concept
+    from .paths import find_paths
+
     return find_paths, find_loops, resolve_concept
 
 

@@ -63,3 +63,9 @@ class NameNotFound(KGError):
     """A concept, claim or source name that matches nothing (or too much)."""
 
     exit_code = EXIT_PROBLEMS
+
+
+class QueryError(KGError):
+    """A query that cannot be run as asked: bad SPARQL, a refused SPARQL feature, contradictory options."""
+
+    exit_code = EXIT_ERROR

@@ -103,6 +103,11 @@ class RemoteStore(Store):
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
         params = urlencode({"default-graph-uri": self.graph}) if self.graph else ""
         url = self.url + (("&" if "?" in self.url else "?") + params if params else "")
+        from .nquads import PREFIXES
+
+        # govkg's prefixes are predeclared locally; a remote store needs them spelled out (a query's
+        # own PREFIX of the same name, coming later, still wins).
+        sparql = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + sparql
         req = urllib.request.Request(url, data=sparql.encode("utf-8"), method="POST", headers={
             "Content-Type": "application/sparql-query; charset=utf-8",
             "Accept": "application/sparql-results+json, application/n-triples;q=0.9",

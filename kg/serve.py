@@ -193,10 +193,10 @@ class Handler(BaseHTTPRequestHandler):
             query = queries[0]
             try:
                 check_query(query)
+            except QueryRefused as exc:  # before BadQuery: a refusal is a QueryError too
+                raise HTTPError(403, str(exc)) from None
             except BadQuery as exc:
                 raise HTTPError(400, str(exc)) from None
-            except QueryRefused as exc:
-                raise HTTPError(403, str(exc)) from None
             fmt = (params.get("format") or [None])[0]
             srv = self.server
             if not srv.slots.acquire(timeout=srv.query_timeout):

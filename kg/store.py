@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import KGError
+from .errors import KGError, QueryError
 from .results import Result, Term, TooManyRows, literal
+from .sparql import QueryRefused  # noqa: F401  (re-exported for kg.serve and the tests)
 
 BACKENDS = ("auto", "rdflib", "oxigraph")
 # `auto` picks the on-disk Oxigraph store once the input files pass this many bytes: below it,
@@ -20,61 +21,16 @@ BACKENDS = ("auto", "rdflib", "oxigraph")
 AUTO_OXIGRAPH_BYTES = 2_000_000
 
 
-class BadQuery(KGError):
-    """A query that is not valid SPARQL (exit code 1: a problem in the user's input)."""
-
-    exit_code = 1
-
-
-class QueryRefused(KGError):
-    """A valid query that govkg will not run: an update, SERVICE, LOAD, FROM."""
-
-    exit_code = 1
-
-
-# --- query safety -------------------------------------------------------------------------------
-# TEMPORARY: replace with `kg.sparql.check_query` once the query branch lands on main; this one
-# exists only so that the store, `kg serve` and `kg push` are safe before then. Same contract:
-# returns None for a read-only query over the local graph, raises otherwise.
+# Query safety is kg.sparql's: one check for `kg sparql`, the stores and `kg serve`. A query that is
+# not SPARQL is a QueryError; an update, SERVICE, LOAD or FROM a QueryRefused (a QueryError too).
+BadQuery = QueryError
 
 
 def check_query(text: str) -> None:
-    """Refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself.
+    """Refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself (see kg.sparql.check_query)."""
+    from .sparql import check_query as check
 
-    Updates (INSERT, DELETE, LOAD, CLEAR …) are refused because the graph is read-only; SERVICE
-    because rdflib would send the query to that URL; FROM / FROM NAMED because rdflib would read
-    the named file or URL. The check walks rdflib's parse tree and algebra, not the text, so a
-    keyword inside a string or comment is no false alarm.
-    """
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.algebra import translateQuery, traverse
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    try:
-        tree = parseQuery(text)
-    except ParseException as exc:
-        try:
-            parseUpdate(text)
-        except ParseException:
-            raise BadQuery(f"not a valid SPARQL query: {exc.msg} at line {exc.lineno}, column {exc.column}") from None
-        raise QueryRefused("updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP …) are refused: the graph is read-only") from None
-    if any(getattr(part, "datasetClause", None) for part in tree):
-        raise QueryRefused("FROM and FROM NAMED are refused: queries run over govkg's own graph (use GRAPH <…> for one input file)")
-    from .nquads import PREFIXES
-
-    try:
-        algebra = translateQuery(tree, initNs=PREFIXES).algebra
-    except Exception as exc:  # rdflib reports some semantic errors (unbound GROUP BY …) only here
-        raise BadQuery(f"not a valid SPARQL query: {exc}") from None
-    found = []
-
-    def visit(node):
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            found.append(node)
-
-    traverse(algebra, visitPost=visit)
-    if found:
-        raise QueryRefused("SERVICE is refused: govkg queries never reach out to other endpoints")
+    check(text)
 
 
 # --- stores ---------------------------------------------------------------------------------------
@@ -268,6 +224,45 @@ def open_query_store(root: Path, backend: str = "auto", endpoint: str | None = N
 
         return open_remote(endpoint, graph, root)
     return open_store(root, backend)
+
+
+def resolve_backend(root: Path, backend: str) -> str:
+    """The backend `auto` stands for in this project: oxigraph once the input passes AUTO_OXIGRAPH_BYTES."""
+    if backend != "auto":
+        return backend
+    from .cache import fingerprint
+
+    return "oxigraph" if fingerprint(Path(root)).input_bytes > AUTO_OXIGRAPH_BYTES else "rdflib"
+
+
+def to_rdflib_result(result: Result):
+    """A neutral Result as an rdflib query Result, for `kg.sparql.format_result` (one output whatever the backend)."""
+    from rdflib import BNode, Graph, Literal, URIRef, Variable
+    from rdflib.query import Result as RdflibResult
+
+    def term(t):
+        if t is None:
+            return None
+        if t.kind == "uri":
+            return URIRef(t.value)
+        if t.kind == "bnode":
+            return BNode(t.value)
+        return Literal(t.value, lang=t.lang or None, datatype=URIRef(t.datatype) if t.datatype else None)
+
+    if result.kind == "ask":
+        out = RdflibResult("ASK")
+        out.askAnswer = bool(result.boolean)
+        return out
+    if result.kind == "graph":
+        out = RdflibResult("CONSTRUCT")
+        out.graph = Graph()
+        for s, p, o in result.triples:
+            out.graph.add((term(s), term(p), term(o)))
+        return out
+    out = RdflibResult("SELECT")
+    out.vars = [Variable(v) for v in result.variables]
+    out.bindings = [{Variable(v): term(t) for v, t in zip(result.variables, row, strict=True) if t is not None} for row in result.rows]
+    return out
 
 
 def run_sparql(root: Path, text: str, backend: str = "auto", endpoint: str | None = None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from itertools import islice
 
 from .claims import Claim
 from .errors import EXIT_ERROR, EXIT_PROBLEMS, KGError, NameNotFound
@@ -73,26 +72,10 @@ class View:
 
 
 def resolve_concept(kg: KG, name: str) -> str:
-    """The concept a name means: kg.names.resolve_concept (id, label, altLabel, any script) where it exists."""
-    try:
-        from .names import resolve_concept as resolve
-    except ImportError:  # kg/names.py has not landed: ids and exact labels only
-        resolve = _resolve_exact
+    """The concept a name means (id, label, altLabel, any script): kg.names.resolve_concept."""
+    from .names import resolve_concept as resolve
+
     return resolve(kg, name)
-
-
-def _resolve_exact(kg: KG, name: str) -> str:
-    """The concept whose id or one of whose labels (any language, altLabels too) is exactly `name`."""
-    if name in kg.concepts:
-        return name
-    hits = sorted(cid for cid, c in kg.concepts.items() if name in c.all_labels())
-    if len(hits) == 1:
-        return hits[0]
-    if hits:
-        raise NameNotFound(f"'{name}' names several concepts: {', '.join(hits)}; use the id")
-    names = list(kg.concepts) + [label for c in kg.concepts.values() for label in c.all_labels()]
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    raise NameNotFound(f"no concept named '{name}'" + (f" (did you mean {', '.join(close)}?)" if close else ""))
 
 
 def resolve_sources(kg: KG, names) -> list[str]:
@@ -120,31 +103,14 @@ def to_networkx(kg: KG, sources=None):
     return g
 
 
-def chain_links(kg: KG, g, source: str, target: str, max_len: int, sources) -> list[tuple[str, str, list[Claim]]]:
-    """(cause, effect, claims) of every link on a causal path source → … → target of at most `max_len` links.
+def chain_links(kg: KG, source: str, target: str, max_len: int, sources) -> list[tuple[str, str, list[Claim]]]:
+    """(cause, effect, claims) of every link on a causal path source → … → target of at most `max_len` links (kg.paths.find_paths)."""
+    from .paths import find_paths
 
-    Uses kg.paths.find_paths where it exists; until then thinly wraps networkx.shortest_simple_paths
-    (shortest first, so the MAX_PATHS cap keeps the short ones) on `g`, the graph of the chosen sources.
-    """
-    try:
-        from .paths import find_paths
-    except ImportError:
-        find_paths = None
     found: dict[tuple[str, str], list[Claim]] = {}
-    if find_paths is not None:
-        for path in find_paths(kg, source, target, max_len=max_len, sources=sources, limit=MAX_PATHS):
-            for step in path.steps:
-                found.setdefault((step.cause, step.effect), list(step.claims))
-        return [(a, b, cs) for (a, b), cs in found.items()]
-    import networkx as nx
-
-    if source == target or not nx.has_path(g, source, target):
-        return []
-    for nodes in islice(nx.shortest_simple_paths(g, source, target), MAX_PATHS):
-        if len(nodes) - 1 > max_len:
-            break
-        for a, b in zip(nodes, nodes[1:], strict=False):
-            found.setdefault((a, b), list(g.edges[a, b]["claims"]))
+    for path in find_paths(kg, source, target, max_len=max_len, sources=sources, limit=MAX_PATHS):
+        for step in path.steps:
+            found.setdefault((step.cause, step.effect), list(step.claims))
     return [(a, b, cs) for (a, b), cs in found.items()]
 
 
@@ -182,7 +148,7 @@ def select(
         words.insert(0, f"{kg.concepts[center].label('zh')} ({kg.concepts[center].label('en')}) and what lies within {depth} link(s)")
     elif chain:
         start, end = (resolve_concept(kg, n) for n in chain)
-        edges = [(a, b) for a, b, _ in chain_links(kg, g, start, end, max_len, wanted)]
+        edges = [(a, b) for a, b, _ in chain_links(kg, start, end, max_len, wanted)]
         if not edges:
             raise NoPath(f"no causal path from '{chain[0]}' to '{chain[1]}' of at most {max_len} links"
                          + (" in the chosen sources" if wanted else ""))

@@ -11,7 +11,8 @@ import pytest
 
 from .conftest import REPO, invoke
 
-COMMANDS = ["validate", "build", "stats", "sources", "cite", "export", "render", "figure", "serve", "push"]
+COMMANDS = ["validate", "build", "stats", "sources", "cite", "export", "render", "figure", "chain", "explain", "loops", "search",
+            "contrast", "sparql", "serve", "push"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -67,6 +67,10 @@ def test_push_then_remote_answers_equal_local(runner, mini, oxigraph_server):
     assert find_paths_in_store(remote, "pressure", "paperwork") == find_paths_in_store(local, "pressure", "paperwork")
     q = QUERIES["two-step chain"]
     assert canonical(run_sparql(mini, q, endpoint=oxigraph_server)) == canonical(run_sparql(mini, q, backend="rdflib"))
+    q = "SELECT ?claim ?effect WHERE { ?claim gkv:cause gkc:pressure ; gkv:effect ?effect } ORDER BY ?claim"
+    remote_out = invoke(runner, mini, "sparql", q, "--endpoint", oxigraph_server, "--format", "json")
+    local_out = invoke(runner, mini, "sparql", q, "--format", "json")
+    assert remote_out.exit_code == 0 and remote_out.output == local_out.output and "b-pressure-shirking" in local_out.output
     # a second push replaces the graph rather than adding to it
     n = remote.triples_count()
     assert invoke(runner, mini, "push", "--endpoint", oxigraph_server).exit_code == 0

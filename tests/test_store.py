@@ -290,3 +290,17 @@ def test_cache_made_with_a_relative_root_is_not_served_elsewhere(mini, tmp_path,
     monkeypatch.chdir(tmp_path)
     kg, _ = load_kg_cached(mini)
     assert all(c.path.exists() for c in kg.claims.values())
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown"])
+def test_kg_sparql_prints_the_same_on_both_backends(runner, mini_ro, fmt):
+    q = "SELECT ?claim ?effect WHERE { ?claim gkv:cause gkc:pressure ; gkv:effect ?effect } ORDER BY ?claim"
+    rd = invoke(runner, mini_ro, "sparql", q, "--backend", "rdflib", "--format", fmt)
+    ox = invoke(runner, mini_ro, "sparql", q, "--backend", "oxigraph", "--format", fmt)
+    assert rd.exit_code == ox.exit_code == 0
+    assert rd.output == ox.output and "b-pressure-shirking" in ox.output
+
+
+def test_kg_sparql_on_oxigraph_refuses_what_rdflib_refuses(runner, mini_ro):
+    result = invoke(runner, mini_ro, "sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "--backend", "oxigraph")
+    assert result.exit_code == 2 and "SERVICE is refused" in result.output
