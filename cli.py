@@ -414,6 +414,8 @@ def chain(
     same_source: bool = typer.Option(False, "--same-source", help="Only STATED paths: one source claims every link and joins every two consecutive links itself, in one of its chains or one paragraph (see README)."),
     limit: int = typer.Option(20, "--limit", help="At most this many paths."),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
+    backend: str | None = typer.Option(None, "--backend", help="Search the paths by SPARQL in a store: rdflib or oxigraph (default: in memory, with networkx)."),
+    endpoint: str | None = typer.Option(None, "--endpoint", help="Search the paths in a SPARQL 1.1 store where `kg push` put this graph."),
 ) -> None:
     """The causal paths FROM → TO, shortest first, each link with its polarity, conditions, claims and quotes.
 
@@ -432,8 +434,19 @@ def chain(
         "via": resolve_concepts(kg, via), "avoid": resolve_concepts(kg, avoid),
         "sources": sorted(resolve_sources(kg, source) or []) or None, "same_source": same_source, "limit": limit,
     })
-    paths = _ask(lambda: find_paths(kg, query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
-                                    sources=query["sources"], same_source=same_source, limit=limit))
+    if backend is None and endpoint is None:
+        paths = _ask(lambda: find_paths(kg, query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
+                                        sources=query["sources"], same_source=same_source, limit=limit))
+    else:  # the same paths, found by one SPARQL query per length in a store
+        from kg.store import open_query_store
+        from kg.storepaths import find_paths_in_store, to_causal_paths
+
+        if backend not in (None, "rdflib", "oxigraph"):
+            _fail(f"unknown backend '{backend}': use rdflib or oxigraph", EXIT_ERROR)
+        store = _ask(lambda: open_query_store(state.root, backend or "oxigraph", endpoint))
+        links = _ask(lambda: find_paths_in_store(store, query["from"], query["to"], max_len))
+        paths = to_causal_paths(kg, links, via=query["via"], avoid=query["avoid"], sources=query["sources"],
+                                same_source=same_source, limit=limit)
     typer.echo(render_paths(kg, paths, fmt.value, query), nl=False)
 
 

@@ -87,3 +87,46 @@ def find_loops_in_store(store: Store, max_len: int = 3, through: str | None = No
 def loop_kind(loop: list[Link]) -> str:
     """Reinforcing with an even number of negative links, balancing with an odd number."""
     return "balancing" if sum(link.polarity == "negative" for link in loop) % 2 else "reinforcing"
+
+
+def to_causal_paths(kg, link_paths: list[list[Link]], *, via=(), avoid=(), sources=None, same_source=False,
+                    limit: int | None = 20) -> list:
+    """The store's link paths as kg.paths.CausalPaths, with the same filters and the same "stated" rule as find_paths.
+
+    A store answers one row per claim combination; rows with the same concepts become one path
+    whose steps hold every claim of each link, so the output matches the in-memory `kg chain`.
+    Claims are looked up in the local graph, which is the graph the store was built or pushed from.
+    """
+    from .paths import CausalPath, Step, claim_paragraphs, net_polarity, stated_by
+
+    allowed = set(sources) if sources is not None else None
+    by_concepts: dict[tuple[str, ...], list[dict[str, set[str]]]] = {}
+    for links in link_paths:
+        concepts = tuple([links[0].cause] + [link.effect for link in links])
+        if set(concepts) & set(avoid) or not set(via) <= set(concepts):
+            continue
+        if allowed is not None and any(kg.claims[link.claim].source not in allowed for link in links if link.claim in kg.claims):
+            continue
+        steps = by_concepts.setdefault(concepts, [dict(claims=set()) for _ in links])
+        for step, link in zip(steps, links, strict=True):
+            step["claims"].add(link.claim)
+    paths = []
+    cache: dict[str, frozenset[int]] = {}
+
+    def paragraphs(claim):
+        if claim.id not in cache:
+            cache[claim.id] = claim_paragraphs(kg, claim)
+        return cache[claim.id]
+
+    for concepts, raw in by_concepts.items():
+        steps = [Step(a, b, sorted((kg.claims[c] for c in s["claims"] if c in kg.claims), key=lambda c: c.id))
+                 for (a, b), s in zip(zip(concepts, concepts[1:], strict=False), raw, strict=True)]
+        if any(not s.claims for s in steps):
+            continue  # the store holds a claim the local graph does not: a different release
+        path = CausalPath(steps, net_polarity(steps), stated_by(steps, paragraphs))
+        if same_source and not path.stated_by:
+            continue
+        paths.append(path)
+        if limit is not None and len(paths) >= limit:
+            break
+    return paths

@@ -71,6 +71,9 @@ def test_push_then_remote_answers_equal_local(runner, mini, oxigraph_server):
     remote_out = invoke(runner, mini, "sparql", q, "--endpoint", oxigraph_server, "--format", "json")
     local_out = invoke(runner, mini, "sparql", q, "--format", "json")
     assert remote_out.exit_code == 0 and remote_out.output == local_out.output and "b-pressure-shirking" in local_out.output
+    remote_chain = invoke(runner, mini, "chain", "压力", "文牍", "--endpoint", oxigraph_server, "--format", "json")
+    local_chain = invoke(runner, mini, "chain", "压力", "文牍", "--format", "json")
+    assert remote_chain.exit_code == 0 and remote_chain.output == local_chain.output and "b-shirking-paperwork" in local_chain.output
     # a second push replaces the graph rather than adding to it
     n = remote.triples_count()
     assert invoke(runner, mini, "push", "--endpoint", oxigraph_server).exit_code == 0

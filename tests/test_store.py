@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 
 import pytest
@@ -304,3 +305,21 @@ def test_kg_sparql_prints_the_same_on_both_backends(runner, mini_ro, fmt):
 def test_kg_sparql_on_oxigraph_refuses_what_rdflib_refuses(runner, mini_ro):
     result = invoke(runner, mini_ro, "sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "--backend", "oxigraph")
     assert result.exit_code == 2 and "SERVICE is refused" in result.output
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("args", [("压力", "文牍"), ("壓力", "推諉", "--same-source"), ("压力", "推诿", "--source", "mini-b"),
+                                  ("压力", "文牍", "--via", "谨慎"), ("压力", "推诿", "--avoid", "谨慎")])
+def test_kg_chain_prints_the_same_on_every_backend(runner, mini_ro, backend, args):
+    """kg chain --backend finds its paths by SPARQL in a store; the answer is the in-memory one."""
+    local = invoke(runner, mini_ro, "chain", *args, "--format", "json")
+    stored = invoke(runner, mini_ro, "chain", *args, "--format", "json", "--backend", backend)
+    assert local.exit_code == 0 and json.loads(local.stdout)["paths"], local.output
+    assert stored.exit_code == 0 and json.loads(stored.stdout) == json.loads(local.stdout)
+
+
+def test_kg_chain_on_the_real_graph_is_the_same_on_oxigraph(runner):
+    local = invoke(runner, REPO, "chain", "責任主體", "卸责", "--format", "json")
+    stored = invoke(runner, REPO, "chain", "責任主體", "卸责", "--format", "json", "--backend", "oxigraph")
+    assert json.loads(stored.stdout) == json.loads(local.stdout)
+    assert [p["kind"] for p in json.loads(local.stdout)["paths"]][:2] == ["stated", "stated"]
