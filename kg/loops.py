@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .paths import SIGN, Step, claim_paragraphs, link_graph, sources_on_every_link, stated_by, steps_along
+from .paths import Step, StepSequence, claim_paragraphs, link_graph, sign_of, stated_by, steps_along
 
 
 @dataclass
-class Loop:
+class Loop(StepSequence):
     """A cycle of concepts back to its start; `stated_by` lists the sources that state it whole (as for paths)."""
 
     steps: list[Step]
@@ -20,27 +20,12 @@ class Loop:
     def concepts(self) -> list[str]:
         return [s.cause for s in self.steps]
 
-    @property
-    def sources(self) -> list[str]:
-        return sorted({src for s in self.steps for src in s.sources})
-
-    @property
-    def every_link_by(self) -> list[str]:
-        """Sources with a claim on every link, whether or not they join the links themselves."""
-        return sources_on_every_link(self.steps)
-
-    def __len__(self) -> int:
-        return len(self.steps)
 
 
 def loop_kind(steps: Iterable[Step]) -> str:
     """reinforcing for an even number of negative links, balancing for an odd one; mixed if a link's claims disagree."""
-    sign = 1
-    for s in steps:
-        if s.polarity == "mixed":
-            return "mixed"
-        sign *= SIGN[s.polarity]
-    return "reinforcing" if sign > 0 else "balancing"
+    sign = sign_of(steps)
+    return "mixed" if sign is None else ("reinforcing" if sign > 0 else "balancing")
 
 
 def _rotate(cycle: list[str], first: str | None) -> list[str]:

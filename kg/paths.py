@@ -46,21 +46,10 @@ class Step:
         return list(dict.fromkeys(cond for c in self.claims for cond in c.conditions))
 
 
-@dataclass
-class CausalPath:
-    """A simple path of concepts, its steps, the sign of the whole, and the sources that state it whole."""
+class StepSequence:
+    """What paths and loops share: their steps' sources, the sources on every link, their length."""
 
     steps: list[Step]
-    net_polarity: str
-    stated_by: list[str] = field(default_factory=list)
-
-    @property
-    def concepts(self) -> list[str]:
-        return [self.steps[0].cause] + [s.effect for s in self.steps] if self.steps else []
-
-    @property
-    def kind(self) -> str:
-        return "stated" if self.stated_by else "assembled"
 
     @property
     def sources(self) -> list[str]:
@@ -75,14 +64,37 @@ class CausalPath:
         return len(self.steps)
 
 
-def net_polarity(steps: Iterable[Step]) -> str:
-    """The product of the links' signs: positive, negative, or mixed when a link's claims disagree."""
+@dataclass
+class CausalPath(StepSequence):
+    """A simple path of concepts, its steps, the sign of the whole, and the sources that state it whole."""
+
+    steps: list[Step]
+    net_polarity: str
+    stated_by: list[str] = field(default_factory=list)
+
+    @property
+    def concepts(self) -> list[str]:
+        return [self.steps[0].cause] + [s.effect for s in self.steps] if self.steps else []
+
+    @property
+    def kind(self) -> str:
+        return "stated" if self.stated_by else "assembled"
+
+
+def sign_of(steps: Iterable[Step]) -> int | None:
+    """The product of the links' signs (+1 or -1), or None when some link's claims disagree."""
     sign = 1
     for s in steps:
         if s.polarity == "mixed":
-            return "mixed"
+            return None
         sign *= SIGN[s.polarity]
-    return "positive" if sign > 0 else "negative"
+    return sign
+
+
+def net_polarity(steps: Iterable[Step]) -> str:
+    """The product of the links' signs: positive, negative, or mixed when a link's claims disagree."""
+    sign = sign_of(steps)
+    return "mixed" if sign is None else ("positive" if sign > 0 else "negative")
 
 
 def sources_on_every_link(steps: list[Step]) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .claims import Claim
 from .errors import EXIT_ERROR, EXIT_PROBLEMS, KGError, NameNotFound
+from .paths import Step
 from .project import KG
 
 MAX_PATHS = 200  # --chain draws the union of at most this many paths, shortest first
@@ -25,18 +26,8 @@ class BadSelection(KGError):
 
 
 @dataclass
-class Link:
+class Link(Step):
     """One arrow of the causal map: every claim (in the selection) that `cause` affects `effect`."""
-
-    cause: str
-    effect: str
-    claims: list[Claim]
-
-    @property
-    def polarity(self) -> str:
-        """positive, negative, or mixed when sources disagree on the direction of the effect."""
-        kinds = {c.polarity for c in self.claims}
-        return kinds.pop() if len(kinds) == 1 else "mixed"
 
     def works(self, kg: KG) -> list[str]:
         """The independent works behind the link (several documents of one work count once)."""
