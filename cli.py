@@ -190,7 +190,7 @@ class LabelLang(str, Enum):
 
 
 _FOCUS_HELP = "Draw only this concept (its id or a label) and what lies within --depth links of it."
-_SOURCE_HELP = "Draw only the claims of this source document (repeatable)."
+_DRAW_SOURCE_HELP = "Draw only the claims of this source document (repeatable)."
 _CHAIN_HELP = "Draw the causal paths from the first concept to the second (at most --max-len links)."
 
 
@@ -204,15 +204,23 @@ def _out_path(out: Path) -> Path:
     return out if out.is_absolute() else state.root / out
 
 
+# The selection options `kg render` and `kg figure` share (typer reads these defaults; it does not change them).
+_FOCUS = typer.Option(None, "--focus", help=_FOCUS_HELP)
+_DEPTH = typer.Option(1, "--depth", min=0, help="Links around --focus to draw.")
+_SOURCES = typer.Option(None, "--source", help=_DRAW_SOURCE_HELP)
+_CHAIN = typer.Option(None, "--chain", help=_CHAIN_HELP)
+_MAX_LEN = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links.")
+
+
 @app.command()
 def render(
     out: Path = typer.Option(Path("dist/graph.html"), "--out", "-o", help="The page to write (relative to the project)."),
     lang: LabelLang = typer.Option(LabelLang.zh, "--lang", help="Node labels in zh, en or both."),
-    focus: str | None = typer.Option(None, "--focus", help=_FOCUS_HELP),
-    depth: int = typer.Option(1, "--depth", min=0, help="Links around --focus to draw."),
-    source: list[str] | None = typer.Option(None, "--source", help=_SOURCE_HELP),
-    chain: tuple[str, str] | None = typer.Option(None, "--chain", help=_CHAIN_HELP),
-    max_len: int = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links."),
+    focus: str | None = _FOCUS,
+    depth: int = _DEPTH,
+    source: list[str] | None = _SOURCES,
+    chain: tuple[str, str] | None = _CHAIN,
+    max_len: int = _MAX_LEN,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters."""
@@ -235,11 +243,11 @@ def figure(
     out: Path = typer.Option(Path("dist/figure"), "--out", "-o", help="File stem to write: <out>.svg, .png, .pdf and <out>.caption.md (relative to the project)."),
     lang: LabelLang = typer.Option(LabelLang.zh, "--lang", help="Node labels in zh, en or both."),
     formats: str = typer.Option("svg,png,pdf", "--formats", help="Comma-separated: svg, png, pdf."),
-    focus: str | None = typer.Option(None, "--focus", help=_FOCUS_HELP),
-    depth: int = typer.Option(1, "--depth", min=0, help="Links around --focus to draw."),
-    source: list[str] | None = typer.Option(None, "--source", help=_SOURCE_HELP),
-    chain: tuple[str, str] | None = typer.Option(None, "--chain", help=_CHAIN_HELP),
-    max_len: int = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links."),
+    focus: str | None = _FOCUS,
+    depth: int = _DEPTH,
+    source: list[str] | None = _SOURCES,
+    chain: tuple[str, str] | None = _CHAIN,
+    max_len: int = _MAX_LEN,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge."""
