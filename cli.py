@@ -42,7 +42,7 @@ state = State()
 def _main(
     root: Path | None = typer.Option(None, "--root", help="The govkg project folder (default: $GOVKG_ROOT, the current folder, or this checkout)."),
 ) -> None:
-    from kg.project import default_root
+    from kg.model.project import default_root
 
     state.root = root if root is not None else default_root()
 
@@ -62,7 +62,7 @@ def validate(
     seeds: bool | None = typer.Option(None, "--seeds/--no-seeds", help="Also check that the cleaned texts are reproducible from the seeds (default: when ../shared/seeds exists)."),
 ) -> None:
     """Check the ontology, sources and claims; list every problem as file:line. Exit 0 when clean, 1 otherwise."""
-    from kg.cache import validate_cached
+    from kg.stores.cache import validate_cached
 
     report = validate_cached(state.root, check_seeds=seeds)
     if fmt is Format.json:
@@ -85,9 +85,9 @@ def build(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
-    from kg.build import build as run_build
-    from kg.build import release_metadata
-    from kg.cache import validate_cached
+    from kg.output.build import build as run_build
+    from kg.output.build import release_metadata
+    from kg.stores.cache import validate_cached
 
     report = validate_cached(state.root)
     if not report.conforms:
@@ -111,10 +111,7 @@ def build(
 @app.command()
 def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts.")) -> None:
     """Counts: sources, concepts by class, claims by source and polarity, links with several sources."""
-    from kg.stats import get_stats
-
-    kg = _load()
-    data = get_stats(kg)
+    data = _graph().stats()
     if fmt is Format.json:
         _echo_json(data)
         return
@@ -127,16 +124,21 @@ def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, 
             typer.echo(f"{key.replace('_', ' '):<30} {value}")
 
 
-def _load():
-    """The graph, or exit 1 with the problems when the input does not load cleanly (from .cache/ when unchanged)."""
-    from kg.cache import load_kg_cached
+def _graph():
+    """The graph (kg.load), or exit 1 with every problem when the input does not load cleanly."""
+    import kg
 
-    kg, problems = load_kg_cached(state.root)
-    if problems:
-        for p in problems:
+    try:
+        return kg.load(state.root)
+    except kg.LoadError as exc:
+        for p in exc.problems:
             typer.echo(str(p), err=True)
-        _fail(f"{len(problems)} problem(s) in the input: run `kg validate`", EXIT_PROBLEMS)
-    return kg
+        _fail(f"{len(exc.problems)} problem(s) in the input: run `kg validate`", EXIT_PROBLEMS)
+
+
+def _load():
+    """The graph's model, for the commands that hand it to a writer (render, figure, export, cite)."""
+    return _graph().model
 
 
 @sources_app.command("clean")
@@ -144,8 +146,8 @@ def sources_clean(
     seeds: Path | None = typer.Option(None, "--seeds", help="Folder of raw seed texts (default: ../shared/seeds)."),
 ) -> None:
     """Rewrite sources/<id>.txt from each seed and the cleaning recipe in sources/<id>.yaml."""
-    from kg.project import Layout
-    from kg.sources import write_cleaned_texts
+    from kg.inputs.sources import write_cleaned_texts
+    from kg.model.project import Layout
 
     layout = Layout(state.root)
     try:
@@ -165,8 +167,8 @@ def sources_check(
 ) -> None:
     """Check that every committed cleaned text is exactly what its recipe makes from its seed."""
     from kg.errors import Problem
-    from kg.project import Layout
-    from kg.sources import check_against_seeds, load_sources
+    from kg.inputs.sources import check_against_seeds, load_sources
+    from kg.model.project import Layout
 
     layout = Layout(state.root)
     problems: list[Problem] = []
@@ -224,7 +226,7 @@ def render(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters."""
-    from kg.render import render as run
+    from kg.output.render import render as run
 
     kg = _load()
     try:
@@ -251,7 +253,7 @@ def figure(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge."""
-    from kg.figure import figure as run
+    from kg.output.figure import figure as run
 
     kg = _load()
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
@@ -335,7 +337,7 @@ def cite(
     With --chain or --loop, also a sentence with an author-year citation per link; in markdown and
     latex it comes first, in bibtex, csl-json and ris (which have no place for it) it goes to stderr.
     """
-    from kg import citations
+    from kg.output import citations
 
     kg = _load()
     if chain and loop:
@@ -353,7 +355,7 @@ def cite(
         records = _or_fail(citations.get_claim_records, kg, names)
     text = citations.WRITERS[style.value](records)
     if sentence and style in (CiteStyle.markdown, CiteStyle.latex):
-        from kg import markup
+        from kg.output import markup
 
         para = markup.to_markdown(sentence) if style is CiteStyle.markdown else markup.to_latex(sentence)
         text = f"{para}\n\n{text}"
@@ -371,15 +373,36 @@ def export_claims(
     standalone: bool = typer.Option(False, "--standalone", help="LaTeX: a whole document (xelatex) instead of a longtable to \\input."),
 ) -> None:
     """A table of claims (id, cause, effect, polarity, conditions, source, locator, quote, English gloss)."""
-    from kg.export import export_claims as run
+    from kg.model.names import resolve_sources
+    from kg.output.export import export_claims as run
 
     kg = _load()
-    unknown = [s for s in source or [] if s not in kg.sources]
-    if unknown:
-        _fail(f"no source with id {', '.join(repr(s) for s in unknown)}; the sources are {', '.join(sorted(kg.sources))}", EXIT_PROBLEMS)
-    data = _or_fail(run, kg, fmt.value, lang=lang.value, sources=source, standalone=standalone)
+    wanted = _ask(lambda: resolve_sources(kg, source))
+    data = _or_fail(run, kg, fmt.value, lang=lang.value, sources=sorted(wanted) if wanted else None, standalone=standalone)
     _write_or_echo(data, out, binary=fmt is TableFormat.xlsx)
 
+
+
+class GraphFormat(str, Enum):
+    graphml = "graphml"
+    gexf = "gexf"
+    json = "json"
+
+
+@export_app.command("graph")
+def export_graph(
+    fmt: GraphFormat = typer.Option(GraphFormat.graphml, "--format", "-f", help="graphml (Cytoscape, yEd), gexf (Gephi) or json (networkx node-link)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing."),
+    source: list[str] | None = typer.Option(None, "--source", help="Only the claims of this source (id or title; repeatable)."),
+) -> None:
+    """The claim graph for network tools: concepts with zh/en labels and class; one edge per causal link with polarity, claims, sources, works."""
+    import networkx  # noqa: F401  (fail here, not half-way, if it is missing)
+
+    from kg.output.network import dump_graph
+
+    g = _graph()
+    data = dump_graph(_ask(lambda: g.to_networkx(sources=source or None)), fmt.value)
+    _write_or_echo(data, out)
 
 
 # Asking the graph: chain, explain, loops, search, contrast, sparql ---------------------------------
@@ -432,22 +455,22 @@ def chain(
     or in one paragraph of its text. Any other path is ASSEMBLED from claims made in different
     places: a hypothesis, not a finding. The net polarity is the product of the links' signs.
     """
-    from kg.names import resolve_concept, resolve_concepts, resolve_sources
-    from kg.paths import find_paths
-    from kg.report import render_paths
+    from kg.model.names import resolve_concept, resolve_concepts, resolve_sources
+    from kg.output.report import render_paths
 
-    kg = _load()
+    g = _graph()
+    kg = g.model
     query = _ask(lambda: {
         "from": resolve_concept(kg, start), "to": resolve_concept(kg, end), "max_len": max_len,
         "via": resolve_concepts(kg, via), "avoid": resolve_concepts(kg, avoid),
         "sources": sorted(resolve_sources(kg, source) or []) or None, "same_source": same_source, "limit": limit,
     })
     if backend is None and endpoint is None:
-        paths = _ask(lambda: find_paths(kg, query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
-                                        sources=query["sources"], same_source=same_source, limit=limit))
+        paths = _ask(lambda: g.chain(query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
+                                     sources=query["sources"], same_source=same_source, limit=limit))
     else:  # the same paths, found by one SPARQL query per length in a store
-        from kg.store import open_query_store
-        from kg.storepaths import find_paths_in_store, to_causal_paths
+        from kg.query.storepaths import find_paths_in_store, to_causal_paths
+        from kg.stores.connect import open_query_store
 
         if backend not in (None, "rdflib", "oxigraph"):
             _fail(f"unknown backend '{backend}': use rdflib or oxigraph", EXIT_ERROR)
@@ -466,8 +489,8 @@ def explain(
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """A concept: labels, definition, kinds (broader/narrower), and its causes and effects to --depth, each link cited."""
-    from kg.explain import explain as run
-    from kg.report import render_explanation
+    from kg.output.report import render_explanation
+    from kg.query.explain import explain as run
 
     kg = _load()
     typer.echo(render_explanation(kg, _ask(lambda: run(kg, concept, depth=depth, sources=source)), fmt.value), nl=False)
@@ -485,9 +508,9 @@ def loops(
     A loop is stated by a source that states it whole, by the rule for paths (see kg chain --help),
     its last link joined to its first too.
     """
-    from kg.loops import find_loops
-    from kg.names import resolve_concept
-    from kg.report import render_loops
+    from kg.model.names import resolve_concept
+    from kg.output.report import render_loops
+    from kg.query.loops import find_loops
 
     kg = _load()
     cid = _ask(lambda: resolve_concept(kg, concept)) if concept is not None else None
@@ -502,11 +525,10 @@ def search(
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """Concepts (ids, labels, definitions) and claims (quotes, glosses, conditions) that hold the words, in either language and script."""
-    from kg.report import render_search
-    from kg.search import search as run
+    from kg.output.report import render_search
 
-    kg = _load()
-    typer.echo(render_search(kg, _ask(lambda: run(kg, text)), fmt.value), nl=False)
+    g = _graph()
+    typer.echo(render_search(g.model, _ask(lambda: g.search(text)), fmt.value), nl=False)
 
 
 @app.command()
@@ -520,9 +542,9 @@ def contrast(
 
     Each pair is marked within-source, within-work (two documents of one work) or between-works.
     """
-    from kg.contrast import KINDS, find_contrasts
-    from kg.names import resolve_concept
-    from kg.report import render_contrasts
+    from kg.model.names import resolve_concept
+    from kg.output.report import render_contrasts
+    from kg.query.contrast import KINDS, find_contrasts
 
     kg = _load()
     cid = _ask(lambda: resolve_concept(kg, concept)) if concept is not None else None
@@ -544,20 +566,15 @@ def sparql(
     Refused, with a message: updates and LOAD, SERVICE, FROM / FROM NAMED (nothing is fetched from
     the network or the disk). The default graph is the union of all files' named graphs.
     """
-    from kg.sparql import format_result, read_query, run_query
+    from kg.output.sparqlformat import format_result
+    from kg.query.sparql import read_query
+    from kg.stores.connect import run_sparql
 
     text = _ask(lambda: read_query(query, state.root))
     if backend not in ("auto", "rdflib", "oxigraph"):
         _fail(f"unknown backend '{backend}': use auto, rdflib or oxigraph", EXIT_ERROR)
-    from kg.store import resolve_backend
-
-    if endpoint is None and _ask(lambda: resolve_backend(state.root, backend)) == "rdflib":
-        kg = _load()
-        result = _ask(lambda: run_query(kg, text))
-    else:  # the same checks and the same output, from the on-disk store or a remote endpoint
-        from kg.store import run_sparql, to_rdflib_result
-
-        result = _ask(lambda: to_rdflib_result(run_sparql(state.root, text, "oxigraph", endpoint, graph)))
+    # One pipeline whatever answers: every store gives a neutral Result, printed by one formatter.
+    result = _ask(lambda: run_sparql(state.root, text, backend, endpoint, graph))
     typer.echo(_ask(lambda: format_result(result, "table" if fmt is SparqlOutput.text else fmt.value)))
 
 
@@ -582,8 +599,8 @@ def serve(
     max_rows: int = typer.Option(10_000, "--max-rows", help="Largest answer in rows or triples; a larger one is refused (answer 500), never cut short."),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (GET and POST; JSON, XML, CSV, TSV, Turtle, N-Triples)."""
-    from kg.serve import make_server
-    from kg.store import open_store
+    from kg.stores.serve import make_server
+    from kg.stores.store import open_store
 
     try:
         store = open_store(state.root, backend.value)
@@ -609,7 +626,7 @@ def push(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Load the graph into a SPARQL 1.1 store: one HTTP PUT replaces the release's named graph in one step."""
-    from kg.remote import push as run_push
+    from kg.stores.remote import push as run_push
 
     try:
         result = run_push(_load(), endpoint, graph)

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from kg.rdf.dataset import dataset_of
+
 P = """PREFIX gkv: <https://w3id.org/govkg/vocab#>
 PREFIX gkc: <https://w3id.org/govkg/concept/>
 """
@@ -26,8 +28,8 @@ def _nquads_file(root: Path) -> Path:
     path = root / ".cache" / "bench-graph.nq"
     path.parent.mkdir(exist_ok=True)
     if not path.exists():
-        from kg.cache import load_kg_cached
-        from kg.nquads import dump_nquads
+        from kg.rdf.nquads import dump_nquads
+        from kg.stores.cache import load_kg_cached
 
         kg, _ = load_kg_cached(root)
         with open(path, "wb") as f:
@@ -40,28 +42,28 @@ def step(name: str, root: Path, backend: str, ends=ENDS):
     if name == "python":
         return None
     if name == "read":
-        from kg.layout import Layout
+        from kg.inputs.layout import Layout
 
         return sum(len(p.read_bytes()) for p in Layout(root).input_files())
     if name == "load":
-        from kg.project import load_kg
+        from kg.model.project import load_kg
 
         kg, problems = load_kg(root)
         assert not problems, problems[:3]
         return len(kg.claims)
     if name == "validate":
-        from kg.validate import validate
+        from kg.rdf.validate import validate
 
         report = validate(root, check_seeds=False)
         assert report.conforms, [str(p) for p in report.problems[:3]]
         return len(report.checks_run)
     if name == "build-rdflib":
-        from kg.project import load_kg
+        from kg.model.project import load_kg
 
         kg, _ = load_kg(root)
-        return len(kg.dataset)
+        return len(dataset_of(kg))
     if name == "build-oxigraph":
-        from kg.cache import cache_dir, oxigraph_store
+        from kg.stores.cache import cache_dir, oxigraph_store
 
         for p in cache_dir(root).glob("*oxigraph-*"):
             shutil.rmtree(p)
@@ -77,10 +79,10 @@ def step(name: str, root: Path, backend: str, ends=ENDS):
     if name == "nquads":
         return _nquads_file(root).stat().st_size
     if name == "warm-load":
-        from kg.cache import load_kg_cached
+        from kg.stores.cache import load_kg_cached
 
         return len(load_kg_cached(root)[0].claims)
-    from kg.store import open_store
+    from kg.stores.store import open_store
 
     a, b, via = ends
 
@@ -92,7 +94,7 @@ def step(name: str, root: Path, backend: str, ends=ENDS):
         return open_store(root, backend).query(REACH.format(a=a)).rows[0][0].value
     if name in ("chain", "loops-through", "loops"):
         import cli  # noqa: F401  - what `kg chain` imports before it runs (typer and the command table)
-        from kg.storepaths import find_loops_in_store, find_paths_in_store
+        from kg.query.storepaths import find_loops_in_store, find_paths_in_store
 
         store = open_store(root, backend)
         if name == "chain":

@@ -20,8 +20,8 @@ from tests.browser import Opened, launch  # noqa: E402
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    from kg.project import load_kg
-    from kg.subgraph import to_networkx
+    from kg.model.project import load_kg
+    from kg.query.subgraph import to_networkx
 
     graph, _ = load_kg(REPO)
     degree = to_networkx(graph).degree

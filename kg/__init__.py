@@ -1,3 +1,28 @@
-"""govkg: a knowledge graph of Chinese grassroots-governance concepts and the causal claims made about them."""
+"""govkg: a knowledge graph of Chinese grassroots-governance concepts and the causal claims made about them.
 
-__version__ = "0.1.0"
+    >>> import kg
+    >>> g = kg.load()                      # the graph bundled with govkg, or kg.load("path/to/project")
+    >>> len(g.claims) > 0
+    True
+
+See docs/api.md for a tour. The names below load on first use, so `import kg` (and `kg --help`)
+stays light.
+"""
+
+from kg.errors import InputError, KGError, NameNotFound, Problem, QueryError
+from kg.version import __version__
+
+__all__ = ["Graph", "InputError", "KGError", "LoadError", "NameNotFound", "Problem", "QueryError", "__version__", "load"]
+_API = {"Graph", "LoadError", "load"}
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from kg import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'kg' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _API)

@@ -14,10 +14,11 @@ import tempfile
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from kg.claims import load_claim_file
-from kg.limits import MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_NESTING
-from kg.sources import load_source_record, load_works
-from kg.turtle import load_turtle
+from kg.inputs.claims import load_claim_file
+from kg.inputs.limits import MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_NESTING
+from kg.inputs.sources import load_source_record, load_works
+from kg.inputs.turtle import load_turtle
+from kg.rdf.dataset import dataset_of
 
 from . import test_yaml_hazards as yh
 from .conftest import make_mini
@@ -97,8 +98,8 @@ def _lossless() -> str:
     """Build a project holding the typed literals rdflib's writers change; say whether each export kept them."""
     import pyoxigraph as ox
 
-    from kg.build import build
-    from kg.project import load_kg
+    from kg.model.project import load_kg
+    from kg.output.build import build
 
     from .test_lossless import LITERALS, PREFIXES
 
@@ -116,7 +117,7 @@ def _lossless() -> str:
 
 
 def _repeated_triple() -> str:
-    from kg.project import load_kg
+    from kg.model.project import load_kg
 
     with tempfile.TemporaryDirectory() as tmp:
         root = make_mini(Path(tmp) / "mini")
@@ -127,12 +128,12 @@ def _repeated_triple() -> str:
         from rdflib import Literal, URIRef
 
         triple = (URIRef("https://w3id.org/govkg/concept/pressure"), URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal("压力", lang="zh"))
-        graphs = sorted(str(c.identifier).rsplit("/graph/", 1)[-1] for c in kg.dataset.graphs(triple) if "/graph/" in str(c.identifier))
+        graphs = sorted(str(c.identifier).rsplit("/graph/", 1)[-1] for c in dataset_of(kg).graphs(triple) if "/graph/" in str(c.identifier))
         return f"accepted; kept once per file, in the named graphs {', '.join(graphs)}"
 
 
 def _oversized(rel: str) -> str:
-    from kg.project import load_kg
+    from kg.model.project import load_kg
 
     with tempfile.TemporaryDirectory() as tmp:
         root = make_mini(Path(tmp) / "mini")
@@ -146,7 +147,7 @@ def _oversized(rel: str) -> str:
 def _failed_build() -> str:
     from typer.testing import CliRunner
 
-    from cli import app
+    from kg.cli import app
 
     with tempfile.TemporaryDirectory() as tmp:
         root = make_mini(Path(tmp) / "mini")

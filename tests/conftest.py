@@ -35,7 +35,7 @@ def mini_ro(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_kg():
-    from kg.project import load_kg
+    from kg.model.project import load_kg
 
     kg, problems = load_kg(REPO)
     assert not problems, "\n".join(map(str, problems))
@@ -48,6 +48,6 @@ def runner() -> CliRunner:
 
 
 def invoke(runner: CliRunner, root: Path, *args: str):
-    from cli import app
+    from kg.cli import app
 
     return runner.invoke(app, ["--root", str(root), *args], catch_exceptions=False)

@@ -31,7 +31,7 @@ def add_turtle(root: Path, turtle: str) -> None:
 
 
 def load(root: Path):
-    from kg.project import load_kg
+    from kg.model.project import load_kg
 
     kg, problems = load_kg(root)
     assert not problems, "\n".join(map(str, problems))

@@ -15,9 +15,9 @@ import pytest
 
 import kg.atomic
 from kg.atomic import recover, write_bytes_atomic, write_files_atomic
-from kg.build import build
-from kg.project import load_kg
-from kg.sources import write_cleaned_texts
+from kg.inputs.sources import write_cleaned_texts
+from kg.model.project import load_kg
+from kg.output.build import build
 
 from .conftest import REPO, invoke
 
@@ -122,7 +122,7 @@ def test_a_failure_while_rendering_changes_nothing(mini, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("serialiser bug")
 
-    monkeypatch.setattr("kg.serialize.to_jsonld", broken)
+    monkeypatch.setattr("kg.rdf.serialize.to_jsonld", broken)
     with pytest.raises(ValueError):
         build(kg_, mini / "dist")
     assert _snapshot(mini / "dist") == before and _leftovers(mini, mini / "dist") == []
@@ -155,7 +155,7 @@ def hang(*args, **kwargs):
     return real(*args, **kwargs)
 setattr(os, step, hang)
 sys.argv = ["kg", "--root", str(root), *sys.argv[4:]]
-import cli
+import kg.cli as cli
 cli.main()
 """
 

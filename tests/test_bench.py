@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def test_generated_project_is_valid_and_holds_the_planted_chain(tmp_path):
     from bench.generate import generate
-    from kg.project import load_kg
+    from kg.model.project import load_kg
 
     kg, problems = load_kg(generate(tmp_path / "p", 300))
     assert problems == []

@@ -8,9 +8,11 @@ import pytest
 from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import PROV, RDF
 
-from kg.build import build, content_hash, write_outputs
-from kg.namespaces import GKC, GKCL, GKS, GKV, OA
-from kg.project import load_kg
+from kg.model.project import load_kg
+from kg.output.build import build, write_outputs
+from kg.rdf.dataset import dataset_of
+from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, OA
+from kg.rdf.release import content_hash
 
 from .conftest import invoke
 
@@ -70,7 +72,7 @@ def test_named_graph_per_input_file_keeps_repeated_triples(built):
     names = {str(g.identifier) for g in ds.graphs() if len(g)}
     assert any(n.endswith("claims/mini-a.yaml") for n in names) and any(n.endswith("ontology/concepts.ttl") for n in names)
     total = sum(len(g) for g in ds.graphs())
-    assert total == len(list(kg.dataset.quads()))
+    assert total == len(list(dataset_of(kg).quads()))
 
 
 def test_content_hash_is_stable_and_changes_with_content(mini):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from kg.turtle import load_turtle
-from kg.validate import check_rows, load_store, validate
+from kg.inputs.turtle import load_turtle
+from kg.rdf.validate import check_rows, load_store, validate
 
 from .conftest import REPO
 
@@ -65,7 +65,7 @@ def test_check_finds_what_its_invalid_fixture_breaks(fixture):
 
 
 def test_the_real_ontology_passes_every_check(real_kg):
-    from kg.rdf import union_graph
+    from kg.rdf.dataset import union_graph
 
     store = load_store(union_graph(real_kg))
     assert {name: check_rows(store, (CHECKS / f"{name}.rq").read_text(encoding="utf-8")) for name in NAMES} == {n: [] for n in NAMES}

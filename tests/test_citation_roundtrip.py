@@ -10,9 +10,9 @@ import rispy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg import citations, export, markup
-from kg.claims import Claim
-from kg.sources import Source
+from kg.inputs.claims import Claim
+from kg.inputs.sources import Source
+from kg.output import citations, export, markup
 
 from .decode import latex_to_text
 from .test_citations import validate_csl

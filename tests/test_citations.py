@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 import rispy
 
-from kg import citations
-from kg.project import load_kg
+from kg.model.project import load_kg
+from kg.output import citations
 
 from .conftest import REPO, invoke
 from .decode import latex_to_text, markdown_to_text

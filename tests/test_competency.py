@@ -157,7 +157,7 @@ def test_cq12_digital_platforms_and_trace_keeping(real_kg):
 
 
 def test_cq13_links_asserted_by_several_sources(real_kg):
-    from kg.stats import get_stats, links
+    from kg.query.stats import get_stats, links
 
     stats = get_stats(real_kg)
     assert stats["links_with_several_works"] >= 5

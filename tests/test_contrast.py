@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kg.contrast import find_contrasts
+from kg.query.contrast import find_contrasts
 
 from .conftest import REPO, invoke
 from .edit_mini import add_source, append_claims, load

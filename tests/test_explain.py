@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kg.explain import explain
+from kg.query.explain import explain
 
 from .conftest import REPO, invoke
 from .edit_mini import add_turtle, load

@@ -9,8 +9,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from kg import export
-from kg.project import load_kg
+from kg.model.project import load_kg
+from kg.output import export
 
 from .conftest import invoke
 from .decode import latex_to_text, markdown_to_text
@@ -82,7 +82,7 @@ def test_csv_to_stdout_and_chinese_labels(runner, mini_ro):
 
 def test_unknown_source_is_exit_1(runner, mini_ro):
     result = invoke(runner, mini_ro, "export", "claims", "--source", "mini-z")
-    assert result.exit_code == 1 and "no source with id 'mini-z'" in result.output
+    assert result.exit_code == 1 and "no source named 'mini-z'" in result.output
 
 
 def test_xlsx_keeps_text_as_text(runner, hostile_mini):

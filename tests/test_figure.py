@@ -32,7 +32,7 @@ def test_without_graphviz_the_message_says_what_to_install(runner, mini_ro, tmp_
 @needs_dot
 @needs_fc
 def test_figure_of_the_whole_graph(runner, mini_ro, tmp_path):
-    from kg.figure import cjk_font
+    from kg.output.figure import cjk_font
 
     result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "fig"), "--lang", "both")
     assert result.exit_code == 0, result.output
@@ -57,7 +57,7 @@ def test_figure_of_the_whole_graph(runner, mini_ro, tmp_path):
 @needs_dot
 @needs_fc
 def test_the_figure_font_has_every_glyph(runner, mini_ro, tmp_path):
-    from kg.figure import cjk_font, missing_glyphs
+    from kg.output.figure import cjk_font, missing_glyphs
 
     result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "fig"), "--format", "json")
     assert result.exit_code == 0, result.output

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from kg.build import build
-from kg.claims import EVIDENCE_KINDS, LEVELS, POLARITY, load_claim_file
-from kg.project import load_kg
+from kg.inputs.claims import EVIDENCE_KINDS, LEVELS, POLARITY, load_claim_file
+from kg.model.project import load_kg
+from kg.output.build import build
 
 from .conftest import make_mini
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.limits import MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_QUOTE_CHARS
-from kg.project import load_kg
-from kg.turtle import load_turtle
+from kg.inputs.limits import MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_QUOTE_CHARS
+from kg.inputs.turtle import load_turtle
+from kg.model.project import load_kg
 
 from .conftest import invoke
 

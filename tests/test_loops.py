@@ -7,8 +7,8 @@ import json
 import pytest
 
 from kg.errors import NameNotFound, QueryError
-from kg.loops import find_loops
-from kg.names import resolve_concept
+from kg.model.names import resolve_concept
+from kg.query.loops import find_loops
 
 from .conftest import REPO, invoke
 from .edit_mini import append_claims, load

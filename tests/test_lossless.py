@@ -11,12 +11,12 @@ import rdflib
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.build import build
-from kg.namespaces import GRAPH
-from kg.project import load_kg
-from kg.rdf import graph_iri, union_graph
-from kg.serialize import to_quads
-from kg.turtle import load_turtle
+from kg.inputs.turtle import load_turtle
+from kg.model.project import load_kg
+from kg.output.build import build
+from kg.rdf.dataset import dataset_of, graph_iri, union_graph
+from kg.rdf.namespaces import GRAPH
+from kg.rdf.serialize import to_quads
 
 PREFIXES = ("@prefix gkc: <https://w3id.org/govkg/concept/> .\n@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix ex: <http://example.org/> .\n")
@@ -51,7 +51,7 @@ def repeated(mini):
 def test_the_same_triple_in_two_files_is_kept_once_per_file(repeated):
     kg, mini = repeated
     triple = next(iter(load_turtle(mini / "ontology" / "repeat.ttl", [])))
-    graphs = {str(c.identifier) for c in kg.dataset.graphs(triple)} - {str(DATASET_DEFAULT_GRAPH_ID)}
+    graphs = {str(c.identifier) for c in dataset_of(kg).graphs(triple)} - {str(DATASET_DEFAULT_GRAPH_ID)}
     assert graphs == {str(GRAPH["ontology/concepts.ttl"]), str(GRAPH["ontology/repeat.ttl"])}
     # The unguarded behaviour: one plain Graph keeps the triple once and forgets who said it.
     plain = Graph()
@@ -64,17 +64,17 @@ def test_the_same_triple_in_two_files_is_kept_once_per_file(repeated):
 def test_counts_before_and_after_loading_agree(repeated):
     kg, mini = repeated
     for path in kg.layout.ontology_files():
-        assert len(kg.dataset.graph(graph_iri(kg, path))) == len(set(load_turtle(path, []))), path.name
+        assert len(dataset_of(kg).graph(graph_iri(kg, path))) == len(set(load_turtle(path, []))), path.name
     for path in list(kg.layout.claims.glob("*.yaml")) + list(kg.layout.sources.glob("*.yaml")):
-        assert len(kg.dataset.graph(graph_iri(kg, path))) > 0, path.name
-    per_graph = sum(len(g) for g in kg.dataset.graphs() if len(g))
-    assert per_graph == len(list(kg.dataset.quads((None, None, None, None))))
+        assert len(dataset_of(kg).graph(graph_iri(kg, path))) > 0, path.name
+    per_graph = sum(len(g) for g in dataset_of(kg).graphs() if len(g))
+    assert per_graph == len(list(dataset_of(kg).quads((None, None, None, None))))
     assert len(union_graph(kg)) == per_graph - 1  # the one repeated triple, counted once in the union
 
 
 def test_trig_round_trip_keeps_every_quad_in_its_graph(repeated):
     kg, mini = repeated
-    expected = set(to_quads(kg.dataset))
+    expected = set(to_quads(dataset_of(kg)))
     data = (mini / "dist" / "govkg.trig").read_bytes()
     assert _ox_quads(data, ox.RdfFormat.TRIG) == expected
     # rdflib reads it back to the same counts per graph (literals left as written).
@@ -85,7 +85,7 @@ def test_trig_round_trip_keeps_every_quad_in_its_graph(repeated):
     finally:
         rdflib.NORMALIZE_LITERALS = before
     counts = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
-    assert counts == {str(g.identifier): len(g) for g in kg.dataset.graphs() if len(g)}
+    assert counts == {str(g.identifier): len(g) for g in dataset_of(kg).graphs() if len(g)}
 
 
 # --- Hazard 6: lossless exports --------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import NameNotFound
-from kg.names import get_claims, normalize, resolve_claim, resolve_concept, resolve_source
+from kg.model.names import get_claims, normalize, resolve_claim, resolve_concept, resolve_source
 
 from .conftest import invoke
 from .edit_mini import add_turtle, load

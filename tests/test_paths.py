@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.claims import Claim
 from kg.errors import QueryError
-from kg.paths import Step, find_paths, net_polarity, stated_by
+from kg.inputs.claims import Claim
+from kg.query.paths import Step, find_paths, net_polarity, stated_by
 
 from .conftest import REPO, invoke
 from .edit_mini import append_claims, load
@@ -125,7 +125,7 @@ def test_stated_also_when_the_source_joins_links_in_one_paragraph():
 
 
 def test_paragraphs_of_a_claim_are_the_lines_its_quotes_stand_in(kg):
-    from kg.paths import claim_paragraphs
+    from kg.query.paths import claim_paragraphs
 
     assert claim_paragraphs(kg, kg.claims["b-shirking-paperwork"]) == {1}
     assert claim_paragraphs(kg, kg.claims["b-staffing-workload"]) == claim_paragraphs(kg, kg.claims["b-workload-staffing"]) == {4}

@@ -47,10 +47,11 @@ def oxigraph_server(tmp_path_factory):
 
 
 def test_push_then_remote_answers_equal_local(runner, mini, oxigraph_server):
-    from kg.cache import load_kg_cached
-    from kg.remote import open_remote, release_graph
-    from kg.results import canonical
-    from kg.store import open_store
+    from kg.rdf.release import release_graph
+    from kg.stores.cache import load_kg_cached
+    from kg.stores.remote import open_remote
+    from kg.stores.results import canonical
+    from kg.stores.store import open_store
 
     result = invoke(runner, mini, "push", "--endpoint", oxigraph_server)
     assert result.exit_code == 0, result.output
@@ -61,8 +62,8 @@ def test_push_then_remote_answers_equal_local(runner, mini, oxigraph_server):
     local = open_store(mini, "oxigraph")
     for query in QUERIES.values():
         assert canonical(remote.query(query)) == canonical(local.query(query)), query
-    from kg.store import run_sparql
-    from kg.storepaths import find_paths_in_store
+    from kg.query.storepaths import find_paths_in_store
+    from kg.stores.connect import run_sparql
 
     assert find_paths_in_store(remote, "pressure", "paperwork") == find_paths_in_store(local, "pressure", "paperwork")
     q = QUERIES["two-step chain"]
@@ -81,7 +82,7 @@ def test_push_then_remote_answers_equal_local(runner, mini, oxigraph_server):
 
 
 def test_push_replaces_a_changed_release_atomically(runner, mini, oxigraph_server):
-    from kg.remote import RemoteStore
+    from kg.stores.remote import RemoteStore
 
     graph = "https://w3id.org/govkg/release/test/replaced"
     assert invoke(runner, mini, "push", "--endpoint", oxigraph_server + "/store", "--graph", graph).exit_code == 0

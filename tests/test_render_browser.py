@@ -31,8 +31,8 @@ def browser():
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory, mini_ro) -> dict[str, Path]:
     """The pages the tests open: the mini graph, a hostile one, a big synthetic one."""
-    from kg.project import load_kg
-    from kg.render import render
+    from kg.model.project import load_kg
+    from kg.output.render import render
 
     out = tmp_path_factory.mktemp("pages")
     kg, _ = load_kg(mini_ro)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kg.search import search
+from kg.query.search import search
 
 from .conftest import REPO, invoke
 from .edit_mini import load
@@ -54,7 +54,7 @@ def test_cli_search_every_format(runner, mini_ro, fmt):
 
 
 def test_cli_search_real_graph_either_script(runner, real_kg):
-    from kg.quotes import fold
+    from kg.inputs.quotes import fold
 
     expected = sorted(c.id for c in real_kg.claims.values() if any("责任推卸" in fold(q) for q in c.quotes))
     assert expected  # 将责任推卸出去 (xxzg-collusion) and its traditional forms

@@ -28,8 +28,8 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?
 
 @pytest.fixture(scope="module", params=["rdflib", "oxigraph"])
 def endpoint(request, tmp_path_factory):
-    from kg.serve import make_server
-    from kg.store import open_store
+    from kg.stores.serve import make_server
+    from kg.stores.store import open_store
 
     from .conftest import make_mini
 

@@ -10,10 +10,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from kg.project import load_kg
-from kg.rdf import union_graph
-from kg.turtle import load_turtle
-from kg.validate import shacl_results
+from kg.inputs.turtle import load_turtle
+from kg.model.project import load_kg
+from kg.rdf.dataset import union_graph
+from kg.rdf.validate import shacl_results
 
 from .conftest import REPO
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.cleaning import GARBLED_MARK, PINYIN_ANNOTATION, DropLines, Recipe, RecipeError, clean_text
 from kg.errors import Problem
-from kg.sources import check_against_seeds, clean_from_seed, load_sources
+from kg.inputs.cleaning import GARBLED_MARK, PINYIN_ANNOTATION, DropLines, Recipe, RecipeError, clean_text
+from kg.inputs.sources import check_against_seeds, clean_from_seed, load_sources
 
 from .conftest import REPO, SEEDS
 

@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from kg.rdf.dataset import dataset_of
+
 from .conftest import REPO, invoke
 
 P = """PREFIX gkv: <https://w3id.org/govkg/vocab#>
@@ -38,21 +40,21 @@ def _quads(data: bytes):
 
 @pytest.mark.parametrize("which", ["mini", "real"])
 def test_fast_nquads_equal_rdflib_dataset(which, mini_ro, real_kg):
-    from kg.nquads import dump_nquads
-    from kg.project import load_kg
+    from kg.model.project import load_kg
+    from kg.rdf.nquads import dump_nquads
 
     kg = real_kg if which == "real" else load_kg(mini_ro)[0]
     buf = io.BytesIO()
     dump_nquads(kg, buf)
     fast = _quads(buf.getvalue())
-    slow = _quads(kg.dataset.serialize(format="nquads").encode("utf-8"))
+    slow = _quads(dataset_of(kg).serialize(format="nquads").encode("utf-8"))
     assert fast == slow and len(fast) > 100
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_backends_give_the_same_answers(name, mini_ro):
-    from kg.results import canonical
-    from kg.store import open_store
+    from kg.stores.results import canonical
+    from kg.stores.store import open_store
 
     rd = open_store(mini_ro, "rdflib").query(QUERIES[name])
     ox = open_store(mini_ro, "oxigraph").query(QUERIES[name])
@@ -61,7 +63,7 @@ def test_backends_give_the_same_answers(name, mini_ro):
 
 
 def test_known_answers_on_the_mini_graph(mini_ro):
-    from kg.store import open_store
+    from kg.stores.store import open_store
 
     for backend in ("rdflib", "oxigraph"):
         store = open_store(mini_ro, backend)
@@ -81,21 +83,21 @@ def test_known_answers_on_the_mini_graph(mini_ro):
     "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }",
 ])
 def test_check_query_refuses(backend, query):
-    from kg.store import QueryRefused, check_query
+    from kg.stores.store import QueryRefused, check_query
 
     with pytest.raises(QueryRefused):
         check_query(query)
 
 
 def test_keyword_inside_a_string_is_no_refusal():
-    from kg.store import check_query
+    from kg.stores.store import check_query
 
     check_query('SELECT * WHERE { ?s ?p "SERVICE <http://x> FROM LOAD" }')
 
 
 def test_row_cap(mini_ro):
-    from kg.results import TooManyRows
-    from kg.store import open_store
+    from kg.stores.results import TooManyRows
+    from kg.stores.store import open_store
 
     for backend in ("rdflib", "oxigraph"):
         with pytest.raises(TooManyRows):
@@ -103,8 +105,8 @@ def test_row_cap(mini_ro):
 
 
 def test_cache_is_reused_when_nothing_changed(mini, monkeypatch):
-    import kg.project
-    from kg.cache import load_kg_cached
+    import kg.model.project
+    from kg.stores.cache import load_kg_cached
 
     kg1, problems = load_kg_cached(mini)
     assert not problems and list((mini / ".cache").glob("kg-*.pickle"))
@@ -112,13 +114,13 @@ def test_cache_is_reused_when_nothing_changed(mini, monkeypatch):
     def boom(root):
         raise AssertionError("load_kg ran although no input changed")
 
-    monkeypatch.setattr(kg.project, "load_kg", boom)
+    monkeypatch.setattr(kg.model.project, "load_kg", boom)
     kg2, _ = load_kg_cached(mini)
     assert sorted(kg2.claims) == sorted(kg1.claims) and kg2.claims["a-chain.1"].anchors == kg1.claims["a-chain.1"].anchors
 
 
 def test_cache_is_invalidated_by_any_change(mini):
-    from kg.cache import load_kg_cached
+    from kg.stores.cache import load_kg_cached
 
     kg1, _ = load_kg_cached(mini)
     path = mini / "claims" / "mini-b.yaml"
@@ -133,16 +135,17 @@ def test_cache_is_invalidated_by_any_change(mini):
 
 
 def test_oxigraph_store_is_cached_and_follows_changes(mini, monkeypatch):
-    import kg.store
-    from kg.project import load_kg
-    from kg.store import open_store
+    import kg.stores.cache
+    import kg.stores.store
+    from kg.model.project import load_kg
+    from kg.stores.store import open_store
 
     q = QUERIES["count"]
     n = len(load_kg(mini)[0].claims)
     assert open_store(mini, "oxigraph").query(q).rows[0][0].value == str(n)
     calls = []
-    real = kg.store.load_oxigraph
-    monkeypatch.setattr(kg.store, "load_oxigraph", lambda *a: calls.append(a) or real(*a))
+    real = kg.stores.cache.load_oxigraph
+    monkeypatch.setattr(kg.stores.cache, "load_oxigraph", lambda *a: calls.append(a) or real(*a))
     assert open_store(mini, "oxigraph").query(q).rows[0][0].value == str(n)
     assert calls == []  # reopened, not rebuilt
     path = mini / "claims" / "mini-notes.yaml"
@@ -153,7 +156,7 @@ def test_oxigraph_store_is_cached_and_follows_changes(mini, monkeypatch):
 
 def test_failed_cache_write_leaves_the_last_good_entry(mini, monkeypatch):
     import kg.atomic
-    from kg.cache import load_kg_cached
+    from kg.stores.cache import load_kg_cached
 
     load_kg_cached(mini)
     before = {p.name: p.read_bytes() for p in (mini / ".cache").iterdir() if p.is_file()}
@@ -172,26 +175,27 @@ def test_failed_cache_write_leaves_the_last_good_entry(mini, monkeypatch):
 
 
 def test_failed_store_build_leaves_no_half_store(mini, monkeypatch):
-    import kg.store
-    from kg.store import open_store
+    import kg.stores.cache
+    import kg.stores.store
+    from kg.stores.store import open_store
 
     def half_then_fail(kg_, path=None):
         path.mkdir(parents=True)
         (path / "CURRENT").write_text("half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(kg.store, "load_oxigraph", half_then_fail)
+    monkeypatch.setattr(kg.stores.cache, "load_oxigraph", half_then_fail)
     with pytest.raises(OSError):
         open_store(mini, "oxigraph")
     assert not [p for p in (mini / ".cache").iterdir() if "oxigraph" in p.name]
 
 
 def test_validate_twice_uses_the_cache(runner, mini, monkeypatch):
-    import kg.validate
+    import kg.rdf.validate
 
     first = invoke(runner, mini, "validate", "--no-seeds")
     assert first.exit_code == 0, first.output
-    monkeypatch.setattr(kg.validate, "run_shacl", lambda *a: (_ for _ in ()).throw(AssertionError("SHACL ran again")))
+    monkeypatch.setattr(kg.rdf.validate, "run_shacl", lambda *a: (_ for _ in ()).throw(AssertionError("SHACL ran again")))
     second = invoke(runner, mini, "validate", "--no-seeds")
     assert second.exit_code == 0 and second.output == first.output
 
@@ -210,8 +214,8 @@ def test_cli_light_start():
 
 @pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
 def test_store_paths_and_loops_on_the_mini_graph(backend, mini_ro):
-    from kg.store import open_store
-    from kg.storepaths import find_loops_in_store, find_paths_in_store, loop_kind
+    from kg.query.storepaths import find_loops_in_store, find_paths_in_store, loop_kind
+    from kg.stores.store import open_store
 
     store = open_store(mini_ro, backend)
     paths = [[link.claim for link in p] for p in find_paths_in_store(store, "pressure", "paperwork")]
@@ -230,7 +234,8 @@ def test_store_paths_and_loops_on_the_mini_graph(backend, mini_ro):
 
 
 def test_run_sparql_checks_before_it_runs(mini_ro):
-    from kg.store import QueryRefused, run_sparql
+    from kg.stores.connect import run_sparql
+    from kg.stores.store import QueryRefused
 
     assert run_sparql(mini_ro, QUERIES["ask"], backend="oxigraph").boolean is True
     with pytest.raises(QueryRefused):
@@ -245,11 +250,11 @@ def test_store_build_killed_half_way_leaves_no_store_and_the_next_call_builds_it
     import time
 
     code = (
-        "import sys, time, kg.store\n"
+        "import sys, time, kg.stores.cache, kg.stores.store\n"
         "def slow(kg_, path=None):\n"
         "    path.mkdir(parents=True); (path / 'CURRENT').write_text('half'); print('writing', flush=True); time.sleep(60)\n"
-        "kg.store.load_oxigraph = slow\n"
-        "kg.store.open_store(sys.argv[1], 'oxigraph')\n"
+        "kg.stores.cache.load_oxigraph = slow\n"
+        "kg.stores.store.open_store(sys.argv[1], 'oxigraph')\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code, str(mini)], cwd=REPO, stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
@@ -262,8 +267,8 @@ def test_store_build_killed_half_way_leaves_no_store_and_the_next_call_builds_it
             proc.kill()
     cache = mini / ".cache"
     assert not [p for p in cache.iterdir() if p.name.startswith("oxigraph-")]
-    from kg.project import load_kg
-    from kg.store import open_store
+    from kg.model.project import load_kg
+    from kg.stores.store import open_store
 
     start = time.monotonic()
     assert open_store(mini, "oxigraph").query(QUERIES["count"]).rows[0][0].value == str(len(load_kg(mini)[0].claims))
@@ -271,8 +276,8 @@ def test_store_build_killed_half_way_leaves_no_store_and_the_next_call_builds_it
 
 
 def test_govkg_prefixes_are_declared_on_both_backends(mini_ro):
-    from kg.results import canonical
-    from kg.store import check_query, open_store
+    from kg.stores.results import canonical
+    from kg.stores.store import check_query, open_store
 
     q = "SELECT ?c WHERE { ?c gkv:cause gkc:pressure }"
     check_query(q)
@@ -284,7 +289,7 @@ def test_cache_made_with_a_relative_root_is_not_served_elsewhere(mini, tmp_path,
     """Regression: a graph cached from `--root mini` (paths relative to the cwd) served to a call from another folder."""
     from pathlib import Path
 
-    from kg.cache import load_kg_cached
+    from kg.stores.cache import load_kg_cached
 
     monkeypatch.chdir(mini.parent)
     load_kg_cached(Path("mini"))

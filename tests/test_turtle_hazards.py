@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.limits import MAX_NESTING
-from kg.turtle import load_turtle
+from kg.inputs.limits import MAX_NESTING
+from kg.inputs.turtle import load_turtle
 
 from .conftest import invoke
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.validate import validate
+from kg.rdf.validate import validate
 
 from .conftest import REPO, invoke
 

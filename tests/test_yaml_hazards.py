@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.claims import load_claim_file
-from kg.limits import MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_NESTING
-from kg.sources import load_source_record, load_works
+from kg.inputs.claims import load_claim_file
+from kg.inputs.limits import MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_NESTING
+from kg.inputs.sources import load_source_record, load_works
 
 from .conftest import invoke
 

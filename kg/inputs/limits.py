@@ -1,0 +1,20 @@
+"""Limits on input files, far beyond any real source or claim (hitting one means a mistake), and the characters no input may hold."""
+
+import re
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # any one input file (claims, Turtle, source text)
+MAX_LITERAL_CHARS = 20_000  # any one YAML scalar or RDF literal
+MAX_QUOTE_CHARS = 2_000  # a quote is a sentence or a paragraph, not a chapter
+# Brackets inside brackets: a claim file needs 5 levels, an ontology file 3 or 4. Parsers and
+# serialisers that recurse (ruamel's composer, rdflib's Turtle parser and writer) hit Python's
+# recursion limit near a thousand, so a file nested this deep is refused before they see it.
+MAX_NESTING = 32
+
+
+# Characters no hand-written text needs and some outputs cannot carry: C0/C1 controls other than
+# tab and line breaks (invalid in XML 1.0, invisible in diffs), lone surrogates (not encodable as
+# UTF-8, so a build would crash writing them) and the non-characters U+FFFE/U+FFFF. YAML refuses
+# them raw but lets an escape (\0, \ud800) through.
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# A plain scalar that reads as a number: past 100 characters it is a mistake, not a value.
+NUMBER = re.compile(r"[-+]?[0-9][0-9_.eE+-]*")

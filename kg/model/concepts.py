@@ -1,0 +1,70 @@
+"""Concepts as the ontology files define them: ids, class, labels, definitions, kinds, and where they are written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
+from kg.iris import CONCEPT_CLASSES, GKC, GKV, concept_id, source_id
+
+
+@dataclass
+class Concept:
+    id: str
+    iri: URIRef
+    path: Path
+    classes: list[str] = field(default_factory=list)  # local names of gkv concept classes
+    pref: dict[str, list[str]] = field(default_factory=dict)  # language tag -> prefLabels
+    alt: list[Literal] = field(default_factory=list)
+    definition: dict[str, list[str]] = field(default_factory=dict)
+    broader: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def cls(self) -> str:
+        return self.classes[0] if self.classes else ""
+
+    def label(self, lang: str = "zh") -> str:
+        values = self.pref.get(lang) or self.pref.get("en") or self.pref.get("zh") or [self.id]
+        return values[0]
+
+    def definition_in(self, lang: str) -> str:
+        values = self.definition.get(lang) or []
+        return values[0] if values else ""
+
+    def all_labels(self) -> list[str]:
+        return [v for vs in self.pref.values() for v in vs] + [str(a) for a in self.alt]
+
+
+_CLASS_IRIS = {URIRef(GKV + c): c for c in CONCEPT_CLASSES}
+
+
+def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str, Concept]:
+    """Every subject typed skos:Concept or one of govkg's concept classes, in a govkg concept IRI."""
+    concepts: dict[str, Concept] = {}
+    for path, triples in triples_by_file.items():
+        for s, p, o in triples:
+            if p == RDF.type and (o == SKOS.Concept or o in _CLASS_IRIS) and str(s).startswith(GKC):
+                cid = concept_id(s)
+                concepts.setdefault(cid, Concept(cid, s, path))
+    for triples in triples_by_file.values():
+        for s, p, o in triples:
+            c = concepts.get(concept_id(s)) if str(s).startswith(GKC) else None
+            if c is None:
+                continue
+            if p == RDF.type and o in _CLASS_IRIS:
+                c.classes.append(_CLASS_IRIS[o])
+            elif p == SKOS.prefLabel and isinstance(o, Literal):
+                c.pref.setdefault(o.language or "", []).append(str(o))
+            elif p == SKOS.altLabel and isinstance(o, Literal):
+                c.alt.append(o)
+            elif p == SKOS.definition and isinstance(o, Literal):
+                c.definition.setdefault(o.language or "", []).append(str(o))
+            elif p == SKOS.broader:
+                c.broader.append(concept_id(o))
+            elif p == DCTERMS.source:
+                c.sources.append(source_id(o))
+    return concepts

@@ -1,0 +1,115 @@
+"""Resolving the names a researcher types (id, label, altLabel, title; either script) to concept, claim and source ids."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from kg.errors import NameNotFound
+
+_SEPARATORS = re.compile(r"[\s_\-‐‑–—·・]+")
+MAX_SUGGESTIONS = 5
+
+
+@lru_cache(maxsize=8192)
+def normalize(name: str) -> str:
+    """The form in which names are compared: simplified script, folded punctuation, case and separators ignored.
+
+    `blame shifting`, `Blame-Shifting` and `blame_shifting` are one name; so are 責任主體 and 责任主体.
+    """
+    from kg.inputs.quotes import fold
+
+    return _SEPARATORS.sub(" ", fold(name.strip()).casefold()).strip()
+
+
+def _match(name: str, keys_of: dict[str, list[str]], what: str, describe: Callable[[str], str]) -> str:
+    """The one id whose keys match `name`: exactly first, then as a unique substring; else NameNotFound.
+
+    `keys_of` maps each id to the names it goes by (the id itself first). Matching is exact on the
+    raw text first, so an id is found without starting OpenCC at all.
+    """
+    if name in keys_of:
+        return name
+    wanted = normalize(name)
+    if not wanted:
+        raise NameNotFound(f"an empty {what} name: give an id or a label")
+    norm = {i: [normalize(k) for k in keys] for i, keys in keys_of.items()}
+    exact = [i for i, keys in norm.items() if wanted in keys]
+    if len(exact) == 1:
+        return exact[0]
+    partial = exact or [i for i, keys in norm.items() if any(wanted in k for k in keys)]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        listed = "\n".join(f"  {describe(i)}" for i in sorted(partial)[:12])
+        more = f"\n  … and {len(partial) - 12} more" if len(partial) > 12 else ""
+        raise NameNotFound(f"'{name}' is ambiguous: it matches {len(partial)} {what}s; give one of their ids:\n{listed}{more}")
+    close = _closest(wanted, norm)
+    hint = ("; the closest:\n" + "\n".join(f"  {describe(i)}" for i in close)) if close else f"; `kg search {name}` lists near matches"
+    raise NameNotFound(f"no {what} named '{name}'{hint}")
+
+
+def _closest(wanted: str, norm: dict[str, list[str]]) -> list[str]:
+    """Ids ranked by how alike their best name is to `wanted` (difflib's ratio, which works on CJK characters too)."""
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(wanted)
+    scored = []
+    for i, keys in norm.items():
+        best = 0.0
+        for k in keys:
+            matcher.set_seq1(k)
+            if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+                best = max(best, matcher.ratio())
+        if best >= 0.4:
+            scored.append((-best, i))
+    return [i for _, i in sorted(scored)[:MAX_SUGGESTIONS]]
+
+
+def describe_concept(kg, cid: str) -> str:
+    c = kg.concepts[cid]
+    return f"{cid} ({c.label('zh')} / {c.label('en')})"
+
+
+def resolve_concept(kg, name: str) -> str:
+    """The id of the concept named by id, zh or en prefLabel or any altLabel, in either script; raises NameNotFound."""
+    keys = {cid: [cid, *c.all_labels()] for cid, c in kg.concepts.items()}
+    return _match(name, keys, "concept", lambda cid: describe_concept(kg, cid))
+
+
+def resolve_concepts(kg, names: Iterable[str]) -> list[str]:
+    return [resolve_concept(kg, n) for n in names]
+
+
+def resolve_claim(kg, name: str) -> str:
+    """The id of a claim or of a chain (a chain id names all its links), by id or unique part of one."""
+    keys = {cid: [cid] for cid in kg.claims}
+    keys.update({ch: [ch] for ch in kg.chains})
+    return _match(name, keys, "claim", lambda i: f"{i} ({_claim_summary(kg, i)})")
+
+
+def get_claims(kg, name: str) -> list:
+    """The claims a claim or chain name stands for: one claim, or every link of a chain in order."""
+    cid = resolve_claim(kg, name)
+    return list(kg.chains[cid].links) if cid in kg.chains else [kg.claims[cid]]
+
+
+def _claim_summary(kg, cid: str) -> str:
+    links = kg.chains[cid].links if cid in kg.chains else [kg.claims[cid]]
+    steps = [links[0].cause] + [c.effect for c in links]
+    return f"{links[0].source}: " + " → ".join(kg.concepts[s].label("zh") if s in kg.concepts else s for s in steps)
+
+
+def resolve_source(kg, name: str) -> str:
+    """The id of a source document named by id or by (part of) its title, in either language and script."""
+    keys = {sid: [sid, s.title, s.title_en] for sid, s in kg.sources.items()}
+    keys = {sid: [k for k in ks if k] for sid, ks in keys.items()}
+    return _match(name, keys, "source", lambda sid: f"{sid} ({kg.sources[sid].title})")
+
+
+def resolve_sources(kg, names: Iterable[str] | None) -> set[str] | None:
+    """Source ids for a list of names; None (no restriction) for None or an empty list."""
+    if not names:
+        return None
+    return {resolve_source(kg, n) for n in names}

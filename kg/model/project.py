@@ -1,0 +1,182 @@
+"""Loading a govkg project (ontology/, sources/, claims/) into one checked, resolved knowledge graph."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import Problem, problem
+from kg.inputs.claims import Chain, Claim, ClaimFile, load_claim_file
+from kg.inputs.cleaning import GARBLED_MARK
+from kg.inputs.layout import Layout  # noqa: F401  (re-exported: kg.project.Layout)
+from kg.inputs.quotes import anchor, find_all, nearest
+from kg.inputs.sources import Source, Work, load_sources
+from kg.inputs.turtle import load_turtle
+from kg.model.concepts import Concept, concepts_from_triples
+
+
+@dataclass
+class KG:
+    """The resolved graph: sources, works, concepts, claims (one per causal link) and chains."""
+
+    layout: Layout
+    sources: dict[str, Source]
+    works: dict[str, Work]
+    concepts: dict[str, Concept]
+    claims: dict[str, Claim]
+    chains: dict[str, Chain]
+    ontology_triples: dict[Path, list[tuple]] = field(default_factory=dict, repr=False)
+    _dataset: object = field(default=None, repr=False)
+
+    def work_of(self, source_id: str) -> str:
+        src = self.sources.get(source_id)
+        return src.work if src else source_id
+
+
+def _suggest(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
+_LOCATOR = re.compile(r"^(?:¶\s*(?P<marker>\d+)|line\s+(?P<line>\d+))$")
+
+
+def _place_quote(claim: Claim, src: Source, quote: str, qline: int | None, problems: list[Problem]):
+    starts = find_all(src.text, quote)
+    if not starts:
+        found, why = nearest(src.text, quote)
+        problems.append(problem(claim.path, qline, "quote-not-found",
+                                f"quote not found verbatim in sources/{src.id}.txt; {why}: «{found}»"))
+        return None
+    if GARBLED_MARK in quote:
+        problems.append(problem(claim.path, qline, "quote-garbled", f"the quote crosses a garbled stretch {GARBLED_MARK}: quote only readable text"))
+        return None
+    if claim.locator:
+        m = _LOCATOR.match(claim.locator)
+        if not m:
+            problems.append(problem(claim.path, claim.field_lines.get("locator"), "bad-locator",
+                                    f"locator '{claim.locator}' must be '¶<marker>' or 'line N'"))
+            return None
+        want = src.line_of_marker(m["marker"]) if m["marker"] else int(m["line"])
+        at = [s for s in starts if src.line_of_offset(s) == want]
+        if not at:
+            lines = ", ".join(src.locator(s) for s in starts)
+            problems.append(problem(claim.path, claim.field_lines.get("locator"), "bad-locator",
+                                    f"locator '{claim.locator}' does not hold the quote; it stands at {lines}"))
+            return None
+        starts = at
+    return anchor(src.text, starts[0], quote)
+
+
+def _resolve_claims(files: list[ClaimFile], sources, concepts, problems) -> tuple[dict, dict]:
+    claims: dict[str, Claim] = {}
+    chains: dict[str, Chain] = {}
+    seen: dict[str, tuple[Path, int]] = {}
+    for cf in files:
+        if cf.source and cf.source not in sources:
+            problems.append(problem(cf.path, cf.source_line, "unknown-source",
+                                    f"source '{cf.source}' has no record in sources/{_suggest(cf.source, sources)}"))
+            continue
+        src = sources.get(cf.source)
+        statements: list[list[Claim]] = []  # a plain claim, or all links of one chain
+        for c in cf.claims:
+            if c.chain and statements and statements[-1][0].chain == c.chain and c.position > 1:
+                statements[-1].append(c)
+            else:
+                statements.append([c])
+        for links in statements:
+            first = links[0]
+            sid = first.chain or first.id
+            if sid in seen:
+                where = f"{seen[sid][0].name}:{seen[sid][1]}"
+                problems.append(problem(first.path, first.field_lines.get("id"), "duplicate-id", f"claim id '{sid}' is already used at {where}"))
+                continue
+            seen[sid] = (first.path, first.line)
+            ok = True
+            steps = [first.cause] + [c.effect for c in links]
+            for cid in dict.fromkeys(steps + first.conditions):
+                if cid not in concepts:
+                    key = "chain" if first.chain else ("cause" if cid == first.cause else "effect")
+                    if cid in first.conditions:
+                        key = "conditions"
+                    problems.append(problem(first.path, first.field_lines.get(key), "unknown-concept",
+                                            f"unknown concept '{cid}'{_suggest(cid, concepts)}: define it in ontology/ or fix the id"))
+                    ok = False
+            if any(a == b for a, b in zip(steps, steps[1:], strict=False)):
+                problems.append(problem(first.path, first.line, "self-loop", "a claim's cause and effect must differ"))
+                ok = False
+            anchors = []
+            for i, q in enumerate(first.quotes):
+                qline = first.field_lines.get(f"quote[{i}]", first.field_lines.get("quote"))
+                a = _place_quote(first, src, q, qline, problems)
+                ok = ok and a is not None
+                anchors.append(a)
+            if not ok:
+                continue
+            locator = first.locator or src.locator(anchors[0].start)
+            for c in links:
+                c.anchors, c.locator = anchors, locator
+                claims[c.id] = c
+            if first.chain:
+                chains[first.chain] = Chain(first.chain, cf.source, steps, links, first.path, first.line)
+    statement_ids = set(seen)
+    for c in claims.values():
+        for d in c.disputes:
+            if d not in statement_ids and d not in claims:
+                problems.append(problem(c.path, c.field_lines.get("disputes"), "unknown-claim",
+                                        f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}"))
+    return claims, chains
+
+
+def load_kg(root: Path) -> tuple[KG, list[Problem]]:
+    """Read every input file under `root` and resolve claims against concepts and sources.
+
+    Returns the graph built from whatever is valid, and every problem found, so one run reports
+    all mistakes at once. A caller that needs a clean graph checks that the problem list is empty.
+    """
+    layout = Layout(root)
+    problems: list[Problem] = []
+    for folder in (layout.ontology, layout.sources, layout.claims):
+        if not folder.is_dir():
+            problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
+    ontology_triples = {}
+    for path in layout.ontology_files():
+        triples = load_turtle(path, problems)
+        if triples is not None:
+            ontology_triples[path] = triples
+    sources, works = load_sources(layout.sources, problems)
+    concepts = concepts_from_triples(ontology_triples)
+    for cid, c in concepts.items():
+        for s in c.sources:
+            if s not in sources:
+                from kg.inputs.turtle import line_of_subject
+
+                problems.append(problem(c.path, line_of_subject(c.path, f"gkc:{cid}"), "unknown-source",
+                                        f"concept '{cid}' names source '{s}', which has no record in sources/{_suggest(s, sources)}"))
+    files = [cf for p in sorted(layout.claims.glob("*.yaml")) if (cf := load_claim_file(p, problems))]
+    claims, chains = _resolve_claims(files, sources, concepts, problems)
+    kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples)
+    return kg, problems
+
+
+def default_root() -> Path:
+    """The project to work on: $GOVKG_ROOT, else the current folder if it holds one, else this checkout."""
+    import os
+
+    if os.environ.get("GOVKG_ROOT"):
+        return Path(os.environ["GOVKG_ROOT"])
+    here = Path.cwd()
+    if (here / "ontology").is_dir() and (here / "claims").is_dir():
+        return Path(".")
+    return bundled_root()
+
+
+def bundled_root() -> Path:
+    """The graph that ships with govkg: the checkout in a development install, kg/bundled/ in a wheel."""
+    package = Path(__file__).resolve().parent.parent
+    checkout = package.parent
+    if (checkout / "ontology").is_dir() and (checkout / "claims").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout
+    return package / "bundled"

@@ -1,0 +1,54 @@
+"""Writing the built graph to dist/: Turtle, TriG (one named graph per input file), JSON-LD, release metadata, the sources as BibTeX and CSL-JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kg.model.project import KG
+from kg.rdf.dataset import dataset_of
+from kg.rdf.release import content_hash
+from kg.version import __version__
+
+
+def release_metadata(kg: KG) -> dict:
+    from kg.query.stats import get_stats
+
+    return {
+        "name": "govkg",
+        "version": __version__,
+        "content_sha256": content_hash(kg),
+        "stats": get_stats(kg),
+    }
+
+
+def render_outputs(kg: KG) -> dict[str, bytes]:
+    """Every file of a build, by name, in memory (so nothing is written until all of it succeeded).
+
+    The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
+    """
+    from kg.output.citations import get_source_records, to_bibtex, to_csl_json
+    from kg.rdf.serialize import to_jsonld, to_trig, to_turtle
+
+    release = release_metadata(kg)
+    # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
+    records = get_source_records(kg, release)
+    return {
+        "govkg.ttl": to_turtle(dataset_of(kg)),
+        "govkg.trig": to_trig(dataset_of(kg)),
+        "govkg.jsonld": to_jsonld(dataset_of(kg)),
+        "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        "sources.bib": to_bibtex(records).encode("utf-8"),
+        "sources.json": to_csl_json(records).encode("utf-8"),
+    }
+
+
+def write_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Write every file of a build into out_dir, all or none (see kg.atomic.write_files_atomic)."""
+    from kg.atomic import write_files_atomic
+
+    return write_files_atomic(outputs, out_dir)
+
+
+def build(kg: KG, out_dir: Path) -> list[Path]:
+    return write_outputs(render_outputs(kg), out_dir)

@@ -1,0 +1,443 @@
+"""Citing claims and sources: one bibliographic record per source, claim or release, written as BibTeX, CSL-JSON, RIS, Markdown or LaTeX."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+
+from kg.errors import NameNotFound
+from kg.inputs.claims import Claim
+from kg.inputs.sources import Source, Work
+from kg.output import markup
+
+STYLES = ("bibtex", "csl-json", "ris", "markdown", "latex")
+DATASET_KEY = "govkg"
+DATASET_TITLE = "govkg: a knowledge graph of Chinese grassroots-governance concepts and the causal claims scholars make about them"
+
+# What a record is, in the terms of each format. An `article` of the records is a magazine
+# article when it names an issue (黨員文摘 2021年10期) and otherwise a dated web news or
+# commentary piece (觀察者網); a book excerpt is a chapter-like part of its book; reading notes
+# are a blog post.
+GENRES = {
+    #  genre       BibTeX (biblatex)            CSL-JSON              RIS
+    "magazine": (("article", "magazine"), "article-magazine", "MGZN"),
+    "newspaper": (("article", "newspaper"), "article-newspaper", "NEWS"),
+    "chapter": (("inbook", ""), "chapter", "CHAP"),
+    "blog-post": (("misc", ""), "post-weblog", "BLOG"),
+    "book": (("book", ""), "book", "BOOK"),
+    "dataset": (("dataset", ""), "dataset", "DATA"),
+}
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One citable item. Fields the sources do not state stay empty: nothing is made up to fill a slot."""
+
+    key: str
+    genre: str
+    title: str
+    title_en: str = ""
+    authors: tuple[str, ...] = ()
+    container: str = ""
+    issue: str = ""
+    issued: str = ""
+    language: str = ""
+    version: str = ""
+    note: str = ""
+    locator: str = ""  # the pinpoint within the source, for a claim
+    quote: str = ""  # the source's verbatim words, for a claim
+
+    @property
+    def year(self) -> str:
+        m = _ISO_DATE.match(self.issued)
+        return m.group(1) if m else ""
+
+
+def genre_of(source: Source) -> str:
+    if source.kind == "article":
+        return "magazine" if source.issue else "newspaper"
+    return {"book-excerpt": "chapter", "reading-notes": "blog-post", "book": "book"}.get(source.kind, "book")
+
+
+def record_of_source(source: Source, works: dict[str, Work] | None = None) -> Record:
+    """The bibliographic record of a source document; an excerpt without authors takes its work's, if the work names any."""
+    work = (works or {}).get(source.work)
+    authors = source.authors or (work.authors if work and source.work != source.id else ())
+    return Record(
+        key=markup.bibtex_key(source.id), genre=genre_of(source), title=source.title, title_en=source.title_en,
+        authors=tuple(authors), container=source.container, issue=source.issue, issued=source.issued,
+        language=source.language,
+    )
+
+
+def pinpoint(claim: Claim, source: Source) -> str:
+    """Where the quotes stand: the locator of each quote's paragraph or line, in order, once each."""
+    places = [source.locator(a.start) for a in claim.anchors if a is not None]
+    return ", ".join(dict.fromkeys(places)) or claim.locator
+
+
+def joined_quote(quotes: list[str], language: str = "") -> str:
+    # Several quotes of one claim are excerpts of one passage: join them with an ellipsis.
+    return ("……" if language.startswith("zh") else " … ").join(quotes)
+
+
+def record_of_claim(claim: Claim, source: Source, works: dict[str, Work] | None = None, claim_id: str | None = None) -> Record:
+    """The source's record, keyed `<source>:<claim>`, with the claim's pinpoint and verbatim quote."""
+    base = record_of_source(source, works)
+    return replace(base, key=markup.bibtex_key(source.id, claim_id or claim.id),
+                   locator=pinpoint(claim, source), quote=joined_quote(claim.quotes, source.language))
+
+
+def dataset_record(version: str, content_sha256: str) -> Record:
+    """govkg itself at one release: the version and the hash of the graph's content name the exact state used."""
+    return Record(key=DATASET_KEY, genre="dataset", title=DATASET_TITLE, version=version,
+                  note=f"content SHA-256 {content_sha256}")
+
+
+def get_claim_records(kg, ids: list[str]) -> list[Record]:
+    """Records of claims by id; a chain's id cites the chain as the one statement it is."""
+    out = []
+    for cid in ids:
+        if cid in kg.claims:
+            claim = kg.claims[cid]
+        elif cid in kg.chains:
+            claim = kg.chains[cid].links[0]  # every link of a chain carries the chain's quotes
+        else:
+            import difflib
+
+            close = difflib.get_close_matches(cid, list(kg.claims) + list(kg.chains), n=3, cutoff=0.6)
+            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+            raise NameNotFound(f"no claim with id '{cid}'{hint}")
+        out.append(record_of_claim(claim, kg.sources[claim.source], kg.works, claim_id=cid))
+    return out
+
+
+def get_source_records(kg, release: dict | None = None) -> list[Record]:
+    """Every source's record, and govkg's own when release metadata (version, content_sha256) is given."""
+    records = [record_of_source(s, kg.works) for _, s in sorted(kg.sources.items())]
+    if release:
+        records.append(dataset_record(release["version"], release["content_sha256"]))
+    return records
+
+
+def short_label(r: Record, lang: str = "en") -> str:
+    """Author-year for a text citation: 左瑋 2023; a work without author goes by its title, as CSL styles do."""
+    zh = lang.startswith("zh")
+    if r.authors:
+        names = list(r.authors)
+        if len(names) > 2:
+            who = names[0] + ("等" if zh else " et al.")
+        else:
+            who = ("、" if zh else " and ").join(names)
+    else:
+        who = f"《{r.container or r.title}》" if r.genre == "chapter" else f"《{r.title}》"
+    return f"{who} {r.year or ('无日期' if zh else 'n.d.')}"
+
+
+# ---------------------------------------------------------------------------------------------
+# BibTeX (biblatex + biber; plain BibTeX reads it too, ignoring the fields it does not know)
+
+
+def _bibtex_entry(r: Record) -> str:
+    (entry_type, subtype), _, _ = GENRES[r.genre]
+    fields: list[tuple[str, str]] = []
+    if r.authors:
+        # Each name braced whole: we do not know how to split it, and CJK names must not be split.
+        fields.append(("author", " and ".join("{" + markup.to_bibtex(a) + "}" for a in r.authors)))
+    fields.append(("title", markup.to_bibtex(r.title)))
+    if r.title_en:
+        addon = r.title_en if r.title_en.startswith("[") else f"[{r.title_en}]"  # a translation, in brackets
+        fields.append(("titleaddon", markup.to_bibtex(addon)))
+    if r.container:
+        slot = {"article": "journal", "inbook": "booktitle", "misc": "howpublished"}.get(entry_type)
+        if slot:
+            fields.append((slot, markup.to_bibtex(r.container)))
+    if subtype:
+        fields.append(("entrysubtype", subtype))
+    if r.issue:
+        fields.append(("number", markup.to_bibtex(r.issue)))
+    if r.issued:
+        if _ISO_DATE.match(r.issued):
+            fields += [("date", r.issued), ("year", r.year)]  # year for plain BibTeX styles
+        else:  # not a date biber can read: keep it as text
+            fields.append(("year", markup.to_bibtex(r.issued)))
+    if r.version:
+        fields.append(("version", markup.to_bibtex(r.version)))
+    if r.note:
+        fields.append(("note", markup.to_bibtex(r.note)))
+    if r.locator:
+        fields.append(("addendum", markup.to_bibtex(r.locator)))
+    if r.quote:
+        fields.append(("annotation", markup.to_bibtex(r.quote)))
+    body = "".join(f"  {name} = {{{value}}},\n" for name, value in fields)
+    return f"@{entry_type}{{{r.key},\n{body}}}\n"
+
+
+def to_bibtex(records: list[Record]) -> str:
+    return "\n".join(_bibtex_entry(r) for r in records)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSL-JSON (validated against the CSL data schema in the tests)
+
+
+def _csl_date(issued: str) -> dict:
+    m = _ISO_DATE.match(issued)
+    if not m:
+        return {"literal": issued}
+    return {"date-parts": [[int(p) for p in m.groups() if p]]}
+
+
+def csl_item(r: Record) -> dict:
+    item: dict = {"id": r.key, "type": GENRES[r.genre][1], "title": r.title}
+    if r.authors:
+        item["author"] = [{"literal": a} for a in r.authors]
+    if r.container:
+        item["container-title"] = r.container
+    if r.issue:
+        item["issue"] = r.issue
+    if r.issued:
+        item["issued"] = _csl_date(r.issued)
+    if r.language:
+        item["language"] = r.language
+    if r.version:
+        item["version"] = r.version
+    if r.locator:
+        item["locator"] = r.locator
+    # CSL has no field for a quote; `note` is its field for descriptive text about the item.
+    note = "\n".join(x for x in (r.quote, r.note) if x)
+    if note:
+        item["note"] = note
+    return item
+
+
+def to_csl_json(records: list[Record]) -> str:
+    return json.dumps([csl_item(r) for r in records], ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# RIS (Zotero, EndNote, Mendeley import it)
+
+RIS_LOCATOR = "Pinpoint: "
+RIS_QUOTE = "Quote: "
+
+
+def ris_fields(r: Record) -> list[tuple[str, str]]:
+    tags = [("TY", GENRES[r.genre][2])]
+    tags += [("AU", a) for a in r.authors]
+    tags.append(("TI", r.title))
+    if r.title_en:
+        tags.append(("TT", r.title_en))
+    if r.container:
+        tags.append(("T2", r.container))
+    if r.issue:
+        tags.append(("IS", r.issue))
+    if r.issued:
+        m = _ISO_DATE.match(r.issued)
+        if m:
+            tags += [("PY", m.group(1)), ("DA", "/".join(p or "" for p in m.groups()) + "/")]
+        else:
+            tags.append(("DA", r.issued))
+    if r.language:
+        tags.append(("LA", r.language))
+    if r.version:
+        tags.append(("ET", r.version))
+    # RIS has no pinpoint or quote tag: both go in notes, which Zotero imports as item notes.
+    if r.locator:
+        tags.append(("N1", RIS_LOCATOR + r.locator))
+    if r.quote:
+        tags.append(("N1", RIS_QUOTE + r.quote))
+    if r.note:
+        tags.append(("N1", r.note))
+    tags.append(("ID", r.key))
+    cleaned = [(t, markup.to_ris(v)) for t, v in tags]
+    return [(t, v) for t, v in cleaned if v]  # a value of only white space would read back as an empty name or title
+
+
+def to_ris(records: list[Record]) -> str:
+    out = []
+    for r in records:
+        out += [f"{tag}  - {value}" for tag, value in ris_fields(r)]
+        out.append("ER  - ")
+        out.append("")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown and LaTeX: the quote as a block, then where it stands
+
+
+def _reference_parts(r: Record) -> list[str]:
+    """Author(s), 〈title〉, 《container》, issue, date: the parts of a reference line, unescaped."""
+    parts = []
+    if r.authors:
+        parts.append("、".join(r.authors) if r.language.startswith("zh") else " and ".join(r.authors))
+    parts.append(f"〈{r.title}〉" if r.container else f"《{r.title}》")
+    if r.container:
+        parts.append(f"《{r.container}》")
+    parts += [x for x in (r.issue, r.issued, r.version) if x]
+    return parts
+
+
+def _markdown_citation(r: Record) -> str:
+    quote = "\n".join("> " + line if line else ">" for line in markup.to_markdown(r.quote).split("\n"))
+    where = ", ".join(markup.to_markdown(p) for p in _reference_parts(r) + ([r.locator] if r.locator else []))
+    return f"{quote}\n>\n> — {where}\n"
+
+
+def to_markdown(records: list[Record]) -> str:
+    return "\n".join(_markdown_citation(r) for r in records)
+
+
+def _latex_citation(r: Record) -> str:
+    where = ", ".join(markup.to_latex(p) for p in _reference_parts(r) + ([r.locator] if r.locator else []))
+    return (
+        f"% {r.key}\n\\begin{{quote}}\n{markup.to_latex(r.quote)}\n"
+        f"\\par\\hfill\\textemdash{{}} {where}\n\\end{{quote}}\n"
+    )
+
+
+def to_latex(records: list[Record]) -> str:
+    return "\n".join(_latex_citation(r) for r in records)
+
+
+WRITERS = {"bibtex": to_bibtex, "csl-json": to_csl_json, "ris": to_ris, "markdown": to_markdown, "latex": to_latex}
+
+
+def cite(kg, ids: list[str], style: str) -> str:
+    """Citations of claims (or chains) by id in one style; NameNotFound for an id that is no claim."""
+    if style not in WRITERS:
+        raise ValueError(f"unknown style {style!r}; use one of {', '.join(STYLES)}")
+    return WRITERS[style](get_claim_records(kg, ids))
+
+
+# ---------------------------------------------------------------------------------------------
+# Paths and loops: a citation for each link, and a sentence to put in a paragraph
+
+
+def _query_api():
+    """find_paths, find_loops and resolve_concept of the query modules (imported late: they pull in networkx)."""
+    from kg.model.names import resolve_concept
+    from kg.query.loops import find_loops
+    from kg.query.paths import find_paths
+
+    return find_paths, find_loops, resolve_concept
+
+
+@dataclass
+class PathCitation:
+    """A path or loop as a sentence with an author-year citation per link, and the records of its claims."""
+
+    sentence: str
+    records: list[Record]
+    concepts: list[str]
+    stated_by: list[str]
+
+
+_VERB = {("en", "positive"): "leads to", ("en", "negative"): "reduces", ("en", "mixed"): "affects",
+         ("zh", "positive"): "导致", ("zh", "negative"): "减少", ("zh", "mixed"): "影响"}
+_LOOP_KIND = {("en", "reinforcing"): "a reinforcing loop", ("en", "balancing"): "a balancing loop",
+              ("en", "mixed"): "a loop whose sources disagree on a link's sign",
+              ("zh", "reinforcing"): "增强回路", ("zh", "balancing"): "调节回路", ("zh", "mixed"): "各来源对其中一环的正负看法不一的回路"}
+
+
+def _locator_in(locator: str, lang: str) -> str:
+    if lang == "zh":
+        return re.sub(r"\bline (\d+)", r"第\1行", locator)
+    return locator
+
+
+def _cite_text(claims, kg, lang: str) -> str:
+    """(左瑋 2023, ¶3; 甲 2020, line 1): one author-year and pinpoint per claim, each said once."""
+    parts = []
+    for c in claims:
+        src = kg.sources[c.source]
+        parts.append(f"{short_label(record_of_source(src, kg.works), lang)}{'，' if lang == 'zh' else ', '}"
+                     f"{_locator_in(pinpoint(c, src), lang)}")
+    inner = ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))
+    return f"（{inner}）" if lang == "zh" else f"({inner})"
+
+
+def _conditions(kg, claims, lang: str) -> str:
+    """The conditions any of the claims attaches, as words: concept labels, then condition texts."""
+    conds = [kg.concepts[x].label(lang) for c in claims for x in c.conditions] + [t for c in claims for t in c.condition_texts]
+    return ("、" if lang == "zh" else " and ").join(dict.fromkeys(conds))
+
+
+def _clause(kg, cause: str, effect: str, verb: str, claims, lang: str, through: str = "") -> str:
+    label = lambda cid: kg.concepts[cid].label(lang)  # noqa: E731
+    conds = _conditions(kg, claims, lang)
+    if lang == "zh":
+        via = f"通过{through}" if through else ""
+        return f"{'在' + conds + '的条件下，' if conds else ''}{label(cause)}{via}{verb}{label(effect)}{_cite_text(claims, kg, lang)}"
+    via = f" through {through}" if through else ""
+    return f"{label(cause)} {verb} {label(effect)}{via}{' given ' + conds if conds else ''} {_cite_text(claims, kg, lang)}"
+
+
+def _steps_sentence(kg, steps, lang: str) -> str:
+    clauses = [_clause(kg, s.cause, s.effect, _VERB[lang, s.polarity], s.claims, lang) for s in steps]
+    if lang == "zh":
+        return "，".join(clauses) + "。"
+    return (", ".join(clauses[:-1]) + ", and " + clauses[-1] if len(clauses) > 1 else clauses[0]) + "."
+
+
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:] if text[:1].isascii() else text
+
+
+def _records_of(kg, steps) -> list[Record]:
+    seen, out = set(), []
+    for s in steps:
+        for c in s.claims:
+            key = c.chain or c.id  # a chain's links share one quote: cite the chain once
+            if key not in seen:
+                seen.add(key)
+                out.append(record_of_claim(c, kg.sources[c.source], kg.works, claim_id=key))
+    return out
+
+
+def cite_chain(kg, source: str, target: str, *, lang: str = "en", max_len: int = 4) -> PathCitation:
+    """The shortest path from one concept to another, preferring one a source states whole, as a cited sentence."""
+    find_paths, _, _ = _query_api()
+    paths = find_paths(kg, source, target, max_len=max_len, limit=50)
+    if not paths:
+        raise NameNotFound(f"no causal path from '{source}' to '{target}' of at most {max_len} links")
+    path = next((p for p in paths if p.stated_by), paths[0])
+    steps, nodes = path.steps, path.concepts
+    label = lambda cid: kg.concepts[cid].label(lang)  # noqa: E731
+    zh = lang == "zh"
+    through = ("、" if zh else " and ").join(label(n) for n in nodes[1:-1])
+    verb = _VERB[lang, path.net_polarity]
+    if path.stated_by:
+        stated = [type(s)(s.cause, s.effect, [c for c in s.claims if c.source in path.stated_by]) for s in steps]
+        claims = [c for s in stated for c in s.claims]
+        sentence = _clause(kg, nodes[0], nodes[-1], verb, claims, lang, through) + ("。" if zh else ".")
+        records = _records_of(kg, stated)
+    else:
+        head = (f"{label(nodes[0])}{'通过' + through if through else ''}{verb}{label(nodes[-1])}：" if zh
+                else f"{label(nodes[0])} {verb} {label(nodes[-1])}{' through ' + through if through else ''}: ")
+        tail = "（没有一个来源完整陈述这条路径，它由各来源的环节拼接而成。）" if zh else \
+            " (No single source states this path whole; it is assembled from the links of several statements.)"
+        sentence = head + _steps_sentence(kg, steps, lang) + tail
+        records = _records_of(kg, steps)
+    return PathCitation(_capital(sentence), records, nodes, list(path.stated_by))
+
+
+def cite_loop(kg, concepts: list[str], *, lang: str = "en", max_len: int = 6) -> PathCitation:
+    """The shortest feedback loop through all the given concepts, as a cited sentence."""
+    _, find_loops, resolve_concept = _query_api()
+    if not concepts:
+        raise NameNotFound("name at least one concept of the loop")
+    wanted = [resolve_concept(kg, c) for c in concepts]
+    loop = next((lp for lp in find_loops(kg, wanted[0], max_len=max_len) if set(wanted) <= set(lp.concepts)), None)
+    if loop is None:
+        raise NameNotFound(f"no feedback loop of at most {max_len} links through {', '.join(concepts)}")
+    label = lambda cid: kg.concepts[cid].label(lang)  # noqa: E731
+    names = ("与" if lang == "zh" else " and ").join(label(c) for c in loop.concepts) if len(loop.concepts) == 2 else \
+        ("、" if lang == "zh" else ", ").join(label(c) for c in loop.concepts)
+    kind = _LOOP_KIND[lang, loop.kind]
+    head = f"{names}构成{kind}：" if lang == "zh" else f"{names} form {kind}: "
+    sentence = head + _steps_sentence(kg, loop.steps, lang)
+    return PathCitation(_capital(sentence), _records_of(kg, loop.steps), loop.concepts, list(loop.stated_by))

@@ -1,0 +1,277 @@
+"""The interactive page: a view of the causal map as one self-contained HTML file, built with pyvis, that opens offline."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import KGError
+from kg.iris import CONCEPT_CLASSES
+from kg.model.project import KG
+from kg.query.subgraph import View, select
+
+LANGS = ("zh", "en", "both")
+SEED = 7  # vis-network's layout seed: the same input draws the same picture every time
+
+# Okabe–Ito colours (distinguishable with the common colour-blindnesses) and a shape per class,
+# so that class still reads in greyscale.
+CLASS_STYLE = {
+    "Actor": ("#E69F00", "square"),
+    "Incentive": ("#F0E442", "diamond"),
+    "Mechanism": ("#56B4E9", "dot"),
+    "Outcome": ("#D55E00", "hexagon"),
+    "Condition": ("#999999", "triangle"),
+    "Intervention": ("#009E73", "star"),
+}
+UNCLASSED = ("#CCCCCC", "dot")
+POLARITY_STYLE = {  # colour, dashes, arrow head
+    "positive": ("#0072B2", False, "arrow"),
+    "negative": ("#C03A2B", [8, 5], "bar"),
+    "mixed": ("#8E5BA6", [2, 4], "arrow"),
+}
+CONDITION_STYLE = ("#7F7F7F", [1, 4], "circle")
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class Page:
+    """What `render` wrote: the file, and how much of the graph it shows."""
+
+    path: Path
+    concepts: int
+    links: int
+    claims: int
+    title: str
+
+
+def _vis_files() -> tuple[str, str]:
+    """vis-network's script and style sheet as shipped inside the pyvis package."""
+    import pyvis
+
+    lib = Path(pyvis.__file__).parent / "templates" / "lib"
+    versions = sorted(lib.glob("vis-*/vis-network.min.js"), key=lambda p: [int(x) for x in p.parent.name[4:].split(".")])
+    if not versions:
+        raise KGError(f"pyvis {pyvis.__version__} ships no vis-network script: reinstall pyvis")
+    js = versions[-1]
+    return js.read_text(encoding="utf-8"), (js.parent / "vis-network.css").read_text(encoding="utf-8")
+
+
+def _wrap(text: str) -> str:
+    """A long label on two or more lines: at spaces, or in halves when it is all CJK (no spaces)."""
+    import textwrap
+
+    if " " in text:
+        return "\n".join(textwrap.wrap(text, 24)) or text
+    if len(text) > 12 and all(ord(ch) > 0x2E7F for ch in text):
+        half = (len(text) + 1) // 2
+        return text[:half] + "\n" + text[half:]
+    return text
+
+
+def concept_label(concept, lang: str) -> str:
+    """A concept's label in `lang` (zh, en, or both on two lines), long ones wrapped."""
+    if lang == "both":
+        zh, en = concept.label("zh"), concept.label("en")
+        return _wrap(zh) if zh == en else f"{_wrap(zh)}\n{_wrap(en)}"
+    return _wrap(concept.label(lang))
+
+
+def source_name(kg: KG, sid: str) -> str:
+    """'title — authors (year)': how a reader recognises a source."""
+    src = kg.sources[sid]
+    who = "、".join(src.authors)
+    year = f" ({src.issued[:4]})" if src.issued else ""
+    return f"{src.title} — {who}{year}" if who else f"{src.title}{year}"
+
+
+def _claim_data(kg: KG, c) -> dict:
+    con = kg.concepts
+    return {
+        "id": c.id,
+        "cause": con[c.cause].label("zh"),
+        "effect": con[c.effect].label("zh"),
+        "polarity": c.polarity,
+        "quotes": list(c.quotes),
+        "gloss": c.gloss,
+        "source": c.source,
+        "sourceName": source_name(kg, c.source),
+        "locator": c.locator,
+        "conditions": [f"{con[x].label('zh')} ({con[x].label('en')})" for x in c.conditions] + list(c.condition_texts),
+        "hedge": c.hedge,
+        "evidence": c.evidence,
+        "scope": ", ".join(x for x in (*c.levels, c.case, c.period) if x),
+        "chain": c.chain or "",
+        "note": c.note,
+    }
+
+
+def _search_keys(concept) -> str:
+    """The concept's id and labels, case- and simplified/traditional-folded, one per line."""
+    from kg.inputs.quotes import fold
+
+    keys = [concept.id, *concept.all_labels()]
+    return "\n".join(dict.fromkeys(fold(k).lower() for k in keys))
+
+
+def _fold_map(texts) -> dict[str, str]:
+    """Character → its folded form (kg.quotes.fold) for every variant of a character in `texts`.
+
+    The page cannot run OpenCC; to fold a query it only needs the traditional and variant forms
+    of the characters its labels hold, and the punctuation fold() folds.
+    """
+    import opencc
+
+    from kg.inputs.quotes import PUNCT, fold
+
+    chars = {ch for t in texts for ch in t if ord(ch) > 0x2E7F}
+    variants = set(chars)
+    for config in ("s2t", "s2tw", "s2hk"):
+        conv = opencc.OpenCC(config)
+        variants |= {v for ch in chars if len(v := conv.convert(ch)) == 1}
+    out = {ch: fold(ch) for ch in variants if fold(ch) != ch}
+    out.update({chr(k): v for k, v in PUNCT.items()})
+    return dict(sorted(out.items()))
+
+
+def to_network(kg: KG, view: View, lang: str = "zh"):
+    """A pyvis Network of the view: nodes styled by class, edges by polarity and number of works."""
+    from pyvis.network import Network
+
+    if lang not in LANGS:
+        raise KGError(f"--lang must be one of {', '.join(LANGS)}, not '{lang}'")
+    net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
+    degree = {cid: 0 for cid in view.concepts}
+    for link in view.links:
+        degree[link.cause] += 1
+        degree[link.effect] += 1
+    for cid in view.concepts:
+        c = kg.concepts[cid]
+        colour, shape = CLASS_STYLE.get(c.cls, UNCLASSED)
+        net.add_node(
+            cid, label=concept_label(c, lang), shape=shape,
+            color={"background": colour, "border": "#444444",
+                   "highlight": {"background": colour, "border": "#000000"},
+                   "hover": {"background": colour, "border": "#000000"}},
+            value=degree[cid],  # size and label grow with links (options.nodes.scaling), so hubs read at a glance
+            # govkg's own fields; the page builds tooltips and panels from them as text, never as HTML.
+            kg={
+                "cls": c.cls or "—",
+                "zh": c.label("zh"), "en": c.label("en"),
+                "alt": sorted({str(a) for a in c.alt}),
+                "defZh": c.definition_in("zh"), "defEn": c.definition_in("en"),
+                "search": _search_keys(c),
+            },
+        )
+    for link in view.links:
+        colour, dashes, head = POLARITY_STYLE[link.polarity]
+        works = link.works(kg)
+        net.add_edge(
+            link.cause, link.effect, id=f"{link.cause}->{link.effect}",
+            color={"color": colour, "highlight": colour, "hover": colour}, dashes=dashes,
+            arrows={"to": {"enabled": True, "type": head, "scaleFactor": 0.7}},
+            width=1.5 + 1.5 * (len(works) - 1),
+            kg={"kind": "causal", "polarity": link.polarity, "works": works,
+                "sources": sorted({c.source for c in link.claims}),
+                "claims": [_claim_data(kg, c) for c in link.claims]},
+        )
+    for cl in view.conditions:
+        colour, dashes, head = CONDITION_STYLE
+        net.add_edge(
+            cl.condition, cl.effect, id=f"{cl.condition}~>{cl.effect}",
+            color={"color": colour, "highlight": colour, "hover": colour}, dashes=dashes, width=1,
+            arrows={"to": {"enabled": True, "type": head, "scaleFactor": 0.5}},
+            smooth={"type": "curvedCCW", "roundness": 0.3},
+            kg={"kind": "condition", "polarity": "condition", "works": [],
+                "sources": sorted({c.source for c in cl.claims}),
+                "claims": [_claim_data(kg, c) for c in cl.claims]},
+        )
+    n = len(view.concepts)
+    net.options = {
+        "layout": {"randomSeed": SEED, "improvedLayout": n <= 150},
+        "nodes": {"font": {"size": 15, "face": "sans-serif", "strokeWidth": 4, "strokeColor": "#ffffff"},
+                  "borderWidth": 1.5,
+                  "scaling": {"min": 10, "max": 30,
+                              "label": {"enabled": True, "min": 14, "max": 24, "maxVisible": 26, "drawThreshold": 5}}},
+        "edges": {"smooth": {"type": "curvedCW", "roundness": 0.12}, "hoverWidth": 1.5, "selectionWidth": 2},
+        "physics": {
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -120, "centralGravity": 0.012, "springLength": 150,
+                                 "springConstant": 0.06, "damping": 0.5, "avoidOverlap": 0.8},
+            "stabilization": {"enabled": True, "iterations": 600 + 8 * n, "updateInterval": 50, "fit": True},
+            "minVelocity": 1,
+        },
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 300, "keyboard": False},
+    }
+    return net
+
+
+def _script(text: str) -> str:
+    # A script's text may not hold "</script"; vis-network's does not, and ours is checked here.
+    if "</script" in text.lower():
+        raise KGError("an inline script holds '</script': cannot inline it safely")
+    return text
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+def to_html(kg: KG, view: View, lang: str = "zh") -> str:
+    """The page, as a string: every script and style inline, every text escaped."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
+
+    net = to_network(kg, view, lang)
+    nodes, edges, _heading, _h, _w, options = net.get_network_data()  # the heading is never used
+    vis_js, vis_css = _vis_files()
+    app_js = (_TEMPLATES / "graph.js").read_text(encoding="utf-8")
+    labels = [t for cid in view.concepts for t in kg.concepts[cid].all_labels()]
+    # JSON in a data block: htmlsafe_json_dumps turns < > & ' into \u escapes, so no text can end the block.
+    from jinja2.utils import htmlsafe_json_dumps
+
+    data = htmlsafe_json_dumps({
+        "nodes": nodes, "edges": edges, "options": json.loads(options), "lang": lang,
+        "fold": _fold_map(labels),
+    }, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, sort_keys=True, **kw))
+    scripts = [_script(vis_js), _script(app_js)]
+    # The page may run only its own two scripts and may fetch nothing: a policy the browser enforces.
+    csp = ("default-src 'none'; script-src " + " ".join(f"'{_sha256(s)}'" for s in scripts)
+           + "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'")
+    env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(default=True),
+                      keep_trailing_newline=True)
+    sources = [{"id": s, "name": source_name(kg, s)} for s in view.sources]
+    classes = [{"name": c, "colour": CLASS_STYLE[c][0], "shape": CLASS_STYLE[c][1],
+                "count": sum(1 for cid in view.concepts if kg.concepts[cid].cls == c)} for c in CONCEPT_CLASSES]
+    return env.get_template("graph.html").render(
+        title=view.title, csp=csp, vis_css=Markup(vis_css), vis_js=Markup(scripts[0]), app_js=Markup(scripts[1]),
+        page_css=Markup((_TEMPLATES / "graph.css").read_text(encoding="utf-8")), data=data,
+        sources=sources, classes=classes, polarity=POLARITY_STYLE, condition=CONDITION_STYLE,
+        counts={"concepts": len(view.concepts), "links": len(view.links), "claims": len(view.claims)},
+    )
+
+
+def render(
+    kg: KG,
+    out: Path,
+    *,
+    lang: str = "zh",
+    focus: str | None = None,
+    depth: int = 1,
+    sources=(),
+    chain: tuple[str, str] | None = None,
+    max_len: int = 4,
+) -> Page:
+    """Write the page for the chosen view to `out`, atomically (a failed write keeps the old page)."""
+    from kg.atomic import write_text_atomic
+
+    view = select(kg, focus=focus, depth=depth, sources=sources, chain=chain, max_len=max_len)
+    html = to_html(kg, view, lang)
+    try:
+        write_text_atomic(out, html)
+    except OSError as exc:
+        raise KGError(f"could not write {out}: {exc.strerror or exc}") from exc
+    return Page(out, len(view.concepts), len(view.links), len(view.claims), view.title)

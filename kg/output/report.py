@@ -1,0 +1,453 @@
+"""Query results (paths, loops, explanations, searches, contrasts) as JSON-ready dicts, plain text and Markdown.
+
+The JSON shapes are documented in docs/json.md; a change to them is a change of `JSON_VERSION`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from kg.output.markup import to_markdown_inline
+
+JSON_VERSION = 1
+ARROW = {"positive": "→", "negative": "⊣", "mixed": "⇢"}
+SIGN = {"positive": "+", "negative": "−", "mixed": "±"}
+
+
+def dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+# Pieces shared by every command ------------------------------------------------------------------
+
+
+def label(kg, cid: str) -> str:
+    c = kg.concepts.get(cid)
+    return f"{c.label('zh')} ({cid})" if c else cid
+
+
+def short_label(kg, cid: str) -> str:
+    c = kg.concepts.get(cid)
+    return c.label("zh") if c else cid
+
+
+def concept_ref(kg, cid: str) -> dict:
+    c = kg.concepts.get(cid)
+    return {"id": cid, "zh": c.label("zh") if c else cid, "en": c.label("en") if c else cid}
+
+
+def claim_to_dict(kg, c) -> dict:
+    src = kg.sources.get(c.source)
+    return {
+        "id": c.id,
+        "source": c.source,
+        "source_title": src.title if src else "",
+        "work": kg.work_of(c.source),
+        "cause": c.cause,
+        "effect": c.effect,
+        "polarity": c.polarity,
+        "conditions": [concept_ref(kg, x) for x in c.conditions],
+        "condition_texts": list(c.condition_texts),
+        "evidence": c.evidence,
+        "hedge": c.hedge,
+        "levels": list(c.levels),
+        "quotes": list(c.quotes),
+        "locator": c.locator,
+        "gloss": c.gloss,
+        "chain": c.chain,
+        "position": c.position,
+        "disputes": list(c.disputes),
+    }
+
+
+def step_to_dict(kg, s) -> dict:
+    return {
+        "cause": concept_ref(kg, s.cause),
+        "effect": concept_ref(kg, s.effect),
+        "polarity": s.polarity,
+        "conditions": [concept_ref(kg, x) for x in s.conditions],
+        "sources": s.sources,
+        "claims": [claim_to_dict(kg, c) for c in s.claims],
+    }
+
+
+def _claim_head(kg, c) -> str:
+    bits = [c.id, f"{c.source} {c.locator}".strip(), c.evidence]
+    if c.hedge:
+        bits.append(f"hedge {c.hedge}")
+    if c.levels:
+        bits.append(", ".join(c.levels))
+    return " · ".join(bits)
+
+
+def _claim_conditions(kg, c) -> str:
+    conds = [label(kg, x) for x in c.conditions] + list(c.condition_texts)
+    return "; ".join(conds)
+
+
+def _text_claim(kg, c, indent: str) -> list[str]:
+    lines = [f"{indent}{_claim_head(kg, c)}"]
+    if c.conditions or c.condition_texts:
+        lines.append(f"{indent}  only when: {_claim_conditions(kg, c)}")
+    lines += [f"{indent}  «{q}»" for q in c.quotes]
+    lines.append(f"{indent}  {c.gloss}")
+    return lines
+
+
+def _md_claim(kg, c, indent: str) -> list[str]:
+    head = " · ".join(to_markdown_inline(b) for b in _claim_head(kg, c).split(" · ")[1:])
+    lines = [f"{indent}- `{c.id}` — {head}"]
+    if c.conditions or c.condition_texts:
+        lines.append(f"{indent}  only when: {to_markdown_inline(_claim_conditions(kg, c))}")
+    for q in c.quotes:
+        lines += [f"{indent}  > {to_markdown_inline(q)}", f"{indent}  >"]
+    lines[-1] = f"{indent}  > — {to_markdown_inline(c.gloss)}"
+    return lines
+
+
+def _text_steps(kg, steps, indent: str = "   ") -> list[str]:
+    lines = [f"{indent}{label(kg, steps[0].cause)}"]
+    shown: dict[str, str] = {}  # chain id -> the link whose quotes were printed
+    for s in steps:
+        lines.append(f"{indent}  {SIGN[s.polarity]}{ARROW[s.polarity]} {label(kg, s.effect)}")
+        for c in s.claims:
+            if c.chain and c.chain in shown:
+                lines.append(f"{indent}      {_claim_head(kg, c)}")
+                lines.append(f"{indent}        (the same statement as {shown[c.chain]}: quotes above)")
+                continue
+            if c.chain:
+                shown[c.chain] = c.id
+            lines += _text_claim(kg, c, indent + "      ")
+    return lines
+
+
+def _md_steps(kg, steps) -> list[str]:
+    lines = []
+    shown: dict[str, str] = {}
+    for i, s in enumerate(steps, 1):
+        lines.append(
+            f"{i}. **{to_markdown_inline(short_label(kg, s.cause))}** {ARROW[s.polarity]} **{to_markdown_inline(short_label(kg, s.effect))}** "
+            f"({SIGN[s.polarity]}; `{s.cause}` {ARROW[s.polarity]} `{s.effect}`)"
+        )
+        for c in s.claims:
+            if c.chain and c.chain in shown:
+                head = " · ".join(to_markdown_inline(b) for b in _claim_head(kg, c).split(" · ")[1:])
+                lines.append(f"   - `{c.id}` — {head} (the same statement as `{shown[c.chain]}`: quotes above)")
+                continue
+            if c.chain:
+                shown[c.chain] = c.id
+            lines += _md_claim(kg, c, "   ")
+    return lines
+
+
+def _line_of(kg, concepts: list[str], steps) -> str:
+    out = short_label(kg, concepts[0])
+    for s in steps:
+        out += f" {ARROW[s.polarity]} {short_label(kg, s.effect)}"
+    return out
+
+
+# kg chain ----------------------------------------------------------------------------------------
+
+
+def path_to_dict(kg, p) -> dict:
+    return {
+        "kind": p.kind,
+        "stated_by": p.stated_by,
+        "every_link_by": p.every_link_by,
+        "sources": p.sources,
+        "length": len(p.steps),
+        "net_polarity": p.net_polarity,
+        "concepts": [concept_ref(kg, x) for x in p.concepts],
+        "steps": [step_to_dict(kg, s) for s in p.steps],
+    }
+
+
+def paths_to_dict(kg, paths, query: dict) -> dict:
+    q = dict(query)
+    for key in ("from", "to"):
+        q[key] = concept_ref(kg, q[key])
+    for key in ("via", "avoid"):
+        q[key] = [concept_ref(kg, x) for x in q.get(key, [])]
+    return {"command": "chain", "version": JSON_VERSION, "query": q, "paths": [path_to_dict(kg, p) for p in paths]}
+
+
+def _assembled(p) -> str:
+    if p.every_link_by:
+        return f": every link is claimed by {', '.join(p.every_link_by)}, but not as one argument (a hypothesis: the junctions are ours)"
+    return f" from {', '.join(p.sources)} (a hypothesis: no one source states it whole)"
+
+
+def _path_status(p) -> str:
+    if p.stated_by:
+        return f"STATED by {', '.join(p.stated_by)}"
+    return f"ASSEMBLED{_assembled(p)}"
+
+
+def render_paths(kg, paths, fmt: str, query: dict) -> str:
+    if fmt == "json":
+        return dumps(paths_to_dict(kg, paths, query))
+    a, b = query["from"], query["to"]
+    limits = f"at most {query['max_len']} links" + (", stated by one source" if query.get("same_source") else "")
+    if fmt == "markdown":
+        lines = [f"## {to_markdown_inline(short_label(kg, a))} → {to_markdown_inline(short_label(kg, b))}: {len(paths)} path(s) ({limits})", ""]
+        for i, p in enumerate(paths, 1):
+            lines += [f"### {i}. {to_markdown_inline(_line_of(kg, p.concepts, p.steps))}", ""]
+            lines += [f"**{to_markdown_inline(_path_status(p))}** · {len(p)} link(s) · net **{p.net_polarity}**", ""]
+            lines += _md_steps(kg, p.steps) + [""]
+        return "\n".join(lines).rstrip() + "\n"
+    lines = [f"{label(kg, a)} → {label(kg, b)}: {len(paths)} path(s), {limits}, shortest first"]
+    for i, p in enumerate(paths, 1):
+        lines += ["", f"{i}. {_line_of(kg, p.concepts, p.steps)}"]
+        lines.append(f"   {_path_status(p)} · {len(p)} link(s) · net {p.net_polarity} ({SIGN[p.net_polarity]})")
+        lines += _text_steps(kg, p.steps)
+    if not paths:
+        lines.append("no path: try a larger --max-len, fewer --via/--avoid/--source, or `kg explain` on each end")
+    return "\n".join(lines) + "\n"
+
+
+# kg loops ----------------------------------------------------------------------------------------
+
+
+def loop_to_dict(kg, lp) -> dict:
+    return {
+        "kind": lp.kind,
+        "stated_by": lp.stated_by,
+        "every_link_by": lp.every_link_by,
+        "sources": lp.sources,
+        "length": len(lp.steps),
+        "concepts": [concept_ref(kg, x) for x in lp.concepts],
+        "steps": [step_to_dict(kg, s) for s in lp.steps],
+    }
+
+
+def loops_to_dict(kg, loops, query: dict) -> dict:
+    q = dict(query)
+    q["concept"] = concept_ref(kg, q["concept"]) if q.get("concept") else None
+    return {"command": "loops", "version": JSON_VERSION, "query": q, "loops": [loop_to_dict(kg, lp) for lp in loops]}
+
+
+def _loop_status(lp) -> str:
+    if lp.stated_by:
+        return f"stated by {', '.join(lp.stated_by)}"
+    return f"assembled{_assembled(lp)}"
+
+
+def _loop_line(kg, lp) -> str:
+    return _line_of(kg, lp.concepts, lp.steps)
+
+
+def render_loops(kg, loops, fmt: str, query: dict) -> str:
+    if fmt == "json":
+        return dumps(loops_to_dict(kg, loops, query))
+    through = f" through {label(kg, query['concept'])}" if query.get("concept") else ""
+    if fmt == "markdown":
+        lines = [f"## Feedback loops{to_markdown_inline(through)}: {len(loops)} (at most {query['max_len']} links)", ""]
+        for i, lp in enumerate(loops, 1):
+            lines += [f"### {i}. {to_markdown_inline(_loop_line(kg, lp))}", ""]
+            lines += [f"**{lp.kind}** — {to_markdown_inline(_loop_status(lp))}; {len(lp)} link(s)", ""]
+            lines += _md_steps(kg, lp.steps) + [""]
+        return "\n".join(lines).rstrip() + "\n"
+    lines = [f"feedback loops{through}: {len(loops)} (at most {query['max_len']} links)"]
+    for i, lp in enumerate(loops, 1):
+        lines += ["", f"{i}. {_loop_line(kg, lp)}", f"   {lp.kind.upper()} · {_loop_status(lp)} · {len(lp)} link(s)"]
+        lines += _text_steps(kg, lp.steps)
+    return "\n".join(lines) + "\n"
+
+
+# kg explain --------------------------------------------------------------------------------------
+
+
+def concept_to_dict(kg, c) -> dict:
+    return {
+        **concept_ref(kg, c.id),
+        "iri": str(c.iri),
+        "classes": list(c.classes),
+        "labels": {lang: list(v) for lang, v in sorted(c.pref.items())},
+        "alt_labels": [{"value": str(a), "lang": a.language or ""} for a in c.alt],
+        "definitions": {lang: list(v) for lang, v in sorted(c.definition.items())},
+        "broader": [concept_ref(kg, b) for b in c.broader],
+        "sources": list(c.sources),
+    }
+
+
+def branch_to_dict(kg, br) -> dict:
+    return {"concept": concept_ref(kg, br.concept), "step": step_to_dict(kg, br.step), "children": [branch_to_dict(kg, x) for x in br.children]}
+
+
+def explanation_to_dict(kg, ex) -> dict:
+    return {
+        "command": "explain",
+        "version": JSON_VERSION,
+        "concept": concept_to_dict(kg, ex.concept),
+        "narrower": [concept_ref(kg, x) for x in ex.narrower],
+        "depth": ex.depth,
+        "causes": [branch_to_dict(kg, b) for b in ex.causes],
+        "effects": [branch_to_dict(kg, b) for b in ex.effects],
+        "as_condition": [claim_to_dict(kg, c) for c in ex.as_condition],
+    }
+
+
+def _text_tree(kg, branches, upstream: bool, indent: str) -> list[str]:
+    lines = []
+    for br in branches:
+        s = br.step
+        arrow = f"{SIGN[s.polarity]}{'←' if upstream else ARROW[s.polarity]}"
+        lines.append(f"{indent}{arrow} {label(kg, br.concept)}")
+        for c in s.claims:
+            lines += _text_claim(kg, c, indent + "     ")
+        lines += _text_tree(kg, br.children, upstream, indent + "   ")
+    return lines
+
+
+def _md_tree(kg, branches, upstream: bool, indent: str) -> list[str]:
+    lines = []
+    for br in branches:
+        s = br.step
+        link = f"`{s.cause}` {ARROW[s.polarity]} `{s.effect}`"
+        lines.append(f"{indent}- **{to_markdown_inline(short_label(kg, br.concept))}** ({SIGN[s.polarity]}; {link})")
+        for c in s.claims:
+            lines += _md_claim(kg, c, indent + "  ")
+        lines += _md_tree(kg, br.children, upstream, indent + "  ")
+    return lines
+
+
+def render_explanation(kg, ex, fmt: str) -> str:
+    if fmt == "json":
+        return dumps(explanation_to_dict(kg, ex))
+    c = ex.concept
+    alts = ", ".join(f"{a} ({a.language})" if a.language else str(a) for a in c.alt)
+    kinds = ", ".join(label(kg, b) for b in ex.broader)
+    narrower = ", ".join(label(kg, n) for n in ex.narrower)
+    facts = [
+        ("class", ", ".join(c.classes)),
+        ("zh", c.label("zh")),
+        ("en", c.label("en")),
+        ("also", alts),
+        ("definition (zh)", c.definition_in("zh")),
+        ("definition (en)", c.definition_in("en")),
+        ("a kind of", kinds),
+        ("kinds", narrower),
+        ("sources", ", ".join(c.sources)),
+    ]
+    facts = [(k, v) for k, v in facts if v]
+    if fmt == "markdown":
+        lines = [f"## {to_markdown_inline(c.label('zh'))} / {to_markdown_inline(c.label('en'))} (`{c.id}`)", ""]
+        lines += [f"- **{k}**: {to_markdown_inline(v)}" for k, v in facts] + [""]
+        lines += [f"### Causes (upstream, {ex.depth} link(s))", ""] + (_md_tree(kg, ex.causes, True, "") or ["none in the graph"]) + [""]
+        lines += [f"### Effects (downstream, {ex.depth} link(s))", ""] + (_md_tree(kg, ex.effects, False, "") or ["none in the graph"]) + [""]
+        if ex.as_condition:
+            lines += ["### A condition of", ""]
+            for cl in ex.as_condition:
+                lines.append(f"**{to_markdown_inline(short_label(kg, cl.cause))}** {ARROW[cl.polarity]} **{to_markdown_inline(short_label(kg, cl.effect))}**")
+                lines += _md_claim(kg, cl, "") + [""]
+        return "\n".join(lines).rstrip() + "\n"
+    lines = [f"{c.label('zh')} / {c.label('en')} ({c.id})"]
+    lines += [f"  {k + ':':<17}{v}" for k, v in facts]
+    lines += ["", f"causes (upstream, {ex.depth} link(s)):"] + (_text_tree(kg, ex.causes, True, "  ") or ["  none in the graph"])
+    lines += ["", f"effects (downstream, {ex.depth} link(s)):"] + (_text_tree(kg, ex.effects, False, "  ") or ["  none in the graph"])
+    if ex.as_condition:
+        lines += ["", "a condition of:"]
+        for cl in ex.as_condition:
+            lines.append(f"  {label(kg, cl.cause)} {SIGN[cl.polarity]}{ARROW[cl.polarity]} {label(kg, cl.effect)}")
+            lines += _text_claim(kg, cl, "     ")
+    return "\n".join(lines) + "\n"
+
+
+# kg search ---------------------------------------------------------------------------------------
+
+
+def search_to_dict(kg, res) -> dict:
+    return {
+        "command": "search",
+        "version": JSON_VERSION,
+        "query": res.query,
+        "concepts": [{"concept": concept_ref(kg, h.id), "matched": h.matched} for h in res.concepts],
+        "claims": [{"claim": claim_to_dict(kg, kg.claims[h.id]), "matched": h.matched} for h in res.claims],
+    }
+
+
+def _snippet(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_search(kg, res, fmt: str) -> str:
+    if fmt == "json":
+        return dumps(search_to_dict(kg, res))
+    if fmt == "markdown":
+        lines = [f"## Search: {to_markdown_inline(res.query)}", "", f"### Concepts ({len(res.concepts)})", ""]
+        for h in res.concepts:
+            c = kg.concepts[h.id]
+            where = "; ".join(f"{k}: {to_markdown_inline(_snippet(v))}" for k, v in h.matched.items())
+            lines.append(f"- `{h.id}` **{to_markdown_inline(c.label('zh'))}** / {to_markdown_inline(c.label('en'))} — {where}")
+        lines += ["", f"### Claims ({len(res.claims)})", ""]
+        for h in res.claims:
+            cl = kg.claims[h.id]
+            where = "; ".join(f"{k}: {to_markdown_inline(_snippet(v))}" for k, v in h.matched.items())
+            link = f"{to_markdown_inline(short_label(kg, cl.cause))} {ARROW[cl.polarity]} {to_markdown_inline(short_label(kg, cl.effect))}"
+            lines.append(f"- `{h.id}` ({to_markdown_inline(cl.source)}) {link} — {where}")
+        return "\n".join(lines) + "\n"
+    lines = [f"concepts ({len(res.concepts)}):"]
+    for h in res.concepts:
+        c = kg.concepts[h.id]
+        lines.append(f"  {h.id}  {c.label('zh')} / {c.label('en')}")
+        lines += [f"      {k}: {_snippet(v)}" for k, v in h.matched.items()]
+    lines.append(f"claims ({len(res.claims)}):")
+    for h in res.claims:
+        cl = kg.claims[h.id]
+        lines.append(f"  {h.id}  {short_label(kg, cl.cause)} {ARROW[cl.polarity]} {short_label(kg, cl.effect)}  ({cl.source} {cl.locator})")
+        lines += [f"      {k}: {_snippet(v)}" for k, v in h.matched.items()]
+    return "\n".join(lines) + "\n"
+
+
+# kg contrast -------------------------------------------------------------------------------------
+
+_CONTRAST_WHAT = {
+    "dispute": "the first says it contradicts the second",
+    "opposite": "the same link, pulled in opposite directions",
+    "divergent": "the same cause, toward different effects under different conditions",
+}
+
+
+def contrast_to_dict(kg, x) -> dict:
+    return {
+        "kind": x.kind,
+        "scope": x.scope,
+        "a": [claim_to_dict(kg, c) for c in x.a],
+        "b": [claim_to_dict(kg, c) for c in x.b],
+    }
+
+
+def contrasts_to_dict(kg, contrasts, query: dict) -> dict:
+    q = dict(query)
+    q["concept"] = concept_ref(kg, q["concept"]) if q.get("concept") else None
+    return {"command": "contrast", "version": JSON_VERSION, "query": q, "contrasts": [contrast_to_dict(kg, x) for x in contrasts]}
+
+
+def _statement_line(kg, claims) -> str:
+    out = short_label(kg, claims[0].cause)
+    for c in claims:
+        out += f" {ARROW[c.polarity]} {short_label(kg, c.effect)}"
+    conds = "; ".join(filter(None, (_claim_conditions(kg, c) for c in claims[:1])))
+    return out + (f"  [only when: {conds}]" if conds else "")
+
+
+def render_contrasts(kg, contrasts, fmt: str, query: dict) -> str:
+    if fmt == "json":
+        return dumps(contrasts_to_dict(kg, contrasts, query))
+    if fmt == "markdown":
+        lines = [f"## Contrasts: {len(contrasts)}", ""]
+        for i, x in enumerate(contrasts, 1):
+            lines += [f"### {i}. {x.kind} ({x.scope}): {to_markdown_inline(_CONTRAST_WHAT[x.kind])}", ""]
+            for side, claims in (("A", x.a), ("B", x.b)):
+                lines.append(f"**{side}** — {to_markdown_inline(_statement_line(kg, claims))}")
+                lines += _md_claim(kg, claims[0], "") + [""]
+        return "\n".join(lines).rstrip() + "\n"
+    lines = [f"contrasts: {len(contrasts)}"]
+    for i, x in enumerate(contrasts, 1):
+        lines += ["", f"{i}. {x.kind.upper()} · {x.scope} · {_CONTRAST_WHAT[x.kind]}"]
+        for side, claims in (("A", x.a), ("B", x.b)):
+            lines.append(f"   {side}  {_statement_line(kg, claims)}")
+            lines += _text_claim(kg, claims[0], "      ")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,262 @@
+"""Causal paths between concepts: the claim graph, bounded simple paths, and whether one source states a path.
+
+A path is *stated* by a source document when that source itself makes every junction of it: the
+source has a claim on every link and, for every two consecutive links A → B, B → C, it joins them
+itself — its claims on the two links are consecutive links of one of its chains, or they quote
+the same paragraph of its text (the cleaned texts keep one paragraph per line). A chain cannot
+carry a hedge or a condition per link, so curators write an argument made in one breath as
+separate claims whenever those differ; the paragraph is the author's own unit of argument. A path
+of one link is stated by every source that claims the link. Any other path — also one whose links
+all come from one source, made in different paragraphs — is *assembled*: a hypothesis obtained by
+transitivity (the junction is ours, not the source's), not a finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from kg.errors import QueryError
+from kg.inputs.claims import Claim
+
+SIGN = {"positive": 1, "negative": -1}
+
+
+@dataclass
+class Step:
+    """One link cause → effect of a path, with every claim (of the allowed sources) that asserts it."""
+
+    cause: str
+    effect: str
+    claims: list[Claim]
+
+    @property
+    def polarity(self) -> str:
+        """positive or negative when the claims agree, mixed when some say one and some the other."""
+        kinds = {c.polarity for c in self.claims}
+        return kinds.pop() if len(kinds) == 1 else "mixed"
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({c.source for c in self.claims})
+
+    @property
+    def conditions(self) -> list[str]:
+        """Concept ids of the conditions any of the claims attaches to this link."""
+        return list(dict.fromkeys(cond for c in self.claims for cond in c.conditions))
+
+
+class StepSequence:
+    """What paths and loops share: their steps' sources, the sources on every link, their length."""
+
+    steps: list[Step]
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({src for s in self.steps for src in s.sources})
+
+    @property
+    def every_link_by(self) -> list[str]:
+        """Sources with a claim on every link, whether or not they join the links themselves."""
+        return sources_on_every_link(self.steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+@dataclass
+class CausalPath(StepSequence):
+    """A simple path of concepts, its steps, the sign of the whole, and the sources that state it whole."""
+
+    steps: list[Step]
+    net_polarity: str
+    stated_by: list[str] = field(default_factory=list)
+
+    @property
+    def concepts(self) -> list[str]:
+        return [self.steps[0].cause] + [s.effect for s in self.steps] if self.steps else []
+
+    @property
+    def kind(self) -> str:
+        return "stated" if self.stated_by else "assembled"
+
+
+def sign_of(steps: Iterable[Step]) -> int | None:
+    """The product of the links' signs (+1 or -1), or None when some link's claims disagree."""
+    sign = 1
+    for s in steps:
+        if s.polarity == "mixed":
+            return None
+        sign *= SIGN[s.polarity]
+    return sign
+
+
+def net_polarity(steps: Iterable[Step]) -> str:
+    """The product of the links' signs: positive, negative, or mixed when a link's claims disagree."""
+    sign = sign_of(steps)
+    return "mixed" if sign is None else ("positive" if sign > 0 else "negative")
+
+
+def sources_on_every_link(steps: list[Step]) -> list[str]:
+    """The sources with a claim on every one of the steps."""
+    if not steps:
+        return []
+    common = set(steps[0].sources)
+    for s in steps[1:]:
+        common &= set(s.sources)
+    return sorted(common)
+
+
+Paragraphs = Callable[[Claim], Iterable[int]]
+
+
+def claim_paragraphs(kg, claim: Claim) -> frozenset[int]:
+    """The paragraphs (lines of the cleaned text) that the claim's quotes stand in."""
+    src = kg.sources[claim.source]
+    return frozenset(
+        line for a in claim.anchors for line in range(src.line_of_offset(a.start), src.line_of_offset(max(a.start, a.end - 1)) + 1)
+    )
+
+
+def joins(a: Step, b: Step, source: str, paragraphs: Paragraphs | None = None) -> bool:
+    """Does `source` itself join a and b (a.effect == b.cause): consecutive links of one of its chains, or one paragraph?"""
+    mine_a = [c for c in a.claims if c.source == source]
+    mine_b = [c for c in b.claims if c.source == source]
+    ends = {(c.chain, c.position) for c in mine_a if c.chain}
+    if any((c.chain, c.position - 1) in ends for c in mine_b if c.chain):
+        return True
+    if paragraphs is None:
+        return False
+    here = {p for c in mine_a for p in paragraphs(c)}
+    return any(here.intersection(paragraphs(c)) for c in mine_b)
+
+
+def stated_by(steps: list[Step], paragraphs: Paragraphs | None = None, *, closed: bool = False) -> list[str]:
+    """The sources that state the whole path as one argument (the rule is in the module docstring).
+
+    `paragraphs` gives the paragraphs a claim quotes (`claim_paragraphs`); without it only chains
+    join links. `closed` is for a loop: its last link joins its first too.
+    """
+    pairs = list(zip(steps, steps[1:], strict=False)) + ([(steps[-1], steps[0])] if closed and steps else [])
+    return [src for src in sources_on_every_link(steps) if all(joins(a, b, src, paragraphs) for a, b in pairs)]
+
+
+def causal_graph(kg, sources: Iterable[str] | None = None):
+    """A networkx MultiDiGraph: every concept a node, every claim an edge cause → effect keyed by its id.
+
+    `sources` keeps only the claims of those source documents (None: all).
+    """
+    import networkx as nx
+
+    allowed = set(sources) if sources is not None else None
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(kg.concepts)
+    for c in kg.claims.values():
+        if allowed is None or c.source in allowed:
+            g.add_edge(c.cause, c.effect, key=c.id, claim=c)
+    return g
+
+
+def link_graph(kg, sources: Iterable[str] | None = None):
+    """A networkx DiGraph with one edge per link (cause, effect), holding all its claims in `claims`.
+
+    networkx's simple-path and cycle searches (shortest_simple_paths, simple_cycles) work on
+    simple digraphs, and a path of concepts is the same whichever claim supports each link.
+    """
+    import networkx as nx
+
+    multi = causal_graph(kg, sources)
+    g = nx.DiGraph()
+    g.add_nodes_from(multi)
+    for u, v, claim in multi.edges(data="claim"):
+        if g.has_edge(u, v):
+            g[u][v]["claims"].append(claim)
+        else:
+            g.add_edge(u, v, claims=[claim])
+    return g
+
+
+def steps_along(g, nodes: list[str]) -> list[Step]:
+    """The steps of a node sequence in a link graph."""
+    return [Step(u, v, sorted(g[u][v]["claims"], key=lambda c: c.id)) for u, v in zip(nodes, nodes[1:], strict=False)]
+
+
+def to_path(g, nodes: list[str], paragraphs: Paragraphs | None = None) -> CausalPath:
+    steps = steps_along(g, nodes)
+    return CausalPath(steps, net_polarity(steps), stated_by(steps, paragraphs))
+
+
+def iter_paths(g, source: str, target: str, max_len: int) -> Iterator[list[str]]:
+    """Simple paths source → target of at most `max_len` links, shortest first.
+
+    Thinly wraps networkx.shortest_simple_paths (Yen's algorithm), which yields paths in order of
+    length, so the search stops at the first path that is too long.
+    """
+    import networkx as nx
+
+    try:
+        for nodes in nx.shortest_simple_paths(g, source, target):
+            if len(nodes) - 1 > max_len:
+                return
+            yield nodes
+    except nx.NetworkXNoPath:
+        return
+
+
+def find_paths(
+    kg,
+    source: str,
+    target: str,
+    *,
+    max_len: int = 4,
+    via: Iterable[str] = (),
+    avoid: Iterable[str] = (),
+    sources: Iterable[str] | None = None,
+    same_source: bool = False,
+    limit: int | None = 20,
+) -> list[CausalPath]:
+    """The causal paths from one concept to another, shortest first.
+
+    Concepts may be given by any name `kg.names.resolve_concept` accepts, sources by any name
+    `resolve_source` accepts. A path has at most `max_len` links, passes through every `via`
+    concept (in any order) and through no `avoid` concept, and uses only claims of `sources`
+    (None: all). `same_source` keeps only the paths some source states whole (`CausalPath.stated_by`,
+    by the rule of the module docstring).
+    At most `limit` paths are returned (None: all). Raises NameNotFound for an unknown or ambiguous
+    name, QueryError for contradictory options.
+    """
+    import networkx as nx
+
+    from kg.model.names import resolve_concept, resolve_concepts, resolve_sources
+
+    start, end = resolve_concept(kg, source), resolve_concept(kg, target)
+    via_ids, avoid_ids = set(resolve_concepts(kg, via)), set(resolve_concepts(kg, avoid))
+    if start == end:
+        raise QueryError(f"'{source}' and '{target}' are the same concept ({start}): for the loops through it, run `kg loops {start}`")
+    if max_len < 1:
+        raise QueryError(f"--max-len must be at least 1, not {max_len}")
+    if {start, end} & avoid_ids:
+        raise QueryError("a path cannot avoid its own start or end: remove it from --avoid")
+    if via_ids & avoid_ids:
+        raise QueryError(f"{', '.join(sorted(via_ids & avoid_ids))} is both in --via and in --avoid")
+    g = link_graph(kg, resolve_sources(kg, sources))
+    if avoid_ids:
+        g = nx.restricted_view(g, avoid_ids, [])
+    found: list[CausalPath] = []
+    cache: dict[str, frozenset[int]] = {}
+
+    def paragraphs(claim: Claim) -> frozenset[int]:
+        if claim.id not in cache:
+            cache[claim.id] = claim_paragraphs(kg, claim)
+        return cache[claim.id]
+
+    for nodes in iter_paths(g, start, end, max_len):
+        if not via_ids <= set(nodes):
+            continue
+        path = to_path(g, nodes, paragraphs)
+        if same_source and not path.stated_by:
+            continue
+        found.append(path)
+        if limit is not None and len(found) >= limit:
+            break
+    return found

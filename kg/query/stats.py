@@ -1,0 +1,40 @@
+"""Counts that describe the graph: sources, concepts by class, claims by source and polarity, agreement."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from kg.iris import CONCEPT_CLASSES
+from kg.model.project import KG
+
+
+def links(kg: KG) -> dict[tuple[str, str], list]:
+    """Claims grouped by their (cause, effect) pair: each pair is one link of the causal map."""
+    out: dict[tuple[str, str], list] = defaultdict(list)
+    for c in kg.claims.values():
+        out[(c.cause, c.effect)].append(c)
+    return out
+
+
+def get_stats(kg: KG) -> dict:
+    by_link = links(kg)
+    multi_doc = {k: v for k, v in by_link.items() if len({c.source for c in v}) > 1}
+    multi_work = {k: v for k, v in by_link.items() if len({kg.work_of(c.source) for c in v}) > 1}
+    opposed = {k: v for k, v in by_link.items() if len({c.polarity for c in v}) > 1}
+    classes = Counter(c.cls for c in kg.concepts.values())
+    return {
+        "sources": len(kg.sources),
+        "works": len({s.work for s in kg.sources.values()}),
+        "concepts": len(kg.concepts),
+        "concepts_by_class": {cls: classes.get(cls, 0) for cls in CONCEPT_CLASSES},
+        "claims": len(kg.claims),
+        "chains": len(kg.chains),
+        "claims_by_source": dict(sorted(Counter(c.source for c in kg.claims.values()).items())),
+        "claims_by_polarity": dict(sorted(Counter(c.polarity for c in kg.claims.values()).items())),
+        "conditional_claims": sum(1 for c in kg.claims.values() if c.conditions or c.condition_texts),
+        "links": len(by_link),
+        "links_with_several_documents": len(multi_doc),
+        "links_with_several_works": len(multi_work),
+        "links_with_opposite_polarities": len(opposed),
+        "disputes": sum(len(c.disputes) for c in kg.claims.values() if not c.position or c.position == 1),
+    }

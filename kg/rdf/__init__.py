@@ -1,0 +1,1 @@
+"""The model as RDF: the namespaces, the one emitter of quads and its writers, SHACL and SPARQL checks."""

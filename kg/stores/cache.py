@@ -1,0 +1,235 @@
+"""The compiled-graph cache in <project>/.cache/: keyed on the sha256 of every input file, so any change rebuilds it.
+
+What is cached, each under the key of the inputs it was made from:
+- `kg-<key>.pickle`: the resolved graph (`load_kg`'s KG and problems), so a second `kg` call
+  neither parses YAML and Turtle nor finds quotes again;
+- `validate-<key>.pickle`: the validation problems and the checks run (SHACL is the slow part);
+- `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds.
+
+The key covers the content of every input file (`Layout.input_files()`), govkg's version and its
+own code (a cached pickle is only as good as the classes that read it). Re-hashing every input on
+every call would cost seconds at a million claims, so a manifest remembers each file's size,
+mtime, ctime, inode and sha256, and a file is re-hashed when any of these changed, or when it was
+modified so close to the time it was hashed that a same-tick edit could hide (git's "racy" rule).
+Every entry is written to a temporary name and renamed into place: a crash leaves either the
+old entry or the new one, never half of one. GOVKG_CACHE=off turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from kg.atomic import write_bytes_atomic
+from kg.stores.oxigraph import load_oxigraph
+from kg.version import __version__
+
+CACHE_FORMAT = 1
+RACY_NS = 2_000_000_000  # a file modified within 2 s of being hashed is hashed again next time
+
+
+def enabled() -> bool:
+    return os.environ.get("GOVKG_CACHE", "on").lower() not in ("off", "0", "no", "false")
+
+
+def cache_dir(root: Path) -> Path:
+    return Path(root) / ".cache"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    key: str  # sha256 over govkg's version and code and every input file's path and content
+    input_bytes: int
+    files: int
+
+
+def _input_files(root: Path) -> list[Path]:
+    from kg.inputs.layout import Layout
+
+    return Layout(Path(root)).input_files()
+
+
+def _code_files() -> list[Path]:
+    return sorted(Path(__file__).resolve().parent.parent.rglob("*.py"))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _digests(files: list[Path], manifest_path: Path | None) -> list[tuple[int, str]]:
+    """(size, sha256) of each file, re-reading only files whose size or mtime changed."""
+    import time
+
+    old: dict = {}
+    if manifest_path is not None:
+        try:
+            old = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = {}
+    new, out, changed = {}, [], False
+    now = time.time_ns()
+    for p in files:
+        st = p.stat()
+        key = os.path.abspath(p)  # not resolve(): a realpath per file costs more than the stat
+        entry = old.get(key)
+        # ctime too: touching a file back to its old mtime (os.utime) still moves its ctime.
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        if entry and entry[:4] == stamp and entry[5]:
+            digest = entry[4]
+        else:
+            digest = _sha256(p)
+            changed = True
+            entry = stamp + [digest, now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS]
+        new[key] = entry
+        out.append((st.st_size, digest))
+    if manifest_path is not None and (changed or len(new) != len(old)):
+        try:
+            write_bytes_atomic(manifest_path, json.dumps(new).encode("utf-8"))
+        except OSError:
+            pass  # a read-only project still works, only without the shortcut
+    return out
+
+
+def fingerprint(root: Path, extra: list[Path] = ()) -> Fingerprint:
+    """The cache key of a project's inputs (and of `extra` files, e.g. the seeds a check reads)."""
+    root = Path(root)
+    files = _input_files(root)
+    code = _code_files()
+    manifest = cache_dir(root) / "manifest.json" if enabled() else None
+    digests = _digests(files + list(extra) + code, manifest)
+    # The cached graph holds paths as the caller spelled the root, so the spelling (and, for a
+    # relative root, the folder it is relative to) is part of the key.
+    where = f"{root.resolve()}\n{root}\n{'' if root.is_absolute() else os.getcwd()}"
+    h = hashlib.sha256(f"govkg {__version__} cache {CACHE_FORMAT}\n{where}\n".encode())
+    for p, (size, digest) in zip(files + list(extra), digests[: len(files) + len(extra)], strict=True):
+        h.update(f"{p}\t{size}\t{digest}\n".encode())  # paths as spelled: the root's spelling is in the key already
+    for p, (_, digest) in zip(code, digests[len(files) + len(extra):], strict=True):
+        h.update(f"code {p.name}\t{digest}\n".encode())
+    return Fingerprint(h.hexdigest(), sum(s for s, _ in digests[: len(files)]), len(files))
+
+
+def _entry(root: Path, kind: str, key: str, suffix: str = ".pickle") -> Path:
+    return cache_dir(root) / f"{kind}-{key[:32]}{suffix}"
+
+
+def _prune(root: Path, kind: str, keep: Path) -> None:
+    """Remove the entries of one kind made from older inputs."""
+    for p in cache_dir(root).glob(f"{kind}-*"):
+        if p != keep:
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+
+
+def _sweep(root: Path, older_than: float = 3600.0) -> None:
+    """Remove what killed writers left behind (temporary files and store folders), once surely abandoned."""
+    import time
+
+    for p in cache_dir(root).glob(".*"):
+        try:
+            if time.time() - p.stat().st_mtime > older_than:
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _read_pickle(path: Path):
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a truncated or stale entry is a miss, never an error
+        return None
+
+
+def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
+    try:
+        write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        _prune(root, kind, path)
+    except OSError:
+        pass
+
+
+def load_kg_cached(root: Path):
+    """`kg.project.load_kg(root)`, from the cache when no input file changed since it was made."""
+    from kg.model.project import load_kg
+
+    if not enabled():
+        return load_kg(Path(root))
+    path = _entry(root, "kg", fingerprint(root).key)
+    hit = _read_pickle(path)
+    if hit is not None:
+        return hit
+    kg, problems = load_kg(Path(root))
+    _write_pickle(root, "kg", path, (replace(kg, _dataset=None), problems))
+    return kg, problems
+
+
+def validate_cached(root: Path, check_seeds: bool | None = None):
+    """`kg.validate.validate(root, check_seeds)`, from the cache when nothing it reads changed."""
+    from kg.inputs.layout import Layout
+    from kg.rdf.validate import ValidationReport, validate
+
+    if not enabled():
+        return validate(Path(root), check_seeds)
+    seeds = Layout(Path(root)).seeds
+    use_seeds = bool(check_seeds or (check_seeds is None and seeds.is_dir()))
+    extra = sorted(p for p in seeds.glob("*") if p.is_file()) if use_seeds and seeds.is_dir() else []
+    fp = fingerprint(root, extra)
+    path = _entry(root, "validate", fp.key + ("seeds" if use_seeds else ""))
+    hit = _read_pickle(path)
+    if hit is not None:
+        kg, _ = load_kg_cached(root)
+        problems, checks, seeds_checked = hit
+        return ValidationReport(problems, kg, checks, seeds_checked)
+    report = validate(Path(root), check_seeds, loaded=load_kg_cached(root))
+    _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked))
+    return report
+
+
+def oxigraph_store(root: Path, fp: Fingerprint | None = None) -> Path:
+    """The folder of the on-disk Oxigraph store of the project's current inputs, built if missing.
+
+    Built in a temporary folder beside it and renamed into place, so a reader never sees half a
+    store; if two processes build at once, the first rename wins and the other's copy is dropped.
+    """
+    from kg.errors import InputError
+
+    root = Path(root)
+    fp = fp or fingerprint(root)
+    path = _entry(root, "oxigraph", fp.key, suffix="")
+    if path.is_dir():
+        return path
+    # The pickled graph if there is one; else a plain load, not pickled: at a million claims the
+    # pickle costs more to write than the store, and the store is what later calls will open.
+    from kg.model.project import load_kg
+
+    hit = _read_pickle(_entry(root, "kg", fp.key)) if enabled() else None
+    kg, problems = hit if hit is not None else load_kg(root)
+    if problems:
+        raise InputError(problems)
+    cache_dir(root).mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=cache_dir(root)))
+    try:
+        store = load_oxigraph(kg, tmp / "store")
+        del store  # closes the database before it is moved
+        try:
+            os.rename(tmp / "store", path)
+        except OSError:
+            if not path.is_dir():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune(root, "oxigraph", path)
+    _sweep(root)
+    return path

@@ -1,0 +1,31 @@
+"""Opening the store a command queries: the project's graph (rdflib or the on-disk Oxigraph store) or a remote endpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.stores.cache import fingerprint
+from kg.stores.remote import open_remote
+from kg.stores.results import Result
+from kg.stores.store import AUTO_OXIGRAPH_BYTES, Store, check_query, open_store
+
+
+def open_query_store(root: Path, backend: str = "auto", endpoint: str | None = None, graph: str | None = None) -> Store:
+    """The store a query command runs on: a remote endpoint if one is given, else the project's graph."""
+    if endpoint:
+        return open_remote(endpoint, graph, root)
+    return open_store(root, backend)
+
+
+def resolve_backend(root: Path, backend: str) -> str:
+    """The backend `auto` stands for in this project: oxigraph once the input passes AUTO_OXIGRAPH_BYTES."""
+    if backend != "auto":
+        return backend
+    return "oxigraph" if fingerprint(Path(root)).input_bytes > AUTO_OXIGRAPH_BYTES else "rdflib"
+
+
+def run_sparql(root: Path, text: str, backend: str = "auto", endpoint: str | None = None,
+               graph: str | None = None, max_rows: int | None = None) -> Result:
+    """What `kg sparql QUERY [--backend B] [--endpoint URL]` does: check the query, run it, return the result."""
+    check_query(text)
+    return open_query_store(root, backend, endpoint, graph).query(text, max_rows=max_rows)

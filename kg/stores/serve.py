@@ -1,0 +1,245 @@
+"""`kg serve`: a local, read-only SPARQL 1.1 Protocol endpoint over the graph, with bounded query time and answer size.
+
+Requests (SPARQL 1.1 Protocol, section 2.1): GET `?query=`, POST form-encoded `query=`, or POST
+`application/sparql-query`. Result formats by `format=` (json, xml, csv, tsv, nt, ttl, or a media
+type) or the Accept header: SPARQL JSON (default), XML, CSV, TSV for SELECT/ASK; Turtle (default)
+or N-Triples for CONSTRUCT/DESCRIBE.
+
+Answers that are not results:
+- 400 a query that is not valid SPARQL, or a request without one;
+- 403 a query govkg refuses: any update (also POST `update=` or `application/sparql-update`),
+  SERVICE, LOAD, FROM / FROM NAMED;
+- 500 an answer with more than `max_rows` rows (or triples): refused whole, never cut short, so
+  no client mistakes part of an answer for all of it (the Protocol's "QueryRequestRefused");
+- 503 a query still running after `timeout` seconds: it runs in a forked child process that is
+  killed then, so a runaway query costs nothing afterwards; also when `max_concurrent` queries
+  are already running.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from kg.stores.results import FORMATS, TooManyRows, dump_result
+from kg.stores.store import BadQuery, QueryRefused, Store, check_query
+
+MAX_BODY = 1_000_000  # bytes of a POSTed query
+ALIASES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
+           "nt": "nt", "ntriples": "nt", "n-triples": "nt", "ttl": "ttl", "turtle": "ttl"}
+MEDIA = {v: k for k, v in FORMATS.items()} | {"application/json": "json", "application/xml": "xml",
+                                               "text/xml": "xml", "text/plain": "nt", "application/x-turtle": "ttl"}
+TABULAR, GRAPH = ("json", "xml", "csv", "tsv"), ("ttl", "nt")
+
+
+class HTTPError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def choose_format(kind: str, fmt: str | None, accept: str | None) -> str:
+    """The result format: `format=` if given, else the client's most preferred acceptable one."""
+    allowed = GRAPH if kind == "graph" else TABULAR
+    if fmt:
+        name = ALIASES.get(fmt.lower()) or MEDIA.get(fmt.lower().split(";")[0].strip())
+        if name not in allowed:
+            raise HTTPError(406, f"format '{fmt}' cannot hold this result: use one of {', '.join(allowed)}")
+        return name
+    prefs = []
+    for i, part in enumerate((accept or "").split(",")):
+        media, _, params = part.strip().partition(";")
+        q = 1.0
+        for p in params.split(";"):
+            k, _, v = p.strip().partition("=")
+            if k == "q":
+                try:
+                    q = float(v)
+                except ValueError:
+                    q = 0.0
+        prefs.append((-q, i, media.strip().lower()))
+    for _, _, media in sorted(prefs):
+        name = MEDIA.get(media)
+        if name in allowed:
+            return name
+        if media in ("*/*", "application/*", "text/*") or not media:
+            return allowed[0]
+    if not prefs:
+        return allowed[0]
+    raise HTTPError(406, f"none of the accepted types ({accept}) can hold this result; send Accept: "
+                         + ", ".join(FORMATS[a] for a in allowed))
+
+
+def answer(store: Store, query: str, fmt: str | None, accept: str | None, max_rows: int) -> tuple[int, str, bytes]:
+    """(status, content type, body) for one query; runs inside the worker process."""
+    try:
+        result = store.query(query, max_rows=max_rows)
+    except TooManyRows as exc:
+        return 500, "text/plain; charset=utf-8", f"refused: {exc}\n".encode()
+    except BadQuery as exc:
+        return 400, "text/plain; charset=utf-8", f"{exc}\n".encode()
+    try:
+        name = choose_format(result.kind, fmt, accept)
+    except HTTPError as exc:
+        return exc.status, "text/plain; charset=utf-8", f"{exc}\n".encode()
+    return 200, f"{FORMATS[name]}; charset=utf-8", dump_result(result, name).encode("utf-8")
+
+
+def _child(conn, store, query, fmt, accept, max_rows) -> None:
+    try:
+        conn.send(answer(store, query, fmt, accept, max_rows))
+    except BaseException as exc:  # anything else is a failure of this one query, reported to the client
+        conn.send((500, "text/plain; charset=utf-8", f"the query failed: {exc}\n".encode()))
+    finally:
+        conn.close()
+
+
+def run_bounded(store: Store, query: str, fmt, accept, max_rows: int, timeout: float) -> tuple[int, str, bytes]:
+    """Run one query with a time limit, in a forked process that is killed when the limit passes."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _run_in_thread(store, query, fmt, accept, max_rows, timeout)
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, store, query, fmt, accept, max_rows), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if receive.poll(timeout):
+            try:
+                return receive.recv()
+            except EOFError:
+                return 500, "text/plain; charset=utf-8", b"the query process ended without an answer\n"
+        return 503, "text/plain; charset=utf-8", (
+            f"the query ran longer than {timeout:g} s and was stopped: narrow it or add LIMIT\n").encode()
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        receive.close()
+
+
+def _run_in_thread(store, query, fmt, accept, max_rows, timeout):
+    """Where fork is missing (Windows, macOS defaults): a thread that is abandoned, not killed, on timeout."""
+    box: list = []
+    t = threading.Thread(target=lambda: box.append(answer(store, query, fmt, accept, max_rows)), daemon=True)
+    t.start()
+    t.join(timeout)
+    if box:
+        return box[0]
+    return 503, "text/plain; charset=utf-8", f"the query ran longer than {timeout:g} s: narrow it or add LIMIT\n".encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: SparqlServer
+    server_version = "govkg-sparql"
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        if self.server.log:
+            self.server.log(format % args)
+
+    def _send(self, status: int, ctype: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: int, message: str) -> None:
+        self._send(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
+
+    def _params(self) -> tuple[dict, str | None]:
+        """Form/URL parameters, and the query when it came as the body of application/sparql-query."""
+        url = urlsplit(self.path)
+        if url.path not in ("/", "/sparql", "/query"):
+            raise HTTPError(404, f"no such resource {url.path}: the endpoint is /sparql")
+        params = parse_qs(url.query, keep_blank_values=True)
+        if self.command != "POST":
+            return params, None
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            raise HTTPError(413, f"a request body of {length:,} bytes; the limit is {MAX_BODY:,}")
+        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype == "application/x-www-form-urlencoded":
+            for k, v in parse_qs(body, keep_blank_values=True).items():
+                params.setdefault(k, []).extend(v)
+            return params, None
+        if ctype == "application/sparql-query":
+            return params, body
+        if ctype == "application/sparql-update":
+            raise HTTPError(403, "updates are refused: this endpoint is read-only")
+        raise HTTPError(415, f"Content-Type '{ctype}' is not a SPARQL request: use application/sparql-query "
+                             "or application/x-www-form-urlencoded")
+
+    def _handle(self) -> None:
+        try:
+            params, body_query = self._params()
+            if "update" in params:
+                raise HTTPError(403, "updates are refused: this endpoint is read-only")
+            queries = params.get("query", []) + ([body_query] if body_query is not None else [])
+            if not queries:
+                if self.command == "GET":
+                    return self._error(200, "govkg SPARQL endpoint (read-only): send ?query=… (SPARQL 1.1 Protocol)")
+                raise HTTPError(400, "no query: send query=… or a body of type application/sparql-query")
+            if len(queries) > 1:
+                raise HTTPError(400, "one query per request")
+            if params.get("default-graph-uri") or params.get("named-graph-uri"):
+                raise HTTPError(403, "default-graph-uri and named-graph-uri are refused: queries run over govkg's own graph")
+            query = queries[0]
+            try:
+                check_query(query)
+            except QueryRefused as exc:  # before BadQuery: a refusal is a QueryError too
+                raise HTTPError(403, str(exc)) from None
+            except BadQuery as exc:
+                raise HTTPError(400, str(exc)) from None
+            fmt = (params.get("format") or [None])[0]
+            srv = self.server
+            if not srv.slots.acquire(timeout=srv.query_timeout):
+                raise HTTPError(503, f"{srv.max_concurrent} queries are running already: try again")
+            try:
+                status, ctype, body = run_bounded(srv.store, query, fmt, self.headers.get("Accept"), srv.max_rows, srv.query_timeout)
+            finally:
+                srv.slots.release()
+            self._send(status, ctype, body)
+        except HTTPError as exc:
+            self._error(exc.status, str(exc))
+
+    def do_GET(self):  # noqa: N802 - http.server's names
+        self._handle()
+
+    def do_POST(self):  # noqa: N802
+        self._handle()
+
+    def _not_allowed(self):
+        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Allow", "GET, POST")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_PUT = do_DELETE = do_PATCH = _not_allowed  # noqa: N815
+
+
+class SparqlServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, store: Store, host: str = "127.0.0.1", port: int = 0, *, timeout: float = 10.0,
+                 max_rows: int = 10_000, max_concurrent: int = 2, log=None):
+        super().__init__((host, port), Handler)
+        self.store, self.query_timeout, self.max_rows, self.log = store, timeout, max_rows, log
+        self.max_concurrent = max_concurrent
+        self.slots = threading.BoundedSemaphore(max_concurrent)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/sparql"
+
+
+def make_server(store: Store, host: str = "127.0.0.1", port: int = 0, **limits) -> SparqlServer:
+    """A server bound to host:port (port 0: any free port); call serve_forever(), then shutdown()."""
+    return SparqlServer(store, host, port, **limits)

@@ -1,0 +1,179 @@
+"""Where SPARQL runs: the graph in rdflib, in pyoxigraph (in memory or on disk), or a remote endpoint, behind one interface.
+
+`open_store(kg_or_root, backend)` gives a `Store` with `.query(sparql) -> Result` and `.triples_count()`.
+Every backend sees the same dataset: one named graph per input file, and as default graph the
+union of them all, so a query without GRAPH sees everything; govkg's prefixes (gkc:, gkv:, skos:, …)
+are declared on both. Answers come back as neutral
+`kg.results.Result`s, so they can be compared across backends (the tests do).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.errors import KGError, QueryError
+from kg.query.sparql import QueryRefused  # noqa: F401  (re-exported for kg.serve and the tests)
+from kg.rdf.dataset import dataset_of
+from kg.stores.cache import fingerprint, load_kg_cached, oxigraph_store
+from kg.stores.oxigraph import load_oxigraph, ox_term
+from kg.stores.results import Result, Term, TooManyRows, literal
+
+BACKENDS = ("auto", "rdflib", "oxigraph")
+# `auto` picks the on-disk Oxigraph store once the input files pass this many bytes: below it,
+# rdflib answers in milliseconds too and needs no store on disk.
+AUTO_OXIGRAPH_BYTES = 2_000_000
+
+
+# Query safety is kg.sparql's: one check for `kg sparql`, the stores and `kg serve`. A query that is
+# not SPARQL is a QueryError; an update, SERVICE, LOAD or FROM a QueryRefused (a QueryError too).
+BadQuery = QueryError
+
+
+def check_query(text: str) -> None:
+    """Refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself (see kg.sparql.check_query)."""
+    from kg.query.sparql import check_query as check
+
+    check(text)
+
+
+# --- stores ---------------------------------------------------------------------------------------
+
+
+class Store:
+    """One place to run SPARQL over the graph. `max_rows` turns an oversized answer into TooManyRows."""
+
+    backend = "?"
+
+    def query(self, sparql: str, max_rows: int | None = None) -> Result:
+        raise NotImplementedError
+
+    def triples_count(self) -> int:
+        """Quads in the store: a triple stated in two input files counts twice."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _cap(rows, max_rows):
+    out = []
+    for row in rows:
+        if max_rows is not None and len(out) >= max_rows:
+            raise TooManyRows(f"the answer has more than {max_rows:,} rows: add LIMIT or narrow the query")
+        out.append(row)
+    return out
+
+
+def _rdflib_term(t) -> Term | None:
+    from rdflib import BNode, Literal
+
+    if t is None:
+        return None
+    if isinstance(t, Literal):
+        return literal(str(t), t.language or "", str(t.datatype) if t.datatype else "")
+    if isinstance(t, BNode):
+        return Term("bnode", str(t))
+    return Term("uri", str(t))
+
+
+class RdflibStore(Store):
+    """The graph as an rdflib Dataset in memory (the default for small graphs)."""
+
+    backend = "rdflib"
+
+    def __init__(self, dataset):
+        import rdflib.plugins.sparql as rdflib_sparql
+
+        rdflib_sparql.SPARQL_LOAD_GRAPHS = False  # never read FROM <url/file>, even if a check is bypassed
+        self.dataset = dataset
+
+    def query(self, sparql: str, max_rows: int | None = None) -> Result:
+        from pyparsing import ParseException
+
+        from kg.iris import PREFIXES
+
+        try:
+            res = self.dataset.query(sparql, initNs=PREFIXES)
+        except ParseException as exc:
+            raise BadQuery(f"not a valid SPARQL query: {exc.msg} at line {exc.lineno}, column {exc.column}") from None
+        if res.type == "ASK":
+            return Result("ask", boolean=bool(res.askAnswer))
+        if res.type in ("CONSTRUCT", "DESCRIBE"):
+            triples = _cap(res.graph, max_rows)
+            return Result("graph", triples=[tuple(map(_rdflib_term, t)) for t in triples])
+        variables = [str(v) for v in res.vars]
+        rows = _cap(res, max_rows)
+        return Result("select", variables, [tuple(_rdflib_term(t) for t in row) for row in rows])
+
+    def triples_count(self) -> int:
+        return sum(len(g) for g in self.dataset.graphs())
+
+
+class OxigraphStore(Store):
+    """The graph in pyoxigraph: in memory, or on disk (opened read-only, so many processes can share it)."""
+
+    backend = "oxigraph"
+
+    def __init__(self, store, path: Path | None = None):
+        self.store, self.path = store, path
+
+    def query(self, sparql: str, max_rows: int | None = None) -> Result:
+        import pyoxigraph as ox
+
+        from kg.iris import PREFIXES
+
+        try:
+            res = self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise BadQuery(f"not a valid SPARQL query: {exc}") from None
+        if isinstance(res, ox.QueryBoolean):
+            return Result("ask", boolean=bool(res))
+        if isinstance(res, ox.QueryTriples):
+            return Result("graph", triples=[(ox_term(t.subject), ox_term(t.predicate), ox_term(t.object)) for t in _cap(res, max_rows)])
+        variables = [v.value for v in res.variables]
+        rows = _cap(res, max_rows)
+        return Result("select", variables, [tuple(ox_term(s[v]) for v in variables) for s in rows])
+
+    def triples_count(self) -> int:
+        return len(self.store)
+
+    def close(self) -> None:
+        self.store = None  # pyoxigraph closes the database when the object is dropped
+
+
+def open_store(kg_or_root, backend: str = "auto") -> Store:
+    """A Store over the graph of a KG (in memory) or of a project folder (cached on disk for oxigraph).
+
+    With a project folder, the oxigraph backend keeps its store in `.cache/` keyed on the content
+    of every input file, so a second call reopens it in milliseconds instead of loading anything.
+    """
+    import pyoxigraph as ox
+
+    if backend not in BACKENDS:
+        raise KGError(f"unknown backend '{backend}': use {', '.join(BACKENDS)}")
+    if isinstance(kg_or_root, (str, Path)):
+        root = Path(kg_or_root)
+        fp = fingerprint(root) if backend == "auto" else None
+        if fp is not None:
+            backend = "oxigraph" if fp.input_bytes > AUTO_OXIGRAPH_BYTES else "rdflib"
+        if backend == "oxigraph":
+            path = oxigraph_store(root, fp)
+            return OxigraphStore(ox.Store.read_only(str(path)), path)
+        kg, problems = load_kg_cached(root)
+        if problems:
+            from kg.errors import InputError
+
+            raise InputError(problems)
+        return RdflibStore(dataset_of(kg))
+    kg = kg_or_root
+    if backend == "auto":
+        backend = "oxigraph" if len(kg.claims) > 5000 else "rdflib"
+    if backend == "oxigraph":
+        return OxigraphStore(load_oxigraph(kg))
+    return RdflibStore(dataset_of(kg))
