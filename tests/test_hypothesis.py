@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from kg.inputs.claims import EVIDENCE_KINDS, LEVELS, POLARITY, load_claim_file
+from kg.inputs.modality import CERTAINTIES
 from kg.model.project import load_kg
 from kg.output.build import build
 
@@ -60,6 +61,8 @@ def claims(draw):
     for key in ("hedge", "note", "locator"):
         if draw(st.booleans()):
             claim[key] = draw(stripped)
+    if "hedge" in claim:  # a hedge word outside the table needs its certainty spelled out
+        claim["certainty"] = draw(st.sampled_from(CERTAINTIES))
     conditions = draw(st.lists(st.one_of(ids, stripped.map(lambda t: {"text": t})), max_size=3))
     if conditions:
         claim["conditions"] = conditions
@@ -102,6 +105,8 @@ def test_claim_file_round_trip(claim):
         assert c.conditions == [x for x in conditions if isinstance(x, str)]
         assert c.condition_texts == [x["text"].strip() for x in conditions if isinstance(x, dict)]
         assert c.disputes == claim.get("disputes", [])
+        if "certainty" in claim:
+            assert c.certainty == claim["certainty"]
 
 
 # --- Exports: a generated claim in a project, built, parsed back -------------------------------
@@ -163,7 +168,7 @@ def test_exports_give_back_every_text_exactly(base, c):
         source_text = c["before"] + c["quote"] + c["after"] + "\n"
         (root / "sources" / "hyp.txt").write_text(source_text, encoding="utf-8")
         claim = {"id": "hyp-1", "cause": "pressure", "effect": "shirking", "polarity": "positive",
-                 "conditions": [{"text": c["condition"]}], "evidence": "argument", "hedge": c["hedge"],
+                 "conditions": [{"text": c["condition"]}], "evidence": "argument", "hedge": c["hedge"], "certainty": "likely",
                  "scope": {"case": c["case"], "period": c["period"]}, "quote": c["quote"],
                  "gloss": c["gloss"], "note": c["note"]}
         _dump(root / "claims" / "hyp.yaml", {"source": "hyp", "claims": [claim]})
