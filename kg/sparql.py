@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,21 @@ FORMATS = ("table", "csv", "json", "markdown")
 
 class QueryRefused(QueryError):
     """A well-formed query that asks for something govkg does not do: reach out to the network or files, or change the graph."""
+
+
+# rdflib's parser (pyparsing, with its packrat cache) is not thread-safe: two threads parsing at
+# once can leave it broken for every later query. One parse at a time; a forked child starts with
+# a lock of its own, never one a thread of the parent held at the moment of the fork.
+_PARSE_LOCK = threading.RLock()
+
+
+def _new_parse_lock() -> None:
+    global _PARSE_LOCK
+    _PARSE_LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_parse_lock)
 
 
 def _guard_rdflib() -> None:
@@ -64,15 +81,27 @@ def check_query(text: str, *, init_ns: dict | None = None):
     query (also inside OPTIONAL, EXISTS or a subquery), and FROM / FROM NAMED. The govkg prefixes
     (gkc:, gkv:, skos:, prov:, …) are declared unless `init_ns` says otherwise.
     """
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
     from .namespaces import PREFIXES
+    from .sparqltext import normalize_query, refused_keyword
 
     _guard_rdflib()
     if not isinstance(text, str) or not text.strip():
         raise QueryError("an empty query: give SPARQL text or a .rq file")
+    # What is checked is what runs: the text every engine reads alike (see kg.sparqltext).
+    text = normalize_query(text)
+    with _PARSE_LOCK:
+        return _check_normalized(text, PREFIXES if init_ns is None else init_ns, refused_keyword(text))
+
+
+_UPDATES = ("updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP …) are refused: the graph is read-only; "
+            "change the claim and ontology files instead")
+
+
+def _check_normalized(text: str, init_ns: dict, keyword: str | None):
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
     try:
         parsed = parseQuery(text)
     except ParseBaseException as exc:
@@ -80,10 +109,13 @@ def check_query(text: str, *, init_ns: dict | None = None):
             parseUpdate(text)
         except ParseBaseException:
             raise QueryError(_syntax_message(exc)) from None
-        raise QueryRefused(
-            "updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP …) are refused: the graph is read-only; "
-            "change the claim and ontology files instead"
-        ) from None
+        except (ValueError, RecursionError):
+            raise QueryError(_syntax_message(exc)) from None
+        raise QueryRefused(_UPDATES) from None
+    except RecursionError:
+        raise QueryError("not a valid SPARQL query: brackets nested too deep to read") from None
+    except ValueError as exc:  # e.g. a \U escape past U+10FFFF
+        raise QueryError(f"not a valid SPARQL query: {exc}") from None
     body = parsed[1]
     if body.name not in READ_FORMS:
         raise QueryRefused(f"only SELECT, ASK, CONSTRUCT and DESCRIBE queries are run, not {body.name}")
@@ -92,10 +124,14 @@ def check_query(text: str, *, init_ns: dict | None = None):
             "FROM and FROM NAMED are refused: they would make the query load documents from the network or disk; "
             "the query runs over govkg's own graph, and GRAPH <…> { … } selects one of its named graphs"
         )
-    if "ServiceGraphPattern" in _node_names(parsed):
+    if "ServiceGraphPattern" in _node_names(parsed) or keyword == "SERVICE":
         raise QueryRefused("SERVICE is refused: govkg does not send queries to other endpoints; query its own graph only")
+    if keyword == "LOAD":
+        raise QueryRefused(_UPDATES)
     try:
-        query = translateQuery(parsed, initNs=PREFIXES if init_ns is None else init_ns)
+        query = translateQuery(parsed, initNs=init_ns)
+    except RecursionError:
+        raise QueryError("cannot run the query: it is nested too deep") from None
     except Exception as exc:  # rdflib raises bare Exceptions, e.g. for an undeclared prefix
         raise QueryError(f"cannot run the query: {exc}") from None
     if "ServiceGraphPattern" in _node_names(query.algebra):

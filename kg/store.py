@@ -26,11 +26,14 @@ AUTO_OXIGRAPH_BYTES = 2_000_000
 BadQuery = QueryError
 
 
-def check_query(text: str) -> None:
-    """Refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself (see kg.sparql.check_query)."""
+def check_query(text: str) -> str:
+    """The text to run: refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself (see
+    kg.sparql.check_query), and give the query as kg.sparqltext normalised it, the text that was checked."""
     from .sparql import check_query as check
+    from .sparqltext import normalize_query
 
     check(text)
+    return normalize_query(text)
 
 
 # --- stores ---------------------------------------------------------------------------------------
@@ -91,14 +94,9 @@ class RdflibStore(Store):
         self.dataset = dataset
 
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
-        from pyparsing import ParseException
+        from .sparql import check_query as checked
 
-        from .nquads import PREFIXES
-
-        try:
-            res = self.dataset.query(sparql, initNs=PREFIXES)
-        except ParseException as exc:
-            raise BadQuery(f"not a valid SPARQL query: {exc.msg} at line {exc.lineno}, column {exc.column}") from None
+        res = self.dataset.query(checked(sparql))  # runs exactly the parse that was checked
         if res.type == "ASK":
             return Result("ask", boolean=bool(res.askAnswer))
         if res.type in ("CONSTRUCT", "DESCRIBE"):
@@ -139,6 +137,7 @@ class OxigraphStore(Store):
 
         from .nquads import PREFIXES
 
+        sparql = check_query(sparql)  # the normalised text that was checked, never the raw one
         try:
             res = self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as exc:
@@ -268,5 +267,5 @@ def to_rdflib_result(result: Result):
 def run_sparql(root: Path, text: str, backend: str = "auto", endpoint: str | None = None,
                graph: str | None = None, max_rows: int | None = None) -> Result:
     """What `kg sparql QUERY [--backend B] [--endpoint URL]` does: check the query, run it, return the result."""
-    check_query(text)
+    text = check_query(text)
     return open_query_store(root, backend, endpoint, graph).query(text, max_rows=max_rows)

@@ -163,6 +163,49 @@ def _failed_build() -> str:
         return _cell(f"exit {result.exit_code}: {result.output.strip().replace(str(root) + os.sep, '')}", 300)
 
 
+def _query(text: str) -> str:
+    """What `kg sparql` answers a query, on any backend (the check comes before the engine)."""
+    from kg.errors import KGError
+    from kg.store import check_query
+
+    try:
+        check_query(text)
+    except KGError as exc:
+        return _cell(f"exit {exc.exit_code}: {exc}", 300)
+    return "accepted"
+
+
+def _served(cases) -> list[str]:
+    """What a fresh `kg serve` answers each (query or form body, headers) request: status and message."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from kg.project import load_kg
+    from kg.serve import make_server
+    from kg.store import open_store
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        kg, _ = load_kg(make_mini(Path(tmp) / "mini"))
+        server = make_server(open_store(kg, "rdflib"), timeout=5)
+        t = threading.Thread(target=server.serve_forever, daemon=True)
+        t.start()
+        try:
+            for data, headers in cases:
+                req = urllib.request.Request(server.url, data=data, headers=headers)
+                try:
+                    with urllib.request.urlopen(req, timeout=30) as resp:
+                        status, body = resp.status, resp.read()
+                except urllib.error.HTTPError as exc:
+                    status, body = exc.code, exc.read()
+                out.append(_cell(f"HTTP {status}: " + body.decode("utf-8").strip(), 300))
+        finally:
+            server.shutdown()
+            server.server_close()
+    return out
+
+
 def iter_cases():
     """(area, input as shown, a function giving govkg's answer) for every bad input."""
     claim = yh.CLAIM
@@ -208,6 +251,16 @@ def iter_cases():
     yield "ontology file (Turtle)", "the same triple in two files", _repeated_triple()
     from .test_lossless import LITERALS
 
+    from . import test_query_escapes as qe
+    from . import test_serve as ts
+
+    for name, form in qe.FORMS.items():
+        for q in qe.QUOTES if name == "issue-13" else ["u8"]:
+            text = form.format(url="http://127.0.0.1:9/sparql", port=9, q=qe.QUOTES[q])
+            yield "kg sparql", f"{name}: {text}", _query(text)
+    requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
+    for (data, headers), answer in zip(requests, _served(requests), strict=True):
+        yield "kg serve", f"POST {headers}", answer
     yield "exports", f'{len(LITERALS)} literals: "1", "1.0", "1."^^xsd:decimal; "1"^^xsd:boolean; "1", "1E0"^^xsd:double …', _lossless()
 
 
