@@ -261,6 +261,11 @@ def iter_cases():
     requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
     for (data, headers), answer in zip(requests, _served(requests), strict=True):
         yield "kg serve", f"POST {headers}", answer
+    from . import test_symlinks as sl
+
+    for name in sl.CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield "project folder", name, _cell(sl.describe_case(name, Path(tmp)).replace(tmp + os.sep, ""), 300)
     yield "exports", f'{len(LITERALS)} literals: "1", "1.0", "1."^^xsd:decimal; "1"^^xsd:boolean; "1", "1E0"^^xsd:double …', _lossless()
 
 
