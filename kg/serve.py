@@ -34,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from .results import FORMATS, TooManyRows, dump_result
+from .sparqltext import normalize_query, refused_keyword
 from .store import BadQuery, QueryRefused, Store
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
@@ -150,6 +151,10 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "govkg-sparql"
     timeout = SOCKET_TIMEOUT  # socketserver sets it on the connection: a silent client is dropped
 
+    def setup(self) -> None:
+        self.timeout = self.server.socket_timeout
+        super().setup()
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         if self.server.log:
             self.server.log(format % args)
@@ -243,9 +248,17 @@ class Handler(BaseHTTPRequestHandler):
                 raise HTTPError(400, "one query per request")
             if params.get("default-graph-uri") or params.get("named-graph-uri"):
                 raise HTTPError(403, "default-graph-uri and named-graph-uri are refused: queries run over govkg's own graph")
-            # Checked, like run, in the time-limited worker: rdflib's parser is neither quick on every
-            # input nor safe in threads.
+            # Parsed, like run, in the time-limited worker: rdflib's parser is neither quick on every
+            # input nor safe in threads. What needs no parser is refused here at once.
             query = queries[0]
+            try:
+                keyword = refused_keyword(normalize_query(query))
+            except BadQuery as exc:
+                raise HTTPError(400, str(exc)) from None
+            if keyword == "LOAD":
+                raise HTTPError(403, "updates and LOAD are refused: this endpoint is read-only")
+            if keyword:
+                raise HTTPError(403, "SERVICE is refused: govkg does not send queries to other endpoints; query its own graph only")
             fmt = (params.get("format") or [None])[0]
             srv = self.server
             if not srv.slots.acquire(timeout=srv.query_timeout):
@@ -290,9 +303,11 @@ class SparqlServer(ThreadingHTTPServer):
     request_queue_size = 64
 
     def __init__(self, store: Store, host: str = "127.0.0.1", port: int = 0, *, timeout: float = 10.0,
-                 max_rows: int = 10_000, max_concurrent: int = 2, max_connections: int = 32, log=None):
-        if not timeout > 0 or not max_rows > 0 or not max_concurrent > 0 or not max_connections > 0:
-            raise ValueError("timeout, max_rows, max_concurrent and max_connections must be positive")
+                 max_rows: int = 10_000, max_concurrent: int = 2, max_connections: int = 32,
+                 socket_timeout: float = SOCKET_TIMEOUT, log=None):
+        if not timeout > 0 or not max_rows > 0 or not max_concurrent > 0 or not max_connections > 0 or not socket_timeout > 0:
+            raise ValueError("timeout, max_rows, max_concurrent, max_connections and socket_timeout must be positive")
+        self.socket_timeout = socket_timeout
         super().__init__((host, port), Handler)
         self.store, self.query_timeout, self.max_rows, self.log = store, timeout, max_rows, log
         self.max_concurrent = max_concurrent

@@ -206,6 +206,39 @@ def _served(cases) -> list[str]:
     return out
 
 
+def _bodies():
+    from .test_serve_load import BODIES
+
+    return BODIES
+
+
+def _raw_served(cases) -> list[str]:
+    """What a fresh `kg serve` answers to each raw POST (headers, body): status line and message."""
+    import threading
+
+    from kg.project import load_kg
+    from kg.serve import make_server
+    from kg.store import open_store
+
+    from .test_serve_load import _post
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        kg, _ = load_kg(make_mini(Path(tmp) / "mini"))
+        server = make_server(open_store(kg, "rdflib"), timeout=5, socket_timeout=3)
+        t = threading.Thread(target=server.serve_forever, daemon=True)
+        t.start()
+        try:
+            for headers, body, _, _ in cases:
+                answer = _post(server, headers, body).decode("utf-8", "replace")
+                status = answer.split(" ", 2)[1] if answer else "no answer"
+                out.append(_cell(f"HTTP {status}: " + answer.partition("\r\n\r\n")[2].strip(), 300))
+        finally:
+            server.shutdown()
+            server.server_close()
+    return out
+
+
 def iter_cases():
     """(area, input as shown, a function giving govkg's answer) for every bad input."""
     claim = yh.CLAIM
@@ -261,6 +294,10 @@ def iter_cases():
     requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
     for (data, headers), answer in zip(requests, _served(requests), strict=True):
         yield "kg serve", f"POST {headers}", answer
+    bodies = _bodies()
+    for (headers, body, _, _), answer in zip(bodies, _raw_served(bodies), strict=True):
+        shown = headers.strip().replace("\r\n", "; ") or "no Content-Length"
+        yield "kg serve", f"POST {shown}, {len(body)} bytes of body", answer
     from . import test_symlinks as sl
 
     for name in sl.CASES:
