@@ -12,6 +12,7 @@ from .cleaning import GARBLED_MARK
 from .concepts import Concept, concepts_from_triples
 from .errors import Problem, problem
 from .layout import Layout  # noqa: F401  (re-exported: kg.project.Layout)
+from .ontoscope import check_vocabulary_only
 from .quotes import anchor, find_all, nearest
 from .sources import Source, Work, load_sources
 from .turtle import load_turtle
@@ -153,7 +154,7 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
     ontology_triples = {}
     for path in layout.ontology_files():
         triples = load_turtle(path, problems)
-        if triples is not None:
+        if triples is not None and check_vocabulary_only(path, triples, problems):
             ontology_triples[path] = triples
     sources, works = load_sources(layout.sources, problems)
     concepts = concepts_from_triples(ontology_triples)

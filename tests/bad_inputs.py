@@ -294,6 +294,11 @@ def iter_cases():
     requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
     for (data, headers), answer in zip(requests, _served(requests), strict=True):
         yield "kg serve", f"POST {headers}", answer
+    from . import test_ontology_scope as os_
+
+    for name in os_.FORGED:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield "ontology file (Turtle)", name, _answer(os_.forged_problems(name, Path(tmp)), Path(tmp) / "mini")
     bodies = _bodies()
     for (headers, body, _, _), answer in zip(bodies, _raw_served(bodies), strict=True):
         shown = headers.strip().replace("\r\n", "; ") or "no Content-Length"
