@@ -246,8 +246,12 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
 
 def load_claim_file(path: Path, problems: list[Problem]) -> ClaimFile | None:
     """Read and check one claim file; concept ids, sources and quotes are resolved later, against the graph."""
+    n_before = len(problems)
     data = load_yaml(path, problems)
     if data is None:
+        if len(problems) == n_before:  # no YAML error: the file is empty or only comments
+            problems.append(problem(path, 1, "empty-file", "the claim file is empty (or holds only comments): "
+                                    "give it 'source:' and 'claims:', or delete it"))
         return None
     if not hasattr(data, "get") or "claims" not in data:
         problems.append(problem(path, line_of(data) or 1, "file-shape", "a claim file is a mapping with 'source:' and 'claims:' (a list)"))

@@ -194,8 +194,12 @@ def load_works(sources_dir: Path, problems: list[Problem]) -> dict[str, Work]:
 
 def load_source_record(path: Path, problems: list[Problem], require_text: bool = True) -> Source | None:
     """Read one source record and its cleaned text (sources/<id>.txt); None when it cannot be used."""
+    n_before = len(problems)
     data = load_yaml(path, problems)
     if data is None:
+        if len(problems) == n_before:  # no YAML error: the file is empty or only comments
+            problems.append(problem(path, 1, "empty-file", "the source record is empty (or holds only comments): "
+                                    "fill in its fields, or delete it"))
         return None
     if not hasattr(data, "get"):
         problems.append(problem(path, 1, "record-shape", "a source record is a mapping of fields (id:, title:, …)"))
