@@ -157,7 +157,14 @@ def _digests(files: list[Path], manifest_path: Path | None) -> list[tuple[int, s
     new, out, changed = {}, [], False
     now = time.time_ns()
     for p in files:
-        st = p.stat()
+        try:  # a folder, FIFO or device (or a link to one) is never opened: the loaders report it
+            st = os.stat(p)
+        except OSError:  # a broken link
+            st = os.lstat(p)
+        if not stat.S_ISREG(st.st_mode):
+            out.append((0, f"not a regular file: mode {st.st_mode:o}, inode {st.st_ino}"))
+            changed = changed or os.path.abspath(p) in old
+            continue
         key = os.path.abspath(p)  # not resolve(): a realpath per file costs more than the stat
         entry = old.get(key)
         # ctime too: touching a file back to its old mtime (os.utime) still moves its ctime.

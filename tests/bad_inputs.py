@@ -294,6 +294,11 @@ def iter_cases():
     requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
     for (data, headers), answer in zip(requests, _served(requests), strict=True):
         yield "kg serve", f"POST {headers}", answer
+    from . import test_special_files as sf
+
+    for name in sf.CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield "special file", name, _cell(sf.describe_case(name, Path(tmp)), 300)
     from . import test_empty_files as ef
 
     for name, text in ef.EMPTY.items():

@@ -10,7 +10,7 @@ from .bad_inputs import _cell, iter_cases
 from .conftest import REPO
 
 DOC = REPO / "docs" / "bad-inputs.md"
-COMMAND_AREAS = ("project folder",)
+COMMAND_AREAS = ("project folder", "special file")
 _CODES = re.compile(r"\[([a-z0-9:-]+)\]")
 
 
