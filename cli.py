@@ -538,6 +538,7 @@ def sparql(
     backend: str = typer.Option("auto", "--backend", help="rdflib (in memory), oxigraph (on-disk store in .cache/, fast at any size), or auto (oxigraph above 2 MB of input)."),
     endpoint: str | None = typer.Option(None, "--endpoint", help="Query a SPARQL 1.1 store instead (where `kg push` put the graph); http://host:7878 means Oxigraph's /query."),
     graph: str | None = typer.Option(None, "--graph", help="With --endpoint: the named graph to query (default: this release's, as `kg push` names it)."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds the query may run; then it is stopped (exit 3)."),
 ) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the graph; the govkg prefixes are predeclared.
 
@@ -545,20 +546,24 @@ def sparql(
     the network or the disk). The default graph is the union of all files' named graphs.
     """
     from kg.sparql import format_result, read_query, run_query
+    from kg.timelimit import call_with_time_limit
 
     text = _ask(lambda: read_query(query, state.root))
     if backend not in ("auto", "rdflib", "oxigraph"):
         _fail(f"unknown backend '{backend}': use auto, rdflib or oxigraph", EXIT_ERROR)
     from kg.store import resolve_backend
 
+    out_format = "table" if fmt is SparqlOutput.text else fmt.value
     if endpoint is None and _ask(lambda: resolve_backend(state.root, backend)) == "rdflib":
         kg = _load()
-        result = _ask(lambda: run_query(kg, text))
+        job = lambda: format_result(run_query(kg, text), out_format)  # noqa: E731
     else:  # the same checks and the same output, from the on-disk store or a remote endpoint
-        from kg.store import run_sparql, to_rdflib_result
+        from kg.store import open_query_store, to_rdflib_result
 
-        result = _ask(lambda: to_rdflib_result(run_sparql(state.root, text, "oxigraph", endpoint, graph)))
-    typer.echo(_ask(lambda: format_result(result, "table" if fmt is SparqlOutput.text else fmt.value)))
+        store = _ask(lambda: open_query_store(state.root, "oxigraph", endpoint, graph))
+        job = lambda: format_result(to_rdflib_result(store.query(text)), out_format)  # noqa: E731
+    # Checked, run and formatted within the time limit (a parse can be slow too).
+    typer.echo(_ask(lambda: call_with_time_limit(job, timeout)))
 
 
 # --- Scale: the SPARQL endpoint and external stores (issue 7) ---------------------------------------

@@ -294,6 +294,17 @@ def iter_cases():
     requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
     for (data, headers), answer in zip(requests, _served(requests), strict=True):
         yield "kg serve", f"POST {headers}", answer
+    from typer.testing import CliRunner
+
+    from . import test_timeouts as tt
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_mini(Path(tmp) / "mini")
+        for name in tt.CASES:
+            result, _ = tt.run_case(CliRunner(), root, name)
+            lines = [line.strip(" │╭╮╰╯─") for line in result.output.splitlines()]
+            said = [line for line in lines if re.search(r"[a-z]{3}", line)]
+            yield "kg sparql", name, _cell(f"exit {result.exit_code}: " + said[-1], 300)
     from . import test_special_files as sf
 
     for name in sf.CASES:
