@@ -11,7 +11,7 @@ from .limits import MAX_QUOTE_CHARS
 from .quotes import Anchor
 from .yamlio import describe, line_of, load_yaml, text_type_message
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+from .ids import ID_PATTERN  # noqa: E402  (one pattern for every id)
 POLARITY = {"positive": "positive", "+": "positive", "negative": "negative", "-": "negative", "−": "negative"}
 EVIDENCE_KINDS = ("argument", "case", "interview", "observation", "example", "citation")
 LEVELS = ("central", "province", "city", "county", "township", "sub-district", "village")

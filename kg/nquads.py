@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .ids import check_iri
+
 BASE = "https://w3id.org/govkg/"
 GKV, GKC, GKCL, GKS, GKW, GRAPH = (BASE + p for p in ("vocab#", "concept/", "claim/", "source/", "work/", "graph/"))
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -59,7 +61,19 @@ def term(t, bnode_prefix: str = "b") -> str:
 
 
 def _graph(kg, path) -> str:
-    return f"<{GRAPH}{path.relative_to(kg.layout.root).as_posix()}>"
+    return f"<{check_iri(GRAPH + path.relative_to(kg.layout.root).as_posix())}>"
+
+
+def _check_names(kg) -> None:
+    """Every id that is pasted into an IRI below, checked once: ids are checked on loading, so a failure here is a bug."""
+    for c in kg.claims.values():
+        for part in (c.id, c.cause, c.effect, c.source, c.polarity, c.evidence, c.chain or "", *c.conditions, *c.levels, *c.disputes):
+            check_iri(part)
+    for src in kg.sources.values():
+        check_iri(src.id)
+        check_iri(src.work)
+    for w in kg.works.values():
+        check_iri(w.id)
 
 
 def _work(w: str, kind: str, title: str, title_en: str, authors, note: str = "") -> list[str]:
@@ -159,6 +173,7 @@ def iter_nquads(kg, graphs: bool = True) -> Iterator[str]:
         for chunk in iter_nquads(kg):
             yield "".join(line.rsplit(" ", 2)[0] + " .\n" for line in chunk.splitlines())
         return
+    _check_names(kg)
     for n, (path, triples) in enumerate(kg.ontology_triples.items()):
         g = _graph(kg, path)
         b = f"f{n}b"  # blank-node labels are per file, as the rdflib path mints new nodes per file

@@ -11,6 +11,7 @@ from .claims import Chain, Claim, ClaimFile, load_claim_file
 from .cleaning import GARBLED_MARK
 from .concepts import Concept, concepts_from_triples
 from .errors import Problem, problem
+from .ids import file_name_message
 from .layout import Layout  # noqa: F401  (re-exported: kg.project.Layout)
 from .ontoscope import check_vocabulary_only
 from .quotes import anchor, find_all, nearest
@@ -153,6 +154,9 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
             problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
     ontology_triples = {}
     for path in layout.ontology_files():
+        if file_name_message(path.name):
+            problems.append(problem(path, None, "bad-name", file_name_message(path.name)))
+            continue
         triples = load_turtle(path, problems)
         if triples is not None and check_vocabulary_only(path, triples, problems):
             ontology_triples[path] = triples
@@ -165,7 +169,9 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
 
                 problems.append(problem(c.path, line_of_subject(c.path, f"gkc:{cid}"), "unknown-source",
                                         f"concept '{cid}' names source '{s}', which has no record in sources/{_suggest(s, sources)}"))
-    files = [cf for p in sorted(layout.claims.glob("*.yaml")) if (cf := load_claim_file(p, problems))]
+    named = [p for p in sorted(layout.claims.glob("*.yaml")) if not file_name_message(p.name)]
+    problems += [problem(p, None, "bad-name", file_name_message(p.name)) for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
+    files = [cf for p in named if (cf := load_claim_file(p, problems))]
     claims, chains = _resolve_claims(files, sources, concepts, problems)
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples)
     return kg, problems

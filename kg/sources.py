@@ -15,7 +15,7 @@ from .yamlio import describe, line_of, load_yaml, read_text_checked, text_type_m
 
 KINDS = ("book", "book-excerpt", "reading-notes", "article")
 RELATIONS = ("excerpt", "notes")
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+from .ids import ID_PATTERN, file_name_message  # noqa: E402  (one pattern for every id and file name)
 SEED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # a file right in the seeds folder: no folders, no ..
 WORKS_FILE = "works.yaml"
 RECORD_FIELDS = {
@@ -180,6 +180,9 @@ def load_works(sources_dir: Path, problems: list[Problem]) -> dict[str, Work]:
             continue
         _unknown_fields(node, WORK_FIELDS, path, problems, "a work")
         wid = _text_field(node, "id", path, problems, required=True)
+        if wid and not ID_PATTERN.match(wid):
+            problems.append(problem(path, line_of(node, "id"), "bad-id", f"work id {wid!r} must be lower-case letters, digits and '-'"))
+            continue
         if wid in works:
             problems.append(problem(path, line_of(data, i), "duplicate-id", f"work id '{wid}' is used twice"))
         works[wid] = Work(
@@ -222,6 +225,8 @@ def load_source_record(path: Path, problems: list[Problem], require_text: bool =
         k: _text_field(data, k, path, problems)
         for k in ("title_en", "container", "issue", "issued", "language", "work", "note", "seed", "seed_sha256")
     }
+    if fields["work"] and not ID_PATTERN.match(fields["work"]):
+        problems.append(problem(path, line_of(data, "work"), "bad-id", f"work {fields['work']!r} must be a work id: lower-case letters, digits and '-'"))
     if fields["seed"] and not SEED_NAME.match(fields["seed"]):
         problems.append(problem(path, line_of(data, "seed"), "bad-value",
                                 f"seed '{fields['seed']}' must be the name of a file in the seeds folder (no folders, no ..)"))
@@ -252,6 +257,9 @@ def load_sources(sources_dir: Path, problems: list[Problem]) -> tuple[dict[str, 
     sources: dict[str, Source] = {}
     for path in sorted(sources_dir.glob("*.yaml")):
         if path.name == WORKS_FILE:
+            continue
+        if file_name_message(path.name):
+            problems.append(problem(path, None, "bad-name", file_name_message(path.name)))
             continue
         src = load_source_record(path, problems)
         if src is None:

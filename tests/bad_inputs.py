@@ -305,6 +305,12 @@ def iter_cases():
             lines = [line.strip(" │╭╮╰╯─") for line in result.output.splitlines()]
             said = [line for line in lines if re.search(r"[a-z]{3}", line)]
             yield "kg sparql", name, _cell(f"exit {result.exit_code}: " + said[-1], 300)
+    from . import test_bad_names as bn
+
+    for name in bn.CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            root, problems = bn.case_problems(name, Path(tmp))
+            yield "file and id names", name, _answer([p for p in problems if p.code in ("bad-name", "bad-id")], root)
     from . import test_special_files as sf
 
     for name in sf.CASES:
