@@ -171,7 +171,8 @@ def iter_nquads(kg, graphs: bool = True) -> Iterator[str]:
     """
     if not graphs:
         for chunk in iter_nquads(kg):
-            yield "".join(line.rsplit(" ", 2)[0] + " .\n" for line in chunk.splitlines())
+            # split at "\n" only: a literal may hold U+2028 or a form feed, which splitlines would break at
+            yield "".join(line.rsplit(" ", 2)[0] + " .\n" for line in chunk.split("\n") if line)
         return
     _check_names(kg)
     for n, (path, triples) in enumerate(kg.ontology_triples.items()):

@@ -305,6 +305,12 @@ def iter_cases():
             lines = [line.strip(" │╭╮╰╯─") for line in result.output.splitlines()]
             said = [line for line in lines if re.search(r"[a-z]{3}", line)]
             yield "kg sparql", name, _cell(f"exit {result.exit_code}: " + said[-1], 300)
+    from . import test_line_breaks as lb
+
+    for name, ch in lb.BREAKS.items():
+        out = lb.cleaned(ch)
+        kept = "keeps every other line whole" if out.count("\n") == 3 and "line 3" not in out else f"gives {out!r}"
+        yield "source text (cleaning)", f"seed line 2 holds a {name}; recipe drop: lines 3", f"accepted: drops 'line 3 to drop', {kept}"
     from . import test_bad_names as bn
 
     for name in bn.CASES:
