@@ -617,6 +617,7 @@ def sparql(
     backend: str = typer.Option("auto", "--backend", help="rdflib (in memory), oxigraph (on-disk store in .cache/, fast at any size), or auto (oxigraph above 2 MB of input)."),
     endpoint: str | None = typer.Option(None, "--endpoint", help="Query a SPARQL 1.1 store instead (where `kg push` put the graph); http://host:7878 means Oxigraph's /query."),
     graph: str | None = typer.Option(None, "--graph", help="With --endpoint: the named graph to query (default: this release's, as `kg push` names it)."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds the query may run; then it is stopped (exit 3)."),
 ) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the graph; the govkg prefixes are predeclared.
 
@@ -626,13 +627,16 @@ def sparql(
     from kg.output.sparqlformat import format_result
     from kg.query.sparql import read_query
     from kg.stores.connect import run_sparql
+    from kg.timelimit import call_with_time_limit
 
     text = _ask(lambda: read_query(query, state.root))
     if backend not in ("auto", "rdflib", "oxigraph"):
         _fail(f"unknown backend '{backend}': use auto, rdflib or oxigraph", EXIT_ERROR)
-    # One pipeline whatever answers: every store gives a neutral Result, printed by one formatter.
-    result = _ask(lambda: run_sparql(state.root, text, backend, endpoint, graph))
-    typer.echo(_ask(lambda: format_result(result, "table" if fmt is SparqlOutput.text else fmt.value)))
+    out_format = "table" if fmt is SparqlOutput.text else fmt.value
+    # One pipeline whatever answers: every store gives a neutral Result, printed by one formatter;
+    # checked, run and formatted within the time limit (a parse can be slow too).
+    job = lambda: format_result(run_sparql(state.root, text, backend, endpoint, graph), out_format)  # noqa: E731
+    typer.echo(_ask(lambda: call_with_time_limit(job, timeout)))
 
 
 # --- Scale: the SPARQL endpoint and external stores (issue 7) ---------------------------------------

@@ -14,7 +14,9 @@ from pathlib import Path
 STAGE_PREFIX = ".build-"  # a folder beside the output folder: .build-<pid>-<random>
 MANIFEST = ".manifest.json"  # written once every file is staged: from then on the renames may start
 PREVIOUS = ".previous"  # hard links to the files being replaced, to put back if the renames stop
+STAGE_MARK = ".govkg-stage"  # the stage folder's own device and inode, written when govkg makes it
 _STAGE = re.compile(r"^\.build-(\d+)-")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # what a staged file may be called: no folders, no ..
 _TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
 
 
@@ -96,15 +98,47 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def _folder_id(folder: Path) -> str:
+    st = os.lstat(folder)
+    return f"{st.st_dev}:{st.st_ino}"
+
+
+def _is_own_stage(stage: Path) -> bool:
+    """A stage folder govkg made: a real folder whose mark names its own device and inode.
+
+    A folder of the same name that came with a repository (or any copy) has another inode, so its
+    manifest is never followed: it could name files anywhere to remove or overwrite.
+    """
+    try:
+        return (not stage.is_symlink() and stage.is_dir() and not (stage / STAGE_MARK).is_symlink()
+                and (stage / STAGE_MARK).read_text(encoding="utf-8") == _folder_id(stage))
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def refuse_link(folder: Path) -> None:
+    """OSError if `folder` is a symbolic link: govkg writes and deletes only in real folders, never through a link."""
+    if Path(folder).is_symlink():
+        raise OSError(40, f"{folder} is a symbolic link; govkg writes only into real folders: replace it with a folder")
+
+
 def _roll_back(stage: Path) -> None:
     """Undo a stage's renames: put back each replaced file, remove each added one; then delete the stage.
 
     Safe to run twice (a kill during recovery): a file already put back has no copy left to restore.
+    Only a stage govkg made is followed, and only to plain file names in a real folder beside it.
     """
+    if not _is_own_stage(stage):
+        return
     manifest = stage / MANIFEST
     if manifest.exists():
         info = json.loads(manifest.read_text(encoding="utf-8"))
+        if not (isinstance(info.get("out_dir"), str) and _NAME.match(info["out_dir"])
+                and all(isinstance(n, str) and _NAME.match(n) for n in info.get("names", []) + info.get("existed", []))):
+            return
         out_dir = stage.parent / info["out_dir"]
+        if out_dir.is_symlink():
+            return
         for name in info["names"]:
             previous = stage / PREVIOUS / name
             if previous.exists():
@@ -122,7 +156,7 @@ def recover(parent: Path) -> list[Path]:
         return cleaned
     for stage in sorted(parent.iterdir()):
         m = _STAGE.match(stage.name)
-        if m and stage.is_dir() and not _alive(int(m.group(1))):
+        if m and _is_own_stage(stage) and not _alive(int(m.group(1))):
             _roll_back(stage)
             cleaned.append(stage)
     return cleaned
@@ -137,13 +171,18 @@ def write_files_atomic(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
     (which runs no cleanup) is rolled back by the next write into the same parent folder. Files
     in out_dir that are not in `outputs` are left alone.
     """
+    refuse_link(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_dir = out_dir.resolve()  # so that "." or "a/.." has a real name and parent
     parent = out_dir.parent
+    for name in outputs:
+        if not _NAME.match(name):
+            raise ValueError(f"not a plain file name: {name!r}")
     recover(parent)
     remove_stale_temps(out_dir)
     stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=parent))
     try:
+        _write_synced(stage / STAGE_MARK, _folder_id(stage).encode())
         for name, data in outputs.items():
             _write_synced(stage / name, data)
             os.chmod(stage / name, 0o666 & ~_umask())
@@ -161,7 +200,10 @@ def write_files_atomic(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
             os.replace(stage / name, out_dir / name)
         _fsync_dir(out_dir)
     except BaseException:
-        _roll_back(stage)
+        if _is_own_stage(stage):
+            _roll_back(stage)
+        else:  # failed before its mark was written: nothing was renamed yet
+            shutil.rmtree(stage, ignore_errors=True)
         raise
     shutil.rmtree(stage, ignore_errors=True)
     return [out_dir / name for name in outputs]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-# Exit codes, documented in the README: 0 clean, 1 problems in the input, 2 could not run.
+# Exit codes, documented in the README: 0 clean, 1 problems in the input, 2 could not run,
+# 3 stopped at a limit (time), 70 an internal error (a bug in govkg: sysexits' EX_SOFTWARE).
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_ERROR = 2
+EXIT_LIMIT = 3
+EXIT_INTERNAL = 70
 
 
 @dataclass(frozen=True, order=True)
@@ -69,3 +72,9 @@ class QueryError(KGError):
     """A query that cannot be run as asked: bad SPARQL, a refused SPARQL feature, contradictory options."""
 
     exit_code = EXIT_ERROR
+
+
+class LimitExceeded(KGError):
+    """Work stopped at a limit it was given (a query past its --timeout)."""
+
+    exit_code = EXIT_LIMIT

@@ -181,6 +181,82 @@ V2_CASES = [
 ]
 
 
+def _query(text: str) -> str:
+    """What `kg sparql` answers a query, on any backend (the check comes before the engine)."""
+    from kg.errors import KGError
+    from kg.stores.store import check_query
+
+    try:
+        check_query(text)
+    except KGError as exc:
+        return _cell(f"exit {exc.exit_code}: {exc}", 300)
+    return "accepted"
+
+
+def _served(cases) -> list[str]:
+    """What a fresh `kg serve` answers each (query or form body, headers) request: status and message."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from kg.model.project import load_kg
+    from kg.stores.serve import make_server
+    from kg.stores.store import open_store
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        kg, _ = load_kg(make_mini(Path(tmp) / "mini"))
+        server = make_server(open_store(kg, "rdflib"), timeout=5)
+        t = threading.Thread(target=server.serve_forever, daemon=True)
+        t.start()
+        try:
+            for data, headers in cases:
+                req = urllib.request.Request(server.url, data=data, headers=headers)
+                try:
+                    with urllib.request.urlopen(req, timeout=30) as resp:
+                        status, body = resp.status, resp.read()
+                except urllib.error.HTTPError as exc:
+                    status, body = exc.code, exc.read()
+                out.append(_cell(f"HTTP {status}: " + body.decode("utf-8").strip(), 300))
+        finally:
+            server.shutdown()
+            server.server_close()
+    return out
+
+
+def _bodies():
+    from .test_serve_load import BODIES
+
+    return BODIES
+
+
+def _raw_served(cases) -> list[str]:
+    """What a fresh `kg serve` answers to each raw POST (headers, body): status line and message."""
+    import threading
+
+    from kg.model.project import load_kg
+    from kg.stores.serve import make_server
+    from kg.stores.store import open_store
+
+    from .test_serve_load import _post
+
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        kg, _ = load_kg(make_mini(Path(tmp) / "mini"))
+        server = make_server(open_store(kg, "rdflib"), timeout=5, socket_timeout=3)
+        t = threading.Thread(target=server.serve_forever, daemon=True)
+        t.start()
+        try:
+            for headers, body, _, _ in cases:
+                answer = _post(server, headers, body).decode("utf-8", "replace")
+                status = answer.split(" ", 2)[1] if answer else "no answer"
+                out.append(_cell(f"HTTP {status}: " + answer.partition("\r\n\r\n")[2].strip(), 300))
+        finally:
+            server.shutdown()
+            server.server_close()
+    return out
+
+
 def iter_cases():
     """(area, input as shown, a function giving govkg's answer) for every bad input."""
     claim = yh.CLAIM
@@ -226,8 +302,64 @@ def iter_cases():
         yield "any input file", f"{rel} padded to over 10 MB", _oversized(rel)
     yield "kg build", "the disk fills up while dist/ is written", _failed_build()
     yield "ontology file (Turtle)", "the same triple in two files", _repeated_triple()
+    from . import test_query_escapes as qe
+    from . import test_serve as ts
     from .test_lossless import LITERALS
 
+    for name, form in qe.FORMS.items():
+        for q in qe.QUOTES if name == "issue-13" else ["u8"]:
+            text = form.format(url="http://127.0.0.1:9/sparql", port=9, q=qe.QUOTES[q])
+            yield "kg sparql", f"{name}: {text}", _query(text)
+    requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
+    for (data, headers), answer in zip(requests, _served(requests), strict=True):
+        yield "kg serve", f"POST {headers}", answer
+    from typer.testing import CliRunner
+
+    from . import test_timeouts as tt
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_mini(Path(tmp) / "mini")
+        for name in tt.CASES:
+            result, _ = tt.run_case(CliRunner(), root, name)
+            lines = [line.strip(" │╭╮╰╯─") for line in result.output.splitlines()]
+            said = [line for line in lines if re.search(r"[a-z]{3}", line)]
+            yield "kg sparql", name, _cell(f"exit {result.exit_code}: " + said[-1], 300)
+    from . import test_line_breaks as lb
+
+    for name, ch in lb.BREAKS.items():
+        out = lb.cleaned(ch)
+        kept = "keeps every other line whole" if out.count("\n") == 3 and "line 3" not in out else f"gives {out!r}"
+        yield "source text (cleaning)", f"seed line 2 holds a {name}; recipe drop: lines 3", f"accepted: drops 'line 3 to drop', {kept}"
+    from . import test_bad_names as bn
+
+    for name in bn.CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            root, problems = bn.case_problems(name, Path(tmp))
+            yield "file and id names", name, _answer([p for p in problems if p.code in ("bad-name", "bad-id")], root)
+    from . import test_special_files as sf
+
+    for name in sf.CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield "special file", name, _cell(sf.describe_case(name, Path(tmp)), 300)
+    from . import test_empty_files as ef
+
+    for name, text in ef.EMPTY.items():
+        yield "claim file (YAML)", f"{name}: {text!r}", _claim(text)
+        yield "source record (YAML)", f"{name}: {text!r}", _record(text)
+    from . import test_ontology_scope as os_
+
+    for name in os_.FORGED:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield "ontology file (Turtle)", name, _answer(os_.forged_problems(name, Path(tmp)), Path(tmp) / "mini")
+    bodies = _bodies()
+    for (headers, body, _, _), answer in zip(bodies, _raw_served(bodies), strict=True):
+        shown = headers.strip().replace("\r\n", "; ") or "no Content-Length"
+        yield "kg serve", f"POST {shown}, {len(body)} bytes of body", answer
+    from . import test_symlinks as sl
+
+    for name in sl.CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield "project folder", name, _cell(sl.describe_case(name, Path(tmp)).replace(tmp + os.sep, ""), 300)
     yield "exports", f'{len(LITERALS)} literals: "1", "1.0", "1."^^xsd:decimal; "1"^^xsd:boolean; "1", "1E0"^^xsd:double …', _lossless()
 
 

@@ -10,6 +10,7 @@ from .bad_inputs import _cell, iter_cases
 from .conftest import REPO
 
 DOC = REPO / "docs" / "bad-inputs.md"
+COMMAND_AREAS = ("project folder", "special file")
 _CODES = re.compile(r"\[([a-z0-9:-]+)\]")
 
 
@@ -37,6 +38,9 @@ def test_the_document_lists_every_case_with_the_codes_govkg_gives_now(cases):
 def test_every_refused_input_names_a_file_and_a_code(cases):
     for area, shown, answer in cases:
         if answer.startswith("accepted") or area in ("kg build", "exports"):
+            continue
+        if area.startswith("kg ") or area in COMMAND_AREAS:  # a command's answer: its exit code or HTTP status
+            assert re.match(r"(exit \d|HTTP \d{3})", answer), (shown, answer)
             continue
         assert re.search(r"\.(yaml|ttl|txt):", answer), (shown, answer)
         assert _CODES.search(answer), (shown, answer)

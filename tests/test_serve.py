@@ -62,11 +62,16 @@ def test_get_select_answers_sparql_json(endpoint):
     assert [b["mid"]["value"] for b in data["results"]["bindings"]] == ["https://w3id.org/govkg/concept/caution"]
 
 
+def form(url: str) -> dict:
+    """Headers of a form POST from a page of the endpoint itself (the only form POST it takes)."""
+    return {"Content-Type": "application/x-www-form-urlencoded", "Origin": url.rsplit("/", 1)[0]}
+
+
 def test_post_form_and_post_sparql_query_give_the_same_answer(endpoint):
-    form = call(endpoint, data=urlencode({"query": CHAIN}).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    form_answer = call(endpoint, data=urlencode({"query": CHAIN}).encode(), headers=form(endpoint))
     direct = call(endpoint, data=CHAIN.encode(), headers={"Content-Type": "application/sparql-query"})
-    assert form[0] == direct[0] == 200
-    assert json.loads(form[2]) == json.loads(direct[2])
+    assert form_answer[0] == direct[0] == 200
+    assert json.loads(form_answer[2]) == json.loads(direct[2])
 
 
 @pytest.mark.parametrize(("accept", "fmt", "media"), [
@@ -115,8 +120,7 @@ def test_updates_load_and_from_are_refused(endpoint, how, query):
     if how == "sparql-update":
         status, _, body = call(endpoint, data=query.encode(), headers={"Content-Type": "application/sparql-update"})
     else:
-        status, _, body = call(endpoint, data=urlencode({how: query}).encode(),
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        status, _, body = call(endpoint, data=urlencode({how: query}).encode(), headers=form(endpoint))
     assert status == 403, body
     assert "refused" in body
     # and the graph is unchanged
@@ -185,3 +189,33 @@ def test_kg_serve_command_over_http(mini):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+CROSS_SITE = [
+    ({"Content-Type": "application/x-www-form-urlencoded"}, "form POST"),
+    ({"Content-Type": "text/plain"}, "form POST"),
+    ({"Content-Type": "application/x-www-form-urlencoded", "Origin": "http://evil.example"}, "evil.example"),
+    ({"Content-Type": "application/sparql-query", "Origin": "http://evil.example"}, "evil.example"),
+    ({"Content-Type": "application/sparql-query", "Origin": "null"}, "null"),
+    ({"Content-Type": "application/sparql-query", "Sec-Fetch-Site": "cross-site"}, "another site"),
+    ({"Content-Type": "application/sparql-query", "Sec-Fetch-Site": "same-site"}, "another site"),
+    ({"Content-Type": "application/sparql-query", "Host": "evil.example:7979"}, "Host"),
+]
+
+
+@pytest.mark.parametrize(("headers", "word"), CROSS_SITE)
+def test_cross_origin_browser_requests_are_refused(endpoint, headers, word):
+    """What a web page can make the user's browser send: a form POST, a fetch with its Origin, a page on a rebound name."""
+    data = urlencode({"query": CHAIN}).encode() if "form" in headers["Content-Type"] else CHAIN.encode()
+    status, _, body = call(endpoint, data=data, headers=headers)
+    assert status == 403 and word in body, body
+
+
+def test_cross_site_get_is_refused_same_origin_is_answered(endpoint):
+    status, _, body = call(endpoint, {"query": CHAIN}, headers={"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"})
+    assert status == 403
+    own = endpoint.rsplit("/", 1)[0]
+    status, _, _ = call(endpoint, {"query": CHAIN}, headers={"Sec-Fetch-Site": "same-origin", "Origin": own})
+    assert status == 200
+    status, _, _ = call(endpoint.replace("127.0.0.1", "localhost"), {"query": CHAIN})
+    assert status == 200

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import Problem, problem
+from kg.ids import ID_PATTERN  # noqa: E402  (one pattern for every id)
 from kg.inputs.limits import MAX_QUOTE_CHARS
 from kg.inputs.modality import CERTAINTIES, MODALITIES, from_hedge
 from kg.inputs.quotes import Anchor
 from kg.inputs.yamlio import describe, line_of, load_yaml, text_type_message
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 POLARITY = {"positive": "positive", "+": "positive", "negative": "negative", "-": "negative", "−": "negative"}
 EVIDENCE_KINDS = ("argument", "case", "interview", "observation", "example", "citation")
 LEVELS = ("central", "province", "city", "county", "township", "sub-district", "village")
@@ -342,8 +341,12 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
 
 def load_claim_file(path: Path, problems: list[Problem]) -> ClaimFile | None:
     """Read and check one claim file; concept ids, sources and quotes are resolved later, against the graph."""
+    n_before = len(problems)
     data = load_yaml(path, problems)
     if data is None:
+        if len(problems) == n_before:  # no YAML error: the file is empty or only comments
+            problems.append(problem(path, 1, "empty-file", "the claim file is empty (or holds only comments): "
+                                    "give it 'source:' and 'claims:', or delete it"))
         return None
     if not hasattr(data, "get") or "claims" not in data:
         problems.append(problem(path, line_of(data) or 1, "file-shape", "a claim file is a mapping with 'source:' and 'claims:' (a list)"))

@@ -39,7 +39,10 @@ class RecipeError(ValueError):
 
 def clean_text(raw: str, recipe: Recipe) -> str:
     """Apply the recipe to a seed's text. Raises RecipeError when the recipe does not fit the text."""
-    lines = raw.splitlines(keepends=True)
+    # Lines end at "\n" only, as locators count them (Source.line_of_offset): str.splitlines would
+    # also break at a form feed, U+0085, U+2028 … and number every later line differently.
+    lines = raw.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     dropped: set[int] = set()
     for d in recipe.drop:
         if not 1 <= d.first <= d.last <= len(lines):

@@ -9,6 +9,7 @@ MAX_QUOTE_CHARS = 2_000  # a quote is a sentence or a paragraph, not a chapter
 # serialisers that recurse (ruamel's composer, rdflib's Turtle parser and writer) hit Python's
 # recursion limit near a thousand, so a file nested this deep is refused before they see it.
 MAX_NESTING = 32
+MAX_QUERY_CHARS = 100_000  # a SPARQL query: the longest example query is under 2,000
 
 
 # Characters no hand-written text needs and some outputs cannot carry: C0/C1 controls other than

@@ -15,7 +15,9 @@ from kg.inputs.yamlio import describe, line_of, load_yaml, read_text_checked, te
 
 KINDS = ("book", "book-excerpt", "reading-notes", "article")
 RELATIONS = ("excerpt", "notes")
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+from kg.ids import ID_PATTERN, file_name_message  # noqa: E402  (one pattern for every id and file name)
+
+SEED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # a file right in the seeds folder: no folders, no ..
 WORKS_FILE = "works.yaml"
 RECORD_FIELDS = {
     "id", "seed", "seed_sha256", "kind", "title", "title_en", "authors", "container", "issue", "issued",
@@ -179,6 +181,9 @@ def load_works(sources_dir: Path, problems: list[Problem]) -> dict[str, Work]:
             continue
         _unknown_fields(node, WORK_FIELDS, path, problems, "a work")
         wid = _text_field(node, "id", path, problems, required=True)
+        if wid and not ID_PATTERN.match(wid):
+            problems.append(problem(path, line_of(node, "id"), "bad-id", f"work id {wid!r} must be lower-case letters, digits and '-'"))
+            continue
         if wid in works:
             problems.append(problem(path, line_of(data, i), "duplicate-id", f"work id '{wid}' is used twice"))
         works[wid] = Work(
@@ -194,8 +199,12 @@ def load_works(sources_dir: Path, problems: list[Problem]) -> dict[str, Work]:
 
 def load_source_record(path: Path, problems: list[Problem], require_text: bool = True) -> Source | None:
     """Read one source record and its cleaned text (sources/<id>.txt); None when it cannot be used."""
+    n_before = len(problems)
     data = load_yaml(path, problems)
     if data is None:
+        if len(problems) == n_before:  # no YAML error: the file is empty or only comments
+            problems.append(problem(path, 1, "empty-file", "the source record is empty (or holds only comments): "
+                                    "fill in its fields, or delete it"))
         return None
     if not hasattr(data, "get"):
         problems.append(problem(path, 1, "record-shape", "a source record is a mapping of fields (id:, title:, …)"))
@@ -217,6 +226,11 @@ def load_source_record(path: Path, problems: list[Problem], require_text: bool =
         k: _text_field(data, k, path, problems)
         for k in ("title_en", "container", "issue", "issued", "language", "work", "note", "seed", "seed_sha256")
     }
+    if fields["work"] and not ID_PATTERN.match(fields["work"]):
+        problems.append(problem(path, line_of(data, "work"), "bad-id", f"work {fields['work']!r} must be a work id: lower-case letters, digits and '-'"))
+    if fields["seed"] and not SEED_NAME.match(fields["seed"]):
+        problems.append(problem(path, line_of(data, "seed"), "bad-value",
+                                f"seed '{fields['seed']}' must be the name of a file in the seeds folder (no folders, no ..)"))
     title = _text_field(data, "title", path, problems, required=True)
     authors = _text_list(data, "authors", path, problems)
     keywords = _text_list(data, "keywords", path, problems)
@@ -245,6 +259,9 @@ def load_sources(sources_dir: Path, problems: list[Problem]) -> tuple[dict[str, 
     for path in sorted(sources_dir.glob("*.yaml")):
         if path.name == WORKS_FILE:
             continue
+        if file_name_message(path.name):
+            problems.append(problem(path, None, "bad-name", file_name_message(path.name)))
+            continue
         src = load_source_record(path, problems)
         if src is None:
             continue
@@ -258,17 +275,45 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def seed_path_of(src: Source, seeds_dir: Path) -> Path:
+    """The seed's file, which must be a regular file inside the seeds folder; else RecipeError."""
+    from kg.safeio import not_a_regular_file
+
+    if not SEED_NAME.match(src.seed):
+        raise RecipeError(f"seed '{src.seed}' must be the name of a file in the seeds folder (no folders, no ..)")
+    seed_path = seeds_dir / src.seed
+    try:
+        inside = seed_path.resolve().is_relative_to(Path(seeds_dir).resolve())
+        why = not_a_regular_file(seed_path, follow=True) if inside else None
+    except FileNotFoundError:
+        raise RecipeError(f"seed {seed_path} not found") from None
+    except OSError as exc:
+        raise RecipeError(f"cannot read seed {seed_path}: {exc.strerror or exc}") from None
+    if not inside:
+        raise RecipeError(f"seed {src.seed} is a link to a file outside the seeds folder {seeds_dir}")
+    if why:
+        raise RecipeError(f"seed {src.seed} is {why}")
+    return seed_path
+
+
 def clean_from_seed(src: Source, seeds_dir: Path) -> str:
     """The cleaned text as the recipe makes it from the seed; raises RecipeError if it cannot."""
-    seed_path = seeds_dir / src.seed
-    if not seed_path.exists():
-        raise RecipeError(f"seed {seed_path} not found")
-    if seed_path.stat().st_size > MAX_FILE_BYTES:
-        raise RecipeError(f"seed {src.seed} is {seed_path.stat().st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}: is it the right file?")
-    digest = sha256_of(seed_path)
+    from kg.safeio import read_bounded
+
+    seed_path = seed_path_of(src, seeds_dir)
+    try:
+        raw = read_bounded(seed_path.resolve(), MAX_FILE_BYTES)
+    except OSError as exc:
+        raise RecipeError(f"cannot read seed {seed_path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise RecipeError(f"seed {src.seed} is over {MAX_FILE_BYTES:,} bytes, the limit: is it the right file?")
+    digest = hashlib.sha256(raw).hexdigest()
     if src.seed_sha256 and digest != src.seed_sha256:
         raise RecipeError(f"seed {src.seed} has changed (sha256 {digest[:12]}…, the record says {src.seed_sha256[:12]}…)")
-    return clean_text(seed_path.read_text(encoding="utf-8"), src.recipe)
+    try:
+        return clean_text(raw.decode("utf-8"), src.recipe)
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"seed {src.seed} is not UTF-8 (byte {exc.start})") from None
 
 
 def check_against_seeds(sources: dict[str, Source], seeds_dir: Path) -> list[Problem]:
@@ -306,7 +351,7 @@ def write_cleaned_texts(sources_dir: Path, seeds_dir: Path) -> tuple[list[Path],
         if path.name == WORKS_FILE:
             continue
         src = load_source_record(path, problems, require_text=False)
-        if src is None:
+        if src is None or not src.seed:  # a source typed in directly has no seed to make it from
             continue
         try:
             text = clean_from_seed(src, seeds_dir)

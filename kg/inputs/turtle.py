@@ -174,7 +174,7 @@ def load_turtle(path: Path, problems: list[Problem]) -> list[tuple] | None:
 
 @lru_cache(maxsize=64)
 def _lines(path: str, mtime_ns: int) -> list[str]:
-    return Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    return Path(path).read_text(encoding="utf-8", errors="replace").split("\n")  # as pyoxigraph counts lines
 
 
 def line_of_subject(path: Path, curie_or_iri: str) -> int | None:

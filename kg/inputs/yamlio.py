@@ -11,18 +11,24 @@ from kg.inputs.yamlfast import load_plain_yaml
 
 
 def read_text_checked(path: Path, problems: list[Problem]) -> str | None:
-    """The file's text, or None with a problem when it is too large or not UTF-8."""
+    """The file's text, or None with a problem when it is not a regular file, too large or not UTF-8."""
+    from kg.safeio import not_a_regular_file, read_bounded
+
     try:
-        size = path.stat().st_size
+        why = not_a_regular_file(path)
+        if why:
+            problems.append(problem(path, None, "not-a-file", f"{path.name} is {why}"))
+            return None
+        raw = read_bounded(path, MAX_FILE_BYTES)
     except OSError as exc:
-        problems.append(problem(path, None, "io", f"cannot read the file: {exc.strerror}"))
+        problems.append(problem(path, None, "io", f"cannot read the file: {exc.strerror or exc}"))
         return None
-    if size > MAX_FILE_BYTES:
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(len(raw), path.stat().st_size)
         problems.append(
             problem(path, None, "too-large", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}: split it or check it is the right file")
         )
         return None
-    raw = path.read_bytes()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import Problem, problem
+from kg.ids import file_name_message
 from kg.inputs.claims import Chain, Claim, ClaimFile, load_claim_file
 from kg.inputs.cleaning import GARBLED_MARK
 from kg.inputs.layout import Layout  # noqa: F401  (re-exported: kg.project.Layout)
+from kg.inputs.ontoscope import check_vocabulary_only
 from kg.inputs.quotes import anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
 from kg.inputs.turtle import load_turtle
@@ -186,8 +188,11 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
             problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
     ontology_triples = {}
     for path in layout.ontology_files():
+        if file_name_message(path.name):
+            problems.append(problem(path, None, "bad-name", file_name_message(path.name)))
+            continue
         triples = load_turtle(path, problems)
-        if triples is not None:
+        if triples is not None and check_vocabulary_only(path, triples, problems):
             ontology_triples[path] = triples
     sources, works = load_sources(layout.sources, problems)
     concepts = concepts_from_triples(ontology_triples)
@@ -208,7 +213,9 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
 
                 problems.append(problem(c.path, line_of_subject(c.path, f"gkc:{cid}"), "unknown-source",
                                         f"concept '{cid}' names source '{s}', which has no record in sources/{_suggest(s, sources)}"))
-    files = [cf for p in sorted(layout.claims.glob("*.yaml")) if (cf := load_claim_file(p, problems))]
+    named = [p for p in sorted(layout.claims.glob("*.yaml")) if not file_name_message(p.name)]
+    problems += [problem(p, None, "bad-name", file_name_message(p.name)) for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
+    files = [cf for p in named if (cf := load_claim_file(p, problems))]
     claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced)
     return kg, problems

@@ -16,7 +16,9 @@ _SCRIPT = {"zh-Hans": "zh", "zh-Hant": "zh-Hant"}
 
 def graph_iri(kg, path) -> URIRef:
     """The named graph of one input file: its path relative to the project root."""
-    return GRAPH[path.relative_to(kg.layout.root).as_posix()]
+    from kg.ids import check_iri
+
+    return GRAPH[check_iri(path.relative_to(kg.layout.root).as_posix())]
 
 
 def _date(value: str) -> Literal:

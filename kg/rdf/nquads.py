@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from kg.ids import check_iri
 from kg.inputs.claims import RELATION_CLASS, RELATION_PROPERTY
 from kg.iris import DCTERMS as DCT
 from kg.iris import GKC, GKCL, GKS, GKV, GKW, GRAPH, OA, PROV, RDF, RDFS, SKOS, XSD
@@ -51,7 +52,19 @@ def term(t, bnode_prefix: str = "b") -> str:
 
 
 def _graph(kg, path) -> str:
-    return f"<{GRAPH}{path.relative_to(kg.layout.root).as_posix()}>"
+    return f"<{check_iri(GRAPH + path.relative_to(kg.layout.root).as_posix())}>"
+
+
+def _check_names(kg) -> None:
+    """Every id that is pasted into an IRI below, checked once: ids are checked on loading, so a failure here is a bug."""
+    for c in kg.claims.values():
+        for part in (c.id, c.cause, c.effect, c.source, c.polarity, c.evidence, c.chain or "", *c.conditions, *c.levels, *c.disputes):
+            check_iri(part)
+    for src in kg.sources.values():
+        check_iri(src.id)
+        check_iri(src.work)
+    for w in kg.works.values():
+        check_iri(w.id)
 
 
 def _work(w: str, kind: str, title: str, title_en: str, authors, note: str = "") -> list[str]:
@@ -158,8 +171,10 @@ def iter_nquads(kg, graphs: bool = True) -> Iterator[str]:
     """
     if not graphs:
         for chunk in iter_nquads(kg):
-            yield "".join(line.rsplit(" ", 2)[0] + " .\n" for line in chunk.splitlines())
+            # split at "\n" only: a literal may hold U+2028 or a form feed, which splitlines would break at
+            yield "".join(line.rsplit(" ", 2)[0] + " .\n" for line in chunk.split("\n") if line)
         return
+    _check_names(kg)
     for n, (path, triples) in enumerate(kg.ontology_triples.items()):
         g = _graph(kg, path)
         b = f"f{n}b"  # blank-node labels are per file, as the rdflib path mints new nodes per file

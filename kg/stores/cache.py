@@ -13,6 +13,11 @@ mtime, ctime, inode and sha256, and a file is re-hashed when any of these change
 modified so close to the time it was hashed that a same-tick edit could hide (git's "racy" rule).
 Every entry is written to a temporary name and renamed into place: a crash leaves either the
 old entry or the new one, never half of one. GOVKG_CACHE=off turns the cache off.
+
+The folder is used only when it is govkg's own: a real folder (never a symbolic link, which a
+repository can carry and which would point the clean-up at any folder), holding a marker govkg
+wrote there with the folder's device and inode, which no checked-out copy can match. Only entries
+with govkg's names are ever deleted, and never through a link. Otherwise the cache is off.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,6 +47,77 @@ def enabled() -> bool:
 
 def cache_dir(root: Path) -> Path:
     return Path(root) / ".cache"
+
+
+MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which backup tools skip too
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
+# The names of what govkg writes in the cache, and nothing else is ever deleted there.
+_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph)-[0-9a-f]{32}(?:seeds)?(?:\.pickle)?|manifest\.json|CACHEDIR\.TAG|\..+)$")
+
+
+def _folder_id(st: os.stat_result) -> str:
+    return f"# folder {st.st_dev}:{st.st_ino}\n"
+
+
+def usable_cache(root: Path) -> Path | None:
+    """The cache folder, made if missing, when it is safe to read, write and prune in; else None.
+
+    None when the cache is off, when `.cache` is a symbolic link or not a folder, or when it holds
+    anything govkg did not put there. A folder with only govkg's entries and no marker (made by
+    an older govkg) is adopted; a marker copied from elsewhere does not match the folder's inode.
+    """
+    return own_cache_folder(root) if enabled() else None
+
+
+def own_cache_folder(root: Path) -> Path | None:
+    """`.cache`, made if missing, if it is govkg's own folder (whether or not the cache is on); else None."""
+    d = cache_dir(root)
+    try:
+        st = os.lstat(d)
+    except FileNotFoundError:
+        try:
+            os.mkdir(d)
+            st = os.lstat(d)
+        except OSError:
+            return None
+        return d if _write_marker(d, st) else None
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode):  # a symbolic link (to anything) or a file
+        return None
+    try:
+        if (d / MARKER).read_text(encoding="utf-8") == _TAG + _folder_id(st) and not (d / MARKER).is_symlink():
+            return d
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        names = os.listdir(d)
+    except OSError:
+        return None
+    if all(_ENTRY.match(n) for n in names) and _write_marker(d, st):
+        return d
+    return None
+
+
+def _write_marker(d: Path, st: os.stat_result) -> bool:
+    try:
+        (d / MARKER).unlink(missing_ok=True)
+        write_bytes_atomic(d / MARKER, (_TAG + _folder_id(st)).encode("utf-8"))
+        return True
+    except OSError:
+        return False
+
+
+def _remove(p: Path) -> None:
+    """Remove one cache entry govkg made: a real folder's tree, or a file; a link only as a link."""
+    try:
+        st = os.lstat(p)
+    except OSError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(p, ignore_errors=True)  # rmtree never follows links inside the tree
+    else:
+        p.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -80,7 +158,14 @@ def _digests(files: list[Path], manifest_path: Path | None) -> list[tuple[int, s
     new, out, changed = {}, [], False
     now = time.time_ns()
     for p in files:
-        st = p.stat()
+        try:  # a folder, FIFO or device (or a link to one) is never opened: the loaders report it
+            st = os.stat(p)
+        except OSError:  # a broken link
+            st = os.lstat(p)
+        if not stat.S_ISREG(st.st_mode):
+            out.append((0, f"not a regular file: mode {st.st_mode:o}, inode {st.st_ino}"))
+            changed = changed or os.path.abspath(p) in old
+            continue
         key = os.path.abspath(p)  # not resolve(): a realpath per file costs more than the stat
         entry = old.get(key)
         # ctime too: touching a file back to its old mtime (os.utime) still moves its ctime.
@@ -106,7 +191,8 @@ def fingerprint(root: Path, extra: list[Path] = ()) -> Fingerprint:
     root = Path(root)
     files = _input_files(root)
     code = _code_files()
-    manifest = cache_dir(root) / "manifest.json" if enabled() else None
+    folder = usable_cache(root)
+    manifest = folder / "manifest.json" if folder is not None else None
     digests = _digests(files + list(extra) + code, manifest)
     # The cached graph holds paths as the caller spelled the root, so the spelling (and, for a
     # relative root, the folder it is relative to) is part of the key.
@@ -124,20 +210,30 @@ def _entry(root: Path, kind: str, key: str, suffix: str = ".pickle") -> Path:
 
 
 def _prune(root: Path, kind: str, keep: Path) -> None:
-    """Remove the entries of one kind made from older inputs."""
-    for p in cache_dir(root).glob(f"{kind}-*"):
-        if p != keep:
-            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    """Remove the entries of one kind made from older inputs (only in govkg's own cache folder)."""
+    folder = own_cache_folder(root)
+    if folder is None:
+        return
+    for name in os.listdir(folder):
+        p = folder / name
+        if name.startswith(f"{kind}-") and _ENTRY.match(name) and p != keep:
+            _remove(p)
 
 
 def _sweep(root: Path, older_than: float = 3600.0) -> None:
     """Remove what killed writers left behind (temporary files and store folders), once surely abandoned."""
     import time
 
-    for p in cache_dir(root).glob(".*"):
+    folder = own_cache_folder(root)
+    if folder is None:
+        return
+    for name in os.listdir(folder):
+        p = folder / name
+        if not name.startswith(".") or name == MARKER:
+            continue
         try:
-            if time.time() - p.stat().st_mtime > older_than:
-                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            if time.time() - os.lstat(p).st_mtime > older_than:
+                _remove(p)
         except OSError:
             pass
 
@@ -164,7 +260,7 @@ def load_kg_cached(root: Path):
     """`kg.project.load_kg(root)`, from the cache when no input file changed since it was made."""
     from kg.model.project import load_kg
 
-    if not enabled():
+    if usable_cache(root) is None:
         return load_kg(Path(root))
     path = _entry(root, "kg", fingerprint(root).key)
     hit = _read_pickle(path)
@@ -180,7 +276,7 @@ def validate_cached(root: Path, check_seeds: bool | None = None):
     from kg.inputs.layout import Layout
     from kg.rdf.validate import ValidationReport, validate
 
-    if not enabled():
+    if usable_cache(root) is None:
         return validate(Path(root), check_seeds)
     seeds = Layout(Path(root)).seeds
     use_seeds = bool(check_seeds or (check_seeds is None and seeds.is_dir()))
@@ -206,15 +302,20 @@ def oxigraph_store(root: Path, fp: Fingerprint | None = None) -> Path:
     from kg.errors import InputError
 
     root = Path(root)
+    if own_cache_folder(root) is None:
+        from kg.errors import KGError
+
+        raise KGError(f"{cache_dir(root)} is not govkg's cache folder (a symbolic link, a file, or a folder of other files): "
+                      "remove it, and govkg makes its own")
     fp = fp or fingerprint(root)
     path = _entry(root, "oxigraph", fp.key, suffix="")
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         return path
     # The pickled graph if there is one; else a plain load, not pickled: at a million claims the
     # pickle costs more to write than the store, and the store is what later calls will open.
     from kg.model.project import load_kg
 
-    hit = _read_pickle(_entry(root, "kg", fp.key)) if enabled() else None
+    hit = _read_pickle(_entry(root, "kg", fp.key)) if usable_cache(root) is not None else None
     kg, problems = hit if hit is not None else load_kg(root)
     if problems:
         raise InputError(problems)

@@ -27,5 +27,5 @@ def resolve_backend(root: Path, backend: str) -> str:
 def run_sparql(root: Path, text: str, backend: str = "auto", endpoint: str | None = None,
                graph: str | None = None, max_rows: int | None = None) -> Result:
     """What `kg sparql QUERY [--backend B] [--endpoint URL]` does: check the query, run it, return the result."""
-    check_query(text)
+    text = check_query(text)
     return open_query_store(root, backend, endpoint, graph).query(text, max_rows=max_rows)

@@ -95,6 +95,9 @@ class RemoteStore(Store):
         self.url, self.graph = endpoint_urls(endpoint, "query"), graph
 
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
+        from kg.stores.store import check_query
+
+        sparql = check_query(sparql)  # a remote store may well do SERVICE: it gets only what was checked
         params = urlencode({"default-graph-uri": self.graph}) if self.graph else ""
         url = self.url + (("&" if "?" in self.url else "?") + params if params else "")
         from kg.iris import PREFIXES

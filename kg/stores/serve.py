@@ -11,23 +11,35 @@ Answers that are not results:
   SERVICE, LOAD, FROM / FROM NAMED;
 - 500 an answer with more than `max_rows` rows (or triples): refused whole, never cut short, so
   no client mistakes part of an answer for all of it (the Protocol's "QueryRequestRefused");
-- 503 a query still running after `timeout` seconds: it runs in a forked child process that is
-  killed then, so a runaway query costs nothing afterwards; also when `max_concurrent` queries
-  are already running.
+- 503 a query still running after `timeout` seconds: it is read, checked and run in a forked
+  child process that is killed then, so a runaway query (or a query that takes long to parse)
+  costs nothing afterwards; also when `max_concurrent` queries are already running, or
+  `max_connections` connections are open;
+- 403 a request a web page made in a browser on another site (an `Origin` or `Sec-Fetch-Site` that
+  is not this endpoint's own), a `Host` that is not this endpoint's (DNS rebinding), and a form
+  POST without an `Origin` of this endpoint: a page the user visits must not query it;
+- 400, 411, 413 a body that is not UTF-8, a POST without a plain `Content-Length`, or one too long.
+
+Each connection has a socket timeout, so a client that sends nothing, or half a request, does not
+hold a thread; at most `max_connections` are served at once.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import re
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from kg.stores.results import FORMATS, TooManyRows, dump_result
-from kg.stores.store import BadQuery, QueryRefused, Store, check_query
+from kg.stores.sparqltext import normalize_query, refused_keyword
+from kg.stores.store import BadQuery, QueryRefused, Store
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
+SOCKET_TIMEOUT = 10.0  # seconds a client may take to send its request
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
 ALIASES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
            "nt": "nt", "ntriples": "nt", "n-triples": "nt", "ttl": "ttl", "turtle": "ttl"}
 MEDIA = {v: k for k, v in FORMATS.items()} | {"application/json": "json", "application/xml": "xml",
@@ -76,9 +88,11 @@ def choose_format(kind: str, fmt: str | None, accept: str | None) -> str:
 def answer(store: Store, query: str, fmt: str | None, accept: str | None, max_rows: int) -> tuple[int, str, bytes]:
     """(status, content type, body) for one query; runs inside the worker process."""
     try:
-        result = store.query(query, max_rows=max_rows)
+        result = store.query(query, max_rows=max_rows)  # the store checks the query first (kg.store.check_query)
     except TooManyRows as exc:
         return 500, "text/plain; charset=utf-8", f"refused: {exc}\n".encode()
+    except QueryRefused as exc:  # before BadQuery: a refusal is a QueryError too
+        return 403, "text/plain; charset=utf-8", f"{exc}\n".encode()
     except BadQuery as exc:
         return 400, "text/plain; charset=utf-8", f"{exc}\n".encode()
     try:
@@ -135,6 +149,11 @@ def _run_in_thread(store, query, fmt, accept, max_rows, timeout):
 class Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     server_version = "govkg-sparql"
+    timeout = SOCKET_TIMEOUT  # socketserver sets it on the connection: a silent client is dropped
+
+    def setup(self) -> None:
+        self.timeout = self.server.socket_timeout
+        super().setup()
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         if self.server.log:
@@ -157,16 +176,17 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path not in ("/", "/sparql", "/query"):
             raise HTTPError(404, f"no such resource {url.path}: the endpoint is /sparql")
-        params = parse_qs(url.query, keep_blank_values=True)
+        params = _parse_qs(url.query)
         if self.command != "POST":
             return params, None
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise HTTPError(413, f"a request body of {length:,} bytes; the limit is {MAX_BODY:,}")
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        body = self._body()
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype in ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain") and not self._own_origin():
+            # What an HTML form on any web page can send: only from a page of this endpoint itself.
+            raise HTTPError(403, "a form POST without this endpoint's own Origin is refused (a web page may not query it): "
+                                 "send Content-Type application/sparql-query, or GET ?query=")
         if ctype == "application/x-www-form-urlencoded":
-            for k, v in parse_qs(body, keep_blank_values=True).items():
+            for k, v in _parse_qs(body).items():
                 params.setdefault(k, []).extend(v)
             return params, None
         if ctype == "application/sparql-query":
@@ -176,8 +196,46 @@ class Handler(BaseHTTPRequestHandler):
         raise HTTPError(415, f"Content-Type '{ctype}' is not a SPARQL request: use application/sparql-query "
                              "or application/x-www-form-urlencoded")
 
+    def _body(self) -> str:
+        """The request body, read strictly: one Content-Length of digits, no chunks, all of it, UTF-8."""
+        if self.headers.get("Transfer-Encoding"):
+            raise HTTPError(411, "chunked bodies are not read: send a Content-Length")
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            raise HTTPError(411, "a POST needs a Content-Length")
+        if len(lengths) > 1 or not re.fullmatch(r"[0-9]{1,12}", lengths[0].strip()):
+            raise HTTPError(400, "Content-Length must be one number of bytes")
+        length = int(lengths[0])
+        if length > MAX_BODY:
+            raise HTTPError(413, f"a request body of {length:,} bytes; the limit is {MAX_BODY:,}")
+        raw = self.rfile.read(length)
+        if len(raw) != length:
+            raise HTTPError(400, f"the body ended after {len(raw):,} of the {length:,} bytes Content-Length announced")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HTTPError(400, f"the body is not UTF-8 (byte {exc.start}): send the query as UTF-8") from None
+
+    def _own_origin(self) -> bool:
+        origin = self.headers.get("Origin")
+        return origin is not None and origin.rstrip("/").lower() in self.server.origins(self.headers.get("Host"))
+
+    def _check_site(self) -> None:
+        """Refuse what a web page in the user's browser sends here, and any Host that is not this endpoint's."""
+        host, hosts = self.headers.get("Host"), self.server.hosts()
+        if host is not None and hosts is not None and host.lower() not in hosts:
+            raise HTTPError(403, f"Host '{host}' is not this endpoint's: a page on a name that points here may not query it; "
+                                 "use 127.0.0.1 or localhost")
+        site = (self.headers.get("Sec-Fetch-Site") or "").lower()
+        if site and site not in ("same-origin", "none"):
+            raise HTTPError(403, "a request from a page of another site is refused: a web page may not query this endpoint")
+        origin = self.headers.get("Origin")
+        if origin is not None and not self._own_origin():
+            raise HTTPError(403, f"a request from {origin} is refused: a web page may not query this endpoint")
+
     def _handle(self) -> None:
         try:
+            self._check_site()
             params, body_query = self._params()
             if "update" in params:
                 raise HTTPError(403, "updates are refused: this endpoint is read-only")
@@ -190,13 +248,17 @@ class Handler(BaseHTTPRequestHandler):
                 raise HTTPError(400, "one query per request")
             if params.get("default-graph-uri") or params.get("named-graph-uri"):
                 raise HTTPError(403, "default-graph-uri and named-graph-uri are refused: queries run over govkg's own graph")
+            # Parsed, like run, in the time-limited worker: rdflib's parser is neither quick on every
+            # input nor safe in threads. What needs no parser is refused here at once.
             query = queries[0]
             try:
-                check_query(query)
-            except QueryRefused as exc:  # before BadQuery: a refusal is a QueryError too
-                raise HTTPError(403, str(exc)) from None
+                keyword = refused_keyword(normalize_query(query))
             except BadQuery as exc:
                 raise HTTPError(400, str(exc)) from None
+            if keyword == "LOAD":
+                raise HTTPError(403, "updates and LOAD are refused: this endpoint is read-only")
+            if keyword:
+                raise HTTPError(403, "SERVICE is refused: govkg does not send queries to other endpoints; query its own graph only")
             fmt = (params.get("format") or [None])[0]
             srv = self.server
             if not srv.slots.acquire(timeout=srv.query_timeout):
@@ -215,24 +277,82 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         self._handle()
 
+    def do_HEAD(self):  # noqa: N802
+        self._handle()
+
     def _not_allowed(self):
         self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
-        self.send_header("Allow", "GET, POST")
+        self.send_header("Allow", "GET, HEAD, POST")
         self.send_header("Content-Length", "0")
         self.end_headers()
 
     do_PUT = do_DELETE = do_PATCH = _not_allowed  # noqa: N815
 
 
+def _parse_qs(text: str) -> dict:
+    try:
+        return parse_qs(text, keep_blank_values=True, errors="strict", max_num_fields=100)
+    except UnicodeDecodeError:
+        raise HTTPError(400, "a parameter is not UTF-8 once percent-decoded") from None
+    except ValueError as exc:
+        raise HTTPError(400, f"bad parameters: {exc}") from None
+
+
 class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64
 
     def __init__(self, store: Store, host: str = "127.0.0.1", port: int = 0, *, timeout: float = 10.0,
-                 max_rows: int = 10_000, max_concurrent: int = 2, log=None):
+                 max_rows: int = 10_000, max_concurrent: int = 2, max_connections: int = 32,
+                 socket_timeout: float = SOCKET_TIMEOUT, log=None):
+        if not timeout > 0 or not max_rows > 0 or not max_concurrent > 0 or not max_connections > 0 or not socket_timeout > 0:
+            raise ValueError("timeout, max_rows, max_concurrent, max_connections and socket_timeout must be positive")
+        self.socket_timeout = socket_timeout
         super().__init__((host, port), Handler)
         self.store, self.query_timeout, self.max_rows, self.log = store, timeout, max_rows, log
         self.max_concurrent = max_concurrent
         self.slots = threading.BoundedSemaphore(max_concurrent)
+        self.connections = threading.BoundedSemaphore(max_connections)
+
+    def hosts(self) -> set[str] | None:
+        """The Host headers this endpoint answers to when it listens on loopback (its address, loopback
+        names), so a web page whose own name resolves to 127.0.0.1 (DNS rebinding) gets nothing; None
+        (any Host) when it listens elsewhere, for others to reach it by whatever name they know."""
+        host, port = self.server_address[:2]
+        if host not in ("127.0.0.1", "::1"):
+            return None
+        names = set(LOOPBACK_NAMES) | {host}
+        return {f"{n}:{port}" for n in names} | (names if port == 80 else set())
+
+    def origins(self, host: str | None) -> set[str]:
+        """The Origins of pages of this endpoint itself: http://<its Host>."""
+        hosts = self.hosts()
+        if host is None:
+            return {f"http://{h}" for h in hosts or ()}
+        host = host.lower()
+        return {f"http://{host}"} if hosts is None or host in hosts else set()
+
+    def process_request(self, request, client_address):
+        """A thread per connection, but at most max_connections: past that, a 503 at once and the socket closed."""
+        if not self.connections.acquire(blocking=False):
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                b"Connection: close\r\nContent-Length: 32\r\n\r\ntoo many connections: try again\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.connections.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
 
     @property
     def url(self) -> str:

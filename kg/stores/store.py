@@ -12,11 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.errors import KGError, QueryError
-from kg.query.sparql import QueryRefused  # noqa: F401  (re-exported for kg.serve and the tests)
 from kg.rdf.dataset import dataset_of
 from kg.stores.cache import fingerprint, load_kg_cached, oxigraph_store
 from kg.stores.oxigraph import load_oxigraph, ox_term
 from kg.stores.results import Result, Term, TooManyRows, literal
+from kg.stores.sparqlcheck import QueryRefused  # noqa: F401  (re-exported for kg.serve and the tests)
+from kg.stores.sparqlcheck import check_query as check
+from kg.stores.sparqltext import normalize_query
 
 BACKENDS = ("auto", "rdflib", "oxigraph")
 # `auto` picks the on-disk Oxigraph store once the input files pass this many bytes: below it,
@@ -29,11 +31,11 @@ AUTO_OXIGRAPH_BYTES = 2_000_000
 BadQuery = QueryError
 
 
-def check_query(text: str) -> None:
-    """Refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself (see kg.sparql.check_query)."""
-    from kg.query.sparql import check_query as check
-
+def check_query(text: str) -> str:
+    """The text to run: refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself (see
+    kg.stores.sparqlcheck.check_query), and give the query as kg.stores.sparqltext normalised it, the text that was checked."""
     check(text)
+    return normalize_query(text)
 
 
 # --- stores ---------------------------------------------------------------------------------------
@@ -94,14 +96,7 @@ class RdflibStore(Store):
         self.dataset = dataset
 
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
-        from pyparsing import ParseException
-
-        from kg.iris import PREFIXES
-
-        try:
-            res = self.dataset.query(sparql, initNs=PREFIXES)
-        except ParseException as exc:
-            raise BadQuery(f"not a valid SPARQL query: {exc.msg} at line {exc.lineno}, column {exc.column}") from None
+        res = self.dataset.query(check(sparql))  # runs exactly the parse that was checked
         if res.type == "ASK":
             return Result("ask", boolean=bool(res.askAnswer))
         if res.type in ("CONSTRUCT", "DESCRIBE"):
@@ -128,6 +123,7 @@ class OxigraphStore(Store):
 
         from kg.iris import PREFIXES
 
+        sparql = check_query(sparql)  # the normalised text that was checked, never the raw one
         try:
             res = self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as exc:
