@@ -42,6 +42,15 @@ def real_kg():
     return kg
 
 
+@pytest.fixture(scope="session")
+def mini_kg(mini_ro):
+    from kg.model.project import load_kg
+
+    kg, problems = load_kg(mini_ro)
+    assert not problems, "\n".join(map(str, problems))
+    return kg
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -16,7 +16,7 @@ from kg.model.project import load_kg
 from kg.output.build import build
 from kg.rdf.dataset import dataset_of, graph_iri, union_graph
 from kg.rdf.namespaces import GRAPH
-from kg.rdf.serialize import to_quads
+from kg.rdf.serialize import ox_quads
 
 PREFIXES = ("@prefix gkc: <https://w3id.org/govkg/concept/> .\n@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n@prefix ex: <http://example.org/> .\n")
@@ -74,7 +74,7 @@ def test_counts_before_and_after_loading_agree(repeated):
 
 def test_trig_round_trip_keeps_every_quad_in_its_graph(repeated):
     kg, mini = repeated
-    expected = set(to_quads(dataset_of(kg)))
+    expected = set(ox_quads(kg))
     data = (mini / "dist" / "govkg.trig").read_bytes()
     assert _ox_quads(data, ox.RdfFormat.TRIG) == expected
     # rdflib reads it back to the same counts per graph (literals left as written).

@@ -41,7 +41,7 @@ class Concept:
         return [v for vs in self.pref.values() for v in vs] + [str(a) for a in self.alt]
 
 
-_CLASS_IRIS = {URIRef(GKV + c): c for c in CONCEPT_CLASSES}
+_CLASS_IRIS = {GKV + c: c for c in CONCEPT_CLASSES}
 
 
 def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str, Concept]:
@@ -49,7 +49,7 @@ def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str,
     concepts: dict[str, Concept] = {}
     for path, triples in triples_by_file.items():
         for s, p, o in triples:
-            if p == RDF.type and (o == SKOS.Concept or o in _CLASS_IRIS) and str(s).startswith(GKC):
+            if p == RDF.type and (o == SKOS.Concept or str(o) in _CLASS_IRIS) and str(s).startswith(GKC):
                 cid = concept_id(s)
                 concepts.setdefault(cid, Concept(cid, s, path))
     for triples in triples_by_file.values():
@@ -57,8 +57,8 @@ def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str,
             c = concepts.get(concept_id(s)) if str(s).startswith(GKC) else None
             if c is None:
                 continue
-            if p == RDF.type and o in _CLASS_IRIS:
-                c.classes.append(_CLASS_IRIS[o])
+            if p == RDF.type and str(o) in _CLASS_IRIS:
+                c.classes.append(_CLASS_IRIS[str(o)])
             elif p == SKOS.prefLabel and isinstance(o, Literal):
                 c.pref.setdefault(o.language or "", []).append(str(o))
             elif p == SKOS.altLabel and isinstance(o, Literal):

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from kg.model.project import KG
-from kg.rdf.dataset import dataset_of
 from kg.rdf.release import content_hash
 from kg.version import __version__
 
@@ -28,15 +27,17 @@ def render_outputs(kg: KG) -> dict[str, bytes]:
     The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
     """
     from kg.output.citations import get_source_records, to_bibtex, to_csl_json
-    from kg.rdf.serialize import to_jsonld, to_trig, to_turtle
+    from kg.rdf.serialize import jsonld_context, ox_quads, to_jsonld, to_trig, to_turtle
 
     release = release_metadata(kg)
     # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
     records = get_source_records(kg, release)
+    quads = ox_quads(kg)
     return {
-        "govkg.ttl": to_turtle(dataset_of(kg)),
-        "govkg.trig": to_trig(dataset_of(kg)),
-        "govkg.jsonld": to_jsonld(dataset_of(kg)),
+        "govkg.ttl": to_turtle(quads),
+        "govkg.trig": to_trig(quads),
+        "govkg.jsonld": to_jsonld(quads),
+        "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
         "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
         "sources.bib": to_bibtex(records).encode("utf-8"),
         "sources.json": to_csl_json(records).encode("utf-8"),

@@ -1,4 +1,12 @@
-"""Writing the graph as Turtle, TriG and JSON-LD without changing a single term (pyoxigraph's serialisers)."""
+"""Writing the graph as Turtle, TriG and JSON-LD without changing a single term: the emitter's quads, through pyoxigraph's writers.
+
+rdflib's Turtle writer prints typed literals in short form from their *value*: "1"^^xsd:decimal
+and "1.0"^^xsd:decimal both come out as `1.0` (two triples become one), "1"^^xsd:boolean as `1`
+(which reads back as an integer), "1"^^xsd:double as `1e+00`, "1."^^xsd:decimal as `1.` (not
+Turtle); its JSON-LD writer turns "01"^^xsd:integer into the number 1. pyoxigraph writes every
+literal with its lexical form as it is, so what a file says is what the export says. Quads are
+sorted first, so the same graph always gives the same bytes.
+"""
 
 from __future__ import annotations
 
@@ -6,52 +14,43 @@ import hashlib
 import json
 import re
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+import pyoxigraph as ox
 
-from kg.rdf.namespaces import PREFIXES
-
-# rdflib's Turtle writer prints typed literals in short form from their *value*: "1"^^xsd:decimal
-# and "1.0"^^xsd:decimal both come out as `1.0` (two triples become one), "1"^^xsd:boolean as `1`
-# (which reads back as an integer), "1"^^xsd:double as `1e+00`, "1."^^xsd:decimal as `1.` (not
-# Turtle); its JSON-LD writer turns "01"^^xsd:integer into the number 1. pyoxigraph writes every
-# literal with its lexical form as it is, so what a file says is what the export says. Quads are
-# sorted first, so the same graph always gives the same bytes.
+from kg.iris import PREFIXES
+from kg.rdf.emit import BNode, Lit, Term, iter_quads
 
 # Blank-node labels pyoxigraph takes as they are; any other label is hashed into one.
 _SAFE_BNODE = re.compile(r"[A-Za-z0-9_]+")
 
 
-def _term(term, bnodes: dict):
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+def ox_term(term: Term):
+    """A plain term as a pyoxigraph term."""
+    if type(term) is str:
+        return ox.NamedNode(term)
+    if isinstance(term, Lit):
+        if term.lang:
+            return ox.Literal(term.value, language=term.lang)
+        if term.datatype:
+            return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype))
+        return ox.Literal(term.value)
     if isinstance(term, BNode):
-        if term not in bnodes:
-            label = str(term) if _SAFE_BNODE.fullmatch(str(term)) else "h" + hashlib.sha256(str(term).encode()).hexdigest()[:16]
-            bnodes[term] = ox.BlankNode(label)
-        return bnodes[term]
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
+        label = term.label if _SAFE_BNODE.fullmatch(term.label) else "h" + hashlib.sha256(term.label.encode()).hexdigest()[:16]
+        return ox.BlankNode(label)
     raise TypeError(f"cannot export {term!r}")
 
 
-def to_quads(dataset) -> list:
-    """Every quad of an rdflib Dataset as pyoxigraph terms, in a stable order."""
-    import pyoxigraph as ox
+def ox_quads(kg) -> list:
+    """Every quad of the graph (kg.rdf.emit) as pyoxigraph quads, distinct, in a stable order."""
+    terms: dict = {}
 
-    bnodes: dict = {}
-    quads = []
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        name = g.identifier if hasattr(g, "identifier") else g
-        graph = ox.DefaultGraph() if name is None or name == DATASET_DEFAULT_GRAPH_ID else _term(name, bnodes)
-        quads.append(ox.Quad(_term(s, bnodes), _term(p, bnodes), _term(o, bnodes), graph))
-    return sorted(set(quads), key=_order)
+    def term(t):
+        found = terms.get(t)
+        if found is None:
+            found = terms[t] = ox_term(t)
+        return found
+
+    quads = {ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in iter_quads(kg)}
+    return sorted(quads, key=_order)
 
 
 def _order(q) -> tuple:
@@ -60,31 +59,53 @@ def _order(q) -> tuple:
     return graph, q.subject.value, q.predicate.value, str(q.object)
 
 
-def _prefixes() -> dict[str, str]:
-    return {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-
-
-def to_trig(dataset) -> bytes:
+def to_trig(quads: list) -> bytes:
     """TriG with one named graph per input file."""
-    import pyoxigraph as ox
-
-    return ox.serialize(to_quads(dataset), format=ox.RdfFormat.TRIG, prefixes=_prefixes())
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
-def _triples(dataset) -> list:
-    return sorted({q.triple for q in to_quads(dataset)}, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
+def _triples(quads: list) -> list:
+    return sorted({q.triple for q in quads}, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
 
 
-def to_turtle(dataset) -> bytes:
+def to_turtle(quads: list) -> bytes:
     """Turtle of the union of all named graphs (a triple two files state is written once)."""
-    import pyoxigraph as ox
-
-    return ox.serialize(_triples(dataset), format=ox.RdfFormat.TURTLE, prefixes=_prefixes())
+    return ox.serialize(_triples(quads), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
-def to_jsonld(dataset) -> bytes:
-    """JSON-LD (expanded form) of the union of all named graphs, every literal as {"@value": "<lexical form>"}."""
-    import pyoxigraph as ox
+def jsonld_context() -> dict:
+    """The JSON-LD context of govkg's files: its prefixes (also written as dist/context.jsonld)."""
+    return {"@context": dict(PREFIXES)}
 
-    data = json.loads(ox.serialize(_triples(dataset), format=ox.RdfFormat.JSON_LD))
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+def _compact_iri(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns) and ":" not in iri[len(ns):] and "/" not in iri[len(ns):]:
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _compact(node):
+    """Full IRIs as prefixed names (keys, @id, @type), literals untouched: the same triples, readable."""
+    if isinstance(node, list):
+        return [_compact(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "@value" in node:
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "@id":
+            out[key] = _compact_iri(value)
+        elif key == "@type":
+            out[key] = [_compact_iri(v) for v in value] if isinstance(value, list) else _compact_iri(value)
+        else:
+            out[key if key.startswith("@") else _compact_iri(key)] = _compact(value)
+    return out
+
+
+def to_jsonld(quads: list) -> bytes:
+    """JSON-LD of the union of all named graphs, with govkg's context; every literal as {"@value": "<lexical form>"}."""
+    nodes = json.loads(ox.serialize(_triples(quads), format=ox.RdfFormat.JSON_LD))
+    doc = {"@context": jsonld_context()["@context"], "@graph": _compact(nodes)}
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
