@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .errors import Problem, problem
 from .limits import MAX_QUOTE_CHARS
+from .modality import CERTAINTIES, MODALITIES, from_hedge
 from .quotes import Anchor
 from .yamlio import describe, line_of, load_yaml, text_type_message
 
@@ -18,16 +19,26 @@ LEVELS = ("central", "province", "city", "county", "township", "sub-district", "
 CLAIM_FIELDS = {
     "id", "cause", "effect", "chain", "polarity", "conditions", "evidence", "hedge", "scope",
     "quote", "locator", "gloss", "note", "disputes",
+    "relation", "subject", "object", "agent", "target", "certainty", "modality", "conjecture", "replaces",
 }
+# The kinds of relation a claim states; all but `causes` read "subject relation object".
+RELATIONS = ("causes", "form-of", "part-of", "aim", "definition")
+# Each relation's claim class in the vocabulary (gkv:) and, for those read "subject relation
+# object", the property the claim reifies (its rdf:predicate).
+RELATION_CLASS = {"causes": "CausalClaim", "form-of": "FormClaim", "part-of": "PartClaim", "aim": "AimClaim",
+                  "definition": "DefinitionClaim"}
+RELATION_PROPERTY = {"form-of": "formOf", "part-of": "partOf", "aim": "aim", "definition": "defines"}
 SCOPE_FIELDS = {"level", "case", "period"}
 FILE_FIELDS = {"source", "claims"}
 
 
 @dataclass
 class Claim:
-    """One causal link as one source asserts it, with the quote that supports it.
+    """One link as one source asserts it, with the quote that supports it.
 
     A link of a chain carries the chain's id and its position; its id is `<chain-id>.<position>`.
+    `relation` is causes (cause → effect), or form-of, part-of, aim or definition, whose subject
+    and object are held in `cause` and `effect` (`effect` is "" for a definition).
     """
 
     id: str
@@ -51,9 +62,32 @@ class Claim:
     disputes: list[str] = field(default_factory=list)
     chain: str | None = None
     position: int | None = None
+    relation: str = "causes"
+    agent: list[str] = field(default_factory=list)  # actor concept ids: who acts
+    target: list[str] = field(default_factory=list)  # actor concept ids: on whom the action falls
+    certainty: str = ""  # possibly | likely | asserted | necessarily; "" for a norm (kg.modality)
+    modality: str = ""  # obligation | necessity | ""
+    conjecture: str = ""
+    replaces: list[str] = field(default_factory=list)
     anchors: list[Anchor] = field(default_factory=list)  # filled in when quotes are found
     # Lines of fields in the claim file, for messages about them.
     field_lines: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def causal(self) -> bool:
+        return self.relation == "causes"
+
+    @property
+    def subject(self) -> str:
+        return self.cause
+
+    @property
+    def object(self) -> str:
+        return self.effect
+
+    @property
+    def actors(self) -> list[str]:
+        return list(dict.fromkeys(self.agent + self.target))
 
 
 @dataclass
@@ -146,6 +180,44 @@ def _polarities(f: _Fields, n_links: int) -> list[str]:
     return out
 
 
+def _subject_object(f: _Fields, relation: str) -> tuple[list[str], list[str]]:
+    """The subject and object of a claim that is not causal, and its polarity (aim only; default positive)."""
+    for key in ("cause", "effect", "chain"):
+        if key in f.node:
+            f.add(key, "claim-shape", f"a {relation} claim names 'subject' and 'object', not '{key}' (those are for relation: causes)")
+    subject = f.text("subject", required=True)
+    if relation == "definition":
+        if "object" in f.node:
+            f.add("object", "claim-shape", "a definition claim has a subject only: the quote defines it")
+        obj = ""
+    else:
+        obj = f.text("object", required=True)
+    polarities = ["positive" if relation == "aim" else ""]
+    if relation == "aim":
+        if f.node.get("polarity") is not None:
+            polarities = _polarities(f, 1) or polarities
+    elif "polarity" in f.node:
+        f.add("polarity", "claim-shape", f"'polarity' is for causes and aim claims; a {relation} claim has none")
+    return [subject, obj], polarities
+
+
+def _certainty(f: _Fields, hedge: str) -> tuple[str, str]:
+    """The claim's certainty and modality: as written, else from the hedge word by the table in kg.modality."""
+    certainty, modality = f.text("certainty"), f.text("modality")
+    if certainty and certainty not in CERTAINTIES:
+        f.add("certainty", "bad-value", f"certainty '{certainty}' must be one of {', '.join(CERTAINTIES)}")
+    if modality and modality not in MODALITIES:
+        f.add("modality", "bad-value", f"modality '{modality}' must be {' or '.join(MODALITIES)}")
+    derived = from_hedge(hedge)
+    if derived is None:
+        if not certainty and not modality:
+            f.add("hedge", "unknown-hedge",
+                  f"hedge '{hedge}' is not in the table of hedge words: add certainty: ({' | '.join(CERTAINTIES)}), "
+                  f"or modality: ({' | '.join(MODALITIES)}) if the word states a norm")
+        return certainty, modality
+    return certainty or (derived[0] or ""), modality or derived[1]
+
+
 def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: int | None = None) -> tuple[list[Claim], Chain | None]:
     f = _Fields(node, path, problems, "this claim")
     n_before = len(problems)
@@ -163,8 +235,14 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
         f.add("id", "bad-id", f"claim id '{cid}' may hold only lower-case letters, digits and '-'")
     f.what = f"claim '{cid}'" if cid else "this claim"
 
+    relation = f.text("relation") or "causes"
+    if relation not in RELATIONS:
+        f.add("relation", "bad-value", f"relation '{relation}' must be one of {', '.join(RELATIONS)}")
     chain_raw = node.get("chain")
-    if chain_raw is not None:
+    if relation != "causes":
+        chain_raw = None
+        steps, polarities = _subject_object(f, relation)
+    elif chain_raw is not None:
         if "cause" in node or "effect" in node:
             f.add("chain", "claim-shape", "a claim has either 'chain' or 'cause' and 'effect', not both")
         if not (isinstance(chain_raw, list) and len(chain_raw) >= 3 and all(isinstance(c, str) for c in chain_raw)):
@@ -173,9 +251,15 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
         else:
             steps = [str(c).strip() for c in chain_raw]
     else:
+        for key in ("subject", "object"):
+            if key in node:
+                f.add(key, "claim-shape", f"a causal claim names 'cause' and 'effect', not '{key}' (or give relation: form-of, part-of, aim or definition)")
         steps = [f.text("cause", required=True), f.text("effect", required=True)]
-    n_links = max(1, len(steps) - 1)
-    polarities = _polarities(f, n_links)
+    if relation == "causes":
+        n_links = max(1, len(steps) - 1)
+        polarities = _polarities(f, n_links)
+    else:
+        n_links = 1
 
     evidence = f.text("evidence", required=True)
     if evidence and evidence not in EVIDENCE_KINDS:
@@ -222,10 +306,20 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
                     sf.add("level", "bad-value", f"level '{lv}' must be one of {', '.join(LEVELS)}")
             case, period = sf.text("case"), sf.text("period")
     disputes = [d for d, _ in f.texts("disputes")]
+    hedge = f.text("hedge")
+    certainty, modality = _certainty(f, hedge)
+    replaces = [r.strip() for r, _ in f.texts("replaces")]
+    for r in replaces:
+        if not ID_PATTERN.match(r):
+            f.add("replaces", "bad-id", f"replaces '{r}', which is no claim id (lower-case letters, digits and '-')")
+        elif r == cid:
+            f.add("replaces", "bad-value", "a claim cannot replace itself")
     common = dict(
         source=source, evidence=evidence, quotes=[q for q, _ in quotes], gloss=gloss, path=path,
-        conditions=conditions, condition_texts=condition_texts, hedge=f.text("hedge"), levels=levels,
+        conditions=conditions, condition_texts=condition_texts, hedge=hedge, levels=levels,
         case=case, period=period, locator=f.text("locator"), note=f.text("note"), disputes=disputes,
+        relation=relation, agent=[a.strip() for a, _ in f.texts("agent")], target=[t.strip() for t, _ in f.texts("target")],
+        certainty=certainty, modality=modality, conjecture=f.text("conjecture"), replaces=replaces,
     )
     field_lines = {k: f.line(k) for k in node}
     if isinstance(node.get("quote"), list):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
 from .namespaces import CONCEPT_CLASSES, GKC, GKV, concept_id, source_id
 
@@ -22,6 +22,8 @@ class Concept:
     definition: dict[str, list[str]] = field(default_factory=dict)
     broader: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    deprecated: bool = False  # owl:deprecated true: a stub kept so that an old id still resolves
+    replaced_by: list[str] = field(default_factory=list)  # dcterms:isReplacedBy: one (a merge) or more (a split)
 
     @property
     def cls(self) -> str:
@@ -67,4 +69,8 @@ def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str,
                 c.broader.append(concept_id(o))
             elif p == DCTERMS.source:
                 c.sources.append(source_id(o))
+            elif p == OWL.deprecated and isinstance(o, Literal) and o.toPython() is True:
+                c.deprecated = True
+            elif p == DCTERMS.isReplacedBy:
+                c.replaced_by.append(concept_id(o))
     return concepts

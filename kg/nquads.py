@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .claims import RELATION_CLASS, RELATION_PROPERTY
+
 BASE = "https://w3id.org/govkg/"
 GKV, GKC, GKCL, GKS, GKW, GRAPH = (BASE + p for p in ("vocab#", "concept/", "claim/", "source/", "work/", "graph/"))
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -105,9 +107,18 @@ def _source(kg, src) -> list[str]:
 def _claim(c) -> list[str]:
     node = f"<{GKCL}{c.id}>"
     src = f"<{GKS}{c.source}>"
-    out = [f"{node} <{RDF}type> <{GKV}CausalClaim>", f"{node} <{GKV}cause> <{GKC}{c.cause}>",
-           f"{node} <{GKV}effect> <{GKC}{c.effect}>", f"{node} <{GKV}polarity> <{GKV}{c.polarity}>",
-           f"{node} <{GKV}evidenceKind> <{GKV}{c.evidence}>", f"{node} <{RDFS}comment> {lit(c.gloss, 'en')}",
+    out = [f"{node} <{RDF}type> <{GKV}{RELATION_CLASS[c.relation]}>"]
+    if c.causal:
+        out += [f"{node} <{GKV}cause> <{GKC}{c.cause}>", f"{node} <{GKV}effect> <{GKC}{c.effect}>"]
+    else:
+        out += [f"{node} <{RDF}subject> <{GKC}{c.subject}>", f"{node} <{RDF}predicate> <{GKV}{RELATION_PROPERTY[c.relation]}>"]
+        out += [f"{node} <{RDF}object> <{GKC}{c.object}>"] if c.object else []
+    out += [f"{node} <{GKV}polarity> <{GKV}{c.polarity}>"] if c.polarity else []
+    out += [f"{node} <{GKV}{role}> <{GKC}{a}>" for role in ("agent", "target") for a in getattr(c, role)]
+    out += [f"{node} <{GKV}{p}> <{GKV}{v}>" for p, v in (("certainty", c.certainty), ("modality", c.modality)) if v]
+    out += [f"{node} <{GKV}conjecture> {lit(c.conjecture)}"] if c.conjecture else []
+    out += [f"{node} <{DCT}replaces> <{GKCL}{old}>" for old in c.replaces]
+    out += [f"{node} <{GKV}evidenceKind> <{GKV}{c.evidence}>", f"{node} <{RDFS}comment> {lit(c.gloss, 'en')}",
            f"{node} <{PROV}wasQuotedFrom> {src}", f"{node} <{DCT}source> {src}", f"{node} <{GKV}locator> {lit(c.locator)}"]
     out += [f"{node} <{GKV}condition> <{GKC}{x}>" for x in c.conditions]
     out += [f"{node} <{GKV}conditionText> {lit(x)}" for x in c.condition_texts]

@@ -141,18 +141,20 @@ def stated_by(steps: list[Step], paragraphs: Paragraphs | None = None, *, closed
     return [src for src in sources_on_every_link(steps) if all(joins(a, b, src, paragraphs) for a, b in pairs)]
 
 
-def causal_graph(kg, sources: Iterable[str] | None = None):
-    """A networkx MultiDiGraph: every concept a node, every claim an edge cause → effect keyed by its id.
+def causal_graph(kg, sources: Iterable[str] | None = None, include: Iterable[str] = ()):
+    """A networkx MultiDiGraph: every concept a node, every causal claim an edge cause → effect keyed by its id.
 
-    `sources` keeps only the claims of those source documents (None: all).
+    `sources` keeps only the claims of those source documents (None: all). `include` adds claims
+    of other relations read subject → object (form-of, part-of, aim); definitions have no object.
     """
     import networkx as nx
 
     allowed = set(sources) if sources is not None else None
+    relations = {"causes", *include} - {"definition"}
     g = nx.MultiDiGraph()
     g.add_nodes_from(kg.concepts)
     for c in kg.claims.values():
-        if allowed is None or c.source in allowed:
+        if c.relation in relations and (allowed is None or c.source in allowed):
             g.add_edge(c.cause, c.effect, key=c.id, claim=c)
     return g
 

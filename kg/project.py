@@ -29,6 +29,10 @@ class KG:
     chains: dict[str, Chain]
     ontology_triples: dict[Path, list[tuple]] = field(default_factory=dict, repr=False)
     _dataset: object = field(default=None, repr=False)
+    # Deprecated concept stubs (owl:deprecated), kept apart so that no query meets them, and the
+    # claim ids that claims' `replaces:` retire, each to the claim that replaces it.
+    deprecated: dict[str, Concept] = field(default_factory=dict)
+    replaced_claims: dict[str, str] = field(default_factory=dict)
 
     def work_of(self, source_id: str) -> str:
         src = self.sources.get(source_id)
@@ -79,10 +83,20 @@ def _place_quote(claim: Claim, src: Source, quote: str, qline: int | None, probl
     return anchor(src.text, starts[0], quote)
 
 
-def _resolve_claims(files: list[ClaimFile], sources, concepts, problems) -> tuple[dict, dict]:
+def replacement_message(stub: Concept) -> str:
+    """What a deprecated concept became: "use 'new'" for a merge, "split into a, b: use the one meant" for a split."""
+    if len(stub.replaced_by) == 1:
+        return f"use '{stub.replaced_by[0]}', which replaces it"
+    if stub.replaced_by:
+        return f"it was split into {', '.join(stub.replaced_by)}: use the one meant"
+    return "it has no replacement (dcterms:isReplacedBy): use another concept"
+
+
+def _resolve_claims(files: list[ClaimFile], sources, concepts, problems, deprecated=None) -> tuple[dict, dict, dict]:
     claims: dict[str, Claim] = {}
     chains: dict[str, Chain] = {}
     seen: dict[str, tuple[Path, int]] = {}
+    deprecated = deprecated or {}
     for cf in files:
         if cf.source and cf.source not in sources:
             problems.append(problem(cf.path, cf.source_line, "unknown-source",
@@ -105,16 +119,31 @@ def _resolve_claims(files: list[ClaimFile], sources, concepts, problems) -> tupl
             seen[sid] = (first.path, first.line)
             ok = True
             steps = [first.cause] + [c.effect for c in links]
-            for cid in dict.fromkeys(steps + first.conditions):
-                if cid not in concepts:
+            if not first.causal:
+                steps = [s for s in steps if s]  # a definition has no object
+            for cid in dict.fromkeys(steps + first.conditions + first.agent + first.target):
+                if first.causal:
                     key = "chain" if first.chain else ("cause" if cid == first.cause else "effect")
-                    if cid in first.conditions:
-                        key = "conditions"
+                else:
+                    key = "subject" if cid == first.cause else "object"
+                for role in ("conditions", "agent", "target"):
+                    if cid in getattr(first, role):
+                        key = role
+                if cid in deprecated:
+                    problems.append(problem(first.path, first.field_lines.get(key), "deprecated-concept",
+                                            f"concept '{cid}' is deprecated: {replacement_message(deprecated[cid])}"))
+                    ok = False
+                elif cid not in concepts:
                     problems.append(problem(first.path, first.field_lines.get(key), "unknown-concept",
                                             f"unknown concept '{cid}'{_suggest(cid, concepts)}: define it in ontology/ or fix the id"))
                     ok = False
+                elif key in ("agent", "target") and "Actor" not in concepts[cid].classes:
+                    problems.append(problem(first.path, first.field_lines.get(key), "not-an-actor",
+                                            f"'{key}' names actors, and '{cid}' is a {concepts[cid].cls or 'concept'}, not a gkv:Actor"))
+                    ok = False
             if any(a == b for a, b in zip(steps, steps[1:], strict=False)):
-                problems.append(problem(first.path, first.line, "self-loop", "a claim's cause and effect must differ"))
+                what = "cause and effect" if first.causal else "subject and object"
+                problems.append(problem(first.path, first.line, "self-loop", f"a claim's {what} must differ"))
                 ok = False
             anchors = []
             for i, q in enumerate(first.quotes):
@@ -131,12 +160,26 @@ def _resolve_claims(files: list[ClaimFile], sources, concepts, problems) -> tupl
             if first.chain:
                 chains[first.chain] = Chain(first.chain, cf.source, steps, links, first.path, first.line)
     statement_ids = set(seen)
+    replaced: dict[str, str] = {}
+    for c in claims.values():
+        if c.position and c.position > 1:
+            continue
+        for old in c.replaces:
+            new = c.chain or c.id
+            if old in statement_ids or old in claims:
+                problems.append(problem(c.path, c.field_lines.get("replaces"), "bad-value",
+                                        f"replaces '{old}', which is still a claim: remove that claim, or this entry"))
+            elif old in replaced and replaced[old] != new:
+                problems.append(problem(c.path, c.field_lines.get("replaces"), "duplicate-id",
+                                        f"'{old}' is replaced by '{replaced[old]}' already"))
+            else:
+                replaced[old] = new
     for c in claims.values():
         for d in c.disputes:
-            if d not in statement_ids and d not in claims:
+            if d not in statement_ids and d not in claims and d not in replaced:
                 problems.append(problem(c.path, c.field_lines.get("disputes"), "unknown-claim",
                                         f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}"))
-    return claims, chains
+    return claims, chains, replaced
 
 
 def load_kg(root: Path) -> tuple[KG, list[Problem]]:
@@ -157,7 +200,17 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
             ontology_triples[path] = triples
     sources, works = load_sources(layout.sources, problems)
     concepts = concepts_from_triples(ontology_triples)
-    for cid, c in concepts.items():
+    deprecated = {cid: c for cid, c in concepts.items() if c.deprecated}
+    concepts = {cid: c for cid, c in concepts.items() if not c.deprecated}
+    for cid, c in deprecated.items():
+        for new in c.replaced_by:
+            if new not in concepts:
+                from .turtle import line_of_subject
+
+                why = "is deprecated too" if new in deprecated else "is no concept"
+                problems.append(problem(c.path, line_of_subject(c.path, f"gkc:{cid}"), "unknown-concept",
+                                        f"deprecated concept '{cid}' is replaced by '{new}', which {why}: name a current concept"))
+    for cid, c in {**concepts, **deprecated}.items():
         for s in c.sources:
             if s not in sources:
                 from .turtle import line_of_subject
@@ -165,8 +218,8 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
                 problems.append(problem(c.path, line_of_subject(c.path, f"gkc:{cid}"), "unknown-source",
                                         f"concept '{cid}' names source '{s}', which has no record in sources/{_suggest(s, sources)}"))
     files = [cf for p in sorted(layout.claims.glob("*.yaml")) if (cf := load_claim_file(p, problems))]
-    claims, chains = _resolve_claims(files, sources, concepts, problems)
-    kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples)
+    claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
+    kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced)
     return kg, problems
 
 

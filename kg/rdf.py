@@ -7,6 +7,7 @@ import re
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
+from .claims import RELATION_CLASS, RELATION_PROPERTY
 from .namespaces import GKC, GKCL, GKS, GKV, GKW, GRAPH, OA, PREFIXES
 
 _SCRIPT = {"zh-Hans": "zh", "zh-Hant": "zh-Hant"}
@@ -77,10 +78,28 @@ def add_source(g: Graph, kg, src) -> None:
 def add_claim(g: Graph, c) -> None:
     node = GKCL[c.id]
     src = GKS[c.source]
-    g.add((node, RDF.type, GKV.CausalClaim))
-    g.add((node, GKV.cause, GKC[c.cause]))
-    g.add((node, GKV.effect, GKC[c.effect]))
-    g.add((node, GKV.polarity, GKV[c.polarity]))
+    g.add((node, RDF.type, GKV[RELATION_CLASS[c.relation]]))
+    if c.causal:
+        g.add((node, GKV.cause, GKC[c.cause]))
+        g.add((node, GKV.effect, GKC[c.effect]))
+    else:  # a reified statement: subject, the relation's own property, object
+        g.add((node, RDF.subject, GKC[c.subject]))
+        g.add((node, RDF.predicate, GKV[RELATION_PROPERTY[c.relation]]))
+        if c.object:
+            g.add((node, RDF.object, GKC[c.object]))
+    if c.polarity:
+        g.add((node, GKV.polarity, GKV[c.polarity]))
+    for role in ("agent", "target"):
+        for actor in getattr(c, role):
+            g.add((node, GKV[role], GKC[actor]))
+    if c.certainty:
+        g.add((node, GKV.certainty, GKV[c.certainty]))
+    if c.modality:
+        g.add((node, GKV.modality, GKV[c.modality]))
+    if c.conjecture:
+        g.add((node, GKV.conjecture, Literal(c.conjecture)))
+    for old in c.replaces:
+        g.add((node, DCTERMS.replaces, GKCL[old]))
     g.add((node, GKV.evidenceKind, GKV[c.evidence]))
     g.add((node, RDFS.comment, Literal(c.gloss, lang="en")))
     g.add((node, PROV.wasQuotedFrom, src))

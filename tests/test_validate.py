@@ -54,6 +54,22 @@ CASES = {
     "missing-label-en": ("ontology/concepts.ttl", '"推诿"@zh , "shirking"@en', '"推诿"@zh', "check:missing-label", "gkc:shirking a"),
     "two-preflabels": ("ontology/concepts.ttl", '"推诿"@zh , "shirking"@en', '"推诿"@zh , "推卸责任"@zh , "shirking"@en', "check:two-preflabels-one-language", "gkc:shirking a"),
     "broader-cycle": ("ontology/concepts.ttl", "gkc:caution a skos:Concept , gkv:Mechanism ;", "gkc:caution a skos:Concept , gkv:Mechanism ;\n    skos:broader gkc:shirking ;", "check:broader-cycle", "gkc:caution a"),
+    # v2 fields
+    "unknown-relation": ("claims/mini-b.yaml", "relation: form-of", "relation: kind-of", "bad-value", "relation: kind-of"),
+    "bad-certainty": ("claims/mini-b.yaml", "    hedge: 可以\n", "    hedge: 可以\n    certainty: probably\n", "bad-value", "certainty: probably"),
+    "bad-modality": ("claims/mini-b.yaml", "    hedge: 必须\n", "    hedge: 必须\n    modality: must\n", "bad-value", "modality: must"),
+    "hedge-not-in-table": ("claims/mini-a.yaml", "    certainty: asserted\n", "", "unknown-hedge", "hedge: 越……越"),
+    "agent-not-an-actor": ("claims/mini-a.yaml", "agent: [superior]", "agent: [pressure]", "not-an-actor", "agent: [pressure]"),
+    "target-unknown": ("claims/mini-a.yaml", "target: [subordinate]", "target: [subordinates]", "unknown-concept", "target: [subordinates]"),
+    "subject-missing": ("claims/mini-b.yaml", "    subject: leaving-traces\n", "", "missing-field", "id: b-traces-form"),
+    "object-missing": ("claims/mini-b.yaml", "    object: reform\n", "", "missing-field", "id: b-burden-reduction-part"),
+    "definition-with-object": ("claims/mini-b.yaml", "    subject: shirking\n", "    subject: shirking\n    object: paperwork\n", "claim-shape", ("object: paperwork", 2)),
+    "cause-on-a-form-claim": ("claims/mini-b.yaml", "    subject: leaving-traces\n", "    cause: leaving-traces\n", "claim-shape", "cause: leaving-traces"),
+    "subject-on-a-causal-claim": ("claims/mini-b.yaml", "    cause: shirking\n", "    subject: shirking\n", "claim-shape", "subject: shirking"),
+    "polarity-missing-causal": ("claims/mini-b.yaml", "    polarity: negative\n    agent:", "    agent:", "missing-field", "id: b-superior-reduce-workload"),
+    "polarity-on-a-form-claim": ("claims/mini-b.yaml", "    object: shirking\n", "    object: shirking\n    polarity: positive\n", "claim-shape", ("polarity: positive", 5)),
+    "deprecated-concept": ("claims/mini-b.yaml", "cause: reform", "cause: buck-passing", "deprecated-concept", "cause: buck-passing"),
+    "replaces-a-live-claim": ("claims/mini-b.yaml", "replaces: [b-caution-brings-shirking]", "replaces: [b-reform-shirking]", "bad-value", "replaces: [b-reform-shirking]"),
     "shacl-no-source": ("ontology/concepts.ttl", "    dcterms:source gks:mini-b .\n\ngkc:reform", "    .\n\ngkc:reform", "shacl:ConceptSource", "gkc:paperwork a"),
 }
 
@@ -109,7 +125,7 @@ def _line_bytes(path: Path, needle: bytes) -> int:
 
 def test_cli_validate_exit_codes_and_messages(runner, mini):
     ok = invoke(runner, mini, "validate", "--no-seeds")
-    assert ok.exit_code == 0 and ok.stdout.startswith("OK: 10 concepts, 11 claims, 3 sources")
+    assert ok.exit_code == 0 and ok.stdout.startswith("OK: 15 concepts, 17 claims, 3 sources")
     _edit(mini / "claims/mini-b.yaml", "cause: reform", "cause: reforms")
     bad = invoke(runner, mini, "validate", "--no-seeds")
     assert bad.exit_code == 1
@@ -125,3 +141,33 @@ def test_cli_validate_json(runner, mini):
     data = json.loads(out.stdout)
     assert data["conforms"] is False
     assert data["problems"][0]["code"] == "unknown-concept" and data["problems"][0]["line"] > 0
+
+
+def test_deprecated_concept_message_names_the_replacement_or_the_split(mini):
+    path = mini / "claims/mini-b.yaml"
+    _edit(path, "cause: reform", "cause: buck-passing")
+    _edit(path, "cause: workload", "cause: load")
+    got = {p.message for p in validate(mini, check_seeds=False).problems if p.code == "deprecated-concept"}
+    assert got == {"concept 'buck-passing' is deprecated: use 'shirking', which replaces it",
+                   "concept 'load' is deprecated: it was split into workload, paperwork: use the one meant"}
+
+
+def test_v2_fields_are_read(mini):
+    from kg.project import load_kg
+
+    kg, problems = load_kg(mini)
+    assert problems == []
+    assert {c.id: c.relation for c in kg.claims.values() if not c.causal} == {
+        "b-traces-form": "form-of", "b-burden-reduction-part": "part-of", "b-reform-aim": "aim", "b-define-shirking": "definition"}
+    aim = kg.claims["b-reform-aim"]
+    assert (aim.subject, aim.object, aim.polarity) == ("reform", "paperwork", "negative")
+    assert (kg.claims["b-define-shirking"].object, kg.claims["b-define-shirking"].polarity) == ("", "")
+    norm = kg.claims["b-superior-reduce-workload"]
+    assert (norm.agent, norm.target, norm.certainty, norm.modality) == (["superior"], ["subordinate"], "", "obligation")
+    assert {c.id: c.certainty for c in kg.claims.values() if c.causal} == {
+        "a-chain.1": "asserted", "a-chain.2": "asserted", "a-discount-escalation": "asserted", "a-escalation-discount": "asserted",
+        "b-shirking-paperwork": "asserted", "b-reform-shirking": "possibly", "b-pressure-shirking": "likely",
+        "b-workload-staffing": "asserted", "b-staffing-workload": "asserted", "b-caution-shirking": "likely",
+        "b-superior-reduce-workload": "", "notes-caution-shirking": "asserted", "notes-shirking-formalism": "asserted"}
+    assert kg.replaced_claims == {"b-caution-brings-shirking": "b-caution-shirking"}
+    assert sorted(kg.deprecated) == ["buck-passing", "load"] and "buck-passing" not in kg.concepts
