@@ -11,15 +11,16 @@ import pytest
 
 
 def claims_between(kg, cause, effect, polarity=None):
-    return [c for c in kg.claims.values() if c.cause == cause and c.effect == effect and (polarity is None or c.polarity == polarity)]
+    return [c for c in kg.claims.values()
+            if c.causal and c.cause == cause and c.effect == effect and (polarity is None or c.polarity == polarity)]
 
 
 def effects(kg, cause):
-    return {c.effect for c in kg.claims.values() if c.cause == cause}
+    return {c.effect for c in kg.claims.values() if c.causal and c.cause == cause}
 
 
 def causes(kg, effect):
-    return {c.cause for c in kg.claims.values() if c.effect == effect}
+    return {c.cause for c in kg.claims.values() if c.causal and c.effect == effect}
 
 
 def narrower_or_self(kg, cid):
@@ -40,7 +41,8 @@ def path_sign(kg, path):
 def graph(real_kg):
     g = nx.DiGraph()
     for c in real_kg.claims.values():
-        g.add_edge(c.cause, c.effect)
+        if c.causal:
+            g.add_edge(c.cause, c.effect)
     return g
 
 
@@ -83,7 +85,7 @@ def test_cq4_consequences_of_100_percent_target_management(real_kg):
     assert claims_between(real_kg, "hundred-percent-target-management", "negotiation-space", "negative")
     assert claims_between(real_kg, "paper-compliance", "problem-resolution", "negative") or \
         "problem-resolution" in effects(real_kg, "paper-compliance")
-    assert all(c.source == "xxzg-dingge" for c in real_kg.claims.values() if c.cause == "hundred-percent-target-management")
+    assert all(c.source == "xxzg-dingge" for c in real_kg.claims.values() if c.causal and c.cause == "hundred-percent-target-management")
 
 
 def test_cq5_discounting_and_escalation(real_kg):
@@ -120,13 +122,13 @@ def test_cq9_what_makes_cadres_dare_not_act(real_kg, graph):
     kinds = {c.id for c in real_kg.concepts.values() if "polarized-management" in c.broader}
     assert {"hundred-percent-target-management", "trace-keeping", "one-vote-veto"} <= kinds
     assert nx.has_path(graph, "polarized-management", "blame-avoidance-mentality")
-    assert claims_between(real_kg, "tight-control", "innovation", "negative")
+    assert claims_between(real_kg, "control-predicament", "innovation", "negative")
     assert "inaction" in effects(real_kg, "blame-avoidance-mentality")
 
 
 def test_cq10_organisational_rewards_fail_to_become_individual_incentives(real_kg):
     assert claims_between(real_kg, "collective-work", "individual-incentive", "negative")
-    result = claims_between(real_kg, "individual-incentive", "upward-orientation", "negative")
+    result = claims_between(real_kg, "individual-incentive", "upward-accountability", "negative")
     assert result and result[0].source == "zhou-2021"
 
 
@@ -137,7 +139,7 @@ def test_cq10_organisational_rewards_fail_to_become_individual_incentives(real_k
 ])
 def test_cq11_reforms_and_what_they_act_on(real_kg, reform, source):
     assert real_kg.concepts[reform].cls == "Intervention"
-    acts = [c for c in real_kg.claims.values() if c.cause == reform and c.source == source]
+    acts = [c for c in real_kg.claims.values() if c.causal and c.cause == reform and c.source == source]
     assert acts, f"{reform} acts on nothing in {source}"
 
 
@@ -149,7 +151,7 @@ def test_cq11_reforms_cut_the_power_responsibility_imbalance(real_kg):
 
 
 def test_cq12_digital_platforms_and_trace_keeping(real_kg):
-    assert {"resource-drain", "tight-control"} <= effects(real_kg, "digital-platform-management")
+    assert {"resource-drain", "control-over-grassroots-practice"} <= effects(real_kg, "digital-platform-management")
     assert "paperwork-burden" in effects(real_kg, "trace-keeping")
     assert real_kg.concepts["paperwork-burden"].broader == ["formalism"]
     trace = real_kg.concepts["trace-keeping"]
@@ -180,3 +182,55 @@ def test_disagreement_between_sources_is_recorded(real_kg):
     a, b = real_kg.claims["col-list-township-blame"], real_kg.claims["zhou-list-mismatch"]
     assert b.id in a.disputes and a.id in b.disputes
     assert real_kg.work_of(a.source) != real_kg.work_of(b.source)
+
+
+# --- Second reading of zuo-2023 and zhou-2021 (issue 12): composition, aims, definitions, hedged causes, conjectures
+
+
+def parts_of(kg, whole, source=None):
+    return {c.cause for c in kg.claims.values()
+            if c.relation == "part-of" and c.effect == whole and (source is None or c.source == source)}
+
+
+def test_cq15_what_the_whistle_reform_is_made_of(real_kg):
+    # 機構減肥、基層賦權、雙向考核、動員群眾四方面 (zuo-2023)
+    assert parts_of(real_kg, "township-whistle-departments-report", "zuo-2023") == {
+        "institutional-slimming", "grassroots-empowerment", "two-way-evaluation", "mass-mobilisation"}
+    # and each part is also a remedy that acts on something
+    for part in parts_of(real_kg, "township-whistle-departments-report"):
+        assert effects(real_kg, part), part
+
+
+def test_cq16_zhou_remedies_are_parts_of_one_reform_with_a_stated_aim(real_kg):
+    assert {"grassroots-empowerment", "inspection-reduction", "democratic-supervision", "multi-party-participation"} <= \
+        parts_of(real_kg, "top-level-institutional-reform", "zhou-2021")
+    assert {"province-directly-governing-counties", "power-responsibility-list"} <= \
+        parts_of(real_kg, "grassroots-empowerment", "zhou-2021")
+    aims = {(c.effect, c.polarity or "positive") for c in real_kg.claims.values()
+            if c.relation == "aim" and c.cause == "top-level-institutional-reform"}
+    assert ("control-predicament", "negative") in aims, "the reform aims to break the control predicament"
+
+
+def test_cq17_hedged_deeper_cause_is_only_possible(real_kg):
+    deeper = [c for c in real_kg.claims.values() if c.causal and c.cause == "governance-system-iteration" and c.hedge == "或許"]
+    assert {c.effect for c in deeper} >= {"formalism", "bureaucratism"}
+    assert all(c.certainty == "possibly" for c in deeper)
+
+
+def test_cq18_definitions_and_forms_in_the_articles(real_kg):
+    defined = {c.cause for c in real_kg.claims.values() if c.relation == "definition" and c.source in ("zuo-2023", "zhou-2021")}
+    assert {"control-predicament", "polarized-management", "two-way-evaluation", "township-whistle-departments-report"} <= defined
+    forms = {c.cause for c in real_kg.claims.values() if c.relation == "form-of" and c.effect == "polarized-management"}
+    assert {"hundred-percent-target-management", "trace-keeping", "one-vote-veto"} <= forms
+
+
+def test_cq19_garbled_readings_are_conjectures_not_quotes(real_kg):
+    mine = [c for c in real_kg.claims.values() if c.source in ("zuo-2023", "zhou-2021")]
+    assert any("擔當" in c.conjecture for c in mine), "創新〔乱码〕 is read as 創新擔當 in a conjecture"
+    assert all("〔乱码〕" not in q for c in mine for q in c.quotes)
+    assert not any("創新擔當" in q for c in mine for q in c.quotes), "the conjectured 創新擔當 never enters a quote"
+
+
+def test_cq20_who_acts_on_whom_in_the_whistle_reform(real_kg):
+    two_way = real_kg.claims["zuo-two-way-evaluation-downward"]
+    assert two_way.agent == ["street-and-township"] and two_way.target == ["higher-level-department"]
