@@ -270,3 +270,25 @@ def test_cli_export_carries_relation_actors_certainty(runner, mini_ro):
     norm = rows["b-superior-reduce-workload"]
     assert (norm["agent"], norm["target"], norm["certainty"], norm["modality"]) == ("superior", "subordinate", "", "obligation")
     assert rows["b-reform-shirking"]["certainty"] == "possibly"
+
+
+def test_disputing_a_retired_claim_id_disputes_its_replacement(mini):
+    from kg.contrast import find_contrasts
+
+    from .edit_mini import append_claims
+
+    append_claims(mini, "mini-notes", "笔记:谨慎不会带来推诿。", "  - id: notes-caution-no-shirking\n    cause: caution\n    effect: shirking\n"
+                  "    polarity: negative\n    evidence: citation\n    quote: 谨慎不会带来推诿\n    gloss: Caution does not bring shirking.\n"
+                  "    disputes: [b-caution-brings-shirking]\n")
+    kg = load(mini)
+    assert kg.claims["notes-caution-no-shirking"].disputes == ["b-caution-shirking"]
+    disputes = [(x.a[0].id, x.b[0].id) for x in find_contrasts(kg, kinds=["dispute"])]
+    assert disputes == [("notes-caution-no-shirking", "b-caution-shirking")]
+
+
+def test_contrast_leaves_other_relations_out(kg):
+    from kg.contrast import find_contrasts
+
+    # 改革 aims to reduce 文牍 (negative) beside nothing causal on that pair; 留痕 form-of 推诿 has no polarity:
+    # none of them is an opposite or divergent claim.
+    assert all(c.causal for x in find_contrasts(kg) for c in x.a + x.b)
