@@ -110,6 +110,8 @@ def _claim_head(kg, c) -> str:
             bits.append(f"{role} " + ", ".join(short_label(kg, a) for a in getattr(c, role)))
     if c.levels:
         bits.append(", ".join(c.levels))
+    if c.replaces:
+        bits.append("replaces " + ", ".join(c.replaces))
     return " · ".join(bits)
 
 
@@ -212,6 +214,8 @@ def paths_to_dict(kg, paths, query: dict) -> dict:
         q[key] = concept_ref(kg, q[key])
     for key in ("via", "avoid"):
         q[key] = [concept_ref(kg, x) for x in q.get(key, [])]
+    if q.get("actor"):
+        q["actor"] = concept_ref(kg, q["actor"])
     return {"command": "chain", "version": JSON_VERSION, "query": q, "paths": [path_to_dict(kg, p) for p in paths]}
 
 
