@@ -401,6 +401,8 @@ class SparqlOutput(str, Enum):
 
 _OUTPUT_HELP = "text, json (the shape in docs/json.md) or markdown."
 _SOURCE_HELP = "Use only the claims of this source document (id or title; repeatable)."
+_INCLUDE_HELP = "Also follow these relations besides causes: form-of, part-of, aim (comma-separated or repeated)."
+_CERTAINTY_HELP = "Only claims at least this sure: possibly < likely < asserted < necessarily (a norm, 必须/只能, has no certainty)."
 
 
 def _ask(run):
@@ -421,6 +423,9 @@ def chain(
     source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
     same_source: bool = typer.Option(False, "--same-source", help="Only STATED paths: one source claims every link and joins every two consecutive links itself, in one of its chains or one paragraph (see README)."),
     limit: int = typer.Option(20, "--limit", help="At most this many paths."),
+    include: list[str] = typer.Option([], "--include", help=_INCLUDE_HELP),
+    min_certainty: str | None = typer.Option(None, "--min-certainty", help=_CERTAINTY_HELP),
+    actor: str | None = typer.Option(None, "--actor", help="Only paths every link of which has a claim with this actor (or a kind of it) as agent or target."),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
     backend: str | None = typer.Option(None, "--backend", help="Search the paths by SPARQL in a store: rdflib or oxigraph (default: in memory, with networkx)."),
     endpoint: str | None = typer.Option(None, "--endpoint", help="Search the paths in a SPARQL 1.1 store where `kg push` put this graph."),
@@ -433,7 +438,7 @@ def chain(
     places: a hypothesis, not a finding. The net polarity is the product of the links' signs.
     """
     from kg.names import resolve_concept, resolve_concepts, resolve_sources
-    from kg.paths import find_paths
+    from kg.paths import check_include, find_paths
     from kg.report import render_paths
 
     kg = _load()
@@ -441,10 +446,15 @@ def chain(
         "from": resolve_concept(kg, start), "to": resolve_concept(kg, end), "max_len": max_len,
         "via": resolve_concepts(kg, via), "avoid": resolve_concepts(kg, avoid),
         "sources": sorted(resolve_sources(kg, source) or []) or None, "same_source": same_source, "limit": limit,
+        "include": check_include(include), "min_certainty": min_certainty,
+        "actor": resolve_concept(kg, actor) if actor is not None else None,
     })
     if backend is None and endpoint is None:
         paths = _ask(lambda: find_paths(kg, query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
-                                        sources=query["sources"], same_source=same_source, limit=limit))
+                                        sources=query["sources"], same_source=same_source, limit=limit,
+                                        include=query["include"], min_certainty=min_certainty, actor=query["actor"]))
+    elif include or min_certainty or actor:
+        _fail("--include, --min-certainty and --actor are answered in memory: leave out --backend and --endpoint", EXIT_ERROR)
     else:  # the same paths, found by one SPARQL query per length in a store
         from kg.store import open_query_store
         from kg.storepaths import find_paths_in_store, to_causal_paths
@@ -463,14 +473,19 @@ def explain(
     concept: str = typer.Argument(..., help="A concept id, zh or en label or altLabel (either script)."),
     depth: int = typer.Option(1, "--depth", "-d", help="How many links up- and downstream to follow."),
     source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
+    include: list[str] = typer.Option([], "--include", help=_INCLUDE_HELP),
+    min_certainty: str | None = typer.Option(None, "--min-certainty", help=_CERTAINTY_HELP),
+    narrower: bool = typer.Option(False, "--narrower", help="Also the causes of every narrower concept (each kind of it)."),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
-    """A concept: labels, definition, kinds (broader/narrower), and its causes and effects to --depth, each link cited."""
+    """A concept: labels, definition, kinds, its causes and effects to --depth, what the texts say it is (definitions,
+    forms, parts, aims), and for an actor the claims where it acts (agent) or is acted upon (target); each claim cited."""
     from kg.explain import explain as run
     from kg.report import render_explanation
 
     kg = _load()
-    typer.echo(render_explanation(kg, _ask(lambda: run(kg, concept, depth=depth, sources=source)), fmt.value), nl=False)
+    ex = _ask(lambda: run(kg, concept, depth=depth, sources=source, include=include, min_certainty=min_certainty, narrower=narrower))
+    typer.echo(render_explanation(kg, ex, fmt.value), nl=False)
 
 
 @app.command()
@@ -478,22 +493,63 @@ def loops(
     concept: str | None = typer.Argument(None, help="Only the loops through this concept (any name)."),
     max_len: int = typer.Option(6, "--max-len", "-n", help="At most this many links per loop."),
     source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
+    include: list[str] = typer.Option([], "--include", help=_INCLUDE_HELP),
+    min_certainty: str | None = typer.Option(None, "--min-certainty", help=_CERTAINTY_HELP),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """Feedback loops, each REINFORCING (an even number of negative links) or BALANCING (an odd number), with the claims behind each link.
 
     A loop is stated by a source that states it whole, by the rule for paths (see kg chain --help),
-    its last link joined to its first too.
+    its last link joined to its first too. Each loop says whether one actor acts on every link
+    (one actor's perspective) or the acting actor changes along it.
     """
     from kg.loops import find_loops
     from kg.names import resolve_concept
+    from kg.paths import check_include
     from kg.report import render_loops
 
     kg = _load()
     cid = _ask(lambda: resolve_concept(kg, concept)) if concept is not None else None
-    found = _ask(lambda: find_loops(kg, cid, max_len=max_len, sources=source))
-    query = {"concept": cid, "max_len": max_len, "sources": sorted(source) or None}
+    found = _ask(lambda: find_loops(kg, cid, max_len=max_len, sources=source, include=include, min_certainty=min_certainty))
+    query = {"concept": cid, "max_len": max_len, "sources": sorted(source) or None,
+             "include": _ask(lambda: check_include(include)), "min_certainty": min_certainty}
     typer.echo(render_loops(kg, found, fmt.value, query), nl=False)
+
+
+@app.command()
+def agree(
+    concept: str | None = typer.Argument(None, help="Only agreements on links with this concept (any name)."),
+    exact: bool = typer.Option(False, "--exact", help="Only exact agreements (same cause, effect and polarity), not those through broader concepts."),
+    fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
+) -> None:
+    """What several independent works say alike: the same link exactly, or through broader concepts, quotes side by side.
+
+    Works, not documents, count: the notes and the excerpts of one book are one voice.
+    """
+    from kg.agree import find_agreements
+    from kg.names import resolve_concept
+    from kg.report import render_agreements
+
+    kg = _load()
+    cid = _ask(lambda: resolve_concept(kg, concept)) if concept is not None else None
+    found = _ask(lambda: find_agreements(kg, cid, broader=not exact))
+    typer.echo(render_agreements(kg, found, fmt.value, {"concept": cid, "exact": exact}), nl=False)
+
+
+@app.command()
+def remedies(
+    concept: str = typer.Argument(..., help="The concept to counter (any name)."),
+    fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
+) -> None:
+    """Interventions the texts say counter a concept, or one of its causes, or aim to reduce them, each claim cited."""
+    from kg.names import resolve_concept
+    from kg.remedies import find_remedies
+    from kg.report import render_remedies
+
+    kg = _load()
+    cid = _ask(lambda: resolve_concept(kg, concept))
+    found = _ask(lambda: find_remedies(kg, cid))
+    typer.echo(render_remedies(kg, found, fmt.value, {"concept": cid}), nl=False)
 
 
 @app.command()

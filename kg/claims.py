@@ -238,6 +238,8 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
     relation = f.text("relation") or "causes"
     if relation not in RELATIONS:
         f.add("relation", "bad-value", f"relation '{relation}' must be one of {', '.join(RELATIONS)}")
+        # Check the rest as the fields written suggest, so that one mistake gives one message.
+        relation = "aim" if {"subject", "object"} & set(node) and not {"cause", "effect", "chain"} & set(node) else "causes"
     chain_raw = node.get("chain")
     if relation != "causes":
         chain_raw = None

@@ -28,6 +28,23 @@ class Explanation:
     effects: list[Branch]  # downstream tree
     as_condition: list[Claim]  # claims that hold only under this concept
     depth: int
+    # v2: what the text says the concept is (definitions, forms, parts, aims), and, for an actor, the
+    # claims in which it acts (agent) or is acted upon (target).
+    relations: dict[str, list[Claim]] = field(default_factory=dict)
+    as_agent: list[Claim] = field(default_factory=list)
+    as_target: list[Claim] = field(default_factory=list)
+    narrower_causes: dict[str, list[Branch]] = field(default_factory=dict)  # with --narrower: causes of each kind of it
+
+# The sections of non-causal claims about a concept, as (relation, whether the concept is the subject).
+RELATION_SECTIONS = {
+    "definitions": ("definition", True),
+    "forms": ("form-of", False),  # the practices that are a form of it
+    "form_of": ("form-of", True),  # what it is a form of
+    "parts": ("part-of", False),
+    "part_of": ("part-of", True),
+    "aims": ("aim", True),  # its stated aims
+    "aimed_at_by": ("aim", False),  # what aims at it
+}
 
 
 def _tree(g, root: str, depth: int, upstream: bool) -> list[Branch]:
@@ -46,20 +63,38 @@ def _tree(g, root: str, depth: int, upstream: bool) -> list[Branch]:
     return top
 
 
-def explain(kg, name: str, *, depth: int = 1, sources: Iterable[str] | None = None) -> Explanation:
-    """What the graph knows of one concept (given by any name), with causes and effects `depth` links out."""
-    from .names import resolve_concept, resolve_sources
+def explain(kg, name: str, *, depth: int = 1, sources: Iterable[str] | None = None, include: Iterable[str] = (),
+            min_certainty: str | None = None, narrower: bool = False) -> Explanation:
+    """What the graph knows of one concept (given by any name), with causes and effects `depth` links out.
+
+    Causes and effects follow causal claims, and form-of, part-of or aim claims too when `include`
+    names them; `min_certainty` keeps only claims at least that sure. `narrower` adds the causes of
+    every narrower concept (a kind of it, at any depth), each under its own heading.
+    """
+    from .names import narrower_closure, resolve_concept, resolve_sources
+    from .paths import check_include, claim_filter
 
     cid = resolve_concept(kg, name)
-    g = link_graph(kg, resolve_sources(kg, sources))
+    keep = claim_filter(kg, min_certainty=min_certainty)
+    g = link_graph(kg, resolve_sources(kg, sources), check_include(include), keep)
     allowed = set(resolve_sources(kg, sources) or kg.sources)
     concept = kg.concepts[cid]
+    mine = sorted((c for c in kg.claims.values() if c.source in allowed and (keep is None or keep(c))), key=lambda c: c.id)
+    relations = {
+        section: [c for c in mine if c.relation == rel and (c.subject if as_subject else c.object) == cid]
+        for section, (rel, as_subject) in RELATION_SECTIONS.items()
+    }
+    kinds = sorted(narrower_closure(kg, cid) - {cid}) if narrower else []
     return Explanation(
         concept=concept,
         broader=[b for b in concept.broader if b in kg.concepts],
         narrower=sorted(other.id for other in kg.concepts.values() if cid in other.broader),
         causes=_tree(g, cid, depth, upstream=True),
         effects=_tree(g, cid, depth, upstream=False),
-        as_condition=sorted((c for c in kg.claims.values() if cid in c.conditions and c.source in allowed), key=lambda c: c.id),
+        as_condition=[c for c in mine if cid in c.conditions],
         depth=depth,
+        relations={k: v for k, v in relations.items() if v},
+        as_agent=[c for c in mine if cid in c.agent],
+        as_target=[c for c in mine if cid in c.target],
+        narrower_causes={k: t for k in kinds if (t := _tree(g, k, depth, upstream=True))},
     )

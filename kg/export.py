@@ -11,11 +11,14 @@ from .citations import record_of_source, short_label
 from .errors import InputError, problem
 
 FORMATS = ("csv", "xlsx", "latex", "markdown")
-COLUMNS = ("id", "cause", "cause_label", "effect", "effect_label", "polarity", "conditions",
-           "source", "reference", "locator", "quote", "gloss")
+# For a claim of another relation than causes, cause and effect hold its subject and object
+# (the relation column says which); a definition has no object.
+COLUMNS = ("id", "relation", "cause", "cause_label", "effect", "effect_label", "polarity", "conditions",
+           "agent", "target", "certainty", "modality", "source", "reference", "locator", "quote", "gloss")
 HEADINGS = {
-    "id": "Claim", "cause": "Cause id", "cause_label": "Cause", "effect": "Effect id", "effect_label": "Effect",
-    "polarity": "Polarity", "conditions": "Conditions", "source": "Source id", "reference": "Source",
+    "id": "Claim", "relation": "Relation", "cause": "Cause id", "cause_label": "Cause", "effect": "Effect id",
+    "effect_label": "Effect", "polarity": "Polarity", "conditions": "Conditions", "agent": "Agent", "target": "Target",
+    "certainty": "Certainty", "modality": "Modality", "source": "Source id", "reference": "Source",
     "locator": "Locator", "quote": "Quote", "gloss": "English gloss",
 }
 
@@ -36,6 +39,11 @@ class Row:
     locator: str
     quote: str
     gloss: str
+    relation: str = "causes"
+    agent: str = ""
+    target: str = ""
+    certainty: str = ""
+    modality: str = ""
 
 
 def iter_rows(kg, lang: str = "en", sources: list[str] | None = None):
@@ -49,7 +57,9 @@ def iter_rows(kg, lang: str = "en", sources: list[str] | None = None):
         conditions = [kg.concepts[x].label(lang) for x in c.conditions] + list(c.condition_texts)
         yield Row(
             id=c.id, cause=c.cause, cause_label=kg.concepts[c.cause].label(lang),
-            effect=c.effect, effect_label=kg.concepts[c.effect].label(lang), polarity=c.polarity,
+            effect=c.effect, effect_label=kg.concepts[c.effect].label(lang) if c.effect else "", polarity=c.polarity,
+            relation=c.relation, agent="; ".join(kg.concepts[a].label(lang) for a in c.agent),
+            target="; ".join(kg.concepts[a].label(lang) for a in c.target), certainty=c.certainty, modality=c.modality,
             conditions="; ".join(conditions), source=c.source,
             reference=short_label(record_of_source(src, kg.works), lang), locator=pinpoint(c, src),
             quote=joined_quote(c.quotes, src.language), gloss=c.gloss,
@@ -108,7 +118,7 @@ def _md_row(cells) -> str:
 
 
 def dump_markdown(rows: list[Row]) -> str:
-    cols = ("id", "cause_label", "effect_label", "polarity", "conditions", "reference", "locator", "quote", "gloss")
+    cols = ("id", "relation", "cause_label", "effect_label", "polarity", "conditions", "reference", "locator", "quote", "gloss")
     lines = [_md_row(HEADINGS[k] for k in cols), _md_row("---" for _ in cols)]
     lines += [_md_row(markup.to_markdown_cell(getattr(r, k)) for k in cols) for r in rows]
     return "\n".join(lines) + "\n"
@@ -140,7 +150,11 @@ def dump_latex(rows: list[Row], standalone: bool = False) -> str:
         "\\bottomrule", "\\endfoot",
     ]
     for r in rows:
-        link = f"{markup.to_latex(r.cause_label)} $\\rightarrow$ {markup.to_latex(r.effect_label)} ({SIGN.get(r.polarity, r.polarity)})"
+        if r.relation == "causes":
+            link = f"{markup.to_latex(r.cause_label)} $\\rightarrow$ {markup.to_latex(r.effect_label)} ({SIGN.get(r.polarity, r.polarity)})"
+        else:  # the relation in words: X form-of Y, X aim Y (−), X definition
+            sign = f" ({SIGN[r.polarity]})" if r.polarity else ""
+            link = f"{markup.to_latex(r.cause_label)} \\emph{{{r.relation}}} {markup.to_latex(r.effect_label)}{sign}".rstrip()
         if r.conditions:
             link += f"\\par if: {markup.to_latex(r.conditions)}"
         where = f"{markup.to_latex(r.reference)}, {markup.to_latex(r.locator)}"

@@ -34,7 +34,8 @@ def _rotate(cycle: list[str], first: str | None) -> list[str]:
     return cycle[i:] + cycle[:i]
 
 
-def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Iterable[str] | None = None) -> list[Loop]:
+def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Iterable[str] | None = None,
+               include: Iterable[str] = (), min_certainty: str | None = None) -> list[Loop]:
     """The feedback loops of at most `max_len` links (through `concept` if given), shortest first.
 
     Thinly wraps networkx.simple_cycles with its length_bound, on the link graph of the claims of
@@ -42,7 +43,9 @@ def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Ite
     last link joined to its first as well: the source claims every link and joins every two
     consecutive links itself, in one chain or one paragraph. A loop whose links one source makes in
     separate paragraphs is assembled: the source never says the effect feeds back. Raises
-    NameNotFound for an unknown or ambiguous name.
+    NameNotFound for an unknown or ambiguous name. Loops follow causal claims only, unless `include`
+    adds form-of, part-of or aim claims; `min_certainty` keeps only claims at least that sure.
+    Each loop's `agents` and `one_agent` tell whether its links keep one actor's perspective.
     """
     import networkx as nx
 
@@ -52,7 +55,9 @@ def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Ite
     if max_len < 2:
         raise QueryError(f"--max-len must be at least 2 (a loop has two links or more), not {max_len}")
     start = resolve_concept(kg, concept) if concept is not None else None
-    g = link_graph(kg, resolve_sources(kg, sources))
+    from .paths import check_include, claim_filter
+
+    g = link_graph(kg, resolve_sources(kg, sources), check_include(include), claim_filter(kg, min_certainty=min_certainty))
     if start is not None:
         # Only the strongly connected component of the concept can hold a cycle through it.
         component = next(c for c in nx.strongly_connected_components(g) if start in c)

@@ -73,9 +73,45 @@ def describe_concept(kg, cid: str) -> str:
 
 
 def resolve_concept(kg, name: str) -> str:
-    """The id of the concept named by id, zh or en prefLabel or any altLabel, in either script; raises NameNotFound."""
+    """The id of the concept named by id, zh or en prefLabel or any altLabel, in either script; raises NameNotFound.
+
+    A deprecated concept's id (or, when no current concept matches, one of its labels) resolves to
+    the concept that replaced it; a split one, replaced by several, raises NameNotFound naming them.
+    """
+    deprecated = getattr(kg, "deprecated", {})
+    if name in deprecated:
+        return _replacement(kg, name, deprecated[name])
     keys = {cid: [cid, *c.all_labels()] for cid, c in kg.concepts.items()}
-    return _match(name, keys, "concept", lambda cid: describe_concept(kg, cid))
+    try:
+        return _match(name, keys, "concept", lambda cid: describe_concept(kg, cid))
+    except NameNotFound:
+        wanted = normalize(name)
+        stubs = [sid for sid, c in deprecated.items() if wanted in {normalize(k) for k in [sid, *c.all_labels()]}]
+        if len(stubs) != 1:
+            raise
+        return _replacement(kg, name, deprecated[stubs[0]])
+
+
+def _replacement(kg, name: str, stub) -> str:
+    current = [r for r in stub.replaced_by if r in kg.concepts]
+    if len(current) == 1:
+        return current[0]
+    if current:
+        listed = "\n".join(f"  {describe_concept(kg, r)}" for r in current)
+        raise NameNotFound(f"'{name}' is ambiguous: the concept {stub.id} was split into {', '.join(current)}; give one of them:\n{listed}")
+    raise NameNotFound(f"'{name}' names the deprecated concept {stub.id}, which nothing current replaces")
+
+
+def narrower_closure(kg, cid: str) -> set[str]:
+    """The concept and every concept that is a kind of it, at any depth (skos:broader read downwards)."""
+    found, todo = {cid}, [cid]
+    while todo:
+        here = todo.pop()
+        for other in kg.concepts.values():
+            if here in other.broader and other.id not in found:
+                found.add(other.id)
+                todo.append(other.id)
+    return found
 
 
 def resolve_concepts(kg, names: Iterable[str]) -> list[str]:
@@ -86,6 +122,9 @@ def resolve_claim(kg, name: str) -> str:
     """The id of a claim or of a chain (a chain id names all its links), by id or unique part of one."""
     keys = {cid: [cid] for cid in kg.claims}
     keys.update({ch: [ch] for ch in kg.chains})
+    replaced = getattr(kg, "replaced_claims", {})
+    if name in replaced and replaced[name] in keys:  # an id a claim's `replaces:` retired
+        return replaced[name]
     return _match(name, keys, "claim", lambda i: f"{i} ({_claim_summary(kg, i)})")
 
 
@@ -98,7 +137,9 @@ def get_claims(kg, name: str) -> list:
 def _claim_summary(kg, cid: str) -> str:
     links = kg.chains[cid].links if cid in kg.chains else [kg.claims[cid]]
     steps = [links[0].cause] + [c.effect for c in links]
-    return f"{links[0].source}: " + " → ".join(kg.concepts[s].label("zh") if s in kg.concepts else s for s in steps)
+    names = [kg.concepts[s].label("zh") if s in kg.concepts else s for s in steps if s]
+    arrow = " → " if links[0].causal else f" {links[0].relation} "
+    return f"{links[0].source}: " + arrow.join(names)
 
 
 def resolve_source(kg, name: str) -> str:

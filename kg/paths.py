@@ -32,9 +32,18 @@ class Step:
 
     @property
     def polarity(self) -> str:
-        """positive or negative when the claims agree, mixed when some say one and some the other."""
-        kinds = {c.polarity for c in self.claims}
+        """positive or negative when the claims agree, mixed when some say one and some the other.
+
+        A form-of or part-of claim (followed only when asked, `include=`) has no polarity and counts
+        as positive: more of a practice is more of what it is a form or a part of.
+        """
+        kinds = {c.polarity or "positive" for c in self.claims}
         return kinds.pop() if len(kinds) == 1 else "mixed"
+
+    @property
+    def relations(self) -> list[str]:
+        """The relations of the claims on this link: ["causes"] unless other relations were included."""
+        return sorted({c.relation for c in self.claims})
 
     @property
     def sources(self) -> list[str]:
@@ -62,6 +71,17 @@ class StepSequence:
 
     def __len__(self) -> int:
         return len(self.steps)
+
+    @property
+    def agents(self) -> list[list[str]]:
+        """For each link, the actors its claims name as agent: whose action each step is."""
+        return [sorted({a for c in s.claims for a in c.agent}) for s in self.steps]
+
+    @property
+    def one_agent(self) -> list[str]:
+        """The actors that act on every link: the sequence keeps their perspective (empty: it does not)."""
+        per_step = self.agents
+        return sorted(set.intersection(*map(set, per_step))) if per_step else []
 
 
 @dataclass
@@ -141,11 +161,13 @@ def stated_by(steps: list[Step], paragraphs: Paragraphs | None = None, *, closed
     return [src for src in sources_on_every_link(steps) if all(joins(a, b, src, paragraphs) for a, b in pairs)]
 
 
-def causal_graph(kg, sources: Iterable[str] | None = None, include: Iterable[str] = ()):
+def causal_graph(kg, sources: Iterable[str] | None = None, include: Iterable[str] = (),
+                 keep: Callable[[Claim], bool] | None = None):
     """A networkx MultiDiGraph: every concept a node, every causal claim an edge cause → effect keyed by its id.
 
     `sources` keeps only the claims of those source documents (None: all). `include` adds claims
     of other relations read subject → object (form-of, part-of, aim); definitions have no object.
+    `keep` keeps only the claims it says yes to (`claim_filter` makes one).
     """
     import networkx as nx
 
@@ -154,12 +176,50 @@ def causal_graph(kg, sources: Iterable[str] | None = None, include: Iterable[str
     g = nx.MultiDiGraph()
     g.add_nodes_from(kg.concepts)
     for c in kg.claims.values():
-        if c.relation in relations and (allowed is None or c.source in allowed):
+        if c.relation in relations and (allowed is None or c.source in allowed) and (keep is None or keep(c)):
             g.add_edge(c.cause, c.effect, key=c.id, claim=c)
     return g
 
 
-def link_graph(kg, sources: Iterable[str] | None = None):
+INCLUDABLE = ("form-of", "part-of", "aim")
+
+
+def check_include(include: Iterable[str]) -> list[str]:
+    """The relations a causal query may follow besides causes; QueryError for any other."""
+    out = []
+    for r in include:
+        for part in str(r).split(","):
+            part = part.strip()
+            if part and part not in INCLUDABLE:
+                raise QueryError(f"--include takes {', '.join(INCLUDABLE)} (comma-separated), not '{part}'")
+            if part:
+                out.append(part)
+    return out
+
+
+def claim_filter(kg, *, min_certainty: str | None = None, actor: str | None = None) -> Callable[[Claim], bool] | None:
+    """A test a claim must pass: at least `min_certainty`, and `actor` (or a narrower kind of it) as agent or target.
+
+    The actor is given by any name; None for no condition. Raises QueryError for an unknown certainty.
+    """
+    from .modality import CERTAINTIES, at_least
+    from .names import narrower_closure, resolve_concept
+
+    if min_certainty is not None and min_certainty not in CERTAINTIES:
+        raise QueryError(f"--min-certainty must be one of {', '.join(CERTAINTIES)}, not '{min_certainty}'")
+    actors = None
+    if actor is not None:
+        aid = resolve_concept(kg, actor)
+        if "Actor" not in kg.concepts[aid].classes:
+            raise QueryError(f"'{actor}' is {aid}, a {kg.concepts[aid].cls or 'concept'}, not an actor (gkv:Actor)")
+        actors = narrower_closure(kg, aid)
+    if min_certainty is None and actors is None:
+        return None
+    return lambda c: at_least(c.certainty, min_certainty) and (actors is None or bool(actors.intersection(c.actors)))
+
+
+def link_graph(kg, sources: Iterable[str] | None = None, include: Iterable[str] = (),
+               keep: Callable[[Claim], bool] | None = None):
     """A networkx DiGraph with one edge per link (cause, effect), holding all its claims in `claims`.
 
     networkx's simple-path and cycle searches (shortest_simple_paths, simple_cycles) work on
@@ -167,7 +227,7 @@ def link_graph(kg, sources: Iterable[str] | None = None):
     """
     import networkx as nx
 
-    multi = causal_graph(kg, sources)
+    multi = causal_graph(kg, sources, include, keep)
     g = nx.DiGraph()
     g.add_nodes_from(multi)
     for u, v, claim in multi.edges(data="claim"):
@@ -216,6 +276,9 @@ def find_paths(
     sources: Iterable[str] | None = None,
     same_source: bool = False,
     limit: int | None = 20,
+    include: Iterable[str] = (),
+    min_certainty: str | None = None,
+    actor: str | None = None,
 ) -> list[CausalPath]:
     """The causal paths from one concept to another, shortest first.
 
@@ -224,8 +287,11 @@ def find_paths(
     concept (in any order) and through no `avoid` concept, and uses only claims of `sources`
     (None: all). `same_source` keeps only the paths some source states whole (`CausalPath.stated_by`,
     by the rule of the module docstring).
-    At most `limit` paths are returned (None: all). Raises NameNotFound for an unknown or ambiguous
-    name, QueryError for contradictory options.
+    At most `limit` paths are returned (None: all). Paths follow causal claims only, and also
+    form-of, part-of and aim claims when `include` names them; `min_certainty` keeps only claims at
+    least that sure (kg.modality; a norm has no certainty), `actor` only claims with that actor or
+    a narrower kind of it as agent or target, so every link of a path involves it. Raises
+    NameNotFound for an unknown or ambiguous name, QueryError for contradictory options.
     """
     import networkx as nx
 
@@ -241,7 +307,7 @@ def find_paths(
         raise QueryError("a path cannot avoid its own start or end: remove it from --avoid")
     if via_ids & avoid_ids:
         raise QueryError(f"{', '.join(sorted(via_ids & avoid_ids))} is both in --via and in --avoid")
-    g = link_graph(kg, resolve_sources(kg, sources))
+    g = link_graph(kg, resolve_sources(kg, sources), check_include(include), claim_filter(kg, min_certainty=min_certainty, actor=actor))
     if avoid_ids:
         g = nx.restricted_view(g, avoid_ids, [])
     found: list[CausalPath] = []

@@ -40,6 +40,21 @@ def concept_ref(kg, cid: str) -> dict:
     return {"id": cid, "zh": c.label("zh") if c else cid, "en": c.label("en") if c else cid}
 
 
+# How a claim of each relation reads between its subject and object (causes: the polarity's arrow).
+RELATION_WORD = {"form-of": "is a form of", "part-of": "is a part of", "aim": "aims at", "definition": "is defined"}
+
+
+def link_words(kg, c, name=None) -> str:
+    """A claim's link in words: 压力 → 推诿, 改革 ⊣ 推诿, 留痕 is a form of 推诿, 改革 aims at (reducing) 文牍, 推诿 is defined."""
+    name = name or (lambda cid: short_label(kg, cid))
+    if c.causal:
+        return f"{name(c.cause)} {ARROW[c.polarity]} {name(c.effect)}"
+    if c.relation == "definition":
+        return f"{name(c.subject)} {RELATION_WORD['definition']}"
+    lowering = " (reducing)" if c.relation == "aim" and c.polarity == "negative" else ""
+    return f"{name(c.subject)} {RELATION_WORD[c.relation]}{lowering} {name(c.object)}"
+
+
 def claim_to_dict(kg, c) -> dict:
     src = kg.sources.get(c.source)
     return {
@@ -47,9 +62,18 @@ def claim_to_dict(kg, c) -> dict:
         "source": c.source,
         "source_title": src.title if src else "",
         "work": kg.work_of(c.source),
-        "cause": c.cause,
-        "effect": c.effect,
-        "polarity": c.polarity,
+        "relation": c.relation,
+        "cause": c.cause if c.causal else None,
+        "effect": c.effect if c.causal else None,
+        "subject": None if c.causal else c.subject,
+        "object": None if c.causal or not c.object else c.object,
+        "polarity": c.polarity or None,
+        "agent": [concept_ref(kg, x) for x in c.agent],
+        "target": [concept_ref(kg, x) for x in c.target],
+        "certainty": c.certainty or None,
+        "modality": c.modality or None,
+        "conjecture": c.conjecture,
+        "replaces": list(c.replaces),
         "conditions": [concept_ref(kg, x) for x in c.conditions],
         "condition_texts": list(c.condition_texts),
         "evidence": c.evidence,
@@ -68,6 +92,7 @@ def step_to_dict(kg, s) -> dict:
     return {
         "cause": concept_ref(kg, s.cause),
         "effect": concept_ref(kg, s.effect),
+        "relations": s.relations,
         "polarity": s.polarity,
         "conditions": [concept_ref(kg, x) for x in s.conditions],
         "sources": s.sources,
@@ -79,6 +104,10 @@ def _claim_head(kg, c) -> str:
     bits = [c.id, f"{c.source} {c.locator}".strip(), c.evidence]
     if c.hedge:
         bits.append(f"hedge {c.hedge}")
+    bits += [x for x in (c.certainty, c.modality) if x]
+    for role in ("agent", "target"):
+        if getattr(c, role):
+            bits.append(f"{role} " + ", ".join(short_label(kg, a) for a in getattr(c, role)))
     if c.levels:
         bits.append(", ".join(c.levels))
     return " · ".join(bits)
@@ -94,6 +123,8 @@ def _text_claim(kg, c, indent: str) -> list[str]:
     if c.conditions or c.condition_texts:
         lines.append(f"{indent}  only when: {_claim_conditions(kg, c)}")
     lines += [f"{indent}  «{q}»" for q in c.quotes]
+    if c.conjecture:
+        lines.append(f"{indent}  conjecture (not in the text): {c.conjecture}")
     lines.append(f"{indent}  {c.gloss}")
     return lines
 
@@ -106,14 +137,22 @@ def _md_claim(kg, c, indent: str) -> list[str]:
     for q in c.quotes:
         lines += [f"{indent}  > {md_escape(q)}", f"{indent}  >"]
     lines[-1] = f"{indent}  > — {md_escape(c.gloss)}"
+    if c.conjecture:
+        lines.append(f"{indent}  conjecture (not in the text): {md_escape(c.conjecture)}")
     return lines
+
+
+def _relations_note(s) -> str:
+    """' [form-of]' for a step some claims of another relation than causes make (asked for with --include)."""
+    others = [r for r in s.relations if r != "causes"]
+    return f" [{', '.join(s.relations)}]" if others else ""
 
 
 def _text_steps(kg, steps, indent: str = "   ") -> list[str]:
     lines = [f"{indent}{label(kg, steps[0].cause)}"]
     shown: dict[str, str] = {}  # chain id -> the link whose quotes were printed
     for s in steps:
-        lines.append(f"{indent}  {SIGN[s.polarity]}{ARROW[s.polarity]} {label(kg, s.effect)}")
+        lines.append(f"{indent}  {SIGN[s.polarity]}{ARROW[s.polarity]} {label(kg, s.effect)}{_relations_note(s)}")
         for c in s.claims:
             if c.chain and c.chain in shown:
                 lines.append(f"{indent}      {_claim_head(kg, c)}")
@@ -131,7 +170,7 @@ def _md_steps(kg, steps) -> list[str]:
     for i, s in enumerate(steps, 1):
         lines.append(
             f"{i}. **{md_escape(short_label(kg, s.cause))}** {ARROW[s.polarity]} **{md_escape(short_label(kg, s.effect))}** "
-            f"({SIGN[s.polarity]}; `{s.cause}` {ARROW[s.polarity]} `{s.effect}`)"
+            f"({SIGN[s.polarity]}; `{s.cause}` {ARROW[s.polarity]} `{s.effect}`){md_escape(_relations_note(s))}"
         )
         for c in s.claims:
             if c.chain and c.chain in shown:
@@ -216,6 +255,8 @@ def render_paths(kg, paths, fmt: str, query: dict) -> str:
 def loop_to_dict(kg, lp) -> dict:
     return {
         "kind": lp.kind,
+        "agents": [[concept_ref(kg, a) for a in step] for step in lp.agents],
+        "one_agent": [concept_ref(kg, a) for a in lp.one_agent],
         "stated_by": lp.stated_by,
         "every_link_by": lp.every_link_by,
         "sources": lp.sources,
@@ -241,6 +282,17 @@ def _loop_line(kg, lp) -> str:
     return _line_of(kg, lp.concepts, lp.steps)
 
 
+def _perspective(kg, lp) -> str:
+    """Whether the loop's links keep one actor's perspective (the same agent acts on every link)."""
+    if lp.one_agent:
+        return f"one actor's perspective: {', '.join(short_label(kg, a) for a in lp.one_agent)} acts on every link"
+    named = [step for step in lp.agents if step]
+    if not named:
+        return "no agent named on its links"
+    seq = " / ".join(", ".join(short_label(kg, a) for a in step) or "?" for step in lp.agents)
+    return f"the perspective shifts: the agents are {seq}"
+
+
 def render_loops(kg, loops, fmt: str, query: dict) -> str:
     if fmt == "json":
         return dumps(loops_to_dict(kg, loops, query))
@@ -249,12 +301,13 @@ def render_loops(kg, loops, fmt: str, query: dict) -> str:
         lines = [f"## Feedback loops{md_escape(through)}: {len(loops)} (at most {query['max_len']} links)", ""]
         for i, lp in enumerate(loops, 1):
             lines += [f"### {i}. {md_escape(_loop_line(kg, lp))}", ""]
-            lines += [f"**{lp.kind}** — {md_escape(_loop_status(lp))}; {len(lp)} link(s)", ""]
+            lines += [f"**{lp.kind}** — {md_escape(_loop_status(lp))}; {len(lp)} link(s); {md_escape(_perspective(kg, lp))}", ""]
             lines += _md_steps(kg, lp.steps) + [""]
         return "\n".join(lines).rstrip() + "\n"
     lines = [f"feedback loops{through}: {len(loops)} (at most {query['max_len']} links)"]
     for i, lp in enumerate(loops, 1):
-        lines += ["", f"{i}. {_loop_line(kg, lp)}", f"   {lp.kind.upper()} · {_loop_status(lp)} · {len(lp)} link(s)"]
+        lines += ["", f"{i}. {_loop_line(kg, lp)}", f"   {lp.kind.upper()} · {_loop_status(lp)} · {len(lp)} link(s)",
+                  f"   {_perspective(kg, lp)}"]
         lines += _text_steps(kg, lp.steps)
     return "\n".join(lines) + "\n"
 
@@ -289,7 +342,31 @@ def explanation_to_dict(kg, ex) -> dict:
         "causes": [branch_to_dict(kg, b) for b in ex.causes],
         "effects": [branch_to_dict(kg, b) for b in ex.effects],
         "as_condition": [claim_to_dict(kg, c) for c in ex.as_condition],
+        "relations": {k: [claim_to_dict(kg, c) for c in v] for k, v in ex.relations.items()},
+        "as_agent": [claim_to_dict(kg, c) for c in ex.as_agent],
+        "as_target": [claim_to_dict(kg, c) for c in ex.as_target],
+        "narrower_causes": [{"concept": concept_ref(kg, k), "causes": [branch_to_dict(kg, b) for b in v]}
+                            for k, v in ex.narrower_causes.items()],
     }
+
+
+# Headings of the explanation's sections of claims, in the order they are printed.
+_EXPLAIN_SECTIONS = {
+    "definitions": "defined by the text", "form_of": "is a form of", "forms": "forms of it",
+    "part_of": "is a part of", "parts": "parts of it", "aims": "its stated aims", "aimed_at_by": "aimed at by",
+}
+
+
+def _claim_sections(ex) -> list[tuple[str, list]]:
+    """(heading, claims) for each non-empty section of claims that are not its causes or effects."""
+    out = [(_EXPLAIN_SECTIONS[k], ex.relations[k]) for k in _EXPLAIN_SECTIONS if k in ex.relations]
+    if ex.as_agent:
+        out.append(("acts (agent) in", ex.as_agent))
+    if ex.as_target:
+        out.append(("is acted upon (target) in", ex.as_target))
+    if ex.as_condition:
+        out.append(("a condition of", ex.as_condition))
+    return out
 
 
 def _text_tree(kg, branches, upstream: bool, indent: str) -> list[str]:
@@ -340,20 +417,24 @@ def render_explanation(kg, ex, fmt: str) -> str:
         lines += [f"- **{k}**: {md_escape(v)}" for k, v in facts] + [""]
         lines += [f"### Causes (upstream, {ex.depth} link(s))", ""] + (_md_tree(kg, ex.causes, True, "") or ["none in the graph"]) + [""]
         lines += [f"### Effects (downstream, {ex.depth} link(s))", ""] + (_md_tree(kg, ex.effects, False, "") or ["none in the graph"]) + [""]
-        if ex.as_condition:
-            lines += ["### A condition of", ""]
-            for cl in ex.as_condition:
-                lines.append(f"**{md_escape(short_label(kg, cl.cause))}** {ARROW[cl.polarity]} **{md_escape(short_label(kg, cl.effect))}**")
+        for kind, branches in ex.narrower_causes.items():
+            lines += [f"### Causes of its kind {md_escape(short_label(kg, kind))} (`{kind}`)", ""] + _md_tree(kg, branches, True, "") + [""]
+        for heading, claims in _claim_sections(ex):
+            lines += [f"### {heading[0].upper() + heading[1:]}", ""]
+            for cl in claims:
+                lines.append(link_words(kg, cl, lambda x: f"**{md_escape(short_label(kg, x))}**"))
                 lines += _md_claim(kg, cl, "") + [""]
         return "\n".join(lines).rstrip() + "\n"
     lines = [f"{c.label('zh')} / {c.label('en')} ({c.id})"]
     lines += [f"  {k + ':':<17}{v}" for k, v in facts]
     lines += ["", f"causes (upstream, {ex.depth} link(s)):"] + (_text_tree(kg, ex.causes, True, "  ") or ["  none in the graph"])
     lines += ["", f"effects (downstream, {ex.depth} link(s)):"] + (_text_tree(kg, ex.effects, False, "  ") or ["  none in the graph"])
-    if ex.as_condition:
-        lines += ["", "a condition of:"]
-        for cl in ex.as_condition:
-            lines.append(f"  {label(kg, cl.cause)} {SIGN[cl.polarity]}{ARROW[cl.polarity]} {label(kg, cl.effect)}")
+    for kind, branches in ex.narrower_causes.items():
+        lines += ["", f"causes of its kind {label(kg, kind)}:"] + _text_tree(kg, branches, True, "  ")
+    for heading, claims in _claim_sections(ex):
+        lines += ["", f"{heading}:"]
+        for cl in claims:
+            lines.append(f"  {link_words(kg, cl, lambda x: label(kg, x))}")
             lines += _text_claim(kg, cl, "     ")
     return "\n".join(lines) + "\n"
 
@@ -389,7 +470,7 @@ def render_search(kg, res, fmt: str) -> str:
         for h in res.claims:
             cl = kg.claims[h.id]
             where = "; ".join(f"{k}: {md_escape(_snippet(v))}" for k, v in h.matched.items())
-            link = f"{md_escape(short_label(kg, cl.cause))} {ARROW[cl.polarity]} {md_escape(short_label(kg, cl.effect))}"
+            link = link_words(kg, cl, lambda x: md_escape(short_label(kg, x)))
             lines.append(f"- `{h.id}` ({md_escape(cl.source)}) {link} — {where}")
         return "\n".join(lines) + "\n"
     lines = [f"concepts ({len(res.concepts)}):"]
@@ -400,7 +481,7 @@ def render_search(kg, res, fmt: str) -> str:
     lines.append(f"claims ({len(res.claims)}):")
     for h in res.claims:
         cl = kg.claims[h.id]
-        lines.append(f"  {h.id}  {short_label(kg, cl.cause)} {ARROW[cl.polarity]} {short_label(kg, cl.effect)}  ({cl.source} {cl.locator})")
+        lines.append(f"  {h.id}  {link_words(kg, cl)}  ({cl.source} {cl.locator})")
         lines += [f"      {k}: {_snippet(v)}" for k, v in h.matched.items()]
     return "\n".join(lines) + "\n"
 
@@ -454,4 +535,113 @@ def render_contrasts(kg, contrasts, fmt: str, query: dict) -> str:
         for side, claims in (("A", x.a), ("B", x.b)):
             lines.append(f"   {side}  {_statement_line(kg, claims)}")
             lines += _text_claim(kg, claims[0], "      ")
+    return "\n".join(lines) + "\n"
+
+
+# kg agree ----------------------------------------------------------------------------------------
+
+_AGREE_WHAT = {"exact": "the same link, the same polarity", "broader": "the same link through broader concepts"}
+
+
+def agreement_to_dict(kg, a) -> dict:
+    return {
+        "kind": a.kind,
+        "relation": a.relation,
+        "cause": concept_ref(kg, a.cause),
+        "effect": concept_ref(kg, a.effect),
+        "polarity": a.polarity or None,
+        "works": a.works,
+        "by_work": [{"work": w, "claims": [claim_to_dict(kg, c) for c in cs]} for w, cs in a.by_work.items()],
+    }
+
+
+def agreements_to_dict(kg, agreements, query: dict) -> dict:
+    q = dict(query)
+    q["concept"] = concept_ref(kg, q["concept"]) if q.get("concept") else None
+    return {"command": "agree", "version": JSON_VERSION, "query": q, "agreements": [agreement_to_dict(kg, a) for a in agreements]}
+
+
+def _agreement_line(kg, a, name=None) -> str:
+    first = next(c for cs in a.by_work.values() for c in cs if (c.cause, c.effect) == (a.cause, a.effect))
+    return link_words(kg, first, name)
+
+
+def render_agreements(kg, agreements, fmt: str, query: dict) -> str:
+    if fmt == "json":
+        return dumps(agreements_to_dict(kg, agreements, query))
+    about = f" on {label(kg, query['concept'])}" if query.get("concept") else ""
+    if fmt == "markdown":
+        lines = [f"## What independent works say alike{md_escape(about)}: {len(agreements)}", ""]
+        for i, a in enumerate(agreements, 1):
+            lines += [f"### {i}. {md_escape(_agreement_line(kg, a))} ({a.kind}: {len(a.works)} works)", ""]
+            # The quotes side by side: one column per work.
+            lines.append("| " + " | ".join(md_escape(w) for w in a.works) + " |")
+            lines.append("|" + "---|" * len(a.works))
+            cells = []
+            for w in a.works:
+                parts = [f"`{c.id}` {md_escape(link_words(kg, c))}: «{md_escape(' … '.join(c.quotes))}» ({md_escape(c.source)} {md_escape(c.locator)})"
+                         for c in a.by_work[w]]
+                cells.append("<br>".join(parts))
+            lines += ["| " + " | ".join(cells) + " |", ""]
+        return "\n".join(lines).rstrip() + "\n"
+    lines = [f"what independent works say alike{about}: {len(agreements)}"]
+    for i, a in enumerate(agreements, 1):
+        lines += ["", f"{i}. {_agreement_line(kg, a)}", f"   {a.kind.upper()} ({_AGREE_WHAT[a.kind]}) · {len(a.works)} works: {', '.join(a.works)}"]
+        for w in a.works:
+            lines.append(f"   [{w}]")
+            for c in a.by_work[w]:
+                lines.append(f"      {link_words(kg, c)}")
+                lines += _text_claim(kg, c, "        ")
+    if not agreements:
+        lines.append("no two works say the same here")
+    return "\n".join(lines) + "\n"
+
+
+# kg remedies -------------------------------------------------------------------------------------
+
+_ROUTE_WORDS = {
+    "counters": "counters it", "counters-a-cause": "counters a cause of it",
+    "aims-to-reduce": "aims to reduce it (a stated goal, not an observed effect)",
+    "aims-to-reduce-a-cause": "aims to reduce a cause of it (a stated goal, not an observed effect)",
+}
+
+
+def remedy_to_dict(kg, r) -> dict:
+    return {
+        "intervention": concept_ref(kg, r.intervention),
+        "route": r.route,
+        "target": concept_ref(kg, r.target),
+        "claims": [claim_to_dict(kg, c) for c in r.claims],
+        "via": [claim_to_dict(kg, c) for c in r.via],
+    }
+
+
+def remedies_to_dict(kg, remedies, query: dict) -> dict:
+    q = dict(query)
+    q["concept"] = concept_ref(kg, q["concept"])
+    return {"command": "remedies", "version": JSON_VERSION, "query": q, "remedies": [remedy_to_dict(kg, r) for r in remedies]}
+
+
+def render_remedies(kg, remedies, fmt: str, query: dict) -> str:
+    if fmt == "json":
+        return dumps(remedies_to_dict(kg, remedies, query))
+    x = query["concept"]
+    if fmt == "markdown":
+        lines = [f"## Remedies for {md_escape(short_label(kg, x))} (`{x}`): {len(remedies)}", ""]
+        for i, r in enumerate(remedies, 1):
+            through = f" (through `{r.target}`)" if r.target != x else ""
+            lines += [f"### {i}. {md_escape(short_label(kg, r.intervention))} — {md_escape(_ROUTE_WORDS[r.route])}{through}", ""]
+            for c in r.claims + r.via:
+                lines.append(link_words(kg, c, lambda y: f"**{md_escape(short_label(kg, y))}**"))
+                lines += _md_claim(kg, c, "") + [""]
+        return "\n".join(lines).rstrip() + "\n"
+    lines = [f"remedies for {label(kg, x)}: {len(remedies)}"]
+    for i, r in enumerate(remedies, 1):
+        through = f", through {label(kg, r.target)}" if r.target != x else ""
+        lines += ["", f"{i}. {label(kg, r.intervention)} {_ROUTE_WORDS[r.route]}{through}"]
+        for c in r.claims + r.via:
+            lines.append(f"   {link_words(kg, c, lambda y: label(kg, y))}")
+            lines += _text_claim(kg, c, "      ")
+    if not remedies:
+        lines.append("no intervention in the graph is said to counter it or its causes")
     return "\n".join(lines) + "\n"

@@ -12,7 +12,8 @@ def links(kg: KG) -> dict[tuple[str, str], list]:
     """Claims grouped by their (cause, effect) pair: each pair is one link of the causal map."""
     out: dict[tuple[str, str], list] = defaultdict(list)
     for c in kg.claims.values():
-        out[(c.cause, c.effect)].append(c)
+        if c.causal:
+            out[(c.cause, c.effect)].append(c)
     return out
 
 
@@ -30,11 +31,34 @@ def get_stats(kg: KG) -> dict:
         "claims": len(kg.claims),
         "chains": len(kg.chains),
         "claims_by_source": dict(sorted(Counter(c.source for c in kg.claims.values()).items())),
-        "claims_by_polarity": dict(sorted(Counter(c.polarity for c in kg.claims.values()).items())),
+        "claims_by_polarity": dict(sorted(Counter(c.polarity for c in kg.claims.values() if c.polarity).items())),
         "conditional_claims": sum(1 for c in kg.claims.values() if c.conditions or c.condition_texts),
         "links": len(by_link),
         "links_with_several_documents": len(multi_doc),
         "links_with_several_works": len(multi_work),
         "links_with_opposite_polarities": len(opposed),
         "disputes": sum(len(c.disputes) for c in kg.claims.values() if not c.position or c.position == 1),
+        **_v2_counts(kg),
+    }
+
+
+def _v2_counts(kg: KG) -> dict:
+    """Actors and their roles, kinds of relation, certainty and modality (model v2)."""
+    from .claims import RELATIONS
+    from .modality import CERTAINTIES, MODALITIES
+
+    claims = list(kg.claims.values())
+    in_roles = Counter(a for c in claims for a in dict.fromkeys(c.actors))
+    return {
+        "actors": sum(1 for c in kg.concepts.values() if "Actor" in c.classes),
+        "actors_in_roles": len(in_roles),
+        "claims_with_agent": sum(1 for c in claims if c.agent),
+        "claims_with_target": sum(1 for c in claims if c.target),
+        "claims_by_actor": dict(sorted(in_roles.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "claims_by_relation": {r: sum(1 for c in claims if c.relation == r) for r in RELATIONS},
+        # "none": a norm (必须, 只能 …) states no certainty.
+        "claims_by_certainty": {x or "none": sum(1 for c in claims if c.certainty == x) for x in (*reversed(CERTAINTIES), "")},
+        "claims_by_modality": {m: sum(1 for c in claims if c.modality == m) for m in MODALITIES},
+        "deprecated_concepts": len(kg.deprecated),
+        "replaced_claim_ids": len(kg.replaced_claims),
     }

@@ -85,7 +85,7 @@ def to_networkx(kg: KG, sources=None):
     g = nx.DiGraph()
     g.add_nodes_from(sorted(kg.concepts))
     for c in sorted(kg.claims.values(), key=lambda c: c.id):
-        if sources is not None and c.source not in sources:
+        if (sources is not None and c.source not in sources) or not c.causal:
             continue
         if g.has_edge(c.cause, c.effect):
             g.edges[c.cause, c.effect]["claims"].append(c)

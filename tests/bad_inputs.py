@@ -163,12 +163,29 @@ def _failed_build() -> str:
         return _cell(f"exit {result.exit_code}: {result.output.strip().replace(str(root) + os.sep, '')}", 300)
 
 
+# The v2 fields (relation, subject/object, certainty, modality, …): (input as shown, text replaced, replacement).
+_CAUSE = "    cause: pressure\n    effect: shirking\n    polarity: positive\n"
+V2_CASES = [
+    ("relation: kind-of", _CAUSE, "    relation: kind-of\n" + _CAUSE),
+    ("certainty: probably", "    evidence:", "    certainty: probably\n    evidence:"),
+    ("modality: must", "    evidence:", "    hedge: 必须\n    modality: must\n    evidence:"),
+    ("hedge: 越……越 (not in the table), no certainty", "    evidence:", "    hedge: 越……越\n    evidence:"),
+    ("subject: on a causal claim", "    cause: pressure\n", "    subject: pressure\n"),
+    ("relation: form-of with cause and effect", _CAUSE, "    relation: form-of\n    cause: pressure\n    effect: shirking\n"),
+    ("relation: part-of, no object", _CAUSE, "    relation: part-of\n    subject: pressure\n"),
+    ("relation: definition with an object", _CAUSE, "    relation: definition\n    subject: pressure\n    object: shirking\n"),
+    ("relation: form-of with a polarity", _CAUSE, "    relation: form-of\n    subject: pressure\n    object: shirking\n    polarity: positive\n"),
+    ("replaces: [Old_Id]", "    evidence:", "    replaces: [Old_Id]\n    evidence:"),
+    ("agent: {id: x}", "    evidence:", "    agent: {id: x}\n    evidence:"),
+]
+
+
 def iter_cases():
     """(area, input as shown, a function giving govkg's answer) for every bad input."""
     claim = yh.CLAIM
     for word in ("NO", "yes", "on"):
-        yield "claim file (YAML)", f"hedge: {word} / note: {word} / scope: {{case: {word}}}", _claim(
-            claim + f"    hedge: {word}\n    note: {word}\n    scope: {{case: {word}}}\n")
+        yield "claim file (YAML)", f"hedge: {word} / certainty: possibly / note: {word} / scope: {{case: {word}}}", _claim(
+            claim + f"    hedge: {word}\n    certainty: possibly\n    note: {word}\n    scope: {{case: {word}}}\n")
     for key, value, _ in yh.NOT_TEXT.values():
         text = claim.replace("    gloss: Pressure leads to shirking.\n", "") + f"    {key}: {value}\n"
         if key != "gloss":
@@ -179,6 +196,8 @@ def iter_cases():
     for old, new, _, _ in yh.FILE_SHAPES.values():
         yield "claim file (YAML)", new.strip(), _claim(claim.replace(old, new, 1))
     yield "claim file (YAML)", "a second `quote:` in one claim", _claim(claim + "    quote: 压力\n")
+    for shown, old_text, new_text in V2_CASES:
+        yield "claim file (YAML), v2 fields", shown, _claim(claim.replace(old_text, new_text, 1))
     bomb = ["lol0: &l0 lol"] + [f"lol{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10)]
     yield "claim file (YAML)", "billion laughs (9 levels of 9 aliases)", _claim(claim + "\n".join(bomb) + "\n")
     for value in ("!!str 0755", "!!python/object:os.system echo", "!custom x", "!!binary aGk="):

@@ -29,8 +29,18 @@ def test_turtle_and_jsonld_parse_back_with_provenance(built):
         g = Graph().parse(dist / name, format=fmt)
         for c in kg.claims.values():
             node = GKCL[c.id]
-            assert (node, RDF.type, GKV.CausalClaim) in g, (name, c.id)
-            assert (node, GKV.cause, GKC[c.cause]) in g and (node, GKV.effect, GKC[c.effect]) in g
+            kind = {"causes": GKV.CausalClaim, "form-of": GKV.FormClaim, "part-of": GKV.PartClaim,
+                    "aim": GKV.AimClaim, "definition": GKV.DefinitionClaim}[c.relation]
+            assert (node, RDF.type, kind) in g, (name, c.id)
+            if c.causal:
+                assert (node, GKV.cause, GKC[c.cause]) in g and (node, GKV.effect, GKC[c.effect]) in g
+            else:
+                assert (node, RDF.subject, GKC[c.subject]) in g
+                assert ((node, RDF.object, GKC[c.object]) in g) == (c.relation != "definition")
+            for role in ("agent", "target"):
+                assert set(g.objects(node, GKV[role])) == {GKC[a] for a in getattr(c, role)}
+            assert g.value(node, GKV.certainty) == (GKV[c.certainty] if c.certainty else None)
+            assert g.value(node, GKV.modality) == (GKV[c.modality] if c.modality else None)
             assert (node, PROV.wasQuotedFrom, GKS[c.source]) in g
             assert (node, GKV.locator, Literal(c.locator)) in g
             ann = g.value(node, PROV.wasDerivedFrom)
@@ -114,15 +124,29 @@ def test_cli_build_json_reports_release(runner, mini):
     data = json.loads(result.stdout)
     release = json.loads((mini / "dist/release.json").read_text())
     assert data["content_sha256"] == release["content_sha256"] and len(release["content_sha256"]) == 64
-    assert release["stats"]["claims"] == 11
+    assert release["stats"]["claims"] == 17
 
 
 def test_stats_counts_documents_and_works(runner, mini_ro):
     result = invoke(runner, mini_ro, "stats", "--format", "json")
     data = json.loads(result.stdout)
-    assert data["claims_by_source"] == {"mini-a": 4, "mini-b": 6, "mini-notes": 1}
-    assert data["claims_by_polarity"] == {"negative": 2, "positive": 9}
-    assert data["links_with_several_documents"] == 1 and data["links_with_several_works"] == 1
-    assert data["concepts_by_class"]["Mechanism"] == 4 and data["works"] == 2
+    assert data["claims_by_source"] == {"mini-a": 4, "mini-b": 11, "mini-notes": 2}
+    # Form-of, part-of and definition claims have no polarity; the aim (to reduce paperwork) is negative.
+    assert data["claims_by_polarity"] == {"negative": 4, "positive": 10}
+    assert data["links"] == 11 and data["links_with_several_documents"] == 1 and data["links_with_several_works"] == 1
+    assert data["concepts_by_class"]["Mechanism"] == 5 and data["works"] == 2 and data["concepts"] == 15
     text = invoke(runner, mini_ro, "stats").stdout
     assert "links with several works" in text
+
+
+def test_stats_counts_actors_roles_relations_certainty_modality(runner, mini_ro):
+    data = json.loads(invoke(runner, mini_ro, "stats", "--format", "json").stdout)
+    assert (data["actors"], data["actors_in_roles"], data["claims_with_agent"], data["claims_with_target"]) == (3, 2, 3, 3)
+    assert data["claims_by_actor"] == {"subordinate": 3, "superior": 3}
+    assert data["claims_by_relation"] == {"causes": 13, "form-of": 1, "part-of": 1, "aim": 1, "definition": 1}
+    assert data["claims_by_certainty"] == {"necessarily": 0, "asserted": 13, "likely": 2, "possibly": 1, "none": 1}
+    assert data["claims_by_modality"] == {"obligation": 1, "necessity": 0}
+    assert (data["deprecated_concepts"], data["replaced_claim_ids"]) == (2, 1)
+    text = invoke(runner, mini_ro, "stats").stdout
+    assert "claims by relation:\n  causes                       13\n  form-of                      1\n" in text
+    assert "\nactors                         3\n" in text

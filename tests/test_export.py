@@ -91,7 +91,7 @@ def test_xlsx_keeps_text_as_text(runner, hostile_mini):
     result = invoke(runner, hostile_mini, "export", "claims", "-f", "xlsx", "-o", str(out))
     assert result.exit_code == 0, result.output
     rows = read_xlsx(out.read_bytes())
-    assert rows[0][0] == "Claim" and len(rows) == 1 + 11
+    assert rows[0][0] == "Claim" and len(rows) == 1 + 17
     header = rows[0]
     row = dict(zip(header, next(r for r in rows if r[0] == "b-reform-shirking"), strict=True))
     assert row["English gloss"] == HOSTILE and row["Conditions"] == "=1+1" and row["Quote"] == "改革可以减少推诿"
@@ -113,14 +113,14 @@ def test_markdown_table_renders_each_cell(runner, hostile_mini):
     from markdown_it import MarkdownIt
 
     html = MarkdownIt("commonmark", {"html": True}).enable("table").render(result.stdout)
-    assert html.count("<tr>") == 1 + 11
+    assert html.count("<tr>") == 1 + 17
     assert HOSTILE.replace("\n", "") in markdown_to_text(result.stdout).replace("\n", "")
 
 
 def test_latex_escapes_every_special(hostile_mini):
     kg, _ = load_kg(hostile_mini)
     tex = export.export_claims(kg, "latex").decode("utf-8")
-    assert tex.count(" \\\\\n") == 2 + 11  # two heading rows, one row per claim
+    assert tex.count(" \\\\\n") == 2 + 17  # two heading rows, one row per claim
     # pylatexenc reads the escaped gloss back to the text; a line break was written as \par.
     assert HOSTILE in latex_to_text(tex)
 

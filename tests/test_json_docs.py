@@ -28,7 +28,8 @@ def _keys(data, out: set[str]) -> set[str]:
 
 @pytest.mark.parametrize("args", [
     ("chain", "压力", "文牍"), ("loops",), ("explain", "shirking", "--depth", "2"), ("explain", "激励"),
-    ("search", "推诿"), ("contrast",),
+    ("search", "推诿"), ("contrast",), ("agree",), ("remedies", "文牍"), ("explain", "上级"), ("explain", "形式主义", "--narrower"),
+    ("chain", "留痕", "文牍", "--include", "form-of"), ("loops", "--min-certainty", "asserted"),
 ])
 def test_every_printed_key_is_documented(runner, mini, args):
     add_source(mini, "mini-c", "改革反而增加推诿。\n", "  - id: c-reform-shirking\n    cause: reform\n    effect: shirking\n"

@@ -119,12 +119,13 @@ def test_page_holds_every_concept_and_link_styled_by_class_and_polarity(runner, 
     data = page_data(html)
     nodes = {n["id"]: n for n in data["nodes"]}
     assert set(nodes) == {"pressure", "caution", "shirking", "paperwork", "reform", "incentive",
-                          "discount", "escalation", "workload", "staffing"}
+                          "discount", "escalation", "workload", "staffing", "superior", "subordinate",
+                          "leaving-traces", "burden-reduction", "formalism"}
     assert nodes["staffing"]["shape"] == "square" and nodes["reform"]["shape"] == "star"
     assert nodes["caution"]["kg"]["cls"] == "Mechanism" and nodes["caution"]["kg"]["defZh"] == "避免出错的谨慎。"
     edges = {e["id"]: e for e in data["edges"]}
     causal = {k for k, e in edges.items() if e["kg"]["kind"] == "causal"}
-    assert len(causal) == 9
+    assert len(causal) == 11  # form-of, part-of, aim and definition claims draw no causal edge
     neg = edges["reform->shirking"]
     assert neg["arrows"]["to"]["type"] == "bar" and neg["dashes"] and neg["kg"]["polarity"] == "negative"
     pos = edges["pressure->caution"]
@@ -175,11 +176,11 @@ def test_focus_draws_the_neighbourhood(runner, mini_ro, tmp_path):
 def test_source_keeps_only_its_claims(runner, mini_ro, tmp_path):
     _, html = render(runner, mini_ro, tmp_path / "g.html", "--source", "mini-notes")
     nodes, edges = _ids(html)
-    assert nodes == {"caution", "shirking"} and edges == {"caution->shirking"}
-    claims = page_data(html)["edges"][0]["kg"]["claims"]
-    assert [c["id"] for c in claims] == ["notes-caution-shirking"]
+    assert nodes == {"caution", "shirking", "formalism"} and edges == {"caution->shirking", "shirking->formalism"}
+    claims = {e["id"]: [c["id"] for c in e["kg"]["claims"]] for e in page_data(html)["edges"]}
+    assert claims == {"caution->shirking": ["notes-caution-shirking"], "shirking->formalism": ["notes-shirking-formalism"]}
     _, html = render(runner, mini_ro, tmp_path / "g2.html", "--source", "mini-notes", "--source", "mini-a")
-    assert _ids(html)[0] == {"pressure", "caution", "shirking", "discount", "escalation"}
+    assert _ids(html)[0] == {"pressure", "caution", "shirking", "discount", "escalation", "formalism"}
 
 
 def test_chain_draws_the_paths_between_two_concepts(runner, mini_ro, tmp_path):
