@@ -186,7 +186,9 @@ def test_cq14_feedback_loops(real_kg, graph):
     # The first reading's loops all ran through a concept that joined two actors' situations: 政治压力 (the
     # county secretary's pressure on the township secretary, county leaders' pressure on the departments, the
     # Centre's pressure) and 领导出面 (the host's leader, the superior leader). Split, they close no loop; any
-    # loop left must have a sign its claims agree on, and none may run through a deprecated concept.
+    # loop left must have a sign its claims agree on, and none may run through a deprecated concept. The second
+    # reading of the book found no loop that a text states (the 为此 step, inaction → more pressure, ends at the
+    # pressure on the township secretary, and no text says that pressure feeds back into the county's control).
     loops = list(nx.simple_cycles(graph, length_bound=6))
     for loop in loops:
         path_sign(real_kg, loop + [loop[0]])
