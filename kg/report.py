@@ -515,10 +515,13 @@ def contrasts_to_dict(kg, contrasts, query: dict) -> dict:
 
 
 def _statement_line(kg, claims) -> str:
-    out = short_label(kg, claims[0].cause)
-    for c in claims:
-        out += f" {ARROW[c.polarity]} {short_label(kg, c.effect)}"
-    conds = "; ".join(filter(None, (_claim_conditions(kg, c) for c in claims[:1])))
+    if claims[0].causal:
+        out = short_label(kg, claims[0].cause)
+        for c in claims:
+            out += f" {ARROW[c.polarity]} {short_label(kg, c.effect)}"
+    else:  # a disputed form, part, aim or definition: one claim, in words
+        out = link_words(kg, claims[0])
+    conds = _claim_conditions(kg, claims[0])
     return out + (f"  [only when: {conds}]" if conds else "")
 
 

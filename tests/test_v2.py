@@ -292,3 +292,15 @@ def test_contrast_leaves_other_relations_out(kg):
     # 改革 aims to reduce 文牍 (negative) beside nothing causal on that pair; 留痕 form-of 推诿 has no polarity:
     # none of them is an opposite or divergent claim.
     assert all(c.causal for x in find_contrasts(kg) for c in x.a + x.b)
+
+
+def test_a_disputed_form_claim_reads_as_a_form_in_contrast(runner, mini):
+    """Regression: kg contrast printed a form-of claim in a dispute with a causal arrow and failed (KeyError '')."""
+    from .edit_mini import append_claims
+
+    append_claims(mini, "mini-notes", "笔记:留痕不是推诿。", "  - id: notes-traces-not-shirking\n    cause: leaving-traces\n"
+                  "    effect: shirking\n    polarity: negative\n    evidence: citation\n    quote: 留痕不是推诿\n"
+                  "    gloss: Leaving traces is not shirking.\n    disputes: [b-traces-form]\n")
+    out = invoke(runner, mini, "contrast", "--kind", "dispute")
+    assert out.exit_code == 0, out.output
+    assert "   A  留痕 ⊣ 推诿\n" in out.stdout and "   B  留痕 is a form of 推诿\n" in out.stdout
