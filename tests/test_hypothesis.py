@@ -61,7 +61,7 @@ def claims(draw):
     for key in ("hedge", "note", "locator"):
         if draw(st.booleans()):
             claim[key] = draw(stripped)
-    if "hedge" in claim:  # a hedge word outside the table needs its certainty spelled out
+    if "hedge" in claim:  # a hedge word outside the table needs its certainty written out
         claim["certainty"] = draw(st.sampled_from(CERTAINTIES))
     conditions = draw(st.lists(st.one_of(ids, stripped.map(lambda t: {"text": t})), max_size=3))
     if conditions:
@@ -100,13 +100,12 @@ def test_claim_file_round_trip(claim):
         assert c.gloss == claim["gloss"].strip()
         for key in ("hedge", "note", "locator"):
             assert getattr(c, key) == claim.get(key, "").strip()
+        assert c.certainty == claim.get("certainty", "asserted")
         assert (c.case, c.period) == (scope.get("case", "").strip(), scope.get("period", "").strip())
         assert c.levels == scope.get("level", [])
         assert c.conditions == [x for x in conditions if isinstance(x, str)]
         assert c.condition_texts == [x["text"].strip() for x in conditions if isinstance(x, dict)]
         assert c.disputes == claim.get("disputes", [])
-        if "certainty" in claim:
-            assert c.certainty == claim["certainty"]
 
 
 # --- Exports: a generated claim in a project, built, parsed back -------------------------------
@@ -168,7 +167,8 @@ def test_exports_give_back_every_text_exactly(base, c):
         source_text = c["before"] + c["quote"] + c["after"] + "\n"
         (root / "sources" / "hyp.txt").write_text(source_text, encoding="utf-8")
         claim = {"id": "hyp-1", "cause": "pressure", "effect": "shirking", "polarity": "positive",
-                 "conditions": [{"text": c["condition"]}], "evidence": "argument", "hedge": c["hedge"], "certainty": "likely",
+                 "conditions": [{"text": c["condition"]}], "evidence": "argument", "hedge": c["hedge"],
+                 "certainty": "likely",
                  "scope": {"case": c["case"], "period": c["period"]}, "quote": c["quote"],
                  "gloss": c["gloss"], "note": c["note"]}
         _dump(root / "claims" / "hyp.yaml", {"source": "hyp", "claims": [claim]})

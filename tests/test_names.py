@@ -70,7 +70,12 @@ def test_exact_match_wins_over_partial(mini):
 
 def test_claims_and_chains_resolve(kg):
     assert resolve_claim(kg, "b-reform-shirking") == "b-reform-shirking"
-    assert resolve_claim(kg, "reform") == "b-reform-shirking"
+    assert resolve_claim(kg, "reform-shirking") == "b-reform-shirking"
+    with pytest.raises(NameNotFound, match="ambiguous"):
+        resolve_claim(kg, "reform")  # b-reform-shirking and b-reform-aim
+    # An id a claim's `replaces:` retired resolves to the claim that replaces it.
+    assert resolve_claim(kg, "b-caution-brings-shirking") == "b-caution-shirking"
+    assert [c.id for c in get_claims(kg, "b-caution-brings-shirking")] == ["b-caution-shirking"]
     assert [c.id for c in get_claims(kg, "a-chain")] == ["a-chain.1", "a-chain.2"]
     with pytest.raises(NameNotFound, match="ambiguous"):
         resolve_claim(kg, "caution-shirking")
@@ -97,3 +102,12 @@ def test_cli_unknown_and_ambiguous_names_exit_1_with_message(runner, mini_ro):
         result = invoke(runner, mini_ro, *args)
         assert result.exit_code == 1, (args, result.output)
         assert expected in result.stderr and "Traceback" not in result.output
+
+
+def test_deprecated_concepts_resolve_to_their_replacement(kg):
+    assert resolve_concept(kg, "buck-passing") == "shirking"  # a merge: the id
+    assert resolve_concept(kg, "推卸责任") == "shirking"  # and the stub's own label, which no current concept has
+    with pytest.raises(NameNotFound, match=r"'load' is ambiguous: the concept load was split into workload, paperwork"):
+        resolve_concept(kg, "load")
+    with pytest.raises(NameNotFound, match="split into workload, paperwork"):
+        resolve_concept(kg, "负担")  # a split's label names no single concept either

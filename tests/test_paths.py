@@ -52,7 +52,7 @@ def test_a_chain_is_stated_and_separate_claims_are_assembled(kg):
 def test_separate_claims_in_one_paragraph_are_stated(mini):
     # mini-b says, in one paragraph, that paperwork brings inspections and inspections bring pressure.
     append_claims(mini, "mini-b", "文牍多了检查就多,检查多了压力就大。", "  - id: b-paperwork-pressure\n    cause: paperwork\n"
-                  "    effect: pressure\n    polarity: positive\n    hedge: 就\n    evidence: argument\n    quote: 文牍多了检查就多\n"
+                  "    effect: pressure\n    polarity: positive\n    hedge: 就\n    certainty: likely\n    evidence: argument\n    quote: 文牍多了检查就多\n"
                   "    gloss: More paperwork, more inspections.\n  - id: b-pressure-more\n    cause: pressure\n    effect: caution\n"
                   "    polarity: positive\n    evidence: argument\n    quote: 检查多了压力就大\n    gloss: More inspections, more pressure.\n")
     kg = load(mini)

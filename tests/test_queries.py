@@ -49,12 +49,13 @@ def _q(name: str) -> str:
 
 def test_mini_answers(runner, mini_ro):
     rows = _rows(runner, mini_ro, _q("causes-of-outcomes.rq"))
-    assert [(r["outcome"], r["cause"], r["claim"]) for r in rows] == [("paperwork", "shirking", "b-shirking-paperwork")]
+    assert [(r["outcome"], r["cause"], r["claim"]) for r in rows] == [
+        ("formalism", "shirking", "notes-shirking-formalism"), ("paperwork", "shirking", "b-shirking-paperwork")]
     rows = _rows(runner, mini_ro, _q("links-with-several-sources.rq"))
     assert rows == [{"cause": "caution", "effect": "shirking", "polarity": "positive", "documents": "3", "works": "2",
                      "sources": "mini-a, mini-b, mini-notes"}]
     rows = _rows(runner, mini_ro, _q("negative-links.rq"))
-    assert [(r["cause"], r["effect"]) for r in rows] == [("reform", "shirking"), ("staffing", "workload")]
+    assert [(r["cause"], r["effect"]) for r in rows] == [("burden-reduction", "workload"), ("reform", "shirking"), ("staffing", "workload")]
     rows = _rows(runner, mini_ro, _q("conditional-claims.rq"))
     assert [(r["claim"], r["condition"]) for r in rows] == [("b-pressure-shirking", "incentive")]
     rows = _rows(runner, mini_ro, _q("chains.rq"))
@@ -71,12 +72,29 @@ def test_mini_answers(runner, mini_ro):
     assert _rows(runner, mini_ro, _q("disputes.rq")) == []
 
 
+def test_mini_answers_v2(runner, mini_ro):
+    rows = _rows(runner, mini_ro, _q("actors.rq"))
+    assert [(r["actor"], r["role"], r["claim"], r["from"], r["to"]) for r in rows] == [
+        ("subordinate", "agent", "a-escalation-discount", "escalation", "discount"),
+        ("subordinate", "target", "a-discount-escalation", "discount", "escalation"),
+        ("subordinate", "target", "b-superior-reduce-workload", "burden-reduction", "workload"),
+        ("superior", "agent", "a-discount-escalation", "discount", "escalation"),
+        ("superior", "agent", "b-superior-reduce-workload", "burden-reduction", "workload"),
+        ("superior", "target", "a-escalation-discount", "escalation", "discount")]
+    rows = _rows(runner, mini_ro, _q("forms.rq"))
+    assert [(r["claim"], r["subject"], r["object"]) for r in rows] == [("b-traces-form", "leaving-traces", "shirking")]
+    rows = _rows(runner, mini_ro, _q("components.rq"))
+    assert [(r["claim"], r["subject"], r["object"]) for r in rows] == [("b-burden-reduction-part", "burden-reduction", "reform")]
+    rows = _rows(runner, mini_ro, _q("aims.rq"))
+    assert [(r["claim"], r["subject"], r["object"], r["polarity"]) for r in rows] == [("b-reform-aim", "reform", "paperwork", "negative")]
+
+
 def test_queries_answer_after_the_documented_change(runner, mini_ro):
     """The headers say which line to change; the changed query answers on the mini graph."""
     text = (REPO / "queries" / "claims-of-a-source.rq").read_text(encoding="utf-8").replace("gks:xxzg-collusion", "gks:mini-b")
     assert [r["claim"] for r in _rows(runner, mini_ro, text)] == [
         "b-shirking-paperwork", "b-reform-shirking", "b-pressure-shirking", "b-workload-staffing", "b-staffing-workload",
-        "b-caution-shirking"]  # in the order of the text
+        "b-caution-shirking", "b-superior-reduce-workload"]  # in the order of the text; causal claims only
     text = (REPO / "queries" / "causes-of-a-concept.rq").read_text(encoding="utf-8").replace('"卸责"@zh', '"推诿"@zh')
     rows = _rows(runner, mini_ro, text)
     assert sorted({r["cause"] for r in rows}) == ["caution", "pressure", "reform"]

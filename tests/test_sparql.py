@@ -166,16 +166,16 @@ def test_syntax_errors_and_unknown_prefixes_are_query_errors_with_position():
 def test_select_formats(kg):
     result = run_query(kg, SELECT_LABELS)
     table = format_result(result, "table").splitlines()
-    assert table[0].split() == ["c", "l"] and table[2].split() == ["gkc:caution", "谨慎"] and table[-1] == "10 row(s)"
+    assert table[0].split() == ["c", "l"] and table[2].split() == ["gkc:burden-reduction", "减负"] and table[-1] == "15 row(s)"
     data = json.loads(format_result(result, "json"))  # W3C SPARQL 1.1 Query Results JSON
     assert data["head"] == {"vars": ["c", "l"]}
     assert data["results"]["bindings"][0] == {
-        "c": {"type": "uri", "value": "https://w3id.org/govkg/concept/caution"},
-        "l": {"type": "literal", "value": "谨慎", "xml:lang": "zh"},
+        "c": {"type": "uri", "value": "https://w3id.org/govkg/concept/burden-reduction"},
+        "l": {"type": "literal", "value": "减负", "xml:lang": "zh"},
     }
-    assert format_result(result, "csv").splitlines()[:2] == ["c,l", "https://w3id.org/govkg/concept/caution,谨慎"]
+    assert format_result(result, "csv").splitlines()[:2] == ["c,l", "https://w3id.org/govkg/concept/burden-reduction,减负"]
     md = format_result(result, "markdown").splitlines()
-    assert md[:3] == ["| c | l |", "| --- | --- |", "| gkc:caution | 谨慎 |"]
+    assert md[:3] == ["| c | l |", "| --- | --- |", "| gkc:burden-reduction | 减负 |"]
 
 
 def test_ask_and_construct_formats(kg):

@@ -87,7 +87,10 @@ def test_text_field_refuses_a_number_or_bool_with_put_it_in_quotes(tmp_path, cas
     cf, problems, path = _load(tmp_path, text)
     assert [(p.code, p.line) for p in problems] == [("field-type", _line(path, f"{key}: {value}"))]
     assert reads_as in problems[0].message and "put it in quotes" in problems[0].message
-    fixed, problems, _ = _load(tmp_path, text.replace(f"{key}: {value}", f'{key}: "{value}"'))
+    fixed_text = text.replace(f"{key}: {value}", f'{key}: "{value}"')
+    if key == "hedge":  # a hedge word outside the table of hedge words needs its certainty written out
+        fixed_text += "    certainty: likely\n"
+    fixed, problems, _ = _load(tmp_path, fixed_text)
     assert problems == [] and getattr(fixed.claims[0], key) == value
 
 
@@ -101,7 +104,7 @@ def test_scope_text_refuses_a_number_or_date(tmp_path, key, value):
 
 
 def test_quoted_0755_and_1_10_keep_every_character(tmp_path):
-    cf, problems, _ = _load(tmp_path, CLAIM + '    locator: "line 0755"\n    hedge: "1.10"\n')
+    cf, problems, _ = _load(tmp_path, CLAIM + '    locator: "line 0755"\n    hedge: "1.10"\n    certainty: likely\n')
     assert problems == [] and cf.claims[0].hedge == "1.10"
 
 
@@ -326,7 +329,7 @@ def test_works_file_shape_is_checked(tmp_path, text, code):
 
 
 @pytest.mark.parametrize("edit,code", [
-    (("    hedge: 可以\n", "    hedge: yes\n    note: on\n"), None),
+    (("    hedge: 可以\n", "    hedge: yes\n    certainty: possibly\n    note: on\n"), None),
     (("    hedge: 可以\n", "    hedge: 0755\n"), "field-type"),
     (("    hedge: 可以\n", "    hedge: 可以\n    hedge: 会\n"), "yaml-syntax"),
     (("    hedge: 可以\n", "    hedge: &h 可以\n    note: *h\n"), "yaml-alias"),
