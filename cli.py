@@ -141,6 +141,35 @@ def _load():
     return _graph().model
 
 
+class SchemaRecord(str, Enum):
+    claim_file = "claim-file"
+    source_record = "source-record"
+
+
+@app.command()
+def schema(
+    record: SchemaRecord = typer.Argument(SchemaRecord.claim_file, help="claim-file or source-record."),
+    write: bool = typer.Option(False, "--write", help="Write claims/claim-file.schema.json and sources/source-record.schema.json into the project instead."),
+) -> None:
+    """The JSON Schema of a claim file or a source record, for an editor's YAML language server (see claims/README.md)."""
+    from kg.atomic import write_text_atomic
+    from kg.inputs.schema import SCHEMA_FILES, schema_texts
+
+    texts = schema_texts()
+    if not write:
+        typer.echo(texts[SCHEMA_FILES[record.value]], nl=False)
+        return
+    for rel, text in texts.items():
+        target = state.root / rel
+        if not target.parent.is_dir():
+            _fail(f"{target.parent} is not a folder: is {state.root} a govkg project? (--root)", EXIT_ERROR)
+        try:
+            write_text_atomic(target, text)
+        except OSError as exc:
+            _fail(f"cannot write {target}: {exc}", EXIT_ERROR)
+        typer.echo(f"wrote {target}")
+
+
 @sources_app.command("clean")
 def sources_clean(
     seeds: Path | None = typer.Option(None, "--seeds", help="Folder of raw seed texts (default: ../shared/seeds)."),

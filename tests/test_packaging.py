@@ -54,6 +54,9 @@ def test_installed_wheel_answers_from_any_folder(wheel, tmp_path):
                          cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
     assert cli.returncode == 0, cli.stderr
     assert '"blame-shifting"' in cli.stdout
+    # the bundled graph is cached in the user's cache folder, never inside site-packages
+    assert not list(venv.rglob("bundled/.cache"))
+    assert list((tmp_path / "cache" / "govkg").glob("bundled-*/kg-*.pickle"))
 
 
 def test_version_is_written_once():

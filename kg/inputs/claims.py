@@ -7,28 +7,24 @@ from pathlib import Path
 
 from kg.errors import Problem, problem
 from kg.ids import ID_PATTERN  # noqa: E402  (one pattern for every id)
+from kg.inputs import schema
 from kg.inputs.limits import MAX_QUOTE_CHARS
-from kg.inputs.modality import CERTAINTIES, MODALITIES, from_hedge
+from kg.inputs.modality import from_hedge
 from kg.inputs.quotes import Anchor
+from kg.inputs.schema import CERTAINTIES, EVIDENCE_KINDS, LEVELS, MODALITIES, RELATIONS, choice_message
 from kg.inputs.yamlio import describe, line_of, load_yaml, text_type_message
 
 POLARITY = {"positive": "positive", "+": "positive", "negative": "negative", "-": "negative", "−": "negative"}
-EVIDENCE_KINDS = ("argument", "case", "interview", "observation", "example", "citation")
-LEVELS = ("central", "province", "city", "county", "township", "sub-district", "village")
-CLAIM_FIELDS = {
-    "id", "cause", "effect", "chain", "polarity", "conditions", "evidence", "hedge", "scope",
-    "quote", "locator", "gloss", "note", "disputes",
-    "relation", "subject", "object", "agent", "target", "certainty", "modality", "conjecture", "replaces",
-}
-# The kinds of relation a claim states; all but `causes` read "subject relation object".
-RELATIONS = ("causes", "form-of", "part-of", "aim", "definition")
+# The fields and closed vocabularies are declared once, in kg.inputs.schema (which also writes the
+# JSON Schema editors use); this module checks what JSON Schema cannot say, line by line.
+CLAIM_FIELDS = schema.names(schema.CLAIM)
+SCOPE_FIELDS = schema.names(schema.SCOPE)
+FILE_FIELDS = schema.names(schema.CLAIM_FILE)
 # Each relation's claim class in the vocabulary (gkv:) and, for those read "subject relation
 # object", the property the claim reifies (its rdf:predicate).
 RELATION_CLASS = {"causes": "CausalClaim", "form-of": "FormClaim", "part-of": "PartClaim", "aim": "AimClaim",
                   "definition": "DefinitionClaim"}
 RELATION_PROPERTY = {"form-of": "formOf", "part-of": "partOf", "aim": "aim", "definition": "defines"}
-SCOPE_FIELDS = {"level", "case", "period"}
-FILE_FIELDS = {"source", "claims"}
 
 
 @dataclass
@@ -204,9 +200,9 @@ def _certainty(f: _Fields, hedge: str) -> tuple[str, str]:
     """The claim's certainty and modality: as written, else from the hedge word by the table in kg.modality."""
     certainty, modality = f.text("certainty"), f.text("modality")
     if certainty and certainty not in CERTAINTIES:
-        f.add("certainty", "bad-value", f"certainty '{certainty}' must be one of {', '.join(CERTAINTIES)}")
+        f.add("certainty", "bad-value", choice_message("certainty", certainty, CERTAINTIES))
     if modality and modality not in MODALITIES:
-        f.add("modality", "bad-value", f"modality '{modality}' must be {' or '.join(MODALITIES)}")
+        f.add("modality", "bad-value", choice_message("modality", modality, MODALITIES))
     derived = from_hedge(hedge)
     if derived is None:
         if not certainty and not modality:
@@ -236,7 +232,7 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
 
     relation = f.text("relation") or "causes"
     if relation not in RELATIONS:
-        f.add("relation", "bad-value", f"relation '{relation}' must be one of {', '.join(RELATIONS)}")
+        f.add("relation", "bad-value", choice_message("relation", relation, RELATIONS))
         # Check the rest as the fields written suggest, so that one mistake gives one message.
         relation = "aim" if {"subject", "object"} & set(node) and not {"cause", "effect", "chain"} & set(node) else "causes"
     chain_raw = node.get("chain")
@@ -264,7 +260,7 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
 
     evidence = f.text("evidence", required=True)
     if evidence and evidence not in EVIDENCE_KINDS:
-        f.add("evidence", "bad-value", f"evidence '{evidence}' must be one of {', '.join(EVIDENCE_KINDS)}")
+        f.add("evidence", "bad-value", choice_message("evidence", evidence, EVIDENCE_KINDS))
     n_quote_problems = len(problems)
     quotes = f.texts("quote")
     if not quotes and len(problems) == n_quote_problems:  # else the quote is there but of the wrong type
@@ -304,7 +300,7 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
             levels = [lv for lv, _ in sf.texts("level")]
             for lv in levels:
                 if lv not in LEVELS:
-                    sf.add("level", "bad-value", f"level '{lv}' must be one of {', '.join(LEVELS)}")
+                    sf.add("level", "bad-value", choice_message("level", lv, LEVELS))
             case, period = sf.text("case"), sf.text("period")
     disputes = [d for d, _ in f.texts("disputes")]
     hedge = f.text("hedge")

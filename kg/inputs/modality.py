@@ -8,9 +8,9 @@ ordinal scale possibly < likely < asserted < necessarily, or, for a normative wo
 
 from __future__ import annotations
 
-CERTAINTIES = ("possibly", "likely", "asserted", "necessarily")  # in rising order
+from kg.inputs.schema import CERTAINTIES
+
 RANK = {c: i for i, c in enumerate(CERTAINTIES, 1)}
-MODALITIES = ("obligation", "necessity")
 
 _TABLE = {
     "necessarily": "必然 必定 一定 势必 勢必 必 注定 免不了 自然",

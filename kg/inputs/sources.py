@@ -9,22 +9,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import Problem, problem
+from kg.ids import ID_PATTERN, file_name_message  # noqa: E402  (one pattern for every id and file name)
+from kg.inputs import schema
 from kg.inputs.cleaning import DropLines, Recipe, RecipeError, clean_text
 from kg.inputs.limits import MAX_FILE_BYTES
 from kg.inputs.yamlio import describe, line_of, load_yaml, read_text_checked, text_type_message
 
-KINDS = ("book", "book-excerpt", "reading-notes", "article")
-RELATIONS = ("excerpt", "notes")
-from kg.ids import ID_PATTERN, file_name_message  # noqa: E402  (one pattern for every id and file name)
-
 SEED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # a file right in the seeds folder: no folders, no ..
 WORKS_FILE = "works.yaml"
-RECORD_FIELDS = {
-    "id", "seed", "seed_sha256", "kind", "title", "title_en", "authors", "container", "issue", "issued",
-    "language", "work", "relation", "note", "keywords", "cleaning",
-}
-WORK_FIELDS = {"id", "kind", "title", "title_en", "authors", "note"}
-CLEANING_FIELDS = {"drop", "strip_pinyin", "garbled"}
+# Declared once in kg.inputs.schema, with the JSON Schema editors use.
+KINDS, RELATIONS = schema.SOURCE_KINDS, schema.SOURCE_RELATIONS
+RECORD_FIELDS = schema.names(schema.SOURCE_RECORD)
+WORK_FIELDS = schema.names(schema.WORK)
+CLEANING_FIELDS = schema.names(schema.CLEANING)
 # A paragraph marker of the web reader 001/002 were copied from: ten digits at the start of a line.
 MARKER = re.compile(r"^(\d{10})\b", re.M)
 
@@ -218,10 +215,10 @@ def load_source_record(path: Path, problems: list[Problem], require_text: bool =
         problems.append(problem(path, line_of(data, "id"), "bad-id", f"source id '{sid}' must match the file name '{path.stem}'"))
     kind = _text_field(data, "kind", path, problems, required=True)
     if kind and kind not in KINDS:
-        problems.append(problem(path, line_of(data, "kind"), "bad-value", f"kind '{kind}' must be one of {', '.join(KINDS)}"))
+        problems.append(problem(path, line_of(data, "kind"), "bad-value", schema.choice_message("kind", kind, KINDS)))
     relation = _text_field(data, "relation", path, problems)
     if relation and relation not in RELATIONS:
-        problems.append(problem(path, line_of(data, "relation"), "bad-value", f"relation '{relation}' must be one of {', '.join(RELATIONS)}"))
+        problems.append(problem(path, line_of(data, "relation"), "bad-value", schema.choice_message("relation", relation, RELATIONS)))
     fields = {
         k: _text_field(data, k, path, problems)
         for k in ("title_en", "container", "issue", "issued", "language", "work", "note", "seed", "seed_sha256")

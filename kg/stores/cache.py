@@ -46,7 +46,14 @@ def enabled() -> bool:
 
 
 def cache_dir(root: Path) -> Path:
-    return Path(root) / ".cache"
+    """`<project>/.cache`; for the graph bundled in an installed package, a folder in the user's cache
+    ($XDG_CACHE_HOME/govkg or ~/.cache/govkg), since site-packages may be read-only and is shared."""
+    root = Path(root)
+    if root.name == "bundled" and (root.parent / "__init__.py").is_file():
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+        return base / "govkg" / f"bundled-{key}"
+    return root / ".cache"
 
 
 MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which backup tools skip too
@@ -76,6 +83,7 @@ def own_cache_folder(root: Path) -> Path | None:
         st = os.lstat(d)
     except FileNotFoundError:
         try:
+            d.parent.mkdir(parents=True, exist_ok=True)  # the user cache of a bundled graph may not exist yet
             os.mkdir(d)
             st = os.lstat(d)
         except OSError:
