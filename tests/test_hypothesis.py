@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from kg.inputs.claims import EVIDENCE_KINDS, LEVELS, POLARITY, load_claim_file
-from kg.inputs.modality import CERTAINTIES
+from kg.inputs.schema import CERTAINTIES
 from kg.model.project import load_kg
 from kg.output.build import build
 

@@ -202,7 +202,8 @@ def claim_filter(kg, *, min_certainty: str | None = None, actor: str | None = No
 
     The actor is given by any name; None for no condition. Raises QueryError for an unknown certainty.
     """
-    from kg.inputs.modality import CERTAINTIES, at_least
+    from kg.inputs.modality import at_least
+    from kg.inputs.schema import CERTAINTIES
     from kg.model.names import narrower_closure, resolve_concept
 
     if min_certainty is not None and min_certainty not in CERTAINTIES:

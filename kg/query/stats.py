@@ -45,7 +45,7 @@ def get_stats(kg: KG) -> dict:
 def _v2_counts(kg: KG) -> dict:
     """Actors and their roles, kinds of relation, certainty and modality (model v2)."""
     from kg.inputs.claims import RELATIONS
-    from kg.inputs.modality import CERTAINTIES, MODALITIES
+    from kg.inputs.schema import CERTAINTIES, MODALITIES
 
     claims = list(kg.claims.values())
     in_roles = Counter(a for c in claims for a in dict.fromkeys(c.actors))
