@@ -489,36 +489,18 @@ def chain(
     or in one paragraph of its text. Any other path is ASSEMBLED from claims made in different
     places: a hypothesis, not a finding. The net polarity is the product of the links' signs.
     """
-    from kg.model.names import resolve_concept, resolve_concepts, resolve_sources
-    from kg.output.report import render_paths
-    from kg.query.paths import check_include, find_paths
-
     g = _graph()
-    kg = g.model
     query = _ask(lambda: {
-        "from": resolve_concept(kg, start), "to": resolve_concept(kg, end), "max_len": max_len,
-        "via": resolve_concepts(kg, via), "avoid": resolve_concepts(kg, avoid),
-        "sources": sorted(resolve_sources(kg, source) or []) or None, "same_source": same_source, "limit": limit,
-        "include": check_include(include), "min_certainty": min_certainty,
-        "actor": resolve_concept(kg, actor) if actor is not None else None,
+        "from": g.concept(start).id, "to": g.concept(end).id, "max_len": max_len,
+        "via": [g.concept(v).id for v in via], "avoid": [g.concept(a).id for a in avoid],
+        "sources": g.sources_named(source), "same_source": same_source, "limit": limit,
+        "include": g.includable(include), "min_certainty": min_certainty,
+        "actor": g.concept(actor).id if actor is not None else None,
     })
-    if backend is None and endpoint is None:
-        paths = _ask(lambda: find_paths(kg, query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
-                                        sources=query["sources"], same_source=same_source, limit=limit,
-                                        include=query["include"], min_certainty=min_certainty, actor=query["actor"]))
-    elif include or min_certainty or actor:
-        _fail("--include, --min-certainty and --actor are answered in memory: leave out --backend and --endpoint", EXIT_ERROR)
-    else:  # the same paths, found by one SPARQL query per length in a store
-        from kg.query.storepaths import find_paths_in_store, to_causal_paths
-        from kg.stores.connect import open_query_store
-
-        if backend not in (None, "rdflib", "oxigraph"):
-            _fail(f"unknown backend '{backend}': use rdflib or oxigraph", EXIT_ERROR)
-        store = _ask(lambda: open_query_store(state.root, backend or "oxigraph", endpoint))
-        links = _ask(lambda: find_paths_in_store(store, query["from"], query["to"], max_len))
-        paths = to_causal_paths(kg, links, via=query["via"], avoid=query["avoid"], sources=query["sources"],
-                                same_source=same_source, limit=limit)
-    typer.echo(render_paths(kg, paths, fmt.value, query), nl=False)
+    paths = _ask(lambda: g.chain(query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
+                                 sources=query["sources"], same_source=same_source, limit=limit, include=query["include"],
+                                 min_certainty=min_certainty, actor=query["actor"], backend=backend, endpoint=endpoint))
+    typer.echo(g.report("paths", paths, fmt.value, query), nl=False)
 
 
 @app.command()
@@ -533,12 +515,9 @@ def explain(
 ) -> None:
     """A concept: labels, definition, kinds, its causes and effects to --depth, what the texts say it is (definitions,
     forms, parts, aims), and for an actor the claims where it acts (agent) or is acted upon (target); each claim cited."""
-    from kg.output.report import render_explanation
-    from kg.query.explain import explain as run
-
-    kg = _load()
-    ex = _ask(lambda: run(kg, concept, depth=depth, sources=source, include=include, min_certainty=min_certainty, narrower=narrower))
-    typer.echo(render_explanation(kg, ex, fmt.value), nl=False)
+    g = _graph()
+    ex = _ask(lambda: g.explain(concept, depth=depth, sources=source, include=include, min_certainty=min_certainty, narrower=narrower))
+    typer.echo(g.report("explanation", ex, fmt.value), nl=False)
 
 
 @app.command()
@@ -556,17 +535,12 @@ def loops(
     its last link joined to its first too. Each loop says whether one actor acts on every link
     (one actor's perspective) or the acting actor changes along it.
     """
-    from kg.model.names import resolve_concept
-    from kg.output.report import render_loops
-    from kg.query.loops import find_loops
-    from kg.query.paths import check_include
-
-    kg = _load()
-    cid = _ask(lambda: resolve_concept(kg, concept)) if concept is not None else None
-    found = _ask(lambda: find_loops(kg, cid, max_len=max_len, sources=source, include=include, min_certainty=min_certainty))
-    query = {"concept": cid, "max_len": max_len, "sources": sorted(source) or None,
-             "include": _ask(lambda: check_include(include)), "min_certainty": min_certainty}
-    typer.echo(render_loops(kg, found, fmt.value, query), nl=False)
+    g = _graph()
+    cid = _ask(lambda: g.concept(concept).id) if concept is not None else None
+    query = _ask(lambda: {"concept": cid, "max_len": max_len, "sources": g.sources_named(source),
+                          "include": g.includable(include), "min_certainty": min_certainty})
+    found = _ask(lambda: g.loops(cid, max_len=max_len, sources=query["sources"], include=include, min_certainty=min_certainty))
+    typer.echo(g.report("loops", found, fmt.value, query), nl=False)
 
 
 @app.command()
@@ -579,14 +553,10 @@ def agree(
 
     Works, not documents, count: the notes and the excerpts of one book are one voice.
     """
-    from kg.model.names import resolve_concept
-    from kg.output.report import render_agreements
-    from kg.query.agree import find_agreements
-
-    kg = _load()
-    cid = _ask(lambda: resolve_concept(kg, concept)) if concept is not None else None
-    found = _ask(lambda: find_agreements(kg, cid, broader=not exact))
-    typer.echo(render_agreements(kg, found, fmt.value, {"concept": cid, "exact": exact}), nl=False)
+    g = _graph()
+    cid = _ask(lambda: g.concept(concept).id) if concept is not None else None
+    found = _ask(lambda: g.agree(cid, exact=exact))
+    typer.echo(g.report("agreements", found, fmt.value, {"concept": cid, "exact": exact}), nl=False)
 
 
 @app.command()
@@ -595,14 +565,10 @@ def remedies(
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """Interventions the texts say counter a concept, or one of its causes, or aim to reduce them, each claim cited."""
-    from kg.model.names import resolve_concept
-    from kg.output.report import render_remedies
-    from kg.query.remedies import find_remedies
-
-    kg = _load()
-    cid = _ask(lambda: resolve_concept(kg, concept))
-    found = _ask(lambda: find_remedies(kg, cid))
-    typer.echo(render_remedies(kg, found, fmt.value, {"concept": cid}), nl=False)
+    g = _graph()
+    cid = _ask(lambda: g.concept(concept).id)
+    found = _ask(lambda: g.remedies(cid))
+    typer.echo(g.report("remedies", found, fmt.value, {"concept": cid}), nl=False)
 
 
 @app.command()
@@ -611,10 +577,8 @@ def search(
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """Concepts (ids, labels, definitions) and claims (quotes, glosses, conditions) that hold the words, in either language and script."""
-    from kg.output.report import render_search
-
     g = _graph()
-    typer.echo(render_search(g.model, _ask(lambda: g.search(text)), fmt.value), nl=False)
+    typer.echo(g.report("search", _ask(lambda: g.search(text)), fmt.value), nl=False)
 
 
 @app.command()
@@ -628,15 +592,14 @@ def contrast(
 
     Each pair is marked within-source, within-work (two documents of one work) or between-works.
     """
-    from kg.model.names import resolve_concept
-    from kg.output.report import render_contrasts
-    from kg.query.contrast import KINDS, find_contrasts
+    g = _graph()
+    cid = _ask(lambda: g.concept(concept).id) if concept is not None else None
+    from kg.api import CONTRAST_KINDS
 
-    kg = _load()
-    cid = _ask(lambda: resolve_concept(kg, concept)) if concept is not None else None
-    found = _ask(lambda: find_contrasts(kg, cid, sources=source, kinds=kind or KINDS))
-    query = {"concept": cid, "kinds": list(kind or KINDS), "sources": sorted(source) or None}
-    typer.echo(render_contrasts(kg, found, fmt.value, query), nl=False)
+    kinds = list(kind or CONTRAST_KINDS)
+    query = _ask(lambda: {"concept": cid, "kinds": kinds, "sources": g.sources_named(source)})
+    found = _ask(lambda: g.contrast(cid, sources=query["sources"], kinds=kinds))
+    typer.echo(g.report("contrasts", found, fmt.value, query), nl=False)
 
 
 @app.command()

@@ -19,26 +19,30 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from kg.errors import EXIT_PROBLEMS, KGError, Problem
+from kg.errors import EXIT_PROBLEMS, KGError, Problem, QueryError
 from kg.inputs.claims import Chain, Claim
 from kg.inputs.sources import Source, Work
 from kg.model import names
 from kg.model.concepts import Concept
 from kg.model.project import KG, default_root
+from kg.query.contrast import KINDS as CONTRAST_KINDS  # noqa: F401  (the kinds `kg contrast --kind` takes)
 
 if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoids
     import networkx as nx
 
+    from kg.query.agree import Agreement
     from kg.query.contrast import Contrast
     from kg.query.explain import Explanation
     from kg.query.loops import Loop
     from kg.query.paths import CausalPath
+    from kg.query.remedies import Remedy
     from kg.query.search import SearchResult
     from kg.stores.results import Result
 
 CiteStyle = Literal["bibtex", "csl-json", "ris", "markdown", "latex"]
+ReportKind = Literal["paths", "explanation", "loops", "search", "contrasts", "agreements", "remedies"]
 
 
 class LoadError(KGError):
@@ -124,6 +128,12 @@ class Graph:
         wanted = names.resolve_sources(self.model, names_)
         return sorted(wanted) if wanted else None
 
+    def includable(self, relations: Iterable[str]) -> list[str]:
+        """The relations named (`form-of,part-of` or a list) that causal queries may follow besides causes."""
+        from kg.query.paths import check_include
+
+        return check_include(relations)
+
     def claim(self, name: str) -> list[Claim]:
         """The claims an id names: one claim, or every link of a chain."""
         return names.get_claims(self.model, name)
@@ -131,25 +141,63 @@ class Graph:
     # --- questions ----------------------------------------------------------------------------
 
     def chain(self, start: str, end: str, *, max_len: int = 4, via: Iterable[str] = (), avoid: Iterable[str] = (),
-              sources: Iterable[str] | None = None, same_source: bool = False, limit: int | None = 20) -> list[CausalPath]:
-        """The causal paths start → end, shortest first (kg.query.paths.find_paths)."""
+              sources: Iterable[str] | None = None, same_source: bool = False, limit: int | None = 20,
+              include: Iterable[str] = (), min_certainty: str | None = None, actor: str | None = None,
+              backend: str | None = None, endpoint: str | None = None) -> list[CausalPath]:
+        """The causal paths start → end, shortest first (kg.query.paths.find_paths, thinly over networkx).
+
+        `include` adds form-of, part-of or aim links to the causal ones; `min_certainty` keeps claims at
+        least that sure; `actor` keeps paths whose every link names that actor (or a kind of it). With
+        `backend` (rdflib, oxigraph) or `endpoint`, the paths are found by SPARQL in that store, with the
+        same filters and the same stated rule (kg.query.storepaths); include, min_certainty and actor are
+        answered in memory only.
+        """
         from kg.query.paths import find_paths
 
-        return find_paths(self.model, start, end, max_len=max_len, via=via, avoid=avoid, sources=sources,
-                          same_source=same_source, limit=limit)
+        if backend is None and endpoint is None:
+            return find_paths(self.model, start, end, max_len=max_len, via=via, avoid=avoid, sources=sources,
+                              same_source=same_source, limit=limit, include=include, min_certainty=min_certainty,
+                              actor=actor)
+        if list(include) or min_certainty or actor:
+            raise QueryError("--include, --min-certainty and --actor are answered in memory: leave out --backend and --endpoint")
+        if backend not in (None, "rdflib", "oxigraph"):
+            raise QueryError(f"unknown backend '{backend}': use rdflib or oxigraph")
+        from kg.query.storepaths import find_paths_in_store, to_causal_paths
+        from kg.stores.connect import open_query_store
 
-    def explain(self, concept: str, *, depth: int = 1, sources: Iterable[str] | None = None) -> Explanation:
-        """A concept with its kinds and its causes and effects to `depth` links."""
+        a, b = self.concept(start).id, self.concept(end).id
+        store = open_query_store(self.root, backend or "oxigraph", endpoint)
+        links = find_paths_in_store(store, a, b, max_len)
+        return to_causal_paths(self.model, links, via=[self.concept(v).id for v in via], avoid=[self.concept(v).id for v in avoid],
+                               sources=self.sources_named(sources), same_source=same_source, limit=limit)
+
+    def explain(self, concept: str, *, depth: int = 1, sources: Iterable[str] | None = None, include: Iterable[str] = (),
+                min_certainty: str | None = None, narrower: bool = False) -> Explanation:
+        """A concept: kinds, causes and effects to `depth` links, what the texts say it is, an actor's claims."""
         from kg.query.explain import explain
 
-        return explain(self.model, concept, depth=depth, sources=sources)
+        return explain(self.model, concept, depth=depth, sources=sources, include=include, min_certainty=min_certainty,
+                       narrower=narrower)
 
-    def loops(self, concept: str | None = None, *, max_len: int = 6, sources: Iterable[str] | None = None) -> list[Loop]:
-        """Feedback loops (through `concept` if given), each reinforcing or balancing."""
+    def loops(self, concept: str | None = None, *, max_len: int = 6, sources: Iterable[str] | None = None,
+              include: Iterable[str] = (), min_certainty: str | None = None) -> list[Loop]:
+        """Feedback loops (through `concept` if given), each reinforcing or balancing, stated or assembled."""
         from kg.query.loops import find_loops
 
         return find_loops(self.model, names.resolve_concept(self.model, concept) if concept else None,
-                          max_len=max_len, sources=sources)
+                          max_len=max_len, sources=sources, include=include, min_certainty=min_certainty)
+
+    def agree(self, concept: str | None = None, *, exact: bool = False) -> list[Agreement]:
+        """What several independent works say alike: the same link, or (unless `exact`) through broader concepts."""
+        from kg.query.agree import find_agreements
+
+        return find_agreements(self.model, self.concept(concept).id if concept else None, broader=not exact)
+
+    def remedies(self, concept: str) -> list[Remedy]:
+        """Interventions the texts say counter a concept (or one of its causes), or aim to reduce it."""
+        from kg.query.remedies import find_remedies
+
+        return find_remedies(self.model, self.concept(concept).id)
 
     def search(self, text: str) -> SearchResult:
         """Concepts and claims holding every word of `text`, in either language and script."""
@@ -163,6 +211,25 @@ class Graph:
         from kg.query.contrast import KINDS, find_contrasts
 
         return find_contrasts(self.model, concept, sources=sources, kinds=kinds or KINDS)
+
+    def report(self, kind: ReportKind, result: Any, fmt: Literal["text", "json", "markdown"] = "text",
+               query: dict | None = None) -> str:
+        """A query's answer as `kg` prints it: text, Markdown, or JSON in the shapes of docs/json.md.
+
+        `kind` names what `result` is: paths (from .chain), explanation, loops, search, contrasts,
+        agreements, remedies; `query` is echoed in the JSON and the headings (what was asked).
+        """
+        from kg.output import report
+
+        if kind == "explanation":
+            return report.render_explanation(self.model, result, fmt)
+        if kind == "search":
+            return report.render_search(self.model, result, fmt)
+        renderers = {"paths": report.render_paths, "loops": report.render_loops, "contrasts": report.render_contrasts,
+                     "agreements": report.render_agreements, "remedies": report.render_remedies}
+        if kind not in renderers:
+            raise KGError(f"no report of kind '{kind}'")
+        return renderers[kind](self.model, result, fmt, query or {})
 
     def cite(self, ids: str | Iterable[str], style: CiteStyle = "bibtex") -> str:
         """The claims' source records with pinpoint and verbatim quote, in a citation format."""
