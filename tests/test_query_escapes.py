@@ -130,7 +130,7 @@ def test_unguarded_oxigraph_runs_the_hidden_service(listener):
     import pyoxigraph as ox
     from rdflib.plugins.sparql.parser import parseQuery
 
-    from kg.query.sparql import _node_names
+    from kg.stores.sparqlcheck import _node_names
 
     text = _query("issue-13", "u8", listener.server_address[1])
     assert "ServiceGraphPattern" not in _node_names(parseQuery(text))
