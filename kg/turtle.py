@@ -15,7 +15,7 @@ from rdflib.namespace import XSD
 from .errors import Problem, problem
 from .limits import MAX_LITERAL_CHARS, MAX_NESTING
 from .xsd import is_plain_number, is_well_typed
-from .yamlio import BAD_CHARS, read_text_checked
+from .yamlio import BAD_CHARS, _kind, read_text_checked
 
 # pyoxigraph says "at line L between columns C and D", "at line L column C" or "between line L column C and …".
 _POSITION = re.compile(r"(?:at|between) line (\d+)(?: between columns| column) (\d+)")
@@ -109,7 +109,7 @@ def _check_term(term, source_term, text: str, path: Path, problems: list[Problem
     bad = BAD_CHARS.search(str(term))
     if bad:
         problems.append(problem(path, _line_of_text(text, f'"{term[:20]}', f"'{term[:20]}", escaped[:40]), "bad-character",
-                                f"a literal holds U+{ord(bad.group()):04X} (a control character or half of a surrogate pair): remove it"))
+                                f"a literal holds U+{ord(bad.group()):04X} ({_kind(bad.group())}): remove it"))
     elif term.datatype is not None and not is_well_typed(term):
         problems.append(problem(path, _line_of_text(text, f'"{term}"', f"'{term}'", escaped, str(term)), "ill-typed-literal",
                                 f'"{term}" is not a valid {_short(term.datatype)}: fix the value or its datatype'))

@@ -44,7 +44,18 @@ def read_text_checked(path: Path, problems: list[Problem]) -> str | None:
 # tab and line breaks (invalid in XML 1.0, invisible in diffs), lone surrogates (not encodable as
 # UTF-8, so a build would crash writing them) and the non-characters U+FFFE/U+FFFF. YAML refuses
 # them raw but lets an escape (\0, \ud800) through.
-BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Also the invisible formatting characters that make a text read other than it is: bidi overrides
+# and isolates (U+202A-202E, U+2066-2069: "Trojan Source"), zero-width spaces and joiners, BOMs.
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+                       "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+def _kind(ch: str) -> str:
+    """What kind of refused character this is, for a message."""
+    return "an invisible formatting character" if _INVISIBLE.match(ch) else "a control character or half of a surrogate pair"
+
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 _NUMBER = re.compile(r"[-+]?[0-9][0-9_.eE+-]*")
 
 
@@ -66,7 +77,7 @@ def _check_event(event, depth: int) -> tuple[str, str] | None:
     # ruamel's round-trip scanner marks where a folded (>) scalar was folded with BEL; not the author's.
     bad = BAD_CHARS.search(value.replace("\a", "") if event.style == ">" else value)
     if bad:
-        return "bad-character", f"the character U+{ord(bad.group()):04X} (a control character or half of a surrogate pair) is not allowed: remove the escape that makes it"
+        return "bad-character", f"the character U+{ord(bad.group()):04X} ({_kind(bad.group())}) is not allowed: remove it (or the escape that makes it)"
     if event.style is None:  # plain, unquoted
         if value == "<<":
             return "yaml-merge", "merge keys (<<) are not allowed in govkg files: write the fields out"
