@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from kg.errors import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, KGError
+from kg.errors import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, KGError
 
 app = typer.Typer(
     name="kg",
@@ -33,6 +33,7 @@ class Format(str, Enum):
 
 class State:
     root: Path = Path(".")
+    debug: bool = False
 
 
 state = State()
@@ -41,10 +42,12 @@ state = State()
 @app.callback()
 def _main(
     root: Path | None = typer.Option(None, "--root", help="The govkg project folder (default: $GOVKG_ROOT, the current folder, or this checkout)."),
+    debug: bool = typer.Option(False, "--debug", help="On an internal error, show the traceback."),
 ) -> None:
     from kg.model.project import default_root
 
     state.root = root if root is not None else default_root()
+    state.debug = debug
 
 
 def _echo_json(data) -> None:
@@ -646,10 +649,10 @@ BACKEND_HELP = "rdflib (in memory), oxigraph (on-disk store in .cache/, fast at 
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; keep 127.0.0.1 unless others must reach it."),
-    port: int = typer.Option(7979, "--port", "-p", help="Port (0: any free port)."),
+    port: int = typer.Option(7979, "--port", "-p", min=0, max=65535, help="Port (0: any free port)."),
     backend: Backend = typer.Option(Backend.auto, "--backend", help=BACKEND_HELP),
-    timeout: float = typer.Option(10.0, "--timeout", help="Seconds a query may run before it is stopped (answer 503)."),
-    max_rows: int = typer.Option(10_000, "--max-rows", help="Largest answer in rows or triples; a larger one is refused (answer 500), never cut short."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.001, help="Seconds a query may run before it is stopped (answer 503)."),
+    max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Largest answer in rows or triples; a larger one is refused (answer 500), never cut short."),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (GET and POST; JSON, XML, CSV, TSV, Turtle, N-Triples)."""
     from kg.stores.serve import make_server
@@ -660,8 +663,8 @@ def serve(
         server = make_server(store, host, port, timeout=timeout, max_rows=max_rows)
     except KGError as exc:
         _fail(str(exc), exc.exit_code)
-    except OSError as exc:
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+    except (OSError, OverflowError) as exc:
+        _fail(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}")
     typer.echo(f"govkg SPARQL endpoint ({store.backend}, {store.triples_count():,} quads) at {server.url}  (Ctrl-C stops)")
     sys.stdout.flush()
     try:
@@ -693,11 +696,18 @@ def push(
 
 def main() -> None:
     """Entry point of the installed `kg` command: errors become messages and exit codes, never tracebacks."""
+    from kg.errors import internal_error_message
+
     try:
         app()
     except KGError as exc:
         typer.echo(str(exc), err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug in govkg, not a problem in the input: its own exit code
+        if state.debug or "--debug" in sys.argv:
+            raise
+        typer.echo(internal_error_message(exc), err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,12 @@ class QueryError(KGError):
     exit_code = EXIT_ERROR
 
 
+def internal_error_message(exc: BaseException) -> str:
+    """What the CLI says on an exception no code path expected: a bug in govkg, to report."""
+    return (f"internal error (a bug in govkg, not a problem in your files): {type(exc).__name__}: {exc}\n"
+            "Please report it with the command you ran and this message; `kg --debug …` shows the traceback.")
+
+
 class LimitExceeded(KGError):
     """Work stopped at a limit it was given (a query past its --timeout)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 
-from kg.errors import EXIT_INTERNAL, KGError, LimitExceeded
+from kg.errors import EXIT_INTERNAL, KGError, LimitExceeded, internal_error_message
 
 
 def _child(conn, fn) -> None:
@@ -14,7 +14,7 @@ def _child(conn, fn) -> None:
     except KGError as exc:
         conn.send((False, (str(exc), exc.exit_code)))
     except BaseException as exc:  # reported by the parent as an internal error, with what happened
-        conn.send((False, (f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)))
+        conn.send((False, (internal_error_message(exc), EXIT_INTERNAL)))
     finally:
         conn.close()
 
@@ -72,4 +72,4 @@ def _safe(fn):
     except KGError as exc:
         return False, (str(exc), exc.exit_code)
     except Exception as exc:
-        return False, (f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+        return False, (internal_error_message(exc), EXIT_INTERNAL)

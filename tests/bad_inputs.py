@@ -324,6 +324,14 @@ def iter_cases():
             lines = [line.strip(" │╭╮╰╯─") for line in result.output.splitlines()]
             said = [line for line in lines if re.search(r"[a-z]{3}", line)]
             yield "kg sparql", name, _cell(f"exit {result.exit_code}: " + said[-1], 300)
+    from . import test_exit_codes as ec
+
+    for name, value in ec.INVISIBLE.items():
+        yield "claim file (YAML)", f"note: <{name}>", _claim(claim + f"    note: {value}\n")
+    for name in ec.SERVE_OPTIONS:
+        code, output = ec.serve_answer(name)
+        said = [line.strip(" │╭╮╰╯─") for line in output.splitlines() if re.search(r"[a-z]{3}", line)]
+        yield "kg serve", name, _cell(f"exit {code}: {said[-1] if said else ''}", 300)
     from . import test_line_breaks as lb
 
     for name, ch in lb.BREAKS.items():

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from kg.inputs.claims import EVIDENCE_KINDS, LEVELS, POLARITY, RELATIONS, load_claim_file
+from kg.inputs.limits import BAD_CHARS
 from kg.inputs.schema import CERTAINTIES
 from kg.model.project import load_kg
 from kg.output.build import build
@@ -25,8 +26,11 @@ from .conftest import make_mini
 SPECIAL = [*'"\'{}[]\\%&<>#@*!|`~:-?,.=$^', "\n", "\t", " ", "\u3000", "\u00a0", "\u2028", "\u2029",
            "\u202e", "\u200f", "\u061c", "\u200b", "ع", "ש", "😀", "👩‍👩‍👧", "压", "力", "推", "诿", "壓",
            "“", "”", "「", "」", "，", "。", "\ufeff", "NO", "yes", "0755", "1.10", "~", "null", "- ", ": ", " #"]
+# Invisible formatting characters (U+202E, U+200B, U+FEFF …) are refused on loading since issue 13
+# (tests/test_exit_codes.py): the round trip is for every character govkg keeps.
 chars = st.one_of(st.sampled_from(SPECIAL),
-                  st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufffe\uffff"))
+                  st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufffe\uffff")).filter(
+                      lambda c: not BAD_CHARS.search(c))
 texts = st.lists(chars, min_size=1, max_size=12).map("".join)
 # Fields govkg strips (surrounding white space is layout, not content); they must hold something.
 stripped = texts.filter(lambda t: t.strip())

@@ -13,7 +13,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import Problem, problem
-from kg.inputs.limits import BAD_CHARS, MAX_LITERAL_CHARS, MAX_NESTING
+from kg.inputs.limits import BAD_CHARS, MAX_LITERAL_CHARS, MAX_NESTING, refused_char_kind
 from kg.inputs.xsd import is_plain_number, is_well_typed
 from kg.inputs.yamlio import read_text_checked
 
@@ -109,7 +109,7 @@ def _check_term(term, source_term, text: str, path: Path, problems: list[Problem
     bad = BAD_CHARS.search(str(term))
     if bad:
         problems.append(problem(path, _line_of_text(text, f'"{term[:20]}', f"'{term[:20]}", escaped[:40]), "bad-character",
-                                f"a literal holds U+{ord(bad.group()):04X} (a control character or half of a surrogate pair): remove it"))
+                                f"a literal holds U+{ord(bad.group()):04X} ({refused_char_kind(bad.group())}): remove it"))
     elif term.datatype is not None and not is_well_typed(term):
         problems.append(problem(path, _line_of_text(text, f'"{term}"', f"'{term}'", escaped, str(term)), "ill-typed-literal",
                                 f'"{term}" is not a valid {_short(term.datatype)}: fix the value or its datatype'))

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import Problem, problem
-from kg.inputs.limits import BAD_CHARS, MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_NESTING, NUMBER
+from kg.inputs.limits import BAD_CHARS, MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_NESTING, NUMBER, refused_char_kind
 from kg.inputs.yamlfast import load_plain_yaml
 
 
@@ -60,7 +60,7 @@ def _check_event(event, depth: int) -> tuple[str, str] | None:
     # ruamel's round-trip scanner marks where a folded (>) scalar was folded with BEL; not the author's.
     bad = BAD_CHARS.search(value.replace("\a", "") if event.style == ">" else value)
     if bad:
-        return "bad-character", f"the character U+{ord(bad.group()):04X} (a control character or half of a surrogate pair) is not allowed: remove the escape that makes it"
+        return "bad-character", f"the character U+{ord(bad.group()):04X} ({refused_char_kind(bad.group())}) is not allowed: remove it (or the escape that makes it)"
     if event.style is None:  # plain, unquoted
         if value == "<<":
             return "yaml-merge", "merge keys (<<) are not allowed in govkg files: write the fields out"

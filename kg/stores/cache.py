@@ -163,6 +163,8 @@ def _digests(files: list[Path], manifest_path: Path | None) -> list[tuple[int, s
             old = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             old = {}
+        if not isinstance(old, dict):  # a manifest of another shape is no manifest: everything is hashed again
+            old = {}
     new, out, changed = {}, [], False
     now = time.time_ns()
     for p in files:
@@ -176,6 +178,8 @@ def _digests(files: list[Path], manifest_path: Path | None) -> list[tuple[int, s
             continue
         key = os.path.abspath(p)  # not resolve(): a realpath per file costs more than the stat
         entry = old.get(key)
+        if not (isinstance(entry, list) and len(entry) == 6 and isinstance(entry[4], str)):
+            entry = None
         # ctime too: touching a file back to its old mtime (os.utime) still moves its ctime.
         stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         if entry and entry[:4] == stamp and entry[5]:

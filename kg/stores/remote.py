@@ -113,9 +113,15 @@ class RemoteStore(Store):
             ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip()
             body = resp.read()
         if ctype in ("application/sparql-results+json", "application/json"):
-            result = load_json_result(json.loads(body))
+            try:
+                result = load_json_result(json.loads(body))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise RemoteError(f"{self.url} answered {ctype} that is not SPARQL results JSON: {exc}") from None
         elif ctype in ("application/n-triples", "text/plain"):
-            result = Result("graph", triples=_terms_from_ntriples(body))
+            try:
+                result = Result("graph", triples=_terms_from_ntriples(body))
+            except (SyntaxError, ValueError) as exc:
+                raise RemoteError(f"{self.url} answered {ctype} that is not N-Triples: {exc}") from None
         else:
             raise RemoteError(f"{self.url} answered with {ctype or 'no content type'}, not SPARQL JSON or N-Triples")
         if max_rows is not None and len(result) > max_rows:
