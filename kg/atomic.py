@@ -64,7 +64,7 @@ def _umask() -> int:
 
 def remove_stale_temps(folder: Path) -> list[Path]:
     """Delete temporary files that a killed write_bytes_atomic left in `folder`."""
-    removed = []
+    removed: list[Path] = []
     if not folder.is_dir():
         return removed
     for p in folder.iterdir():
@@ -151,7 +151,7 @@ def _roll_back(stage: Path) -> None:
 
 def recover(parent: Path) -> list[Path]:
     """Roll back every stage in `parent` whose process was killed; returns the stages cleaned up."""
-    cleaned = []
+    cleaned: list[Path] = []
     if not parent.is_dir():
         return cleaned
     for stage in sorted(parent.iterdir()):

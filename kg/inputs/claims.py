@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.errors import Problem, problem
 from kg.ids import ID_PATTERN  # noqa: E402  (one pattern for every id)
@@ -66,7 +67,7 @@ class Claim:
     replaces: list[str] = field(default_factory=list)
     anchors: list[Anchor] = field(default_factory=list)  # filled in when quotes are found
     # Lines of fields in the claim file, for messages about them.
-    field_lines: dict[str, int] = field(default_factory=dict, repr=False)
+    field_lines: dict[str, int | None] = field(default_factory=dict, repr=False)
 
     @property
     def causal(self) -> bool:
@@ -311,7 +312,7 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
             f.add("replaces", "bad-id", f"replaces '{r}', which is no claim id (lower-case letters, digits and '-')")
         elif r == cid:
             f.add("replaces", "bad-value", "a claim cannot replace itself")
-    common = dict(
+    common: dict[str, Any] = dict(
         source=source, evidence=evidence, quotes=[q for q, _ in quotes], gloss=gloss, path=path,
         conditions=conditions, condition_texts=condition_texts, hedge=hedge, levels=levels,
         case=case, period=period, locator=f.text("locator"), note=f.text("note"), disputes=disputes,
@@ -323,7 +324,7 @@ def _parse_claim(node, path: Path, source: str, problems: list[Problem], line: i
         field_lines.update({f"quote[{i}]": qline for i, (_, qline) in enumerate(quotes)})
     if len(problems) > n_before:
         return [], None
-    line = f.line()
+    line = f.line() or line or 1
     if chain_raw is None:
         return [Claim(id=cid, cause=steps[0], effect=steps[1], polarity=polarities[0], line=line,
                       field_lines=field_lines, **common)], None

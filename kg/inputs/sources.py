@@ -245,7 +245,9 @@ def load_source_record(path: Path, problems: list[Problem], require_text: bool =
     return Source(
         id=sid, kind=kind, title=title, text=text, record_path=path, text_path=text_path,
         authors=authors, keywords=keywords, relation=relation, recipe=recipe,
-        language=fields.pop("language") or "zh-Hans", **fields,
+        language=fields["language"] or "zh-Hans", title_en=fields["title_en"], container=fields["container"],
+        issue=fields["issue"], issued=fields["issued"], work=fields["work"], note=fields["note"], seed=fields["seed"],
+        seed_sha256=fields["seed_sha256"],
     )
 
 
@@ -257,7 +259,7 @@ def load_sources(sources_dir: Path, problems: list[Problem]) -> tuple[dict[str, 
         if path.name == WORKS_FILE:
             continue
         if file_name_message(path.name):
-            problems.append(problem(path, None, "bad-name", file_name_message(path.name)))
+            problems.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
             continue
         src = load_source_record(path, problems)
         if src is None:

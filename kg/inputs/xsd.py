@@ -53,7 +53,7 @@ PLAIN = {**{XSD[name]: _PLAIN_INTEGER for name in _INTEGER_TYPES}, XSD.decimal: 
 
 def is_well_typed(literal: Literal) -> bool:
     """True unless the literal's text is not in its datatype's lexical space (or out of its range)."""
-    pattern = _COMPILED.get(literal.datatype)
+    pattern = _COMPILED.get(literal.datatype) if literal.datatype is not None else None
     if pattern is not None and not pattern.fullmatch(str(literal)):
         return False
     # rdflib adds the value checks a pattern cannot make: 2021-02-30, a byte of 300.
@@ -62,5 +62,5 @@ def is_well_typed(literal: Literal) -> bool:
 
 def is_plain_number(literal: Literal) -> bool:
     """False for an integer or decimal written with a plus sign, leading zeros or a leading dot."""
-    pattern = PLAIN.get(literal.datatype)
+    pattern = PLAIN.get(literal.datatype) if literal.datatype is not None else None
     return pattern is None or bool(pattern.fullmatch(str(literal)))

@@ -33,7 +33,8 @@ class LineCols:
     __slots__ = ("line", "col", "_at")
 
     def __init__(self, line: int, col: int):
-        self.line, self.col, self._at = line, col, {}
+        self.line, self.col = line, col
+        self._at: dict = {}
 
     def key(self, key):
         return self._at[key]
@@ -44,10 +45,12 @@ class LineCols:
 
 class LineDict(dict):
     __slots__ = ("lc",)
+    lc: LineCols
 
 
 class LineList(list):
     __slots__ = ("lc",)
+    lc: LineCols
 
 
 @lru_cache(maxsize=1)
@@ -85,22 +88,22 @@ def _loader_class():
             if deep >= MAX_NESTING:
                 raise NotPlain("nested too deep")
             if node.tag == MAP and isinstance(node, MappingNode):
-                data = LineDict()
-                data.lc = lc = LineCols(node.start_mark.line, node.start_mark.column)
+                mapping = LineDict()
+                mapping.lc = lc = LineCols(node.start_mark.line, node.start_mark.column)
                 for key_node, value_node in node.value:
                     key = self.construct_object(key_node, deep + 1)
-                    if key in data:
+                    if key in mapping:
                         raise NotPlain("duplicate key")
                     lc._at[key] = (key_node.start_mark.line, key_node.start_mark.column)
-                    data[key] = self.construct_object(value_node, deep + 1)
-                return data
+                    mapping[key] = self.construct_object(value_node, deep + 1)
+                return mapping
             if node.tag == SEQ and isinstance(node, SequenceNode):
-                data = LineList()
-                data.lc = lc = LineCols(node.start_mark.line, node.start_mark.column)
+                items = LineList()
+                items.lc = lc = LineCols(node.start_mark.line, node.start_mark.column)
                 for i, item in enumerate(node.value):
                     lc._at[i] = (item.start_mark.line, item.start_mark.column)
-                    data.append(self.construct_object(item, deep + 1))
-                return data
+                    items.append(self.construct_object(item, deep + 1))
+                return items
             raise NotPlain(f"a value of type {node.tag}")
 
         def construct_document(self, node):

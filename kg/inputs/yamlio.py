@@ -117,8 +117,9 @@ def load_yaml(path: Path, problems: list[Problem]) -> Any:
         line = text.count("\n", 0, pos) + 1 if isinstance(pos, int) else None
         column = pos - (text.rfind("\n", 0, pos) + 1) + 1 if isinstance(pos, int) else None
         what = str(exc).strip().splitlines()[0].strip()
-        if getattr(exc, "character", None) is not None:
-            what = f"the character U+{exc.character:04X} is not allowed in YAML: remove it"
+        character = getattr(exc, "character", None)
+        if character is not None:
+            what = f"the character U+{character:04X} is not allowed in YAML: remove it"
         problems.append(problem(path, line, "yaml-syntax", what, column))
     except (ValueError, RecursionError) as exc:  # the event scan should have caught these; never a traceback
         problems.append(problem(path, None, "yaml-syntax", f"the file cannot be read as YAML: {exc}"))

@@ -98,7 +98,7 @@ def _resolve_claims(files: list[ClaimFile], sources, concepts, problems, depreca
         src = sources.get(cf.source)
         statements: list[list[Claim]] = []  # a plain claim, or all links of one chain
         for c in cf.claims:
-            if c.chain and statements and statements[-1][0].chain == c.chain and c.position > 1:
+            if c.chain and statements and statements[-1][0].chain == c.chain and (c.position or 0) > 1:
                 statements[-1].append(c)
             else:
                 statements.append([c])
@@ -190,7 +190,7 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
     ontology_triples = {}
     for path in layout.ontology_files():
         if file_name_message(path.name):
-            problems.append(problem(path, None, "bad-name", file_name_message(path.name)))
+            problems.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
             continue
         triples = load_turtle(path, problems)
         if triples is not None and check_vocabulary_only(path, triples, problems):
@@ -215,7 +215,7 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
                 problems.append(problem(c.path, line_of_subject(c.path, f"gkc:{cid}"), "unknown-source",
                                         f"concept '{cid}' names source '{s}', which has no record in sources/{_suggest(s, sources)}"))
     named = [p for p in sorted(layout.claims.glob("*.yaml")) if not file_name_message(p.name)]
-    problems += [problem(p, None, "bad-name", file_name_message(p.name)) for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
+    problems += [problem(p, None, "bad-name", file_name_message(p.name) or "") for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
     files = [cf for p in named if (cf := load_claim_file(p, problems))]
     claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced)

@@ -47,7 +47,7 @@ def _jsonld(result: Result) -> str:
     import pyoxigraph as ox
 
     data = ox.parse(to_ntriples(result).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return json.dumps(json.loads(ox.serialize(data, format=ox.RdfFormat.JSON_LD)), ensure_ascii=False, indent=2)
+    return json.dumps(json.loads(ox.serialize(data, format=ox.RdfFormat.JSON_LD) or b"[]"), ensure_ascii=False, indent=2)
 
 
 def _graph(result: Result, fmt: str) -> str:

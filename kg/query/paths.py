@@ -143,7 +143,7 @@ def joins(a: Step, b: Step, source: str, paragraphs: Paragraphs | None = None) -
     mine_a = [c for c in a.claims if c.source == source]
     mine_b = [c for c in b.claims if c.source == source]
     ends = {(c.chain, c.position) for c in mine_a if c.chain}
-    if any((c.chain, c.position - 1) in ends for c in mine_b if c.chain):
+    if any((c.chain, (c.position or 0) - 1) in ends for c in mine_b if c.chain):
         return True
     if paragraphs is None:
         return False

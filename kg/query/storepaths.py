@@ -107,9 +107,9 @@ def to_causal_paths(kg, link_paths: list[list[Link]], *, via=(), avoid=(), sourc
             continue
         if allowed is not None and any(kg.claims[link.claim].source not in allowed for link in links if link.claim in kg.claims):
             continue
-        steps = by_concepts.setdefault(concepts, [dict(claims=set()) for _ in links])
-        for step, link in zip(steps, links, strict=True):
-            step["claims"].add(link.claim)
+        found = by_concepts.setdefault(concepts, [dict(claims=set()) for _ in links])
+        for step_claims, link in zip(found, links, strict=True):
+            step_claims["claims"].add(link.claim)
     paths = []
     cache: dict[str, frozenset[int]] = {}
 

@@ -110,7 +110,7 @@ def select(
         raise BadSelection("choose either --focus or --chain, not both")
     if depth < 0 or max_len < 1:
         raise BadSelection("--depth must be 0 or more and --max-len 1 or more")
-    wanted = sorted(resolve_sources(kg, sources)) if sources else None
+    wanted = sorted(resolve_sources(kg, sources) or ()) if sources else None
     g = to_networkx(kg, wanted)
     words = []
     if wanted:

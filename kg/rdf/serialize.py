@@ -59,9 +59,15 @@ def _order(q) -> tuple:
     return graph, q.subject.value, q.predicate.value, str(q.object)
 
 
+def _serialize(data, fmt) -> bytes:
+    out = ox.serialize(data, format=fmt, prefixes=PREFIXES)
+    assert out is not None  # no output file given: pyoxigraph returns the bytes
+    return out
+
+
 def to_trig(quads: list) -> bytes:
     """TriG with one named graph per input file."""
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    return _serialize(quads, ox.RdfFormat.TRIG)
 
 
 def _triples(quads: list) -> list:
@@ -70,7 +76,7 @@ def _triples(quads: list) -> list:
 
 def to_turtle(quads: list) -> bytes:
     """Turtle of the union of all named graphs (a triple two files state is written once)."""
-    return ox.serialize(_triples(quads), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return _serialize(_triples(quads), ox.RdfFormat.TURTLE)
 
 
 def jsonld_context() -> dict:
@@ -93,7 +99,7 @@ def _compact(node):
         return node
     if "@value" in node:
         return node
-    out = {}
+    out: dict = {}
     for key, value in node.items():
         if key == "@id":
             out[key] = _compact_iri(value)
@@ -106,6 +112,6 @@ def _compact(node):
 
 def to_jsonld(quads: list) -> bytes:
     """JSON-LD of the union of all named graphs, with govkg's context; every literal as {"@value": "<lexical form>"}."""
-    nodes = json.loads(ox.serialize(_triples(quads), format=ox.RdfFormat.JSON_LD))
+    nodes = json.loads(_serialize(_triples(quads), ox.RdfFormat.JSON_LD))
     doc = {"@context": jsonld_context()["@context"], "@graph": _compact(nodes)}
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -48,9 +48,9 @@ def locate(kg: KG, node) -> tuple[Path, int | None]:
             return c.path, line_of_subject(c.path, f"gkc:{c.id}")
     if iri.startswith(str(GKCL)):
         cid = claim_id(iri).split("/")[0]
-        c = kg.claims.get(cid) or kg.chains.get(cid)
-        if c:
-            return c.path, c.line
+        stated = kg.claims.get(cid) or kg.chains.get(cid)
+        if stated:
+            return stated.path, stated.line
     if iri.startswith(str(GKS)):
         s = kg.sources.get(source_id(iri).split("#")[0])
         if s:

@@ -198,7 +198,7 @@ def _digests(files: list[Path], manifest_path: Path | None) -> list[tuple[int, s
     return out
 
 
-def fingerprint(root: Path, extra: list[Path] = ()) -> Fingerprint:
+def fingerprint(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Fingerprint:
     """The cache key of a project's inputs (and of `extra` files, e.g. the seeds a check reads)."""
     root = Path(root)
     files = _input_files(root)

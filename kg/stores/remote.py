@@ -21,7 +21,7 @@ from urllib.parse import urlencode, urlsplit
 
 from kg.errors import KGError
 from kg.rdf.release import release_graph
-from kg.stores.results import Result, Term, TooManyRows, load_json_result
+from kg.stores.results import Result, Term, TooManyRows, load_json_result, triple
 from kg.stores.store import BadQuery, Store
 
 TIMEOUT = 300.0  # seconds for one HTTP exchange; a push of a million claims takes minutes
@@ -82,7 +82,7 @@ def _terms_from_ntriples(data: bytes) -> list[tuple[Term, Term, Term]]:
 
     from kg.stores.oxigraph import ox_term as _ox_term
 
-    return [(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object))
+    return [triple(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object))
             for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
 

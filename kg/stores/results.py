@@ -78,6 +78,12 @@ class Result:
         return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows]
 
 
+def triple(s: Term | None, p: Term | None, o: Term | None) -> tuple[Term, Term, Term]:
+    """A triple of a graph result: its three terms are always there (only SELECT rows may leave one unbound)."""
+    assert s is not None and p is not None and o is not None
+    return s, p, o
+
+
 class TooManyRows(Exception):
     """A query's answer has more rows than the caller allows."""
 
@@ -163,7 +169,7 @@ def to_turtle(result: Result) -> str:
     from kg.iris import PREFIXES
 
     data = ox.parse(to_ntriples(result).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(data, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+    return (ox.serialize(data, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode("utf-8")
 
 
 SERIALIZERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv, "nt": to_ntriples, "ttl": to_turtle}

@@ -58,7 +58,7 @@ def choose_format(kind: str, fmt: str | None, accept: str | None) -> str:
     allowed = GRAPH if kind == "graph" else TABULAR
     if fmt:
         name = ALIASES.get(fmt.lower()) or MEDIA.get(fmt.lower().split(";")[0].strip())
-        if name not in allowed:
+        if name is None or name not in allowed:
             raise HTTPError(406, f"format '{fmt}' cannot hold this result: use one of {', '.join(allowed)}")
         return name
     prefs = []
@@ -75,7 +75,7 @@ def choose_format(kind: str, fmt: str | None, accept: str | None) -> str:
         prefs.append((-q, i, media.strip().lower()))
     for _, _, media in sorted(prefs):
         name = MEDIA.get(media)
-        if name in allowed:
+        if name is not None and name in allowed:
             return name
         if media in ("*/*", "application/*", "text/*") or not media:
             return allowed[0]
@@ -152,7 +152,7 @@ class Handler(BaseHTTPRequestHandler):
     timeout = SOCKET_TIMEOUT  # socketserver sets it on the connection: a silent client is dropped
 
     def setup(self) -> None:
-        self.timeout = self.server.socket_timeout
+        self.timeout = self.server.socket_timeout  # type: ignore[misc]  # socketserver reads it per connection
         super().setup()
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
@@ -357,6 +357,7 @@ class SparqlServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         return f"http://{host}:{port}/sparql"
 
 

@@ -50,7 +50,8 @@ def _string(text: str, i: int) -> tuple[str, int]:
         if text.startswith(quote, i):
             break
     long = len(quote) == 3
-    j, out = i + len(quote), []
+    j = i + len(quote)
+    out: list[str] = []
     while True:
         if j >= len(text):
             raise QueryError(f"not a valid SPARQL query at {_where(text, i)}: a string that is never closed")
@@ -94,7 +95,7 @@ def normalize_query(text: str) -> str:
         ch = text[i]
         if ch == "#":
             m = _COMMENT.match(text, i)
-            i = m.end()
+            i = m.end() if m else i + 1
             out.append(" ")
             continue
         if ch in "\"'":
@@ -109,7 +110,7 @@ def normalize_query(text: str) -> str:
         if ch == "<":
             m = _IRI.match(text, i)
             if m:
-                iri = _UCHAR.sub(lambda u: _char(u.group(1) or u.group(2), text, i), m.group(1))
+                iri = _UCHAR.sub(lambda u, at=i: _char(u.group(1) or u.group(2), text, at), m.group(1))
                 if _IRI_BAD.search(iri) or _BAD_CHAR.search(iri):
                     raise QueryError(f"not a valid SPARQL query at {_where(text, i)}: an IRI whose escapes make a character IRIs cannot hold")
                 out.append(f"<{iri}>")

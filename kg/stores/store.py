@@ -15,7 +15,7 @@ from kg.errors import KGError, QueryError
 from kg.rdf.dataset import dataset_of
 from kg.stores.cache import fingerprint, load_kg_cached, oxigraph_store
 from kg.stores.oxigraph import load_oxigraph, ox_term
-from kg.stores.results import Result, Term, TooManyRows, literal
+from kg.stores.results import Result, Term, TooManyRows, literal, triple
 from kg.stores.sparqlcheck import QueryRefused  # noqa: F401  (re-exported for kg.serve and the tests)
 from kg.stores.sparqlcheck import check_query as check
 from kg.stores.sparqltext import normalize_query
@@ -63,8 +63,8 @@ class Store:
         self.close()
 
 
-def _cap(rows, max_rows):
-    out = []
+def _cap(rows, max_rows: int | None) -> list:
+    out: list = []
     for row in rows:
         if max_rows is not None and len(out) >= max_rows:
             raise TooManyRows(f"the answer has more than {max_rows:,} rows: add LIMIT or narrow the query")
@@ -101,7 +101,7 @@ class RdflibStore(Store):
             return Result("ask", boolean=bool(res.askAnswer))
         if res.type in ("CONSTRUCT", "DESCRIBE"):
             triples = _cap(res.graph, max_rows)
-            return Result("graph", triples=[tuple(map(_rdflib_term, t)) for t in triples])
+            return Result("graph", triples=[triple(_rdflib_term(s), _rdflib_term(p), _rdflib_term(o)) for s, p, o in triples])
         variables = [str(v) for v in res.vars]
         rows = _cap(res, max_rows)
         return Result("select", variables, [tuple(_rdflib_term(t) for t in row) for row in rows])
@@ -131,7 +131,7 @@ class OxigraphStore(Store):
         if isinstance(res, ox.QueryBoolean):
             return Result("ask", boolean=bool(res))
         if isinstance(res, ox.QueryTriples):
-            return Result("graph", triples=[(ox_term(t.subject), ox_term(t.predicate), ox_term(t.object)) for t in _cap(res, max_rows)])
+            return Result("graph", triples=[triple(ox_term(t.subject), ox_term(t.predicate), ox_term(t.object)) for t in _cap(res, max_rows)])
         variables = [v.value for v in res.variables]
         rows = _cap(res, max_rows)
         return Result("select", variables, [tuple(ox_term(s[v]) for v in variables) for s in rows])
