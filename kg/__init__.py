@@ -9,19 +9,19 @@ See docs/api.md for a tour. The names below load on first use, so `import kg` (a
 stays light.
 """
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from kg.errors import InputError, KGError, NameNotFound, Problem, QueryError
 from kg.version import __version__
 
-if TYPE_CHECKING:  # what __getattr__ hands out, for type checkers and editors
+if _typing.TYPE_CHECKING:  # what __getattr__ hands out, for type checkers and editors
     from kg.api import Graph, LoadError, load
 
 __all__ = ["Graph", "InputError", "KGError", "LoadError", "NameNotFound", "Problem", "QueryError", "__version__", "load"]
 _API = {"Graph", "LoadError", "load"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name in _API:
         from kg import api
 
