@@ -214,7 +214,8 @@ def test_cli_light_start():
 
 @pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
 def test_store_paths_and_loops_on_the_mini_graph(backend, mini_ro):
-    from kg.query.storepaths import find_loops_in_store, find_paths_in_store, loop_kind
+    from kg.query.loops import loop_kind
+    from kg.query.storepaths import find_loops_in_store, find_paths_in_store
     from kg.stores.store import open_store
 
     store = open_store(mini_ro, backend)

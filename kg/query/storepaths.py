@@ -16,7 +16,10 @@ from kg.stores.store import Store
 
 
 @dataclass(frozen=True)
-class Link:
+class StoreLink:
+    """One row's link as a store answers it: one claim, cause → effect, and its polarity (kg.query.paths.Step
+    holds every claim of a link; to_causal_paths groups StoreLinks into Steps)."""
+
     claim: str  # claim id
     cause: str  # concept ids
     effect: str
@@ -42,40 +45,40 @@ def _path_query(length: int, start: str | None, end: str | None, loop: bool = Fa
     return f"SELECT * WHERE {{ {where} {filters} }}"
 
 
-def _paths(store: Store, query: str, length: int, start: str | None, end: str | None) -> list[list[Link]]:
+def _paths(store: Store, query: str, length: int, start: str | None, end: str | None) -> list[list[StoreLink]]:
     out = []
     for row in store.query(query).dicts():
         concepts = [start or _id(row["n0"], GKC)] + [_id(row[f"n{i}"], GKC) for i in range(1, length)]
         concepts.append(end or concepts[0])
-        out.append([Link(_id(row[f"c{i}"], GKCL), concepts[i], concepts[i + 1], _id(row[f"p{i}"], GKV))
+        out.append([StoreLink(_id(row[f"c{i}"], GKCL), concepts[i], concepts[i + 1], _id(row[f"p{i}"], GKV))
                     for i in range(length)])
     return out
 
 
-def find_paths_in_store(store: Store, cause: str, effect: str, max_len: int = 4) -> list[list[Link]]:
+def find_paths_in_store(store: Store, cause: str, effect: str, max_len: int = 4) -> list[list[StoreLink]]:
     """Every simple causal path from concept `cause` to `effect` (ids) of at most max_len links, shortest first.
 
     Each path is a list of Links; two claims stating the same link give two paths.
     """
-    paths: list[list[Link]] = []
+    paths: list[list[StoreLink]] = []
     for n in range(1, max_len + 1):
         paths += sorted(_paths(store, _path_query(n, cause, effect), n, cause, effect), key=lambda p: [x.claim for x in p])
     return paths
 
 
-def iter_links(store: Store) -> list[Link]:
-    """Every claim as a Link, in one query."""
+def iter_links(store: Store) -> list[StoreLink]:
+    """Every claim as a StoreLink, in one query."""
     q = f"SELECT ?c ?a ?b ?p WHERE {{ ?c <{GKV}cause> ?a ; <{GKV}effect> ?b ; <{GKV}polarity> ?p }}"
-    return [Link(_id(r["c"], GKCL), _id(r["a"], GKC), _id(r["b"], GKC), _id(r["p"], GKV)) for r in store.query(q).dicts()]
+    return [StoreLink(_id(r["c"], GKCL), _id(r["a"], GKC), _id(r["b"], GKC), _id(r["p"], GKV)) for r in store.query(q).dicts()]
 
 
-def find_loops_in_store(store: Store, max_len: int = 3, through: str | None = None) -> list[list[Link]]:
+def find_loops_in_store(store: Store, max_len: int = 3, through: str | None = None) -> list[list[StoreLink]]:
     """Feedback loops (simple cycles) of 2..max_len links, each once; only those through `through` if given.
 
     One SPARQL query per length. Through a concept the query starts there and is quick; over the
     whole graph it is a join of every link with its successors (seconds at 10k claims).
     """
-    loops: list[list[Link]] = []
+    loops: list[list[StoreLink]] = []
     for n in range(2, max_len + 1):
         found = _paths(store, _path_query(n, through, through, loop=True), n, through, through)
         if not through:  # the store finds each loop once from each of its concepts: keep the one from the smallest
@@ -84,12 +87,7 @@ def find_loops_in_store(store: Store, max_len: int = 3, through: str | None = No
     return loops
 
 
-def loop_kind(loop: list[Link]) -> str:
-    """Reinforcing with an even number of negative links, balancing with an odd number."""
-    return "balancing" if sum(link.polarity == "negative" for link in loop) % 2 else "reinforcing"
-
-
-def to_causal_paths(kg, link_paths: list[list[Link]], *, via=(), avoid=(), sources=None, same_source=False,
+def to_causal_paths(kg, link_paths: list[list[StoreLink]], *, via=(), avoid=(), sources=None, same_source=False,
                     limit: int | None = 20) -> list:
     """The store's link paths as kg.paths.CausalPaths, with the same filters and the same "stated" rule as find_paths.
 
