@@ -48,6 +48,7 @@ class Record:
     note: str = ""
     locator: str = ""  # the pinpoint within the source, for a claim
     quote: str = ""  # the source's verbatim words, for a claim
+    relation: str = ""  # for a claim that is not causal: form-of, part-of, aim or definition
 
     @property
     def year(self) -> str:
@@ -87,7 +88,8 @@ def record_of_claim(claim: Claim, source: Source, works: dict[str, Work] | None 
     """The source's record, keyed `<source>:<claim>`, with the claim's pinpoint and verbatim quote."""
     base = record_of_source(source, works)
     return replace(base, key=markup.bibtex_key(source.id, claim_id or claim.id),
-                   locator=pinpoint(claim, source), quote=joined_quote(claim.quotes, source.language))
+                   locator=pinpoint(claim, source), quote=joined_quote(claim.quotes, source.language),
+                   relation="" if claim.causal else claim.relation)
 
 
 def dataset_record(version: str, content_sha256: str) -> Record:
@@ -100,6 +102,7 @@ def get_claim_records(kg, ids: list[str]) -> list[Record]:
     """Records of claims by id; a chain's id cites the chain as the one statement it is."""
     out = []
     for cid in ids:
+        cid = kg.replaced_claims.get(cid, cid)  # an id a claim's `replaces:` retired cites the claim that replaced it
         if cid in kg.claims:
             claim = kg.claims[cid]
         elif cid in kg.chains:
@@ -281,9 +284,14 @@ def _reference_parts(r: Record) -> list[str]:
     return parts
 
 
+def _kind_of_claim(r: Record) -> list[str]:
+    """The claim's relation, for one that is not causal (a definition, a form, a part, an aim): the reader must not take it for a cause."""
+    return [f"{r.relation} claim"] if r.relation else []
+
+
 def _markdown_citation(r: Record) -> str:
     quote = "\n".join("> " + line if line else ">" for line in markup.to_markdown(r.quote).split("\n"))
-    where = ", ".join(markup.to_markdown(p) for p in _reference_parts(r) + ([r.locator] if r.locator else []))
+    where = ", ".join(markup.to_markdown(p) for p in _reference_parts(r) + ([r.locator] if r.locator else []) + _kind_of_claim(r))
     return f"{quote}\n>\n> — {where}\n"
 
 
@@ -292,7 +300,7 @@ def to_markdown(records: list[Record]) -> str:
 
 
 def _latex_citation(r: Record) -> str:
-    where = ", ".join(markup.to_latex(p) for p in _reference_parts(r) + ([r.locator] if r.locator else []))
+    where = ", ".join(markup.to_latex(p) for p in _reference_parts(r) + ([r.locator] if r.locator else []) + _kind_of_claim(r))
     return (
         f"% {r.key}\n\\begin{{quote}}\n{markup.to_latex(r.quote)}\n"
         f"\\par\\hfill\\textemdash{{}} {where}\n\\end{{quote}}\n"

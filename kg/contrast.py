@@ -76,7 +76,8 @@ def find_contrasts(
     if "opposite" in kinds:
         by_link = defaultdict(list)
         for c in claims:
-            by_link[(c.cause, c.effect)].append(c)
+            if c.causal:  # a form, a part or an aim does not pull a causal link either way
+                by_link[(c.cause, c.effect)].append(c)
         for group in by_link.values():
             for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
                 if a.polarity != b.polarity:
@@ -85,7 +86,8 @@ def find_contrasts(
     if "divergent" in kinds:
         by_cause = defaultdict(list)
         for c in claims:
-            by_cause[c.cause].append(c)
+            if c.causal:
+                by_cause[c.cause].append(c)
         for group in by_cause.values():
             for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
                 ca, cb = _conditions(a), _conditions(b)

@@ -179,6 +179,7 @@ def _resolve_claims(files: list[ClaimFile], sources, concepts, problems, depreca
             if d not in statement_ids and d not in claims and d not in replaced:
                 problems.append(problem(c.path, c.field_lines.get("disputes"), "unknown-claim",
                                         f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}"))
+        c.disputes = [replaced.get(d, d) for d in c.disputes]  # a retired id disputes the claim that replaced it
     return claims, chains, replaced
 
 

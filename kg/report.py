@@ -110,6 +110,8 @@ def _claim_head(kg, c) -> str:
             bits.append(f"{role} " + ", ".join(short_label(kg, a) for a in getattr(c, role)))
     if c.levels:
         bits.append(", ".join(c.levels))
+    if c.replaces:
+        bits.append("replaces " + ", ".join(c.replaces))
     return " · ".join(bits)
 
 
@@ -212,6 +214,8 @@ def paths_to_dict(kg, paths, query: dict) -> dict:
         q[key] = concept_ref(kg, q[key])
     for key in ("via", "avoid"):
         q[key] = [concept_ref(kg, x) for x in q.get(key, [])]
+    if q.get("actor"):
+        q["actor"] = concept_ref(kg, q["actor"])
     return {"command": "chain", "version": JSON_VERSION, "query": q, "paths": [path_to_dict(kg, p) for p in paths]}
 
 
@@ -511,10 +515,13 @@ def contrasts_to_dict(kg, contrasts, query: dict) -> dict:
 
 
 def _statement_line(kg, claims) -> str:
-    out = short_label(kg, claims[0].cause)
-    for c in claims:
-        out += f" {ARROW[c.polarity]} {short_label(kg, c.effect)}"
-    conds = "; ".join(filter(None, (_claim_conditions(kg, c) for c in claims[:1])))
+    if claims[0].causal:
+        out = short_label(kg, claims[0].cause)
+        for c in claims:
+            out += f" {ARROW[c.polarity]} {short_label(kg, c.effect)}"
+    else:  # a disputed form, part, aim or definition: one claim, in words
+        out = link_words(kg, claims[0])
+    conds = _claim_conditions(kg, claims[0])
     return out + (f"  [only when: {conds}]" if conds else "")
 
 

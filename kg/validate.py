@@ -66,8 +66,7 @@ def shacl_results(data_graph, shapes_graph) -> list[tuple[str, object, str, obje
     import pyshacl
     from rdflib.namespace import SH
 
-    # advanced=True for the SPARQL-based target of current (not deprecated) concepts.
-    _, report, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none", advanced=True, allow_warnings=True)
+    _, report, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none", advanced=False, allow_warnings=True)
     results = []
     for result in report.subjects(SH.resultSeverity, SH.Violation):
         shape = report.value(result, SH.sourceShape)

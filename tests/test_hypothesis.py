@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from kg.build import build
-from kg.claims import EVIDENCE_KINDS, LEVELS, POLARITY, load_claim_file
+from kg.claims import EVIDENCE_KINDS, LEVELS, POLARITY, RELATIONS, load_claim_file
 from kg.modality import CERTAINTIES
 from kg.project import load_kg
 
@@ -48,12 +48,25 @@ def _dump(path: Path, data) -> None:
 @st.composite
 def claims(draw):
     claim = {"id": draw(ids)}
-    if draw(st.booleans()):
+    relation = draw(st.sampled_from(RELATIONS))
+    if relation != "causes":  # v2: a claim read "subject relation object"
+        claim["relation"] = relation
+        claim["subject"] = draw(ids)
+        if relation != "definition":
+            claim["object"] = draw(ids)
+        if relation == "aim" and draw(st.booleans()):
+            claim["polarity"] = draw(st.sampled_from(sorted(POLARITY)))
+    elif draw(st.booleans()):
         claim["chain"] = draw(st.lists(ids, min_size=3, max_size=5))
         claim["polarity"] = draw(st.sampled_from(sorted(POLARITY)))
     else:
         claim["cause"], claim["effect"] = draw(ids), draw(ids)
         claim["polarity"] = draw(st.sampled_from(sorted(POLARITY)))
+    for key in ("agent", "target", "replaces"):
+        if draw(st.booleans()):  # a claim cannot replace itself (a problem of its own)
+            claim[key] = draw(st.lists(ids.filter(lambda i: key != "replaces" or i != claim["id"]), min_size=1, max_size=2))
+    if draw(st.booleans()):
+        claim["conjecture"] = draw(stripped)
     claim["evidence"] = draw(st.sampled_from(EVIDENCE_KINDS))
     quotes = draw(st.lists(stripped, min_size=1, max_size=3))
     claim["quote"] = quotes[0] if len(quotes) == 1 and draw(st.booleans()) else quotes
@@ -88,14 +101,21 @@ def test_claim_file_round_trip(claim):
         problems = []
         cf = load_claim_file(path, problems)
         assert problems == [], (path.read_text(encoding="utf-8"), problems)
-    steps = claim.get("chain") or [claim["cause"], claim["effect"]]
+    if "relation" in claim:
+        steps = [claim["subject"], claim.get("object", "")]
+    else:
+        steps = claim.get("chain") or [claim["cause"], claim["effect"]]
     assert [(c.cause, c.effect) for c in cf.claims] == list(zip(steps, steps[1:], strict=False))
     quotes = claim["quote"] if isinstance(claim["quote"], list) else [claim["quote"]]
     scope = claim.get("scope", {})
     conditions = claim.get("conditions", [])
     for c in cf.claims:
         assert c.id == (f"{claim['id']}.{c.position}" if "chain" in claim else claim["id"])
-        assert c.polarity == POLARITY[claim["polarity"]] and c.evidence == claim["evidence"]
+        relation = claim.get("relation", "causes")
+        polarity = POLARITY[claim["polarity"]] if "polarity" in claim else ("positive" if relation == "aim" else "")
+        assert c.relation == relation and c.polarity == polarity and c.evidence == claim["evidence"]
+        assert (c.agent, c.target, c.replaces) == tuple(claim.get(k, []) for k in ("agent", "target", "replaces"))
+        assert c.conjecture == claim.get("conjecture", "").strip()
         assert c.quotes == quotes  # quotes are never altered, not even stripped
         assert c.gloss == claim["gloss"].strip()
         for key in ("hedge", "note", "locator"):

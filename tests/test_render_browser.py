@@ -66,7 +66,7 @@ def _painted_pixels(page: Opened, node_id: str) -> int:
 
 def test_graph_draws_offline_without_errors(mini_page):
     p = mini_page
-    assert p.js("govkg.nodes.length") == 10 and p.js("govkg.edges.length") == 10
+    assert p.js("govkg.nodes.length") == 15 and p.js("govkg.edges.length") == 12
     assert p.js("document.querySelectorAll('#graph canvas').length") == 1
     assert p.errors == []
     for node in ("pressure", "shirking", "staffing"):
@@ -151,7 +151,7 @@ def test_filters_by_class_and_source(mini_page):
     p.page.locator("input.source-filter[value=mini-b]").uncheck()
     assert p.js(edge_hidden, "reform->shirking") and p.js(hidden, "reform") and p.js(hidden, "paperwork")
     assert not p.js(edge_hidden, "caution->shirking")  # mini-a and the notes still assert it
-    assert p.page.locator("#count-links").inner_text() == "4"
+    assert p.page.locator("#count-links").inner_text() == "5"
     p.page.mouse.click(*p.node_point("caution"))
     p.page.get_by_role("button", name="谨慎 → 推诿 (+, 3 claims)").click()
     assert "2 claim(s)" in p.page.locator("#details").inner_text()

@@ -146,8 +146,8 @@ def test_oxigraph_store_is_cached_and_follows_changes(mini, monkeypatch):
     assert open_store(mini, "oxigraph").query(q).rows[0][0].value == str(n)
     assert calls == []  # reopened, not rebuilt
     path = mini / "claims" / "mini-notes.yaml"
-    path.write_text("source: mini-notes\nclaims: []\n", encoding="utf-8")  # drops its one claim
-    assert open_store(mini, "oxigraph").query(q).rows[0][0].value == str(n - 1)
+    path.write_text("source: mini-notes\nclaims: []\n", encoding="utf-8")  # drops its two causal claims
+    assert open_store(mini, "oxigraph").query(q).rows[0][0].value == str(n - 2)
     assert len(calls) == 1 and len(list((mini / ".cache").glob("oxigraph-*"))) == 1
 
 
