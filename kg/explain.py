@@ -34,6 +34,7 @@ class Explanation:
     as_agent: list[Claim] = field(default_factory=list)
     as_target: list[Claim] = field(default_factory=list)
     narrower_causes: dict[str, list[Branch]] = field(default_factory=dict)  # with --narrower: causes of each kind of it
+    asked_as: str | None = None  # the deprecated id the concept was asked for by, which it replaces
 
 # The sections of non-causal claims about a concept, as (relation, whether the concept is the subject).
 RELATION_SECTIONS = {
@@ -97,4 +98,5 @@ def explain(kg, name: str, *, depth: int = 1, sources: Iterable[str] | None = No
         as_agent=[c for c in mine if cid in c.agent],
         as_target=[c for c in mine if cid in c.target],
         narrower_causes={k: t for k in kinds if (t := _tree(g, k, depth, upstream=True))},
+        asked_as=name if name in kg.deprecated else None,
     )

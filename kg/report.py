@@ -351,6 +351,7 @@ def explanation_to_dict(kg, ex) -> dict:
         "as_target": [claim_to_dict(kg, c) for c in ex.as_target],
         "narrower_causes": [{"concept": concept_ref(kg, k), "causes": [branch_to_dict(kg, b) for b in v]}
                             for k, v in ex.narrower_causes.items()],
+        "asked_as": ex.asked_as,
     }
 
 
@@ -415,6 +416,8 @@ def render_explanation(kg, ex, fmt: str) -> str:
         ("kinds", narrower),
         ("sources", ", ".join(c.sources)),
     ]
+    if ex.asked_as:
+        facts.insert(0, ("replaces", f"{ex.asked_as} (deprecated; asked for by that id)"))
     facts = [(k, v) for k, v in facts if v]
     if fmt == "markdown":
         lines = [f"## {md_escape(c.label('zh'))} / {md_escape(c.label('en'))} (`{c.id}`)", ""]

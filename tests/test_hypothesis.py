@@ -62,9 +62,10 @@ def claims(draw):
     else:
         claim["cause"], claim["effect"] = draw(ids), draw(ids)
         claim["polarity"] = draw(st.sampled_from(sorted(POLARITY)))
-    for key in ("agent", "target", "replaces"):
-        if draw(st.booleans()):  # a claim cannot replace itself (a problem of its own)
-            claim[key] = draw(st.lists(ids.filter(lambda i: key != "replaces" or i != claim["id"]), min_size=1, max_size=2))
+    others = ids.filter(lambda i: i != claim["id"])  # a claim cannot replace itself (a problem of its own)
+    for key, values in (("agent", ids), ("target", ids), ("replaces", others)):
+        if draw(st.booleans()):
+            claim[key] = draw(st.lists(values, min_size=1, max_size=2))
     if draw(st.booleans()):
         claim["conjecture"] = draw(stripped)
     claim["evidence"] = draw(st.sampled_from(EVIDENCE_KINDS))

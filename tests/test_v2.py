@@ -250,7 +250,10 @@ def test_cli_remedies_every_format(runner, mini_ro):
 
 
 def test_cli_deprecated_and_replaced_names(runner, mini_ro):
-    assert invoke(runner, mini_ro, "explain", "buck-passing").stdout.startswith("推诿 / shirking (shirking)\n")
+    out = invoke(runner, mini_ro, "explain", "buck-passing").stdout
+    assert out.startswith("推诿 / shirking (shirking)\n  replaces:        buck-passing (deprecated; asked for by that id)\n")
+    assert json.loads(invoke(runner, mini_ro, "explain", "buck-passing", "-f", "json").stdout)["asked_as"] == "buck-passing"
+    assert json.loads(invoke(runner, mini_ro, "explain", "shirking", "-f", "json").stdout)["asked_as"] is None
     split = invoke(runner, mini_ro, "explain", "load")
     assert split.exit_code == 1 and "'load' is ambiguous: the concept load was split into workload, paperwork" in split.output
     cited = invoke(runner, mini_ro, "cite", "b-caution-brings-shirking", "-s", "markdown").stdout
