@@ -226,7 +226,7 @@ def test_cli_agree_every_format(runner, mini_ro):
     out = invoke(runner, mini_ro, "agree")
     assert out.exit_code == 0
     assert out.stdout.startswith("what independent works say alike: 2\n\n1. 谨慎 → 推诿\n   EXACT (the same link, the same polarity) · 2 works: mini-b, mini-book\n")
-    assert "2. 推诿 → 形式主义\n   BROADER (the same link through broader concepts) · 2 works: mini-b, mini-book\n" in out.stdout
+    assert "2. 推诿 → 形式主义\n   BROADER (links that meet at this more general one: their concepts are kinds of its concepts) · 2 works: mini-b, mini-book\n" in out.stdout
     md = invoke(runner, mini_ro, "agree", "文牍", "-f", "markdown").stdout
     assert ("| mini-b | mini-book |\n|---|---|\n| `b-shirking-paperwork` 推诿 → 文牍: «推诿的结果是文牍成堆» (mini-b line 1) | "
             "`notes-shirking-formalism` 推诿 → 形式主义: «推诿导致形式主义» (mini-notes line 2) |") in md
@@ -307,3 +307,22 @@ def test_a_disputed_form_claim_reads_as_a_form_in_contrast(runner, mini):
     out = invoke(runner, mini, "contrast", "--kind", "dispute")
     assert out.exit_code == 0, out.output
     assert "   A  留痕 ⊣ 推诿\n" in out.stdout and "   B  留痕 is a form of 推诿\n" in out.stdout
+
+
+def test_agree_gathers_every_kind_of_a_general_link(mini):
+    """Claims on different kinds of one link (文牍 and 赶制文牍, both kinds of 形式主义) meet at that link as one agreement."""
+    from .edit_mini import add_turtle, append_claims
+
+    add_turtle(mini, 'gkc:hurried-paperwork a skos:Concept , gkv:Outcome ;\n    skos:inScheme gkc: ;\n'
+               '    skos:prefLabel "赶制文牍"@zh , "hurried paperwork"@en ;\n'
+               '    skos:definition "仓促赶制的文牍。"@zh , "Paperwork produced in a hurry."@en ;\n'
+               '    skos:broader gkc:formalism ;\n    dcterms:source gks:mini-notes .')
+    append_claims(mini, "mini-notes", "笔记:推诿导致赶制文牍。", "  - id: notes-shirking-hurried\n    cause: shirking\n"
+                  "    effect: hurried-paperwork\n    polarity: positive\n    evidence: citation\n    quote: 推诿导致赶制文牍\n"
+                  "    gloss: Shirking leads to hurried paperwork.\n")
+    kg = load(mini)
+    met = [a for a in find_agreements(kg) if a.kind == "broader" and (a.cause, a.effect) == ("shirking", "formalism")]
+    assert len(met) == 1
+    assert {c.id for cs in met[0].by_work.values() for c in cs} >= {"b-shirking-paperwork", "notes-shirking-hurried"}
+    # asked about the general concept, its kinds' agreements come too
+    assert any(a.kind == "broader" for a in find_agreements(kg, "形式主义"))

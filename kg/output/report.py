@@ -546,7 +546,8 @@ def render_contrasts(kg, contrasts, fmt: str, query: dict) -> str:
 
 # kg agree ----------------------------------------------------------------------------------------
 
-_AGREE_WHAT = {"exact": "the same link, the same polarity", "broader": "the same link through broader concepts"}
+_AGREE_WHAT = {"exact": "the same link, the same polarity",
+               "broader": "links that meet at this more general one: their concepts are kinds of its concepts"}
 
 
 def agreement_to_dict(kg, a) -> dict:
@@ -568,8 +569,12 @@ def agreements_to_dict(kg, agreements, query: dict) -> dict:
 
 
 def _agreement_line(kg, a, name=None) -> str:
-    first = next(c for cs in a.by_work.values() for c in cs if (c.cause, c.effect) == (a.cause, a.effect))
-    return link_words(kg, first, name)
+    from dataclasses import replace
+
+    claims = [c for cs in a.by_work.values() for c in cs]
+    on_link = next((c for c in claims if (c.cause, c.effect) == (a.cause, a.effect)), None)
+    # the general link may be one no work states in those words: write it in the words of its concepts
+    return link_words(kg, on_link or replace(claims[0], cause=a.cause, effect=a.effect), name)
 
 
 def render_agreements(kg, agreements, fmt: str, query: dict) -> str:

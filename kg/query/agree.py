@@ -3,9 +3,12 @@
 Independence is counted in works (sources/works.yaml), not documents: the reading notes and two
 excerpts of 《县乡中国》 are one work, so their saying the same thing is one voice. Two claims
 agree *exactly* when they state the same relation between the same concepts with the same polarity;
-they agree *via broader* concepts when one claim's cause (subject) and effect (object) are each the
-other's or a broader concept of it (skos:broader, at any depth), with the same relation and
-polarity: "shirking → formalism" and "shirking → paperwork", paperwork being a kind of formalism.
+they agree *via broader* concepts when their links meet at a common, more general link: each claim's
+cause (subject) is that link's cause or a kind of it (skos:broader, at any depth), and so is its
+effect (object), with the same relation and polarity — "shirking → formalism" and "shirking →
+paperwork" (paperwork being a kind of formalism), or two works each stating a different kind of
+pushing blame downward toward the same outcome. Of the general links one set of claims meets at,
+the most specific is reported.
 Definitions are not compared: two texts defining a concept do not thereby say the same thing.
 """
 
@@ -78,17 +81,31 @@ def find_agreements(kg, concept: str | None = None, *, broader: bool = True) -> 
             found.append(Agreement("exact", rel, cause, effect, pol, works))
     if broader:
         up = {x: _ancestors(kg, x) for x in kg.concepts}
-        for (rel, cause, effect, pol), general in by_link.items():
-            narrower = [c for (r, a, b, p), cs in by_link.items() if (r, p) == (rel, pol) and (a, b) != (cause, effect)
-                        and cause in up.get(a, {a}) and effect in up.get(b, {b}) for c in cs]
-            if not narrower:
-                continue
-            works = grouped(general + narrower)
-            general_works = {kg.work_of(c.source) for c in general}
-            # Agreement needs a work on the general link and another on a narrower one.
-            if len(works) > 1 and any(w not in general_works for w in works):
-                found.append(Agreement("broader", rel, cause, effect, pol, works))
+        # Every claim counts toward each general link its cause and effect are kinds of.
+        general: dict[tuple, set[str]] = defaultdict(set)
+        for (rel, cause, effect, pol), claims in by_link.items():
+            for a in up.get(cause, {cause}):
+                for b in up.get(effect, {effect}) if effect else {effect}:
+                    general[(rel, a, b, pol)].update(c.id for c in claims)
+        most_specific: dict[frozenset[str], tuple] = {}
+        for key, ids in general.items():
+            claims = [kg.claims[i] for i in ids]
+            if len({(c.cause, c.effect) for c in claims}) < 2 or len({kg.work_of(c.source) for c in claims}) < 2:
+                continue  # one link only (an exact agreement, above), or one work
+            members = frozenset(ids)
+            best = most_specific.get(members)
+            # the same claims also meet at every link above this one: keep the lowest (most ancestors)
+            if best is None or len(up.get(key[1], ())) + len(up.get(key[2], ())) > len(up.get(best[1], ())) + len(up.get(best[2], ())):
+                most_specific[members] = key
+        for members, (rel, cause, effect, pol) in most_specific.items():
+            found.append(Agreement("broader", rel, cause, effect, pol, grouped(kg.claims[i] for i in members)))
     if cid is not None:
-        found = [a for a in found if any(cid in pair for pair in a.links)]
+        # a concept's agreements include those on its kinds (a narrower concept's claims speak of it too)
+        def about(a: Agreement) -> bool:
+            named = {a.cause, a.effect} | {x for pair in a.links for x in pair}
+            return any(cid in up_all.get(x, {x}) for x in named)
+
+        up_all = {x: _ancestors(kg, x) for x in kg.concepts}
+        found = [a for a in found if about(a)]
     found.sort(key=lambda a: (a.kind != "exact", -len(a.by_work), a.cause, a.effect, a.relation))
     return found
