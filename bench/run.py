@@ -42,7 +42,7 @@ STEPS = [
     ("loops", "`kg loops`, all, ≤3 links (warm)", ["rdflib", "oxigraph"], 10_000, "warm"),
 ]
 # "real" in --sizes: this repository's own graph, with a chain and a loop it states.
-REAL = ("individual-responsibility-subject", "blame-shifting", "leader-presence")
+REAL = ("individual-responsibility-subject", "blame-shifting", "self-protection")
 RDFLIB_MAX = 10_000  # warm steps on the rdflib backend rebuild a Dataset of Python objects each call: minutes at 100k
 
 
