@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, problem
+from .ids import ID_PATTERN  # noqa: E402  (one pattern for every id)
 from .limits import MAX_QUOTE_CHARS
 from .quotes import Anchor
 from .yamlio import describe, line_of, load_yaml, text_type_message
 
-from .ids import ID_PATTERN  # noqa: E402  (one pattern for every id)
 POLARITY = {"positive": "positive", "+": "positive", "negative": "negative", "-": "negative", "−": "negative"}
 EVIDENCE_KINDS = ("argument", "case", "interview", "observation", "example", "citation")
 LEVELS = ("central", "province", "city", "county", "township", "sub-district", "village")

@@ -282,17 +282,16 @@ def iter_cases():
         yield "any input file", f"{rel} padded to over 10 MB", _oversized(rel)
     yield "kg build", "the disk fills up while dist/ is written", _failed_build()
     yield "ontology file (Turtle)", "the same triple in two files", _repeated_triple()
-    from .test_lossless import LITERALS
-
     from . import test_query_escapes as qe
     from . import test_serve as ts
+    from .test_lossless import LITERALS
 
     for name, form in qe.FORMS.items():
         for q in qe.QUOTES if name == "issue-13" else ["u8"]:
             text = form.format(url="http://127.0.0.1:9/sparql", port=9, q=qe.QUOTES[q])
             yield "kg sparql", f"{name}: {text}", _query(text)
     requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
-    for (data, headers), answer in zip(requests, _served(requests), strict=True):
+    for (_, headers), answer in zip(requests, _served(requests), strict=True):
         yield "kg serve", f"POST {headers}", answer
     from typer.testing import CliRunner
 

@@ -9,7 +9,6 @@ Every case runs with a time limit of its own (a FIFO must never be opened).
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
