@@ -308,6 +308,8 @@ def iter_cases():
 
     for name, value in ec.INVISIBLE.items():
         yield "claim file (YAML)", f"note: <{name}>", _claim(claim + f"    note: {value}\n")
+    for name, text in ec.DEEP.items():
+        yield "kg sparql", name, _query(text)
     for name in ec.SERVE_OPTIONS:
         code, output = ec.serve_answer(name)
         said = [line.strip(" │╭╮╰╯─") for line in output.splitlines() if re.search(r"[a-z]{3}", line)]

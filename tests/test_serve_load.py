@@ -190,3 +190,45 @@ def test_head_answers_like_get_without_a_body(serve):
     conn.request("HEAD", "/sparql?" + urlencode({"query": CHAIN}))
     resp = conn.getresponse()
     assert int(resp.headers["Content-Length"]) > 0 and resp.headers["Content-Type"].startswith("application/sparql-results+json")
+
+
+def test_a_slow_parse_is_stopped_by_the_time_limit(serve, monkeypatch):
+    """The query is parsed in the time-limited worker: a parse that takes too long is a 503 in time, not a stuck thread."""
+    import kg.sparql
+
+    real = kg.sparql._check_normalized
+
+    def slow_parse(*args, **kwargs):
+        time.sleep(30)
+        return real(*args, **kwargs)
+
+    server = serve(timeout=1.0)
+    monkeypatch.setattr(kg.sparql, "_check_normalized", slow_parse)  # seen by the forked worker
+    start = time.monotonic()
+    status, body = get(server, CHAIN, timeout=20)
+    assert status == 503 and b"stopped" in body and time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+def test_hidden_service_forms_are_refused_by_the_endpoint(serve, backend):
+    """The differential forms of tests/test_query_escapes.py through kg serve: refused, and the listener hears nothing."""
+    from http.server import ThreadingHTTPServer
+
+    from .test_query_escapes import CASES, FORMS, QUOTES, _Listener
+
+    listener = ThreadingHTTPServer(("127.0.0.1", 0), _Listener)
+    listener.hits = []
+    t = threading.Thread(target=listener.serve_forever, daemon=True)
+    t.start()
+    server = serve(backend, timeout=10, max_concurrent=4)
+    port = listener.server_address[1]
+    try:
+        for name, q in CASES:
+            text = FORMS[name].format(url=f"http://127.0.0.1:{port}/sparql", q=QUOTES.get(q, ""), port=port)
+            status, body = get(server, text, timeout=30)
+            assert status in (200, 400, 403) and b"urn:leaked" not in body, (name, q, status, body)
+        assert listener.hits == []
+    finally:
+        listener.shutdown()
+        listener.server_close()
+        t.join(5)
