@@ -89,9 +89,10 @@ def test_concurrent_requests_on_a_fresh_server_leave_it_answering(serve, backend
     assert first == [200] * 4 and then == [200] * 8
 
 
-def test_load_mixed_queries_every_request_answered(serve, capsys):
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+def test_load_mixed_queries_every_request_answered(serve, capsys, backend):
     """A bounded load: 240 requests, 24 at a time, valid, invalid, refused and slow; every one gets an HTTP answer."""
-    server = serve("rdflib", timeout=2.0, max_concurrent=4, max_connections=64)
+    server = serve(backend, timeout=2.0, max_concurrent=4, max_connections=64)
     kinds = (["valid"] * 14 + ["invalid"] * 4 + ["refused"] * 4 + ["slow"] * 2) * 10
     queries = {"invalid": INVALID, "refused": REFUSED, "slow": SLOW}
     # 503 for any of them when every query slot stays busy past the time limit (the slow ones hold them).
@@ -117,7 +118,7 @@ def test_load_mixed_queries_every_request_answered(serve, capsys):
     lat = sorted(r[2] for r in results)
     p50, p99 = statistics.median(lat), lat[int(0.99 * (len(lat) - 1))]
     with capsys.disabled():
-        print(f"\nkg serve load: {len(results)} requests, concurrency 24, {wall:.1f} s wall, "
+        print(f"\nkg serve load ({backend}): {len(results)} requests, concurrency 24, {wall:.1f} s wall, "
               f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, statuses "
               + ", ".join(f"{s}: {sum(1 for r in results if r[1] == s)}" for s in sorted({r[1] for r in results})))
     # Afterwards the server still answers at once.
