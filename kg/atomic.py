@@ -65,11 +65,11 @@ def _umask() -> int:
 def remove_stale_temps(folder: Path) -> list[Path]:
     """Delete temporary files that a killed write_bytes_atomic left in `folder`."""
     removed: list[Path] = []
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():  # never delete through a link
         return removed
     for p in folder.iterdir():
         m = _TEMP.match(p.name)
-        if m and p.is_file() and not _alive(int(m.group(1))):
+        if m and p.is_file() and not p.is_symlink() and not _alive(int(m.group(1))):
             p.unlink(missing_ok=True)
             removed.append(p)
     return removed

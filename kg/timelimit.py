@@ -5,7 +5,9 @@ from __future__ import annotations
 import multiprocessing
 import threading
 
-from kg.errors import EXIT_INTERNAL, KGError, LimitExceeded, internal_error_message
+from kg.errors import EXIT_ERROR, EXIT_INTERNAL, KGError, LimitExceeded, internal_error_message
+
+_DEEP = "the query is nested too deep to run: write long expressions in steps (BIND), or with fewer brackets"
 
 
 def _child(conn, fn) -> None:
@@ -13,6 +15,8 @@ def _child(conn, fn) -> None:
         conn.send((True, fn()))
     except KGError as exc:
         conn.send((False, (str(exc), exc.exit_code)))
+    except RecursionError:  # rdflib evaluates expressions recursively: a query nested too deep for it
+        conn.send((False, (f"{_DEEP}", EXIT_ERROR)))
     except BaseException as exc:  # reported by the parent as an internal error, with what happened
         conn.send((False, (internal_error_message(exc), EXIT_INTERNAL)))
     finally:
@@ -71,5 +75,7 @@ def _safe(fn):
         return True, fn()
     except KGError as exc:
         return False, (str(exc), exc.exit_code)
+    except RecursionError:
+        return False, (_DEEP, EXIT_ERROR)
     except Exception as exc:
         return False, (internal_error_message(exc), EXIT_INTERNAL)

@@ -311,7 +311,7 @@ def iter_cases():
             text = form.format(url="http://127.0.0.1:9/sparql", port=9, q=qe.QUOTES[q])
             yield "kg sparql", f"{name}: {text}", _query(text)
     requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
-    for (_data, headers), answer in zip(requests, _served(requests), strict=True):
+    for (_, headers), answer in zip(requests, _served(requests), strict=True):
         yield "kg serve", f"POST {headers}", answer
     from typer.testing import CliRunner
 
@@ -328,6 +328,8 @@ def iter_cases():
 
     for name, value in ec.INVISIBLE.items():
         yield "claim file (YAML)", f"note: <{name}>", _claim(claim + f"    note: {value}\n")
+    for name, text in ec.DEEP.items():
+        yield "kg sparql", name, _query(text)
     for name in ec.SERVE_OPTIONS:
         code, output = ec.serve_answer(name)
         said = [line.strip(" │╭╮╰╯─") for line in output.splitlines() if re.search(r"[a-z]{3}", line)]

@@ -133,3 +133,19 @@ def test_invisible_formatting_characters_are_refused(tmp_path, name):
     ttl.write_text(f'<https://w3id.org/govkg/concept/x> <http://www.w3.org/2004/02/skos/core#prefLabel> "{INVISIBLE[name]}"@en .\n', encoding="utf-8")
     problems = []
     assert load_turtle(ttl, problems) is None and [p.code for p in problems] == ["bad-character"]
+
+
+# name -> a query rdflib's parser or evaluator would meet with ValueError or RecursionError
+DEEP = {
+    "{ nested 3,000 deep }": "SELECT * WHERE " + "{" * 3000 + "}" * 3000,
+    "FILTER(((…))) 3,000 deep": "SELECT * WHERE { FILTER(" + "(" * 3000 + "1" + ")" * 3000 + ") }",
+    '"\\U0011FFFF" (past U+10FFFF)': 'SELECT * WHERE { ?s ?p "\\U0011FFFF" }',
+    "<\\U0011FFFF>": "SELECT * WHERE { ?s ?p <\\U0011FFFF> }",
+}
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("name", list(DEEP))
+def test_unparsable_sparql_is_a_message(runner, mini_ro, name, backend):
+    result = invoke(runner, mini_ro, "sparql", DEEP[name], "--backend", backend)
+    assert result.exit_code == 2 and "not a valid SPARQL query" in result.output, result.output

@@ -89,9 +89,10 @@ def test_concurrent_requests_on_a_fresh_server_leave_it_answering(serve, backend
     assert first == [200] * 4 and then == [200] * 8
 
 
-def test_load_mixed_queries_every_request_answered(serve, capsys):
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+def test_load_mixed_queries_every_request_answered(serve, capsys, backend):
     """A bounded load: 240 requests, 24 at a time, valid, invalid, refused and slow; every one gets an HTTP answer."""
-    server = serve("rdflib", timeout=2.0, max_concurrent=4, max_connections=64)
+    server = serve(backend, timeout=2.0, max_concurrent=4, max_connections=64)
     kinds = (["valid"] * 14 + ["invalid"] * 4 + ["refused"] * 4 + ["slow"] * 2) * 10
     queries = {"invalid": INVALID, "refused": REFUSED, "slow": SLOW}
     # 503 for any of them when every query slot stays busy past the time limit (the slow ones hold them).
@@ -117,7 +118,7 @@ def test_load_mixed_queries_every_request_answered(serve, capsys):
     lat = sorted(r[2] for r in results)
     p50, p99 = statistics.median(lat), lat[int(0.99 * (len(lat) - 1))]
     with capsys.disabled():
-        print(f"\nkg serve load: {len(results)} requests, concurrency 24, {wall:.1f} s wall, "
+        print(f"\nkg serve load ({backend}): {len(results)} requests, concurrency 24, {wall:.1f} s wall, "
               f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, statuses "
               + ", ".join(f"{s}: {sum(1 for r in results if r[1] == s)}" for s in sorted({r[1] for r in results})))
     # Afterwards the server still answers at once.
@@ -190,3 +191,45 @@ def test_head_answers_like_get_without_a_body(serve):
     conn.request("HEAD", "/sparql?" + urlencode({"query": CHAIN}))
     resp = conn.getresponse()
     assert int(resp.headers["Content-Length"]) > 0 and resp.headers["Content-Type"].startswith("application/sparql-results+json")
+
+
+def test_a_slow_parse_is_stopped_by_the_time_limit(serve, monkeypatch):
+    """The query is parsed in the time-limited worker: a parse that takes too long is a 503 in time, not a stuck thread."""
+    import kg.query.sparql
+
+    real = kg.sparql._check_normalized
+
+    def slow_parse(*args, **kwargs):
+        time.sleep(30)
+        return real(*args, **kwargs)
+
+    server = serve(timeout=1.0)
+    monkeypatch.setattr(kg.sparql, "_check_normalized", slow_parse)  # seen by the forked worker
+    start = time.monotonic()
+    status, body = get(server, CHAIN, timeout=20)
+    assert status == 503 and b"stopped" in body and time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+def test_hidden_service_forms_are_refused_by_the_endpoint(serve, backend):
+    """The differential forms of tests/test_query_escapes.py through kg serve: refused, and the listener hears nothing."""
+    from http.server import ThreadingHTTPServer
+
+    from .test_query_escapes import CASES, FORMS, QUOTES, _Listener
+
+    listener = ThreadingHTTPServer(("127.0.0.1", 0), _Listener)
+    listener.hits = []
+    t = threading.Thread(target=listener.serve_forever, daemon=True)
+    t.start()
+    server = serve(backend, timeout=10, max_concurrent=4)
+    port = listener.server_address[1]
+    try:
+        for name, q in CASES:
+            text = FORMS[name].format(url=f"http://127.0.0.1:{port}/sparql", q=QUOTES.get(q, ""), port=port)
+            status, body = get(server, text, timeout=30)
+            assert status in (200, 400, 403) and b"urn:leaked" not in body, (name, q, status, body)
+        assert listener.hits == []
+    finally:
+        listener.shutdown()
+        listener.server_close()
+        t.join(5)

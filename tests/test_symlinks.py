@@ -147,3 +147,16 @@ def test_gitignore_ignores_a_link_named_cache():
 
     lines = (REPO / ".gitignore").read_text().splitlines()
     assert ".cache" in lines and "/dist" in lines
+
+
+def test_stale_temporary_files_are_not_removed_through_a_link(tmp_path):
+    """kg render and kg figure write where they are told (a link too), but never delete through one."""
+    from kg.atomic import remove_stale_temps, write_bytes_atomic
+
+    (tmp_path / "elsewhere").mkdir()
+    stale = tmp_path / "elsewhere" / ".graph.html.999999.abc.tmp"
+    stale.write_text("someone's\n")
+    (tmp_path / "dist").symlink_to(tmp_path / "elsewhere")
+    assert remove_stale_temps(tmp_path / "dist") == []
+    write_bytes_atomic(tmp_path / "dist" / "graph.html", b"<html></html>")
+    assert stale.exists() and (tmp_path / "elsewhere" / "graph.html").read_bytes() == b"<html></html>"

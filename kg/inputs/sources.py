@@ -305,7 +305,8 @@ def clean_from_seed(src: Source, seeds_dir: Path) -> str:
     except OSError as exc:
         raise RecipeError(f"cannot read seed {seed_path}: {exc.strerror or exc}") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise RecipeError(f"seed {src.seed} is over {MAX_FILE_BYTES:,} bytes, the limit: is it the right file?")
+        size = max(len(raw), seed_path.stat().st_size)
+        raise RecipeError(f"seed {src.seed} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}: is it the right file?")
     digest = hashlib.sha256(raw).hexdigest()
     if src.seed_sha256 and digest != src.seed_sha256:
         raise RecipeError(f"seed {src.seed} has changed (sha256 {digest[:12]}…, the record says {src.seed_sha256[:12]}…)")

@@ -308,6 +308,11 @@ class SparqlServer(ThreadingHTTPServer):
         if not timeout > 0 or not max_rows > 0 or not max_concurrent > 0 or not max_connections > 0 or not socket_timeout > 0:
             raise ValueError("timeout, max_rows, max_concurrent, max_connections and socket_timeout must be positive")
         self.socket_timeout = socket_timeout
+        # One parse now, while there is one thread: every forked worker then starts with rdflib's
+        # parser imported and built, instead of spending half a second on it per query.
+        from kg.query.sparql import check_query
+
+        check_query("ASK { ?s ?p ?o }")
         super().__init__((host, port), Handler)
         self.store, self.query_timeout, self.max_rows, self.log = store, timeout, max_rows, log
         self.max_concurrent = max_concurrent
