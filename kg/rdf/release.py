@@ -11,7 +11,8 @@ from kg.version import __version__
 
 def content_hash(kg) -> str:
     """The same graph always gives the same hash, whatever order the files and claims were read in."""
-    lines = {line for chunk in iter_nquads(kg) for line in chunk.splitlines() if line.strip()}
+    # one quad per line (a literal's U+2028 or form feed stays inside its line: never splitlines)
+    lines = {line.rstrip("\n") for line in iter_nquads(kg)}
     digest = hashlib.sha256()
     for line in sorted(lines):
         digest.update(line.encode("utf-8"))
