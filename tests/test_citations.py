@@ -111,9 +111,16 @@ def test_chain_id_cites_the_statement_once(mini_ro):
 
 
 def test_unknown_claim_is_exit_1_with_a_suggestion(runner, mini_ro):
-    result = invoke(runner, mini_ro, "cite", "b-reform-shirkin")
+    result = invoke(runner, mini_ro, "cite", "b-reform-shirkng")
     assert result.exit_code == 1
-    assert "no claim with id 'b-reform-shirkin'" in result.output and "b-reform-shirking" in result.output
+    assert "no claim named 'b-reform-shirkng'; the closest:" in result.output and "b-reform-shirking" in result.output
+
+
+def test_claims_are_named_as_everywhere_else(runner, mini_ro):
+    """kg cite takes claim names as kg explain and the API do (kg.model.names.resolve_claim): a unique part of an id too."""
+    whole = invoke(runner, mini_ro, "cite", "b-reform-shirking", "--style", "markdown").output
+    assert invoke(runner, mini_ro, "cite", "reform-shirk", "--style", "markdown").output == whole
+    assert invoke(runner, mini_ro, "cite", "reform").exit_code == 1  # two claims match: ambiguous, never a guess
 
 
 def test_cite_writes_a_file_atomically(runner, mini, tmp_path):

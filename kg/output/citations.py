@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from kg.errors import NameNotFound
 from kg.inputs.claims import Claim
 from kg.inputs.sources import Source, Work
+from kg.model.names import resolve_claim
 from kg.output import markup
 
 STYLES = ("bibtex", "csl-json", "ris", "markdown", "latex")
@@ -99,20 +100,12 @@ def dataset_record(version: str, content_sha256: str) -> Record:
 
 
 def get_claim_records(kg, ids: list[str]) -> list[Record]:
-    """Records of claims by id; a chain's id cites the chain as the one statement it is."""
+    """Records of claims by id (kg.model.names.resolve_claim: also a retired id or a unique part of one);
+    a chain's id cites the chain as the one statement it is (every link carries the chain's quotes)."""
     out = []
-    for cid in ids:
-        cid = kg.replaced_claims.get(cid, cid)  # an id a claim's `replaces:` retired cites the claim that replaced it
-        if cid in kg.claims:
-            claim = kg.claims[cid]
-        elif cid in kg.chains:
-            claim = kg.chains[cid].links[0]  # every link of a chain carries the chain's quotes
-        else:
-            import difflib
-
-            close = difflib.get_close_matches(cid, list(kg.claims) + list(kg.chains), n=3, cutoff=0.6)
-            hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
-            raise NameNotFound(f"no claim with id '{cid}'{hint}")
+    for name in ids:
+        cid = resolve_claim(kg, name)
+        claim = kg.chains[cid].links[0] if cid in kg.chains else kg.claims[cid]
         out.append(record_of_claim(claim, kg.sources[claim.source], kg.works, claim_id=cid))
     return out
 
