@@ -51,13 +51,15 @@ def _jsonld(result: Result) -> str:
 
 
 def _graph(result: Result, fmt: str) -> str:
+    # A graph has no order: written sorted, the same triples give the same bytes from every store.
+    result = Result("graph", triples=sorted(result.triples, key=lambda t: tuple(x.n3() for x in t)))
     if fmt == "json":
         return _jsonld(result)
     if fmt == "csv":
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(["subject", "predicate", "object"])
-        for s, p, o in sorted(result.triples):
+        for s, p, o in result.triples:
             w.writerow([s.value, p.value, o.value])
         return out.getvalue().rstrip("\n")
     ttl = to_turtle(result).rstrip("\n")
