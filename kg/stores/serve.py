@@ -310,7 +310,7 @@ class SparqlServer(ThreadingHTTPServer):
         self.socket_timeout = socket_timeout
         # One parse now, while there is one thread: every forked worker then starts with rdflib's
         # parser imported and built, instead of spending half a second on it per query.
-        from kg.query.sparql import check_query
+        from kg.stores.sparqlcheck import check_query
 
         check_query("ASK { ?s ?p ?o }")
         super().__init__((host, port), Handler)
