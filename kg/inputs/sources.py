@@ -8,12 +8,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.atomic import write_files_atomic
 from kg.errors import Problem, problem
 from kg.ids import ID_PATTERN, file_name_message  # noqa: E402  (one pattern for every id and file name)
 from kg.inputs import schema
 from kg.inputs.cleaning import DropLines, Recipe, RecipeError, clean_text
 from kg.inputs.limits import MAX_FILE_BYTES
 from kg.inputs.yamlio import describe, line_of, load_yaml, read_text_checked, text_type_message
+from kg.safeio import not_a_regular_file, read_bounded
 
 SEED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # a file right in the seeds folder: no folders, no ..
 WORKS_FILE = "works.yaml"
@@ -276,7 +278,6 @@ def sha256_of(path: Path) -> str:
 
 def seed_path_of(src: Source, seeds_dir: Path) -> Path:
     """The seed's file, which must be a regular file inside the seeds folder; else RecipeError."""
-    from kg.safeio import not_a_regular_file
 
     if not SEED_NAME.match(src.seed):
         raise RecipeError(f"seed '{src.seed}' must be the name of a file in the seeds folder (no folders, no ..)")
@@ -297,7 +298,6 @@ def seed_path_of(src: Source, seeds_dir: Path) -> Path:
 
 def clean_from_seed(src: Source, seeds_dir: Path) -> str:
     """The cleaned text as the recipe makes it from the seed; raises RecipeError if it cannot."""
-    from kg.safeio import read_bounded
 
     seed_path = seed_path_of(src, seeds_dir)
     try:
@@ -343,7 +343,6 @@ def write_cleaned_texts(sources_dir: Path, seeds_dir: Path) -> tuple[list[Path],
     All texts are made in memory first and then written together, all or none, so a failure or a
     kill half-way never leaves some texts from this run and some from the last.
     """
-    from kg.atomic import write_files_atomic
 
     problems: list[Problem] = []
     outputs: dict[str, bytes] = {}

@@ -8,11 +8,11 @@ from typing import Any
 from kg.errors import Problem, problem
 from kg.inputs.limits import BAD_CHARS, MAX_FILE_BYTES, MAX_LITERAL_CHARS, MAX_NESTING, NUMBER, refused_char_kind
 from kg.inputs.yamlfast import load_plain_yaml
+from kg.safeio import not_a_regular_file, read_bounded
 
 
 def read_text_checked(path: Path, problems: list[Problem]) -> str | None:
     """The file's text, or None with a problem when it is not a regular file, too large or not UTF-8."""
-    from kg.safeio import not_a_regular_file, read_bounded
 
     try:
         why = not_a_regular_file(path)

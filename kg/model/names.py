@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from kg.errors import NameNotFound
+from kg.inputs.quotes import fold
 
 _SEPARATORS = re.compile(r"[\s_\-‐‑–—·・]+")
 MAX_SUGGESTIONS = 5
@@ -19,7 +20,6 @@ def normalize(name: str) -> str:
 
     `blame shifting`, `Blame-Shifting` and `blame_shifting` are one name; so are 責任主體 and 责任主体.
     """
-    from kg.inputs.quotes import fold
 
     return _SEPARATORS.sub(" ", fold(name.strip()).casefold()).strip()
 

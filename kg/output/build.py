@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kg.atomic import write_files_atomic
 from kg.model.project import KG
+from kg.output.citations import get_source_records, to_bibtex, to_csl_json
+from kg.query.stats import get_stats
 from kg.rdf.release import content_hash
 from kg.version import __version__
 
 
 def release_metadata(kg: KG) -> dict:
-    from kg.query.stats import get_stats
-
     return {
         "name": "govkg",
         "version": __version__,
@@ -26,7 +27,6 @@ def render_outputs(kg: KG) -> dict[str, bytes]:
 
     The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
     """
-    from kg.output.citations import get_source_records, to_bibtex, to_csl_json
     from kg.rdf.serialize import jsonld_context, ox_quads, to_jsonld, to_trig, to_turtle
 
     release = release_metadata(kg)
@@ -46,7 +46,6 @@ def render_outputs(kg: KG) -> dict[str, bytes]:
 
 def write_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
     """Write every file of a build into out_dir, all or none (see kg.atomic.write_files_atomic)."""
-    from kg.atomic import write_files_atomic
 
     return write_files_atomic(outputs, out_dir)
 

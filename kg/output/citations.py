@@ -9,8 +9,10 @@ from dataclasses import dataclass, replace
 from kg.errors import NameNotFound
 from kg.inputs.claims import Claim
 from kg.inputs.sources import Source, Work
-from kg.model.names import resolve_claim
+from kg.model.names import resolve_claim, resolve_concept
 from kg.output import markup
+from kg.query.loops import find_loops
+from kg.query.paths import find_paths
 
 STYLES = ("bibtex", "csl-json", "ris", "markdown", "latex")
 DATASET_KEY = "govkg"
@@ -320,9 +322,6 @@ def cite(kg, ids: list[str], style: str) -> str:
 
 def _query_api():
     """find_paths, find_loops and resolve_concept of the query modules (imported late: they pull in networkx)."""
-    from kg.model.names import resolve_concept
-    from kg.query.loops import find_loops
-    from kg.query.paths import find_paths
 
     return find_paths, find_loops, resolve_concept
 

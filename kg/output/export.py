@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from kg.errors import InputError, problem
 from kg.output import markup
-from kg.output.citations import record_of_source, short_label
+from kg.output.citations import joined_quote, pinpoint, record_of_source, short_label
 
 FORMATS = ("csv", "xlsx", "latex", "markdown")
 # For a claim of another relation than causes, cause and effect hold its subject and object
@@ -48,7 +48,6 @@ class Row:
 
 def iter_rows(kg, lang: str = "en", sources: list[str] | None = None):
     """The claims of the graph (of some sources only, if given), in file order, as rows."""
-    from kg.output.citations import joined_quote, pinpoint
 
     for c in kg.claims.values():
         if sources and c.source not in sources:

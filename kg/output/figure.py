@@ -7,10 +7,12 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.atomic import write_bytes_atomic, write_text_atomic
 from kg.errors import EXIT_ERROR, KGError
 from kg.model.project import KG
 from kg.output.render import CLASS_STYLE, CONDITION_STYLE, LANGS, POLARITY_STYLE, concept_label, source_name
 from kg.query.subgraph import View, select
+from kg.version import __version__
 
 FORMATS = ("svg", "png", "pdf")
 # Families with simplified-Chinese glyphs, best first; Debian's fonts-noto-cjk gives the first.
@@ -195,8 +197,6 @@ def figure(
     max_len: int = 4,
 ) -> Figure:
     """Write <out>.svg/.png/.pdf (those this Graphviz can write) and <out>.caption.md, each atomically."""
-    from kg.atomic import write_bytes_atomic, write_text_atomic
-    from kg.version import __version__
 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:

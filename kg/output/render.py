@@ -8,7 +8,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.atomic import write_text_atomic
 from kg.errors import KGError
+from kg.inputs.quotes import PUNCT, fold
 from kg.iris import CONCEPT_CLASSES
 from kg.model.project import KG
 from kg.query.subgraph import View, select
@@ -111,7 +113,6 @@ def _claim_data(kg: KG, c) -> dict:
 
 def _search_keys(concept) -> str:
     """The concept's id and labels, case- and simplified/traditional-folded, one per line."""
-    from kg.inputs.quotes import fold
 
     keys = [concept.id, *concept.all_labels()]
     return "\n".join(dict.fromkeys(fold(k).lower() for k in keys))
@@ -124,8 +125,6 @@ def _fold_map(texts) -> dict[str, str]:
     of the characters its labels hold, and the punctuation fold() folds.
     """
     import opencc
-
-    from kg.inputs.quotes import PUNCT, fold
 
     chars = {ch for t in texts for ch in t if ord(ch) > 0x2E7F}
     variants = set(chars)
@@ -266,7 +265,6 @@ def render(
     max_len: int = 4,
 ) -> Page:
     """Write the page for the chosen view to `out`, atomically (a failed write keeps the old page)."""
-    from kg.atomic import write_text_atomic
 
     view = select(kg, focus=focus, depth=depth, sources=sources, chain=chain, max_len=max_len)
     html = to_html(kg, view, lang)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from kg.inputs.claims import Claim
+from kg.model.names import resolve_concept
 
 
 @dataclass
@@ -60,7 +61,6 @@ def find_agreements(kg, concept: str | None = None, *, broader: bool = True) -> 
     With `concept` (any name), only agreements whose links have it as cause, effect, subject or object.
     Exact agreements first, then broader ones; each kind ordered by the number of works, then by link.
     """
-    from kg.model.names import resolve_concept
 
     cid = resolve_concept(kg, concept) if concept is not None else None
     by_link: dict[tuple, list[Claim]] = defaultdict(list)

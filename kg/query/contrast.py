@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
+from kg.errors import QueryError
 from kg.inputs.claims import Claim
+from kg.model.names import resolve_concept, resolve_sources
 
 KINDS = ("dispute", "opposite", "divergent")
 
@@ -50,8 +52,6 @@ def find_contrasts(
     kg, concept: str | None = None, *, sources: Iterable[str] | None = None, kinds: Iterable[str] = KINDS
 ) -> list[Contrast]:
     """Every pair of statements in tension among the claims of `sources` (None: all), involving `concept` if given."""
-    from kg.errors import QueryError
-    from kg.model.names import resolve_concept, resolve_sources
 
     kinds = set(kinds)
     if kinds - set(KINDS):

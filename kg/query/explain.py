@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from kg.inputs.claims import Claim
 from kg.model.concepts import Concept
-from kg.query.paths import Step, link_graph
+from kg.model.names import narrower_closure, resolve_concept, resolve_sources
+from kg.query.paths import Step, check_include, claim_filter, link_graph
 
 
 @dataclass
@@ -72,8 +73,6 @@ def explain(kg, name: str, *, depth: int = 1, sources: Iterable[str] | None = No
     names them; `min_certainty` keeps only claims at least that sure. `narrower` adds the causes of
     every narrower concept (a kind of it, at any depth), each under its own heading.
     """
-    from kg.model.names import narrower_closure, resolve_concept, resolve_sources
-    from kg.query.paths import check_include, claim_filter
 
     cid = resolve_concept(kg, name)
     keep = claim_filter(kg, min_certainty=min_certainty)

@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kg.query.paths import Step, StepSequence, claim_paragraphs, link_graph, sign_of, stated_by, steps_along
+from kg.errors import QueryError
+from kg.model.names import resolve_concept, resolve_sources
+from kg.query.paths import (
+    Step,
+    StepSequence,
+    check_include,
+    claim_filter,
+    claim_paragraphs,
+    link_graph,
+    sign_of,
+    stated_by,
+    steps_along,
+)
 
 
 @dataclass
@@ -49,13 +61,9 @@ def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Ite
     """
     import networkx as nx
 
-    from kg.errors import QueryError
-    from kg.model.names import resolve_concept, resolve_sources
-
     if max_len < 2:
         raise QueryError(f"--max-len must be at least 2 (a loop has two links or more), not {max_len}")
     start = resolve_concept(kg, concept) if concept is not None else None
-    from kg.query.paths import check_include, claim_filter
 
     g = link_graph(kg, resolve_sources(kg, sources), check_include(include), claim_filter(kg, min_certainty=min_certainty))
     if start is not None:

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 
 from kg.errors import QueryError
 from kg.inputs.claims import Claim
+from kg.inputs.modality import at_least
+from kg.inputs.schema import CERTAINTIES
+from kg.model.names import narrower_closure, resolve_concept, resolve_concepts, resolve_sources
 
 SIGN = {"positive": 1, "negative": -1}
 
@@ -202,9 +205,6 @@ def claim_filter(kg, *, min_certainty: str | None = None, actor: str | None = No
 
     The actor is given by any name; None for no condition. Raises QueryError for an unknown certainty.
     """
-    from kg.inputs.modality import at_least
-    from kg.inputs.schema import CERTAINTIES
-    from kg.model.names import narrower_closure, resolve_concept
 
     if min_certainty is not None and min_certainty not in CERTAINTIES:
         raise QueryError(f"--min-certainty must be one of {', '.join(CERTAINTIES)}, not '{min_certainty}'")
@@ -295,8 +295,6 @@ def find_paths(
     NameNotFound for an unknown or ambiguous name, QueryError for contradictory options.
     """
     import networkx as nx
-
-    from kg.model.names import resolve_concept, resolve_concepts, resolve_sources
 
     start, end = resolve_concept(kg, source), resolve_concept(kg, target)
     via_ids, avoid_ids = set(resolve_concepts(kg, via)), set(resolve_concepts(kg, avoid))

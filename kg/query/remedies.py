@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kg.inputs.claims import Claim
+from kg.model.names import resolve_concept
 
 ROUTES = ("counters", "counters-a-cause", "aims-to-reduce", "aims-to-reduce-a-cause")
 
@@ -26,7 +27,6 @@ class Remedy:
 
 def find_remedies(kg, name: str) -> list[Remedy]:
     """The remedies for a concept (any name), by route (direct first), then intervention id."""
-    from kg.model.names import resolve_concept
 
     cid = resolve_concept(kg, name)
     claims = sorted(kg.claims.values(), key=lambda c: c.id)

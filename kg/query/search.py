@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kg.errors import QueryError
+from kg.model.names import normalize
+
 
 @dataclass
 class Hit:
@@ -39,7 +42,6 @@ def _claim_fields(c) -> list[tuple[str, str]]:
 
 def _match(terms: list[str], fields: list[tuple[str, str]]) -> dict[str, str]:
     """The fields holding a term, if every term is held by some field; {} otherwise."""
-    from kg.model.names import normalize
 
     matched: dict[str, str] = {}
     for term in terms:
@@ -55,8 +57,6 @@ def search(kg, text: str) -> SearchResult:
 
     Concepts come first where a label or id equals the query, then where one holds it.
     """
-    from kg.errors import QueryError
-    from kg.model.names import normalize
 
     query = normalize(text)
     if not query:

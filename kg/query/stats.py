@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from kg.inputs.claims import RELATIONS
+from kg.inputs.schema import CERTAINTIES, MODALITIES
 from kg.iris import CONCEPT_CLASSES
 from kg.model.project import KG
 
@@ -44,8 +46,6 @@ def get_stats(kg: KG) -> dict:
 
 def _v2_counts(kg: KG) -> dict:
     """Actors and their roles, kinds of relation, certainty and modality (model v2)."""
-    from kg.inputs.claims import RELATIONS
-    from kg.inputs.schema import CERTAINTIES, MODALITIES
 
     claims = list(kg.claims.values())
     in_roles = Counter(a for c in claims for a in dict.fromkeys(c.actors))

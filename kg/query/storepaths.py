@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kg.iris import GKC, GKCL, GKV
+from kg.query.paths import CausalPath, Step, claim_paragraphs, net_polarity, stated_by
 from kg.stores.store import Store
 
 
@@ -95,7 +96,6 @@ def to_causal_paths(kg, link_paths: list[list[StoreLink]], *, via=(), avoid=(), 
     whose steps hold every claim of each link, so the output matches the in-memory `kg chain`.
     Claims are looked up in the local graph, which is the graph the store was built or pushed from.
     """
-    from kg.query.paths import CausalPath, Step, claim_paragraphs, net_polarity, stated_by
 
     allowed = set(sources) if sources is not None else None
     by_concepts: dict[tuple[str, ...], list[dict[str, set[str]]]] = {}

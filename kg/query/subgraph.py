@@ -8,7 +8,7 @@ from kg.errors import EXIT_ERROR, EXIT_PROBLEMS, KGError
 from kg.inputs.claims import Claim
 from kg.model.names import resolve_concept, resolve_sources
 from kg.model.project import KG
-from kg.query.paths import Step
+from kg.query.paths import Step, find_paths
 
 MAX_PATHS = 200  # --chain draws the union of at most this many paths, shortest first
 
@@ -80,7 +80,6 @@ def to_networkx(kg: KG, sources=None):
 
 def chain_links(kg: KG, source: str, target: str, max_len: int, sources) -> list[tuple[str, str, list[Claim]]]:
     """(cause, effect, claims) of every link on a causal path source → … → target of at most `max_len` links (kg.paths.find_paths)."""
-    from kg.query.paths import find_paths
 
     found: dict[tuple[str, str], list[Claim]] = {}
     for path in find_paths(kg, source, target, max_len=max_len, sources=sources, limit=MAX_PATHS):

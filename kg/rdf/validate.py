@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import Problem, problem
+from kg.inputs.sources import check_against_seeds
 from kg.inputs.turtle import line_of_subject, load_turtle
 from kg.model.project import KG, load_kg
 from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
@@ -138,7 +139,6 @@ def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None =
     report = ValidationReport(problems, kg)
     seeds = kg.layout.seeds
     if check_seeds or (check_seeds is None and seeds.is_dir()):
-        from kg.inputs.sources import check_against_seeds
 
         problems.extend(check_against_seeds(kg.sources, seeds))
         report.seeds_checked = True

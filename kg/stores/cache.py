@@ -34,6 +34,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.atomic import write_bytes_atomic
+from kg.errors import InputError, KGError
+from kg.inputs.layout import Layout
 from kg.stores.oxigraph import load_oxigraph
 from kg.version import __version__
 
@@ -136,8 +138,6 @@ class Fingerprint:
 
 
 def _input_files(root: Path) -> list[Path]:
-    from kg.inputs.layout import Layout
-
     return Layout(Path(root)).input_files()
 
 
@@ -285,7 +285,6 @@ def load_kg_cached(root: Path):
 
 def validate_cached(root: Path, check_seeds: bool | None = None):
     """`kg.validate.validate(root, check_seeds)`, from the cache when nothing it reads changed."""
-    from kg.inputs.layout import Layout
     from kg.rdf.validate import ValidationReport, validate
 
     if usable_cache(root) is None:
@@ -311,11 +310,9 @@ def oxigraph_store(root: Path, fp: Fingerprint | None = None) -> Path:
     Built in a temporary folder beside it and renamed into place, so a reader never sees half a
     store; if two processes build at once, the first rename wins and the other's copy is dropped.
     """
-    from kg.errors import InputError
 
     root = Path(root)
     if own_cache_folder(root) is None:
-        from kg.errors import KGError
 
         raise KGError(f"{cache_dir(root)} is not govkg's cache folder (a symbolic link, a file, or a folder of other files): "
                       "remove it, and govkg makes its own")

@@ -19,10 +19,14 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from kg.errors import KGError
+from kg.errors import InputError, KGError
+from kg.iris import PREFIXES
+from kg.rdf.nquads import dump_nquads
 from kg.rdf.release import release_graph
+from kg.stores.cache import load_kg_cached
+from kg.stores.oxigraph import ox_term as _ox_term
 from kg.stores.results import Result, Term, TooManyRows, load_json_result, triple
-from kg.stores.store import BadQuery, Store
+from kg.stores.store import BadQuery, Store, check_query
 
 TIMEOUT = 300.0  # seconds for one HTTP exchange; a push of a million claims takes minutes
 
@@ -60,7 +64,6 @@ def push(kg, endpoint: str, graph: str | None = None) -> dict:
 
     Returns {"graph", "triples_sent", "bytes", "status", "store"}.
     """
-    from kg.rdf.nquads import dump_nquads
 
     store_url = endpoint_urls(endpoint, "store")
     graph = graph or release_graph(kg)
@@ -80,8 +83,6 @@ def push(kg, endpoint: str, graph: str | None = None) -> dict:
 def _terms_from_ntriples(data: bytes) -> list[tuple[Term, Term, Term]]:
     import pyoxigraph as ox
 
-    from kg.stores.oxigraph import ox_term as _ox_term
-
     return [triple(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object))
             for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
@@ -95,12 +96,9 @@ class RemoteStore(Store):
         self.url, self.graph = endpoint_urls(endpoint, "query"), graph
 
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
-        from kg.stores.store import check_query
-
         sparql = check_query(sparql)  # a remote store may well do SERVICE: it gets only what was checked
         params = urlencode({"default-graph-uri": self.graph}) if self.graph else ""
         url = self.url + (("&" if "?" in self.url else "?") + params if params else "")
-        from kg.iris import PREFIXES
 
         # govkg's prefixes are predeclared locally; a remote store needs them spelled out (a query's
         # own PREFIX of the same name, coming later, still wins).
@@ -136,8 +134,6 @@ class RemoteStore(Store):
 def open_remote(endpoint: str, graph: str | None = None, root: Path | None = None) -> RemoteStore:
     """A RemoteStore over `graph`, by default the release graph of the project's current content."""
     if graph is None and root is not None:
-        from kg.errors import InputError
-        from kg.stores.cache import load_kg_cached
 
         kg, problems = load_kg_cached(root)
         if problems:

@@ -13,6 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from kg.iris import PREFIXES
+from kg.rdf.nquads import lit
+
 _XML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
@@ -42,7 +45,6 @@ class Term(NamedTuple):
             return f"<{self.value}>"
         if self.kind == "bnode":
             return f"_:{self.value}"
-        from kg.rdf.nquads import lit
 
         return lit(self.value, self.lang, self.datatype)
 
@@ -165,8 +167,6 @@ def to_ntriples(result: Result) -> str:
 def to_turtle(result: Result) -> str:
     """Turtle, through pyoxigraph's serialiser (prefixes make it readable)."""
     import pyoxigraph as ox
-
-    from kg.iris import PREFIXES
 
     data = ox.parse(to_ntriples(result).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return (ox.serialize(data, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode("utf-8")

@@ -34,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from kg.stores.results import FORMATS, TooManyRows, dump_result
+from kg.stores.sparqlcheck import check_query
 from kg.stores.sparqltext import normalize_query, refused_keyword
 from kg.stores.store import BadQuery, QueryRefused, Store
 
@@ -310,7 +311,6 @@ class SparqlServer(ThreadingHTTPServer):
         self.socket_timeout = socket_timeout
         # One parse now, while there is one thread: every forked worker then starts with rdflib's
         # parser imported and built, instead of spending half a second on it per query.
-        from kg.stores.sparqlcheck import check_query
 
         check_query("ASK { ?s ?p ?o }")
         super().__init__((host, port), Handler)

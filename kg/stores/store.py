@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.errors import KGError, QueryError
+from kg.errors import InputError, KGError, QueryError
+from kg.iris import PREFIXES
 from kg.rdf.dataset import dataset_of
 from kg.stores.cache import fingerprint, load_kg_cached, oxigraph_store
 from kg.stores.oxigraph import load_oxigraph, ox_term
@@ -121,8 +122,6 @@ class OxigraphStore(Store):
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
         import pyoxigraph as ox
 
-        from kg.iris import PREFIXES
-
         sparql = check_query(sparql)  # the normalised text that was checked, never the raw one
         try:
             res = self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
@@ -163,7 +162,6 @@ def open_store(kg_or_root, backend: str = "auto") -> Store:
             return OxigraphStore(ox.Store.read_only(str(path)), path)
         kg, problems = load_kg_cached(root)
         if problems:
-            from kg.errors import InputError
 
             raise InputError(problems)
         return RdflibStore(dataset_of(kg))
