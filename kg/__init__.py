@@ -12,8 +12,8 @@ stays light.
 from kg.errors import InputError, KGError, NameNotFound, Problem, QueryError
 from kg.version import __version__
 
-__all__ = ["Graph", "InputError", "KGError", "LoadError", "NameNotFound", "Problem", "QueryError", "__version__", "load"]
-_API = {"Graph", "LoadError", "load"}
+__all__ = ["Graph", "add_source", "InputError", "KGError", "LoadError", "NameNotFound", "Problem", "QueryError", "__version__", "load"]
+_API = {"Graph", "LoadError", "add_source", "load"}
 
 
 def __getattr__(name: str):
