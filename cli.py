@@ -73,6 +73,8 @@ def validate(
     else:
         for p in report.problems:
             typer.echo(str(p))
+        for w in report.warnings:  # reported, never failing: a curator decides
+            typer.echo(_warning_line(w))
         counts = report.to_dict()["counts"]
         summary = f"{counts['concepts']} concepts, {counts['claims']} claims, {counts['sources']} sources; {len(report.checks_run)} quality checks"
         if report.conforms:
@@ -703,6 +705,12 @@ quote_app = typer.Typer(help="Find a passage in a source's cleaned text: kg quot
 app.add_typer(quote_app, name="quote")
 claim_app = typer.Typer(help="Add a claim to a source's claim file: kg claim new.", no_args_is_help=True)
 app.add_typer(claim_app, name="claim")
+
+
+def _warning_line(w) -> str:
+    """A warning as file:line: warning: message [code], the form compilers use."""
+    where = w.path + (f":{w.line}" if w.line is not None else "")
+    return f"{where}: warning: {w.message} [{w.code}]"
 
 
 def _list_sources(fmt: Format) -> None:

@@ -143,7 +143,7 @@ def coverage(kg, source_id: str, extra_cues: tuple[str, ...] = ()) -> Coverage:
         para = Paragraph(n, src.locator(start), len(body), sum(covered[i] for i in body))
         for s, e in iter_sentences(line):
             s0, e0 = start + s, start + e
-            hits = [(kind, m) for kind, p in patterns for m in p.finditer(simple, s0, e0)]
+            hits = sorted(((kind, m) for kind, p in patterns for m in p.finditer(simple, s0, e0)), key=lambda h: h[1].start())
             if not hits:
                 continue
             words = tuple(dict.fromkeys(text[m.start():m.end()] if m.end() - m.start() <= 4
