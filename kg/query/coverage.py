@@ -29,7 +29,8 @@ CUES: tuple[tuple[str, str, str, str], ...] = (
     ("causal", "由于|因为", "由於|因為", "because"),
     ("causal", "引起|引发|带来|产生了", "引起|引發|帶來|產生了", "gives rise to"),
     ("causal", "越.{1,12}?越", "越…越", "the more … the more"),
-    ("causal", "结果", "結果", "as a result"),
+    # 结果 as "the result is / as a result", not the noun of 考核结果 (evaluation results)
+    ("causal", "(?:其|的)结果是|结果(?:是|就|便|导致|造成|使)", "其結果是|結果就…", "as a result"),
     ("conditional", "只有.{0,30}?才", "只有…才", "only if"),
     ("conditional", "如果.{0,30}?就|如果", "如果…就", "if … then"),
     ("conditional", "只要.{0,30}?就", "只要…就", "as long as"),
