@@ -35,12 +35,12 @@ if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoi
     from kg.inputs.intake import AddedSource
     from kg.model.similar import SimilarConcept
     from kg.query.agree import Agreement
-    from kg.query.coverage import Coverage
-    from kg.query.quotefind import QuoteMatch
     from kg.query.contrast import Contrast
+    from kg.query.coverage import Coverage
     from kg.query.explain import Explanation
     from kg.query.loops import Loop
     from kg.query.paths import CausalPath
+    from kg.query.quotefind import QuoteMatch
     from kg.query.remedies import Remedy
     from kg.query.search import SearchResult
     from kg.stores.results import Result

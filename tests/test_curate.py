@@ -301,7 +301,7 @@ def test_claim_new_quote_that_occurs_twice_needs_a_locator(runner, mini):
 def test_claim_new_bad_input_leaves_the_file(runner, mini, change, message):
     path = mini / "claims" / "mini-b.yaml"
     before = path.read_bytes()
-    args = dict(zip(NEW[::2], NEW[1::2]))
+    args = dict(zip(NEW[::2], NEW[1::2], strict=True))
     args["--quote"] = "在激励强的时候,压力会导致推诿"
     args.update(dict([change]))
     flat = [x for kv in args.items() for x in kv]

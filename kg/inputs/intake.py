@@ -117,7 +117,7 @@ def guess_language(text: str) -> str:
     if not han:
         return "zh-Hans"
     sample = "".join(han[:20000])
-    changed = sum(1 for a, b in zip(sample, fold(sample)) if a != b)
+    changed = sum(1 for a, b in zip(sample, fold(sample), strict=True) if a != b)
     return "zh-Hant" if changed / len(sample) > 0.05 else "zh-Hans"
 
 
@@ -147,10 +147,11 @@ def propose_recipe(text: str, encoding: str = "utf-8") -> Proposal:
             drops[-1] = DropLines(last.first, n, last.why)
         else:
             drops.append(DropLines(n, n, why[n]))
-    pinyin = len(PINYIN_ANNOTATION.findall(text))
+    annotations = PINYIN_ANNOTATION.findall(text)
+    pinyin = len(annotations)
     notes = []
     if pinyin:
-        notes.append(f"{pinyin} pinyin annotation(s) after characters, e.g. «{PINYIN_ANNOTATION.search(text).group()}»: strip_pinyin")
+        notes.append(f"{pinyin} pinyin annotation(s) after characters, e.g. «{annotations[0]}»: strip_pinyin")
     if encoding != "utf-8":
         notes.append(f"read as {encoding.upper()}; the cleaned text is written in UTF-8")
     return Proposal(tuple(drops), pinyin > 0, pinyin, guess_language(text), encoding, tuple(notes))

@@ -95,9 +95,9 @@ def near_duplicate_concepts(kg, threshold: float = NEAR_IDENTICAL) -> list[Probl
     for kind, min_len in (("label", 4), ("definition", 12)):
         flat = [(n, c, lang, t) for n, c in enumerate(concepts) for lang, t in texts(c, kind) if len(t) >= min_len]
         pairs: dict[tuple[int, int], tuple[float, str, str]] = {}
-        for i, (na, a, la, x) in enumerate(flat):
+        for i, (na, _, la, x) in enumerate(flat):
             sm.set_seq2(x)  # difflib caches what it learns of its second sequence: set it once per text
-            for nb, b, lb, y in flat[i + 1:]:
+            for nb, _, lb, y in flat[i + 1:]:
                 if nb == na or la != lb or x == y or (min(na, nb), max(na, nb)) in pairs:  # equal labels: the SPARQL check
                     continue
                 if 2 * min(len(x), len(y)) / (len(x) + len(y)) < threshold:
