@@ -411,3 +411,26 @@ def test_worked_example_end_to_end(runner, real, seeds, tmp_path):
     result = invoke(runner, real, "validate")
     assert result.exit_code == 0, result.output
     assert "6 sources" in result.output
+
+
+def test_source_add_that_cannot_write_leaves_nothing(runner, mini, seeds, tmp_path, monkeypatch):
+    import kg.atomic
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg.atomic, "write_files_atomic", full)
+    raw = tmp_path / "full-disk.txt"
+    raw.write_text("一句话。\n", encoding="utf-8")
+    result = invoke(runner, mini, "source", "add", str(raw))
+    assert result.exit_code == 2
+    assert "could not write the new source: No space left on device; sources/ is unchanged" in result.output
+    assert not (mini / "sources" / "full-disk.yaml").exists() and not (mini / "sources" / "full-disk.txt").exists()
+    assert not (seeds / "full-disk.txt").exists()
+
+
+def test_sources_list_on_a_project_with_a_broken_record(runner, mini):
+    (mini / "sources" / "mini-b.yaml").write_text("id: mini-b\nkind: article\ntitle: 小文章\nauthors: 乙\n", encoding="utf-8")
+    result = invoke(runner, mini, "sources")
+    assert result.exit_code == 1
+    assert f"{mini / 'sources' / 'mini-b.yaml'}:4: 'authors' must be a list of texts" in result.output

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +28,12 @@ class IntakeError(KGError):
     """A raw text that cannot be taken in (empty, binary, in no encoding govkg reads, a record already there)."""
 
     exit_code = 1
+
+
+class WriteError(KGError):
+    """The new source's files could not be written (nothing was left half-written)."""
+
+    exit_code = 2
 
 
 def decode_raw(raw: bytes, name: str = "the file") -> tuple[str, str]:
@@ -223,7 +228,7 @@ def add_source(sources_dir: Path, seeds_dir: Path, file: Path, *, sid: str | Non
     Nothing is written when the file cannot be read or the id is taken (unless `force`); each file is
     written whole or not at all (kg.atomic).
     """
-    from kg.atomic import write_text_atomic
+    from kg.atomic import write_bytes_atomic, write_files_atomic
 
     text, encoding, raw = read_raw(file)
     sid = sid or slug(file.stem)
@@ -247,11 +252,17 @@ def add_source(sources_dir: Path, seeds_dir: Path, file: Path, *, sid: str | Non
     cleaned = clean_text(text, proposal.recipe)
     sha = hashlib.sha256(raw).hexdigest()
     body = scaffold_record(sid, seed_name, sha, proposal, **{k: v for k, v in record.items() if v})
-    seeds_dir.mkdir(parents=True, exist_ok=True)
-    if not seed_path.exists():
-        shutil.copyfile(file, seed_path)
-    write_text_atomic(text_path, cleaned)
-    write_text_atomic(record_path, body)
+    copied = not seed_path.exists()
+    try:
+        if copied:
+            seeds_dir.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(seed_path, raw)
+        # The record and its text together, or neither (a record without its text would not load).
+        write_files_atomic({text_path.name: cleaned.encode("utf-8"), record_path.name: body.encode("utf-8")}, sources_dir)
+    except OSError as exc:
+        if copied:
+            seed_path.unlink(missing_ok=True)
+        raise WriteError(f"could not write the new source: {exc.strerror or exc}; sources/ is unchanged") from None
     incomplete = tuple(k for k in ("kind", "title") if not record.get(k))
     return AddedSource(sid, record_path, text_path, seed_path, proposal, len(_lines(text)), len(_lines(cleaned)), incomplete)
 
