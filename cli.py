@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-sources_app = typer.Typer(help="Cleaned source texts: rebuild them from the seeds, or check they are reproducible.", no_args_is_help=True)
+sources_app = typer.Typer(help="Source documents: list them (no subcommand, or `list`); rebuild the cleaned texts from the seeds, or check they are reproducible.", invoke_without_command=True)
 app.add_typer(sources_app, name="sources")
 
 
@@ -73,6 +73,8 @@ def validate(
     else:
         for p in report.problems:
             typer.echo(str(p))
+        for w in report.warnings:  # reported, never failing: a curator decides
+            typer.echo(_warning_line(w))
         counts = report.to_dict()["counts"]
         summary = f"{counts['concepts']} concepts, {counts['claims']} claims, {counts['sources']} sources; {len(report.checks_run)} quality checks"
         if report.conforms:
@@ -692,6 +694,245 @@ def push(
         _echo_json(result)
     else:
         typer.echo(f"pushed {result['triples_sent']:,} triples ({result['bytes']:,} bytes) into <{result['graph']}> at {result['store']} (HTTP {result['status']})")
+
+
+# --- curating a new source (issue 17): kg source add, kg sources [list], kg quote find, kg uncovered,
+# kg suggest-concepts, kg claim new ----------------------------------------------------------------------
+
+source_app = typer.Typer(help="Take a new source in: kg source add FILE.", no_args_is_help=True)
+app.add_typer(source_app, name="source")
+quote_app = typer.Typer(help="Find a passage in a source's cleaned text: kg quote find SOURCE TEXT.", no_args_is_help=True)
+app.add_typer(quote_app, name="quote")
+claim_app = typer.Typer(help="Add a claim to a source's claim file: kg claim new.", no_args_is_help=True)
+app.add_typer(claim_app, name="claim")
+
+
+def _warning_line(w) -> str:
+    """A warning as file:line: warning: message [code], the form compilers use."""
+    where = w.path + (f":{w.line}" if w.line is not None else "")
+    return f"{where}: warning: {w.message} [{w.code}]"
+
+
+def _list_sources(fmt: Format) -> None:
+    g = _graph()
+    rows = []
+    for sid, src in sorted(g.sources.items()):
+        work = g.works.get(src.work)
+        rows.append({"id": sid, "authors": list(src.authors or (work.authors if work else ())), "title": src.title,
+                     "work": src.work if src.work != sid else "", "year": src.issued[:4], "language": src.language})
+    if fmt is Format.json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        work = f"  [work: {r['work']}]" if r["work"] else ""
+        typer.echo(f"{r['id']:<16} {r['year'] or '—':<5} {'、'.join(r['authors']) or '—'}  {r['title']}{work}")
+
+
+@sources_app.callback()
+def _sources(ctx: typer.Context, fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts.")) -> None:
+    """Source documents: with no subcommand, list every one with author, year, title and work."""
+    if ctx.invoked_subcommand is None:
+        _list_sources(fmt)
+
+
+@sources_app.command("list")
+def sources_list(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts.")) -> None:
+    """Every source document: id, year, authors, title and the work it reports on."""
+    _list_sources(fmt)
+
+
+@source_app.command("add")
+def source_add(
+    file: Path = typer.Argument(..., help="The raw text: UTF-8 or GB18030, simplified or traditional."),
+    sid: str | None = typer.Option(None, "--id", help="The source id (default: from the file name)."),
+    kind: str | None = typer.Option(None, "--kind", help="book, book-excerpt, reading-notes or article."),
+    title: str | None = typer.Option(None, "--title", help="The title as the document gives it."),
+    title_en: str | None = typer.Option(None, "--title-en", help="An English rendering of the title."),
+    author: list[str] = typer.Option([], "--author", help="An author the document names (repeatable)."),
+    container: str | None = typer.Option(None, "--container", help="The periodical, site or book it appeared in."),
+    issued: str | None = typer.Option(None, "--issued", help="Its date: YYYY-MM-DD, YYYY-MM or YYYY."),
+    seeds: Path | None = typer.Option(None, "--seeds", help="The seeds folder the raw text is copied into (default: ../shared/seeds)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing sources/<id>.yaml."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """Scaffold sources/<id>.yaml (the record's fields to fill, a proposed cleaning recipe with a reason per rule) and sources/<id>.txt from a raw text."""
+    import kg
+
+    added = _or_fail(kg.add_source, file, state.root, id=sid, seeds=seeds, force=force, kind=kind, title=title,
+                     title_en=title_en, authors=tuple(author), container=container, issued=issued)
+    p = added.proposal
+    if fmt is Format.json:
+        _echo_json({"id": added.id, "record": str(added.record), "text": str(added.text), "seed": str(added.seed),
+                    "encoding": p.encoding, "language": p.language, "strip_pinyin": p.strip_pinyin,
+                    "drop": [{"lines": [d.first, d.last], "why": d.why} for d in p.drop],
+                    "lines_in": added.lines_in, "lines_out": added.lines_out, "fill_in": list(added.incomplete)})
+        return
+    typer.echo(f"wrote {added.record}\nwrote {added.text}  ({added.lines_out} of {added.lines_in} lines kept; read as {p.encoding}, {p.language})")
+    typer.echo(f"seed {added.seed}")
+    for d in p.drop:
+        typer.echo(f"  drop line{'s' if d.last > d.first else ''} {d.first}{'-' + str(d.last) if d.last > d.first else ''}: {d.why}")
+    if p.strip_pinyin:
+        typer.echo(f"  strip {p.pinyin} pinyin annotation(s)")
+    if added.incomplete:
+        typer.echo(f"fill in {', '.join(added.incomplete)} in {added.record.name}, check the recipe, then `kg sources clean` and `kg validate`")
+
+
+@quote_app.command("find")
+def quote_find(
+    source: str = typer.Argument(..., help="The source: id (or a unique part of it) or title."),
+    text: str = typer.Argument(..., help="The passage as remembered or retyped (either script, any punctuation)."),
+    limit: int = typer.Option(4, "--limit", min=1, help="At most this many spans (the best, then alternatives)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """The verbatim span of a source's cleaned text that reads like TEXT, its locator, and the nearest alternatives, ready to paste.
+
+    Script (simplified/traditional), punctuation (full-/half-width), spacing and case do not count; a
+    passage found more than once is listed at each place (a claim quoting it needs `locator`).
+    """
+    g = _graph()
+    found = _or_fail(g.find_quote, source, text, limit=limit)
+    if fmt is Format.json:
+        _echo_json([m.to_dict() for m in found])
+        return
+    exact = [m for m in found if m.score == 1.0]
+    for i, m in enumerate(found):
+        if i == 0 or (m.score < 1.0 and found[i - 1].score == 1.0):
+            typer.echo("alternatives:" if i else ("found:" if exact else "nearest:"))
+        mark = "  (crosses 〔乱码〕: quote only the readable part)" if m.garbled else ""
+        alike = "same" if m.score == 1.0 else f"{m.score:.0%} alike"
+        typer.echo(f"  {m.locator} ({alike}){mark}\n    {m.exact}")
+    if len(exact) > 1:
+        typer.echo(f"the passage occurs {len(exact)} times: a claim quoting it needs locator: (one of {', '.join(m.locator for m in exact)})", err=True)
+
+
+@app.command()
+def uncovered(
+    source: str = typer.Argument(..., help="The source: id (or a unique part of it) or title."),
+    cue: list[str] = typer.Option([], "--cue", help="Another cue word for this run (repeatable); the table is in kg/query/coverage.py."),
+    show_all: bool = typer.Option(False, "--all", help="Also list the cue sentences claims already quote."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """The sentences with causal, conditional, purposive or remedial cue words (导致, 从而, 只有…才, 为了, 应当 …) that no claim quotes, by paragraph, with the share of each paragraph the quotes cover."""
+    g = _graph()
+    cov = _or_fail(g.uncovered, source, cues=cue)
+    if fmt is Format.json:
+        data = cov.to_dict()
+        if show_all:
+            data["paragraphs"] = [p.to_dict(all_sentences=True) for p in cov.paragraphs if p.sentences]
+        _echo_json(data)
+        return
+    typer.echo(f"{cov.source}: {len(cov.cue_sentences)} sentences with cue words, {len(cov.uncovered)} that no claim quotes ({cov.claims} claims)")
+    for p in cov.paragraphs:
+        shown = p.sentences if show_all else p.uncovered
+        if not shown:
+            continue
+        where = p.locator if p.locator.startswith("line") else f"{p.locator} (line {p.line})"
+        typer.echo(f"\n{where}: {p.share_covered:.0%} of the paragraph quoted")
+        for sent in shown:
+            typer.echo(f"  {'✓' if sent.covered else '·'} [{', '.join(sent.cues)}] {sent.text}")
+
+
+@app.command("suggest-concepts")
+def suggest_concepts(
+    text: str = typer.Argument(..., help="A would-be concept's label or definition, in Chinese (either script) or English."),
+    limit: int = typer.Option(8, "--limit", min=1, help="At most this many concepts."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """The existing concepts whose labels, altLabels or definitions are closest to TEXT: reuse one (or add TEXT as its altLabel) before adding a concept."""
+    g = _graph()
+    found = g.similar_concepts(text, limit=limit)
+    if fmt is Format.json:
+        _echo_json([{**s.to_dict(), "label_zh": g.concepts[s.id].label("zh"), "label_en": g.concepts[s.id].label("en")} for s in found])
+        return
+    if not found:
+        typer.echo(f"no concept is like '{text}': a new one may be needed (see claims/README.md, Concepts)")
+        return
+    for s in found:
+        c = g.concepts[s.id]
+        typer.echo(f"{s.score:4.0%}  {s.id} ({c.label('zh')} / {c.label('en')})  {s.field}: {s.matched}")
+
+
+def _prompt_list(label: str, values: list[str]) -> list[str]:
+    if values:
+        return values
+    answer = typer.prompt(f"{label} (comma-separated, empty for none)", default="", show_default=False)
+    return [v.strip() for v in answer.replace("，", ",").split(",") if v.strip()]
+
+
+@claim_app.command("new")
+def claim_new(
+    source: str = typer.Argument(..., help="The source: id (or a unique part of it) or title."),
+    cid: str | None = typer.Option(None, "--id", help="The claim's id: a source prefix and a slug (zuo-…)."),
+    cause: str | None = typer.Option(None, "--cause", help="The cause: a concept's id or any label, either script."),
+    effect: str | None = typer.Option(None, "--effect", help="The effect, named the same way."),
+    chain: list[str] = typer.Option([], "--chain", help="Instead of cause/effect: the concepts of a chain, in order (repeatable)."),
+    relation: str = typer.Option("causes", "--relation", help="causes, form-of, part-of, aim or definition."),
+    subject: str | None = typer.Option(None, "--subject", help="For form-of, part-of, aim, definition: the subject concept."),
+    obj: str | None = typer.Option(None, "--object", help="For form-of, part-of, aim: the object concept."),
+    polarity: str | None = typer.Option(None, "--polarity", help="positive or negative."),
+    condition: list[str] = typer.Option([], "--condition", help="A condition concept (repeatable)."),
+    agent: list[str] = typer.Option([], "--agent", help="An actor who acts (repeatable)."),
+    target: list[str] = typer.Option([], "--target", help="An actor acted upon (repeatable)."),
+    evidence: str | None = typer.Option(None, "--evidence", help="argument, case, interview, observation, example or citation."),
+    hedge: str = typer.Option("", "--hedge", help="The text's own hedge word (会, 可能, 要 …)."),
+    level: list[str] = typer.Option([], "--level", help="A level the claim is about (repeatable)."),
+    quote: list[str] = typer.Option([], "--quote", help="The passage, as `kg quote find` finds it (repeatable); written verbatim."),
+    locator: str | None = typer.Option(None, "--locator", help="¶marker or 'line N': needed when the passage occurs more than once."),
+    gloss: str | None = typer.Option(None, "--gloss", help="A precise English rendering of the claim."),
+    note: str = typer.Option("", "--note", help="Anything a reader should know."),
+    interactive: bool = typer.Option(False, "--interactive", "-i", help="Ask for every field not given (concepts are checked, with the closest, as you go)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """Build a claim from a quote and concept names, append it to claims/<source>.yaml keeping its comments and layout, and check it.
+
+    Non-interactive: give --id, the concepts, --evidence, --quote and --gloss. With --interactive,
+    every missing field is asked for. If the project then has a problem in the claim file, the file
+    is put back as it was and the problems are listed (exit 1).
+    """
+    g = _graph()
+    src = _or_fail(g.source, source)
+    if interactive:
+        cid = cid or typer.prompt("id")
+        if relation == "causes" and not chain:
+            cause = cause or _ask_concept(g, "cause")
+            effect = effect or _ask_concept(g, "effect")
+            polarity = polarity or typer.prompt("polarity (positive/negative)", default="positive")
+        elif relation != "causes":
+            subject = subject or _ask_concept(g, "subject")
+            if relation != "definition":
+                obj = obj or _ask_concept(g, "object")
+        evidence = evidence or typer.prompt("evidence (argument, case, interview, observation, example, citation)", default="argument")
+        if not quote:
+            passage = typer.prompt("quote (as remembered; it is looked up)")
+            found = _or_fail(g.find_quote, src.id, passage)
+            typer.echo(f"  {found[0].locator}: {found[0].exact}")
+            quote = [found[0].exact]
+        hedge = hedge or typer.prompt("hedge (the text's word, empty for none)", default="", show_default=False)
+        gloss = gloss or typer.prompt("gloss (English)")
+    missing = [name for name, value in (("--id", cid), ("--evidence", evidence), ("--quote", quote), ("--gloss", gloss)) if not value]
+    if relation == "causes" and not chain and not (cause and effect):
+        missing.append("--cause and --effect (or --chain)")
+    if missing:
+        _fail(f"missing {', '.join(missing)} (or use --interactive)", EXIT_ERROR)
+    entry = _or_fail(g.add_claim, src.id, id=cid, evidence=evidence, quote=quote, gloss=gloss, cause=cause, effect=effect,
+                     chain=chain, relation=relation, subject=subject, object=obj, polarity=polarity, conditions=condition,
+                     agent=agent, target=target, hedge=hedge, level=level, locator=locator, note=note)
+    if fmt is Format.json:
+        _echo_json(entry)
+        return
+    typer.echo(f"added {entry['id']} to claims/{src.id}.yaml; the project loads cleanly (`kg validate` runs the SHACL and SPARQL checks too)")
+
+
+def _ask_concept(g, what: str) -> str:
+    """Ask for a concept until the name resolves; show the closest concepts when it does not."""
+    while True:
+        name = typer.prompt(what)
+        try:
+            return g.concept(name).id
+        except KGError as exc:
+            typer.echo(str(exc))
+            for s in g.similar_concepts(name, limit=5):
+                typer.echo(f"  {s.id} ({g.concepts[s.id].label('zh')} / {g.concepts[s.id].label('en')})")
 
 
 def main() -> None:

@@ -15,10 +15,11 @@ from kg.errors import InputError, KGError, NameNotFound, Problem, QueryError
 from kg.version import __version__
 
 if _typing.TYPE_CHECKING:  # what __getattr__ hands out, for type checkers and editors
-    from kg.api import Graph, LoadError, load
+    from kg.api import Graph, LoadError, add_source, load
 
-__all__ = ["Graph", "InputError", "KGError", "LoadError", "NameNotFound", "Problem", "QueryError", "__version__", "load"]
-_API = {"Graph", "LoadError", "load"}
+__all__ = ["Graph", "InputError", "KGError", "LoadError", "NameNotFound", "Problem", "QueryError", "__version__", "add_source",
+           "load"]
+_API = {"Graph", "LoadError", "add_source", "load"}
 
 
 def __getattr__(name: str) -> _typing.Any:

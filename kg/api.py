@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
-from kg.errors import EXIT_PROBLEMS, KGError, Problem, QueryError
+from kg.errors import EXIT_PROBLEMS, InputError, KGError, Problem, QueryError
 from kg.inputs.claims import Chain, Claim
 from kg.inputs.sources import Source, Work
 from kg.model import names
@@ -32,11 +32,15 @@ from kg.query.contrast import KINDS as CONTRAST_KINDS  # noqa: F401  (the kinds 
 if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoids
     import networkx as nx
 
+    from kg.inputs.intake import AddedSource
+    from kg.model.similar import SimilarConcept
     from kg.query.agree import Agreement
     from kg.query.contrast import Contrast
+    from kg.query.coverage import Coverage
     from kg.query.explain import Explanation
     from kg.query.loops import Loop
     from kg.query.paths import CausalPath
+    from kg.query.quotefind import QuoteMatch
     from kg.query.remedies import Remedy
     from kg.query.search import SearchResult
     from kg.stores.results import Result
@@ -75,6 +79,22 @@ def load(root: str | Path | None = None, *, cache: bool = True) -> Graph:
     if problems:
         raise LoadError(problems)
     return Graph(model)
+
+
+def add_source(file: str | Path, root: str | Path | None = None, *, id: str | None = None, seeds: str | Path | None = None,
+               force: bool = False, **record: Any) -> AddedSource:
+    """Take a raw text (UTF-8 or GB18030) into a project: the seed copied into the seeds folder, sources/<id>.yaml
+    scaffolded with the record's fields and a proposed cleaning recipe (a reason per rule), sources/<id>.txt cleaned.
+
+    `record` may give kind, title, title_en, authors, container, issued, work, relation; what is missing
+    is left for the curator to fill in (`AddedSource.incomplete`). Raises IntakeError for an empty or
+    binary file, or an id already taken (unless `force`).
+    """
+    from kg.inputs.intake import add_source as run
+    from kg.inputs.layout import Layout
+
+    layout = Layout(Path(root) if root is not None else default_root())
+    return run(layout.sources, Path(seeds) if seeds else layout.seeds, Path(file), sid=id, force=force, **record)
 
 
 @dataclass(frozen=True)
@@ -249,6 +269,118 @@ class Graph:
         from kg.query.sparql import run_query
 
         return run_query(self.model, query)
+
+    # --- curating: quotes, coverage, concepts, new claims ------------------------------------------
+
+    def find_quote(self, source: str, passage: str, *, limit: int = 4) -> list[QuoteMatch]:
+        """The spans of a source's cleaned text that read like `passage`, best first, verbatim with their locators.
+
+        Script, punctuation, spacing and case do not count (score 1.0); otherwise the nearest windows of
+        each paragraph are ranked by difflib's ratio (kg.query.quotefind). Raises QuoteNotFound when
+        nothing is alike enough.
+        """
+        from kg.query.quotefind import find_quote
+
+        return find_quote(self.source(source), passage, limit=limit)
+
+    def uncovered(self, source: str, *, cues: Iterable[str] = ()) -> Coverage:
+        """The sentences of a source with causal, conditional, purposive or remedial cue words, by paragraph,
+        each marked covered when a claim's quote overlaps it (kg.query.coverage; `cues` adds words for this run)."""
+        from kg.query.coverage import coverage
+
+        return coverage(self.model, self.source(source).id, tuple(cues))
+
+    def similar_concepts(self, text: str, *, limit: int = 10) -> list[SimilarConcept]:
+        """The concepts whose labels, altLabels or definitions are closest to `text`, in either script and language."""
+        from kg.model.similar import similar_concepts
+
+        return similar_concepts(self.model, text, limit=limit)
+
+    def add_claim(self, source: str, *, id: str, evidence: str, quote: str | Iterable[str], gloss: str,
+                  cause: str | None = None, effect: str | None = None, chain: Iterable[str] = (),
+                  relation: str = "causes", subject: str | None = None, object: str | None = None,
+                  polarity: str | None = None, conditions: Iterable[str] = (), agent: Iterable[str] = (),
+                  target: Iterable[str] = (), hedge: str = "", level: Iterable[str] = (), locator: str | None = None,
+                  note: str = "") -> dict:
+        """Append a claim to the source's claim file (claims/<source>.yaml), then check the project loads cleanly.
+
+        Concepts are given by any name (resolved as everywhere: `Graph.concept`); each quote is a passage
+        as `find_quote` finds it, written verbatim as the text has it; a passage that occurs more than once
+        needs `locator`. When the project then has a problem in that file, the file is put back as it was
+        and InputError lists the problems. Returns the entry written. The Graph itself is not updated:
+        `kg.load()` again to query the new claim.
+        """
+        from kg.model.project import load_kg
+        from kg.output.claimwriter import ClaimFileError, append_claim
+        from kg.query.quotefind import QuoteNotFound
+
+        src = self.source(source)
+        if not id or id in self.model.claims or id in self.model.chains or id in self.model.replaced_claims:
+            raise ClaimFileError(f"claim id '{id}' is {'taken' if id else 'empty'}: give a new one (lower-case letters, digits and '-')")
+        entry: dict[str, Any] = {"id": id}
+        if relation != "causes":
+            entry["relation"] = relation
+        cid = lambda n: self.concept(n).id  # noqa: E731
+        if list(chain):
+            entry["chain"] = [cid(n) for n in chain]
+        if cause:
+            entry["cause"] = cid(cause)
+        if effect:
+            entry["effect"] = cid(effect)
+        if subject:
+            entry["subject"] = cid(subject)
+        if object:
+            entry["object"] = cid(object)
+        if polarity:
+            entry["polarity"] = polarity
+        if list(conditions):
+            entry["conditions"] = [cid(n) for n in conditions]
+        for key, values in (("agent", agent), ("target", target)):
+            if list(values):
+                entry[key] = [cid(n) for n in values]
+        entry["evidence"] = evidence
+        if hedge:
+            entry["hedge"] = hedge
+        if list(level):
+            entry["scope"] = {"level": list(level)}
+        quotes, where = [], set()
+        for passage in [quote] if isinstance(quote, str) else list(quote):
+            exact = [m for m in self.find_quote(src.id, passage, limit=50) if m.score == 1.0]
+            if locator:
+                exact = [m for m in exact if m.locator == locator]
+            if not exact:
+                near = self.find_quote(src.id, passage)
+                listed = "\n".join(f"  {m.locator} ({m.score:.0%} alike): {m.exact}" for m in near)
+                raise QuoteNotFound(f"«{passage}» is not in sources/{src.id}.txt{' at ' + locator if locator else ''} "
+                                 f"up to script and punctuation; the nearest:\n{listed}\n(`kg quote find` to copy one)")
+            if len(exact) > 1:
+                listed = "\n".join(f"  {m.locator}: {m.exact}" for m in exact)
+                raise QuoteNotFound(f"«{passage}» occurs {len(exact)} times in sources/{src.id}.txt: give --locator, one of\n{listed}")
+            if exact[0].garbled:
+                raise QuoteNotFound(f"«{exact[0].exact}» crosses a garbled stretch 〔乱码〕: quote only readable text")
+            quotes.append(exact[0].exact)
+            where.add(exact[0].locator)
+            if src.text.count(exact[0].exact) > 1:
+                locator = exact[0].locator
+        entry["quote"] = quotes[0] if len(quotes) == 1 else quotes
+        if locator:
+            entry["locator"] = locator
+        entry["gloss"] = gloss
+        if note:
+            entry["note"] = note
+        path = self.model.layout.claims / f"{src.id}.yaml"
+        before = append_claim(path, src.id, entry)
+        _, problems = load_kg(self.root)
+        mine = [p for p in problems if Path(p.path).resolve() == path.resolve()]
+        if mine:
+            from kg.atomic import write_text_atomic
+
+            if before:
+                write_text_atomic(path, before)
+            else:
+                path.unlink()
+            raise InputError(mine)
+        return entry
 
     def stats(self) -> dict:
         """Counts: sources, concepts by class, claims by source and polarity, agreement across works."""

@@ -12,7 +12,7 @@ import pytest
 from .conftest import REPO, invoke
 
 COMMANDS = ["validate", "build", "stats", "sources", "cite", "export", "render", "figure", "chain", "explain", "loops", "search",
-            "contrast", "sparql", "serve", "push", "agree", "remedies"]
+            "contrast", "sparql", "serve", "push", "agree", "remedies", "source", "quote", "uncovered", "suggest-concepts", "claim"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

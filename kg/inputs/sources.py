@@ -310,10 +310,12 @@ def clean_from_seed(src: Source, seeds_dir: Path) -> str:
     digest = hashlib.sha256(raw).hexdigest()
     if src.seed_sha256 and digest != src.seed_sha256:
         raise RecipeError(f"seed {src.seed} has changed (sha256 {digest[:12]}…, the record says {src.seed_sha256[:12]}…)")
-    try:
-        return clean_text(raw.decode("utf-8"), src.recipe)
-    except UnicodeDecodeError as exc:
-        raise RecipeError(f"seed {src.seed} is not UTF-8 (byte {exc.start})") from None
+    from kg.inputs.intake import decode_seed
+
+    try:  # UTF-8, or GB18030 for a seed `kg source add` took in as such
+        return clean_text(decode_seed(raw, f"seed {src.seed}"), src.recipe)
+    except ValueError as exc:
+        raise RecipeError(str(exc)) from None
 
 
 def check_against_seeds(sources: dict[str, Source], seeds_dir: Path) -> list[Problem]:

@@ -24,6 +24,8 @@ class ValidationReport:
     kg: KG
     checks_run: list[str] = field(default_factory=list)
     seeds_checked: bool = False
+    # What a curator should look at but that does not fail validation (near-duplicate concepts).
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -33,6 +35,7 @@ class ValidationReport:
         return {
             "conforms": self.conforms,
             "problems": [p.to_dict() for p in self.problems],
+            "warnings": [p.to_dict() for p in self.warnings],
             "checks": self.checks_run,
             "seeds_checked": self.seeds_checked,
             "counts": {"sources": len(self.kg.sources), "concepts": len(self.kg.concepts),
@@ -137,6 +140,9 @@ def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None =
     kg, problems = loaded if loaded is not None else load_kg(root)
     problems = list(problems)
     report = ValidationReport(problems, kg)
+    from kg.model.similar import near_duplicate_concepts
+
+    report.warnings = near_duplicate_concepts(kg)
     seeds = kg.layout.seeds
     if check_seeds or (check_seeds is None and seeds.is_dir()):
 

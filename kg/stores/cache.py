@@ -295,12 +295,12 @@ def validate_cached(root: Path, check_seeds: bool | None = None):
     fp = fingerprint(root, extra)
     path = _entry(root, "validate", fp.key + ("seeds" if use_seeds else ""))
     hit = _read_pickle(path)
-    if hit is not None:
+    if isinstance(hit, tuple) and len(hit) == 4:
         kg, _ = load_kg_cached(root)
-        problems, checks, seeds_checked = hit
-        return ValidationReport(problems, kg, checks, seeds_checked)
+        problems, checks, seeds_checked, warnings = hit
+        return ValidationReport(problems, kg, checks, seeds_checked, warnings)
     report = validate(Path(root), check_seeds, loaded=load_kg_cached(root))
-    _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked))
+    _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked, report.warnings))
     return report
 
 
