@@ -24,7 +24,7 @@ def test_internal_error_has_its_own_exit_code_and_no_traceback(monkeypatch, caps
     def boom(kg):
         raise RuntimeError("something govkg never expected")
 
-    monkeypatch.setattr(kg.stats, "get_stats", boom)
+    monkeypatch.setattr(kg.query.stats, "get_stats", boom)
     monkeypatch.setattr(sys, "argv", ["kg", "--root", str(REPO / "tests" / "fixtures" / "mini"), "stats"])
     monkeypatch.setenv("GOVKG_CACHE", "off")
     with pytest.raises(SystemExit) as exit_info:
