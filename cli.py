@@ -296,9 +296,8 @@ def render(
     open_: bool = typer.Option(False, "--open", help="Then open the page with the desktop's default program (or print its path)."),
 ) -> None:
     """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters."""
-    from kg.output.render import render as run
-
     from kg.output.outfiles import check_page_target
+    from kg.output.render import render as run
 
     kg = _load()
     selection = _selection(focus, depth, source, chain, max_len)
@@ -331,7 +330,6 @@ def figure(
 ) -> None:
     """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge."""
     from kg.output.figure import figure as run
-
     from kg.output.outfiles import check_figure_target
 
     kg = _load()

@@ -45,7 +45,7 @@ def test_help_paragraphs_are_one_line_each(command):
 
 def _short_flags():
     meaning: dict[str, set[str]] = {}
-    for name, cmd in _commands():
+    for _name, cmd in _commands():
         for param in cmd.params:
             longs = [o for o in param.opts if o.startswith("--")]
             for short in (o for o in param.opts if len(o) == 2 and o.startswith("-")):
