@@ -548,6 +548,10 @@ def chain(
     paths = _ask(lambda: g.chain(query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
                                  sources=query["sources"], same_source=same_source, limit=limit, include=query["include"],
                                  min_certainty=min_certainty, actor=query["actor"], backend=backend, endpoint=endpoint))
+    if not paths:
+        query["why_empty"] = _ask(lambda: g.why_no_path(query["from"], query["to"], max_len=max_len, via=query["via"],
+                                                        avoid=query["avoid"], sources=query["sources"], same_source=same_source,
+                                                        include=query["include"], min_certainty=min_certainty, actor=query["actor"]))
     typer.echo(g.report("paths", paths, fmt.value, query), nl=False)
 
 
