@@ -225,9 +225,9 @@ def _why_empty_lines(kg, why: dict | None) -> list[str]:
     """What emptied the result: each option's share, then the nearest paths without any of them."""
     if why is None:
         return ["no path: try a larger --max-len, fewer --via/--avoid/--source, or `kg explain` on each end"]
-    lines = []
+    lines = ["no path with these options" + (":" if why["without"] else "")]
     for w in why["without"]:
-        lines.append(f"without {w['option']}: {w['paths']} path(s)")
+        lines.append(f"  without {w['option']}: {w['paths']} path(s)")
     if why["unfiltered"]:
         lines.append("nearest paths without " + (", ".join(w["option"] for w in why["without"]) or "any option") + ":")
         for p in why["unfiltered"]:
