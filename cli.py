@@ -88,8 +88,7 @@ def build(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
-    from kg.output.build import build as run_build
-    from kg.output.build import release_metadata
+    from kg.output.build import build_release
     from kg.stores.cache import validate_cached
 
     report = validate_cached(state.root)
@@ -99,10 +98,9 @@ def build(
         _fail(f"not built: {len(report.problems)} problem(s); dist/ is unchanged", EXIT_PROBLEMS)
     out_dir = out if out is not None else state.root / "dist"
     try:
-        written = run_build(report.kg, out_dir)
+        written, release = build_release(report.kg, out_dir)
     except OSError as exc:
         _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out_dir.as_posix()}/ is unchanged", EXIT_ERROR)
-    release = release_metadata(report.kg)
     if fmt is Format.json:
         _echo_json({"written": [str(p) for p in written], **release})
     else:
