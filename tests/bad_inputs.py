@@ -311,7 +311,7 @@ def iter_cases():
             text = form.format(url="http://127.0.0.1:9/sparql", port=9, q=qe.QUOTES[q])
             yield "kg sparql", f"{name}: {text}", _query(text)
     requests = [(ts.CHAIN.encode() if "form" not in h["Content-Type"] else b"query=ASK%7B%7D", h) for h, _ in ts.CROSS_SITE]
-    for (data, headers), answer in zip(requests, _served(requests), strict=True):
+    for (_data, headers), answer in zip(requests, _served(requests), strict=True):
         yield "kg serve", f"POST {headers}", answer
     from typer.testing import CliRunner
 

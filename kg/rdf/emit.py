@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 from kg.ids import check_iri
 from kg.inputs.claims import RELATION_CLASS, RELATION_PROPERTY
@@ -32,7 +32,7 @@ class BNode(NamedTuple):
     label: str
 
 
-Term = Union[str, Lit, BNode]
+Term = str | Lit | BNode
 Triple = tuple[Term, Term, Term]
 Quad = tuple[Term, Term, Term, str]
 

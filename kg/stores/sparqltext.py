@@ -109,7 +109,7 @@ def normalize_query(text: str) -> str:
         if ch == "<":
             m = _IRI.match(text, i)
             if m:
-                iri = _UCHAR.sub(lambda u: _char(u.group(1) or u.group(2), text, i), m.group(1))
+                iri = _UCHAR.sub(lambda u, i=i: _char(u.group(1) or u.group(2), text, i), m.group(1))
                 if _IRI_BAD.search(iri) or _BAD_CHAR.search(iri):
                     raise QueryError(f"not a valid SPARQL query at {_where(text, i)}: an IRI whose escapes make a character IRIs cannot hold")
                 out.append(f"<{iri}>")
