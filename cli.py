@@ -180,7 +180,7 @@ def sources_clean(
     from kg.inputs.sources import write_cleaned_texts
     from kg.model.project import Layout
 
-    layout = _or_fail(Layout(state.root).require)
+    layout = _or_fail(Layout(state.root).require, ("sources",))
     folder = _or_fail(layout.require_seeds, seeds)
     try:
         written, problems = write_cleaned_texts(layout.sources, folder)
@@ -208,7 +208,7 @@ def sources_check(
     from kg.inputs.sources import check_against_seeds, load_sources
     from kg.model.project import Layout
 
-    layout = _or_fail(Layout(state.root).require)
+    layout = _or_fail(Layout(state.root).require, ("sources",))
     folder = _or_fail(layout.require_seeds, seeds)
     problems: list[Problem] = []
     sources, _ = load_sources(layout.sources, problems)

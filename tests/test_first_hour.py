@@ -79,7 +79,7 @@ def test_out_is_relative_to_the_current_folder(runner, mini, tmp_path, monkeypat
 def test_sources_commands_outside_a_project_say_where_they_looked(runner, tmp_path, command):
     result = invoke(runner, tmp_path, *command)
     assert result.exit_code == 2 and "OK" not in result.output
-    assert f"{tmp_path.resolve()} is not a govkg project" in result.output and "--root" in result.output
+    assert f"{tmp_path.resolve()} is not a govkg project (no sources/" in result.output and "--root" in result.output
 
 
 def test_sources_check_without_seeds_says_what_works_without_them(runner, mini, tmp_path):

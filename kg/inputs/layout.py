@@ -55,9 +55,9 @@ class Layout:
         files += sorted(self.sources.glob("*.txt")) + sorted(self.claims.glob("*.yaml"))
         return files
 
-    def require(self) -> Layout:
-        """This layout, or NotAProject when its root lacks a project's folders (said with where it looked)."""
-        missing = [f"{d.name}/" for d in (self.ontology, self.sources, self.claims) if not d.is_dir()]
+    def require(self, folders: tuple[str, ...] = ("ontology", "sources", "claims")) -> Layout:
+        """This layout, or NotAProject when its root lacks these folders of a project (said with where it looked)."""
+        missing = [f"{name}/" for name in folders if not (self.root / name).is_dir()]
         if missing:
             raise NotAProject(f"{self.root.resolve()} is not a govkg project (no {', '.join(missing)} there): run kg in one, "
                               "or point at one with --root PATH or GOVKG_ROOT=PATH")
