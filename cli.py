@@ -41,7 +41,7 @@ state = State()
 
 @app.callback()
 def _main(
-    root: Path | None = typer.Option(None, "--root", help="The govkg project folder (default: $GOVKG_ROOT, the current folder, or this checkout)."),
+    root: Path | None = typer.Option(None, "--root", show_default=False, help="The govkg project folder (default: $GOVKG_ROOT, the current folder, or this checkout)."),
     debug: bool = typer.Option(False, "--debug", help="On an internal error, show the traceback."),
 ) -> None:
     from kg.model.project import default_root
@@ -62,7 +62,7 @@ def _fail(message: str, code: int = EXIT_ERROR) -> None:
 @app.command()
 def validate(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
-    seeds: bool | None = typer.Option(None, "--seeds/--no-seeds", help="Also check that the cleaned texts are reproducible from the seeds (default: when ../shared/seeds exists)."),
+    seeds: bool | None = typer.Option(None, "--seeds/--no-seeds", show_default=False, help="Also check that the cleaned texts are reproducible from the seeds (default: when ../shared/seeds exists)."),
 ) -> None:
     """Check the ontology, sources and claims; list every problem as file:line. Exit 0 when clean, 1 otherwise."""
     from kg.stores.cache import validate_cached
@@ -86,12 +86,11 @@ def validate(
 
 @app.command()
 def build(
-    out: Path = typer.Option(Path("dist"), "--out", "-o", help="Folder to write into (relative to the project)."),
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="Folder to write into (default: dist/ in the project)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
-    from kg.output.build import build as run_build
-    from kg.output.build import release_metadata
+    from kg.output.build import build_release
     from kg.stores.cache import validate_cached
 
     report = validate_cached(state.root)
@@ -99,12 +98,11 @@ def build(
         for p in report.problems:
             typer.echo(str(p), err=True)
         _fail(f"not built: {len(report.problems)} problem(s); dist/ is unchanged", EXIT_PROBLEMS)
-    out_dir = out if out.is_absolute() else state.root / out
+    out_dir = out if out is not None else state.root / "dist"
     try:
-        written = run_build(report.kg, out_dir)
+        written, release = build_release(report.kg, out_dir)
     except OSError as exc:
-        _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out.as_posix()}/ is unchanged", EXIT_ERROR)
-    release = release_metadata(report.kg)
+        _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out_dir.as_posix()}/ is unchanged", EXIT_ERROR)
     if fmt is Format.json:
         _echo_json({"written": [str(p) for p in written], **release})
     else:
@@ -177,41 +175,56 @@ def schema(
 
 @sources_app.command("clean")
 def sources_clean(
-    seeds: Path | None = typer.Option(None, "--seeds", help="Folder of raw seed texts (default: ../shared/seeds)."),
+    seeds: Path | None = typer.Option(None, "--seeds", show_default=False, help="Folder of raw seed texts (default: $GOVKG_SEEDS or ../shared/seeds)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Rewrite sources/<id>.txt from each seed and the cleaning recipe in sources/<id>.yaml."""
     from kg.inputs.sources import write_cleaned_texts
     from kg.model.project import Layout
 
-    layout = Layout(state.root)
+    layout = _or_fail(Layout(state.root).require, ("sources",))
+    folder = _or_fail(layout.require_seeds, seeds)
     try:
-        written, problems = write_cleaned_texts(layout.sources, seeds or layout.seeds)
+        written, problems = write_cleaned_texts(layout.sources, folder)
     except OSError as exc:
         _fail(f"could not write the cleaned texts: {exc.strerror or exc}; sources/ is unchanged", EXIT_ERROR)
-    for p in problems:
-        typer.echo(str(p), err=True)
-    for path in written:
-        typer.echo(f"wrote {path}")
+    if fmt is Format.json:
+        _echo_json({"written": [str(p) for p in written], "seeds": str(folder), "problems": [str(p) for p in problems]})
+    else:
+        for p in problems:
+            typer.echo(str(p), err=True)
+        for path in written:
+            typer.echo(f"wrote {path}")
+    if not written and not problems:
+        _fail(f"no source in {layout.sources} has a seed: nothing was written", EXIT_ERROR)
     raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_OK)
 
 
 @sources_app.command("check")
 def sources_check(
-    seeds: Path | None = typer.Option(None, "--seeds", help="Folder of raw seed texts (default: ../shared/seeds)."),
+    seeds: Path | None = typer.Option(None, "--seeds", show_default=False, help="Folder of raw seed texts (default: $GOVKG_SEEDS or ../shared/seeds)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Check that every committed cleaned text is exactly what its recipe makes from its seed."""
     from kg.errors import Problem
     from kg.inputs.sources import check_against_seeds, load_sources
     from kg.model.project import Layout
 
-    layout = Layout(state.root)
+    layout = _or_fail(Layout(state.root).require, ("sources",))
+    folder = _or_fail(layout.require_seeds, seeds)
     problems: list[Problem] = []
     sources, _ = load_sources(layout.sources, problems)
-    problems += check_against_seeds(sources, seeds or layout.seeds)
-    for p in problems:
-        typer.echo(str(p))
-    if not problems:
-        typer.echo(f"OK: {len(sources)} cleaned texts reproduce from {seeds or layout.seeds}")
+    problems += check_against_seeds(sources, folder)
+    checked = sorted(sid for sid, src in sources.items() if src.seed)
+    if fmt is Format.json:
+        _echo_json({"checked": checked, "seeds": str(folder), "problems": [str(p) for p in problems]})
+    else:
+        for p in problems:
+            typer.echo(str(p))
+        if checked and not problems:
+            typer.echo(f"OK: {len(checked)} cleaned texts reproduce from {folder}")
+    if not checked and not problems:
+        _fail(f"no source in {layout.sources} has a seed: nothing was checked", EXIT_ERROR)
     raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_OK)
 
 
@@ -236,21 +249,42 @@ def _selection(focus, depth, source, chain, max_len) -> dict:
             "chain": tuple(chain) if chain and all(chain) else None, "max_len": max_len}
 
 
-def _out_path(out: Path) -> Path:
-    return out if out.is_absolute() else state.root / out
+def _suffix(kg, selection: dict) -> str:
+    from kg.output.outfiles import selection_suffix
+
+    return selection_suffix(kg, focus=selection["focus"], depth=selection["depth"], sources=selection["sources"],
+                            chain=selection["chain"])
+
+
+def _open(path: Path, err: bool = False) -> None:
+    from kg.output.outfiles import open_with_desktop
+
+    if open_with_desktop(path):
+        typer.echo(f"opened {path}", err=err)
+    else:
+        typer.echo(f"no desktop program to open it here; the file is {path.resolve()}", err=err)
+
+
+def _printed_format(value: str) -> str:
+    """--format is what kg prints (text or json); an image format there means --formats."""
+    if value in ("svg", "png", "pdf"):
+        raise typer.BadParameter(f"'{value}' is an image format: give --formats {value} (--format is what kg prints: text or json)")
+    if value not in ("text", "json"):
+        raise typer.BadParameter(f"'{value}': choose text or json")
+    return value
 
 
 # The selection options `kg render` and `kg figure` share (typer reads these defaults; it does not change them).
-_FOCUS = typer.Option(None, "--focus", help=_FOCUS_HELP)
+_FOCUS = typer.Option(None, "--focus", show_default=False, help=_FOCUS_HELP)
 _DEPTH = typer.Option(1, "--depth", min=0, help="Links around --focus to draw.")
-_SOURCES = typer.Option(None, "--source", help=_DRAW_SOURCE_HELP)
-_CHAIN = typer.Option(None, "--chain", help=_CHAIN_HELP)
+_SOURCES = typer.Option(None, "--source", "-s", show_default=False, help=_DRAW_SOURCE_HELP)
+_CHAIN = typer.Option(None, "--chain", metavar="FROM TO", show_default=False, help=_CHAIN_HELP)
 _MAX_LEN = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links.")
 
 
 @app.command()
 def render(
-    out: Path = typer.Option(Path("dist/graph.html"), "--out", "-o", help="The page to write (relative to the project)."),
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="The page to write (default: dist/graph.html in the project; a focused, chain or source view gets its own name, e.g. dist/graph-focus-self-protection.html)."),
     lang: LabelLang = typer.Option(LabelLang.zh, "--lang", help="Node labels in zh, en or both."),
     focus: str | None = _FOCUS,
     depth: int = _DEPTH,
@@ -258,44 +292,57 @@ def render(
     chain: tuple[str, str] | None = _CHAIN,
     max_len: int = _MAX_LEN,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file that govkg did not write."),
+    open_: bool = typer.Option(False, "--open", help="Then open the page with the desktop's default program (or print its path)."),
 ) -> None:
     """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters."""
+    from kg.output.outfiles import check_page_target
     from kg.output.render import render as run
 
     kg = _load()
-    try:
-        page = run(kg, _out_path(out), lang=lang.value, **_selection(focus, depth, source, chain, max_len))
-    except KGError as exc:
-        _fail(str(exc), exc.exit_code)
+    selection = _selection(focus, depth, source, chain, max_len)
+    target = out if out is not None else state.root / "dist" / f"graph{_or_fail(_suffix, kg, selection)}.html"
+    _or_fail(check_page_target, target, force)
+    page = _or_fail(run, kg, target, lang=lang.value, **selection)
     if fmt is Format.json:
         _echo_json({"written": str(page.path), "view": page.title, "concepts": page.concepts,
                     "links": page.links, "claims": page.claims})
     else:
         typer.echo(f"wrote {page.path}: {page.title} ({page.concepts} concepts, {page.links} links, {page.claims} claims)")
+    if open_:
+        _open(page.path)
 
 
 @app.command()
 def figure(
-    out: Path = typer.Option(Path("dist/figure"), "--out", "-o", help="File stem to write: <out>.svg, .png, .pdf and <out>.caption.md (relative to the project)."),
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="File stem to write: <out>.svg, .png, .pdf and <out>.caption.md (default: dist/figure in the project; a focused, chain or source view gets its own name, e.g. dist/figure-focus-self-protection)."),
     lang: LabelLang = typer.Option(LabelLang.zh, "--lang", help="Node labels in zh, en or both."),
-    formats: str = typer.Option("svg,png,pdf", "--formats", help="Comma-separated: svg, png, pdf."),
+    formats: str = typer.Option("svg,png,pdf", "--formats", "-t", help="The image files to write, comma-separated: svg, png, pdf."),
     focus: str | None = _FOCUS,
     depth: int = _DEPTH,
     source: list[str] | None = _SOURCES,
     chain: tuple[str, str] | None = _CHAIN,
     max_len: int = _MAX_LEN,
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="[text|json]", callback=_printed_format,
+                            help="What kg prints: text, or json for scripts (the image files are --formats)."),
+    force: bool = typer.Option(False, "--force", help="Replace existing files that govkg did not write."),
+    open_: bool = typer.Option(False, "--open", help="Then open the first image with the desktop's default program (or print its path)."),
 ) -> None:
     """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge."""
     from kg.output.figure import figure as run
+    from kg.output.outfiles import check_figure_target
 
     kg = _load()
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    try:
-        fig = run(kg, _out_path(out), lang=lang.value, formats=wanted, **_selection(focus, depth, source, chain, max_len))
-    except KGError as exc:
-        _fail(str(exc), exc.exit_code)
-    if fmt is Format.json:
+    selection = _selection(focus, depth, source, chain, max_len)
+    stem = out if out is not None else state.root / "dist" / f"figure{_or_fail(_suffix, kg, selection)}"
+    if stem.suffix.lstrip(".") in ("svg", "png", "pdf"):  # "figure.svg" means the stem "figure"
+        stem = stem.with_suffix("")
+    _or_fail(check_figure_target, stem, wanted, force)
+    fig = _or_fail(run, kg, stem, lang=lang.value, formats=wanted, **selection)
+    if open_ and fig.paths:
+        _open(fig.paths[0], err=fmt == "json")
+    if fmt == "json":
         _echo_json({"written": [str(p) for p in fig.paths], "caption": str(fig.caption), "font": fig.font,
                     "edges": fig.edges, "missing_glyphs": fig.missing_glyphs, "skipped_formats": fig.skipped_formats})
         return
@@ -359,17 +406,16 @@ def _write_or_echo(data: bytes, out: Path | None, binary: bool = False) -> None:
 @app.command()
 def cite(
     names: list[str] = typer.Argument(..., help="Claim ids (a chain's id cites the chain as one statement); with --chain, FROM and TO; with --loop, concepts of the loop."),
-    style: CiteStyle = typer.Option(CiteStyle.bibtex, "--style", "-s", help="bibtex, csl-json, ris, markdown or latex."),
+    style: CiteStyle = typer.Option(CiteStyle.bibtex, "--style", "--format", "-f", help="bibtex, csl-json (JSON), ris, markdown or latex."),
     chain: bool = typer.Option(False, "--chain", help="Cite the path FROM → TO: a sentence, and a citation for each link."),
     loop: bool = typer.Option(False, "--loop", help="Cite the feedback loop through these concepts: a sentence, and a citation for each link."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the sentence for --chain and --loop."),
-    max_len: int = typer.Option(0, "--max-len", help="Longest path or loop to look for, in links (default 4 for a path, 6 for a loop)."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing."),
+    max_len: int | None = typer.Option(None, "--max-len", "-n", min=1, show_default=False, help="Longest path or loop to look for, in links (default: 4 for a path, 6 for a loop)."),
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="Write to this file (atomically) instead of printing."),
 ) -> None:
     """The source's record with the claim's pinpoint (¶marker or line) and verbatim quote, ready to paste.
 
-    With --chain or --loop, also a sentence with an author-year citation per link; in markdown and
-    latex it comes first, in bibtex, csl-json and ris (which have no place for it) it goes to stderr.
+    With --chain or --loop, also a sentence with an author-year citation per link; in markdown and latex it comes first, in bibtex, csl-json and ris (which have no place for it) it goes to stderr.
     """
     from kg.output import citations
 
@@ -401,9 +447,9 @@ def cite(
 @export_app.command("claims")
 def export_claims(
     fmt: TableFormat = typer.Option(TableFormat.csv, "--format", "-f", help="csv, xlsx, latex or markdown."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing; needed for xlsx."),
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="Write to this file (atomically) instead of printing; needed for xlsx."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the concept labels."),
-    source: list[str] | None = typer.Option(None, "--source", help="Only the claims of this source (repeatable)."),
+    source: list[str] | None = typer.Option(None, "--source", "-s", show_default=False, help="Only the claims of this source (id or title; repeatable)."),
     standalone: bool = typer.Option(False, "--standalone", help="LaTeX: a whole document (xelatex) instead of a longtable to \\input."),
 ) -> None:
     """A table of claims (id, cause, effect, polarity, conditions, source, locator, quote, English gloss)."""
@@ -426,8 +472,8 @@ class GraphFormat(str, Enum):
 @export_app.command("graph")
 def export_graph(
     fmt: GraphFormat = typer.Option(GraphFormat.graphml, "--format", "-f", help="graphml (Cytoscape, yEd), gexf (Gephi) or json (networkx node-link)."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of printing."),
-    source: list[str] | None = typer.Option(None, "--source", help="Only the claims of this source (id or title; repeatable)."),
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="Write to this file (atomically) instead of printing."),
+    source: list[str] | None = typer.Option(None, "--source", "-s", show_default=False, help="Only the claims of this source (id or title; repeatable)."),
 ) -> None:
     """The claim graph for network tools: concepts with zh/en labels and class; one edge per causal link with polarity, claims, sources, works."""
     import networkx  # noqa: F401  (fail here, not half-way, if it is missing)
@@ -475,24 +521,21 @@ def chain(
     start: str = typer.Argument(..., metavar="FROM", help="The cause: a concept id, zh or en label or altLabel (either script)."),
     end: str = typer.Argument(..., metavar="TO", help="The effect, named the same way."),
     max_len: int = typer.Option(4, "--max-len", "-n", help="At most this many links per path."),
-    via: list[str] = typer.Option([], "--via", help="Only paths through this concept (repeatable: through all of them)."),
-    avoid: list[str] = typer.Option([], "--avoid", help="Only paths that do not pass this concept (repeatable)."),
-    source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
+    via: list[str] = typer.Option([], "--via", show_default=False, help="Only paths through this concept (repeatable: through all of them)."),
+    avoid: list[str] = typer.Option([], "--avoid", show_default=False, help="Only paths that do not pass this concept (repeatable)."),
+    source: list[str] = typer.Option([], "--source", "-s", show_default=False, help=_SOURCE_HELP),
     same_source: bool = typer.Option(False, "--same-source", help="Only STATED paths: one source claims every link and joins every two consecutive links itself, in one of its chains or one paragraph (see README)."),
     limit: int = typer.Option(20, "--limit", help="At most this many paths."),
-    include: list[str] = typer.Option([], "--include", help=_INCLUDE_HELP),
-    min_certainty: str | None = typer.Option(None, "--min-certainty", help=_CERTAINTY_HELP),
-    actor: str | None = typer.Option(None, "--actor", help="Only paths every link of which has a claim with this actor (or a kind of it) as agent or target."),
+    include: list[str] = typer.Option([], "--include", show_default=False, help=_INCLUDE_HELP),
+    min_certainty: str | None = typer.Option(None, "--min-certainty", show_default=False, help=_CERTAINTY_HELP),
+    actor: str | None = typer.Option(None, "--actor", show_default=False, help="Only paths every link of which has a claim with this actor (or a kind of it) as agent or target."),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
-    backend: str | None = typer.Option(None, "--backend", help="Search the paths by SPARQL in a store: rdflib or oxigraph (default: in memory, with networkx)."),
-    endpoint: str | None = typer.Option(None, "--endpoint", help="Search the paths in a SPARQL 1.1 store where `kg push` put this graph."),
+    backend: str | None = typer.Option(None, "--backend", show_default=False, help="Search the paths by SPARQL in a store: rdflib or oxigraph (default: in memory, with networkx)."),
+    endpoint: str | None = typer.Option(None, "--endpoint", show_default=False, help="Search the paths in a SPARQL 1.1 store where `kg push` put this graph."),
 ) -> None:
     """The causal paths FROM → TO, shortest first, each link with its polarity, conditions, claims and quotes.
 
-    A path is STATED when one source states it whole: that source has a claim on every link, and
-    joins every two consecutive links (A→B, B→C) itself, as consecutive links of one of its chains
-    or in one paragraph of its text. Any other path is ASSEMBLED from claims made in different
-    places: a hypothesis, not a finding. The net polarity is the product of the links' signs.
+    A path is STATED when one source states it whole: that source has a claim on every link, and joins every two consecutive links (A→B, B→C) itself, as consecutive links of one of its chains or in one paragraph of its text. Any other path is ASSEMBLED from claims made in different places: a hypothesis, not a finding. The net polarity is the product of the links' signs.
     """
     g = _graph()
     query = _ask(lambda: {
@@ -505,6 +548,10 @@ def chain(
     paths = _ask(lambda: g.chain(query["from"], query["to"], max_len=max_len, via=query["via"], avoid=query["avoid"],
                                  sources=query["sources"], same_source=same_source, limit=limit, include=query["include"],
                                  min_certainty=min_certainty, actor=query["actor"], backend=backend, endpoint=endpoint))
+    if not paths:
+        query["why_empty"] = _ask(lambda: g.why_no_path(query["from"], query["to"], max_len=max_len, via=query["via"],
+                                                        avoid=query["avoid"], sources=query["sources"], same_source=same_source,
+                                                        include=query["include"], min_certainty=min_certainty, actor=query["actor"]))
     typer.echo(g.report("paths", paths, fmt.value, query), nl=False)
 
 
@@ -512,14 +559,13 @@ def chain(
 def explain(
     concept: str = typer.Argument(..., help="A concept id, zh or en label or altLabel (either script)."),
     depth: int = typer.Option(1, "--depth", "-d", help="How many links up- and downstream to follow."),
-    source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
-    include: list[str] = typer.Option([], "--include", help=_INCLUDE_HELP),
-    min_certainty: str | None = typer.Option(None, "--min-certainty", help=_CERTAINTY_HELP),
+    source: list[str] = typer.Option([], "--source", "-s", show_default=False, help=_SOURCE_HELP),
+    include: list[str] = typer.Option([], "--include", show_default=False, help=_INCLUDE_HELP),
+    min_certainty: str | None = typer.Option(None, "--min-certainty", show_default=False, help=_CERTAINTY_HELP),
     narrower: bool = typer.Option(False, "--narrower", help="Also the causes of every narrower concept (each kind of it)."),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
-    """A concept: labels, definition, kinds, its causes and effects to --depth, what the texts say it is (definitions,
-    forms, parts, aims), and for an actor the claims where it acts (agent) or is acted upon (target); each claim cited."""
+    """A concept: labels, definition, kinds, its causes and effects to --depth, what the texts say it is (definitions, forms, parts, aims), and for an actor the claims where it acts (agent) or is acted upon (target); each claim cited."""
     g = _graph()
     ex = _ask(lambda: g.explain(concept, depth=depth, sources=source, include=include, min_certainty=min_certainty, narrower=narrower))
     typer.echo(g.report("explanation", ex, fmt.value), nl=False)
@@ -527,18 +573,16 @@ def explain(
 
 @app.command()
 def loops(
-    concept: str | None = typer.Argument(None, help="Only the loops through this concept (any name)."),
+    concept: str | None = typer.Argument(None, show_default=False, help="Only the loops through this concept (any name)."),
     max_len: int = typer.Option(6, "--max-len", "-n", help="At most this many links per loop."),
-    source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
-    include: list[str] = typer.Option([], "--include", help=_INCLUDE_HELP),
-    min_certainty: str | None = typer.Option(None, "--min-certainty", help=_CERTAINTY_HELP),
+    source: list[str] = typer.Option([], "--source", "-s", show_default=False, help=_SOURCE_HELP),
+    include: list[str] = typer.Option([], "--include", show_default=False, help=_INCLUDE_HELP),
+    min_certainty: str | None = typer.Option(None, "--min-certainty", show_default=False, help=_CERTAINTY_HELP),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """Feedback loops, each REINFORCING (an even number of negative links) or BALANCING (an odd number), with the claims behind each link.
 
-    A loop is stated by a source that states it whole, by the rule for paths (see kg chain --help),
-    its last link joined to its first too. Each loop says whether one actor acts on every link
-    (one actor's perspective) or the acting actor changes along it.
+    A loop is stated by a source that states it whole, by the rule for paths (see kg chain --help), its last link joined to its first too. Each loop says whether one actor acts on every link (one actor's perspective) or the acting actor changes along it.
     """
     g = _graph()
     cid = _ask(lambda: g.concept(concept).id) if concept is not None else None
@@ -550,7 +594,7 @@ def loops(
 
 @app.command()
 def agree(
-    concept: str | None = typer.Argument(None, help="Only agreements on links with this concept (any name)."),
+    concept: str | None = typer.Argument(None, show_default=False, help="Only agreements on links with this concept (any name)."),
     exact: bool = typer.Option(False, "--exact", help="Only exact agreements (same cause, effect and polarity), not those through broader concepts."),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
@@ -588,9 +632,9 @@ def search(
 
 @app.command()
 def contrast(
-    concept: str | None = typer.Argument(None, help="Only the contrasts that involve this concept (any name)."),
-    kind: list[str] = typer.Option([], "--kind", "-k", help="dispute, opposite or divergent (repeatable; default: all)."),
-    source: list[str] = typer.Option([], "--source", "-s", help=_SOURCE_HELP),
+    concept: str | None = typer.Argument(None, show_default=False, help="Only the contrasts that involve this concept (any name)."),
+    kind: list[str] = typer.Option([], "--kind", "-k", show_default=False, help="dispute, opposite or divergent (repeatable; default: all)."),
+    source: list[str] = typer.Option([], "--source", "-s", show_default=False, help=_SOURCE_HELP),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """Claims in tension: explicit DISPUTES; OPPOSITE claims on one link; one cause DIVERGENT toward different effects, each claim under conditions of its own.
@@ -612,14 +656,13 @@ def sparql(
     query: str = typer.Argument(..., help="A SPARQL query, or a .rq file (e.g. queries/causes-of-outcomes.rq)."),
     fmt: SparqlOutput = typer.Option(SparqlOutput.table, "--format", "-f", help="table (text is the same), csv, json (W3C SPARQL results JSON; JSON-LD for CONSTRUCT/DESCRIBE) or markdown."),
     backend: str = typer.Option("auto", "--backend", help="rdflib (in memory), oxigraph (on-disk store in .cache/, fast at any size), or auto (oxigraph above 2 MB of input)."),
-    endpoint: str | None = typer.Option(None, "--endpoint", help="Query a SPARQL 1.1 store instead (where `kg push` put the graph); http://host:7878 means Oxigraph's /query."),
-    graph: str | None = typer.Option(None, "--graph", help="With --endpoint: the named graph to query (default: this release's, as `kg push` names it)."),
+    endpoint: str | None = typer.Option(None, "--endpoint", show_default=False, help="Query a SPARQL 1.1 store instead (where `kg push` put the graph); http://host:7878 means Oxigraph's /query."),
+    graph: str | None = typer.Option(None, "--graph", show_default=False, help="With --endpoint: the named graph to query (default: this release's, as `kg push` names it)."),
     timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds the query may run; then it is stopped (exit 3)."),
 ) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the graph; the govkg prefixes are predeclared.
 
-    Refused, with a message: updates and LOAD, SERVICE, FROM / FROM NAMED (nothing is fetched from
-    the network or the disk). The default graph is the union of all files' named graphs.
+    Refused, with a message: updates and LOAD, SERVICE, FROM / FROM NAMED (nothing is fetched from the network or the disk). The default graph is the union of all files' named graphs.
     """
     from kg.output.sparqlformat import format_result
     from kg.query.sparql import read_query
@@ -680,7 +723,7 @@ def serve(
 @app.command()
 def push(
     endpoint: str = typer.Option(..., "--endpoint", help="Graph Store Protocol URL of the store (http://host:7878 means Oxigraph's /store)."),
-    graph: str | None = typer.Option(None, "--graph", help="Named graph to replace (default: https://w3id.org/govkg/release/<version>/<hash12>)."),
+    graph: str | None = typer.Option(None, "--graph", show_default=False, help="Named graph to replace (default: https://w3id.org/govkg/release/<version>/<hash12>)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Load the graph into a SPARQL 1.1 store: one HTTP PUT replaces the release's named graph in one step."""

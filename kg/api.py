@@ -191,6 +191,19 @@ class Graph:
         return to_causal_paths(self.model, links, via=[self.concept(v).id for v in via], avoid=[self.concept(v).id for v in avoid],
                                sources=self.sources_named(sources), same_source=same_source, limit=limit)
 
+    def why_no_path(self, start: str, end: str, *, max_len: int = 4, via: Iterable[str] = (), avoid: Iterable[str] = (),
+                    sources: Iterable[str] | None = None, same_source: bool = False, include: Iterable[str] = (),
+                    min_certainty: str | None = None, actor: str | None = None) -> dict[str, Any]:
+        """Why `chain` with these options finds nothing: the paths each option alone removes, the nearest paths without any.
+
+        (kg.query.paths.why_no_path: {"without": [{"option", "paths"}], "unfiltered": [CausalPath], "longer": (n, count) | None}.)
+        """
+        from kg.query.paths import why_no_path
+
+        return why_no_path(self.model, start, end, max_len=max_len, via=list(via), avoid=list(avoid),
+                           sources=list(sources) if sources else None, same_source=same_source, include=list(include),
+                           min_certainty=min_certainty, actor=actor)
+
     def explain(self, concept: str, *, depth: int = 1, sources: Iterable[str] | None = None, include: Iterable[str] = (),
                 min_certainty: str | None = None, narrower: bool = False) -> Explanation:
         """A concept: kinds, causes and effects to `depth` links, what the texts say it is, an actor's claims."""

@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.errors import KGError
+
+
+class NotAProject(KGError):
+    """The folder is not a govkg project: the message says where it looked and how to point at one."""
+
 
 @dataclass
 class Layout:
@@ -48,3 +54,19 @@ class Layout:
         files = sorted(self.ontology.glob("*.ttl")) + sorted(self.checks.glob("*.rq")) + sorted(self.sources.glob("*.yaml"))
         files += sorted(self.sources.glob("*.txt")) + sorted(self.claims.glob("*.yaml"))
         return files
+
+    def require(self, folders: tuple[str, ...] = ("ontology", "sources", "claims")) -> Layout:
+        """This layout, or NotAProject when its root lacks these folders of a project (said with where it looked)."""
+        missing = [f"{name}/" for name in folders if not (self.root / name).is_dir()]
+        if missing:
+            raise NotAProject(f"{self.root.resolve()} is not a govkg project (no {', '.join(missing)} there): run kg in one, "
+                              "or point at one with --root PATH or GOVKG_ROOT=PATH")
+        return self
+
+    def require_seeds(self, seeds: Path | None = None) -> Path:
+        """The seeds folder to use, or NotAProject saying where it looked and what works without it."""
+        folder = seeds or self.seeds
+        if not folder.is_dir():
+            raise NotAProject(f"no seed texts at {folder}: give --seeds PATH or GOVKG_SEEDS=PATH (the seeds are the raw texts "
+                              "the cleaned sources/*.txt are made from; everything else in kg works without them)")
+        return folder

@@ -22,14 +22,14 @@ def release_metadata(kg: KG) -> dict:
     }
 
 
-def render_outputs(kg: KG) -> dict[str, bytes]:
+def render_outputs(kg: KG, release: dict | None = None) -> dict[str, bytes]:
     """Every file of a build, by name, in memory (so nothing is written until all of it succeeded).
 
     The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
     """
     from kg.rdf.serialize import jsonld_context, ox_quads, to_jsonld, to_trig, to_turtle
 
-    release = release_metadata(kg)
+    release = release or release_metadata(kg)
     # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
     records = get_source_records(kg, release)
     quads = ox_quads(kg)
@@ -51,4 +51,10 @@ def write_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
 
 
 def build(kg: KG, out_dir: Path) -> list[Path]:
-    return write_outputs(render_outputs(kg), out_dir)
+    return build_release(kg, out_dir)[0]
+
+
+def build_release(kg: KG, out_dir: Path) -> tuple[list[Path], dict]:
+    """Write the build into out_dir; the files written and the release metadata (the graph hashed once)."""
+    release = release_metadata(kg)
+    return write_outputs(render_outputs(kg, release), out_dir), release

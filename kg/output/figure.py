@@ -212,8 +212,9 @@ def figure(
     skipped = [f for f in formats if f not in available]
     written = []
     for fmt in (f for f in formats if f in available):
-        # 200 dpi: a PNG sharp enough for print; vector formats ignore it.
-        extra = ["-Gdpi=200"] if fmt == "png" else []
+        # 200 dpi, but never larger than 16 inches a side (3200 px): the whole graph at 200 dpi was an
+        # 86-megapixel PNG that took most of the run; vector formats are unaffected.
+        extra = ["-Gdpi=200", "-Gsize=16,16"] if fmt == "png" else []
         run = subprocess.run([dot, f"-T{fmt}", *extra], input=source.encode("utf-8"), capture_output=True, timeout=300)
         if run.returncode != 0:
             raise KGError(f"Graphviz could not draw the {fmt} figure: {run.stderr.decode('utf-8', 'replace').strip()}")

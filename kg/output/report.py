@@ -212,7 +212,32 @@ def paths_to_dict(kg, paths, query: dict) -> dict:
         q[key] = [concept_ref(kg, x) for x in q.get(key, [])]
     if q.get("actor"):
         q["actor"] = concept_ref(kg, q["actor"])
-    return {"command": "chain", "version": JSON_VERSION, "query": q, "paths": [path_to_dict(kg, p) for p in paths]}
+    out = {"command": "chain", "version": JSON_VERSION, "query": q, "paths": [path_to_dict(kg, p) for p in paths]}
+    why = query.get("why_empty")
+    if why is not None:
+        q.pop("why_empty", None)
+        out["why_empty"] = {"without": why["without"], "unfiltered": [path_to_dict(kg, p) for p in why["unfiltered"]],
+                            "longer": {"max_len": why["longer"][0], "paths": why["longer"][1]} if why["longer"] else None}
+    return out
+
+
+def _why_empty_lines(kg, why: dict | None) -> list[str]:
+    """What emptied the result: each option's share, then the nearest paths without any of them."""
+    if why is None:
+        return ["no path: try a larger --max-len, fewer --via/--avoid/--source, or `kg explain` on each end"]
+    lines = ["no path with these options" + (":" if why["without"] else "")]
+    for w in why["without"]:
+        lines.append(f"  without {w['option']}: {w['paths']} path(s)")
+    if why["unfiltered"]:
+        lines.append("nearest paths without " + (", ".join(w["option"] for w in why["without"]) or "any option") + ":")
+        for p in why["unfiltered"]:
+            lines.append(f"  {_line_of(kg, p.concepts, p.steps)}  ({_path_status(p)})")
+    elif why["longer"] and why["longer"][1]:
+        n, count = why["longer"]
+        lines.append(f"no path of this length even without options; with --max-len {n}: {count} path(s)")
+    else:
+        lines.append("no causal path at all between them: `kg explain` on each end shows their causes and effects")
+    return lines
 
 
 def _assembled(p) -> str:
@@ -238,6 +263,8 @@ def render_paths(kg, paths, fmt: str, query: dict) -> str:
             lines += [f"### {i}. {to_markdown_inline(_line_of(kg, p.concepts, p.steps))}", ""]
             lines += [f"**{to_markdown_inline(_path_status(p))}** · {len(p)} link(s) · net **{p.net_polarity}**", ""]
             lines += _md_steps(kg, p.steps) + [""]
+        if not paths:
+            lines += [f"- {to_markdown_inline(x.strip())}" for x in _why_empty_lines(kg, query.get("why_empty"))]
         return "\n".join(lines).rstrip() + "\n"
     lines = [f"{label(kg, a)} → {label(kg, b)}: {len(paths)} path(s), {limits}, shortest first"]
     for i, p in enumerate(paths, 1):
@@ -245,7 +272,7 @@ def render_paths(kg, paths, fmt: str, query: dict) -> str:
         lines.append(f"   {_path_status(p)} · {len(p)} link(s) · net {p.net_polarity} ({SIGN[p.net_polarity]})")
         lines += _text_steps(kg, p.steps)
     if not paths:
-        lines.append("no path: try a larger --max-len, fewer --via/--avoid/--source, or `kg explain` on each end")
+        lines += _why_empty_lines(kg, query.get("why_empty"))
     return "\n".join(lines) + "\n"
 
 

@@ -327,3 +327,31 @@ def find_paths(
         if limit is not None and len(found) >= limit:
             break
     return found
+
+
+# The filters of find_paths, each with the value that turns it off and how the CLI spells it.
+_FILTERS = {
+    "via": ((), "--via"), "avoid": ((), "--avoid"), "sources": (None, "--source"), "same_source": (False, "--same-source"),
+    "min_certainty": (None, "--min-certainty"), "actor": (None, "--actor"),
+}
+
+
+def why_no_path(kg, source: str, target: str, *, max_len: int = 4, longer: int = 6, **filters) -> dict:
+    """Why find_paths found nothing: how many paths each filter alone removed, and the nearest paths without them.
+
+    Returns {"without": [{"option", "paths"}...], "unfiltered": [paths], "longer": (max_len, count) or None}:
+    for every filter given, the number of paths found when only that one is dropped; the paths found
+    with none of them; and, when none exist within max_len at all, how many a longer search finds.
+    """
+    given = {k: v for k, v in filters.items() if k in _FILTERS and v not in (None, False) and v != [] and v != ()}
+    rest = {k: v for k, v in filters.items() if k not in _FILTERS}
+    without = []
+    for key in given:
+        kept = {k: v for k, v in given.items() if k != key}
+        found = find_paths(kg, source, target, max_len=max_len, limit=None, **kept, **rest)
+        without.append({"option": _FILTERS[key][1], "paths": len(found)})
+    unfiltered = find_paths(kg, source, target, max_len=max_len, limit=3, **rest)
+    wider = None
+    if not unfiltered and longer > max_len:
+        wider = (longer, len(find_paths(kg, source, target, max_len=longer, limit=None, **rest)))
+    return {"without": without, "unfiltered": unfiltered, "longer": wider}

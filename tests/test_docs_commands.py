@@ -1,0 +1,137 @@
+"""Every command shown in README.md and docs/*.md runs, on the graph it claims to run on, and shown output is checked.
+
+A ```sh block's `kg …` lines must exit 0 (run in a copy of this project, from its folder). A ```console
+block shows `$ kg …` lines with their output; the output must be exactly what kg prints now. When
+the graph or the output changes on purpose, `GOVKG_UPDATE_DOCS=1 python -m pytest tests/test_docs_commands.py`
+rewrites those blocks (cog-style) and `git diff` shows what changed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, SEEDS
+
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+UPDATE = os.environ.get("GOVKG_UPDATE_DOCS") == "1"
+FENCE = re.compile(r"^```(sh|console)\n(.*?)^```\n", re.S | re.M)
+
+# Commands the docs show that this test does not run, each with the reason and where it is tested.
+NOT_RUN = {
+    "kg serve": "runs until stopped: tests/test_serve.py starts it and queries it",
+    "kg serve --backend oxigraph --timeout 5 --max-rows 50000": "runs until stopped: tests/test_serve.py",
+    "kg push --endpoint URL": "a placeholder URL: tests/test_remote.py pushes to a real oxigraph serve",
+    "kg push --endpoint http://127.0.0.1:7878": "needs a running `oxigraph serve`: tests/test_remote.py",
+    "kg sparql queries/causes-of-outcomes.rq --endpoint http://127.0.0.1:7878": "needs a running `oxigraph serve`: tests/test_remote.py",
+    "curl": "queries a running `kg serve`: tests/test_serve.py",
+    "xelatex": "compiles what kg wrote: tests/test_citations.py and tests/test_export.py compile it (needs TeX)",
+    "python3 -m venv": "the set-up commands: tests/test_setup.py runs them in a clean virtual environment",
+    "python -m pytest": "the test suite itself",
+    "python -m venv": "the set-up commands: tests/test_setup.py",
+    ". .venv/bin/activate": "the set-up commands: tests/test_setup.py",
+    "pip install": "the set-up commands: tests/test_setup.py",
+    "python -m bench.run": "the benchmark: tests/test_bench.py runs it at a small size",
+    "python docs/make_screenshots.py": "needs Chromium: remakes the pictures",
+}
+
+
+def _strip_comment(line: str) -> str:
+    return re.sub(r"\s+#\s.*$", "", line).strip()
+
+
+def sh_commands(path: Path) -> list[str]:
+    """Each command of the ```sh blocks, comments removed; `a && b` is two commands."""
+    found = []
+    for lang, body in FENCE.findall(path.read_text(encoding="utf-8")):
+        if lang != "sh":
+            continue
+        for line in body.splitlines():
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            found += [part.strip() for part in _strip_comment(line).split("&&") if part.strip()]
+    return found
+
+
+def _not_run(command: str) -> str | None:
+    return next((why for prefix, why in NOT_RUN.items() if command == prefix or (command.startswith(prefix + " ") and not prefix.startswith("kg "))), None)
+
+
+ALL = [(path.relative_to(REPO).as_posix(), c) for path in DOCS for c in sh_commands(path)]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of this project (its real graph), so the documented commands may write where they say."""
+    dest = tmp_path_factory.mktemp("docs") / "govkg"
+    shutil.copytree(REPO, dest, ignore=shutil.ignore_patterns(".git", ".cache", "dist", ".venv", "__pycache__", "*.egg-info"))
+    return dest
+
+
+def run_kg(project: Path, command: str, monkeypatch) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("GOVKG_ROOT", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    args = shlex.split(command)
+    assert args[0] == "kg", command
+    result = CliRunner().invoke(app, args[1:], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_every_shown_command_is_run_or_says_why_not():
+    unknown = [(doc, c) for doc, c in ALL if not c.startswith("kg ") and c != "kg" and _not_run(c) is None]
+    assert not unknown, f"commands in the docs that no test runs (add them to NOT_RUN with a reason): {unknown}"
+    shown = {c for _, c in ALL}
+    stale = [k for k in NOT_RUN if k.startswith("kg ") and k not in shown]
+    assert not stale, f"NOT_RUN names commands the docs no longer show: {stale}"
+
+
+@pytest.mark.parametrize(("doc", "command"), [(d, c) for d, c in ALL if c.startswith("kg") and _not_run(c) is None])
+def test_shown_command_runs(project, monkeypatch, doc, command):
+    if (" figure" in command) and shutil.which("dot") is None:
+        pytest.skip("Graphviz (dot) is not installed")
+    if command.startswith("kg sources c"):
+        if not SEEDS.is_dir():
+            pytest.skip("needs the seed texts at ../shared/seeds (the README says so)")
+        monkeypatch.setenv("GOVKG_SEEDS", str(SEEDS))
+    code, output = run_kg(project, command, monkeypatch)
+    assert code == 0, f"{doc}: `{command}` exited {code}:\n{output}"
+    assert output.strip(), f"{doc}: `{command}` printed nothing"
+
+
+def console_examples(path: Path) -> list[tuple[str, str]]:
+    """(command, shown output) of each `$ kg …` line of the ```console blocks."""
+    pairs = []
+    for lang, body in FENCE.findall(path.read_text(encoding="utf-8")):
+        if lang != "console":
+            continue
+        for chunk in re.split(r"^\$ ", body, flags=re.M)[1:]:
+            command, _, shown = chunk.partition("\n")
+            pairs.append((command, shown))
+    return pairs
+
+
+CONSOLE = [(p, c) for p in DOCS for c, _ in console_examples(p)]
+
+
+@pytest.mark.parametrize(("path", "command"), CONSOLE, ids=[f"{p.name}: {c}" for p, c in CONSOLE])
+def test_shown_output_is_what_kg_prints(project, monkeypatch, path, command):
+    shown = dict(console_examples(path))[command]
+    code, output = run_kg(project, command, monkeypatch)
+    if output != shown and UPDATE:
+        text = path.read_text(encoding="utf-8")
+        text = text.replace(f"$ {command}\n{shown}", f"$ {command}\n{output}", 1)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert output == shown, (f"{path.name}: the output shown for `{command}` is not what kg prints now; "
+                             "GOVKG_UPDATE_DOCS=1 python -m pytest tests/test_docs_commands.py rewrites it")
