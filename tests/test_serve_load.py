@@ -195,16 +195,16 @@ def test_head_answers_like_get_without_a_body(serve):
 
 def test_a_slow_parse_is_stopped_by_the_time_limit(serve, monkeypatch):
     """The query is parsed in the time-limited worker: a parse that takes too long is a 503 in time, not a stuck thread."""
-    import kg.query.sparql
+    import kg.stores.sparqlcheck
 
-    real = kg.sparql._check_normalized
+    real = kg.stores.sparqlcheck._check_normalized
 
     def slow_parse(*args, **kwargs):
         time.sleep(30)
         return real(*args, **kwargs)
 
     server = serve(timeout=1.0)
-    monkeypatch.setattr(kg.sparql, "_check_normalized", slow_parse)  # seen by the forked worker
+    monkeypatch.setattr(kg.stores.sparqlcheck, "_check_normalized", slow_parse)  # seen by the forked worker
     start = time.monotonic()
     status, body = get(server, CHAIN, timeout=20)
     assert status == 503 and b"stopped" in body and time.monotonic() - start < 5
