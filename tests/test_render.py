@@ -296,4 +296,5 @@ def test_installed_command_renders(tmp_path, mini_ro):
     out = tmp_path / "page.html"
     result = _kg("--root", str(mini_ro), "render", "--out", str(out), "--focus", "推诿", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["concepts"] == 7 and out.stat().st_size > 100_000
+    # 推诿's neighbours: six by causal links and conditions, and 留痕, a form of it
+    assert json.loads(result.stdout)["concepts"] == 8 and out.stat().st_size > 100_000
