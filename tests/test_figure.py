@@ -141,3 +141,9 @@ def test_hostile_labels_stay_text_in_the_svg(runner, tmp_path):
     texts = svg_texts(svg)
     assert f"压力{PAYLOADS['script']}" in texts
     assert r'paper\N "work"' in texts  # \N is kept literally, not expanded to the node name
+    # The caption is Markdown: every label, title and actor in it is escaped, so rendered it shows them as text.
+    caption = (tmp_path / "fig.caption.md").read_text(encoding="utf-8")
+    for payload in PAYLOADS.values():
+        assert payload not in caption
+    assert "agent 上级\\<img src=x onerror=alert('img')\\> → target 下级" in caption
+    assert "压力\\<script\\>alert('script')\\</script\\>" in caption

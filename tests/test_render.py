@@ -255,6 +255,8 @@ def test_hostile_fixture_really_holds_the_payloads(hostile):
     assert PAYLOADS["img"] in kg.claims["b-pressure-shirking"].quotes[0]
     assert PAYLOADS["link"] in kg.concepts["pressure"].definition_in("zh")
     assert PAYLOADS["script"] in kg.sources["mini-b"].title
+    assert PAYLOADS["img"] in kg.concepts["superior"].label("zh") and PAYLOADS["script"] in kg.concepts["superior"].label("en")
+    assert PAYLOADS["link"] in kg.claims["a-discount-escalation"].conjecture
 
 
 @pytest.mark.parametrize("lang", ["zh", "en", "both"])
@@ -280,6 +282,22 @@ def test_payloads_reach_the_page_only_as_text(runner, hostile, tmp_path, lang):
     assert "title" not in node  # tooltips are built in the page, as DOM text, not passed to pyvis
     quotes = [q for e in data["edges"] for c in e["kg"]["claims"] for q in c["quotes"]]
     assert any(PAYLOADS["img"] in q for q in quotes)
+
+
+def test_actor_labels_and_conjectures_reach_the_page_only_as_text(runner, hostile, tmp_path):
+    result, html = render(runner, hostile, tmp_path / "g.html", "--lang", "both", "--focus", "discount")
+    assert result.exit_code == 0, result.output
+    for payload in PAYLOADS.values():
+        assert payload not in html
+    p = parse(html)
+    assert len(p.scripts) == 3 and [(t, k) for t, a in p.tags for k in a if k.lower().startswith("on")] == []
+    options = [a.get("value") for t, a in p.tags if t == "option"]
+    assert options == ["", "subordinate", "superior", "", "possibly", "likely", "asserted", "necessarily"]
+    text = "".join(p.text)
+    assert f"上级{PAYLOADS['img']} (superior {PAYLOADS['script']}) (2)" in text
+    claim = next(c for e in page_data(html)["edges"] for c in e["kg"]["claims"] if c["id"] == "a-discount-escalation")
+    assert claim["conjecture"] == "读作加码" + PAYLOADS["link"] + PAYLOADS["attr"]
+    assert claim["agent"] == [f"上级{PAYLOADS['img']} (superior {PAYLOADS['script']})"] and claim["target"] == ["下级 (subordinate)"]
 
 
 def test_the_page_script_never_writes_html():

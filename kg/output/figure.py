@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kg.errors import EXIT_ERROR, KGError
 from kg.model.project import KG
+from kg.output.markup import to_markdown_inline as md
 from kg.output.render import (CLASS_STYLE, CONDITION_STYLE, LANGS, POLARITY_STYLE, RELATION_STYLE, concept_label, link_tag,
                               source_name)
 from kg.query.subgraph import DRAWN_RELATIONS, View, select
@@ -194,14 +195,15 @@ def _claim_line(kg: KG, c) -> str:
         who.append("target " + ", ".join(con[a].label("zh") for a in c.target))
     if who:
         parts.append(" → ".join(who))
-    return f"    - `{c.id}` — " + "; ".join(parts)
+    return f"    - `{c.id}` — " + md("; ".join(parts))
 
 
 def caption(kg: KG, view: View, version: str = "") -> str:
     """A Markdown caption: how to read the figure, then every numbered edge with its relation and claims.
 
     Each claim is listed with its source, locator, certainty (or, for a norm, modality) beside the
-    hedge word, and the actors it names.
+    hedge word, and the actors it names. Labels and titles come from files anyone can edit: they are
+    Markdown-escaped, so a caption rendered to HTML shows them as text.
     """
     con = kg.concepts
     shapes = ", ".join(f"{shape} = {cls.lower()}" for cls, shape in SHAPE_WORDS.items())
@@ -209,7 +211,7 @@ def caption(kg: KG, view: View, version: str = "") -> str:
     counts = (f"{len(view.concepts)} concepts, {len(view.causal_links)} causal links"
               + (f", {others} form-of, part-of or aim links" if others else "") + f", {len(view.claims)} claims")
     out = [
-        f"**Figure.** govkg causal map: {view.title} ({counts}).",
+        f"**Figure.** govkg causal map: {md(view.title)} ({counts}).",
         f"Shapes: {shapes}. Solid arrows: increases; dashed ⊣: decreases; dotted: sources disagree;"
         " dotted ending in ∘: the concept is a condition under which the claims hold."
         + (" Not causal, and marked with a word: a line ending in a hollow triangle (\"form of\"): a way of doing"
@@ -222,7 +224,7 @@ def caption(kg: KG, view: View, version: str = "") -> str:
     ]
 
     def name(cid: str) -> str:
-        return f"{con[cid].label('zh')} ({con[cid].label('en')})"
+        return md(f"{con[cid].label('zh')} ({con[cid].label('en')})")
 
     for number, a, b, kind, claims in numbered_edges(view):
         if kind == "condition":
