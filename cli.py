@@ -244,6 +244,13 @@ _DEPTH = typer.Option(1, "--depth", min=0, help="Links around --focus to draw.")
 _SOURCES = typer.Option(None, "--source", help=_DRAW_SOURCE_HELP)
 _CHAIN = typer.Option(None, "--chain", help=_CHAIN_HELP)
 _MAX_LEN = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links.")
+_CAUSAL_ONLY = typer.Option(False, "--causal-only", help="Draw causal links only, without the form-of, part-of and aim links.")
+
+
+def _relations(causal_only: bool) -> dict:
+    from kg.query.subgraph import DRAWN_RELATIONS
+
+    return {"relations": ("causes",) if causal_only else DRAWN_RELATIONS}
 
 
 @app.command()
@@ -255,6 +262,7 @@ def render(
     source: list[str] | None = _SOURCES,
     chain: tuple[str, str] | None = _CHAIN,
     max_len: int = _MAX_LEN,
+    causal_only: bool = _CAUSAL_ONLY,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters."""
@@ -262,7 +270,7 @@ def render(
 
     kg = _load()
     try:
-        page = run(kg, _out_path(out), lang=lang.value, **_selection(focus, depth, source, chain, max_len))
+        page = run(kg, _out_path(out), lang=lang.value, **_selection(focus, depth, source, chain, max_len), **_relations(causal_only))
     except KGError as exc:
         _fail(str(exc), exc.exit_code)
     if fmt is Format.json:
@@ -282,6 +290,7 @@ def figure(
     source: list[str] | None = _SOURCES,
     chain: tuple[str, str] | None = _CHAIN,
     max_len: int = _MAX_LEN,
+    causal_only: bool = _CAUSAL_ONLY,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge."""
@@ -290,7 +299,8 @@ def figure(
     kg = _load()
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     try:
-        fig = run(kg, _out_path(out), lang=lang.value, formats=wanted, **_selection(focus, depth, source, chain, max_len))
+        fig = run(kg, _out_path(out), lang=lang.value, formats=wanted, **_selection(focus, depth, source, chain, max_len),
+                  **_relations(causal_only))
     except KGError as exc:
         _fail(str(exc), exc.exit_code)
     if fmt is Format.json:

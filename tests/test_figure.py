@@ -121,6 +121,10 @@ def test_focus_and_chain_figures(runner, mini_ro, tmp_path):
     assert {"pressure", "caution", "shirking", "paperwork", "incentive"} <= texts and "reform" not in texts
     caption = (tmp_path / "chain.caption.md").read_text(encoding="utf-8")
     assert "paths from 压力 to 文牍" in caption and "b-reform-shirking" not in caption
+    result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "causal"), "--formats", "svg", "--causal-only")
+    assert result.exit_code == 0, result.output
+    assert "(15 concepts, 11 causal links, 13 claims)" in (tmp_path / "causal.caption.md").read_text(encoding="utf-8")
+    assert "12 form of" not in svg_texts(tmp_path / "causal.svg")
     result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "bad.svg"), "--focus", "nowhere")
     assert result.exit_code == 1 and "no concept named 'nowhere'" in result.output
 

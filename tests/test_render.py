@@ -370,3 +370,13 @@ def test_page_data_carries_relation_actors_certainty_and_definitions(mini_kg):
     shirking = next(n for n in data["nodes"] if n["id"] == "shirking")
     [definition] = shirking["kg"]["definitions"]
     assert (definition["id"], definition["relation"], definition["quotes"]) == ("b-define-shirking", "definition", ["所谓推诿,就是把责任推给别人"])
+
+
+def test_causal_only_leaves_the_other_relations_out(runner, mini_ro, tmp_path):
+    result, html = render(runner, mini_ro, tmp_path / "g.html", "--causal-only")
+    assert result.exit_code == 0 and "(15 concepts, 11 links, 13 claims)" in result.output
+    kinds = sorted({e["kg"]["kind"] for e in page_data(html)["edges"]})
+    assert kinds == ["causal", "condition"]
+    result, html = render(runner, mini_ro, tmp_path / "g2.html")
+    assert "(15 concepts, 14 links, 16 claims)" in result.output
+    assert sorted({e["kg"]["kind"] for e in page_data(html)["edges"]}) == ["aim", "causal", "condition", "form-of", "part-of"]
