@@ -303,13 +303,15 @@ def test_certainty_is_shown_beside_the_hedge_and_filters(mini_page):
     assert "可以 · possibly" in tip.locator(".sure").inner_text()
     p.page.mouse.click(x, y)
     claim = p.page.locator("#details .claim")
-    assert dict(zip(claim.locator("dt").all_inner_texts(), claim.locator("dd").all_inner_texts()))["hedge"] == "可以 · possibly"
+
+    def rows() -> dict:
+        return dict(zip(claim.locator("dt").all_inner_texts(), claim.locator("dd").all_inner_texts(), strict=True))
+
+    assert rows()["hedge"] == "可以 · possibly"
     p.page.mouse.click(*p.edge_point("burden-reduction->workload"))
-    rows = dict(zip(claim.locator("dt").all_inner_texts(), claim.locator("dd").all_inner_texts()))
-    assert rows["hedge"] == "必须 · obligation" and rows["actors"] == "agent: 上级 (superior) → target: 下级 (subordinate)"
+    assert rows()["hedge"] == "必须 · obligation" and rows()["actors"] == "agent: 上级 (superior) → target: 下级 (subordinate)"
     p.page.mouse.click(*p.edge_point("shirking->paperwork"))
-    rows = dict(zip(claim.locator("dt").all_inner_texts(), claim.locator("dd").all_inner_texts()))
-    assert rows["certainty"] == "asserted (no hedge word)" and "hedge" not in rows
+    assert rows()["certainty"] == "asserted (no hedge word)" and "hedge" not in rows()
     # At least "likely": the possibly claim and the norm go, the asserted and likely ones stay.
     p.page.locator("#certainty-filter").select_option("likely")
     hidden = "id => !!govkg.edges.get(id).hidden"

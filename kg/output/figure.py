@@ -10,8 +10,16 @@ from pathlib import Path
 from kg.errors import EXIT_ERROR, KGError
 from kg.model.project import KG
 from kg.output.markup import to_markdown_inline as md
-from kg.output.render import (CLASS_STYLE, CONDITION_STYLE, LANGS, POLARITY_STYLE, RELATION_STYLE, concept_label, link_tag,
-                              source_name)
+from kg.output.render import (
+    CLASS_STYLE,
+    CONDITION_STYLE,
+    LANGS,
+    POLARITY_STYLE,
+    RELATION_STYLE,
+    concept_label,
+    link_tag,
+    source_name,
+)
 from kg.query.subgraph import DRAWN_RELATIONS, View, select
 
 FORMATS = ("svg", "png", "pdf")
