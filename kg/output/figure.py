@@ -217,7 +217,7 @@ def caption(kg: KG, view: View, version: str = "") -> str:
     shapes = ", ".join(f"{shape} = {cls.lower()}" for cls, shape in SHAPE_WORDS.items())
     others = len(view.other_links)
     counts = (f"{len(view.concepts)} concepts, {len(view.causal_links)} causal links"
-              + (f", {others} form-of, part-of or aim links" if others else "") + f", {len(view.claims)} claims")
+              + (f", {others} form-of, part-of or aim link{'s' if others > 1 else ''}" if others else "") + f", {len(view.claims)} claims")
     out = [
         f"**Figure.** govkg causal map: {md(view.title)} ({counts}).",
         f"Shapes: {shapes}. Solid arrows: increases; dashed ⊣: decreases; dotted: sources disagree;"

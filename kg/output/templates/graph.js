@@ -270,7 +270,7 @@
   // Does a claim pass the claim filters? A norm (no certainty) passes no minimum, as in `kg chain --min-certainty`.
   function claimOn(c) {
     if (!filters.sources[c.source]) return false;
-    if (!filters.relations[c.relation === "definition" ? "causes" : c.relation]) return false;
+    if (!filters.relations[c.relation]) return false;
     if (filters.actor && c.actors.indexOf(filters.actor) < 0) return false;
     if (filters.certainty && !(c.certainty && RANK[c.certainty] >= RANK[filters.certainty])) return false;
     return true;
