@@ -12,7 +12,7 @@ from kg.errors import KGError
 from kg.inputs.schema import CERTAINTIES
 from kg.iris import CONCEPT_CLASSES
 from kg.model.project import KG
-from kg.query.subgraph import DRAWN_RELATIONS, View, select
+from kg.query.subgraph import DRAWN_RELATIONS, View, broader_closure, select
 
 LANGS = ("zh", "en", "both")
 SEED = 7  # vis-network's layout seed: the same input draws the same picture every time
@@ -116,8 +116,6 @@ def link_tag(relation: str, polarity: str) -> str:
 
 
 def _claim_data(kg: KG, c, lang: str = "zh", kinds: dict[str, list[str]] | None = None) -> dict:
-    from kg.query.subgraph import broader_closure
-
     con = kg.concepts
     kinds = {} if kinds is None else kinds
     for a in c.actors:
@@ -271,8 +269,6 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
 def _actor_choices(kg: KG, view: View, lang: str) -> list[dict]:
     """The actors the actor filter offers: every actor the drawn claims name, and every broader kind of one,
     with the number of claims each matches (a kind matches the claims of its narrower actors), most first."""
-    from kg.query.subgraph import broader_closure
-
     counts: dict[str, int] = {}
     for c in view.claims:
         for k in {k for a in c.actors for k in broader_closure(kg, a)}:
