@@ -280,6 +280,13 @@ _DEPTH = typer.Option(1, "--depth", min=0, help="Links around --focus to draw.")
 _SOURCES = typer.Option(None, "--source", "-s", show_default=False, help=_DRAW_SOURCE_HELP)
 _CHAIN = typer.Option(None, "--chain", metavar="FROM TO", show_default=False, help=_CHAIN_HELP)
 _MAX_LEN = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links.")
+_CAUSAL_ONLY = typer.Option(False, "--causal-only", help="Draw causal links only, without the form-of, part-of and aim links.")
+
+
+def _relations(causal_only: bool) -> dict:
+    from kg.query.subgraph import DRAWN_RELATIONS
+
+    return {"relations": ("causes",) if causal_only else DRAWN_RELATIONS}
 
 
 @app.command()
@@ -291,6 +298,7 @@ def render(
     source: list[str] | None = _SOURCES,
     chain: tuple[str, str] | None = _CHAIN,
     max_len: int = _MAX_LEN,
+    causal_only: bool = _CAUSAL_ONLY,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
     force: bool = typer.Option(False, "--force", help="Replace an existing file that govkg did not write."),
     open_: bool = typer.Option(False, "--open", help="Then open the page with the desktop's default program (or print its path)."),
@@ -303,7 +311,7 @@ def render(
     selection = _selection(focus, depth, source, chain, max_len)
     target = out if out is not None else state.root / "dist" / f"graph{_or_fail(_suffix, kg, selection)}.html"
     _or_fail(check_page_target, target, force)
-    page = _or_fail(run, kg, target, lang=lang.value, **selection)
+    page = _or_fail(run, kg, target, lang=lang.value, **selection, **_relations(causal_only))
     if fmt is Format.json:
         _echo_json({"written": str(page.path), "view": page.title, "concepts": page.concepts,
                     "links": page.links, "claims": page.claims})
@@ -323,6 +331,7 @@ def figure(
     source: list[str] | None = _SOURCES,
     chain: tuple[str, str] | None = _CHAIN,
     max_len: int = _MAX_LEN,
+    causal_only: bool = _CAUSAL_ONLY,
     fmt: str = typer.Option("text", "--format", "-f", metavar="[text|json]", callback=_printed_format,
                             help="What kg prints: text, or json for scripts (the image files are --formats)."),
     force: bool = typer.Option(False, "--force", help="Replace existing files that govkg did not write."),
@@ -339,7 +348,7 @@ def figure(
     if stem.suffix.lstrip(".") in ("svg", "png", "pdf"):  # "figure.svg" means the stem "figure"
         stem = stem.with_suffix("")
     _or_fail(check_figure_target, stem, wanted, force)
-    fig = _or_fail(run, kg, stem, lang=lang.value, formats=wanted, **selection)
+    fig = _or_fail(run, kg, stem, lang=lang.value, formats=wanted, **selection, **_relations(causal_only))
     if open_ and fig.paths:
         _open(fig.paths[0], err=fmt == "json")
     if fmt == "json":

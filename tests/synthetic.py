@@ -78,7 +78,8 @@ def _yaml(text: str) -> str:
 
 
 def make_hostile(dest: Path) -> Path:
-    """The mini project with payloads in labels, definitions, a quote (and its source text), a gloss and a title."""
+    """The mini project with payloads in labels (an actor's too), definitions, a quote (and its source text), a gloss,
+    a title and a conjecture."""
     root = make_mini(dest)
     p = PAYLOADS
     ttl = root / "ontology" / "concepts.ttl"
@@ -100,4 +101,14 @@ def make_hostile(dest: Path) -> Path:
     claims.write_text(text, encoding="utf-8")
     rec = root / "sources" / "mini-b.yaml"
     rec.write_text(rec.read_text(encoding="utf-8").replace("title: 小文章", f"title: {_yaml('小文章' + p['script'])}"), encoding="utf-8")
+    # Model v2 fields: an actor's label (the agent of a-discount-escalation) and a conjecture.
+    ttl = root / "ontology" / "concepts.ttl"
+    ttl.write_text(ttl.read_text(encoding="utf-8").replace('skos:prefLabel "上级"@zh , "superior"@en',
+                                                           f'skos:prefLabel "上级{_ttl(p["img"])}"@zh , "superior {_ttl(p["script"])}"@en'),
+                   encoding="utf-8")
+    claims = root / "claims" / "mini-a.yaml"
+    text = claims.read_text(encoding="utf-8")
+    text = text.replace("    gloss: When subordinates discount, superiors escalate.\n",
+                        f"    gloss: When subordinates discount, superiors escalate.\n    conjecture: {_yaml('读作加码' + p['link'] + p['attr'])}\n")
+    claims.write_text(text, encoding="utf-8")
     return root

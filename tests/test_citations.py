@@ -247,8 +247,8 @@ def test_cite_help_is_in_the_readme():
 def test_chain_stated_by_one_source_is_one_cited_sentence(mini_ro):
     kg, _ = load_kg(mini_ro)
     pc = citations.cite_chain(kg, "pressure", "shirking", lang="en", max_len=4)
-    # The shortest path is the direct link, stated by mini-b under the condition 激励.
-    assert pc.sentence == "Pressure leads to shirking given incentive (乙 and 丙 2021, line 3)."
+    # The shortest path is the direct link, stated by mini-b under the condition 激励, hedged 会 (likely).
+    assert pc.sentence == "Pressure tends to lead to shirking given incentive (乙 and 丙 2021, line 3)."
     assert [r.key for r in pc.records] == ["mini-b:b-pressure-shirking"]
 
 
@@ -256,21 +256,26 @@ def test_assembled_chain_cites_each_link_and_says_it_is_assembled(runner, mini_r
     result = invoke(runner, mini_ro, "cite", "--chain", "压力", "文牍", "--lang", "zh", "--style", "markdown")
     assert result.exit_code == 0, result.output
     first = result.stdout.split("\n\n")[0]
-    assert first.startswith("压力通过推诿导致文牍：在激励的条件下，压力导致推诿（乙、丙 2021，第3行），推诿导致文牍（乙、丙 2021，第1行）。")
+    # 会 (likely) on the first link: the link, and the path as a whole, say so
+    assert first.startswith("压力通过推诿会导致文牍：在激励的条件下，压力会导致推诿（乙、丙 2021，第3行），推诿导致文牍（乙、丙 2021，第1行）。")
     assert "没有一个来源完整陈述这条路径" in first
     assert "> 在激励强的时候,压力会导致推诿" in result.stdout and "> 推诿的结果是文牍成堆" in result.stdout
 
 
-def test_negative_link_reads_reduces(mini_ro):
+def test_negative_link_reads_reduces_hedged_as_the_text_hedges_it(mini_ro):
     kg, _ = load_kg(mini_ro)
     pc = citations.cite_chain(kg, "reform", "paperwork", lang="en")
-    assert pc.sentence.startswith("Reform reduces paperwork through shirking: reform reduces shirking (乙 and 丙 2021, line 2)")
+    # 改革可以减少推诿: 可以 reads "possibly", so the link and the path through it "may reduce"
+    assert pc.sentence.startswith("Reform may reduce paperwork through shirking: reform may reduce shirking (乙 and 丙 2021, line 2), "
+                                  "and shirking leads to paperwork (乙 and 丙 2021, line 1).")
 
 
 def test_loop_sentences_name_the_kind_of_loop(runner, mini_ro):
     kg, _ = load_kg(mini_ro)
     reinforcing = citations.cite_loop(kg, ["折扣"], lang="zh")
-    assert reinforcing.sentence == "折扣与加码构成增强回路：折扣导致加码（甲 2020，第3行），加码导致折扣（甲 2020，第3行）。"
+    # Each link says who acts on whom: the perspective shifts from the superior to the subordinate.
+    assert reinforcing.sentence == ("折扣与加码构成增强回路：折扣导致加码（行动者：上级，对象：下级；甲 2020，第3行），"
+                                    "加码导致折扣（行动者：下级，对象：上级；甲 2020，第3行）。")
     result = invoke(runner, mini_ro, "cite", "--loop", "workload", "staff", "--style", "bibtex")
     assert result.exit_code == 0, result.output
     assert set(parse_bibtex(result.stdout)) == {"mini-b:b-workload-staffing", "mini-b:b-staffing-workload"}
@@ -280,7 +285,7 @@ def test_loop_sentences_name_the_kind_of_loop(runner, mini_ro):
 def test_chain_in_latex_compiles_as_a_paragraph(runner, mini_ro):
     result = invoke(runner, mini_ro, "cite", "--chain", "reform", "paperwork", "--style", "latex")
     assert result.exit_code == 0, result.output
-    assert latex_to_text(result.stdout.split("\n\n")[0]).startswith("Reform reduces paperwork through shirking")
+    assert latex_to_text(result.stdout.split("\n\n")[0]).startswith("Reform may reduce paperwork through shirking")
 
 
 def test_chain_and_loop_errors_are_clear(runner, mini_ro):
@@ -288,3 +293,34 @@ def test_chain_and_loop_errors_are_clear(runner, mini_ro):
     result = invoke(runner, mini_ro, "cite", "--chain", "paperwork", "pressure")
     assert result.exit_code == 1 and "no causal path from 'paperwork' to 'pressure'" in result.output
     assert invoke(runner, mini_ro, "cite", "--chain", "pressure").exit_code == 2
+
+
+def test_hedged_and_normative_links_read_as_the_texts_put_them(mini_ro):
+    from kg.query.paths import Step
+
+    kg, _ = load_kg(mini_ro)
+    c = kg.claims
+    # necessarily, likely, possibly; a norm; the surest claim of a link sets its verb
+    assert citations._verb("en", "positive", "necessarily") == "necessarily leads to"
+    assert citations._verb("zh", "negative", "possibly") == "可能减少"
+    assert citations._link_level([c["b-caution-shirking"], c["notes-caution-shirking"]]) == "asserted"
+    assert citations._link_level([c["b-superior-reduce-workload"]]) == "obligation"
+    step = Step("burden-reduction", "workload", [c["b-superior-reduce-workload"]])
+    assert citations._steps_sentence(kg, [step], "en") == (
+        "burden reduction should reduce workload (agent: superior, target: subordinate; 乙 and 丙 2021, line 9).")
+
+
+def test_markdown_and_latex_lines_name_relation_actors_and_certainty(runner, mini_ro):
+    result = invoke(runner, mini_ro, "cite", "b-superior-reduce-workload", "b-reform-aim", "b-caution-shirking",
+                    "b-shirking-paperwork", "--style", "markdown")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("> — ")]
+    assert lines == [
+        "> — 乙、丙, 〈小文章〉, 《小刊》, 2021年1期, 2021-01, line 9, agent 上级 (superior) → target 下级 (subordinate), "
+        "a norm: obligation (必须)",
+        "> — 乙、丙, 〈小文章〉, 《小刊》, 2021年1期, 2021-01, line 7, aim claim (a stated goal, not an observed effect)",
+        "> — 乙、丙, 〈小文章〉, 《小刊》, 2021年1期, 2021-01, line 5, certainty likely (会)",
+        "> — 乙、丙, 〈小文章〉, 《小刊》, 2021年1期, 2021-01, line 1",  # a plain assertion goes without saying
+    ]
+    result = invoke(runner, mini_ro, "cite", "b-traces-form", "--style", "latex")
+    assert "line 6, form-of claim\n" in result.stdout

@@ -44,18 +44,56 @@ def test_figure_of_the_whole_graph(runner, mini_ro, tmp_path):
     # Every text is set in a font with Chinese glyphs.
     families = set(re.findall(r'font-family="([^"]+)"', svg.read_text(encoding="utf-8")))
     assert families == {cjk_font()}
-    # Edges are numbered 1..12 (11 causal links, 1 condition), and the caption names the claims of each;
-    # form-of, part-of, aim and definition claims are no causal links and are not drawn.
-    assert {str(i) for i in range(1, 13)} <= set(texts)
+    # Edges are numbered 1..15: 11 causal links, then a form-of, a part-of and an aim link, then 1 condition;
+    # the caption names the relation and the claims of each, with their certainty and actors.
+    assert {str(i) for i in range(1, 12)} <= set(texts)
+    assert {"12 form of", "13 part of", "14 aim: reduce", "15"} <= set(texts)
     caption = cap.read_text(encoding="utf-8")
-    assert "(15 concepts, 11 links, 13 claims)" in caption
+    assert "(15 concepts, 11 causal links, 3 form-of, part-of or aim links, 16 claims)" in caption
     assert "2. 谨慎 (caution) → 推诿 (shirking), increases (+):" in caption
     for claim in ("a-chain.2", "b-caution-shirking", "notes-caution-shirking", "b-reform-shirking"):
         assert f"`{claim}`" in caption
     assert "7. 改革 (reform) → 推诿 (shirking), decreases (−):" in caption
-    assert "12. 激励 (incentive) is a condition of claims about 推诿 (shirking):" in caption
-    for claim in ("b-traces-form", "b-burden-reduction-part", "b-reform-aim", "b-define-shirking"):
-        assert f"`{claim}`" not in caption
+    assert "15. 激励 (incentive) is a condition of claims about 推诿 (shirking):" in caption
+    assert "`b-define-shirking`" not in caption  # a definition is no link: it goes with its concept in the page
+
+
+def test_caption_names_relation_certainty_and_actors(mini_ro):
+    from kg.model.project import load_kg
+    from kg.output.figure import caption
+    from kg.query.subgraph import select
+
+    kg, _ = load_kg(mini_ro)
+    lines = caption(kg, select(kg)).splitlines()
+    assert "12. 留痕 (leaving traces) is a form of 推诿 (shirking) (form-of, not causal):" in lines
+    assert "13. 减负 (burden reduction) is a part of 改革 (reform) (part-of, not causal):" in lines
+    assert ("14. 改革 (reform) has the stated aim of reducing 文牍 (paperwork) (aim: a goal, not an observed effect):"
+            in lines)
+    assert "    - `b-caution-shirking` — 小文章 — 乙、丙 (2021), line 5; certainty likely (会)" in lines
+    assert "    - `notes-caution-shirking` — 小书笔记, line 1; certainty asserted" in lines
+    assert ("    - `b-superior-reduce-workload` — 小文章 — 乙、丙 (2021), line 9; a norm: obligation (必须); "
+            "agent 上级 → target 下级") in lines
+    assert "hollow triangle" in lines[1] and "not an observed effect" in lines[1]
+    # Causal links only: no word about the other relations.
+    causal = caption(kg, select(kg, relations=("causes",)))
+    assert "(15 concepts, 11 causal links, 13 claims)" in causal and "hollow triangle" not in causal
+
+
+def test_dot_styles_each_relation_apart(mini_ro):
+    """Form, part and aim links differ from causal ones in line and end, not only in colour (greyscale prints)."""
+    from kg.model.project import load_kg
+    from kg.output.figure import to_dot
+    from kg.query.subgraph import select
+
+    kg, _ = load_kg(mini_ro)
+    dot = to_dot(kg, select(kg))
+    edge = {line.split(" [")[0].strip(): line for line in dot.splitlines() if " -> " in line}
+    assert 'label="12 form of"' in edge['"leaving-traces" -> "shirking"'] and "arrowhead=onormal" in edge['"leaving-traces" -> "shirking"']
+    assert 'label="13 part of"' in edge['"burden-reduction" -> "reform"'] and "arrowhead=odiamond" in edge['"burden-reduction" -> "reform"']
+    aim = edge['"reform" -> "paperwork"']
+    assert 'label="14 aim: reduce"' in aim and 'color="#009E73:invis:#009E73"' in aim and "arrowhead=tee" in aim
+    assert 'style="dashed"' in aim
+    assert 'style="solid"' in edge['"pressure" -> "caution"'] and "arrowhead=normal" in edge['"pressure" -> "caution"']
 
 
 @needs_dot
@@ -83,6 +121,10 @@ def test_focus_and_chain_figures(runner, mini_ro, tmp_path):
     assert {"pressure", "caution", "shirking", "paperwork", "incentive"} <= texts and "reform" not in texts
     caption = (tmp_path / "chain.caption.md").read_text(encoding="utf-8")
     assert "paths from 压力 to 文牍" in caption and "b-reform-shirking" not in caption
+    result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "causal"), "--formats", "svg", "--causal-only")
+    assert result.exit_code == 0, result.output
+    assert "(15 concepts, 11 causal links, 13 claims)" in (tmp_path / "causal.caption.md").read_text(encoding="utf-8")
+    assert "12 form of" not in svg_texts(tmp_path / "causal.svg")
     result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "bad.svg"), "--focus", "nowhere")
     assert result.exit_code == 1 and "no concept named 'nowhere'" in result.output
 
@@ -103,3 +145,9 @@ def test_hostile_labels_stay_text_in_the_svg(runner, tmp_path):
     texts = svg_texts(svg)
     assert f"压力{PAYLOADS['script']}" in texts
     assert r'paper\N "work"' in texts  # \N is kept literally, not expanded to the node name
+    # The caption is Markdown: every label, title and actor in it is escaped, so rendered it shows them as text.
+    caption = (tmp_path / "fig.caption.md").read_text(encoding="utf-8")
+    for payload in PAYLOADS.values():
+        assert payload not in caption
+    assert "agent 上级\\<img src=x onerror=alert('img')\\> → target 下级" in caption
+    assert "压力\\<script\\>alert('script')\\</script\\>" in caption

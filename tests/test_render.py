@@ -255,6 +255,8 @@ def test_hostile_fixture_really_holds_the_payloads(hostile):
     assert PAYLOADS["img"] in kg.claims["b-pressure-shirking"].quotes[0]
     assert PAYLOADS["link"] in kg.concepts["pressure"].definition_in("zh")
     assert PAYLOADS["script"] in kg.sources["mini-b"].title
+    assert PAYLOADS["img"] in kg.concepts["superior"].label("zh") and PAYLOADS["script"] in kg.concepts["superior"].label("en")
+    assert PAYLOADS["link"] in kg.claims["a-discount-escalation"].conjecture
 
 
 @pytest.mark.parametrize("lang", ["zh", "en", "both"])
@@ -282,6 +284,22 @@ def test_payloads_reach_the_page_only_as_text(runner, hostile, tmp_path, lang):
     assert any(PAYLOADS["img"] in q for q in quotes)
 
 
+def test_actor_labels_and_conjectures_reach_the_page_only_as_text(runner, hostile, tmp_path):
+    result, html = render(runner, hostile, tmp_path / "g.html", "--lang", "both", "--focus", "discount")
+    assert result.exit_code == 0, result.output
+    for payload in PAYLOADS.values():
+        assert payload not in html
+    p = parse(html)
+    assert len(p.scripts) == 3 and [(t, k) for t, a in p.tags for k in a if k.lower().startswith("on")] == []
+    options = [a.get("value") for t, a in p.tags if t == "option"]
+    assert options == ["", "subordinate", "superior", "", "possibly", "likely", "asserted", "necessarily"]
+    text = "".join(p.text)
+    assert f"上级{PAYLOADS['img']} (superior {PAYLOADS['script']}) (2)" in text
+    claim = next(c for e in page_data(html)["edges"] for c in e["kg"]["claims"] if c["id"] == "a-discount-escalation")
+    assert claim["conjecture"] == "读作加码" + PAYLOADS["link"] + PAYLOADS["attr"]
+    assert claim["agent"] == [f"上级{PAYLOADS['img']} (superior {PAYLOADS['script']})"] and claim["target"] == ["下级 (subordinate)"]
+
+
 def test_the_page_script_never_writes_html():
     """Texts go into the page with textContent; nothing in govkg's script parses a string as HTML."""
     js = (Path(__file__).resolve().parent.parent / "kg" / "output" / "templates" / "graph.js").read_text(encoding="utf-8")
@@ -296,4 +314,69 @@ def test_installed_command_renders(tmp_path, mini_ro):
     out = tmp_path / "page.html"
     result = _kg("--root", str(mini_ro), "render", "--out", str(out), "--focus", "推诿", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["concepts"] == 7 and out.stat().st_size > 100_000
+    # 推诿's neighbours: six by causal links and conditions, and 留痕, a form of it
+    assert json.loads(result.stdout)["concepts"] == 8 and out.stat().st_size > 100_000
+
+
+# ---- the view: model v2 relations, definitions, actors ----
+
+def test_view_draws_form_part_and_aim_links_apart_from_causal_ones(mini_kg):
+    from kg.query.subgraph import select
+
+    view = select(mini_kg)
+    others = [(link.relation, link.cause, link.effect, link.polarity, [c.id for c in link.claims]) for link in view.other_links]
+    assert others == [("form-of", "leaving-traces", "shirking", "positive", ["b-traces-form"]),
+                      ("part-of", "burden-reduction", "reform", "positive", ["b-burden-reduction-part"]),
+                      ("aim", "reform", "paperwork", "negative", ["b-reform-aim"])]
+    assert len(view.causal_links) == 11 and all(link.relation == "causes" for link in view.causal_links)
+    assert {cid: [c.id for c in cs] for cid, cs in view.definitions.items()} == {"shirking": ["b-define-shirking"]}
+    assert view.actors == ["superior", "subordinate"]
+    causal = select(mini_kg, relations=("causes",))
+    assert causal.other_links == [] and len(causal.links) == 11 and "leaving-traces" in causal.concepts  # every concept, as before
+
+
+def test_view_focus_and_chain_with_other_relations(mini_kg):
+    from kg.query.subgraph import BadSelection, select
+
+    # 留痕 is one link (form-of) from 推诿; without form-of it stands alone.
+    view = select(mini_kg, focus="leaving-traces", depth=1)
+    assert view.concepts == ["leaving-traces", "shirking"] and [link.relation for link in view.links] == ["form-of"]
+    assert [c.id for c in view.definitions["shirking"]] == ["b-define-shirking"]
+    assert select(mini_kg, focus="leaving-traces", depth=1, relations=("causes",)).concepts == ["leaving-traces"]
+    # --chain follows causal claims only; the aim link between two concepts on the paths is drawn too.
+    chain = select(mini_kg, chain=("reform", "paperwork"))
+    assert [(link.relation, link.cause, link.effect) for link in chain.links] == [
+        ("causes", "reform", "shirking"), ("causes", "shirking", "paperwork"), ("aim", "reform", "paperwork")]
+    with pytest.raises(BadSelection, match="not 'definition'"):
+        select(mini_kg, relations=("causes", "definition"))
+
+
+def test_page_data_carries_relation_actors_certainty_and_definitions(mini_kg):
+    from kg.output.render import to_html
+    from kg.query.subgraph import select
+
+    data = page_data(to_html(mini_kg, select(mini_kg), "en"))
+    edges = {e["id"]: e for e in data["edges"]}
+    form = edges["leaving-traces-form-of->shirking"]
+    assert (form["kg"]["kind"], form["kg"]["tag"], form["label"], form["arrows"]["to"]["type"]) == ("form-of", "form of", "form of", "triangle")
+    assert edges["burden-reduction-part-of->reform"]["arrows"]["to"]["type"] == "diamond"
+    aim = edges["reform-aim->paperwork"]
+    assert (aim["label"], aim["arrows"]["to"]["type"], aim["dashes"]) == ("aim: reduce", "bar", [14, 7])
+    [norm] = edges["burden-reduction->workload"]["kg"]["claims"]
+    assert (norm["hedge"], norm["certainty"], norm["modality"]) == ("必须", "", "obligation")
+    assert (norm["agent"], norm["target"], norm["actors"]) == (["superior"], ["subordinate"], ["subordinate", "superior"])
+    [likely] = edges["pressure->shirking"]["kg"]["claims"]
+    assert (likely["relation"], likely["tag"], likely["certainty"], likely["conjecture"]) == ("causes", "+", "likely", "")
+    shirking = next(n for n in data["nodes"] if n["id"] == "shirking")
+    [definition] = shirking["kg"]["definitions"]
+    assert (definition["id"], definition["relation"], definition["quotes"]) == ("b-define-shirking", "definition", ["所谓推诿,就是把责任推给别人"])
+
+
+def test_causal_only_leaves_the_other_relations_out(runner, mini_ro, tmp_path):
+    result, html = render(runner, mini_ro, tmp_path / "g.html", "--causal-only")
+    assert result.exit_code == 0 and "(15 concepts, 11 links, 13 claims)" in result.output
+    kinds = sorted({e["kg"]["kind"] for e in page_data(html)["edges"]})
+    assert kinds == ["causal", "condition"]
+    result, html = render(runner, mini_ro, tmp_path / "g2.html")
+    assert "(15 concepts, 14 links, 16 claims)" in result.output
+    assert sorted({e["kg"]["kind"] for e in page_data(html)["edges"]}) == ["aim", "causal", "condition", "form-of", "part-of"]

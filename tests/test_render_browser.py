@@ -42,7 +42,38 @@ def pages(tmp_path_factory, mini_ro) -> dict[str, Path]:
     big, problems = load_kg(make_big(out / "big", n_concepts=140, n_claims=200))
     assert not problems
     paths["big"] = render(big, out / "big.html").path
+    v2, problems = load_kg(make_v2(out / "v2"))
+    assert not problems, problems
+    paths["v2"] = render(v2, out / "v2.html", lang="both").path
     return paths
+
+
+def make_v2(dest: Path) -> Path:
+    """The mini graph with a third actor, 乡镇干部 (a kind of 下级), acting in two claims, and a conjecture."""
+    from .conftest import make_mini
+
+    root = make_mini(dest)
+    ttl = root / "ontology" / "concepts.ttl"
+    ttl.write_text(ttl.read_text(encoding="utf-8") + """
+gkc:township-cadre a skos:Concept , gkv:Actor ;
+    skos:inScheme gkc: ;
+    skos:prefLabel "乡镇干部"@zh , "township cadre"@en ;
+    skos:definition "乡镇的干部。"@zh , "A cadre of a township."@en ;
+    skos:broader gkc:subordinate ;
+    dcterms:source gks:mini-b .
+""", encoding="utf-8")
+    claims = root / "claims" / "mini-b.yaml"
+    text = claims.read_text(encoding="utf-8")
+    for cid in ("b-shirking-paperwork", "b-caution-shirking"):
+        text = text.replace(f"  - id: {cid}\n", f"  - id: {cid}\n    agent: [township-cadre]\n")
+    claims.write_text(text, encoding="utf-8")
+    claims = root / "claims" / "mini-a.yaml"
+    text = claims.read_text(encoding="utf-8")
+    text = text.replace("    gloss: When subordinates discount, superiors escalate.\n",
+                        "    gloss: When subordinates discount, superiors escalate.\n"
+                        "    conjecture: 〔乱码〕 after 加码 most likely reads 层层; the same words recur two lines on.\n")
+    claims.write_text(text, encoding="utf-8")
+    return root
 
 
 @pytest.fixture
@@ -66,7 +97,8 @@ def _painted_pixels(page: Opened, node_id: str) -> int:
 
 def test_graph_draws_offline_without_errors(mini_page):
     p = mini_page
-    assert p.js("govkg.nodes.length") == 15 and p.js("govkg.edges.length") == 12
+    # 11 causal links, a form-of, a part-of and an aim link, and a condition
+    assert p.js("govkg.nodes.length") == 15 and p.js("govkg.edges.length") == 15
     assert p.js("document.querySelectorAll('#graph canvas').length") == 1
     assert p.errors == []
     for node in ("pressure", "shirking", "staffing"):
@@ -201,3 +233,113 @@ def test_a_graph_of_140_concepts_settles_and_stays_readable(browser, pages):
     assert crowded < 0.001
     assert p.errors == []
     p.close()
+
+
+# ---- model v2: relations, actors, certainty, conjecture ----
+
+def test_a_form_of_link_is_drawn_and_listed_with_its_relation(mini_page):
+    p = mini_page
+    edge = "leaving-traces-form-of->shirking"
+    assert p.js("id => govkg.edges.get(id).label", edge) == "form of"
+    assert p.js("id => govkg.edges.get(id).arrows.to.type", edge) == "triangle"
+    assert p.js("id => govkg.network.body.edges[id].options.dashes", edge) == [10, 3, 2, 3]
+    p.page.mouse.click(*p.edge_point(edge))
+    details = p.page.locator("#details")
+    box = details.locator(".claim").first
+    assert details.locator("h3").inner_text() == "留痕 → 推诿 (form of)"
+    assert box.locator("blockquote").inner_text() == "留痕是推诿的一种形式"
+    assert box.locator("dt").all_inner_texts()[0] == "relation"
+    assert box.locator("dd").all_inner_texts()[0] == "form of — a way of doing the other, not a cause"
+    # The concept's panel lists the link by its relation, and what the text says the concept is.
+    p.page.mouse.click(*p.node_point("shirking"))
+    assert details.get_by_role("button", name="留痕 → 推诿 (form of, 1 claim)").count() == 1
+    assert "所谓推诿,就是把责任推给别人" in details.locator(".claim.rel-definition blockquote").inner_text()
+    # The aim link says it is a goal; ticking relations off hides their links.
+    aim = "reform-aim->paperwork"
+    assert p.js("id => govkg.edges.get(id).label", aim) == "aim: reduce"
+    p.page.locator("input.relation-filter[value=form-of]").uncheck()
+    assert p.js("id => !!govkg.edges.get(id).hidden", edge) and not p.js("id => !!govkg.edges.get(id).hidden", aim)
+    assert p.js("id => !!govkg.nodes.get(id).hidden", "leaving-traces")
+    assert p.page.locator("#count-links").inner_text() == "13"
+    assert p.errors == []
+
+
+def test_the_actor_filter_hides_claims_of_other_actors(browser, pages):
+    p = Opened(browser, pages["v2"])
+    hidden = "id => !!govkg.edges.get(id).hidden"
+    actor = p.page.locator("#actor-filter")
+    assert actor.locator("option").all_inner_texts() == [
+        "any actor, or none named", "下级 (subordinate) (5)", "上级 (superior) (3)", "乡镇干部 (township cadre) (2)"]
+    actor.select_option("township-cadre")
+    assert not p.js(hidden, "shirking->paperwork") and not p.js(hidden, "caution->shirking")
+    assert p.js(hidden, "discount->escalation") and p.js(hidden, "pressure->caution")
+    assert p.js("id => !!govkg.nodes.get(id).hidden", "pressure")
+    assert (p.page.locator("#count-links").inner_text(), p.page.locator("#count-claims").inner_text()) == ("2", "2")
+    # On a link with claims of several actors, only the chosen actor's claims are listed.
+    p.page.mouse.click(*p.edge_point("caution->shirking"))
+    details = p.page.locator("#details")
+    assert "1 claim(s) from 2 independent work(s); 2 hidden by the filters" in details.inner_text()
+    assert details.locator(".claim").count() == 1
+    assert "agent: 乡镇干部 (township cadre)" in details.locator(".claim dd").all_inner_texts()
+    # A broader actor takes in the claims of its narrower kinds: 下级 (subordinate) has 乡镇干部's too.
+    actor.select_option("subordinate")
+    assert not p.js(hidden, "shirking->paperwork") and not p.js(hidden, "discount->escalation")
+    assert p.js(hidden, "pressure->caution")
+    assert p.page.locator("#count-claims").inner_text() == "5"
+    actor.select_option("superior")
+    assert p.js(hidden, "shirking->paperwork") and not p.js(hidden, "burden-reduction->workload")
+    p.page.mouse.click(*p.edge_point("discount->escalation"))
+    assert "agent: 上级 (superior) → target: 下级 (subordinate)" in details.locator(".claim dd").all_inner_texts()
+    assert p.errors == []
+    p.close()
+
+
+def test_certainty_is_shown_beside_the_hedge_and_filters(mini_page):
+    p = mini_page
+    x, y = p.edge_point("reform->shirking")
+    p.page.mouse.move(x, y)
+    tip = p.page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert "可以 · possibly" in tip.locator(".sure").inner_text()
+    p.page.mouse.click(x, y)
+    claim = p.page.locator("#details .claim")
+
+    def rows() -> dict:
+        return dict(zip(claim.locator("dt").all_inner_texts(), claim.locator("dd").all_inner_texts(), strict=True))
+
+    assert rows()["hedge"] == "可以 · possibly"
+    p.page.mouse.click(*p.edge_point("burden-reduction->workload"))
+    assert rows()["hedge"] == "必须 · obligation" and rows()["actors"] == "agent: 上级 (superior) → target: 下级 (subordinate)"
+    p.page.mouse.click(*p.edge_point("shirking->paperwork"))
+    assert rows()["certainty"] == "asserted (no hedge word)" and "hedge" not in rows()
+    # At least "likely": the possibly claim and the norm go, the asserted and likely ones stay.
+    p.page.locator("#certainty-filter").select_option("likely")
+    hidden = "id => !!govkg.edges.get(id).hidden"
+    assert p.js(hidden, "reform->shirking") and p.js(hidden, "burden-reduction->workload")
+    assert not p.js(hidden, "pressure->shirking") and not p.js(hidden, "shirking->paperwork")
+    p.page.locator("#certainty-filter").select_option("necessarily")
+    assert p.page.locator("#count-links").inner_text() == "0"
+    assert p.errors == []
+
+
+def test_a_conjecture_is_shown_as_text_marked_not_in_the_text(browser, pages):
+    p = Opened(browser, pages["v2"])
+    p.page.mouse.click(*p.edge_point("discount->escalation"))
+    box = p.page.locator("#details .claim")
+    conj = box.locator(".conjecture")
+    assert conj.locator(".label").inner_text().strip() == "conjecture, not in the text:"
+    assert conj.locator(".text").inner_text() == "〔乱码〕 after 加码 most likely reads 层层; the same words recur two lines on."
+    # Never inside the quote: the quote block holds the source's words only.
+    assert box.locator("blockquote").all_inner_texts() == ["下级打折扣,上级就加码"]
+    p.close()
+    # A hostile conjecture and actor label: shown as text, nothing runs (policy bypassed, as above).
+    h = Opened(browser, pages["hostile"], bypass_csp=True)
+    h.page.mouse.click(*h.edge_point("discount->escalation"))
+    box = h.page.locator("#details .claim")
+    assert box.locator(".conjecture .text").inner_text() == "读作加码" + PAYLOADS["link"] + PAYLOADS["attr"]
+    assert f"agent: 上级{PAYLOADS['img']} (superior {PAYLOADS['script']})" in box.locator("dd").all_inner_texts()[1]
+    assert PAYLOADS["img"] in h.page.locator("#actor-filter").inner_text()
+    h.page.wait_for_timeout(300)
+    assert h.dialogs == [] and h.errors == []
+    assert h.js("document.querySelectorAll('img, svg[onload], a[href], #panel script, #graph script').length") == 0
+    h.close()

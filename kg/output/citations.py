@@ -52,6 +52,11 @@ class Record:
     locator: str = ""  # the pinpoint within the source, for a claim
     quote: str = ""  # the source's verbatim words, for a claim
     relation: str = ""  # for a claim that is not causal: form-of, part-of, aim or definition
+    agents: tuple[str, ...] = ()  # for a claim: the actors it names as agent, as "上级 (superior)"
+    targets: tuple[str, ...] = ()  # ... and as target
+    certainty: str = ""  # for a claim: possibly, likely, asserted, necessarily ("" for a norm)
+    modality: str = ""  # for a norm: obligation or necessity
+    hedge: str = ""  # the text's own hedge word
 
     @property
     def year(self) -> str:
@@ -87,12 +92,27 @@ def joined_quote(quotes: list[str], language: str = "") -> str:
     return ("……" if language.startswith("zh") else " … ").join(quotes)
 
 
-def record_of_claim(claim: Claim, source: Source, works: dict[str, Work] | None = None, claim_id: str | None = None) -> Record:
-    """The source's record, keyed `<source>:<claim>`, with the claim's pinpoint and verbatim quote."""
+def _actor_name(concepts, cid: str) -> str:
+    if concepts is None or cid not in concepts:
+        return cid
+    zh, en = concepts[cid].label("zh"), concepts[cid].label("en")
+    return zh if zh == en else f"{zh} ({en})"
+
+
+def record_of_claim(claim: Claim, source: Source, works: dict[str, Work] | None = None, claim_id: str | None = None,
+                    concepts=None) -> Record:
+    """The source's record, keyed `<source>:<claim>`, with the claim's pinpoint and verbatim quote.
+
+    The claim's relation (when not causal), actors, certainty and hedge ride along for the Markdown
+    and LaTeX lines; actors are named by label when `concepts` (id -> Concept) is given, else by id.
+    """
     base = record_of_source(source, works)
     return replace(base, key=markup.bibtex_key(source.id, claim_id or claim.id),
                    locator=pinpoint(claim, source), quote=joined_quote(claim.quotes, source.language),
-                   relation="" if claim.causal else claim.relation)
+                   relation="" if claim.causal else claim.relation,
+                   agents=tuple(_actor_name(concepts, a) for a in claim.agent),
+                   targets=tuple(_actor_name(concepts, a) for a in claim.target),
+                   certainty=claim.certainty, modality=claim.modality, hedge=claim.hedge)
 
 
 def dataset_record(version: str, content_sha256: str) -> Record:
@@ -108,7 +128,7 @@ def get_claim_records(kg, ids: list[str]) -> list[Record]:
     for name in ids:
         cid = resolve_claim(kg, name)
         claim = kg.chains[cid].links[0] if cid in kg.chains else kg.claims[cid]
-        out.append(record_of_claim(claim, kg.sources[claim.source], kg.works, claim_id=cid))
+        out.append(record_of_claim(claim, kg.sources[claim.source], kg.works, claim_id=cid, concepts=kg.concepts))
     return out
 
 
@@ -280,8 +300,18 @@ def _reference_parts(r: Record) -> list[str]:
 
 
 def _kind_of_claim(r: Record) -> list[str]:
-    """The claim's relation, for one that is not causal (a definition, a form, a part, an aim): the reader must not take it for a cause."""
-    return [f"{r.relation} claim"] if r.relation else []
+    """What kind of statement the claim is, where it matters to a reader: its relation when not causal (a definition,
+    a form, a part, an aim must not be taken for a cause), who acts on whom, and how sure it is when the text hedges
+    it or states a norm (a plain assertion goes without saying)."""
+    out = [f"{r.relation} claim" + (" (a stated goal, not an observed effect)" if r.relation == "aim" else "")] if r.relation else []
+    who = ([f"agent {', '.join(r.agents)}"] if r.agents else []) + ([f"target {', '.join(r.targets)}"] if r.targets else [])
+    if who:
+        out.append(" → ".join(who))
+    if r.modality:
+        out.append(f"a norm: {r.modality}" + (f" ({r.hedge})" if r.hedge else ""))
+    elif r.certainty and (r.hedge or r.certainty != "asserted"):
+        out.append(f"certainty {r.certainty}" + (f" ({r.hedge})" if r.hedge else ""))
+    return out
 
 
 def _markdown_citation(r: Record) -> str:
@@ -338,6 +368,40 @@ class PathCitation:
 
 _VERB = {("en", "positive"): "leads to", ("en", "negative"): "reduces", ("en", "mixed"): "affects",
          ("zh", "positive"): "导致", ("zh", "negative"): "减少", ("zh", "mixed"): "影响"}
+# How sure the sentence says a link is: the surest of its claims (a plain assertion is the plain verb);
+# a link only norms claim reads as the norm. A path is as sure as its least sure link.
+_HEDGED_VERB = {
+    ("en", "necessarily"): {"positive": "necessarily leads to", "negative": "necessarily reduces", "mixed": "necessarily affects"},
+    ("en", "likely"): {"positive": "tends to lead to", "negative": "tends to reduce", "mixed": "tends to affect"},
+    ("en", "possibly"): {"positive": "may lead to", "negative": "may reduce", "mixed": "may affect"},
+    ("en", "obligation"): {"positive": "should lead to", "negative": "should reduce", "mixed": "should affect"},
+    ("en", "necessity"): {"positive": "is required for", "negative": "is required to reduce", "mixed": "is required to affect"},
+}
+_ZH_HEDGE = {"necessarily": "必然", "likely": "会", "possibly": "可能", "obligation": "应当", "necessity": "才能"}
+_LEVEL_RANK = {"obligation": 0, "necessity": 0, "possibly": 1, "likely": 2, "asserted": 3, "necessarily": 4}
+
+
+def _link_level(claims) -> str:
+    """How sure the surest claim on a link is (a certainty), or the norm its claims state when none has a certainty."""
+    sure = [c.certainty for c in claims if c.certainty]
+    if sure:
+        return max(sure, key=_LEVEL_RANK.__getitem__)
+    return next((c.modality for c in claims if c.modality), "asserted")
+
+
+def _path_level(steps) -> str:
+    """A path is as sure as its least sure link (a norm on any link makes the path read as that norm)."""
+    return min((_link_level(s.claims) for s in steps), key=_LEVEL_RANK.__getitem__, default="asserted")
+
+
+def _verb(lang: str, polarity: str, level: str) -> str:
+    if level == "asserted":
+        return _VERB[lang, polarity]
+    if lang == "zh":
+        return _ZH_HEDGE[level] + _VERB[lang, polarity]
+    return _HEDGED_VERB[lang, level][polarity]
+
+
 _LOOP_KIND = {("en", "reinforcing"): "a reinforcing loop", ("en", "balancing"): "a balancing loop",
               ("en", "mixed"): "a loop whose sources disagree on a link's sign",
               ("zh", "reinforcing"): "增强回路", ("zh", "balancing"): "调节回路", ("zh", "mixed"): "各来源对其中一环的正负看法不一的回路"}
@@ -350,14 +414,20 @@ def _locator_in(locator: str, lang: str) -> str:
 
 
 def _cite_text(claims, kg, lang: str) -> str:
-    """(左瑋 2023, ¶3; 甲 2020, line 1): one author-year and pinpoint per claim, each said once."""
+    """(左瑋 2023, ¶3; 甲 2020, line 1): one author-year and pinpoint per claim, each said once; first, who acts on
+    whom when the claims name actors (agent: superior, target: subordinate; 甲 2020, line 3)."""
     parts = []
     for c in claims:
         src = kg.sources[c.source]
         parts.append(f"{short_label(record_of_source(src, kg.works), lang)}{'，' if lang == 'zh' else ', '}"
                      f"{_locator_in(pinpoint(c, src), lang)}")
-    inner = ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))
-    return f"（{inner}）" if lang == "zh" else f"({inner})"
+    agents = list(dict.fromkeys(kg.concepts[a].label(lang) for c in claims for a in c.agent))
+    targets = list(dict.fromkeys(kg.concepts[a].label(lang) for c in claims for a in c.target))
+    zh = lang == "zh"
+    who = ([("行动者：" if zh else "agent: ") + ("、" if zh else ", ").join(agents)] if agents else []) + \
+          ([("对象：" if zh else "target: ") + ("、" if zh else ", ").join(targets)] if targets else [])
+    inner = ("；" if zh else "; ").join([("，" if zh else ", ").join(who)] * bool(who) + list(dict.fromkeys(parts)))
+    return f"（{inner}）" if zh else f"({inner})"
 
 
 def _conditions(kg, claims, lang: str) -> str:
@@ -377,7 +447,7 @@ def _clause(kg, cause: str, effect: str, verb: str, claims, lang: str, through: 
 
 
 def _steps_sentence(kg, steps, lang: str) -> str:
-    clauses = [_clause(kg, s.cause, s.effect, _VERB[lang, s.polarity], s.claims, lang) for s in steps]
+    clauses = [_clause(kg, s.cause, s.effect, _verb(lang, s.polarity, _link_level(s.claims)), s.claims, lang) for s in steps]
     if lang == "zh":
         return "，".join(clauses) + "。"
     return (", ".join(clauses[:-1]) + ", and " + clauses[-1] if len(clauses) > 1 else clauses[0]) + "."
@@ -394,7 +464,7 @@ def _records_of(kg, steps) -> list[Record]:
             key = c.chain or c.id  # a chain's links share one quote: cite the chain once
             if key not in seen:
                 seen.add(key)
-                out.append(record_of_claim(c, kg.sources[c.source], kg.works, claim_id=key))
+                out.append(record_of_claim(c, kg.sources[c.source], kg.works, claim_id=key, concepts=kg.concepts))
     return out
 
 
@@ -409,13 +479,14 @@ def cite_chain(kg, source: str, target: str, *, lang: str = "en", max_len: int =
     label = lambda cid: kg.concepts[cid].label(lang)  # noqa: E731
     zh = lang == "zh"
     through = ("、" if zh else " and ").join(label(n) for n in nodes[1:-1])
-    verb = _VERB[lang, path.net_polarity]
     if path.stated_by:
         stated = [type(s)(s.cause, s.effect, [c for c in s.claims if c.source in path.stated_by]) for s in steps]
         claims = [c for s in stated for c in s.claims]
+        verb = _verb(lang, path.net_polarity, _path_level(stated))
         sentence = _clause(kg, nodes[0], nodes[-1], verb, claims, lang, through) + ("。" if zh else ".")
         records = _records_of(kg, stated)
     else:
+        verb = _verb(lang, path.net_polarity, _path_level(steps))
         head = (f"{label(nodes[0])}{'通过' + through if through else ''}{verb}{label(nodes[-1])}：" if zh
                 else f"{label(nodes[0])} {verb} {label(nodes[-1])}{' through ' + through if through else ''}: ")
         tail = "（没有一个来源完整陈述这条路径，它由各来源的环节拼接而成。）" if zh else \

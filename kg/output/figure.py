@@ -10,8 +10,18 @@ from pathlib import Path
 from kg.atomic import write_bytes_atomic, write_text_atomic
 from kg.errors import EXIT_ERROR, KGError
 from kg.model.project import KG
-from kg.output.render import CLASS_STYLE, CONDITION_STYLE, LANGS, POLARITY_STYLE, concept_label, source_name
-from kg.query.subgraph import View, select
+from kg.output.markup import to_markdown_inline as md
+from kg.output.render import (
+    CLASS_STYLE,
+    CONDITION_STYLE,
+    LANGS,
+    POLARITY_STYLE,
+    RELATION_STYLE,
+    concept_label,
+    link_tag,
+    source_name,
+)
+from kg.query.subgraph import DRAWN_RELATIONS, View, select
 from kg.version import __version__
 
 FORMATS = ("svg", "png", "pdf")
@@ -26,6 +36,15 @@ SHAPE_WORDS = {"Actor": "box", "Incentive": "hexagon", "Mechanism": "ellipse", "
                "Condition": "dashed rounded box", "Intervention": "house"}
 ARROWHEADS = {"positive": "normal", "negative": "tee", "mixed": "normal"}
 DOT_STYLES = {"positive": "solid", "negative": "dashed", "mixed": "dotted"}
+# Links that are not causal, told apart in greyscale by their ends and a word on the edge: a form
+# ends in a hollow triangle and a part in a hollow diamond at the whole (UML's generalisation and
+# composition), an aim is a dashed double line (intended, not observed) ending in an open vee
+# (raise) or a bar (reduce).
+RELATION_DOT = {  # style, arrowhead, word
+    "form-of": ("solid", "onormal", "form of"),
+    "part-of": ("solid", "odiamond", "part of"),
+    "aim": ("dashed", "vee", "aim"),
+}
 
 
 class ToolMissing(KGError):
@@ -116,8 +135,10 @@ def _pale(hex_colour: str, keep: float = 0.45) -> str:
 
 
 def numbered_edges(view: View) -> list[tuple[int, str, str, str, list]]:
-    """(number, from, to, kind, claims) for every edge, causal links first, as the figure numbers them."""
-    out = [(i, link.cause, link.effect, link.polarity, link.claims) for i, link in enumerate(view.links, 1)]
+    """(number, from, to, kind, claims) for every edge, as the figure numbers them: causal links first
+    (kind: their polarity), then form-of, part-of and aim links (kind: the relation), then conditions."""
+    out = [(i, link.cause, link.effect, link.polarity if link.causal else link.relation, link.claims)
+           for i, link in enumerate(view.links, 1)]
     n = len(out)
     out += [(n + i, cl.condition, cl.effect, "condition", cl.claims) for i, cl in enumerate(view.conditions, 1)]
     return out
@@ -141,46 +162,90 @@ def to_dot(kg: KG, view: View, lang: str = "zh", font: str = "Noto Sans CJK SC")
         lines.append(f"  {_q(cid)} [label={_q(concept_label(c, lang))}, shape={shape}, style={_q(style)}, "
                      f'fillcolor="{_pale(colour)}"];')
     for number, a, b, kind, claims in numbered_edges(view):
+        label = str(number)
+        width = 1.0 + 1.2 * (len({kg.work_of(c.source) for c in claims}) - 1)
         if kind == "condition":
             colour, style, head, width = CONDITION_STYLE[0], "dotted", "odot", 1.0
+        elif kind in RELATION_DOT:
+            style, head, _ = RELATION_DOT[kind]
+            colour = RELATION_STYLE[kind][0]
+            if kind == "aim":  # a colour list draws parallel lines: a double line
+                colour = f"{colour}:invis:{colour}"
+            polarity = claims[0].polarity if kind == "aim" else ""
+            if kind == "aim" and polarity == "negative":
+                head = "tee"
+            label = f"{number} {link_tag(kind, polarity)}"
         else:
             colour, style, head = POLARITY_STYLE[kind][0], DOT_STYLES[kind], ARROWHEADS[kind]
-            width = 1.0 + 1.2 * (len({kg.work_of(c.source) for c in claims}) - 1)
-        lines.append(f'  {_q(a)} -> {_q(b)} [label="{number}", color="{colour}", style={style}, '
+        lines.append(f'  {_q(a)} -> {_q(b)} [label={_q(label)}, color="{colour}", style={_q(style)}, '
                      f"arrowhead={head}, penwidth={width:.1f}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 _KIND_WORDS = {"positive": "increases (+)", "negative": "decreases (−)", "mixed": "sources disagree (±)",
-               "condition": "is a condition of"}
+               "condition": "is a condition of", "form-of": "is a form of", "part-of": "is a part of"}
+_AIM_WORDS = {"positive": "has the stated aim of raising", "negative": "has the stated aim of reducing"}
+
+
+def sureness(claim) -> str:
+    """How sure a claim is, with the text's own word: "certainty likely (会)", "a norm: obligation (必须)"."""
+    level = f"certainty {claim.certainty}" if claim.certainty else f"a norm: {claim.modality}"
+    return f"{level} ({claim.hedge})" if claim.hedge else level
+
+
+def _claim_line(kg: KG, c) -> str:
+    """One claim in the caption: id, source, locator, how sure, who acts on whom."""
+    con = kg.concepts
+    parts = [f"{source_name(kg, c.source)}, {c.locator}", sureness(c)]
+    who = []
+    if c.agent:
+        who.append("agent " + ", ".join(con[a].label("zh") for a in c.agent))
+    if c.target:
+        who.append("target " + ", ".join(con[a].label("zh") for a in c.target))
+    if who:
+        parts.append(" → ".join(who))
+    return f"    - `{c.id}` — " + md("; ".join(parts))
 
 
 def caption(kg: KG, view: View, version: str = "") -> str:
-    """A Markdown caption: how to read the figure, then every numbered edge with its claim ids and sources."""
+    """A Markdown caption: how to read the figure, then every numbered edge with its relation and claims.
+
+    Each claim is listed with its source, locator, certainty (or, for a norm, modality) beside the
+    hedge word, and the actors it names. Labels and titles come from files anyone can edit: they are
+    Markdown-escaped, so a caption rendered to HTML shows them as text.
+    """
     con = kg.concepts
     shapes = ", ".join(f"{shape} = {cls.lower()}" for cls, shape in SHAPE_WORDS.items())
+    others = len(view.other_links)
+    counts = (f"{len(view.concepts)} concepts, {len(view.causal_links)} causal links"
+              + (f", {others} form-of, part-of or aim link{'s' if others > 1 else ''}" if others else "") + f", {len(view.claims)} claims")
     out = [
-        f"**Figure.** govkg causal map: {view.title}"
-        f" ({len(view.concepts)} concepts, {len(view.links)} links, {len(view.claims)} claims).",
+        f"**Figure.** govkg causal map: {md(view.title)} ({counts}).",
         f"Shapes: {shapes}. Solid arrows: increases; dashed ⊣: decreases; dotted: sources disagree;"
         " dotted ending in ∘: the concept is a condition under which the claims hold."
-        " Line width grows with the number of independent works behind a link."
-        " Numbers on the edges refer to the list below" + (f"; data: govkg {version}." if version else "."),
+        + (" Not causal, and marked with a word: a line ending in a hollow triangle (\"form of\"): a way of doing"
+           " the other; in a hollow diamond (\"part of\"): a component of the other; a dashed double line (\"aim\"): a stated goal"
+           " of raising (open arrow) or reducing (⊣) the other, not an observed effect." if others else "")
+        + " Line width grows with the number of independent works behind a link."
+        " Numbers on the edges refer to the list below, where each claim's certainty is read from its hedge word"
+        + (f"; data: govkg {version}." if version else "."),
         "",
     ]
 
     def name(cid: str) -> str:
-        return f"{con[cid].label('zh')} ({con[cid].label('en')})"
+        return md(f"{con[cid].label('zh')} ({con[cid].label('en')})")
 
     for number, a, b, kind, claims in numbered_edges(view):
-        verb = _KIND_WORDS[kind]
         if kind == "condition":
-            out.append(f"{number}. {name(a)} {verb} claims about {name(b)}:")
+            out.append(f"{number}. {name(a)} {_KIND_WORDS[kind]} claims about {name(b)}:")
+        elif kind == "aim":
+            out.append(f"{number}. {name(a)} {_AIM_WORDS[claims[0].polarity]} {name(b)} (aim: a goal, not an observed effect):")
+        elif kind in ("form-of", "part-of"):
+            out.append(f"{number}. {name(a)} {_KIND_WORDS[kind]} {name(b)} ({kind}, not causal):")
         else:
-            out.append(f"{number}. {name(a)} → {name(b)}, {verb}:")
-        for c in claims:
-            out.append(f"    - `{c.id}` — {source_name(kg, c.source)}, {c.locator}")
+            out.append(f"{number}. {name(a)} → {name(b)}, {_KIND_WORDS[kind]}:")
+        out += [_claim_line(kg, c) for c in claims]
     return "\n".join(out) + "\n"
 
 
@@ -195,8 +260,12 @@ def figure(
     sources=(),
     chain: tuple[str, str] | None = None,
     max_len: int = 4,
+    relations=DRAWN_RELATIONS,
 ) -> Figure:
-    """Write <out>.svg/.png/.pdf (those this Graphviz can write) and <out>.caption.md, each atomically."""
+    """Write <out>.svg/.png/.pdf (those this Graphviz can write) and <out>.caption.md, each atomically.
+
+    `relations`: the relations drawn as links (causes always; form-of, part-of and aim by default).
+    """
 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -204,7 +273,7 @@ def figure(
     if out.suffix.lstrip(".") in FORMATS:  # "figure.svg" means the stem "figure"
         out = out.with_suffix("")
     dot = find_dot()
-    view = select(kg, focus=focus, depth=depth, sources=sources, chain=chain, max_len=max_len)
+    view = select(kg, focus=focus, depth=depth, sources=sources, chain=chain, max_len=max_len, relations=relations)
     font = cjk_font()
     source = to_dot(kg, view, lang, font)
     text = "".join(concept_label(kg.concepts[c], lang) for c in view.concepts)

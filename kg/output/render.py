@@ -11,9 +11,10 @@ from pathlib import Path
 from kg.atomic import write_text_atomic
 from kg.errors import KGError
 from kg.inputs.quotes import PUNCT, fold
+from kg.inputs.schema import CERTAINTIES
 from kg.iris import CONCEPT_CLASSES
 from kg.model.project import KG
-from kg.query.subgraph import View, select
+from kg.query.subgraph import DRAWN_RELATIONS, View, broader_closure, select
 
 LANGS = ("zh", "en", "both")
 SEED = 7  # vis-network's layout seed: the same input draws the same picture every time
@@ -35,6 +36,16 @@ POLARITY_STYLE = {  # colour, dashes, arrow head
     "mixed": ("#8E5BA6", [2, 4], "arrow"),
 }
 CONDITION_STYLE = ("#7F7F7F", [1, 4], "circle")
+# Links that are not causal: a form or a part is drawn towards the whole (the ends UML gives
+# generalisation and composition), an aim in long dashes (intended, not observed); each carries a
+# word, so none can be read as a cause. An aim to reduce ends in a bar, like a decrease.
+RELATION_STYLE = {  # colour, dashes, arrow head
+    "form-of": ("#4D4D4D", [10, 3, 2, 3], "triangle"),
+    "part-of": ("#4D4D4D", [10, 3, 2, 3], "diamond"),
+    "aim": ("#009E73", [14, 7], "vee"),
+}
+RELATION_WORDS = {"form-of": "form of", "part-of": "part of", "aim": "aim"}
+AIM_WORDS = {"positive": "aim: raise", "negative": "aim: reduce"}
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -90,12 +101,34 @@ def source_name(kg: KG, sid: str) -> str:
     return f"{src.title} — {who}{year}" if who else f"{src.title}{year}"
 
 
-def _claim_data(kg: KG, c) -> dict:
+def _actor_label(concept, lang: str) -> str:
+    if lang == "both":
+        zh, en = concept.label("zh"), concept.label("en")
+        return zh if zh == en else f"{zh} ({en})"
+    return concept.label(lang)
+
+
+def link_tag(relation: str, polarity: str) -> str:
+    """The short word a link or claim carries: +, −, form of, part of, aim: raise, aim: reduce."""
+    if relation == "causes":
+        return {"positive": "+", "negative": "−"}.get(polarity, "±")
+    if relation == "aim":
+        return AIM_WORDS.get(polarity, "aim")
+    return RELATION_WORDS.get(relation, relation)
+
+
+def _claim_data(kg: KG, c, lang: str = "zh", kinds: dict[str, list[str]] | None = None) -> dict:
     con = kg.concepts
+    kinds = {} if kinds is None else kinds
+    for a in c.actors:
+        if a not in kinds:
+            kinds[a] = sorted(broader_closure(kg, a))
     return {
         "id": c.id,
+        "relation": c.relation,
+        "tag": link_tag(c.relation, c.polarity),
         "cause": con[c.cause].label("zh"),
-        "effect": con[c.effect].label("zh"),
+        "effect": con[c.effect].label("zh") if c.effect else "",
         "polarity": c.polarity,
         "quotes": list(c.quotes),
         "gloss": c.gloss,
@@ -104,6 +137,13 @@ def _claim_data(kg: KG, c) -> dict:
         "locator": c.locator,
         "conditions": [f"{con[x].label('zh')} ({con[x].label('en')})" for x in c.conditions] + list(c.condition_texts),
         "hedge": c.hedge,
+        "certainty": c.certainty,
+        "modality": c.modality,
+        "agent": [_actor_label(con[a], lang) for a in c.agent],
+        "target": [_actor_label(con[a], lang) for a in c.target],
+        # every actor the claim involves, and every broader kind of each: what the actor filter matches
+        "actors": sorted({k for a in c.actors for k in kinds[a]}),
+        "conjecture": c.conjecture,
         "evidence": c.evidence,
         "scope": ", ".join(x for x in (*c.levels, c.case, c.period) if x),
         "chain": c.chain or "",
@@ -143,6 +183,7 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
     if lang not in LANGS:
         raise KGError(f"--lang must be one of {', '.join(LANGS)}, not '{lang}'")
     net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
+    kinds: dict[str, list[str]] = {}  # actor id -> it and its broader kinds, computed once each
     degree = {cid: 0 for cid in view.concepts}
     for link in view.links:
         degree[link.cause] += 1
@@ -163,19 +204,35 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
                 "alt": sorted({str(a) for a in c.alt}),
                 "defZh": c.definition_in("zh"), "defEn": c.definition_in("en"),
                 "search": _search_keys(c),
+                # what the texts themselves say the concept is (definition claims), with their quotes
+                "definitions": [_claim_data(kg, d, lang, kinds) for d in view.definitions.get(cid, [])],
             },
         )
     for link in view.links:
-        colour, dashes, head = POLARITY_STYLE[link.polarity]
         works = link.works(kg)
+        data = {"kind": "causal" if link.causal else link.relation, "relation": link.relation,
+                "polarity": link.polarity, "tag": link_tag(link.relation, link.polarity), "works": works,
+                "sources": sorted({c.source for c in link.claims}),
+                "claims": [_claim_data(kg, c, lang, kinds) for c in link.claims]}
+        if link.causal:
+            colour, dashes, head = POLARITY_STYLE[link.polarity]
+            net.add_edge(
+                link.cause, link.effect, id=f"{link.cause}->{link.effect}",
+                color={"color": colour, "highlight": colour, "hover": colour}, dashes=dashes,
+                arrows={"to": {"enabled": True, "type": head, "scaleFactor": 0.7}},
+                width=1.5 + 1.5 * (len(works) - 1), kg=data,
+            )
+            continue
+        colour, dashes, head = RELATION_STYLE[link.relation]
+        if link.relation == "aim" and link.polarity == "negative":
+            head = "bar"
         net.add_edge(
-            link.cause, link.effect, id=f"{link.cause}->{link.effect}",
+            link.cause, link.effect, id=f"{link.cause}-{link.relation}->{link.effect}",
             color={"color": colour, "highlight": colour, "hover": colour}, dashes=dashes,
             arrows={"to": {"enabled": True, "type": head, "scaleFactor": 0.7}},
-            width=1.5 + 1.5 * (len(works) - 1),
-            kg={"kind": "causal", "polarity": link.polarity, "works": works,
-                "sources": sorted({c.source for c in link.claims}),
-                "claims": [_claim_data(kg, c) for c in link.claims]},
+            width=1.2 + 1.5 * (len(works) - 1), label=data["tag"],
+            font={"size": 11, "color": colour, "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
+            smooth={"type": "curvedCW", "roundness": 0.25}, kg=data,
         )
     for cl in view.conditions:
         colour, dashes, head = CONDITION_STYLE
@@ -184,9 +241,9 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
             color={"color": colour, "highlight": colour, "hover": colour}, dashes=dashes, width=1,
             arrows={"to": {"enabled": True, "type": head, "scaleFactor": 0.5}},
             smooth={"type": "curvedCCW", "roundness": 0.3},
-            kg={"kind": "condition", "polarity": "condition", "works": [],
-                "sources": sorted({c.source for c in cl.claims}),
-                "claims": [_claim_data(kg, c) for c in cl.claims]},
+            kg={"kind": "condition", "relation": "condition", "polarity": "condition", "tag": "condition",
+                "works": [], "sources": sorted({c.source for c in cl.claims}),
+                "claims": [_claim_data(kg, c, lang, kinds) for c in cl.claims]},
         )
     n = len(view.concepts)
     net.options = {
@@ -206,6 +263,17 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 300, "keyboard": False},
     }
     return net
+
+
+def _actor_choices(kg: KG, view: View, lang: str) -> list[dict]:
+    """The actors the actor filter offers: every actor the drawn claims name, and every broader kind of one,
+    with the number of claims each matches (a kind matches the claims of its narrower actors), most first."""
+    counts: dict[str, int] = {}
+    for c in view.claims:
+        for k in {k for a in c.actors for k in broader_closure(kg, a)}:
+            counts[k] = counts.get(k, 0) + 1
+    return [{"id": a, "label": _actor_label(kg.concepts[a], lang), "count": n}
+            for a, n in sorted(counts.items(), key=lambda kv: (-kv[1], kg.concepts[kv[0]].label("en")))]
 
 
 def _script(text: str) -> str:
@@ -245,10 +313,14 @@ def to_html(kg: KG, view: View, lang: str = "zh") -> str:
     sources = [{"id": s, "name": source_name(kg, s)} for s in view.sources]
     classes = [{"name": c, "colour": CLASS_STYLE[c][0], "shape": CLASS_STYLE[c][1],
                 "count": sum(1 for cid in view.concepts if kg.concepts[cid].cls == c)} for c in CONCEPT_CLASSES]
+    relations = [{"name": r, "colour": style[0], "dashes": ",".join(map(str, style[1])), "head": style[2],
+                  "count": sum(1 for link in view.links if link.relation == r)} for r, style in RELATION_STYLE.items()]
+    actors = _actor_choices(kg, view, lang)
     return env.get_template("graph.html").render(
         title=view.title, csp=csp, vis_css=Markup(vis_css), vis_js=Markup(scripts[0]), app_js=Markup(scripts[1]),
         page_css=Markup((_TEMPLATES / "graph.css").read_text(encoding="utf-8")), data=data,
         sources=sources, classes=classes, polarity=POLARITY_STYLE, condition=CONDITION_STYLE,
+        relations=relations, actors=actors, certainties=CERTAINTIES, named_actors=len(view.actors),
         counts={"concepts": len(view.concepts), "links": len(view.links), "claims": len(view.claims)},
     )
 
@@ -263,10 +335,15 @@ def render(
     sources=(),
     chain: tuple[str, str] | None = None,
     max_len: int = 4,
+    relations=DRAWN_RELATIONS,
 ) -> Page:
-    """Write the page for the chosen view to `out`, atomically (a failed write keeps the old page)."""
+    """Write the page for the chosen view to `out`, atomically (a failed write keeps the old page).
 
-    view = select(kg, focus=focus, depth=depth, sources=sources, chain=chain, max_len=max_len)
+    `relations`: the relations drawn as links (kg.query.subgraph.DRAWN_RELATIONS by default; the
+    page has a tick box for each, so a reader can hide the non-causal ones).
+    """
+
+    view = select(kg, focus=focus, depth=depth, sources=sources, chain=chain, max_len=max_len, relations=relations)
     html = to_html(kg, view, lang)
     try:
         write_text_atomic(out, html)

@@ -3,7 +3,10 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var SIGN = { positive: "+", negative: "−", mixed: "±", condition: "condition" };
+  var RELATION = { causes: "causes", "form-of": "form of — a way of doing the other, not a cause",
+                   "part-of": "part of — a component of the other, not a cause",
+                   aim: "aim — a stated goal, not an observed effect", definition: "definition" };
+  var RANK = { possibly: 1, likely: 2, asserted: 3, necessarily: 4 };
   var DIM_NODE = { background: "#eeeeee", border: "#d0d0d0", highlight: { background: "#eeeeee", border: "#d0d0d0" },
                    hover: { background: "#eeeeee", border: "#d0d0d0" } };
   var DIM_EDGE = { color: "#e6e6e6", highlight: "#e6e6e6", hover: "#e6e6e6" };
@@ -15,6 +18,21 @@
     return e;
   }
   function both(k) { return k.en && k.en !== k.zh ? k.zh + " · " + k.en : k.zh; }
+  // How sure the claim is, beside the text's own word: "就会 · likely", "必须 · obligation".
+  function sureness(c) {
+    var level = c.certainty || c.modality;
+    return c.hedge ? c.hedge + " · " + level : level + " (no hedge word)";
+  }
+  // Who acts on whom, as the text names them: "agent: 县委书记 → target: 乡镇党委书记".
+  function actorsText(c) {
+    var parts = [];
+    if (c.agent.length) parts.push("agent: " + c.agent.join(", "));
+    if (c.target.length) parts.push("target: " + c.target.join(", "));
+    return parts.join(" → ");
+  }
+  function claimHead(c) {
+    return c.relation === "definition" ? c.cause + "  (definition)" : c.cause + " → " + c.effect + "  (" + c.tag + ")";
+  }
 
   // ---- tooltips: DOM elements, so vis-network shows them as they are, never parsing HTML ----
   function nodeTip(n) {
@@ -29,9 +47,12 @@
     var k = e.kg, d = el("div", "tip"), first = k.claims[0];
     var head = first.cause + " → " + first.effect;
     if (k.kind === "condition") head = nodeById[e.from].kg.zh + " : condition of → " + first.effect;
-    d.appendChild(el("strong", null, head + "  (" + SIGN[k.polarity] + ")"));
+    d.appendChild(el("strong", null, head + "  (" + k.tag + ")"));
+    if (k.kind !== "causal" && k.kind !== "condition") d.appendChild(el("div", "rel", RELATION[k.kind]));
     if (first.quotes.length) d.appendChild(el("div", "q", "「" + first.quotes[0] + "」"));
     d.appendChild(el("div", "src", first.sourceName + (first.locator ? ", " + first.locator : "")));
+    d.appendChild(el("div", "src sure", sureness(first)));
+    if (actorsText(first)) d.appendChild(el("div", "src actors", actorsText(first)));
     if (k.claims.length > 1) {
       d.appendChild(el("div", "src", "+ " + (k.claims.length - 1) + " more claim(s); " +
         k.works.length + " independent work(s). Click for all."));
@@ -81,12 +102,16 @@
     if (k.defZh) details.appendChild(el("p", "def", k.defZh));
     if (k.defEn) details.appendChild(el("p", "def", k.defEn));
     if (!k.defZh && !k.defEn) details.appendChild(el("p", "def", "(no definition yet)"));
+    if (k.definitions.length) {
+      details.appendChild(el("h2", null, "What the texts say it is"));
+      k.definitions.forEach(function (c) { details.appendChild(claimBox(c)); });
+    }
     var mine = edges.get({ filter: function (e) { return e.from === id || e.to === id; } });
     if (mine.length) {
       details.appendChild(el("h2", null, "Links"));
       var ul = el("ul");
       mine.forEach(function (e) {
-        var b = el("button", null, nodeById[e.from].kg.zh + " → " + nodeById[e.to].kg.zh + "  (" + SIGN[e.kg.polarity] +
+        var b = el("button", null, nodeById[e.from].kg.zh + " → " + nodeById[e.to].kg.zh + "  (" + e.kg.tag +
           ", " + e.kg.claims.length + " claim" + (e.kg.claims.length > 1 ? "s" : "") + ")");
         b.type = "button";
         b.addEventListener("click", function () { network.selectEdges([e.id]); showEdge(e.id); });
@@ -102,34 +127,48 @@
     dl.appendChild(el("dd", null, value));
   }
 
+  function claimBox(c) {
+    var box = el("div", "claim " + c.polarity + " rel-" + c.relation);
+    box.setAttribute("data-claim", c.id);
+    box.appendChild(el("strong", null, claimHead(c)));
+    c.quotes.forEach(function (q) { box.appendChild(el("blockquote", "quote", q)); });
+    if (c.conjecture) {
+      // A reading proposed for a garbled stretch: the curator's, not the source's words.
+      var conj = el("div", "conjecture");
+      conj.appendChild(el("span", "label", "conjecture, not in the text: "));
+      conj.appendChild(el("span", "text", c.conjecture));
+      box.appendChild(conj);
+    }
+    if (c.gloss) box.appendChild(el("div", "gloss", c.gloss));
+    var dl = el("dl");
+    row(dl, "relation", RELATION[c.relation]);
+    row(dl, "actors", actorsText(c));
+    row(dl, c.hedge ? "hedge" : "certainty", sureness(c));
+    row(dl, "source", c.sourceName);
+    row(dl, "locator", c.locator);
+    row(dl, "conditions", c.conditions.join("; "));
+    row(dl, "evidence", c.evidence);
+    row(dl, "scope", c.scope);
+    row(dl, "chain", c.chain);
+    row(dl, "note", c.note);
+    row(dl, "claim", c.id);
+    box.appendChild(dl);
+    return box;
+  }
+
   function showEdge(id) {
-    var e = edges.get(id), k = e.kg, shown = activeSources();
+    var e = edges.get(id), k = e.kg;
     clear(details);
     var title = k.kind === "condition"
       ? nodeById[e.from].kg.zh + " — condition of claims about " + nodeById[e.to].kg.zh
-      : nodeById[e.from].kg.zh + " → " + nodeById[e.to].kg.zh + "  (" + SIGN[k.polarity] + ")";
+      : nodeById[e.from].kg.zh + " → " + nodeById[e.to].kg.zh + "  (" + k.tag + ")";
     details.appendChild(el("h3", null, title));
-    var claims = k.claims.filter(function (c) { return shown[c.source]; });
+    var claims = k.claims.filter(claimOn);
     details.appendChild(el("div", "cls", claims.length + " claim(s)" +
-      (k.kind === "causal" ? " from " + k.works.length + " independent work(s)" : "")));
-    claims.forEach(function (c) {
-      var box = el("div", "claim " + c.polarity);
-      box.appendChild(el("strong", null, c.cause + " → " + c.effect + "  (" + SIGN[c.polarity] + ")"));
-      c.quotes.forEach(function (q) { box.appendChild(el("blockquote", "quote", q)); });
-      if (c.gloss) box.appendChild(el("div", "gloss", c.gloss));
-      var dl = el("dl");
-      row(dl, "source", c.sourceName);
-      row(dl, "locator", c.locator);
-      row(dl, "conditions", c.conditions.join("; "));
-      row(dl, "hedge", c.hedge);
-      row(dl, "evidence", c.evidence);
-      row(dl, "scope", c.scope);
-      row(dl, "chain", c.chain);
-      row(dl, "note", c.note);
-      row(dl, "claim", c.id);
-      box.appendChild(dl);
-      details.appendChild(box);
-    });
+      (k.kind === "causal" ? " from " + k.works.length + " independent work(s)" : "") +
+      (claims.length < k.claims.length ? "; " + (k.claims.length - claims.length) + " hidden by the filters" : "")));
+    if (k.kind !== "causal" && k.kind !== "condition") details.appendChild(el("div", "rel", RELATION[k.kind]));
+    claims.forEach(function (c) { details.appendChild(claimBox(c)); });
   }
 
   // ---- neighbourhood highlight ----
@@ -219,28 +258,39 @@
     }
   });
 
-  // ---- filters by class and by source ----
+  // ---- filters: by class, by source, by relation, by actor, by certainty ----
   function checked(cls) {
     var on = {};
     document.querySelectorAll("input." + cls).forEach(function (b) { if (b.checked) on[b.value] = true; });
     return on;
   }
-  function activeSources() { return checked("source-filter"); }
+  var actorFilter = document.getElementById("actor-filter");
+  var certaintyFilter = document.getElementById("certainty-filter");
+  var filters = { sources: checked("source-filter"), relations: checked("relation-filter"), actor: "", certainty: "" };
+  // Does a claim pass the claim filters? A norm (no certainty) passes no minimum, as in `kg chain --min-certainty`.
+  function claimOn(c) {
+    if (!filters.sources[c.source]) return false;
+    if (!filters.relations[c.relation]) return false;
+    if (filters.actor && c.actors.indexOf(filters.actor) < 0) return false;
+    if (filters.certainty && !(c.certainty && RANK[c.certainty] >= RANK[filters.certainty])) return false;
+    return true;
+  }
   function applyFilters() {
-    var classes = checked("class-filter"), sources = activeSources();
-    var hasEdges = {}, visibleEdge = {}, shownNode = {};
+    var classes = checked("class-filter");
+    filters.sources = checked("source-filter");
+    filters.relations = checked("relation-filter");
+    filters.actor = actorFilter.value;
+    filters.certainty = certaintyFilter.value;
+    var hasEdges = {}, visibleEdge = {}, shownNode = {}, linked = {};
     function classOn(id) { var c = nodeById[id].kg.cls; return c === "—" || classes[c] === true; }
     data.edges.forEach(function (e) {
       hasEdges[e.from] = hasEdges[e.to] = true;
-      var bySource = e.kg.sources.some(function (s) { return sources[s]; });
-      visibleEdge[e.id] = bySource && classOn(e.from) && classOn(e.to);
+      var any = e.kg.claims.some(claimOn);
+      visibleEdge[e.id] = any && classOn(e.from) && classOn(e.to);
+      if (any) linked[e.from] = linked[e.to] = true;
     });
-    // A concept whose every claim is filtered out by source goes too; one whose neighbours are
-    // hidden by class stays (hiding actors should not hide the conditions they are linked to).
-    var linked = {};
-    data.edges.forEach(function (e) {
-      if (e.kg.sources.some(function (s) { return sources[s]; })) linked[e.from] = linked[e.to] = true;
-    });
+    // A concept whose every claim is filtered out goes too; one whose neighbours are hidden by
+    // class stays (hiding actors should not hide the conditions they are linked to).
     data.nodes.forEach(function (n) {
       shownNode[n.id] = classOn(n.id) && (!hasEdges[n.id] || linked[n.id] === true);
     });
@@ -250,15 +300,20 @@
     data.nodes.forEach(function (n) { if (shownNode[n.id]) nc++; });
     data.edges.forEach(function (e) {
       if (!visibleEdge[e.id]) return;
-      if (e.kg.kind === "causal") nl++;
-      e.kg.claims.forEach(function (c) { if (sources[c.source]) claims[c.id] = true; });
+      if (e.kg.kind !== "condition") nl++;
+      e.kg.claims.forEach(function (c) { if (claimOn(c)) claims[c.id] = true; });
     });
     document.getElementById("count-concepts").textContent = nc;
     document.getElementById("count-links").textContent = nl;
     document.getElementById("count-claims").textContent = Object.keys(claims).length;
+    // An open claim panel follows the filters.
+    var open = network.getSelectedEdges();
+    if (open.length && api.selected === null) showEdge(open[0]);
   }
-  document.querySelectorAll("input.class-filter, input.source-filter").forEach(function (b) {
+  document.querySelectorAll("input.class-filter, input.source-filter, input.relation-filter").forEach(function (b) {
     b.addEventListener("change", applyFilters);
   });
+  actorFilter.addEventListener("change", applyFilters);
+  certaintyFilter.addEventListener("change", applyFilters);
   api.applyFilters = applyFilters;
 })();
