@@ -35,6 +35,8 @@ def call_with_time_limit(fn, timeout: float | None, what: str = "the query"):
     Where fork exists, fn runs in a forked child that is killed at the limit, so nothing of a
     runaway computation is left (rdflib and pyoxigraph have no way to stop a query once started).
     Elsewhere it runs in a thread that is left behind: the command exits anyway. fn's value must pickle.
+    The `kg` command forks before it opens any store; a long-lived process that has already opened an
+    Oxigraph (RocksDB) store should not fork through here, since RocksDB's threads do not survive a fork.
     """
     if timeout is None:
         return fn()
