@@ -838,8 +838,7 @@ def quote_find(
 ) -> None:
     """The verbatim span of a source's cleaned text that reads like TEXT, its locator, and the nearest alternatives, ready to paste.
 
-    Script (simplified/traditional), punctuation (full-/half-width), spacing and case do not count; a
-    passage found more than once is listed at each place (a claim quoting it needs `locator`).
+    Script (simplified/traditional), punctuation (full-/half-width), spacing and case do not count; a passage found more than once is listed at each place (a claim quoting it needs `locator`).
     """
     g = _graph()
     found = _or_fail(g.find_quote, source, text, limit=limit)
@@ -937,9 +936,7 @@ def claim_new(
 ) -> None:
     """Build a claim from a quote and concept names, append it to claims/<source>.yaml keeping its comments and layout, and check it.
 
-    Non-interactive: give --id, the concepts, --evidence, --quote and --gloss. With --interactive,
-    every missing field is asked for. If the project then has a problem in the claim file, the file
-    is put back as it was and the problems are listed (exit 1).
+    Non-interactive: give --id, the concepts, --evidence, --quote and --gloss. With --interactive, every missing field is asked for. If the project then has a problem in the claim file, the file is put back as it was and the problems are listed (exit 1).
     """
     g = _graph()
     src = _or_fail(g.source, source)

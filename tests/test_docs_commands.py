@@ -38,6 +38,16 @@ NOT_RUN = {
     "pip install": "the set-up commands: tests/test_setup.py",
     "python -m bench.run": "the benchmark: tests/test_bench.py runs it at a small size",
     "python docs/make_screenshots.py": "needs Chromium: remakes the pictures",
+    # The curation walk-through adds a made-up source from a raw file the reader has, step by step:
+    # tests/test_curate.py runs the same steps end to end in a temporary project.
+    "kg source add FILE": "a placeholder file name: tests/test_curate.py adds a raw text",
+    "kg source add ~/jiceng-2024.txt --title 减负之后 --kind article --issued 2024-03": "the reader's own raw file: tests/test_curate.py",
+    "kg quote find jiceng 檢查太多導致基層幹部疲於應付": "needs the source added above: tests/test_curate.py",
+    "kg uncovered jiceng-2024": "needs the source added above: tests/test_curate.py",
+    "kg claim new SOURCE --id … --cause … --effect … --quote … --gloss …": "a template: tests/test_curate.py",
+    "kg claim new jiceng-2024 --id jc-inspections-burden --cause inspection-and-evaluation \\": "needs the source added above: tests/test_curate.py",
+    "--effect grassroots-burden --polarity positive --evidence interview --quote 检查太多导致基层干部疲于应付 \\": "the same command, continued",
+    '--gloss "Too many inspections leave grassroots cadres scrambling to cope."': "the same command, continued",
 }
 
 
