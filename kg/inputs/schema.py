@@ -119,10 +119,6 @@ def names(record: tuple[Field, ...]) -> set[str]:
     return {f.name for f in record}
 
 
-def field_of(record: tuple[Field, ...], name: str) -> Field:
-    return next(f for f in record if f.name == name)
-
-
 def choice_message(name: str, value: str, choices: tuple[str, ...]) -> str:
     """The one wording of a value outside a closed vocabulary."""
     allowed = " or ".join(choices) if len(choices) == 2 else "one of " + ", ".join(choices)

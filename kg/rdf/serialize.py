@@ -23,7 +23,7 @@ from kg.rdf.emit import BNode, Lit, Term, iter_quads
 _SAFE_BNODE = re.compile(r"[A-Za-z0-9_]+")
 
 
-def ox_term(term: Term):
+def to_pyoxigraph(term: Term):
     """A plain term as a pyoxigraph term."""
     if type(term) is str:
         return ox.NamedNode(term)
@@ -46,7 +46,7 @@ def ox_quads(kg) -> list:
     def term(t):
         found = terms.get(t)
         if found is None:
-            found = terms[t] = ox_term(t)
+            found = terms[t] = to_pyoxigraph(t)
         return found
 
     quads = {ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in iter_quads(kg)}
