@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoi
     from kg.query.coverage import Coverage
     from kg.query.explain import Explanation
     from kg.query.loops import Loop
+    from kg.query.passages import Passage
     from kg.query.paths import CausalPath
     from kg.query.quotefind import QuoteMatch
     from kg.query.remedies import Remedy
@@ -157,6 +158,27 @@ class Graph:
     def claim(self, name: str) -> list[Claim]:
         """The claims an id names: one claim, or every link of a chain."""
         return names.get_claims(self.model, name)
+
+    def passage(self, claim: str) -> Passage:
+        """The paragraph a claim's quotes stand in, with the quotes marked (offsets into the cleaned text)."""
+        from kg.query.passages import passage_of
+
+        found = names.get_claims(self.model, claim)
+        if len(found) != 1:
+            raise QueryError(f"'{claim}' names a chain of {len(found)} claims: give one claim's id for its passage")
+        return passage_of(self.model, found[0].id)
+
+    def source_text(self, source: str) -> list[Passage]:
+        """Every paragraph of a source, each with the quotes of the claims made in it marked."""
+        from kg.query.passages import source_passages
+
+        return source_passages(self.model, self.source(source).id)
+
+    def source_name(self, source: str, lang: str = "en") -> str:
+        """How pages and captions name a document: an excerpt or notes with their work (《县乡中国》 …)."""
+        from kg.query.passages import source_name
+
+        return source_name(self.source(source), self.model.works, lang)
 
     # --- questions ----------------------------------------------------------------------------
 

@@ -72,6 +72,15 @@ class Source:
         """1-based line number of a character offset into the cleaned text."""
         return bisect.bisect_right(self._line_starts, offset)
 
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+    def line_bounds(self, first: int, last: int) -> tuple[int, int]:
+        """Offsets of the start of line `first` and of the end (before its newline) of line `last`, 1-based."""
+        end = self._line_starts[last] - 1 if last < len(self._line_starts) else len(self.text)
+        return self._line_starts[first - 1], end
+
     def marker_of_line(self, line: int) -> str | None:
         """The reader's paragraph marker on that line, if the text has markers."""
         start = self._line_starts[line - 1]
