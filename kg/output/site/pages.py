@@ -19,7 +19,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from kg.inputs.claims import Claim
-from kg.iris import BASE, GKS, GKV, RELEASE
+from kg.iris import BASE, GKS, GKV, RELEASE, SKOS
 from kg.output.citations import genre_of
 from kg.output.render import link_tag
 from kg.output.site.cite import claim_citations, source_citations
@@ -239,15 +239,16 @@ class Pages:
     def deprecated_concept_page(self, cid: str) -> None:
         here, c = Resource("concept", cid), self.kg.deprecated[cid]
         extra = schema_triples(here.iri, "DefinedTerm", [(c.label("zh"), "zh"), (c.label("en"), "en")], url=here.iri)
+        notes = [q.object.value for q in self.quads.get(here, []) if q.predicate.value == SKOS + "historyNote"]
         self.emit(here, "retired.html", f"{c.label('zh')} · {c.label('en')} (deprecated)", extra,
-                  what="concept", name=c.label("en"), name_zh=c.label("zh"),
+                  what="concept", name=c.label("en"), name_zh=c.label("zh"), notes=notes,
                   replaced_by=[self.concept_link(here, n) for n in c.replaced_by])
 
     def retired_claim_page(self, old: str, new: str) -> None:
         here = Resource("claim", old)
         target = self.kg.chains[new].links[0] if new in self.kg.chains else self.kg.claims.get(new)
         extra = retired_claim_triples(old, new)
-        self.emit(here, "retired.html", f"Claim {old} (replaced)", extra, what="claim", name=old, name_zh="",
+        self.emit(here, "retired.html", f"Claim {old} (replaced)", extra, what="claim", name=old, name_zh="", notes=[],
                   replaced_by=[{"href": href(here, Resource("claim", new)), "en": target.gloss if target else new, "zh": new, "id": new}])
 
     def _history(self, cid: str, here: Resource) -> list[dict]:

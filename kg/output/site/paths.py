@@ -58,5 +58,7 @@ def resource_of(iri: str) -> Resource | None:
 
 def href(here: Resource, there: Resource, suffix: str = ".html", fragment: str = "") -> str:
     """A relative link from one page to another, so the site works under any folder and from disk."""
-    up = "../" * here.path.count("/")
-    return f"{up}{there.path}{suffix}" + (f"#{fragment}" if fragment else "")
+    folder, _, _ = here.path.rpartition("/")
+    there_folder, _, name = there.path.rpartition("/")
+    target = f"{name}{suffix}" if folder == there_folder else "../" * here.path.count("/") + there.path + suffix
+    return target + (f"#{fragment}" if fragment else "")

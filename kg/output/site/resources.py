@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -110,8 +112,8 @@ def _lit(value: str, lang: str = ""):
     return ox.Literal(value, language=lang) if lang else ox.Literal(value)
 
 
-def schema_triples(subject: str, kind: str, names: list[tuple[str, str]], *, description: list[tuple[str, str]] = (),
-                   url: str = "", part_of: str = "", more: list[tuple[str, object]] = ()) -> list:
+def schema_triples(subject: str, kind: str, names: list[tuple[str, str]], *, description: Sequence[tuple[str, str]] = (),
+                   url: str = "", part_of: str = "", more: Sequence[tuple[str, Any]] = ()) -> list:
     """schema.org statements about a subject: its type, names and descriptions (value, language), the page, what it is part of."""
     s = _n(subject)
     out = [ox.Triple(s, _n(RDF + "type"), _n(SCHEMA + kind))]
