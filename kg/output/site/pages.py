@@ -38,6 +38,15 @@ SCHEMA_GENRE = {"magazine": "Article", "newspaper": "NewsArticle", "chapter": "C
                 "book": "Book", "dataset": "Dataset"}
 
 
+def tag_words(relation: str, polarity: str) -> str:
+    """What a link's sign (+, −, form of …) says, in words for a screen reader."""
+    if relation == "causes":
+        return POLARITY_WORDS.get(polarity, polarity)
+    if relation == "aim":
+        return {"positive": "aims to raise", "negative": "aims to reduce"}.get(polarity, "aims at")
+    return RELATION_WORDS.get(relation, relation)
+
+
 def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
@@ -108,7 +117,7 @@ class Pages:
         return {"href": href(here, Resource("claim", c.id)), "id": c.id, "gloss": c.gloss,
                 "tag": link_tag(c.relation, c.polarity), "source": self.source_title(c.source),
                 "cause": self.concept_link(here, c.cause), "effect": self.concept_link(here, c.effect) if c.effect else None,
-                "relation": RELATION_WORDS.get(c.relation, c.relation)}
+                "relation": RELATION_WORDS.get(c.relation, c.relation), "tag_words": tag_words(c.relation, c.polarity)}
 
     def source_title(self, sid: str) -> str:
         return source_name(self.kg.sources[sid], self.kg.works)
@@ -212,13 +221,14 @@ class Pages:
                 key, other = "other", (cl.effect if cl.cause == cid else cl.cause) or cid
             g = groups[key].setdefault((other, cl.relation, cl.polarity), {"concept": self.concept_link(here, other),
                                                                            "tag": link_tag(cl.relation, cl.polarity),
+                                                                           "tag_words": tag_words(cl.relation, cl.polarity),
                                                                            "relation": RELATION_WORDS.get(cl.relation, cl.relation),
                                                                            "claims": []})
             g["claims"].append(self.claim_link(here, cl))
         sections = {k: [v for _, v in sorted(g.items(), key=lambda kv: (-len(kv[1]["claims"]), kv[0]))] for k, g in groups.items()}
         agreements = [{"kind": a.kind, "cause": self.concept_link(here, a.cause),
                        "effect": self.concept_link(here, a.effect) if a.effect else None,
-                       "tag": link_tag(a.relation, a.polarity),
+                       "tag": link_tag(a.relation, a.polarity), "tag_words": tag_words(a.relation, a.polarity),
                        "works": [{"work": self.work_link(here, w), "claims": [self.claim_link(here, x) for x in cls]}
                                  for w, cls in a.by_work.items()]} for a in self.agreements.get(cid, [])]
         extra = schema_triples(here.iri, "DefinedTerm", [(c.label("zh"), "zh"), (c.label("en"), "en")],
@@ -267,6 +277,7 @@ class Pages:
         src = kg.sources[c.source]
         return {
             "claim": c, "relation": RELATION_WORDS.get(c.relation, c.relation), "tag": link_tag(c.relation, c.polarity),
+            "tag_words": tag_words(c.relation, c.polarity),
             "polarity": POLARITY_WORDS.get(c.polarity, c.polarity),
             "cause": self.concept_link(here, c.cause), "effect": self.concept_link(here, c.effect) if c.effect else None,
             "conditions": [self.concept_link(here, x) for x in c.conditions], "condition_texts": c.condition_texts,
