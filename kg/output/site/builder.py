@@ -33,8 +33,8 @@ def site_files(model, *, release: dict | None = None, history: dict | None = Non
     from kg.output.build import release_metadata
 
     release = release or release_metadata(model)
-    files = Pages(model, release, history).build()
     quads = ox_quads(model)
+    files = Pages(model, release, history, quads).build()
     files["govkg.ttl"] = to_turtle(quads)
     files["govkg.jsonld"] = to_jsonld(quads)
     files["context.jsonld"] = (json.dumps({"@context": {**jsonld_context()["@context"], "schema": "https://schema.org/"}}, indent=1) + "\n").encode()

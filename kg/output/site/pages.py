@@ -28,6 +28,7 @@ from kg.output.site.resources import group_quads, page_jsonld, retired_claim_tri
 from kg.output.site.searchindex import search_index
 from kg.query.agree import find_agreements
 from kg.query.passages import Passage, passage_of, source_name, source_passages
+from kg.rdf.serialize import ox_quads
 
 TEMPLATES = Path(__file__).parent / "templates"
 HOME = Resource("home", "")
@@ -59,7 +60,7 @@ def zh_lang(tag: str) -> str:
 class Pages:
     """Builds every file of the site in memory: path in the site → bytes."""
 
-    def __init__(self, kg, release: dict, history: dict | None = None):
+    def __init__(self, kg, release: dict, history: dict | None = None, quads: list | None = None):
         self.kg = kg
         self.release = release
         self.history = history or {}
@@ -68,7 +69,7 @@ class Pages:
         self.css = (TEMPLATES / "site.css").read_text(encoding="utf-8")
         self.js = (TEMPLATES / "site.js").read_text(encoding="utf-8")
         self.search_js = (TEMPLATES / "search.js").read_text(encoding="utf-8")
-        self.quads = group_quads(kg)
+        self.quads = group_quads(quads if quads is not None else ox_quads(kg))
         self.narrower: dict[str, list[str]] = defaultdict(list)
         for cid, c in kg.concepts.items():
             for b in c.broader:
@@ -160,14 +161,15 @@ class Pages:
         """Render a page and write it with its Turtle and JSON-LD beside it."""
         quads = self.quads.get(here, [])
         # The page, its .jsonld and its .ttl say the same: the graph's triples about the resource and the page's own.
-        doc = page_jsonld(quads, extra)
-        self.files[f"{here.path}.jsonld"] = (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode()
+        # One serialisation for both: htmlsafe_json_dumps's \u003c escapes keep it inside its script block and are JSON too.
+        jsonld = htmlsafe_json_dumps(page_jsonld(quads, extra), dumps=_dumps)
+        self.files[f"{here.path}.jsonld"] = (jsonld + "\n").encode()
         if turtle:
             self.files[f"{here.path}.ttl"] = turtle_of(quads + [_quad(t) for t in extra])
         root = "../" * here.path.count("/")
         page = self.env.get_template(template).render(
             title=title, here=here, iri=here.iri, root=root, css=Markup(self.css), js=Markup(self.js),
-            jsonld=Markup(htmlsafe_json_dumps(doc, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, **kw))),
+            jsonld=jsonld,
             csp=self.csp(ctx.get("scripts", [self.js])), release=self.release_info(here), map_href=root + MAP,
             home=href(here, HOME), alternates=turtle, **ctx)
         self.files[f"{here.path}.html"] = page.encode("utf-8")
@@ -400,7 +402,7 @@ class Pages:
     def home_page(self) -> None:
         kg = self.kg
         index = search_index(self, HOME)
-        data = Markup(htmlsafe_json_dumps(index, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, separators=(",", ":"), **kw)))
+        data = htmlsafe_json_dumps(index, dumps=_dumps)
         extra = schema_triples(BASE, "Dataset", [("govkg", "en")],
                                description=[("A knowledge graph of Chinese grassroots-governance concepts and the causal claims "
                                              "scholars make about them, every claim traceable to its source's words.", "en")],
@@ -409,6 +411,10 @@ class Pages:
                   search_js=Markup(self.search_js), index=data,
                   counts={"concepts": len(kg.concepts), "claims": len(kg.claims), "chains": len(kg.chains),
                           "sources": len(kg.sources), "works": len(self.work_ids())})
+
+
+def _dumps(obj, **kw) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), **kw)
 
 
 def _node(iri: str):

@@ -9,7 +9,6 @@ read them; those are kept apart (`schema_triples`) so that the graph's own tripl
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -18,14 +17,13 @@ import pyoxigraph as ox
 
 from kg.iris import DCTERMS, OWL, RDF, XSD
 from kg.output.site.paths import Resource, resource_of
-from kg.rdf.serialize import jsonld_context, ox_quads, to_jsonld, to_turtle
+from kg.rdf.serialize import jsonld_context, jsonld_document, to_turtle
 
 SCHEMA = "https://schema.org/"
 
 
-def group_quads(kg) -> dict[Resource, list]:
-    """The graph's quads, by the resource each subject belongs to (kg.output.site.paths.resource_of)."""
-    quads = ox_quads(kg)
+def group_quads(quads: list) -> dict[Resource, list]:
+    """The graph's quads (kg.rdf.serialize.ox_quads), by the resource each subject belongs to (kg.output.site.paths.resource_of)."""
     out: dict[Resource, list] = defaultdict(list)
     blank: dict[str, list] = defaultdict(list)
     for q in quads:
@@ -65,7 +63,7 @@ def jsonld_of(quads: list) -> dict:
     """The triples as a JSON-LD document with govkg's context (kg.rdf.serialize: every literal as it is written)."""
     if not quads:
         return {"@context": jsonld_context()["@context"], "@graph": []}
-    return json.loads(to_jsonld(quads))
+    return jsonld_document(quads)
 
 
 def _as_quads(triples: list) -> list:
