@@ -43,6 +43,7 @@ def site_files(model, *, release: dict | None = None, history: dict | None = Non
     files["conneg/nginx.conf"] = nginx().encode()
     files[".htaccess"] = apache().encode()
     files["robots.txt"] = b"User-agent: *\nAllow: /\n"
+    files[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     return files
 
 
