@@ -280,3 +280,24 @@ def test_search_index_finds_quotes_and_traditional_spellings(mini_kg):
     hits = [e for e in index["entries"] if query in e[4]]
     assert any(e[1] == "claim/b-pressure-shirking.html" for e in hits)
     assert any(e[0] == "text" and e[1].startswith("source/mini-b.html#L") for e in hits)
+
+
+def test_the_real_graphs_site_builds_and_every_link_resolves(real_kg, tmp_path):
+    from kg.output.site import build_site
+
+    site = build_site(real_kg, tmp_path / "site", with_map=False).path
+    for cid in [*real_kg.claims, *real_kg.chains, *real_kg.replaced_claims]:
+        assert (site / "claim" / f"{cid}.html").is_file(), cid
+    for cid in [*real_kg.concepts, *real_kg.deprecated]:
+        assert (site / "concept" / f"{cid}.html").is_file(), cid
+    missing = []
+    for page in site.rglob("*.html"):
+        for h in links_of(page).hrefs:
+            target = h.split("#")[0]
+            if target and target != "../map.html" and target != "map.html" and not (page.parent / target).resolve().is_file():
+                missing.append(f"{page.relative_to(site)} → {h}")
+    assert missing == []
+    # every claim of a source is marked in its text and linked from it
+    for sid in real_kg.sources:
+        linked = {h.split("/")[-1].removesuffix(".html") for h in links_of(site / "source" / f"{sid}.html").hrefs if h.startswith("../claim/")}
+        assert {c for c, cl in real_kg.claims.items() if cl.source == sid} <= linked, sid
