@@ -301,3 +301,42 @@ def test_the_real_graphs_site_builds_and_every_link_resolves(real_kg, tmp_path):
     for sid in real_kg.sources:
         linked = {h.split("/")[-1].removesuffix(".html") for h in links_of(site / "source" / f"{sid}.html").hrefs if h.startswith("../claim/")}
         assert {c for c, cl in real_kg.claims.items() if cl.source == sid} <= linked, sid
+
+
+def redirect(htaccess: str, path: str, accept: str) -> str | None:
+    """Where w3id.org's Apache sends `path` (relative to govkg/) for this Accept header: the file's
+    RewriteCond %{HTTP_ACCEPT} and RewriteRule lines applied in order, as mod_rewrite does with [L]."""
+    conds: list[str] = []
+    for line in htaccess.splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        if parts[0] == "RewriteCond":
+            assert parts[1] == "%{HTTP_ACCEPT}", line
+            conds.append(parts[2])
+        elif parts[0] == "RewriteRule":
+            m = re.search(parts[1], path)
+            if m and all(re.search(c, accept) for c in conds):
+                assert parts[3] == "[R=303,L]"
+                return m.expand(re.sub(r"\$(\d)", r"\\g<\1>", parts[2]))
+            conds = []
+    return None
+
+
+@pytest.mark.parametrize(("accept", "suffix"), [("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"),
+                                                ("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", ".html")])
+def test_the_w3id_redirect_leads_every_iri_to_its_file(mini_site, mini_kg, accept, suffix):
+    from kg.iris import BASE
+
+    text = (mini_site / "conneg" / "w3id.htaccess").read_text(encoding="utf-8")
+    here = "https://SITE-HOST.example/govkg/"
+    iris = [f"{kind}/{rid}" for kind, rid in resources(mini_kg)]
+    below = ["claim/a-discount-escalation/evidence/target-1", "claim/a-chain/steps/2"]
+    for path in iris + below:
+        target = redirect(text, path, accept)
+        assert target and target.startswith(here), (path, target)
+        assert target.endswith(suffix) and (mini_site / target[len(here):]).is_file(), (path, target)
+    assert redirect(text, "vocab", "text/html").endswith("vocab.html")
+    assert redirect(text, "", "text/html").endswith("index.html")
+    assert redirect(text, "concept/", "text/html").endswith("concept/index.html")
+    assert BASE.endswith("/govkg/")
