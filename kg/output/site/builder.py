@@ -28,13 +28,14 @@ class Site:
     release: dict
 
 
-def site_files(model, *, release: dict | None = None, history: dict | None = None, site_url: str = "") -> dict[str, bytes]:
-    """Every file of the site but the map, by path in the site, in memory."""
+def site_files(model, *, release: dict | None = None, history: dict | None = None, site_url: str = "",
+               with_map: bool = True) -> dict[str, bytes]:
+    """Every file of the site but the map (`with_map`: the pages link to map.html), by path in the site, in memory."""
     from kg.output.build import release_metadata
 
     release = release or release_metadata(model)
     quads = ox_quads(model)
-    files = Pages(model, release, history, quads).build()
+    files = Pages(model, release, history, quads, with_map).build()
     files["govkg.ttl"] = to_turtle(quads)
     files["govkg.jsonld"] = to_jsonld(quads)
     files["context.jsonld"] = (json.dumps({"@context": {**jsonld_context()["@context"], "schema": "https://schema.org/"}}, indent=1) + "\n").encode()
@@ -61,7 +62,7 @@ def build_site(model, out_dir: Path, *, release: dict | None = None, history: di
 
     start = time.perf_counter()
     release = release or release_metadata(model)
-    files = site_files(model, release=release, history=history, site_url=site_url)
+    files = site_files(model, release=release, history=history, site_url=site_url, with_map=with_map)
 
     def add_map(stage: Path) -> None:
         if with_map:

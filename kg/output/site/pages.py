@@ -60,8 +60,9 @@ def zh_lang(tag: str) -> str:
 class Pages:
     """Builds every file of the site in memory: path in the site → bytes."""
 
-    def __init__(self, kg, release: dict, history: dict | None = None, quads: list | None = None):
+    def __init__(self, kg, release: dict, history: dict | None = None, quads: list | None = None, with_map: bool = True):
         self.kg = kg
+        self.with_map = with_map
         self.release = release
         self.history = history or {}
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
@@ -170,7 +171,7 @@ class Pages:
         page = self.env.get_template(template).render(
             title=title, here=here, iri=here.iri, root=root, css=Markup(self.css), js=Markup(self.js),
             jsonld=jsonld,
-            csp=self.csp(ctx.get("scripts", [self.js])), release=self.release_info(here), map_href=root + MAP,
+            csp=self.csp(ctx.get("scripts", [self.js])), release=self.release_info(here), map_href=root + MAP if self.with_map else "",
             home=href(here, HOME), alternates=turtle, **ctx)
         self.files[f"{here.path}.html"] = page.encode("utf-8")
 
