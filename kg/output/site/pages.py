@@ -194,6 +194,9 @@ class Pages:
             self.chain_page(chid)
         for old, new in sorted(kg.replaced_claims.items()):
             self.retired_claim_page(old, new)
+        for cid in sorted(self.history):
+            if cid not in kg.claims and cid not in kg.chains and cid not in kg.replaced_claims:
+                self.removed_claim_page(cid)
         for sid in sorted(kg.sources):
             self.source_page(sid)
         for wid in sorted(self.work_ids()):
@@ -262,15 +265,32 @@ class Pages:
         target = self.kg.chains[new].links[0] if new in self.kg.chains else self.kg.claims.get(new)
         extra = retired_claim_triples(old, new)
         self.emit(here, "retired.html", f"Claim {old} (replaced)", extra, what="claim", name=old, name_zh="", notes=[],
+                  history=self._history(old, here),
                   replaced_by=[{"href": href(here, Resource("claim", new)), "en": target.gloss if target else new, "zh": new, "id": new}])
+
+    def removed_claim_page(self, cid: str) -> None:
+        """A claim an earlier release had and this one has not (known from `history`): its IRI keeps a page that says so."""
+        here = Resource("claim", cid)
+        history = self._history(cid, here)
+        last = self.history[cid][-1] if self.history[cid] else {}
+        new = str(last.get("replaced_by") or "")
+        live = new in self.kg.claims or new in self.kg.chains
+        extra = retired_claim_triples(cid, new if live else "")
+        self.emit(here, "retired.html", f"Claim {cid} (removed)", extra, what="claim", name=cid, name_zh="", history=history,
+                  notes=[f"It is not in release {self.release['version']}" + (f"; the last release that mentions it says: {last.get('change')}"
+                                                                             f" in {last.get('version')}." if last.get("change") else ".")],
+                  replaced_by=[{"href": href(here, Resource("claim", new)), "en": new, "zh": new, "id": new}] if live else [])
 
     def _history(self, cid: str, here: Resource) -> list[dict]:
         out = []
         for entry in self.history.get(cid, []):
             version = str(entry.get("version", ""))
             changes = entry.get("changes") or entry.get("fields") or []
+            details = [c if isinstance(c, str) else ", ".join(f"{k}: {v}" for k, v in c.items()) for c in changes]
+            if entry.get("replaced_by"):
+                details.append(f"replaced by {entry['replaced_by']}")
             out.append({"version": version, "change": str(entry.get("change", "")), "date": str(entry.get("date", "")),
-                        "details": [c if isinstance(c, str) else ", ".join(f"{k}: {v}" for k, v in c.items()) for c in changes],
+                        "details": details,
                         "href": href(here, Resource("release", version)) if version == self.release["version"] else ""})
         return out
 

@@ -51,8 +51,10 @@ def retired_claim_triples(old: str, new: str) -> list:
     """A claim id that a later claim replaces (`replaces:`): owl:deprecated, and dcterms:isReplacedBy, the inverse of
     the graph's `new dcterms:replaces old`. Said by its page, not by the graph (whose deprecation shape is for concepts)."""
     s = ox.NamedNode(Resource("claim", old).iri)
-    return [ox.Triple(s, ox.NamedNode(OWL + "deprecated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))),
-            ox.Triple(s, ox.NamedNode(DCTERMS + "isReplacedBy"), ox.NamedNode(Resource("claim", new).iri))]
+    out = [ox.Triple(s, ox.NamedNode(OWL + "deprecated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")))]
+    if new:  # a claim removed without a successor is only deprecated
+        out.append(ox.Triple(s, ox.NamedNode(DCTERMS + "isReplacedBy"), ox.NamedNode(Resource("claim", new).iri)))
+    return out
 
 
 def turtle_of(quads: list) -> bytes:
