@@ -81,6 +81,10 @@ Header set Vary Accept
 <IfModule mod_rewrite.c>
 RewriteEngine on
 RewriteBase {p}
+# An IRI below a resource (claim/<id>/evidence …) is described on the resource's page: first, or the
+# rules below would append an extension to it (Apache takes claim/<id> as the file, the rest as path info).
+RewriteRule ^({KINDS})/([^/]+)/.+$ $1/$2.html [R=303,L]
+RewriteRule ^vocab/.+$ vocab.html [R=303,L]
 RewriteCond %{{HTTP_ACCEPT}} text/turtle
 RewriteCond %{{REQUEST_FILENAME}}.ttl -f
 RewriteRule ^(.+)$ $1.ttl [L]
@@ -89,6 +93,5 @@ RewriteCond %{{REQUEST_FILENAME}}.jsonld -f
 RewriteRule ^(.+)$ $1.jsonld [L]
 RewriteCond %{{REQUEST_FILENAME}}.html -f
 RewriteRule ^(.+)$ $1.html [L]
-RewriteRule ^({KINDS})/([^/]+)/.+$ $1/$2.html [R=303,L]
 </IfModule>
 """
