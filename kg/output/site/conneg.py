@@ -9,7 +9,9 @@ how to register the redirect.
 
 from __future__ import annotations
 
-KINDS = "concept|claim|source|work|release"
+from kg.output.site.paths import KINDS as PAGE_KINDS
+
+KINDS = "|".join(PAGE_KINDS)  # the IRI kinds that have a page each
 
 
 def htaccess(site_url: str) -> str:
