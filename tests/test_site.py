@@ -354,3 +354,20 @@ def test_the_w3id_redirect_leads_every_iri_to_its_file(mini_site, mini_kg, accep
     assert redirect(text, "", "text/html").endswith("index.html")
     assert redirect(text, "concept/", "text/html").endswith("concept/index.html")
     assert BASE.endswith("/govkg/")
+
+
+def test_a_killed_builds_stage_is_cleaned_up_and_nothing_else(tmp_path):
+    from kg.output.site.write import STAGE_MARK, write_tree
+
+    dead = 2**22 + 12345  # above the usual pid_max of 4M: no process has it
+    stale = tmp_path / f".site-{dead}-x1"
+    stale.mkdir()
+    (stale / STAGE_MARK).write_bytes(b"")
+    (stale / "index.html").write_text("half a site", encoding="utf-8")
+    foreign = tmp_path / f".site-{dead}-mine"  # the same kind of name, not made by kg site: left alone
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    out = write_tree({"index.html": b"<!DOCTYPE html>"}, tmp_path / "site")
+    assert not stale.exists() and foreign.exists()
+    assert (out / "index.html").read_bytes() == b"<!DOCTYPE html>" and not (out / STAGE_MARK).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", foreign.name])
