@@ -371,3 +371,26 @@ def test_a_killed_builds_stage_is_cleaned_up_and_nothing_else(tmp_path):
     assert not stale.exists() and foreign.exists()
     assert (out / "index.html").read_bytes() == b"<!DOCTYPE html>" and not (out / STAGE_MARK).exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", foreign.name])
+
+
+@pytest.mark.parametrize(("release", "url", "says"), [
+    ({"version": "../../etc"}, "", "cannot name a page"),
+    ({"version": "0.3.0"}, "https://example.org/a b/", "not an http(s) URL"),
+    ({"version": "0.3.0"}, "https://example.org/\nRewriteRule ^ http://evil/", "not an http(s) URL"),
+    ({"version": "0.3.0"}, "javascript:alert(1)", "not an http(s) URL"),
+])
+def test_a_bad_release_version_or_site_url_is_refused_before_anything_is_written(mini_kg, tmp_path, release, url, says):
+    from kg.errors import KGError
+    from kg.output.site import build_site
+
+    with pytest.raises(KGError, match=re.escape(says)):
+        build_site(mini_kg, tmp_path / "site", release=release, site_url=url, with_map=False)
+    assert not (tmp_path / "site").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_site_url_is_used_in_the_w3id_redirect(mini_kg, tmp_path):
+    from kg.output.site import build_site
+
+    site = build_site(mini_kg, tmp_path / "site", site_url="https://example.org/govkg", with_map=False).path
+    text = (site / "conneg" / "w3id.htaccess").read_text(encoding="utf-8")
+    assert "https://example.org/govkg/$1/$2.ttl [R=303,L]" in text and "SITE-HOST" not in text

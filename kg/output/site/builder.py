@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +29,27 @@ class Site:
     release: dict
 
 
+_URL = re.compile(r"https?://[^\s\"'<>\\]+")
+_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]*")
+
+
+def check_inputs(release: dict, site_url: str) -> str:
+    """The site URL ending in /, or KGError: both go into files (a path, the .htaccess) and must be what they say."""
+    version = str(release.get("version", ""))
+    if not _VERSION.fullmatch(version) or ".." in version:
+        raise KGError(f"release version {version!r} cannot name a page: use letters, digits and . _ + - (e.g. 0.3.0)")
+    if site_url and not _URL.fullmatch(site_url):
+        raise KGError(f"--site-url {site_url!r} is not an http(s) URL without spaces or quotes, e.g. https://example.org/govkg/")
+    return site_url if not site_url or site_url.endswith("/") else site_url + "/"
+
+
 def site_files(model, *, release: dict | None = None, history: dict | None = None, site_url: str = "",
                with_map: bool = True) -> dict[str, bytes]:
     """Every file of the site but the map (`with_map`: the pages link to map.html), by path in the site, in memory."""
     from kg.output.build import release_metadata
 
     release = release or release_metadata(model)
+    site_url = check_inputs(release, site_url)
     quads = ox_quads(model)
     files = Pages(model, release, history, quads, with_map).build()
     files["govkg.ttl"] = to_turtle(quads)
