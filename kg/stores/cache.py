@@ -4,7 +4,9 @@ What is cached, each under the key of the inputs it was made from:
 - `kg-<key>.pickle`: the resolved graph (`load_kg`'s KG and problems), so a second `kg` call
   neither parses YAML and Turtle nor finds quotes again;
 - `validate-<key>.pickle`: the validation problems and the checks run (SHACL is the slow part);
-- `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds.
+- `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds;
+- `index-<key>.sqlite`: the query index (kg.stores.index), which warm `kg chain`, `explain`,
+  `search`, `cite` and `stats` read a record at a time, without unpickling the whole model.
 
 The key covers the content of every input file (`Layout.input_files()`), their paths, govkg's
 version and its own code (a cached pickle is only as good as the classes that read it). Re-hashing
@@ -27,6 +29,7 @@ import os
 import pickle
 import re
 import shutil
+import sqlite3
 import stat
 import tempfile
 from dataclasses import dataclass, replace
@@ -36,7 +39,6 @@ from kg.atomic import write_bytes_atomic
 from kg.errors import InputError, KGError
 from kg.inputs.fingerprint import code_files, combine, file_digests
 from kg.inputs.layout import Layout
-from kg.stores.oxigraph import load_oxigraph
 from kg.version import __version__
 
 CACHE_FORMAT = 2
@@ -60,7 +62,7 @@ def cache_dir(root: Path) -> Path:
 MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which backup tools skip too
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
-_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph)-[0-9a-f]{32}(?:seeds)?(?:\.pickle)?|manifest\.json|CACHEDIR\.TAG|\..+)$")
+_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite)?|manifest\.json|CACHEDIR\.TAG|\..+)$")
 
 
 def _folder_id(st: os.stat_result) -> str:
@@ -231,6 +233,37 @@ def load_kg_cached(root: Path):
     return kg, problems
 
 
+def index_enabled() -> bool:
+    """GOVKG_INDEX=off answers every query from the loaded model (the index's answers are the same; tests compare)."""
+    return enabled() and os.environ.get("GOVKG_INDEX", "on").lower() not in ("off", "0", "no", "false")
+
+
+def index_cached(root: Path):
+    """The query index (kg.stores.index.ModelIndex) of the project's current inputs, written if missing.
+
+    None when the cache or the index is off, or when the inputs do not load cleanly: the caller then
+    loads the model, which reports the problems.
+    """
+    if not index_enabled() or usable_cache(root) is None:
+        return None
+    from kg.stores.index import ModelIndex, write_index
+
+    path = _entry(root, "index", fingerprint(root).key, suffix=".sqlite")
+    if not path.is_file() or path.is_symlink():
+        kg, problems = load_kg_cached(root)
+        if problems:
+            return None
+        try:
+            write_index(kg, path)
+        except (OSError, sqlite3.Error):
+            return None  # a read-only or full disk: the loaded model answers
+        _prune(root, "index", path)
+    try:
+        return ModelIndex(path, Path(root))
+    except (sqlite3.Error, KeyError, ValueError, pickle.UnpicklingError, EOFError):
+        return None  # a damaged entry is a miss, never an error
+
+
 def validate_cached(root: Path, check_seeds: bool | None = None):
     """`kg.validate.validate(root, check_seeds)`, from the cache when nothing it reads changed."""
     from kg.rdf.validate import ValidationReport, validate
@@ -250,6 +283,13 @@ def validate_cached(root: Path, check_seeds: bool | None = None):
     report = validate(Path(root), check_seeds, loaded=load_kg_cached(root))
     _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked, report.warnings))
     return report
+
+
+def load_oxigraph(kg, path: Path):
+    """kg.stores.oxigraph.load_oxigraph, imported only when a store is built (pyoxigraph costs a warm query's time)."""
+    from kg.stores.oxigraph import load_oxigraph as run
+
+    return run(kg, path)
 
 
 def oxigraph_store(root: Path, fp: Fingerprint | None = None) -> Path:
