@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from kg.iris import CONCEPT_CLASSES, GKC, GKV, concept_id, source_id
 
 if TYPE_CHECKING:  # the loader makes rdflib terms; the query index holds plain strings (LangString)
-    from rdflib import Literal, URIRef
+    from rdflib import URIRef
 
 
 class LangString(str):
@@ -33,10 +33,11 @@ class LangString(str):
 class Concept:
     id: str
     iri: URIRef | str  # a URIRef as loaded; its text in the query index
+    # altLabels: rdflib Literals as loaded, LangStrings in the query index (str() and .language alike)
     path: Path
     classes: list[str] = field(default_factory=list)  # local names of gkv concept classes
     pref: dict[str, list[str]] = field(default_factory=dict)  # language tag -> prefLabels
-    alt: list[Literal] | list[LangString] = field(default_factory=list)
+    alt: list = field(default_factory=list)
     definition: dict[str, list[str]] = field(default_factory=dict)
     broader: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)

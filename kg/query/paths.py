@@ -285,7 +285,7 @@ class LinkView:
         self._relations = {"causes", *include} - {"definition"}
         self._keep = keep
         self._hidden = frozenset(hidden)
-        self._reader = getattr(kg, "links_of", None)  # the query index's
+        self._reader: Callable[[str], tuple[list, list]] | None = getattr(kg, "links_of", None)  # the query index's
         self._succ: dict[str, dict[str, list[Claim]]] = {}
         self._pred: dict[str, dict[str, list[Claim]]] = {}
         if self._reader is None:
@@ -308,6 +308,7 @@ class LinkView:
 
     def _read(self, concept: str) -> None:
         """One concept's links from the index: effects in claim order, causes in concept order."""
+        assert self._reader is not None
         outgoing, incoming = self._reader(concept)
         claims = self._kg.claims
         succ: dict[str, list[Claim]] = {}
@@ -398,14 +399,14 @@ def _shortest(links: LinkView, source: str, target: str, ignore_nodes: set[str],
     if meet is None:
         return None
     path: list[str] = []
-    w: str | None = meet
-    while w is not None:
-        path.append(w)
-        w = succ[w]
-    w = pred[path[0]]
-    while w is not None:
-        path.insert(0, w)
-        w = pred[w]
+    node: str | None = meet
+    while node is not None:
+        path.append(node)
+        node = succ[node]
+    node = pred[path[0]]
+    while node is not None:
+        path.insert(0, node)
+        node = pred[node]
     return path
 
 

@@ -162,11 +162,11 @@ class Records(Mapping):
                 self._memo[key] = self._decode(data)
         self._ids, self._complete = ids, True
 
-    def values(self):  # type: ignore[override]
+    def values(self):
         self._load_all()
         return [self._memo[k] for k in self._all_ids()]
 
-    def items(self):  # type: ignore[override]
+    def items(self):
         self._load_all()
         return [(k, self._memo[k]) for k in self._all_ids()]
 
