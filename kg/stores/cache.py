@@ -249,19 +249,21 @@ def index_cached(root: Path):
     from kg.stores.index import ModelIndex, write_index
 
     path = _entry(root, "index", fingerprint(root).key, suffix=".sqlite")
-    if not path.is_file() or path.is_symlink():
-        kg, problems = load_kg_cached(root)
-        if problems:
-            return None
+    for _ in (1, 2):
+        if not path.is_file() or path.is_symlink():
+            kg, problems = load_kg_cached(root)
+            if problems:
+                return None
+            try:
+                write_index(kg, path)
+            except (OSError, sqlite3.Error):
+                return None  # a read-only or full disk: the loaded model answers
+            _prune(root, "index", path)
         try:
-            write_index(kg, path)
-        except (OSError, sqlite3.Error):
-            return None  # a read-only or full disk: the loaded model answers
-        _prune(root, "index", path)
-    try:
-        return ModelIndex(path, Path(root))
-    except (sqlite3.Error, KeyError, ValueError, pickle.UnpicklingError, EOFError):
-        return None  # a damaged entry is a miss, never an error
+            return ModelIndex(path, Path(root))
+        except (sqlite3.Error, KeyError, ValueError, pickle.UnpicklingError, EOFError):
+            _remove(path)  # a damaged entry is a miss, never an error: written again once
+    return None
 
 
 def validate_cached(root: Path, check_seeds: bool | None = None):
