@@ -1015,6 +1015,7 @@ def main() -> None:
     """Entry point of the installed `kg` command: errors become messages and exit codes, never tracebacks."""
     from kg.errors import internal_error_message
 
+    everything = app.registered_commands, app.registered_groups
     try:
         _keep_only(_command_asked(sys.argv[1:]))
         app()
@@ -1026,6 +1027,8 @@ def main() -> None:
             raise
         typer.echo(internal_error_message(exc), err=True)
         sys.exit(EXIT_INTERNAL)
+    finally:  # main() may be called again in one process (tests do): the app is whole again
+        app.registered_commands, app.registered_groups = everything
 
 
 if __name__ == "__main__":
