@@ -38,7 +38,11 @@ SYNTHETIC_LIMITS = {100_000: 2.0, 1_000_000: 3.0}  # warm `kg chain` at these si
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
+    """As an installed kg runs: its bytecode cached (a setting that turns the cache off would charge kg's ~90
+    modules a compile on every call, and the one-file floor nothing)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def wall(cmd: list[str]) -> float:
