@@ -68,15 +68,15 @@ def load(root: str | Path | None = None, *, cache: bool = True, lazy: bool = Fal
 
     Raises `LoadError` (carrying every problem with file:line) when the input does not load
     cleanly. With `cache` (the default), a second load of unchanged input reads `.cache/`.
-    With `lazy`, the graph reads the query index (`.cache/index-<key>.sqlite`, kg.stores.index) a
+    With `lazy`, the graph reads the query index (`.cache/index-<key>.sqlite`, kg.query.index) a
     record at a time, for the questions (chain, explain, search, cite, stats, names) at any size,
     without rdflib; the writers that need the RDF (sparql, export, render, push) want `lazy=False`.
     """
     where = Path(root) if root is not None else default_root()
     if cache and lazy:
-        from kg.stores.cache import index_cached
+        from kg.query.index import open_index
 
-        index = index_cached(where)
+        index = open_index(where)
         if index is not None:
             return Graph(cast("KG", index))  # the index reads as the model does for every question
     if cache:

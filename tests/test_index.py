@@ -20,9 +20,9 @@ import pytest
 
 import kg
 from kg.api import Graph
+from kg.query.index import ModelIndex, open_index, write_index
 from kg.query.paths import LinkView, link_graph, shortest_simple_paths
-from kg.stores.cache import cache_dir, index_cached
-from kg.stores.index import ModelIndex, write_index
+from kg.stores.cache import cache_dir
 
 from .conftest import REPO, invoke
 
@@ -192,26 +192,26 @@ def test_cli_prints_the_same_with_and_without_the_index(runner, mini_ro, monkeyp
 
 
 def test_index_follows_the_inputs(mini):
-    first = index_cached(mini)
+    first = open_index(mini)
     assert first is not None
     claim_file = sorted((mini / "claims").glob("*.yaml"))[0]
     text = claim_file.read_text(encoding="utf-8")
     some = next(c for c in first.claims.values() if c.path.name == claim_file.name)
     claim_file.write_text(text.replace(some.gloss, some.gloss + " (edited)", 1), encoding="utf-8")
-    second = index_cached(mini)
+    second = open_index(mini)
     assert second is not None and second.path != first.path
     assert second.claims[some.id].gloss == some.gloss + " (edited)"
     assert len(list(cache_dir(mini).glob("index-*.sqlite"))) == 1  # the old one is pruned
 
 
 def test_a_damaged_index_is_a_miss_and_a_broken_project_reports_its_problems(mini, runner):
-    index = index_cached(mini)
+    index = open_index(mini)
     assert index is not None
     index.close()
     index.path.write_bytes(b"not a database")
     result = invoke(runner, mini, "stats")
     assert result.exit_code == 0 and "claims" in result.output
-    assert index_cached(mini) is not None and index.path.read_bytes().startswith(b"SQLite format 3")  # written again
+    assert open_index(mini) is not None and index.path.read_bytes().startswith(b"SQLite format 3")  # written again
     claim_file = sorted((mini / "claims").glob("*.yaml"))[0]
     claim_file.write_text(claim_file.read_text(encoding="utf-8") + "\n  - id: [broken\n", encoding="utf-8")
     result = invoke(runner, mini, "chain", "a", "b")

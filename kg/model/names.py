@@ -27,7 +27,7 @@ def normalize(name: str) -> str:
 class Names:
     """The names records go by, normalized, for matching: built from {id: [names]} (the id first).
 
-    The query index (kg.stores.index) has a table of the same three questions, answered from the
+    The query index (kg.query.index) has a table of the same three questions, answered from the
     names it normalized when it was built.
     """
 
@@ -138,15 +138,23 @@ def _replacement(kg, name: str, stub) -> str:
     raise NameNotFound(f"'{name}' names the deprecated concept {stub.id}, which nothing current replaces")
 
 
+def narrower_of(kg, cid: str) -> list[str]:
+    """The concepts that are directly a kind of this one (skos:broader read downwards), in the concepts' order."""
+    stored = getattr(kg, "narrower_of", None)  # the query index keeps them
+    if stored is not None:
+        return stored(cid)
+    return [other.id for other in kg.concepts.values() if cid in other.broader]
+
+
 def narrower_closure(kg, cid: str) -> set[str]:
     """The concept and every concept that is a kind of it, at any depth (skos:broader read downwards)."""
     found, todo = {cid}, [cid]
     while todo:
         here = todo.pop()
-        for other in kg.concepts.values():
-            if here in other.broader and other.id not in found:
-                found.add(other.id)
-                todo.append(other.id)
+        for other in narrower_of(kg, here):
+            if other not in found:
+                found.add(other)
+                todo.append(other)
     return found
 
 

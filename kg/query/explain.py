@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from kg.inputs.claims import Claim
 from kg.model.concepts import Concept
-from kg.model.names import narrower_closure, resolve_concept, resolve_sources
+from kg.model.names import narrower_closure, narrower_of, resolve_concept, resolve_sources
 from kg.query.paths import LinkView, Step, check_include, claim_filter
 
 
@@ -92,7 +92,9 @@ def explain(kg, name: str, *, depth: int = 1, sources: Iterable[str] | None = No
     g = LinkView(kg, resolve_sources(kg, sources), check_include(include), keep)
     allowed = set(resolve_sources(kg, sources) or kg.sources)
     concept = kg.concepts[cid]
-    mine = sorted((c for c in kg.claims.values() if c.source in allowed and (keep is None or keep(c))), key=lambda c: c.id)
+    # Only the claims that name the concept in some role can land in a section below; the query index lists them.
+    pool = kg.claims_mentioning(cid) if hasattr(kg, "claims_mentioning") else kg.claims.values()
+    mine = sorted((c for c in pool if c.source in allowed and (keep is None or keep(c))), key=lambda c: c.id)
     relations = {
         section: [c for c in mine if c.relation == rel and (c.subject if as_subject else c.object) == cid]
         for section, (rel, as_subject) in RELATION_SECTIONS.items()
@@ -101,7 +103,7 @@ def explain(kg, name: str, *, depth: int = 1, sources: Iterable[str] | None = No
     return Explanation(
         concept=concept,
         broader=[b for b in concept.broader if b in kg.concepts],
-        narrower=sorted(other.id for other in kg.concepts.values() if cid in other.broader),
+        narrower=sorted(narrower_of(kg, cid)),
         causes=_tree(g, cid, depth, upstream=True),
         effects=_tree(g, cid, depth, upstream=False),
         as_condition=[c for c in mine if cid in c.conditions],

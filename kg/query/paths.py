@@ -273,7 +273,7 @@ class LinkView:
 
     The same graph as `link_graph`, in the same order (so searches meet concepts as networkx does):
     a concept's effects in the order of their first claim, its causes in the order of the concepts.
-    Built at once from a loaded model; from the query index (kg.stores.index, which holds each
+    Built at once from a loaded model; from the query index (kg.query.index, which holds each
     concept's links), read a concept at a time as the search reaches it. `hidden` concepts are left
     out (networkx.restricted_view).
     """

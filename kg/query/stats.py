@@ -9,7 +9,7 @@ from kg.inputs.claims import RELATIONS
 from kg.inputs.schema import CERTAINTIES, MODALITIES
 from kg.iris import CONCEPT_CLASSES
 
-if TYPE_CHECKING:  # the loader imports rdflib; stats also reads the query index (kg.stores.index)
+if TYPE_CHECKING:  # the loader imports rdflib; stats also reads the query index (kg.query.index)
     from kg.model.project import KG
 
 
@@ -23,6 +23,10 @@ def links(kg: KG) -> dict[tuple[str, str], list]:
 
 
 def get_stats(kg: KG) -> dict:
+    """The counts; the query index (kg.query.index) counted them when it was written, from the same model."""
+    stored = getattr(kg, "counted_stats", None)
+    if stored is not None:
+        return stored()
     by_link = links(kg)
     multi_doc = {k: v for k, v in by_link.items() if len({c.source for c in v}) > 1}
     multi_work = {k: v for k, v in by_link.items() if len({kg.work_of(c.source) for c in v}) > 1}

@@ -5,7 +5,7 @@ What is cached, each under the key of the inputs it was made from:
   neither parses YAML and Turtle nor finds quotes again;
 - `validate-<key>.pickle`: the validation problems and the checks run (SHACL is the slow part);
 - `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds;
-- `index-<key>.sqlite`: the query index (kg.stores.index), which warm `kg chain`, `explain`,
+- `index-<key>.sqlite`: the query index (kg.query.index), which warm `kg chain`, `explain`,
   `search`, `cite` and `stats` read a record at a time, without unpickling the whole model.
 
 The key covers the content of every input file (`Layout.input_files()`), their paths, govkg's
@@ -29,7 +29,6 @@ import os
 import pickle
 import re
 import shutil
-import sqlite3
 import stat
 import tempfile
 from dataclasses import dataclass, replace
@@ -119,7 +118,7 @@ def _write_marker(d: Path, st: os.stat_result) -> bool:
         return False
 
 
-def _remove(p: Path) -> None:
+def remove_entry(p: Path) -> None:
     """Remove one cache entry govkg made: a real folder's tree, or a file; a link only as a link."""
     try:
         st = os.lstat(p)
@@ -167,11 +166,12 @@ def fingerprint(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Finger
     return Fingerprint(key, sum(s for s, _ in digests[: len(files) - len(extra)]), len(files) - len(extra))
 
 
-def _entry(root: Path, kind: str, key: str, suffix: str = ".pickle") -> Path:
+def entry_path(root: Path, kind: str, key: str, suffix: str = ".pickle") -> Path:
+    """Where the cache keeps the entry of one kind made from the inputs with this key."""
     return cache_dir(root) / f"{kind}-{key[:32]}{suffix}"
 
 
-def _prune(root: Path, kind: str, keep: Path) -> None:
+def prune_entries(root: Path, kind: str, keep: Path) -> None:
     """Remove the entries of one kind made from older inputs (only in govkg's own cache folder)."""
     folder = own_cache_folder(root)
     if folder is None:
@@ -179,7 +179,7 @@ def _prune(root: Path, kind: str, keep: Path) -> None:
     for name in os.listdir(folder):
         p = folder / name
         if name.startswith(f"{kind}-") and _ENTRY.match(name) and p != keep:
-            _remove(p)
+            remove_entry(p)
 
 
 def _sweep(root: Path, older_than: float = 3600.0) -> None:
@@ -195,7 +195,7 @@ def _sweep(root: Path, older_than: float = 3600.0) -> None:
             continue
         try:
             if time.time() - os.lstat(p).st_mtime > older_than:
-                _remove(p)
+                remove_entry(p)
         except OSError:
             pass
 
@@ -213,7 +213,7 @@ def _read_pickle(path: Path):
 def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
     try:
         write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        _prune(root, kind, path)
+        prune_entries(root, kind, path)
     except OSError:
         pass
 
@@ -224,7 +224,7 @@ def load_kg_cached(root: Path):
 
     if usable_cache(root) is None:
         return load_kg(Path(root))
-    path = _entry(root, "kg", fingerprint(root).key)
+    path = entry_path(root, "kg", fingerprint(root).key)
     hit = _read_pickle(path)
     if hit is not None:
         return hit
@@ -238,34 +238,6 @@ def index_enabled() -> bool:
     return enabled() and os.environ.get("GOVKG_INDEX", "on").lower() not in ("off", "0", "no", "false")
 
 
-def index_cached(root: Path):
-    """The query index (kg.stores.index.ModelIndex) of the project's current inputs, written if missing.
-
-    None when the cache or the index is off, or when the inputs do not load cleanly: the caller then
-    loads the model, which reports the problems.
-    """
-    if not index_enabled() or usable_cache(root) is None:
-        return None
-    from kg.stores.index import ModelIndex, write_index
-
-    path = _entry(root, "index", fingerprint(root).key, suffix=".sqlite")
-    for _ in (1, 2):
-        if not path.is_file() or path.is_symlink():
-            kg, problems = load_kg_cached(root)
-            if problems:
-                return None
-            try:
-                write_index(kg, path)
-            except (OSError, sqlite3.Error):
-                return None  # a read-only or full disk: the loaded model answers
-            _prune(root, "index", path)
-        try:
-            return ModelIndex(path, Path(root))
-        except (sqlite3.Error, KeyError, ValueError, pickle.UnpicklingError, EOFError):
-            _remove(path)  # a damaged entry is a miss, never an error: written again once
-    return None
-
-
 def validate_cached(root: Path, check_seeds: bool | None = None):
     """`kg.validate.validate(root, check_seeds)`, from the cache when nothing it reads changed."""
     from kg.rdf.validate import ValidationReport, validate
@@ -276,7 +248,7 @@ def validate_cached(root: Path, check_seeds: bool | None = None):
     use_seeds = bool(check_seeds or (check_seeds is None and seeds.is_dir()))
     extra = sorted(p for p in seeds.glob("*") if p.is_file()) if use_seeds and seeds.is_dir() else []
     fp = fingerprint(root, extra)
-    path = _entry(root, "validate", fp.key + ("seeds" if use_seeds else ""))
+    path = entry_path(root, "validate", fp.key + ("seeds" if use_seeds else ""))
     hit = _read_pickle(path)
     if isinstance(hit, tuple) and len(hit) == 4:
         kg, _ = load_kg_cached(root)
@@ -307,14 +279,14 @@ def oxigraph_store(root: Path, fp: Fingerprint | None = None) -> Path:
         raise KGError(f"{cache_dir(root)} is not govkg's cache folder (a symbolic link, a file, or a folder of other files): "
                       "remove it, and govkg makes its own")
     fp = fp or fingerprint(root)
-    path = _entry(root, "oxigraph", fp.key, suffix="")
+    path = entry_path(root, "oxigraph", fp.key, suffix="")
     if path.is_dir() and not path.is_symlink():
         return path
     # The pickled graph if there is one; else a plain load, not pickled: at a million claims the
     # pickle costs more to write than the store, and the store is what later calls will open.
     from kg.model.project import load_kg
 
-    hit = _read_pickle(_entry(root, "kg", fp.key)) if usable_cache(root) is not None else None
+    hit = _read_pickle(entry_path(root, "kg", fp.key)) if usable_cache(root) is not None else None
     kg, problems = hit if hit is not None else load_kg(root)
     if problems:
         raise InputError(problems)
@@ -330,6 +302,6 @@ def oxigraph_store(root: Path, fp: Fingerprint | None = None) -> Path:
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    _prune(root, "oxigraph", path)
+    prune_entries(root, "oxigraph", path)
     _sweep(root)
     return path
