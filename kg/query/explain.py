@@ -69,7 +69,7 @@ def _tree(links: LinkView, root: str, depth: int, upstream: bool) -> list[Branch
                 seen.add(child)
                 reached.append(child)
                 cause, effect = (child, parent) if upstream else (parent, child)
-                branch = Branch(child, Step(cause, effect, sorted(around[child], key=lambda c: c.id)))
+                branch = Branch(child, Step(cause, effect, links.claims(cause, effect)))
                 nodes[child] = branch
                 (nodes[parent].children if parent in nodes else top).append(branch)
         if not reached:

@@ -307,44 +307,50 @@ class LinkView:
         self._succ = succ
 
     def _read(self, concept: str) -> None:
-        """One concept's links from the index: effects in claim order, causes in concept order."""
+        """One concept's links from the index: effects in claim order, causes in concept order.
+
+        A claim is decoded only when a filter must look at it, or (`claims`) when its link is in an answer.
+        """
         assert self._reader is not None
         outgoing, incoming = self._reader(concept)
         claims = self._kg.claims
-        succ: dict[str, list[Claim]] = {}
+        succ: dict[str, list] = {}
         for cid, effect, relation, source, _ in outgoing:
-            if self._wanted(relation, source):
-                c = claims[cid]
-                if self._keep is None or self._keep(c):
-                    succ.setdefault(effect, []).append(c)
-        pred: dict[str, list[Claim]] = {}
+            if self._wanted(relation, source) and (self._keep is None or self._keep(claims[cid])):
+                succ.setdefault(effect, []).append(cid)
+        pred: dict[str, list] = {}
         rank: dict[str, int] = {}
         for cid, cause, relation, source, order in incoming:
-            if self._wanted(relation, source):
-                c = claims[cid]
-                if self._keep is None or self._keep(c):
-                    pred.setdefault(cause, []).append(c)
-                    rank[cause] = order
+            if self._wanted(relation, source) and (self._keep is None or self._keep(claims[cid])):
+                pred.setdefault(cause, []).append(cid)
+                rank[cause] = order
         self._succ[concept] = succ
         self._pred[concept] = {u: pred[u] for u in sorted(pred, key=rank.__getitem__)}
 
-    def succ(self, u: str) -> dict[str, list[Claim]]:
-        """The effects of u, each with the claims of the link (hidden concepts left out)."""
+    def succ(self, u: str) -> dict[str, list]:
+        """The effects of u (hidden concepts left out), each with its link's claims (or, from the index, their ids)."""
         if self._reader is not None and u not in self._succ:
             self._read(u)
         out = self._succ.get(u, {})
         return {v: cl for v, cl in out.items() if v not in self._hidden} if self._hidden else out
 
-    def pred(self, v: str) -> dict[str, list[Claim]]:
-        """The causes of v, each with the claims of the link (hidden concepts left out)."""
+    def pred(self, v: str) -> dict[str, list]:
+        """The causes of v (hidden concepts left out), each with its link's claims (or, from the index, their ids)."""
         if self._reader is not None and v not in self._pred:
             self._read(v)
         out = self._pred.get(v, {})
         return {u: cl for u, cl in out.items() if u not in self._hidden} if self._hidden else out
 
+    def claims(self, cause: str, effect: str) -> list[Claim]:
+        """The claims of the link cause → effect, sorted by id."""
+        found = self.succ(cause)[effect]
+        if found and isinstance(found[0], str):
+            found = [self._kg.claims[cid] for cid in found]
+        return sorted(found, key=lambda c: c.id)
+
     def steps(self, nodes: list[str]) -> list[Step]:
         """The steps of a node sequence (as steps_along does on a networkx link graph)."""
-        return [Step(u, v, sorted(self.succ(u)[v], key=lambda c: c.id)) for u, v in zip(nodes, nodes[1:], strict=False)]
+        return [Step(u, v, self.claims(u, v)) for u, v in zip(nodes, nodes[1:], strict=False)]
 
 
 def _shortest(links: LinkView, source: str, target: str, ignore_nodes: set[str], ignore_edges: set[tuple[str, str]],

@@ -141,8 +141,8 @@ def _input_files(root: Path) -> list[Path]:
     return Layout(Path(root)).input_files()
 
 
-def _code_files() -> list[Path]:
-    return code_files(Path(__file__).resolve().parent.parent)
+def _code_files() -> list[str]:
+    return code_files(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def fingerprint(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Fingerprint:
@@ -156,12 +156,12 @@ def fingerprint(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Finger
     code = _code_files()
     folder = usable_cache(root)
     manifest = folder / "manifest.json" if folder is not None else None
-    digests = file_digests(files + code, manifest)
+    digests = file_digests([*files, *code], manifest)
     # The cached graph holds paths as the caller spelled the root, so the spelling (and, for a
     # relative root, the folder it is relative to) is part of the key.
     where = f"{root.resolve()}\n{root}\n{'' if root.is_absolute() else os.getcwd()}"
     named = [(str(p), size, digest) for p, (size, digest) in zip(files, digests[: len(files)], strict=True)]
-    named += [(f"code {p.name}", 0, digest) for p, (_, digest) in zip(code, digests[len(files):], strict=True)]
+    named += [(f"code {os.path.basename(p)}", 0, digest) for p, (_, digest) in zip(code, digests[len(files):], strict=True)]
     key = combine(f"govkg {__version__} cache {CACHE_FORMAT}\n{where}\n", named)
     return Fingerprint(key, sum(s for s, _ in digests[: len(files) - len(extra)]), len(files) - len(extra))
 
