@@ -11,7 +11,6 @@ of paths, which `combine` puts in the key. Nothing here imports more than the st
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -19,12 +18,20 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+try:  # CPython's own SHA-256: `import hashlib` loads OpenSSL first, which costs a warm query more than its hashing
+    from _sha256 import sha256  # Python ≤ 3.11
+except ImportError:
+    try:
+        from _sha2 import sha256  # Python ≥ 3.12
+    except ImportError:
+        from hashlib import sha256
+
 RACY_NS = 2_000_000_000  # a file modified within 2 s of being hashed is hashed again next time
 _ENTRY_FIELDS = 6  # size, mtime_ns, ctime_ns, inode, sha256, clean
 
 
 def sha256_of(path: str | Path) -> str:
-    h = hashlib.sha256()
+    h = sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
@@ -86,7 +93,7 @@ def file_digests(files: Sequence[str | Path], manifest: Path | None = None) -> l
 
 def combine(header: str, named: Iterable[tuple[str, int, str]]) -> str:
     """One sha256 over a header and every (name, size, digest): a file added, removed or renamed changes it."""
-    h = hashlib.sha256(header.encode("utf-8"))
+    h = sha256(header.encode("utf-8"))
     for name, size, digest in named:
         h.update(f"{name}\t{size}\t{digest}\n".encode())
     return h.hexdigest()

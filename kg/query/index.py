@@ -36,11 +36,9 @@ from kg.inputs.claims import Chain
 from kg.inputs.layout import Layout
 from kg.model.concepts import LangString
 from kg.model.names import normalize
-from kg.query.search import claim_fields, concept_fields, normalized_fields
-from kg.query.stats import get_stats
 from kg.stores.cache import entry_path, fingerprint, index_enabled, load_kg_cached, prune_entries, remove_entry, usable_cache
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE concepts(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB NOT NULL, outgoing BLOB, incoming BLOB);
@@ -52,6 +50,7 @@ CREATE TABLE works(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB N
 CREATE TABLE mentions(concept TEXT NOT NULL, claim INTEGER NOT NULL);
 CREATE TABLE narrower(broader TEXT NOT NULL, ord INTEGER NOT NULL);
 CREATE TABLE search(kind TEXT NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, fields BLOB NOT NULL);
+CREATE TABLE memo(raw TEXT PRIMARY KEY, norm TEXT NOT NULL);
 """
 _INDEXES = """
 CREATE INDEX names_norm ON names(norm);
@@ -88,6 +87,9 @@ def _plain_concept(c):
 
 def write_index(kg, path: Path) -> None:
     """Write the index of a loaded model to `path`: to a temporary file beside it, then renamed into place."""
+    from kg.query.search import claim_fields, concept_fields, normalized_fields
+    from kg.query.stats import get_stats
+
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
@@ -203,9 +205,25 @@ class IndexNames:
         return name in self._concepts
 
     def normalize(self, name: str) -> str:
-        """normalize(name), read from the table when the name is one of the labels as written (no OpenCC then)."""
-        row = self._db.execute("SELECT norm FROM names WHERE raw = ? LIMIT 1", (name,)).fetchone()
-        return row[0] if row is not None else normalize(name)
+        """normalize(name): read from the index when the name is a label as written or was asked before (no OpenCC then).
+
+        A name met for the first time is normalized (OpenCC's dictionaries take longer to load than the
+        rest of a warm query) and remembered in the index; a read-only index only forgets it.
+        """
+        row = self._db.execute("SELECT norm FROM names WHERE raw = ? UNION ALL SELECT norm FROM memo WHERE raw = ? LIMIT 1",
+                               (name, name)).fetchone()
+        if row is not None:
+            return row[0]
+        norm = normalize(name)
+        try:
+            self._db.execute("PRAGMA query_only = 0")
+            self._db.execute("INSERT OR IGNORE INTO memo VALUES (?, ?)", (name, norm))
+            self._db.commit()
+        except sqlite3.Error:
+            pass
+        finally:
+            self._db.execute("PRAGMA query_only = 1")
+        return norm
 
     def _ids(self, where: str, value: str) -> list[str]:
         sql = f"SELECT id FROM concepts WHERE ord IN (SELECT ord FROM names WHERE {where}) ORDER BY ord"
@@ -259,6 +277,10 @@ class ModelIndex:
 
     def concept_names(self) -> IndexNames:
         return self._names
+
+    def normalize(self, text: str) -> str:
+        """kg.model.names.normalize, remembered (IndexNames.normalize)."""
+        return self._names.normalize(text)
 
     def claims_mentioning(self, concept: str) -> list:
         """The claims naming the concept as cause, effect (subject, object), condition, agent or target, in claim order."""

@@ -66,7 +66,7 @@ def search(kg, text: str) -> SearchResult:
     index (kg.query.index) the fields come normalized already, without decoding a record.
     """
 
-    query = normalize(text)
+    query = getattr(kg, "normalize", normalize)(text)  # the query index remembers what it normalized
     if not query:
         raise QueryError("nothing to search for: give a word or a label")
     terms = query.split()

@@ -24,7 +24,6 @@ with govkg's names are ever deleted, and never through a link. Otherwise the cac
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
@@ -53,6 +52,8 @@ def cache_dir(root: Path) -> Path:
     root = Path(root)
     if root.name == "bundled" and (root.parent / "__init__.py").is_file():
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        import hashlib
+
         key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
         return base / "govkg" / f"bundled-{key}"
     return root / ".cache"
