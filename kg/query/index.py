@@ -215,8 +215,9 @@ class IndexNames:
         if row is not None:
             return row[0]
         norm = normalize(name)
-        try:
+        try:  # the journal in memory: no file beside the index (a crash mid-write is a damaged index, written again)
             self._db.execute("PRAGMA query_only = 0")
+            self._db.execute("PRAGMA journal_mode = MEMORY")
             self._db.execute("INSERT OR IGNORE INTO memo VALUES (?, ?)", (name, norm))
             self._db.commit()
         except sqlite3.Error:

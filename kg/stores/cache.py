@@ -62,7 +62,7 @@ def cache_dir(root: Path) -> Path:
 MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which backup tools skip too
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
-_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite)?|manifest\.json|CACHEDIR\.TAG|\..+)$")
+_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.json|CACHEDIR\.TAG|\..+)$")
 
 
 def _folder_id(st: os.stat_result) -> str:
