@@ -1,11 +1,18 @@
-"""The benchmark, in one command: `python -m bench.run --sizes 1k,10k,100k,1M`.
+"""The benchmark, in one command: `python -m bench.run` prints every target of issue 18 with its ratio and met / not met.
 
-For each size it generates a synthetic project (bench/generate.py, kept in --data for later runs),
-then times every step in a fresh process, --repeat times, and prints a Markdown table of medians
-(wall time, interpreter start included) and peak memory, with ratios to the floors measured in
-the same run: reading the input bytes (for load and build) and a bare `python -c pass` (for warm
-commands). Steps that would take hours at a size (rdflib on millions of triples, SHACL) are left
-out above a cap and marked "—"; the table says so. `--readme` writes the table into bench/README.md.
+Targets: each module of bench.targets.MODULES (bench/warm.py, loops.py, build.py, serve.py, page.py)
+times what a user runs as whole processes beside its floor, in turn in the same run, and returns
+its targets; this prints them as one table (`--readme` writes it into bench/README.md):
+
+    python -m bench.run                        # every target at the sizes real,100k
+    python -m bench.run --sizes real --quick   # a quick look
+    python -m bench.run --only warm,loops      # some modules
+
+The step table (issue 7), with `--steps` or `--table`: for each size a synthetic project
+(bench/generate.py, kept in --data), every step in a fresh process, --repeat times, a Markdown table
+of medians (wall time, interpreter start included) and peak memory, with ratios to the floors
+measured in the same run: reading the input bytes (for load and build) and a bare `python -c pass`
+(for warm steps). Steps that would take hours at a size are left out above a cap ("—").
 """
 
 from __future__ import annotations
@@ -70,14 +77,20 @@ def run_step(step: str, root: Path, backend: str | None) -> tuple[float, float, 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1k,10k,100k", help="claim counts, e.g. 1k,10k,100k,1M")
-    ap.add_argument("--repeat", type=int, default=3, help="runs of each step (the median is shown); 1 for sizes ≥ 1M")
+    ap.add_argument("--sizes", default=None, help="real and/or claim counts, e.g. real,100k,1M (targets: real,100k; "
+                                                    "step table: 1k,10k,100k)")
+    ap.add_argument("--quick", action="store_true", help="targets: fewer rounds (medians of 5, not 15)")
+    ap.add_argument("--only", default="", help="targets: only these modules of bench.targets.MODULES (warm,loops,…)")
+    ap.add_argument("--table", action="store_true", help="the step table of issue 7 instead of the targets")
+    ap.add_argument("--repeat", type=int, default=3, help="step table: runs of each step (the median is shown); 1 for sizes ≥ 1M")
     ap.add_argument("--data", type=Path, default=REPO / "bench" / "data", help="where the generated projects are kept")
-    ap.add_argument("--steps", default="", help="only these steps (comma-separated names)")
+    ap.add_argument("--steps", default="", help="step table: only these steps (comma-separated names)")
     ap.add_argument("--readme", action="store_true", help="write the table into bench/README.md")
     ap.add_argument("--from-log", type=Path, action="append", default=[],
-                    help="render the table from the progress lines of earlier runs (their stderr) instead of running")
+                    help="render the step table from the progress lines of earlier runs (their stderr) instead of running")
     args = ap.parse_args(argv)
+    if not (args.table or args.steps or args.from_log):
+        return run_targets(args)
     if args.from_log:
         results, sizes = from_logs(args.from_log)
         table = render(results, sizes)
@@ -85,6 +98,7 @@ def main(argv=None) -> int:
         if args.readme:
             write_readme(table)
         return 0
+    args.sizes = args.sizes or "1k,10k,100k"
     sizes = [0 if s == "real" else parse_size(s) for s in args.sizes.split(",")]
     wanted = set(args.steps.split(",")) if args.steps else None
     results: dict = {}
@@ -176,10 +190,36 @@ def render(results: dict, sizes: list[int]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(table: str) -> None:
+def run_targets(args) -> int:
+    """Every target of every benchmark module, printed as one table (and written into bench/README.md with --readme)."""
+    import importlib.util
+
+    from .targets import MODULES, measure_all, table
+
+    sizes = (args.sizes or "real,100k").split(",")
+    only = tuple(m.strip() for m in args.only.split(",") if m.strip())
+    start = time.perf_counter()
+    targets = measure_all(sizes, args.quick, only)
+    head = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, sizes {','.join(sizes)}{', quick' if args.quick else ''}, in "
+            f"{time.perf_counter() - start:.0f} s; each ratio is of medians of whole processes run in turn with their floor.")
+    met = sum(t.met for t in targets)
+    absent = [m for m in MODULES if (not only or m.rsplit(".", 1)[-1] in only) and m not in sys.modules and importlib.util.find_spec(m) is None]
+    text = f"{head}\n\n{table(targets)}\n\n{met} of {len(targets)} targets met."
+    if absent:
+        text += f" Not measured (module not written yet): {', '.join(absent)}."
+    print(text)
+    if args.readme:
+        write_readme(text, "targets")
+    return 0
+
+
+def write_readme(table: str, section: str = "table") -> None:
     path = REPO / "bench" / "README.md"
     text = path.read_text(encoding="utf-8")
-    start, end = "<!-- table -->", "<!-- /table -->"
+    start, end = f"<!-- {section} -->", f"<!-- /{section} -->"
+    if start not in text:  # a section not there yet goes before the step table's
+        text = text.replace("## Latest results", f"## Targets (issue 18)\n\n{start}\n{end}\n\n## Latest results", 1)
     before, _, rest = text.partition(start)
     _, _, after = rest.partition(end)
     path.write_text(f"{before}{start}\n{table}\n{end}{after}", encoding="utf-8")

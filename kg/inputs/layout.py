@@ -50,9 +50,9 @@ class Layout:
         return [p for p in sorted(self.ontology.glob("*.ttl")) if p != self.shapes]
 
     def input_files(self) -> list[Path]:
-        """Every file whose content the graph depends on, in a stable order."""
-        files = sorted(self.ontology.glob("*.ttl")) + sorted(self.checks.glob("*.rq")) + sorted(self.sources.glob("*.yaml"))
-        files += sorted(self.sources.glob("*.txt")) + sorted(self.claims.glob("*.yaml"))
+        """Every file whose content the graph depends on, in a stable order (what glob("*.ttl") … finds, sorted)."""
+        files = _named(self.ontology, ".ttl") + _named(self.checks, ".rq") + _named(self.sources, ".yaml")
+        files += _named(self.sources, ".txt") + _named(self.claims, ".yaml")
         return files
 
     def require(self, folders: tuple[str, ...] = ("ontology", "sources", "claims")) -> Layout:
@@ -70,3 +70,35 @@ class Layout:
             raise NotAProject(f"no seed texts at {folder}: give --seeds PATH or GOVKG_SEEDS=PATH (the seeds are the raw texts "
                               "the cleaned sources/*.txt are made from; everything else in kg works without them)")
         return folder
+
+
+def _named(folder: Path, suffix: str) -> list[Path]:
+    """sorted(folder.glob("*" + suffix)) without compiling a pattern: every warm query lists the inputs."""
+    import os
+
+    try:
+        names = os.listdir(folder)
+    except OSError:  # no such folder (or not a folder): nothing, as glob finds
+        return []
+    return [folder / n for n in sorted(names) if n.endswith(suffix)]
+
+
+def default_root() -> Path:
+    """The project to work on: $GOVKG_ROOT, else the current folder if it holds one, else this checkout."""
+    import os
+
+    if os.environ.get("GOVKG_ROOT"):
+        return Path(os.environ["GOVKG_ROOT"])
+    here = Path.cwd()
+    if (here / "ontology").is_dir() and (here / "claims").is_dir():
+        return Path(".")
+    return bundled_root()
+
+
+def bundled_root() -> Path:
+    """The graph that ships with govkg: the checkout in a development install, kg/bundled/ in a wheel."""
+    package = Path(__file__).resolve().parent.parent  # kg/
+    checkout = package.parent
+    if (checkout / "ontology").is_dir() and (checkout / "claims").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout
+    return package / "bundled"

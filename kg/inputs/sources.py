@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,6 +281,8 @@ def load_sources(sources_dir: Path, problems: list[Problem]) -> tuple[dict[str, 
 
 
 def sha256_of(path: Path) -> str:
+    import hashlib  # not at the top: a warm query imports this module, never hashing (OpenSSL loads with hashlib)
+
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -316,6 +317,8 @@ def clean_from_seed(src: Source, seeds_dir: Path) -> str:
     if len(raw) > MAX_FILE_BYTES:
         size = max(len(raw), seed_path.stat().st_size)
         raise RecipeError(f"seed {src.seed} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}: is it the right file?")
+    import hashlib
+
     digest = hashlib.sha256(raw).hexdigest()
     if src.seed_sha256 and digest != src.seed_sha256:
         raise RecipeError(f"seed {src.seed} has changed (sha256 {digest[:12]}…, the record says {src.seed_sha256[:12]}…)")

@@ -24,7 +24,8 @@ class SearchResult:
     claims: list[Hit] = field(default_factory=list)
 
 
-def _concept_fields(c) -> list[tuple[str, str]]:
+def concept_fields(c) -> list[tuple[str, str]]:
+    """The texts a concept is found by, each with the name search reports it under."""
     out = [("id", c.id)]
     out += [(f"prefLabel@{lang}", v) for lang, vs in sorted(c.pref.items()) for v in vs]
     out += [(f"altLabel@{a.language or ''}", str(a)) for a in c.alt]
@@ -32,7 +33,8 @@ def _concept_fields(c) -> list[tuple[str, str]]:
     return out
 
 
-def _claim_fields(c) -> list[tuple[str, str]]:
+def claim_fields(c) -> list[tuple[str, str]]:
+    """The texts a claim is found by, each with the name search reports it under."""
     out = [("id", c.id)]
     out += [("quote" if len(c.quotes) == 1 else f"quote[{i}]", q) for i, q in enumerate(c.quotes)]
     out += [("gloss", c.gloss)] + [("condition", t) for t in c.condition_texts]
@@ -40,12 +42,17 @@ def _claim_fields(c) -> list[tuple[str, str]]:
     return out
 
 
-def _match(terms: list[str], fields: list[tuple[str, str]]) -> dict[str, str]:
+def normalized_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(name, text, the text normalized): what search compares, computed once (the query index stores it)."""
+    return [(name, text, normalize(text)) for name, text in fields]
+
+
+def _match(terms: list[str], fields: list[tuple[str, str, str]]) -> dict[str, str]:
     """The fields holding a term, if every term is held by some field; {} otherwise."""
 
     matched: dict[str, str] = {}
     for term in terms:
-        hits = {name: text for name, text in fields if term in normalize(text)}
+        hits = {name: text for name, text, norm in fields if term in norm}
         if not hits:
             return {}
         matched.update(hits)
@@ -55,25 +62,30 @@ def _match(terms: list[str], fields: list[tuple[str, str]]) -> dict[str, str]:
 def search(kg, text: str) -> SearchResult:
     """Concepts and claims that hold every word of `text` (split on spaces), folded to one script and case.
 
-    Concepts come first where a label or id equals the query, then where one holds it.
+    Concepts come first where a label or id equals the query, then where one holds it. On the query
+    index (kg.query.index) the fields come normalized already, without decoding a record.
     """
 
-    query = normalize(text)
+    query = getattr(kg, "normalize", normalize)(text)  # the query index remembers what it normalized
     if not query:
         raise QueryError("nothing to search for: give a word or a label")
     terms = query.split()
     result = SearchResult(text)
-    for c in kg.concepts.values():
-        fields = _concept_fields(c)
+    stored = getattr(kg, "search_fields", None)
+    concepts = stored("concepts") if stored is not None else \
+        ((c.id, normalized_fields(concept_fields(c))) for c in kg.concepts.values())
+    for cid, fields in concepts:
         matched = _match(terms, fields)
         if matched:
-            labels = [normalize(v) for name, v in fields if not name.startswith("definition")]
+            labels = [norm for name, _, norm in fields if not name.startswith("definition")]
             rank = 0 if query in labels else 1 if any(query in v for v in labels) else 2
-            result.concepts.append(Hit(c.id, matched, rank))
-    for c in kg.claims.values():
-        matched = _match(terms, _claim_fields(c))
+            result.concepts.append(Hit(cid, matched, rank))
+    claims = stored("claims") if stored is not None else \
+        ((c.id, normalized_fields(claim_fields(c))) for c in kg.claims.values())
+    for cid, fields in claims:
+        matched = _match(terms, fields)
         if matched:
-            result.claims.append(Hit(c.id, matched))
+            result.claims.append(Hit(cid, matched))
     result.concepts.sort(key=lambda h: (h.rank, h.id))
     result.claims.sort(key=lambda h: h.id)
     return result

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
 
 from kg.inputs.claims import RELATIONS
 from kg.inputs.schema import CERTAINTIES, MODALITIES
 from kg.iris import CONCEPT_CLASSES
-from kg.model.project import KG
+
+if TYPE_CHECKING:  # the loader imports rdflib; stats also reads the query index (kg.query.index)
+    from kg.model.project import KG
 
 
 def links(kg: KG) -> dict[tuple[str, str], list]:
@@ -20,6 +23,10 @@ def links(kg: KG) -> dict[tuple[str, str], list]:
 
 
 def get_stats(kg: KG) -> dict:
+    """The counts; the query index (kg.query.index) counted them when it was written, from the same model."""
+    stored = getattr(kg, "counted_stats", None)
+    if stored is not None:
+        return stored()
     by_link = links(kg)
     multi_doc = {k: v for k, v in by_link.items() if len({c.source for c in v}) > 1}
     multi_work = {k: v for k, v in by_link.items() if len({kg.work_of(c.source) for c in v}) > 1}
