@@ -319,10 +319,10 @@ class Handler(BaseHTTPRequestHandler):
         """The request line and header fields, read strictly (http.server's own parse goes through the
         e-mail parser, most of the time of a small request): `METHOD TARGET HTTP/1.x`, at most
         MAX_HEADERS fields of at most MAX_LINE bytes, no folded lines."""
-        self.command = None
+        self.command = None  # type: ignore[assignment]  # http.server's own start, for send_error
         self.request_version = self.default_request_version
         self.close_connection = True
-        self.requestline = line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        self.requestline = line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")  # type: ignore[attr-defined]
         words = line.split()
         if not words:
             return False
@@ -381,7 +381,7 @@ class Handler(BaseHTTPRequestHandler):
             # A body left unread (a request refused before it) would be read as the next request.
             self.send_header("Connection", "close")
         if self.command != "HEAD":
-            self._headers_buffer.append(b"\r\n" + body)  # headers and body in one write
+            self._headers_buffer.append(b"\r\n" + body)  # type: ignore[attr-defined]  # headers and body in one write
             self.flush_headers()
         else:
             self.end_headers()

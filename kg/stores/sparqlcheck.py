@@ -206,6 +206,13 @@ def _bound_shape(code: str) -> None:
                          f"(the limit is {MAX_OPERATORS:,}): split it, or put long lists of values in VALUES")
 
 
+def query_form(normalized: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first word after the prologue of a screened query ("" if none)."""
+    head = _PROLOGUE.match(normalized)
+    m = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I).match(normalized, head.end() if head else 0)
+    return m.group(1).upper() if m else ""
+
+
 def engine_error(text: str, exc: Exception) -> QueryError:
     """The QueryError for Oxigraph's SyntaxError on the normalized `text`: an update is refused, else where and what."""
     head = _PROLOGUE.match(text)
