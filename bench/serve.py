@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -252,6 +253,35 @@ def _project(size: str) -> Path:
     return root
 
 
+def _wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env())
+    return time.perf_counter() - start
+
+
+def _floor_cmd() -> tuple[list[str], str]:
+    """The hello-world floor of bench/warm.py if it has one (the `fast` helper's), else a bare interpreter."""
+    try:
+        from . import warm  # type: ignore[attr-defined]
+
+        return warm.hello_world_cmd(), "typer hello-world"  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):
+        return [sys.executable, "-c", "pass"], "bare `python -c pass`"
+
+
+def sparql_warm(root: Path, repeat: int) -> tuple[float, float, str]:
+    """(median wall of `kg sparql` of an example query on Oxigraph, warm; median of the floor; the floor's name)."""
+    query = str(REPO / "queries" / "causes-of-outcomes.rq")
+    cmd = [sys.executable, "-m", "kg", "--root", str(root), "sparql", query, "--backend", "oxigraph"]
+    floor, name = _floor_cmd()
+    _wall(cmd)  # the store built and cached
+    runs, floors = [], []
+    for _ in range(repeat):  # interleaved: the machine's load drifts
+        floors.append(_wall(floor))
+        runs.append(_wall(cmd))
+    return statistics.median(runs), statistics.median(floors), name
+
+
 def measure(sizes: list[str], quick: bool) -> list[Target]:
     out = []
     for size in [s for s in sizes if s in ("real", "10k")] or ["real"]:
@@ -260,6 +290,9 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
         out.append(Target("`kg serve`, a simple SELECT, requests/s", size, kg_load.rate / ox_load.rate, 0.5, "×",
                           "oxigraph serve-read-only", f"{CONCURRENCY} at a time: kg {kg_load}; oxigraph {ox_load}",
                           higher_is_better=True))
+    run, floor, name = sparql_warm(REPO, 3 if quick else 7)
+    out.append(Target("warm `kg sparql` of an example query (oxigraph)", "real", run / floor, 1.5, "×", name,
+                      f"{run:.3f} s vs {floor:.3f} s (medians)"))
     return out
 
 
