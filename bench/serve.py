@@ -152,7 +152,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_listening(port: int, proc: subprocess.Popen, what: str, limit: float = 60.0) -> None:
+def _wait_listening(port: int, proc: subprocess.Popen, what: str, limit: float = 600.0) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -168,9 +168,9 @@ def _wait_listening(port: int, proc: subprocess.Popen, what: str, limit: float =
 class Server:
     """A server process on loopback, stopped on exit."""
 
-    def __init__(self, cmd: list[str], port: int, what: str, env: dict | None = None):
+    def __init__(self, cmd: list[str], port: int, what: str, env: dict | None = None, cwd: Path | None = None):
         self.port, self.what = port, what
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd or REPO)
         _wait_listening(port, self.proc, what)
 
     def __enter__(self) -> Server:
