@@ -171,7 +171,11 @@ class Server:
     def __init__(self, cmd: list[str], port: int, what: str, env: dict | None = None, cwd: Path | None = None):
         self.port, self.what = port, what
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd or REPO)
-        _wait_listening(port, self.proc, what)
+        try:
+            _wait_listening(port, self.proc, what)
+        except BaseException:
+            self.__exit__()
+            raise
 
     def __enter__(self) -> Server:
         return self
