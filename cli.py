@@ -760,12 +760,16 @@ def push(
     endpoint: str = typer.Option(..., "--endpoint", help="Graph Store Protocol URL of the store (http://host:7878 means Oxigraph's /store)."),
     graph: str | None = typer.Option(None, "--graph", show_default=False, help="Named graph to replace (default: https://w3id.org/govkg/release/<version>/<hash12>)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+    user: str | None = typer.Option(None, "--user", show_default=False, help="Log in to the store as this user (the password: GOVKG_PASSWORD, else asked for); without it, ~/.netrc is read for the host."),
+    password: str | None = typer.Option(None, "--password", envvar="GOVKG_PASSWORD", show_default=False, hidden=True),
 ) -> None:
     """Load the graph into a SPARQL 1.1 store: one HTTP PUT replaces the release's named graph in one step."""
     from kg.stores.remote import push as run_push
 
+    if user is not None and password is None:
+        password = typer.prompt(f"password of {user}", hide_input=True) if sys.stdin.isatty() else ""
     try:
-        result = run_push(_load(), endpoint, graph)
+        result = run_push(_load(), endpoint, graph, user, password)
     except KGError as exc:
         _fail(str(exc), exc.exit_code)
     if fmt is Format.json:

@@ -233,3 +233,51 @@ def test_hidden_service_forms_are_refused_by_the_endpoint(serve, backend):
         listener.shutdown()
         listener.server_close()
         t.join(5)
+
+
+@pytest.mark.parametrize("backend", ["rdflib", "oxigraph"])
+def test_keep_alive_and_workers_that_outlive_their_queries(serve, backend):
+    """Issue 18: no fork per query. One connection carries many queries (HTTP/1.1), and the same worker
+    processes answer them all; only a query past the time limit costs its worker."""
+    server = serve(backend, timeout=1.5, max_concurrent=2)
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=20)
+    try:
+        for q in VALID[:12]:
+            conn.request("GET", "/sparql?" + urlencode({"query": q}))
+            resp = conn.getresponse()
+            assert resp.status == 200 and not resp.will_close
+            resp.read()
+        first = {w.proc.pid for w in server.pool.workers}
+        assert 1 <= len(first) <= 2
+        conn.request("GET", "/sparql?" + urlencode({"query": SLOW}))
+        resp = conn.getresponse()
+        assert resp.status == 503 and b"stopped" in resp.read()
+        for q in VALID[12:20]:
+            conn.request("GET", "/sparql?" + urlencode({"query": q}))
+            resp = conn.getresponse()
+            assert resp.status == 200
+            resp.read()
+    finally:
+        conn.close()
+    after = {w.proc.pid for w in server.pool.workers}
+    assert len(after) <= 2 and len(first - after) == 1  # the worker of the slow query, and only it, was replaced
+
+
+def test_a_refused_post_with_a_body_left_unread_closes_the_connection(serve):
+    """Keep-alive must not read an unread body as the next request: such an answer says Connection: close."""
+    server = serve()
+    host, port = server.server_address[:2]
+    answer = raw(server, f"POST /nowhere HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/sparql-query\r\n"
+                         f"Content-Length: 4\r\n\r\nASK{{}}".encode())
+    assert answer.startswith(b"HTTP/1.1 404") and b"Connection: close" in answer and answer.count(b"HTTP/1.1") == 1
+
+
+def test_the_benchmark_client_measures_a_server(serve):
+    """bench/serve.py's load generator, briefly, against kg serve on the mini graph: answers counted, no errors."""
+    from bench.serve import load
+
+    server = serve("oxigraph")
+    host, port = server.server_address[:2]
+    result = load(host, port, "/sparql?" + urlencode({"query": CHAIN}), concurrency=2, seconds=0.5, warmup=0.1)
+    assert result.requests > 5 and result.errors == 0 and result.pct(0.99) >= result.pct(0.5) > 0

@@ -329,3 +329,34 @@ def test_kg_chain_on_the_real_graph_is_the_same_on_oxigraph(runner):
     stored = invoke(runner, REPO, "chain", "責任主體", "卸责", "--format", "json", "--backend", "oxigraph")
     assert json.loads(stored.stdout) == json.loads(local.stdout)
     assert [p["kind"] for p in json.loads(local.stdout)["paths"]][:2] == ["stated", "stated"]
+
+
+def test_oxigraph_checks_with_its_own_parser_without_rdflib(mini_ro):
+    """Issue 18: on the oxigraph backend the query is checked by the screen and Oxigraph's parse, no rdflib grammar."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    code = ("import sys; from kg.stores.connect import run_sparql; from pathlib import Path; "
+            f"r = run_sparql(Path({str(mini_ro)!r}), 'SELECT ?c WHERE {{ ?c gkv:cause gkc:pressure }}', backend='oxigraph'); "
+            "print(len(r), 'pyparsing' in sys.modules, 'rdflib.plugins.sparql' in sys.modules)")
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True, env={"PYTHONPATH": str(REPO), "PATH": ""})
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True, text=True, env={"PYTHONPATH": str(REPO), "PATH": ""})
+    assert out.stdout.split() == ["2", "False", "False"], out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(("query", "words"), [
+    ("SELECT * WHERE {\n  ?s ?p\n}", "line 3, column"),
+    ("SELECT * WHERE { ?s nope:p ?o }", "Unknown namespace prefix nope:"),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(<urn:x:f>(?o)) }", "cannot run the query"),
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "updates"),
+    ("SELECT * WHERE { FILTER(1" + "+1" * 5000 + ") }", "too long a chain"),  # Oxigraph's stack overflows past ~8,000
+    ("SELECT * WHERE " + "{" * 2600 + "}" * 2600, "nested too deep"),  # … and past ~2,500 nested groups
+])
+def test_oxigraph_errors_are_messages_with_a_place(mini_ro, query, words):
+    from kg.stores.store import BadQuery, open_store
+
+    with pytest.raises(BadQuery) as exc:
+        open_store(mini_ro, "oxigraph").query(query)
+    assert words in str(exc.value)

@@ -7,7 +7,8 @@ from pathlib import Path
 from kg.stores.cache import fingerprint
 from kg.stores.remote import open_remote
 from kg.stores.results import Result
-from kg.stores.store import AUTO_OXIGRAPH_BYTES, Store, check_query, open_store
+from kg.stores.sparqlcheck import screen
+from kg.stores.store import AUTO_OXIGRAPH_BYTES, Store, open_store
 
 
 def open_query_store(root: Path, backend: str = "auto", endpoint: str | None = None, graph: str | None = None) -> Store:
@@ -26,6 +27,9 @@ def resolve_backend(root: Path, backend: str) -> str:
 
 def run_sparql(root: Path, text: str, backend: str = "auto", endpoint: str | None = None,
                graph: str | None = None, max_rows: int | None = None) -> Result:
-    """What `kg sparql QUERY [--backend B] [--endpoint URL]` does: check the query, run it, return the result."""
-    text = check_query(text)
+    """What `kg sparql QUERY [--backend B] [--endpoint URL]` does: check the query, run it, return the result.
+
+    The store checks the query with the engine that runs it (rdflib's parser only on rdflib); a query
+    refused without a parser (kg.stores.sparqlcheck.screen) is refused before any store is opened."""
+    screen(text)
     return open_query_store(root, backend, endpoint, graph).query(text, max_rows=max_rows)

@@ -7,12 +7,18 @@ sees the old content or the new, never half. Queries are sent with that graph as
 (`default-graph-uri`), so they see what a local query sees as its default (union) graph.
 
 An endpoint URL with no path (http://host:7878) means Oxigraph's layout: /store for the Graph Store
-Protocol and /query for queries; any other URL is used as given.
+Protocol and /query for queries; any other URL is used as given (Virtuoso: /sparql-graph-crud-auth
+to push, /sparql to query). A store that asks for a login (HTTP Basic or Digest, as Virtuoso's
+authenticated Graph Store endpoint does) gets the user and password given to `push`, or the
+machine's entry in ~/.netrc (or $NETRC). Queries are POSTed form-encoded, the one way of the
+Protocol every store reads alike.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import tempfile
 import urllib.error
 import urllib.request
@@ -26,6 +32,7 @@ from kg.rdf.release import release_graph
 from kg.stores.cache import load_kg_cached
 from kg.stores.oxigraph import ox_term as _ox_term
 from kg.stores.results import Result, Term, TooManyRows, load_json_result, triple
+from kg.stores.sparqlcheck import query_form
 from kg.stores.store import BadQuery, Store, check_query
 
 TIMEOUT = 300.0  # seconds for one HTTP exchange; a push of a million claims takes minutes
@@ -46,22 +53,81 @@ def endpoint_urls(url: str, role: str) -> str:
 
 
 
-def _request(req: urllib.request.Request, timeout: float = TIMEOUT):
+def credentials(url: str, user: str | None = None, password: str | None = None) -> tuple[str, str] | None:
+    """(user, password) for url: as given, else the host's entry in ~/.netrc ($NETRC); None for no login."""
+    if user is not None:
+        return user, password or ""
+    import netrc
+
+    host = urlsplit(url).hostname or ""
     try:
-        return urllib.request.urlopen(req, timeout=timeout)
+        found = netrc.netrc(os.environ.get("NETRC")).authenticators(host)
+    except (OSError, netrc.NetrcParseError):
+        return None
+    if not found:
+        return None
+    login, _, secret = found
+    return login or "", secret or ""
+
+
+def _opener(url: str, login: tuple[str, str] | None) -> urllib.request.OpenerDirector:
+    if login is None:
+        return urllib.request.build_opener()
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, *login)
+    # Basic or Digest, whichever the store asks for (Virtuoso's /sparql-graph-crud-auth: Digest).
+    return urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(passwords),
+                                       urllib.request.HTTPDigestAuthHandler(passwords))
+
+
+def _authorization(url: str, method: str, login: tuple[str, str] | None) -> dict:
+    """The Authorization header for `method url`, answering the store's challenge to a request without a body."""
+    probe = urllib.request.Request(url, method="HEAD")
+    try:
+        urllib.request.urlopen(probe, timeout=TIMEOUT).close()
+        return {}  # no login asked for
+    except urllib.error.HTTPError as exc:
+        if exc.code != 401:
+            return {}
+        challenge = exc.headers.get("WWW-Authenticate") or ""
+    except (urllib.error.URLError, OSError) as exc:
+        raise RemoteError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
+    scheme, _, rest = challenge.partition(" ")
+    if login is None:
+        raise RemoteError(f"PUT {url} failed: HTTP 401 Unauthorized: the store asks for a login ({scheme or 'no scheme named'}): "
+                          "give --user (the password by prompt, GOVKG_PASSWORD or ~/.netrc)")
+    if scheme.lower() == "basic":
+        token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode("ascii")
+        return {"Authorization": f"Basic {token}"}
+    if scheme.lower() != "digest":
+        raise RemoteError(f"{url} asks for a login by {scheme or 'an unknown scheme'}; govkg answers Basic and Digest")
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, *login)
+    fields = urllib.request.parse_keqv_list([f for f in urllib.request.parse_http_list(rest) if f])
+    value = urllib.request.HTTPDigestAuthHandler(passwords).get_authorization(urllib.request.Request(url, method=method), fields)
+    if not value:
+        raise RemoteError(f"{url} asks for a Digest login govkg cannot answer ({rest[:200]})")
+    return {"Authorization": f"Digest {value}"}
+
+
+def _request(req: urllib.request.Request, timeout: float = TIMEOUT, login: tuple[str, str] | None = None):
+    try:
+        return _opener(req.full_url, login).open(req, timeout=timeout)
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode("utf-8", errors="replace").strip()[:500]
         if exc.code == 400:
             raise BadQuery(f"the endpoint {req.full_url} says: {detail or exc.reason}") from None
-        raise RemoteError(f"{req.get_method()} {req.full_url} failed: HTTP {exc.code} {exc.reason}: {detail}") from None
+        hint = (": give --user (and the password by prompt, GOVKG_PASSWORD or ~/.netrc)" if exc.code in (401, 403) else "")
+        raise RemoteError(f"{req.get_method()} {req.full_url} failed: HTTP {exc.code} {exc.reason}: {detail}{hint}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise RemoteError(f"cannot reach {req.full_url}: {reason}") from None
 
 
-def push(kg, endpoint: str, graph: str | None = None) -> dict:
+def push(kg, endpoint: str, graph: str | None = None, user: str | None = None, password: str | None = None) -> dict:
     """Put the graph (the union of its input files' graphs) into the named graph of its release.
 
+    `user`/`password` log in where the store asks for it (else ~/.netrc is read for the host).
     Returns {"graph", "triples_sent", "bytes", "status", "store"}.
     """
 
@@ -73,8 +139,13 @@ def push(kg, endpoint: str, graph: str | None = None) -> dict:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
         f.seek(0)
         sep = "&" if "?" in store_url else "?"
-        req = urllib.request.Request(f"{store_url}{sep}{urlencode({'graph': graph})}", data=f, method="PUT",
-                                     headers={"Content-Type": "application/n-triples", "Content-Length": str(size)})
+        # N-Triples is Turtle too: sent as text/turtle, which every Graph Store reads (Virtuoso 7
+        # does not know application/n-triples). Streamed from the file, with the login worked out
+        # before (a store that challenges a PUT midway closes the connection on its body).
+        url = f"{store_url}{sep}{urlencode({'graph': graph})}"
+        headers = {"Content-Type": "text/turtle; charset=utf-8", "Content-Length": str(size)}
+        headers.update(_authorization(url, "PUT", credentials(store_url, user, password)))
+        req = urllib.request.Request(url, data=f, method="PUT", headers=headers)
         with _request(req) as resp:
             status = resp.status
     return {"graph": graph, "triples_sent": lines, "bytes": size, "status": status, "store": store_url}
@@ -97,22 +168,22 @@ class RemoteStore(Store):
 
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
         sparql = check_query(sparql)  # a remote store may well do SERVICE: it gets only what was checked
-        params = urlencode({"default-graph-uri": self.graph}) if self.graph else ""
-        url = self.url + (("&" if "?" in self.url else "?") + params if params else "")
-
         # govkg's prefixes are predeclared locally; a remote store needs them spelled out (a query's
         # own PREFIX of the same name, coming later, still wins).
         sparql = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + sparql
-        req = urllib.request.Request(url, data=sparql.encode("utf-8"), method="POST", headers={
-            "Content-Type": "application/sparql-query; charset=utf-8",
-            "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+        form = {"query": sparql, **({"default-graph-uri": self.graph} if self.graph else {})}
+        # Asked for the one format that fits the form: Virtuoso answers a CONSTRUCT asked for JSON as rows.
+        graph_form = query_form(sparql.rsplit("\n", 1)[-1]) in ("CONSTRUCT", "DESCRIBE")
+        req = urllib.request.Request(self.url, data=urlencode(form).encode("ascii"), method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/n-triples, text/plain;q=0.5" if graph_form else "application/sparql-results+json",
         })
         with _request(req) as resp:
             ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip()
             body = resp.read()
         if ctype in ("application/sparql-results+json", "application/json"):
             try:
-                result = load_json_result(json.loads(body))
+                result = _virtuoso_ask(load_json_result(json.loads(body)))
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise RemoteError(f"{self.url} answered {ctype} that is not SPARQL results JSON: {exc}") from None
         elif ctype in ("application/n-triples", "text/plain"):
@@ -129,6 +200,13 @@ class RemoteStore(Store):
     def triples_count(self) -> int:
         res = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(res.rows[0][0].value) if res.rows else 0
+
+
+def _virtuoso_ask(result: Result) -> Result:
+    """Virtuoso 7 answers ASK as one row of `__ASK_RETVAL` (1 or 0), not as a boolean: read as the boolean it is."""
+    if result.kind == "select" and result.variables == ["__ASK_RETVAL"] and len(result.rows) <= 1:
+        return Result("ask", boolean=bool(result.rows) and result.rows[0][0] is not None and result.rows[0][0].value not in ("0", "false"))
+    return result
 
 
 def open_remote(endpoint: str, graph: str | None = None, root: Path | None = None) -> RemoteStore:

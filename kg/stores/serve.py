@@ -11,31 +11,38 @@ Answers that are not results:
   SERVICE, LOAD, FROM / FROM NAMED;
 - 500 an answer with more than `max_rows` rows (or triples): refused whole, never cut short, so
   no client mistakes part of an answer for all of it (the Protocol's "QueryRequestRefused");
-- 503 a query still running after `timeout` seconds: it is read, checked and run in a forked
-  child process that is killed then, so a runaway query (or a query that takes long to parse)
-  costs nothing afterwards; also when `max_concurrent` queries are already running, or
-  `max_connections` connections are open;
+- 503 a query still running after `timeout` seconds: queries run in worker processes (at most
+  `max_concurrent`, forked when first needed, each reading the store it inherited), and the worker
+  running a query past the limit is killed then and replaced, so a runaway query (or one that takes
+  long to parse) costs nothing afterwards, while every other query costs no fork; also when no
+  worker is free within the limit (plus a second), or `max_connections` connections are open;
 - 403 a request a web page made in a browser on another site (an `Origin` or `Sec-Fetch-Site` that
   is not this endpoint's own), a `Host` that is not this endpoint's (DNS rebinding), and a form
   POST without an `Origin` of this endpoint: a page the user visits must not query it;
 - 400, 411, 413 a body that is not UTF-8, a POST without a plain `Content-Length`, or one too long.
 
-Each connection has a socket timeout, so a client that sends nothing, or half a request, does not
-hold a thread; at most `max_connections` are served at once.
+HTTP/1.1 with keep-alive: a client sends its next query on the same connection. Each connection has
+a socket timeout, so a client that sends nothing, or half a request, does not hold a thread; at most
+`max_connections` are served at once. What needs no parser (SERVICE, LOAD, FROM, updates' keywords,
+nesting) is refused in the request thread (kg.stores.sparqlcheck.screen); the parse is the engine's, in
+the worker (Oxigraph's for the oxigraph backend, rdflib's for rdflib).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
+import stat
 import threading
+import time
+from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from kg.stores.results import FORMATS, TooManyRows, dump_result
-from kg.stores.sparqlcheck import check_query
-from kg.stores.sparqltext import normalize_query, refused_keyword
+from kg.stores.sparqlcheck import check_query, screen
 from kg.stores.store import BadQuery, QueryRefused, Store
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
@@ -103,58 +110,263 @@ def answer(store: Store, query: str, fmt: str | None, accept: str | None, max_ro
     return 200, f"{FORMATS[name]}; charset=utf-8", dump_result(result, name).encode("utf-8")
 
 
-def _child(conn, store, query, fmt, accept, max_rows) -> None:
+BUSY = 503, "text/plain; charset=utf-8"
+
+
+def _serve_queries(conn, store) -> None:
+    """A worker's loop: answer each (query, format, Accept, max_rows) the pipe brings, until it closes."""
+    while True:
+        try:
+            query, fmt, accept, max_rows = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            out = answer(store, query, fmt, accept, max_rows)
+        except BaseException as exc:  # anything else is a failure of this one query, reported to the client
+            out = (500, "text/plain; charset=utf-8", f"the query failed: {exc}\n".encode())
+        try:
+            conn.send(out)
+        except (OSError, ValueError):
+            return
+
+
+class Worker:
+    """A forked process that answers queries one at a time over a pipe, for as long as it is not killed.
+
+    The store is opened once and the worker lives on from query to query; only a query that passes
+    the time limit (or a worker that dies) costs a new fork.
+    """
+
+    def __init__(self, store: Store, inherited=lambda: ()):
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, store, inherited, self.conn.fileno()), daemon=True)
+        self.proc.start()
+        child.close()
+
+    def ask(self, request: tuple, timeout: float) -> tuple[int, str, bytes] | None:
+        """The answer, or None when the time limit passed (the worker must then be killed)."""
+        self.conn.send(request)
+        if not self.conn.poll(timeout):
+            return None
+        return self.conn.recv()
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+
+def _worker_main(conn, store, inherited, parent_end: int) -> None:
+    # The fork copied every socket of the server's process (listening, clients', the pipes' server
+    # ends, and any other the process holds): closed here, so that a connection closed there is
+    # closed, and a worker whose server is gone (even killed) reads the end of its pipe and exits.
+    # Files (an on-disk store's) are kept.
+    for fd in {parent_end, *inherited(), *_socket_fds()} - {conn.fileno()}:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _serve_queries(conn, store)
+    conn.close()
+
+
+def _socket_fds() -> list[int]:
     try:
-        conn.send(answer(store, query, fmt, accept, max_rows))
-    except BaseException as exc:  # anything else is a failure of this one query, reported to the client
-        conn.send((500, "text/plain; charset=utf-8", f"the query failed: {exc}\n".encode()))
-    finally:
-        conn.close()
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # no /proc: only the sockets the server knows of
+        return []
+    out = []
+    for fd in fds:
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                out.append(fd)
+        except OSError:
+            pass
+    return out
 
 
-def run_bounded(store: Store, query: str, fmt, accept, max_rows: int, timeout: float) -> tuple[int, str, bytes]:
-    """Run one query with a time limit, in a forked process that is killed when the limit passes."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return _run_in_thread(store, query, fmt, accept, max_rows, timeout)
-    ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, store, query, fmt, accept, max_rows), daemon=True)
-    proc.start()
-    send.close()
-    try:
-        if receive.poll(timeout):
-            try:
-                return receive.recv()
-            except EOFError:
-                return 500, "text/plain; charset=utf-8", b"the query process ended without an answer\n"
-        return 503, "text/plain; charset=utf-8", (
-            f"the query ran longer than {timeout:g} s and was stopped: narrow it or add LIMIT\n").encode()
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        receive.close()
+class WorkerPool:
+    """At most `size` workers; a request takes an idle one (or forks one), and gives it back unless it was stopped."""
+
+    def __init__(self, store: Store, size: int, inherited=lambda: ()):
+        self.store, self.size, self.inherited = store, size, inherited
+        self.idle: list[Worker] = []
+        self.workers: set[Worker] = set()  # idle and busy
+        self.count = 0
+        self.cond = threading.Condition()
+        self.closed = False
+
+    def _take(self, wait: float) -> Worker | None:
+        with self.cond:
+            if not self.cond.wait_for(lambda: self.idle or self.count < self.size or self.closed, wait) or self.closed:
+                return None
+            if self.idle:
+                return self.idle.pop()
+            self.count += 1
+        try:
+            worker = Worker(self.store, self._inherited)
+        except BaseException:
+            with self.cond:
+                self.count -= 1
+                self.cond.notify()
+            raise
+        with self.cond:
+            self.workers.add(worker)
+        return worker
+
+    def _inherited(self) -> list[int]:
+        """What a new worker closes: the server's sockets and the other workers' pipes (read in the child, after the fork)."""
+        return [*self.inherited(), *(w.conn.fileno() for w in self.workers if not w.conn.closed)]
+
+    def _drop(self, worker: Worker) -> None:
+        worker.kill()
+        with self.cond:
+            self.workers.discard(worker)
+            self.count -= 1
+            self.cond.notify()
+
+    def run(self, query: str, fmt, accept, max_rows: int, timeout: float) -> tuple[int, str, bytes]:
+        # A query waits for a worker as long as the longest-running one may still take (then it is
+        # stopped), and a second for a replacement: beyond that, the server is busy.
+        worker = self._take(timeout + 1.0)
+        if worker is None:
+            return (*BUSY, f"{self.size} queries are running already: try again\n".encode())
+        try:
+            out = worker.ask((query, fmt, accept, max_rows), timeout)
+        except (EOFError, OSError):
+            self._drop(worker)
+            return 500, "text/plain; charset=utf-8", b"the query process ended without an answer\n"
+        except BaseException:
+            self._drop(worker)
+            raise
+        if out is None:  # past the limit: the worker (and the query in it) is killed, a new one forked when needed
+            self._drop(worker)
+            return (*BUSY, f"the query ran longer than {timeout:g} s and was stopped: narrow it or add LIMIT\n".encode())
+        with self.cond:
+            if self.closed:
+                self.workers.discard(worker)
+                worker.kill()
+            else:
+                self.idle.append(worker)
+                self.cond.notify()
+        return out
+
+    def close(self) -> None:
+        with self.cond:
+            self.closed = True
+            idle, self.idle = self.idle, []
+            self.workers.difference_update(idle)
+            self.cond.notify_all()
+        for worker in idle:
+            worker.kill()
 
 
-def _run_in_thread(store, query, fmt, accept, max_rows, timeout):
-    """Where fork is missing (Windows, macOS defaults): a thread that is abandoned, not killed, on timeout."""
+def run_in_thread(store: Store, query: str, fmt, accept, max_rows: int, timeout: float) -> tuple[int, str, bytes]:
+    """Where fork is missing (Windows): a thread that is abandoned, not killed, on timeout."""
     box: list = []
     t = threading.Thread(target=lambda: box.append(answer(store, query, fmt, accept, max_rows)), daemon=True)
     t.start()
     t.join(timeout)
     if box:
         return box[0]
-    return 503, "text/plain; charset=utf-8", f"the query ran longer than {timeout:g} s: narrow it or add LIMIT\n".encode()
+    return (*BUSY, f"the query ran longer than {timeout:g} s: narrow it or add LIMIT\n".encode())
+
+
+MAX_HEADERS, MAX_LINE = 100, 65536
+
+
+class Headers:
+    """A request's header fields, looked up by name in any case (what the handler reads of http.server's Message)."""
+
+    def __init__(self, fields: list[tuple[str, str]]):
+        self.fields = fields
+        self.first: dict[str, str] = {}
+        for name, value in fields:
+            self.first.setdefault(name.lower(), value)
+
+    def get(self, name: str, default=None):
+        return self.first.get(name.lower(), default)
+
+    def get_all(self, name: str, default=None):
+        found = [v for n, v in self.fields if n.lower() == name.lower()]
+        return found or default
+
+    def __getitem__(self, name: str):
+        return self.get(name)
+
+    def __contains__(self, name: str) -> bool:
+        return name.lower() in self.first
+
+    def items(self):
+        return list(self.fields)
 
 
 class Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     server_version = "govkg-sparql"
+    protocol_version = "HTTP/1.1"  # keep-alive: a client sends its next query on the same connection
+    disable_nagle_algorithm = True  # an answer goes out at once, not after the client's delayed ACK
+    body_read = False
     timeout = SOCKET_TIMEOUT  # socketserver sets it on the connection: a silent client is dropped
 
     def setup(self) -> None:
         self.timeout = self.server.socket_timeout  # type: ignore[misc]  # socketserver reads it per connection
         super().setup()
+
+    def parse_request(self) -> bool:
+        """The request line and header fields, read strictly (http.server's own parse goes through the
+        e-mail parser, most of the time of a small request): `METHOD TARGET HTTP/1.x`, at most
+        MAX_HEADERS fields of at most MAX_LINE bytes, no folded lines."""
+        self.command = None  # type: ignore[assignment]  # http.server's own start, for send_error
+        self.request_version = self.default_request_version
+        self.close_connection = True
+        self.requestline = line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")  # type: ignore[attr-defined]
+        words = line.split()
+        if not words:
+            return False
+        if len(words) != 3 or not re.fullmatch(r"HTTP/1\.[01]", words[2]):
+            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request line ({line[:200]!r}): send METHOD /sparql?… HTTP/1.1")
+            return False
+        self.command, self.path, self.request_version = words
+        self.close_connection = words[2] != "HTTP/1.1"
+        fields: list[tuple[str, str]] = []
+        while True:
+            raw = self.rfile.readline(MAX_LINE + 1)
+            if len(raw) > MAX_LINE:
+                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long")
+                return False
+            if raw in (b"\r\n", b"\n", b""):
+                break
+            if len(fields) >= MAX_HEADERS:
+                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers")
+                return False
+            name, sep, value = str(raw, "iso-8859-1").partition(":")
+            if not sep or not name or name != name.strip() or raw[:1] in (b" ", b"\t"):
+                self.send_error(HTTPStatus.BAD_REQUEST, "Bad header line: send Name: value")
+                return False
+            fields.append((name, value.strip()))
+        self.headers = Headers(fields)  # type: ignore[assignment]
+        conn = (self.headers.get("Connection") or "").lower()
+        if conn == "close":
+            self.close_connection = True
+        elif conn == "keep-alive":
+            self.close_connection = False
+        if (self.headers.get("Expect") or "").lower() == "100-continue" and self.request_version == "HTTP/1.1":
+            return self.handle_expect_100()
+        return True
+
+    def send_response(self, code, message=None) -> None:
+        """The status line and the usual fields, without http.server's log line and e-mail date formatting per request."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", "govkg-sparql")
+        self.send_header("Date", _http_date())
+
+    def log_request(self, code="-", size="-") -> None:
+        if self.server.log:
+            super().log_request(code, size)
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         if self.server.log:
@@ -165,9 +377,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Vary", "Accept")
-        self.end_headers()
+        if self.command == "POST" and not self.body_read:
+            # A body left unread (a request refused before it) would be read as the next request.
+            self.send_header("Connection", "close")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(b"\r\n" + body)  # type: ignore[attr-defined]  # headers and body in one write
+            self.flush_headers()
+        else:
+            self.end_headers()
 
     def _error(self, status: int, message: str) -> None:
         self._send(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
@@ -212,6 +429,7 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         if len(raw) != length:
             raise HTTPError(400, f"the body ended after {len(raw):,} of the {length:,} bytes Content-Length announced")
+        self.body_read = True
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -235,6 +453,7 @@ class Handler(BaseHTTPRequestHandler):
             raise HTTPError(403, f"a request from {origin} is refused: a web page may not query this endpoint")
 
     def _handle(self) -> None:
+        self.body_read = False
         try:
             self._check_site()
             params, body_query = self._params()
@@ -249,26 +468,16 @@ class Handler(BaseHTTPRequestHandler):
                 raise HTTPError(400, "one query per request")
             if params.get("default-graph-uri") or params.get("named-graph-uri"):
                 raise HTTPError(403, "default-graph-uri and named-graph-uri are refused: queries run over govkg's own graph")
-            # Parsed, like run, in the time-limited worker: rdflib's parser is neither quick on every
-            # input nor safe in threads. What needs no parser is refused here at once.
-            query = queries[0]
+            # What needs no parser is refused here at once (kg.stores.sparqlcheck.screen); the store
+            # parses, like it runs, in the time-limited worker.
             try:
-                keyword = refused_keyword(normalize_query(query))
+                query = screen(queries[0])
+            except QueryRefused as exc:
+                raise HTTPError(403, str(exc)) from None
             except BadQuery as exc:
                 raise HTTPError(400, str(exc)) from None
-            if keyword == "LOAD":
-                raise HTTPError(403, "updates and LOAD are refused: this endpoint is read-only")
-            if keyword:
-                raise HTTPError(403, "SERVICE is refused: govkg does not send queries to other endpoints; query its own graph only")
             fmt = (params.get("format") or [None])[0]
-            srv = self.server
-            if not srv.slots.acquire(timeout=srv.query_timeout):
-                raise HTTPError(503, f"{srv.max_concurrent} queries are running already: try again")
-            try:
-                status, ctype, body = run_bounded(srv.store, query, fmt, self.headers.get("Accept"), srv.max_rows, srv.query_timeout)
-            finally:
-                srv.slots.release()
-            self._send(status, ctype, body)
+            self._send(*self.server.run(query, fmt, self.headers.get("Accept")))
         except HTTPError as exc:
             self._error(exc.status, str(exc))
 
@@ -290,6 +499,16 @@ class Handler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = _not_allowed  # noqa: N815
 
 
+_DATE: list = [0, ""]
+
+
+def _http_date() -> str:
+    now = int(time.time())
+    if _DATE[0] != now:
+        _DATE[:] = [now, formatdate(now, usegmt=True)]
+    return _DATE[1]
+
+
 def _parse_qs(text: str) -> dict:
     try:
         return parse_qs(text, keep_blank_values=True, errors="strict", max_num_fields=100)
@@ -309,15 +528,31 @@ class SparqlServer(ThreadingHTTPServer):
         if not timeout > 0 or not max_rows > 0 or not max_concurrent > 0 or not max_connections > 0 or not socket_timeout > 0:
             raise ValueError("timeout, max_rows, max_concurrent, max_connections and socket_timeout must be positive")
         self.socket_timeout = socket_timeout
-        # One parse now, while there is one thread: every forked worker then starts with rdflib's
-        # parser imported and built, instead of spending half a second on it per query.
-
-        check_query("ASK { ?s ?p ?o }")
+        if store.backend == "rdflib":
+            # One parse now, while there is one thread: every forked worker then starts with rdflib's
+            # parser imported and built, instead of spending half a second on it.
+            check_query("ASK { ?s ?p ?o }")
         super().__init__((host, port), Handler)
         self.store, self.query_timeout, self.max_rows, self.log = store, timeout, max_rows, log
         self.max_concurrent = max_concurrent
-        self.slots = threading.BoundedSemaphore(max_concurrent)
         self.connections = threading.BoundedSemaphore(max_connections)
+        self.open_sockets: set = set()  # the client connections, closed in each worker after its fork
+        forks = "fork" in multiprocessing.get_all_start_methods()
+        self.pool = WorkerPool(store, max_concurrent, self._sockets) if forks else None
+
+    def _sockets(self) -> list[int]:
+        return [self.socket.fileno(), *(s.fileno() for s in list(self.open_sockets))]
+
+    def run(self, query: str, fmt: str | None, accept: str | None) -> tuple[int, str, bytes]:
+        """(status, content type, body) of one query, answered by a worker within the time limit."""
+        if self.pool is None:
+            return run_in_thread(self.store, query, fmt, accept, self.max_rows, self.query_timeout)
+        return self.pool.run(query, fmt, accept, self.max_rows, self.query_timeout)
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self.pool is not None:
+            self.pool.close()
 
     def hosts(self) -> set[str] | None:
         """The Host headers this endpoint answers to when it listens on loopback (its address, loopback
@@ -347,9 +582,11 @@ class SparqlServer(ThreadingHTTPServer):
                 pass
             self.shutdown_request(request)
             return
+        self.open_sockets.add(request)
         try:
             super().process_request(request, client_address)
         except BaseException:
+            self.open_sockets.discard(request)
             self.connections.release()
             raise
 
@@ -357,6 +594,7 @@ class SparqlServer(ThreadingHTTPServer):
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self.open_sockets.discard(request)
             self.connections.release()
 
     @property

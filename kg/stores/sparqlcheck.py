@@ -1,21 +1,25 @@
-"""Checking a SPARQL query before any store runs it: read-only forms only, nothing fetched, and the text that runs is the text checked.
+"""Checking a SPARQL query before a store runs it: read-only forms only, nothing fetched, and the text that runs is the text checked.
 
-rdflib will, unasked, fetch URLs while answering a query: `SERVICE <url>` sends the query to that
-URL, and `FROM` / `FROM NAMED <url or file:///…>` load the document behind it. govkg answers
-from its own graph only, so `check_query` refuses those (rdflib has no switch for SERVICE, so the
-parsed query is inspected) and loading graphs is switched off in rdflib as a second guard. The
-query is first rewritten by kg.stores.sparqltext into one form every engine reads alike.
+Every query is first rewritten by kg.stores.sparqltext into one form every engine reads alike; that
+text is screened without a parser (`screen`: SERVICE, LOAD and FROM as keywords, and an update's
+first word, are refused), then parsed by the engine that runs it:
+- Oxigraph (`OxigraphStore`, and `check_with_oxigraph` for a check without a store, e.g. before a
+  remote endpoint gets the text): its own parser reports a syntax error at line and column;
+- rdflib (`check_query`): its parse is inspected as well, since rdflib will, unasked, fetch URLs while
+  answering: `SERVICE <url>` sends the query there, and `FROM` / `FROM NAMED <url or file:///…>`
+  load the document behind it; loading graphs is also switched off in rdflib as a second guard.
+So `kg sparql --backend oxigraph` and `kg serve` over Oxigraph never import rdflib's grammar.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 
 from kg.errors import QueryError
-from kg.rdf.namespaces import PREFIXES
-from kg.stores.sparqltext import normalize_query, refused_keyword
+from kg.stores.sparqltext import code_only, normalize_query, refused_keyword
 
 READ_FORMS = ("SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery")
 
@@ -80,6 +84,8 @@ def check_query(text: str, *, init_ns: dict | None = None):
     (gkc:, gkv:, skos:, prov:, …) are declared unless `init_ns` says otherwise.
     """
 
+    from kg.rdf.namespaces import PREFIXES  # rdflib Namespaces: imported only on rdflib's path
+
     _guard_rdflib()
     if not isinstance(text, str) or not text.strip():
         raise QueryError("an empty query: give SPARQL text or a .rq file")
@@ -133,3 +139,131 @@ def _check_normalized(text: str, init_ns: dict, keyword: str | None):
     if "ServiceGraphPattern" in _node_names(query.algebra):
         raise QueryRefused("SERVICE is refused: govkg does not send queries to other endpoints")
     return query
+
+
+# --- without rdflib: the screen, and Oxigraph's parser -----------------------------------------------
+
+_SERVICE = "SERVICE is refused: govkg does not send queries to other endpoints; query its own graph only"
+_FROM = ("FROM and FROM NAMED are refused: they would make the query load documents from the network or disk; "
+         "the query runs over govkg's own graph, and GRAPH <…> { … } selects one of its named graphs")
+_FROM_WORD = re.compile(r"(?<![\w:?$-])FROM(?![\w:-])", re.I)
+# What a SPARQL Update request starts with, after its BASE and PREFIX declarations.
+_PROLOGUE = re.compile(r"\s*(?:(?:BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)\s*)*", re.I)
+_UPDATE_WORD = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])", re.I)
+
+
+_SCREENED: dict[str, str] = {}  # the last texts screened (a server sees the same queries again and again)
+
+
+def screen(text: str) -> str:
+    """The normalized text of a query, if no keyword in it asks for what govkg refuses; else QueryError.
+
+    Parser-free, so exact whatever engine reads the text next: SERVICE, LOAD and FROM are refused
+    wherever they stand as keywords (outside strings and IRIs; also inside OPTIONAL, EXISTS, a
+    subquery). The engine's parse then refuses what is not a query (see `refuse_update`).
+    """
+    done = _SCREENED.get(text) if isinstance(text, str) else None
+    if done is not None:
+        return done
+    if not isinstance(text, str) or not text.strip():
+        raise QueryError("an empty query: give SPARQL text or a .rq file")
+    raw, text = text, normalize_query(text)
+    keyword = refused_keyword(text)
+    if keyword == "SERVICE":
+        raise QueryRefused(_SERVICE)
+    if keyword == "LOAD":
+        raise QueryRefused(_UPDATES)
+    code = code_only(text)
+    if _FROM_WORD.search(code):
+        raise QueryRefused(_FROM)
+    _bound_shape(code)
+    if len(raw) < 10_000:
+        if len(_SCREENED) >= 256:
+            _SCREENED.clear()
+        _SCREENED[raw] = text
+    return text
+
+
+# Oxigraph reads and evaluates a query recursively, and a deep enough one overflows its stack and ends
+# the process (measured with pyoxigraph 0.5: 2,500 nested { } or 8,000 `+1` / UNION in a row), where
+# rdflib raised RecursionError. Bounds far below those, far above any query a person writes.
+MAX_NESTING = 256
+MAX_OPERATORS = 3000
+_BRACKET = re.compile(r"[(){}\[\]]")
+_OPERATOR = re.compile(r"\|\||&&|!=|<=|>=|[-+*/=<>.;,!^|]|\b(?:UNION|OPTIONAL|MINUS|FILTER|BIND|VALUES|GRAPH)\b", re.I)
+
+
+def _bound_shape(code: str) -> None:
+    depth = deepest = 0
+    for m in _BRACKET.finditer(code):
+        depth += 1 if m.group() in "({[" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise QueryError(f"not a valid SPARQL query: brackets nested too deep to read ({deepest} levels; the limit is {MAX_NESTING})")
+    ops = len(_OPERATOR.findall(code))
+    if ops > MAX_OPERATORS:
+        raise QueryError(f"the query is too long a chain to run: {ops:,} operators, patterns and clauses in a row "
+                         f"(the limit is {MAX_OPERATORS:,}): split it, or put long lists of values in VALUES")
+
+
+def query_form(normalized: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first word after the prologue of a screened query ("" if none)."""
+    head = _PROLOGUE.match(normalized)
+    m = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I).match(normalized, head.end() if head else 0)
+    return m.group(1).upper() if m else ""
+
+
+def engine_error(text: str, exc: Exception) -> QueryError:
+    """The QueryError for Oxigraph's SyntaxError on the normalized `text`: an update is refused, else where and what."""
+    head = _PROLOGUE.match(text)
+    if _UPDATE_WORD.match(text, head.end() if head else 0):
+        return QueryRefused(_UPDATES)
+    message = str(exc)
+    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    if not m:
+        return QueryError(f"not a valid SPARQL query: {message.splitlines()[0] if message else type(exc).__name__}")
+    line, col, detail = int(m.group(1)), int(m.group(2)), m.group(3)
+    lines = text.split("\n")
+    near = lines[line - 1][col - 1: col + 19].strip() if 0 < line <= len(lines) else ""
+    where = f"at line {line}, column {col}" + (f" (at '{near}')" if near else " (at the end)")
+    if "Prefix not found" in detail:
+        before = lines[line - 1][: col - 1] if 0 < line <= len(lines) else ""
+        name = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", before)
+        prefix = f"{name.group(1) or ''}:" if name else "a prefix"
+        return QueryError(f"not a valid SPARQL query {where}: Unknown namespace prefix {prefix} (declare it: PREFIX {prefix} <…>)")
+    return QueryError(f"not a valid SPARQL query {where}: {_expected(detail)}")
+
+
+def _expected(detail: str) -> str:
+    """Oxigraph's "expected one of …", without its character classes."""
+    m = re.match(r"expected (?:one of )?(.*)", detail, re.S)
+    if not m:
+        return detail.splitlines()[0]
+    items, depth, cur = [], 0, ""
+    for ch in m.group(1):
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "," and depth == 0:
+            items.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    items.append(cur.strip())
+    words = [i for i in items if i and not i.startswith("[") and "\n" not in i]
+    return "expected " + (" or ".join(words) if len(words) <= 2 else "one of " + ", ".join(words)) if words else "unexpected text"
+
+
+def check_with_oxigraph(text: str) -> str:
+    """The normalized text, checked: the screen, then Oxigraph's parser (run on an empty store, so it reads nothing)."""
+    import pyoxigraph as ox
+
+    from kg.iris import PREFIXES as IRI_PREFIXES
+
+    text = screen(text)
+    try:
+        ox.Store().query(text, prefixes=IRI_PREFIXES)
+    except SyntaxError as exc:
+        raise engine_error(text, exc) from None
+    except (RuntimeError, ValueError, OSError) as exc:  # e.g. an unknown function
+        raise QueryError(f"cannot run the query: {exc}") from None
+    return text

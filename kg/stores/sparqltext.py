@@ -127,11 +127,16 @@ def normalize_query(text: str) -> str:
     return "".join(out)
 
 
+def code_only(normalized: str) -> str:
+    """The normalized text with every string and IRI blanked: what is left are keywords, names, variables, punctuation."""
+    return _IRI_PLAIN.sub(" ", re.sub(r'"(?:[^"\\]|\\.)*"', " ", normalized))
+
+
 def refused_keyword(normalized: str) -> str | None:
     """SERVICE or LOAD if the normalized text uses it as a keyword (outside strings and IRIs), else None.
 
-    A second guard beside the parsed query's check: it needs no parser, so no parser can misread it.
+    It needs no parser, so no parser can misread it: in the normalized text a string is `"…"` with
+    simple escapes and an IRI `<…>` without spaces, so what is outside them is plain to see.
     """
-    stripped = _IRI_PLAIN.sub(" ", re.sub(r'"(?:[^"\\]|\\.)*"', " ", normalized))
-    m = _KEYWORD.search(stripped)
+    m = _KEYWORD.search(code_only(normalized))
     return m.group(1).upper() if m else None

@@ -13,13 +13,16 @@ from pathlib import Path
 
 from kg.errors import InputError, KGError, QueryError
 from kg.iris import PREFIXES
-from kg.rdf.dataset import dataset_of
 from kg.stores.cache import fingerprint, load_kg_cached, oxigraph_store
 from kg.stores.oxigraph import load_oxigraph, ox_term
 from kg.stores.results import Result, Term, TooManyRows, literal, triple
-from kg.stores.sparqlcheck import QueryRefused  # noqa: F401  (re-exported for kg.serve and the tests)
+from kg.stores.sparqlcheck import (
+    QueryRefused,  # noqa: F401  (re-exported for kg.serve and the tests)
+    check_with_oxigraph,
+    engine_error,
+    screen,
+)
 from kg.stores.sparqlcheck import check_query as check
-from kg.stores.sparqltext import normalize_query
 
 BACKENDS = ("auto", "rdflib", "oxigraph")
 # `auto` picks the on-disk Oxigraph store once the input files pass this many bytes: below it,
@@ -33,10 +36,10 @@ BadQuery = QueryError
 
 
 def check_query(text: str) -> str:
-    """The text to run: refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself (see
-    kg.stores.sparqlcheck.check_query), and give the query as kg.stores.sparqltext normalised it, the text that was checked."""
-    check(text)
-    return normalize_query(text)
+    """The text to run: refuse anything but SELECT/ASK/CONSTRUCT/DESCRIBE over the graph itself, and give
+    the query as kg.stores.sparqltext normalised it, the text that was checked (with Oxigraph's parser,
+    no store read: kg.stores.sparqlcheck.check_with_oxigraph). Each store checks again with its own engine."""
+    return check_with_oxigraph(text)
 
 
 # --- stores ---------------------------------------------------------------------------------------
@@ -122,11 +125,15 @@ class OxigraphStore(Store):
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
         import pyoxigraph as ox
 
-        sparql = check_query(sparql)  # the normalised text that was checked, never the raw one
+        # Checked by the engine that runs it: the parser-free screen, then Oxigraph's own parse of
+        # exactly that normalised text (no rdflib grammar on this path).
+        sparql = screen(sparql)
         try:
             res = self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as exc:
-            raise BadQuery(f"not a valid SPARQL query: {exc}") from None
+            raise engine_error(sparql, exc) from None
+        except RuntimeError as exc:  # e.g. an unknown function
+            raise BadQuery(f"cannot run the query: {exc}") from None
         if isinstance(res, ox.QueryBoolean):
             return Result("ask", boolean=bool(res))
         if isinstance(res, ox.QueryTriples):
@@ -162,12 +169,17 @@ def open_store(kg_or_root, backend: str = "auto") -> Store:
             return OxigraphStore(ox.Store.read_only(str(path)), path)
         kg, problems = load_kg_cached(root)
         if problems:
-
             raise InputError(problems)
-        return RdflibStore(dataset_of(kg))
+        return RdflibStore(_dataset(kg))
     kg = kg_or_root
     if backend == "auto":
         backend = "oxigraph" if len(kg.claims) > 5000 else "rdflib"
     if backend == "oxigraph":
         return OxigraphStore(load_oxigraph(kg))
-    return RdflibStore(dataset_of(kg))
+    return RdflibStore(_dataset(kg))
+
+
+def _dataset(kg):
+    from kg.rdf.dataset import dataset_of  # rdflib: imported only when the rdflib backend is used
+
+    return dataset_of(kg)

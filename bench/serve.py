@@ -1,0 +1,313 @@
+"""Issue 18 points 5 and 6: `kg serve` beside `oxigraph serve-read-only` on the same store, and `kg sparql` beside its floor.
+
+Both servers are started as whole processes on loopback over the same on-disk Oxigraph store (the one
+`kg` keeps in `.cache/`), then a bounded load of one simple SELECT is sent to each in turn, the same
+number of connections at a time, for the same time: requests per second, p50 and p99 latency. The
+client (below) keeps each connection open when the server allows it (HTTP/1.1 keep-alive) and opens
+a new one per request when it does not; it runs on the same cores as the server, for both servers alike.
+
+`python -m bench.serve [--sizes real,10k] [--quick]` prints the targets; `bench.run` collects them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from .targets import Target, table
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "bench" / "data"
+# A simple SELECT: one concept's labels, as a client looking a name up asks (the prefixes spelled
+# out, since `oxigraph serve` predeclares none).
+SIMPLE = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+          "SELECT ?label WHERE { <https://w3id.org/govkg/concept/%s> skos:prefLabel ?label }")
+CONCURRENCY = 8
+
+
+@dataclass
+class Load:
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, p: float) -> float:
+        lat = sorted(self.latencies)
+        return lat[min(len(lat) - 1, int(p * (len(lat) - 1)))] * 1000 if lat else float("nan")
+
+    def __str__(self) -> str:
+        return (f"{self.rate:,.0f} req/s, p50 {self.pct(0.5):.1f} ms, p99 {self.pct(0.99):.1f} ms"
+                + (f", {self.errors} errors" if self.errors else ""))
+
+
+def _recv(sock: socket.socket) -> bytes:
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise ConnectionError("closed inside a response")
+    return chunk
+
+
+def _read_response(sock: socket.socket, buf: bytes) -> tuple[int, bool, bytes]:
+    """(status, whether the server keeps the connection, bytes left over) of one response read from sock."""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before the headers")
+        buf += chunk
+    head, _, buf = buf.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    version, status = lines[0].split(b" ", 2)[:2]
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(b":") for line in lines[1:])}
+    keep = version == b"HTTP/1.1" and headers.get(b"connection", b"").lower() != b"close"
+    if headers.get(b"transfer-encoding", b"").lower() == b"chunked":  # Oxigraph streams its results
+        while True:
+            while b"\r\n" not in buf:
+                buf += _recv(sock)
+            size_line, _, buf = buf.partition(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            while len(buf) < size + 2:
+                buf += _recv(sock)
+            buf = buf[size + 2:]
+            if size == 0:  # no trailers are sent by the servers measured here
+                return int(status), keep, buf
+    length = int(headers.get(b"content-length", b"-1"))
+    if length < 0:  # no length: the body runs to the end of the connection
+        while chunk := sock.recv(65536):
+            buf += chunk
+        return int(status), False, b""
+    while len(buf) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed inside the body")
+        buf += chunk
+    return int(status), keep, buf[length:]
+
+
+def load(host: str, port: int, path: str, concurrency: int = CONCURRENCY, seconds: float = 3.0, warmup: float = 0.5) -> Load:
+    """Send GET `path` from `concurrency` connections at once for `seconds` (after `warmup`): a bounded load."""
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/sparql-results+json\r\n"
+               "Connection: keep-alive\r\n\r\n").encode()
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = [0]
+    start = time.perf_counter()
+    measure_from, stop_at = start + warmup, start + warmup + seconds
+
+    def worker() -> None:
+        sock, rest, mine, bad = None, b"", [], 0
+        while True:
+            t0 = time.perf_counter()
+            if t0 >= stop_at:
+                break
+            try:
+                if sock is None:
+                    sock = socket.create_connection((host, port), timeout=30)
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    rest = b""
+                sock.sendall(request)
+                status, keep, rest = _read_response(sock, rest)
+                if status != 200:
+                    bad += 1
+            except OSError:
+                bad, keep = bad + 1, False
+            t1 = time.perf_counter()
+            if t0 >= measure_from and t1 <= stop_at:
+                mine.append(t1 - t0)
+            if not keep and sock is not None:
+                sock.close()
+                sock = None
+        if sock is not None:
+            sock.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return Load(len(latencies), seconds, latencies, errors[0])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_listening(port: int, proc: subprocess.Popen, what: str, limit: float = 600.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen within {limit:g} s")
+
+
+class Server:
+    """A server process on loopback, stopped on exit."""
+
+    def __init__(self, cmd: list[str], port: int, what: str, env: dict | None = None, cwd: Path | None = None):
+        self.port, self.what = port, what
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd or REPO)
+        try:
+            _wait_listening(port, self.proc, what)
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _env() -> dict:
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def kg_server(root: Path, backend: str = "oxigraph") -> Server:
+    port = _free_port()
+    return Server([sys.executable, "-m", "kg", "--root", str(root), "serve", "--port", str(port), "--backend", backend],
+                  port, f"kg serve --backend {backend}", _env())
+
+
+def oxigraph_server(store: Path) -> Server:
+    port = _free_port()
+    return Server([_oxigraph(), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
+                   "--union-default-graph"], port, "oxigraph serve-read-only")
+
+
+def _oxigraph() -> str:
+    exe = shutil.which("oxigraph")
+    if exe is None:
+        raise RuntimeError("the oxigraph server is not installed: pip install oxigraph (in the test extra)")
+    return exe
+
+
+def store_of(root: Path) -> Path:
+    """The project's on-disk Oxigraph store (built if it is missing), as `kg --backend oxigraph` uses it."""
+    sys.path.insert(0, str(REPO))
+    from kg.stores.cache import fingerprint, oxigraph_store
+
+    return oxigraph_store(root, fingerprint(root))
+
+
+def a_concept(root: Path) -> str:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(store_of(root)))
+    row = next(iter(store.query("SELECT ?c WHERE { GRAPH ?g { ?c a <http://www.w3.org/2004/02/skos/core#Concept> } } "
+                                "ORDER BY ?c LIMIT 1")))
+    return row["c"].value.rsplit("/", 1)[-1]
+
+
+def compare(root: Path, backend: str = "oxigraph", concurrency: int = CONCURRENCY, seconds: float = 3.0,
+            rounds: int = 2) -> tuple[Load, Load]:
+    """(kg serve, oxigraph serve-read-only) under the same load, alternating `rounds` times; the best round of each."""
+    store = store_of(root)
+    path = "?query="
+    query = quote(SIMPLE % a_concept(root))
+    kg_loads, ox_loads = [], []
+    for _ in range(rounds):
+        with kg_server(root, backend) as s:
+            load("127.0.0.1", s.port, "/sparql" + path + query, concurrency, 0.5, 0.0)  # first requests: warm-up
+            kg_loads.append(load("127.0.0.1", s.port, "/sparql" + path + query, concurrency, seconds))
+        with oxigraph_server(store) as s:
+            load("127.0.0.1", s.port, "/query" + path + query, concurrency, 0.5, 0.0)
+            ox_loads.append(load("127.0.0.1", s.port, "/query" + path + query, concurrency, seconds))
+    return max(kg_loads, key=lambda x: x.rate), max(ox_loads, key=lambda x: x.rate)
+
+
+def _project(size: str) -> Path:
+    if size == "real":
+        return REPO
+    from .generate import generate, parse_size
+
+    root = DATA / size
+    if not (root / "claims").is_dir():
+        generate(root, parse_size(size))
+    return root
+
+
+def _wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env())
+    return time.perf_counter() - start
+
+
+def _floor_cmd() -> tuple[list[str], str]:
+    """The hello-world floor of bench/warm.py if it has one (the `fast` helper's), else a bare interpreter."""
+    try:
+        from . import warm  # type: ignore[attr-defined]
+
+        return warm.hello_world_cmd(), "typer hello-world"  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):
+        return [sys.executable, "-c", "pass"], "bare `python -c pass`"
+
+
+def sparql_warm(root: Path, repeat: int) -> tuple[float, float, str]:
+    """(median wall of `kg sparql` of an example query on Oxigraph, warm; median of the floor; the floor's name)."""
+    query = str(REPO / "queries" / "causes-of-outcomes.rq")
+    cmd = [sys.executable, "-m", "kg", "--root", str(root), "sparql", query, "--backend", "oxigraph"]
+    floor, name = _floor_cmd()
+    _wall(cmd)  # the store built and cached
+    runs, floors = [], []
+    for _ in range(repeat):  # interleaved: the machine's load drifts
+        floors.append(_wall(floor))
+        runs.append(_wall(cmd))
+    return statistics.median(runs), statistics.median(floors), name
+
+
+def measure(sizes: list[str], quick: bool) -> list[Target]:
+    out = []
+    for size in [s for s in sizes if s in ("real", "10k")] or ["real"]:
+        root = _project(size)
+        kg_load, ox_load = compare(root, seconds=1.5 if quick else 4.0, rounds=1 if quick else 2)
+        out.append(Target("`kg serve`, a simple SELECT, requests/s", size, kg_load.rate / ox_load.rate, 0.5, "×",
+                          "oxigraph serve-read-only", f"{CONCURRENCY} at a time: kg {kg_load}; oxigraph {ox_load}",
+                          higher_is_better=True))
+    run, floor, name = sparql_warm(REPO, 3 if quick else 7)
+    out.append(Target("warm `kg sparql` of an example query (oxigraph)", "real", run / floor, 1.5, "×", name,
+                      f"{run:.3f} s vs {floor:.3f} s (medians)"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.serve", description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="real,10k")
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args(argv)
+    print(table(measure(re.split(r"[, ]+", args.sizes), args.quick)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
