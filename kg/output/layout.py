@@ -196,7 +196,7 @@ def _grouped(names: Sequence[str], pairs: list[tuple[int, int]], linked: list[in
     positions = {}
     for k, c in enumerate(comms):
         cx, cy = centres[k][0] * grow, centres[k][1] * grow
-        for i, (x, y) in zip(c, inner[k][0]):
+        for i, (x, y) in zip(c, inner[k][0], strict=True):
             positions[names[i]] = (cx + x, cy + y)
     methods = sorted({m for _, m in inner})
     return positions, "groups (Louvain) + " + "/".join(methods), [[names[i] for i in c] for c in comms]
