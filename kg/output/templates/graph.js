@@ -201,12 +201,13 @@
       var text = nodeById[id] ? named(nodeById[id].kg) : n.options.label, key = labels + i18n.lang + "\u0000" + id;
       var tw = widths[key] === undefined ? (widths[key] = ctx.measureText(text).width) : widths[key];
       var below = nodeById[id] ? Math.max(4, (n.shape.radius || 4) * scale) + 1 : -OVERVIEW_PX / 2;  // a group's name on it
-      var box = [px - tw / 2 - 2, py + below, tw + 4, OVERVIEW_PX + 3];
+      var cx = Math.min(Math.max(px, tw / 2 + 2), w - tw / 2 - 2);  // a label near the edge stays inside the map
+      var box = [cx - tw / 2 - 2, py + below, tw + 4, OVERVIEW_PX + 3];
       if (clash(box)) continue;
       keep(box);
       shown.push(id);
-      ctx.strokeText(text, px, box[1] + 1);
-      ctx.fillText(text, px, box[1] + 1);
+      ctx.strokeText(text, cx, box[1] + 1);
+      ctx.fillText(text, cx, box[1] + 1);
     }
     ctx.restore();
     api.overview = { ids: shown, px: OVERVIEW_PX };
@@ -791,7 +792,7 @@
         gEdges.appendChild(svgEl("path", { d: "M" + x2.toFixed(1) + " " + y2.toFixed(1) + "L" + (bx - uy * s / 2).toFixed(1) + " " + (by + ux * s / 2).toFixed(1) +
                                               "L" + (bx + uy * s / 2).toFixed(1) + " " + (by - ux * s / 2).toFixed(1) + "Z", fill: head === "vee" ? "none" : colour, stroke: colour }));
       }
-      if (e.options.label) gText.appendChild(svgEl("text", { x: ((x1 + x2) / 2).toFixed(1), y: ((y1 + y2) / 2).toFixed(1), "font-size": 11, fill: colour }, e.options.label));
+      if (e.options.label && 11 * scale >= 9) gText.appendChild(svgEl("text", { x: ((x1 + x2) / 2).toFixed(1), y: ((y1 + y2) / 2).toFixed(1), "font-size": 11, fill: colour }, e.options.label));
     });
     var labelled = {};
     (api.overview ? api.overview.ids : []).forEach(function (id) { labelled[id] = OVERVIEW_PX / scale; });
