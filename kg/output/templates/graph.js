@@ -523,12 +523,11 @@
     filters.actor = actorFilter.value;
     filters.certainty = certaintyFilter.value;
     filters.classes = classes;
-    var hasEdges = {}, visibleEdge = {}, shownNode = {}, linked = {}, passing = {};
+    var hasEdges = {}, visibleEdge = {}, shownNode = {}, linked = {};
     function classOn(id) { var c = nodeById[id].kg.cls; return c === "—" || classes[c] === true; }
     data.edges.forEach(function (e) {
       hasEdges[e.from] = hasEdges[e.to] = true;
-      var on = e.kg.claims.filter(claimOn), any = on.length > 0;
-      passing[e.id] = on;  // each claim judged once
+      var any = e.kg.claims.some(claimOn);
       visibleEdge[e.id] = any && classOn(e.from) && classOn(e.to);
       if (any) linked[e.from] = linked[e.to] = true;
     });
@@ -557,16 +556,16 @@
       else body.emitter.emit("_dataChanged");
       network.redraw();
     }
-    var nc = 0, nl = 0, claims = new Set();
+    var nc = 0, nl = 0, claims = {};
     data.nodes.forEach(function (n) { if (shownNode[n.id]) nc++; });
     data.edges.forEach(function (e) {
       if (!visibleEdge[e.id]) return;
       if (e.kg.kind !== "condition") nl++;
-      passing[e.id].forEach(function (c) { claims.add(c.id); });
+      e.kg.claims.forEach(function (c) { if (claimOn(c)) claims[c.id] = true; });
     });
     document.getElementById("count-concepts").textContent = nc;
     document.getElementById("count-links").textContent = nl;
-    document.getElementById("count-claims").textContent = claims.size;
+    document.getElementById("count-claims").textContent = Object.keys(claims).length;
     // An open claim panel follows the filters.
     var open = network.getSelectedEdges();
     if (open.length && api.selected === null && edgeById[open[0]]) showEdge(open[0]);
