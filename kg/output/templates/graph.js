@@ -436,7 +436,7 @@
     showHint();
     search.value = "";
     clear(results);
-    network.fit({ animation: data.nodes.length > 300 ? false : { duration: 300 } });  // each frame of a big map costs
+    network.fit({ animation: { duration: 300 } });
     api.changed("reset");
   }
   api.selectConcept = selectConcept;
