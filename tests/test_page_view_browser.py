@@ -110,6 +110,8 @@ def test_zoom_and_fit_buttons_and_keys(browser, pages):
     p.page.locator("#search").press("Escape")
     assert p.js("govkg.selected") is None
     # The map itself takes the keyboard focus (Tab reaches it); the arrows then pan it.
+    p.page.wait_for_function(reaches, arg=fitted, timeout=5000)  # once the reset's fit is over
+    p.page.wait_for_timeout(400)
     p.page.locator("#graph").focus()
     before = p.js("govkg.network.getViewPosition()")
     p.page.keyboard.press("ArrowLeft")
