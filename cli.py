@@ -306,7 +306,7 @@ def render(
     force: bool = typer.Option(False, "--force", help="Replace an existing file that govkg did not write."),
     open_: bool = typer.Option(False, "--open", help="Then open the page with the desktop's default program (or print its path)."),
 ) -> None:
-    """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters."""
+    """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters, the view in its URL, SVG/PNG export, 中文/English; above 1,500 concepts it opens on groups of related concepts."""
     from kg.output.outfiles import check_page_target
     from kg.output.render import render as run
 
@@ -317,9 +317,11 @@ def render(
     page = _or_fail(run, kg, target, lang=lang.value, **selection, **_relations(causal_only))
     if fmt is Format.json:
         _echo_json({"written": str(page.path), "view": page.title, "concepts": page.concepts,
-                    "links": page.links, "claims": page.claims})
+                    "links": page.links, "claims": page.claims, "layout": page.layout, "groups": page.groups})
     else:
         typer.echo(f"wrote {page.path}: {page.title} ({page.concepts} concepts, {page.links} links, {page.claims} claims)")
+    if page.note:
+        typer.echo(f"note: {page.note}", err=True)
     if open_:
         _open(page.path)
 

@@ -14,10 +14,12 @@ from kg.inputs.quotes import PUNCT, fold
 from kg.inputs.schema import CERTAINTIES
 from kg.iris import CONCEPT_CLASSES
 from kg.model.project import KG
+from kg.output.layout import CLUSTER_ABOVE, Layout, crossing_nodes, layout
 from kg.query.subgraph import DRAWN_RELATIONS, View, broader_closure, select
 
 LANGS = ("zh", "en", "both")
-SEED = 7  # vis-network's layout seed: the same input draws the same picture every time
+SEED = 7  # vis-network's seed, for the physics a reader may switch on (the layout itself is computed in Python)
+STRAIGHT_ABOVE = 1000  # links; above this the page draws them straight (curves cost time at every redraw)
 
 # Okabe–Ito colours (distinguishable with the common colour-blindnesses) and a shape per class,
 # so that class still reads in greyscale.
@@ -48,6 +50,15 @@ RELATION_WORDS = {"form-of": "form of", "part-of": "part of", "aim": "aim"}
 AIM_WORDS = {"positive": "aim: raise", "negative": "aim: reduce"}
 
 _TEMPLATES = Path(__file__).parent / "templates"
+# The page's own scripts, in this order: the words and the language switch, then the map (which makes
+# window.govkg); then every other templates/*.js in name order, each building on window.govkg.
+FIRST_SCRIPTS = ("i18n.js", "graph.js")
+
+
+def page_scripts() -> list[str]:
+    """The page's own scripts' texts, in the order they run."""
+    rest = sorted(p.name for p in _TEMPLATES.glob("*.js") if p.name not in FIRST_SCRIPTS)
+    return [(_TEMPLATES / name).read_text(encoding="utf-8") for name in (*FIRST_SCRIPTS, *rest)]
 
 
 @dataclass
@@ -59,6 +70,17 @@ class Page:
     links: int
     claims: int
     title: str
+    layout: str = ""
+    groups: int = 0  # > 0: the page opens on this many groups of concepts (too many to draw one by one)
+
+    @property
+    def note(self) -> str:
+        """What a reader should know before opening the page, or ''."""
+        if not self.groups:
+            return ""
+        return (f"{self.concepts} concepts are more than the page draws one by one ({CLUSTER_ABOVE}): it opens on "
+                f"{self.groups} groups of related concepts that open on click; draw a part with --focus CONCEPT "
+                f"or --source SOURCE")
 
 
 def _vis_files() -> tuple[str, str]:
@@ -176,12 +198,25 @@ def _fold_map(texts) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def to_network(kg: KG, view: View, lang: str = "zh"):
-    """A pyvis Network of the view: nodes styled by class, edges by polarity and number of works."""
+def _label_px(text: str) -> float:
+    """About how wide a label is drawn at the page's 15 px font: CJK characters are square, others narrower."""
+    return max(sum(15.0 if ord(ch) > 0x2E7F else 8.5 for ch in line) for line in text.split("\n"))
+
+
+def view_layout(kg: KG, view: View, lang: str = "zh", group: bool | None = None) -> Layout:
+    """The page's layout of the view (kg.output.layout): causes left of effects when small enough."""
+    labels = {cid: _label_px(concept_label(kg.concepts[cid], lang)) for cid in view.concepts}
+    return layout(list(view.concepts), [(link.cause, link.effect) for link in view.links], labels.__getitem__, group=group)
+
+
+def to_network(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None):
+    """A pyvis Network of the view: nodes styled by class, edges by polarity and number of works, placed by `lay`."""
     from pyvis.network import Network
 
     if lang not in LANGS:
         raise KGError(f"--lang must be one of {', '.join(LANGS)}, not '{lang}'")
+    if lay is None:
+        lay = view_layout(kg, view, lang)
     net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
     kinds: dict[str, list[str]] = {}  # actor id -> it and its broader kinds, computed once each
     degree = {cid: 0 for cid in view.concepts}
@@ -191,9 +226,10 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
     for cid in view.concepts:
         c = kg.concepts[cid]
         colour, shape = CLASS_STYLE.get(c.cls, UNCLASSED)
+        x, y = lay.positions[cid]
         net.add_node(
-            cid, label=concept_label(c, lang), shape=shape,
-            color={"background": colour, "border": "#444444",
+            cid, label=concept_label(c, lang), shape=shape, x=x, y=y,
+            color={"background": colour, "border": "rgba(40,40,40,0.55)",  # a shade of the fill when the node is tiny
                    "highlight": {"background": colour, "border": "#000000"},
                    "hover": {"background": colour, "border": "#000000"}},
             value=degree[cid],  # size and label grow with links (options.nodes.scaling), so hubs read at a glance
@@ -208,6 +244,8 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
                 "definitions": [_claim_data(kg, d, lang, kinds) for d in view.definitions.get(cid, [])],
             },
         )
+    # A link that would run straight through another concept is drawn as a wider curve around it.
+    bent = crossing_nodes(lay.positions, [(link.cause, link.effect) for link in view.links])
     for link in view.links:
         works = link.works(kg)
         data = {"kind": "causal" if link.causal else link.relation, "relation": link.relation,
@@ -221,6 +259,7 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
                 color={"color": colour, "highlight": colour, "hover": colour}, dashes=dashes,
                 arrows={"to": {"enabled": True, "type": head, "scaleFactor": 0.7}},
                 width=1.5 + 1.5 * (len(works) - 1), kg=data,
+                **({"smooth": {"type": "curvedCW", "roundness": 0.35}} if (link.cause, link.effect) in bent else {}),
             )
             continue
         colour, dashes, head = RELATION_STYLE[link.relation]
@@ -246,21 +285,29 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
                 "claims": [_claim_data(kg, c, lang, kinds) for c in cl.claims]},
         )
     n = len(view.concepts)
+    straight = len(view.links) + len(view.conditions) > STRAIGHT_ABOVE
     net.options = {
-        "layout": {"randomSeed": SEED, "improvedLayout": n <= 150},
+        # Positions come from Python: vis-network neither lays out nor simulates until the reader asks.
+        "layout": {"randomSeed": SEED, "improvedLayout": False},
         "nodes": {"font": {"size": 15, "face": "sans-serif", "strokeWidth": 4, "strokeColor": "#ffffff"},
                   "borderWidth": 1.5,
                   "scaling": {"min": 10, "max": 30,
-                              "label": {"enabled": True, "min": 14, "max": 24, "maxVisible": 26, "drawThreshold": 5}}},
-        "edges": {"smooth": {"type": "curvedCW", "roundness": 0.12}, "hoverWidth": 1.5, "selectionWidth": 2},
+                              # vis-network draws a label only from 11 px on screen (threshold − 1); the page's
+                              # own overview labels the best-linked concepts at any zoom (graph.js)
+                              "label": {"enabled": True, "min": 14, "max": 24, "maxVisible": 26, "drawThreshold": 12}}},
+        "edges": {"smooth": False if straight else {"type": "curvedCW", "roundness": 0.12},
+                  "hoverWidth": 1.5, "selectionWidth": 2},
         "physics": {
+            "enabled": False,  # on demand only: the page's "relax" button
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {"gravitationalConstant": -120, "centralGravity": 0.012, "springLength": 150,
                                  "springConstant": 0.06, "damping": 0.5, "avoidOverlap": 0.8},
-            "stabilization": {"enabled": True, "iterations": 600 + 8 * n, "updateInterval": 50, "fit": True},
+            "stabilization": {"enabled": False},
             "minVelocity": 1,
         },
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 300, "keyboard": False},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 300,
+                        "hideEdgesOnZoom": n > 1000, "keyboard": {"enabled": True, "bindToWindow": False},
+                        "navigationButtons": False, "multiselect": False},
     }
     return net
 
@@ -287,25 +334,27 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
-def to_html(kg: KG, view: View, lang: str = "zh") -> str:
+def to_html(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None) -> str:
     """The page, as a string: every script and style inline, every text escaped."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
 
-    net = to_network(kg, view, lang)
+    if lay is None:
+        lay = view_layout(kg, view, lang)
+    net = to_network(kg, view, lang, lay)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()  # the heading is never used
     vis_js, vis_css = _vis_files()
-    app_js = (_TEMPLATES / "graph.js").read_text(encoding="utf-8")
     labels = [t for cid in view.concepts for t in kg.concepts[cid].all_labels()]
     # JSON in a data block: htmlsafe_json_dumps turns < > & ' into \u escapes, so no text can end the block.
     from jinja2.utils import htmlsafe_json_dumps
 
     data = htmlsafe_json_dumps({
         "nodes": nodes, "edges": edges, "options": json.loads(options), "lang": lang,
+        "ui": "zh" if lang == "zh" else "en", "groups": lay.groups, "layout": lay.method,
         "fold": _fold_map(labels),
     }, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, sort_keys=True, **kw))
-    scripts = [_script(vis_js), _script(app_js)]
-    # The page may run only its own two scripts and may fetch nothing: a policy the browser enforces.
+    scripts = [_script(vis_js), *(_script(s) for s in page_scripts())]
+    # The page may run only its own scripts and may fetch nothing: a policy the browser enforces.
     csp = ("default-src 'none'; script-src " + " ".join(f"'{_sha256(s)}'" for s in scripts)
            + "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'")
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(default=True),
@@ -317,7 +366,8 @@ def to_html(kg: KG, view: View, lang: str = "zh") -> str:
                   "count": sum(1 for link in view.links if link.relation == r)} for r, style in RELATION_STYLE.items()]
     actors = _actor_choices(kg, view, lang)
     return env.get_template("graph.html").render(
-        title=view.title, csp=csp, vis_css=Markup(vis_css), vis_js=Markup(scripts[0]), app_js=Markup(scripts[1]),
+        title=view.title, csp=csp, vis_css=Markup(vis_css), vis_js=Markup(scripts[0]),
+        app_scripts=[Markup(s) for s in scripts[1:]],
         page_css=Markup((_TEMPLATES / "graph.css").read_text(encoding="utf-8")), data=data,
         sources=sources, classes=classes, polarity=POLARITY_STYLE, condition=CONDITION_STYLE,
         relations=relations, actors=actors, certainties=CERTAINTIES, named_actors=len(view.actors),
@@ -344,9 +394,10 @@ def render(
     """
 
     view = select(kg, focus=focus, depth=depth, sources=sources, chain=chain, max_len=max_len, relations=relations)
-    html = to_html(kg, view, lang)
+    lay = view_layout(kg, view, lang)
+    html = to_html(kg, view, lang, lay)
     try:
         write_text_atomic(out, html)
     except OSError as exc:
         raise KGError(f"could not write {out}: {exc.strerror or exc}") from exc
-    return Page(out, len(view.concepts), len(view.links), len(view.claims), view.title)
+    return Page(out, len(view.concepts), len(view.links), len(view.claims), view.title, lay.method, len(lay.groups))
