@@ -24,7 +24,8 @@ class SearchResult:
     claims: list[Hit] = field(default_factory=list)
 
 
-def _concept_fields(c) -> list[tuple[str, str]]:
+def concept_fields(c) -> list[tuple[str, str]]:
+    """The fields `search` reads of a concept, as (name, text): id, labels, definitions (the page searches the same)."""
     out = [("id", c.id)]
     out += [(f"prefLabel@{lang}", v) for lang, vs in sorted(c.pref.items()) for v in vs]
     out += [(f"altLabel@{a.language or ''}", str(a)) for a in c.alt]
@@ -32,7 +33,8 @@ def _concept_fields(c) -> list[tuple[str, str]]:
     return out
 
 
-def _claim_fields(c) -> list[tuple[str, str]]:
+def claim_fields(c) -> list[tuple[str, str]]:
+    """The fields `search` reads of a claim, as (name, text): id, quotes, gloss, condition texts, hedge, case, period, note."""
     out = [("id", c.id)]
     out += [("quote" if len(c.quotes) == 1 else f"quote[{i}]", q) for i, q in enumerate(c.quotes)]
     out += [("gloss", c.gloss)] + [("condition", t) for t in c.condition_texts]
@@ -64,14 +66,14 @@ def search(kg, text: str) -> SearchResult:
     terms = query.split()
     result = SearchResult(text)
     for c in kg.concepts.values():
-        fields = _concept_fields(c)
+        fields = concept_fields(c)
         matched = _match(terms, fields)
         if matched:
             labels = [normalize(v) for name, v in fields if not name.startswith("definition")]
             rank = 0 if query in labels else 1 if any(query in v for v in labels) else 2
             result.concepts.append(Hit(c.id, matched, rank))
     for c in kg.claims.values():
-        matched = _match(terms, _claim_fields(c))
+        matched = _match(terms, claim_fields(c))
         if matched:
             result.claims.append(Hit(c.id, matched))
     result.concepts.sort(key=lambda h: (h.rank, h.id))
