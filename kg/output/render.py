@@ -48,6 +48,15 @@ RELATION_WORDS = {"form-of": "form of", "part-of": "part of", "aim": "aim"}
 AIM_WORDS = {"positive": "aim: raise", "negative": "aim: reduce"}
 
 _TEMPLATES = Path(__file__).parent / "templates"
+# The page's own scripts, in this order: the words and the language switch, then the map (which makes
+# window.govkg); then every other templates/*.js in name order, each building on window.govkg.
+FIRST_SCRIPTS = ("i18n.js", "graph.js")
+
+
+def page_scripts() -> list[str]:
+    """The page's own scripts' texts, in the order they run."""
+    rest = sorted(p.name for p in _TEMPLATES.glob("*.js") if p.name not in FIRST_SCRIPTS)
+    return [(_TEMPLATES / name).read_text(encoding="utf-8") for name in (*FIRST_SCRIPTS, *rest)]
 
 
 @dataclass
@@ -295,7 +304,6 @@ def to_html(kg: KG, view: View, lang: str = "zh") -> str:
     net = to_network(kg, view, lang)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()  # the heading is never used
     vis_js, vis_css = _vis_files()
-    app_js = (_TEMPLATES / "graph.js").read_text(encoding="utf-8")
     labels = [t for cid in view.concepts for t in kg.concepts[cid].all_labels()]
     # JSON in a data block: htmlsafe_json_dumps turns < > & ' into \u escapes, so no text can end the block.
     from jinja2.utils import htmlsafe_json_dumps
@@ -304,8 +312,8 @@ def to_html(kg: KG, view: View, lang: str = "zh") -> str:
         "nodes": nodes, "edges": edges, "options": json.loads(options), "lang": lang,
         "fold": _fold_map(labels),
     }, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, sort_keys=True, **kw))
-    scripts = [_script(vis_js), _script(app_js)]
-    # The page may run only its own two scripts and may fetch nothing: a policy the browser enforces.
+    scripts = [_script(vis_js), *(_script(s) for s in page_scripts())]
+    # The page may run only its own scripts and may fetch nothing: a policy the browser enforces.
     csp = ("default-src 'none'; script-src " + " ".join(f"'{_sha256(s)}'" for s in scripts)
            + "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'")
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(default=True),
@@ -317,7 +325,8 @@ def to_html(kg: KG, view: View, lang: str = "zh") -> str:
                   "count": sum(1 for link in view.links if link.relation == r)} for r, style in RELATION_STYLE.items()]
     actors = _actor_choices(kg, view, lang)
     return env.get_template("graph.html").render(
-        title=view.title, csp=csp, vis_css=Markup(vis_css), vis_js=Markup(scripts[0]), app_js=Markup(scripts[1]),
+        title=view.title, csp=csp, vis_css=Markup(vis_css), vis_js=Markup(scripts[0]),
+        app_scripts=[Markup(s) for s in scripts[1:]],
         page_css=Markup((_TEMPLATES / "graph.css").read_text(encoding="utf-8")), data=data,
         sources=sources, classes=classes, polarity=POLARITY_STYLE, condition=CONDITION_STYLE,
         relations=relations, actors=actors, certainties=CERTAINTIES, named_actors=len(view.actors),

@@ -73,8 +73,25 @@
   var edges = new vis.DataSet(data.edges);
   var container = document.getElementById("graph");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
-  var api = { network: network, nodes: nodes, edges: edges, ready: false, selected: null };
-  window.govkg = api;
+  /* The hook for the page's other scripts (they run after this one):
+       govkg.network, .nodes, .edges   vis-network's Network and DataSets
+       govkg.data, govkg.nodeById      the page's data (nodes and edges with their kg fields)
+       govkg.select(id), .reset(), .applyFilters(), .claimOn(claim)   what the panel's controls do
+       govkg.state                     the view: {selected, edge, filters, ui, labels}
+       govkg.addState(key, {get, set}) one more field in the URL's hash: get() -> string ("" = absent),
+                                       set(string) when a bookmarked view opens
+       govkg.changed(reason)           say the view changed: writes the URL, fires "govkg:view"
+     and the document events "govkg:view" ({detail: {reason}}) after every change of the view,
+     "govkg:lang" after a language switch (i18n.js), "govkg:ready" once drawn. */
+  var api = window.govkg;
+  api.network = network; api.nodes = nodes; api.edges = edges; api.data = data; api.nodeById = nodeById;
+  api.ready = false; api.selected = null;
+  api.state = { selected: null, edge: null, filters: null, ui: api.i18n.lang, labels: data.lang };
+  var stateFields = {};
+  api.addState = function (key, field) { stateFields[key] = field; };
+  api.changed = function (reason) {
+    document.dispatchEvent(new CustomEvent("govkg:view", { detail: { reason: reason } }));
+  };
 
   function settled() {
     if (api.ready) return;
@@ -206,6 +223,7 @@
     network.fit({ animation: { duration: 300 } });
   }
   api.selectConcept = selectConcept;
+  api.select = selectConcept;
   api.reset = reset;
 
   network.on("click", function (p) {
@@ -316,4 +334,5 @@
   actorFilter.addEventListener("change", applyFilters);
   certaintyFilter.addEventListener("change", applyFilters);
   api.applyFilters = applyFilters;
+  api.claimOn = claimOn;
 })();
