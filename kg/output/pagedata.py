@@ -81,17 +81,15 @@ def _claim_entry(kg: KG, c: Claim) -> dict:
     }
 
 
-def page_data(kg: KG, view: View, chain: tuple[str, str] | None = None, max_len: int = 4) -> dict:
+def page_data(kg: KG, view: View) -> dict:
     """The block the page's reading and tracing scripts read (JSON-ready).
 
     sources: id → names (zh, en: with the work, kg.query.passages.source_name), work, and the
     paragraphs holding a drawn claim, each with its marks [start, end, claim ids]; claims: id → the
     lines it quotes, its chain and position (the stated-path rule of kg.query.paths), its work, its
     condition keys and its folded search text; concepts: id → folded labels and definitions (the
-    fields of `kg search`); tension: link id → contradict | conditional; trace: the `--chain` ends.
+    fields of `kg search`); tension: link id → contradict | conditional; trace: the `--chain` ends (view.ends).
     """
-    from kg.model.names import resolve_concept
-
     claims = {c.id: c for c in view.claims}
     for defs in view.definitions.values():
         claims.update((c.id, c) for c in defs)
@@ -115,9 +113,7 @@ def page_data(kg: KG, view: View, chain: tuple[str, str] | None = None, max_len:
         kind = tension(link.claims)
         if kind:
             tensions[link_id(link.cause, link.effect, link.relation)] = kind
-    trace = None
-    if chain:
-        trace = {"from": resolve_concept(kg, chain[0]), "to": resolve_concept(kg, chain[1]), "maxLen": max_len}
+    trace = {"from": view.ends[0], "to": view.ends[1], "maxLen": view.max_len} if view.ends else None
     return {
         "sources": {sid: _source_entry(kg, sid, shown) for sid in sources},
         "claims": out_claims, "concepts": concepts, "tension": tensions, "trace": trace,

@@ -44,7 +44,8 @@
     return d;
   }
   function edgeTip(e) {
-    var k = e.kg, d = el("div", "tip"), first = k.claims[0];
+    var k = e.kg, d = el("div", "tip");
+    var on = window.govkg.claimOn, shown = on ? k.claims.filter(on) : k.claims, first = shown[0] || k.claims[0];  // pagetrace: shown claims
     var head = first.cause + " → " + first.effect;
     if (k.kind === "condition") head = nodeById[e.from].kg.zh + " : condition of → " + first.effect;
     d.appendChild(el("strong", null, head + "  (" + k.tag + ")"));
@@ -53,8 +54,8 @@
     d.appendChild(el("div", "src", first.sourceName + (first.locator ? ", " + first.locator : "")));
     d.appendChild(el("div", "src sure", sureness(first)));
     if (actorsText(first)) d.appendChild(el("div", "src actors", actorsText(first)));
-    if (k.claims.length > 1) {
-      d.appendChild(el("div", "src", "+ " + (k.claims.length - 1) + " more claim(s); " +
+    if (shown.length > 1) {
+      d.appendChild(el("div", "src", "+ " + (shown.length - 1) + " more claim(s); " +
         k.works.length + " independent work(s). Click for all."));
     }
     return d;
@@ -123,7 +124,7 @@
       details.appendChild(el("h2", null, "What the texts say it is"));
       k.definitions.forEach(function (c) { details.appendChild(claimBox(c)); });
     }
-    var mine = edges.get({ filter: function (e) { return e.from === id || e.to === id; } });
+    var mine = edges.get({ filter: function (e) { return (e.from === id || e.to === id) && !e.hidden; } });  // pagetrace: shown links only
     if (mine.length) {
       details.appendChild(el("h2", null, "Links"));
       var ul = el("ul");
@@ -220,6 +221,7 @@
     unhighlight();
     network.unselectAll();
     showHint();
+    document.dispatchEvent(new CustomEvent("govkg:reset"));  // pagetrace: search, filters, path and source text clear too
     network.fit({ animation: { duration: 300 } });
   }
   api.selectConcept = selectConcept;
@@ -257,6 +259,7 @@
     return found.slice(0, 12);
   }
   function showResults() {
+    if (api.search) return api.search.show();  // pagetrace: filters.js searches quotes too
     clear(results);
     var q = fold(search.value), found = matches(q);
     if (q && !found.length) results.appendChild(el("li", "none", "no concept matches"));
@@ -271,6 +274,7 @@
   search.addEventListener("input", showResults);
   search.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter") {
+      if (api.search) return api.search.enter();  // pagetrace
       var found = matches(fold(search.value));
       if (found.length) selectConcept(found[0].id);
     }
@@ -291,6 +295,7 @@
     if (!filters.relations[c.relation]) return false;
     if (filters.actor && c.actors.indexOf(filters.actor) < 0) return false;
     if (filters.certainty && !(c.certainty && RANK[c.certainty] >= RANK[filters.certainty])) return false;
+    if (api.claimFilter && !api.claimFilter(c)) return false;  // pagetrace: filters.js's polarity
     return true;
   }
   function applyFilters() {
@@ -303,7 +308,7 @@
     function classOn(id) { var c = nodeById[id].kg.cls; return c === "—" || classes[c] === true; }
     data.edges.forEach(function (e) {
       hasEdges[e.from] = hasEdges[e.to] = true;
-      var any = e.kg.claims.some(claimOn);
+      var any = e.kg.claims.some(claimOn) && (!api.edgeFilter || api.edgeFilter(e));  // pagetrace: works, tension
       visibleEdge[e.id] = any && classOn(e.from) && classOn(e.to);
       if (any) linked[e.from] = linked[e.to] = true;
     });
@@ -327,6 +332,10 @@
     // An open claim panel follows the filters.
     var open = network.getSelectedEdges();
     if (open.length && api.selected === null) showEdge(open[0]);
+    // pagetrace: tooltips quote a shown claim; the concept panel, search and paths follow (govkg:filters)
+    edges.update(data.edges.map(function (e) { return { id: e.id, title: edgeTip(e) }; }));
+    if (api.selected !== null) showNode(api.selected);
+    document.dispatchEvent(new CustomEvent("govkg:filters"));
   }
   document.querySelectorAll("input.class-filter, input.source-filter, input.relation-filter").forEach(function (b) {
     b.addEventListener("change", applyFilters);
@@ -335,4 +344,5 @@
   certaintyFilter.addEventListener("change", applyFilters);
   api.applyFilters = applyFilters;
   api.claimOn = claimOn;
+  api.claimBox = claimBox; api.showEdge = showEdge; api.showNode = showNode;  // pagetrace
 })();

@@ -8,20 +8,20 @@
 (function () {
   "use strict";
   var api = window.govkg, t = api.t;
-  var extra = JSON.parse(document.getElementById("kg-pagedata").textContent);
+  var extra = api.data.page;  // kg/output/pagedata.py
 
   api.i18n.add({
     en: {
       "src.read": "Read in the source ¶", "src.close": "Close the source text", "src.title": "Source text",
       "src.claims.here": "{n} claim(s) made in this paragraph", "src.gap": "… {n} paragraph(s) without claims in this view …",
       "src.open": "Read", "src.claims": "{n} claim(s)", "src.by": "by {who}", "src.year": "{year}",
-      "src.hidden": "hidden by the filters", "src.work": "work: {title}", "src.nopara": "Its quote is not in the text (no anchor)."
+      "src.hidden": "hidden by the filters", "src.whole": "Read the whole document (every paragraph with a claim)", "src.work": "work: {title}", "src.nopara": "Its quote is not in the text (no anchor)."
     },
     zh: {
       "src.read": "在原文中阅读 ¶", "src.close": "关闭原文", "src.title": "原文",
       "src.claims.here": "本段有 {n} 条论断", "src.gap": "…… 其间 {n} 段在本视图中没有论断 ……",
       "src.open": "阅读", "src.claims": "{n} 条论断", "src.by": "{who}", "src.year": "{year}",
-      "src.hidden": "被筛选隐藏", "src.work": "著作：{title}", "src.nopara": "其引文未在原文中定位。"
+      "src.hidden": "被筛选隐藏", "src.whole": "阅读全文（所有含论断的段落）", "src.work": "著作：{title}", "src.nopara": "其引文未在原文中定位。"
     }
   });
 
@@ -151,7 +151,7 @@
     });
     if (claim && !shown) body.appendChild(el("p", "gap", t("src.nopara")));
     if (claim) {
-      var whole = el("button", "whole", t("src.open") + " " + sourceName(sid));
+      var whole = el("button", "whole", t("src.whole"));
       whole.type = "button";
       whole.addEventListener("click", function () { showSource(sid, null); });
       body.appendChild(whole);

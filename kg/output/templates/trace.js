@@ -9,7 +9,7 @@
 (function () {
   "use strict";
   var api = window.govkg, t = api.t;
-  var extra = JSON.parse(document.getElementById("kg-pagedata").textContent);
+  var extra = api.data.page;  // kg/output/pagedata.py
   var MAX_PATHS = 200;  // as kg render --chain: at most this many, shortest first
   var SIGN = { positive: 1, negative: -1 };
 
