@@ -340,7 +340,8 @@ def to_html(kg: KG, view: View, lang: str = "zh") -> str:
         sources=sources, classes=classes, polarity=POLARITY_STYLE, condition=CONDITION_STYLE,
         relations=relations, actors=actors,
         polarity_counts={p: sum(1 for e in edges if e["kg"]["kind"] == "causal" and e["kg"]["polarity"] == p)
-                         for p in POLARITY_STYLE},  # pagetrace: no legend entry for a kind with no link certainties=CERTAINTIES, named_actors=len(view.actors),
+                         for p in POLARITY_STYLE},  # pagetrace: no legend entry for a kind with no link
+        certainties=CERTAINTIES, named_actors=len(view.actors),
         counts={"concepts": len(view.concepts), "links": len(view.links), "claims": len(view.claims)},
     )
 

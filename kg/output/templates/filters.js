@@ -148,13 +148,21 @@
   var ownerOfDefinition = {};
   api.data.nodes.forEach(function (n) { n.kg.definitions.forEach(function (c) { claimById[c.id] = c; ownerOfDefinition[c.id] = n.id; }); });
   function conceptShown(id) { var n = api.nodes.get(id); return n && !n.hidden; }
+  function sourceOn(sid) {
+    var box = document.querySelector("input.source-filter[value='" + CSS.escape(sid) + "']");
+    return !box || box.checked;
+  }
+  /* Is the claim shown: on a shown link and passing the claim filters; a definition, with its concept
+     and its source shown (the concept's panel lists it whatever the relation and certainty filters). */
   function claimShown(id) {
     var c = claimById[id];
-    if (!c || !api.claimOn(c)) return false;
-    if (ownerOfDefinition[id]) return conceptShown(ownerOfDefinition[id]);
+    if (!c) return false;
+    if (ownerOfDefinition[id]) return conceptShown(ownerOfDefinition[id]) && sourceOn(c.source);
+    if (!api.claimOn(c)) return false;
     var e = api.edges.get(edgeOfClaim[id]);
-    return e && !e.hidden;
+    return !!e && !e.hidden;
   }
+  api.claimShown = claimShown;
   var expanded = { concepts: false, claims: false };
   function both(k) { return k.en && k.en !== k.zh ? k.zh + " · " + k.en : k.zh; }
 

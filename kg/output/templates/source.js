@@ -100,7 +100,7 @@
     ids.forEach(function (cid) {
       var c = claimById[cid];
       if (!c) return;
-      var on = !api.claimOn || api.claimOn(c);
+      var on = api.claimShown ? api.claimShown(cid) : true;
       var b = el("button", on ? null : "hidden-claim", claimHead(c) + (on ? "" : " — " + t("src.hidden")));
       b.type = "button";
       b.setAttribute("data-claim", cid);

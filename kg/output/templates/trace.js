@@ -429,5 +429,8 @@
   }
   // A page made with `kg render --chain A B` opens on those paths.
   function opening() { if (extra.trace && !state.from) api.trace.set(extra.trace.from, extra.trace.to, extra.trace.maxLen); }
-  if (api.ready) opening(); else document.addEventListener("govkg:ready", opening, { once: true });
+  if (api.ready) opening();
+  else new MutationObserver(function (_, obs) {
+    if (document.body.getAttribute("data-ready") === "true") { obs.disconnect(); opening(); }
+  }).observe(document.body, { attributes: true, attributeFilter: ["data-ready"] });
 })();
