@@ -314,9 +314,11 @@ def render(
     page = _or_fail(run, kg, target, lang=lang.value, **selection, **_relations(causal_only))
     if fmt is Format.json:
         _echo_json({"written": str(page.path), "view": page.title, "concepts": page.concepts,
-                    "links": page.links, "claims": page.claims})
+                    "links": page.links, "claims": page.claims, "layout": page.layout, "groups": page.groups})
     else:
         typer.echo(f"wrote {page.path}: {page.title} ({page.concepts} concepts, {page.links} links, {page.claims} claims)")
+    if page.note:
+        typer.echo(f"note: {page.note}", err=True)
     if open_:
         _open(page.path)
 

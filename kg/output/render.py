@@ -14,12 +14,14 @@ from kg.inputs.quotes import PUNCT, fold
 from kg.inputs.schema import CERTAINTIES
 from kg.iris import CONCEPT_CLASSES
 from kg.model.project import KG
+from kg.output.layout import CLUSTER_ABOVE, Layout, layout
 from kg.output.pagedata import page_data, tension  # pagetrace: the reading and tracing scripts' data
 from kg.query import passages
 from kg.query.subgraph import DRAWN_RELATIONS, View, broader_closure, select
 
 LANGS = ("zh", "en", "both")
-SEED = 7  # vis-network's layout seed: the same input draws the same picture every time
+SEED = 7  # vis-network's seed, for the physics a reader may switch on (the layout itself is computed in Python)
+STRAIGHT_ABOVE = 1500  # links; above this the page draws them straight (curves cost time at every redraw)
 
 # Okabe–Ito colours (distinguishable with the common colour-blindnesses) and a shape per class,
 # so that class still reads in greyscale.
@@ -77,6 +79,17 @@ class Page:
     links: int
     claims: int
     title: str
+    layout: str = ""
+    groups: int = 0  # > 0: the page opens on this many groups of concepts (too many to draw one by one)
+
+    @property
+    def note(self) -> str:
+        """What a reader should know before opening the page, or ''."""
+        if not self.groups:
+            return ""
+        return (f"{self.concepts} concepts are more than the page draws one by one ({CLUSTER_ABOVE}): it opens on "
+                f"{self.groups} groups of related concepts that open on click; draw a part with --focus CONCEPT "
+                f"or --source SOURCE")
 
 
 def _vis_files() -> tuple[str, str]:
@@ -191,12 +204,25 @@ def _fold_map(texts) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def to_network(kg: KG, view: View, lang: str = "zh"):
-    """A pyvis Network of the view: nodes styled by class, edges by polarity and number of works."""
+def _label_px(text: str) -> float:
+    """About how wide a label is drawn at the page's 15 px font: CJK characters are square, others narrower."""
+    return max(sum(15.0 if ord(ch) > 0x2E7F else 8.5 for ch in line) for line in text.split("\n"))
+
+
+def view_layout(kg: KG, view: View, lang: str = "zh", group: bool | None = None) -> Layout:
+    """The page's layout of the view (kg.output.layout): causes left of effects when small enough."""
+    labels = {cid: _label_px(concept_label(kg.concepts[cid], lang)) for cid in view.concepts}
+    return layout(list(view.concepts), [(link.cause, link.effect) for link in view.links], labels.__getitem__, group=group)
+
+
+def to_network(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None):
+    """A pyvis Network of the view: nodes styled by class, edges by polarity and number of works, placed by `lay`."""
     from pyvis.network import Network
 
     if lang not in LANGS:
         raise KGError(f"--lang must be one of {', '.join(LANGS)}, not '{lang}'")
+    if lay is None:
+        lay = view_layout(kg, view, lang)
     net = Network(directed=True, height="100%", width="100%", cdn_resources="in_line")
     kinds: dict[str, list[str]] = {}  # actor id -> it and its broader kinds, computed once each
     degree = {cid: 0 for cid in view.concepts}
@@ -206,8 +232,9 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
     for cid in view.concepts:
         c = kg.concepts[cid]
         colour, shape = CLASS_STYLE.get(c.cls, UNCLASSED)
+        x, y = lay.positions[cid]
         net.add_node(
-            cid, label=concept_label(c, lang), shape=shape,
+            cid, label=concept_label(c, lang), shape=shape, x=x, y=y,
             color={"background": colour, "border": "#444444",
                    "highlight": {"background": colour, "border": "#000000"},
                    "hover": {"background": colour, "border": "#000000"}},
@@ -263,21 +290,29 @@ def to_network(kg: KG, view: View, lang: str = "zh"):
                 "claims": [_claim_data(kg, c, lang, kinds) for c in cl.claims]},
         )
     n = len(view.concepts)
+    straight = len(view.links) + len(view.conditions) > STRAIGHT_ABOVE
     net.options = {
-        "layout": {"randomSeed": SEED, "improvedLayout": n <= 150},
+        # Positions come from Python: vis-network neither lays out nor simulates until the reader asks.
+        "layout": {"randomSeed": SEED, "improvedLayout": False},
         "nodes": {"font": {"size": 15, "face": "sans-serif", "strokeWidth": 4, "strokeColor": "#ffffff"},
                   "borderWidth": 1.5,
                   "scaling": {"min": 10, "max": 30,
-                              "label": {"enabled": True, "min": 14, "max": 24, "maxVisible": 26, "drawThreshold": 5}}},
-        "edges": {"smooth": {"type": "curvedCW", "roundness": 0.12}, "hoverWidth": 1.5, "selectionWidth": 2},
+                              # vis-network draws a label only from 11 px on screen (threshold − 1); the page's
+                              # own overview labels the best-linked concepts at any zoom (graph.js)
+                              "label": {"enabled": True, "min": 14, "max": 24, "maxVisible": 26, "drawThreshold": 12}}},
+        "edges": {"smooth": False if straight else {"type": "curvedCW", "roundness": 0.12},
+                  "hoverWidth": 1.5, "selectionWidth": 2},
         "physics": {
+            "enabled": False,  # on demand only: the page's "relax" button
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {"gravitationalConstant": -120, "centralGravity": 0.012, "springLength": 150,
                                  "springConstant": 0.06, "damping": 0.5, "avoidOverlap": 0.8},
-            "stabilization": {"enabled": True, "iterations": 600 + 8 * n, "updateInterval": 50, "fit": True},
+            "stabilization": {"enabled": False},
             "minVelocity": 1,
         },
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 300, "keyboard": False},
+        "interaction": {"hover": n <= CLUSTER_ABOVE, "tooltipDelay": 120, "hideEdgesOnDrag": n > 300,
+                        "hideEdgesOnZoom": n > 1000, "keyboard": {"enabled": True, "bindToWindow": False},
+                        "navigationButtons": False, "multiselect": False},
     }
     return net
 
@@ -304,12 +339,14 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
-def to_html(kg: KG, view: View, lang: str = "zh") -> str:
+def to_html(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None) -> str:
     """The page, as a string: every script and style inline, every text escaped."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
 
-    net = to_network(kg, view, lang)
+    if lay is None:
+        lay = view_layout(kg, view, lang)
+    net = to_network(kg, view, lang, lay)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()  # the heading is never used
     vis_js, vis_css = _vis_files()
     labels = [t for cid in view.concepts for t in kg.concepts[cid].all_labels()]
@@ -318,6 +355,7 @@ def to_html(kg: KG, view: View, lang: str = "zh") -> str:
 
     data = htmlsafe_json_dumps({
         "nodes": nodes, "edges": edges, "options": json.loads(options), "lang": lang,
+        "ui": "zh" if lang == "zh" else "en", "groups": lay.groups, "layout": lay.method,
         "fold": _fold_map(labels),
         "page": page_data(kg, view),  # pagetrace: sources' paragraphs, search texts, tensions, --chain ends
     }, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, sort_keys=True, **kw))
@@ -365,9 +403,10 @@ def render(
     """
 
     view = select(kg, focus=focus, depth=depth, sources=sources, chain=chain, max_len=max_len, relations=relations)
-    html = to_html(kg, view, lang)
+    lay = view_layout(kg, view, lang)
+    html = to_html(kg, view, lang, lay)
     try:
         write_text_atomic(out, html)
     except OSError as exc:
         raise KGError(f"could not write {out}: {exc.strerror or exc}") from exc
-    return Page(out, len(view.concepts), len(view.links), len(view.claims), view.title)
+    return Page(out, len(view.concepts), len(view.links), len(view.claims), view.title, lay.method, len(lay.groups))

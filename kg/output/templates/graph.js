@@ -1,15 +1,18 @@
-/* govkg page script: draws the graph with vis-network and runs search, details, filters.
-   Every text from the data goes into the page through textContent, never as HTML. */
+/* govkg page: draws the graph with vis-network at the positions computed in Python, and wires search,
+   panels, filters, controls, keys, the view in the URL, export and the language switch.
+   Every text from the graph reaches the page through textContent, never as HTML. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
-  var RELATION = { causes: "causes", "form-of": "form of — a way of doing the other, not a cause",
-                   "part-of": "part of — a component of the other, not a cause",
-                   aim: "aim — a stated goal, not an observed effect", definition: "definition" };
+  var api = window.govkg;  // made by i18n.js
+  var t = api.t, i18n = api.i18n;
   var RANK = { possibly: 1, likely: 2, asserted: 3, necessarily: 4 };
   var DIM_NODE = { background: "#eeeeee", border: "#d0d0d0", highlight: { background: "#eeeeee", border: "#d0d0d0" },
                    hover: { background: "#eeeeee", border: "#d0d0d0" } };
   var DIM_EDGE = { color: "#e6e6e6", highlight: "#e6e6e6", hover: "#e6e6e6" };
+  var OVERVIEW_PX = 12;       // the overview's labels, on screen, whatever the zoom
+  var OVERVIEW_MAX = 80;      // labels at most, so they never cover the map
+  var GROUP = "group:";       // ids of the groups a big graph opens on
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -18,121 +21,205 @@
     return e;
   }
   function both(k) { return k.en && k.en !== k.zh ? k.zh + " · " + k.en : k.zh; }
-  // How sure the claim is, beside the text's own word: "就会 · likely", "必须 · obligation".
+  // A concept's name in the label language the reader chose.
+  function named(k) { return labels === "en" ? k.en || k.zh : labels === "both" ? both(k) : k.zh; }
   function sureness(c) {
     var level = c.certainty || c.modality;
-    return c.hedge ? c.hedge + " · " + level : level + " (no hedge word)";
+    return c.hedge ? c.hedge + " · " + level : level + " " + t("claim.nohedge");
   }
-  // Who acts on whom, as the text names them: "agent: 县委书记 → target: 乡镇党委书记".
   function actorsText(c) {
     var parts = [];
-    if (c.agent.length) parts.push("agent: " + c.agent.join(", "));
-    if (c.target.length) parts.push("target: " + c.target.join(", "));
+    if (c.agent.length) parts.push(t("claim.agent") + c.agent.join(", "));
+    if (c.target.length) parts.push(t("claim.target") + c.target.join(", "));
     return parts.join(" → ");
   }
   function claimHead(c) {
-    return c.relation === "definition" ? c.cause + "  (definition)" : c.cause + " → " + c.effect + "  (" + c.tag + ")";
+    return c.relation === "definition" ? c.cause + "  " + t("claim.definition") : c.cause + " → " + c.effect + "  (" + c.tag + ")";
   }
-
-  // ---- tooltips: DOM elements, so vis-network shows them as they are, never parsing HTML ----
-  function nodeTip(n) {
-    var k = n.kg, d = el("div", "tip");
-    d.appendChild(el("strong", null, both(k)));
-    d.appendChild(el("div", "src", k.cls));
-    if (k.defZh) d.appendChild(el("div", "q", k.defZh));
-    if (k.defEn) d.appendChild(el("div", "q", k.defEn));
-    return d;
-  }
-  function edgeTip(e) {
-    var k = e.kg, d = el("div", "tip");
-    var on = window.govkg.claimOn, shown = on ? k.claims.filter(on) : k.claims, first = shown[0] || k.claims[0];  // pagetrace: shown claims
-    var head = first.cause + " → " + first.effect;
-    if (k.kind === "condition") head = nodeById[e.from].kg.zh + " : condition of → " + first.effect;
-    d.appendChild(el("strong", null, head + "  (" + k.tag + ")"));
-    if (k.kind !== "causal" && k.kind !== "condition") d.appendChild(el("div", "rel", RELATION[k.kind]));
-    if (first.quotes.length) d.appendChild(el("div", "q", "「" + first.quotes[0] + "」"));
-    d.appendChild(el("div", "src", first.sourceName + (first.locator ? ", " + first.locator : "")));
-    d.appendChild(el("div", "src sure", sureness(first)));
-    if (actorsText(first)) d.appendChild(el("div", "src actors", actorsText(first)));
-    if (shown.length > 1) {
-      d.appendChild(el("div", "src", "+ " + (shown.length - 1) + " more claim(s); " +
-        k.works.length + " independent work(s). Click for all."));
+  // A label drawn on the map: long ones on two lines (as render.py wraps them).
+  function wrap(s) {
+    if (s.indexOf(" ") >= 0 && s.length > 24) {
+      var out = [], line = "";
+      s.split(" ").forEach(function (w) {
+        if (line && (line + " " + w).length > 24) { out.push(line); line = w; } else line = line ? line + " " + w : w;
+      });
+      if (line) out.push(line);
+      return out.join("\n");
     }
-    return d;
+    if (s.length > 12 && /^[^\u0000-\u2e7f]+$/.test(s)) { var h = Math.ceil(s.length / 2); return s.slice(0, h) + "\n" + s.slice(h); }
+    return s;
+  }
+  function mapLabel(k) {
+    if (labels === "en") return wrap(k.en || k.zh);
+    if (labels === "both") return k.en && k.en !== k.zh ? wrap(k.zh) + "\n" + wrap(k.en) : wrap(k.zh);
+    return wrap(k.zh);
   }
 
-  var nodeById = {};
-  data.nodes.forEach(function (n) { nodeById[n.id] = n; });
-  data.nodes.forEach(function (n) { n.title = nodeTip(n); });
-  data.edges.forEach(function (e) { e.title = edgeTip(e); });
+  // ---- the network, drawn at once: positions come from Python, physics is off ----
+  var nodeById = {}, degree = {};
+  data.nodes.forEach(function (n) { nodeById[n.id] = n; degree[n.id] = 0; });
+  data.edges.forEach(function (e) { degree[e.from]++; degree[e.to]++; });
+  var byDegree = data.nodes.map(function (n) { return n.id; })
+    .sort(function (a, b) { return degree[b] - degree[a] || (a < b ? -1 : 1); });
   var original = { nodes: {}, edges: {} };
   // vis-network scales each label's size, so a node's font must stay an object, never undefined.
   data.nodes.forEach(function (n) { original.nodes[n.id] = { color: n.color, font: n.font || { color: "#222222" } }; });
   data.edges.forEach(function (e) { original.edges[e.id] = { color: e.color }; });
+  var home = {};  // where Python placed each concept
+  data.nodes.forEach(function (n) { home[n.id] = { x: n.x, y: n.y }; });
 
+  var labels = data.lang;
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var container = document.getElementById("graph");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+
   /* The hook for the page's other scripts (they run after this one):
        govkg.network, .nodes, .edges   vis-network's Network and DataSets
        govkg.data, govkg.nodeById      the page's data (nodes and edges with their kg fields)
-       govkg.select(id), .reset(), .applyFilters(), .claimOn(claim)   what the panel's controls do
-       govkg.state                     the view: {selected, edge, filters, ui, labels}
+       govkg.select(id), .reset(), .applyFilters(), .claimOn(claim), .showEdge(id)
+                                       what the panel's controls do
+       govkg.named(kgFields)           a concept's name in the label language the reader chose
+       govkg.state                     the view: {selected, edge, ui, labels, filters}
        govkg.addState(key, {get, set}) one more field in the URL's hash: get() -> string ("" = absent),
-                                       set(string) when a bookmarked view opens
-       govkg.changed(reason)           say the view changed: writes the URL, fires "govkg:view"
+                                       set(string) when a bookmarked view opens (after the page's own fields)
+       govkg.changed(reason)           say the view changed: rewrites the URL, fires "govkg:view"
      and the document events "govkg:view" ({detail: {reason}}) after every change of the view,
      "govkg:lang" after a language switch (i18n.js), "govkg:ready" once drawn. */
-  var api = window.govkg;
   api.network = network; api.nodes = nodes; api.edges = edges; api.data = data; api.nodeById = nodeById;
-  api.ready = false; api.selected = null;
-  api.state = { selected: null, edge: null, filters: null, ui: api.i18n.lang, labels: data.lang };
+  api.ready = false; api.selected = null; api.named = named;
+  api.state = { selected: null, edge: null, ui: i18n.lang, labels: labels, filters: null };
   var stateFields = {};
   api.addState = function (key, field) { stateFields[key] = field; };
   api.changed = function (reason) {
+    writeHash();
     document.dispatchEvent(new CustomEvent("govkg:view", { detail: { reason: reason } }));
   };
 
+  // ---- the overview: the best-linked concepts labelled at a readable size, at any zoom ----
+  // vis-network draws a label only once it is 11 px or more on screen; below, the page labels the
+  // concepts that matter (the selection and its neighbours, else the most linked) without overlap.
+  var drawn = null;  // ids vis-network draws now (not hidden, not inside a closed group)
+  network.on("afterDrawing", function (ctx) { overview(ctx); });
+  function overview(ctx) {
+    var scale = network.getScale(), ratio = network.canvas.pixelRatio || 1;
+    var w = container.clientWidth, h = container.clientHeight, placed = [], shown = [];
+    if (groups.length) {  // concepts inside a closed group are not drawn
+      drawn = {};
+      network.body.nodeIndices.forEach(function (id) { drawn[id] = true; });
+    }
+    var order = byDegree;
+    if (api.selected !== null && nodeById[api.selected]) {
+      order = [api.selected].concat(network.getConnectedNodes(api.selected).filter(function (x) { return nodeById[x]; })
+        .sort(function (a, b) { return degree[b] - degree[a]; }));
+    }
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.font = OVERVIEW_PX + "px system-ui, 'Noto Sans CJK SC', sans-serif";
+    ctx.textAlign = "center"; ctx.textBaseline = "top"; ctx.lineJoin = "round";
+    ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.95)"; ctx.fillStyle = "#1a1a1a";
+    for (var i = 0, tried = 0; i < order.length && shown.length < OVERVIEW_MAX && tried < 4000; i++) {
+      var id = order[i], n = network.body.nodes[id];
+      if (!n || (drawn !== null && !drawn[id]) || n.options.hidden) continue;
+      tried++;
+      if (n.labelModule.fontOptions.size * scale >= 11) continue;  // vis-network draws this label itself
+      var p = network.canvasToDOM({ x: n.x, y: n.y });
+      if (p.x < 0 || p.y < 0 || p.x > w || p.y > h) continue;
+      var text = named(nodeById[id].kg), tw = ctx.measureText(text).width;
+      var box = [p.x - tw / 2 - 2, p.y + Math.max(4, n.shape.radius * scale || 4) + 1, tw + 4, OVERVIEW_PX + 3];
+      var clash = placed.some(function (b) {
+        return box[0] < b[0] + b[2] && b[0] < box[0] + box[2] && box[1] < b[1] + b[3] && b[1] < box[1] + box[3];
+      });
+      if (clash) continue;
+      placed.push(box);
+      shown.push(id);
+      ctx.strokeText(text, p.x, box[1] + 1);
+      ctx.fillText(text, p.x, box[1] + 1);
+    }
+    ctx.restore();
+    api.overview = { ids: shown, px: OVERVIEW_PX };
+  }
+
+  // ---- groups: a graph too big to draw one by one opens on groups of related concepts ----
+  var groupOf = {}, groups = data.groups || [], opened = {};
+  function groupId(k) { return GROUP + k; }
+  function closeGroups() {
+    groups.forEach(function (members, k) {
+      members.forEach(function (id) { groupOf[id] = k; });
+      var hub = members.slice().sort(function (a, b) { return degree[b] - degree[a]; })[0];
+      var size = Math.min(60, 14 + Math.sqrt(members.length) * 2.5);
+      network.cluster({
+        joinCondition: function (n) { return groupOf[n.id] === k && n.id.indexOf(GROUP) !== 0; },
+        clusterNodeProperties: {
+          id: groupId(k), shape: "dot", size: size, borderWidth: 2,
+          color: { background: "#dfe9f3", border: "#3a6ea5", highlight: { background: "#c7dbef", border: "#1d4f85" } },
+          label: t("cluster.label", { label: named(nodeById[hub].kg), n: members.length - 1 }),
+          font: { size: 16, strokeWidth: 4, strokeColor: "#ffffff" },
+          title: t("cluster.title", { label: named(nodeById[hub].kg), n: members.length })
+        },
+        clusterEdgeProperties: { color: { color: "#9fb3c8" }, dashes: false, arrows: { to: { enabled: false } } }
+      });
+    });
+  }
+  function openGroup(cid) {
+    opened[cid.slice(GROUP.length)] = true;
+    network.openCluster(cid, { releaseFunction: function (_, contained) {
+      var out = {};
+      Object.keys(contained).forEach(function (id) { out[id] = home[id] || contained[id]; });
+      return out;
+    } });
+  }
+  // A concept inside a closed group: open it first.
+  function reveal(id) {
+    var path = network.clustering.findNode(id);
+    for (var i = 0; i < path.length - 1; i++) if (network.isCluster(path[i])) openGroup(path[i]);
+  }
+  api.openGroup = openGroup;
+  api.groups = groups;
+  if (groups.length) closeGroups();
+
   function settled() {
-    if (api.ready) return;
-    // Stabilised: stop the simulation so the picture stays put (and the CPU idle).
-    network.setOptions({ physics: { enabled: false } });
     network.fit();
     api.ready = true;
     document.body.setAttribute("data-ready", "true");
+    document.dispatchEvent(new CustomEvent("govkg:ready"));
   }
-  network.once("stabilizationIterationsDone", settled);
-  if (!data.nodes.length) settled();
 
   // ---- details panel ----
   var details = document.getElementById("details");
-  var hint = details.firstElementChild.cloneNode(true);  // the page's own hint, put back on reset
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-  function showHint() { clear(details); details.appendChild(hint.cloneNode(true)); }
+  function showHint() {
+    clear(details);
+    var p = el("p", "hint", t("hint"));
+    p.setAttribute("data-i18n", "hint");
+    details.appendChild(p);
+  }
+  var shownNow = null;  // what the panel shows: ["node", id], ["edge", id] or null, redrawn on a language switch
 
   function showNode(id) {
     var n = nodeById[id], k = n.kg;
+    shownNow = ["node", id];
     clear(details);
     details.appendChild(el("h3", null, both(k)));
-    details.appendChild(el("div", "cls", k.cls + " · " + id));
-    if (k.alt.length) details.appendChild(el("div", "alt", "also: " + k.alt.join(", ")));
+    details.appendChild(el("div", "cls", t("class." + k.cls) + " · " + id));
+    if (k.alt.length) details.appendChild(el("div", "alt", t("node.also", { alt: k.alt.join(", ") })));
     if (k.defZh) details.appendChild(el("p", "def", k.defZh));
     if (k.defEn) details.appendChild(el("p", "def", k.defEn));
-    if (!k.defZh && !k.defEn) details.appendChild(el("p", "def", "(no definition yet)"));
+    if (!k.defZh && !k.defEn) details.appendChild(el("p", "def", t("node.nodef")));
     if (k.definitions.length) {
-      details.appendChild(el("h2", null, "What the texts say it is"));
+      details.appendChild(el("h2", null, t("node.texts")));
       k.definitions.forEach(function (c) { details.appendChild(claimBox(c)); });
     }
     var mine = edges.get({ filter: function (e) { return (e.from === id || e.to === id) && !e.hidden; } });  // pagetrace: shown links only
     if (mine.length) {
-      details.appendChild(el("h2", null, "Links"));
+      details.appendChild(el("h2", null, t("node.links")));
       var ul = el("ul");
       mine.forEach(function (e) {
+        var nc = e.kg.claims.length;
         var b = el("button", null, nodeById[e.from].kg.zh + " → " + nodeById[e.to].kg.zh + "  (" + e.kg.tag +
-          ", " + e.kg.claims.length + " claim" + (e.kg.claims.length > 1 ? "s" : "") + ")");
+          ", " + t(nc > 1 ? "node.claims" : "node.claim", { n: nc }) + ")");
         b.type = "button";
-        b.addEventListener("click", function () { network.selectEdges([e.id]); showEdge(e.id); });
+        b.addEventListener("click", function () { network.selectEdges([e.id]); showEdge(e.id); api.changed("edge"); });
         var li = el("li"); li.appendChild(b); ul.appendChild(li);
       });
       details.appendChild(ul);
@@ -141,7 +228,7 @@
 
   function row(dl, term, value) {
     if (!value) return;
-    dl.appendChild(el("dt", null, term));
+    dl.appendChild(el("dt", null, t("dt." + term)));
     dl.appendChild(el("dd", null, value));
   }
 
@@ -153,13 +240,13 @@
     if (c.conjecture) {
       // A reading proposed for a garbled stretch: the curator's, not the source's words.
       var conj = el("div", "conjecture");
-      conj.appendChild(el("span", "label", "conjecture, not in the text: "));
+      conj.appendChild(el("span", "label", t("claim.conjecture")));
       conj.appendChild(el("span", "text", c.conjecture));
       box.appendChild(conj);
     }
     if (c.gloss) box.appendChild(el("div", "gloss", c.gloss));
     var dl = el("dl");
-    row(dl, "relation", RELATION[c.relation]);
+    row(dl, "relation", t("relation." + c.relation));
     row(dl, "actors", actorsText(c));
     row(dl, c.hedge ? "hedge" : "certainty", sureness(c));
     row(dl, "source", c.sourceName);
@@ -173,68 +260,131 @@
     box.appendChild(dl);
     return box;
   }
+  api.claimBox = claimBox;
 
   function showEdge(id) {
-    var e = edges.get(id), k = e.kg;
+    var e = edges.get(id);
+    if (!e) return;
+    var k = e.kg;
+    shownNow = ["edge", id];
+    api.state.edge = id;
     clear(details);
     var title = k.kind === "condition"
-      ? nodeById[e.from].kg.zh + " — condition of claims about " + nodeById[e.to].kg.zh
+      ? t("edge.condition", { from: nodeById[e.from].kg.zh, to: nodeById[e.to].kg.zh })
       : nodeById[e.from].kg.zh + " → " + nodeById[e.to].kg.zh + "  (" + k.tag + ")";
     details.appendChild(el("h3", null, title));
     var claims = k.claims.filter(claimOn);
-    details.appendChild(el("div", "cls", claims.length + " claim(s)" +
-      (k.kind === "causal" ? " from " + k.works.length + " independent work(s)" : "") +
-      (claims.length < k.claims.length ? "; " + (k.claims.length - claims.length) + " hidden by the filters" : "")));
-    if (k.kind !== "causal" && k.kind !== "condition") details.appendChild(el("div", "rel", RELATION[k.kind]));
+    details.appendChild(el("div", "cls", t("edge.claims", { n: claims.length }) +
+      (k.kind === "causal" ? t("edge.works", { n: k.works.length }) : "") +
+      (claims.length < k.claims.length ? t("edge.hidden", { n: k.claims.length - claims.length }) : "")));
+    if (k.kind !== "causal" && k.kind !== "condition") details.appendChild(el("div", "rel", t("relation." + k.kind)));
     claims.forEach(function (c) { details.appendChild(claimBox(c)); });
   }
+  api.showEdge = showEdge;
 
-  // ---- neighbourhood highlight ----
+  // ---- tooltips: built when hovered (from the current filters and language), as DOM elements ----
+  function nodeTip(n) {
+    var k = n.kg, d = el("div", "tip");
+    d.appendChild(el("strong", null, both(k)));
+    d.appendChild(el("div", "src", t("class." + k.cls)));
+    if (k.defZh) d.appendChild(el("div", "q", k.defZh));
+    if (k.defEn) d.appendChild(el("div", "q", k.defEn));
+    return d;
+  }
+  function edgeTip(e) {
+    var k = e.kg, d = el("div", "tip"), on = k.claims.filter(claimOn), first = on[0] || k.claims[0];
+    var head = first.cause + " → " + first.effect;
+    if (k.kind === "condition") head = t("tip.condition", { from: nodeById[e.from].kg.zh, to: first.effect });
+    d.appendChild(el("strong", null, head + "  (" + k.tag + ")"));
+    if (k.kind !== "causal" && k.kind !== "condition") d.appendChild(el("div", "rel", t("relation." + k.kind)));
+    if (first.quotes.length) d.appendChild(el("div", "q", "「" + first.quotes[0] + "」"));
+    d.appendChild(el("div", "src", first.sourceName + (first.locator ? ", " + first.locator : "")));
+    d.appendChild(el("div", "src sure", sureness(first)));
+    if (actorsText(first)) d.appendChild(el("div", "src actors", actorsText(first)));
+    if (on.length > 1) d.appendChild(el("div", "src", t("tip.more", { n: on.length - 1, works: k.works.length })));
+    return d;
+  }
+  api.nodeTip = nodeTip; api.edgeTip = edgeTip;
+  network.on("hoverNode", function (p) { if (nodeById[p.node]) nodes.update({ id: p.node, title: api.nodeTip(nodeById[p.node]) }); });
+  network.on("hoverEdge", function (p) { var e = edges.get(p.edge); if (e) edges.update({ id: p.edge, title: api.edgeTip(e) }); });
+
+  // ---- neighbourhood highlight: only the concepts and links whose look changes are updated ----
+  var dimmed = { nodes: {}, edges: {} };
   function highlight(id) {
-    var keep = {};
+    var keep = {}, nodeUp = [], edgeUp = [];
     keep[id] = true;
     network.getConnectedNodes(id).forEach(function (x) { keep[x] = true; });
-    nodes.update(data.nodes.map(function (n) {
-      return keep[n.id] ? { id: n.id, color: original.nodes[n.id].color, font: original.nodes[n.id].font }
-                        : { id: n.id, color: DIM_NODE, font: { color: "#c4c4c4" } };
-    }));
-    edges.update(data.edges.map(function (e) {
-      var on = e.from === id || e.to === id;
-      return { id: e.id, color: on ? original.edges[e.id].color : DIM_EDGE };
-    }));
+    data.nodes.forEach(function (n) {
+      var dim = !keep[n.id];
+      if (dim === !!dimmed.nodes[n.id]) return;
+      dimmed.nodes[n.id] = dim;
+      nodeUp.push(dim ? { id: n.id, color: DIM_NODE, font: { color: "#c4c4c4" } }
+                      : { id: n.id, color: original.nodes[n.id].color, font: original.nodes[n.id].font });
+    });
+    data.edges.forEach(function (e) {
+      var dim = !(e.from === id || e.to === id);
+      if (dim === !!dimmed.edges[e.id]) return;
+      dimmed.edges[e.id] = dim;
+      edgeUp.push({ id: e.id, color: dim ? DIM_EDGE : original.edges[e.id].color });
+    });
+    if (nodeUp.length) nodes.update(nodeUp);
+    if (edgeUp.length) edges.update(edgeUp);
   }
   function unhighlight() {
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, color: original.nodes[n.id].color, font: original.nodes[n.id].font }; }));
-    edges.update(data.edges.map(function (e) { return { id: e.id, color: original.edges[e.id].color }; }));
+    var nodeUp = [], edgeUp = [];
+    Object.keys(dimmed.nodes).forEach(function (id) {
+      if (dimmed.nodes[id]) nodeUp.push({ id: id, color: original.nodes[id].color, font: original.nodes[id].font });
+    });
+    Object.keys(dimmed.edges).forEach(function (id) {
+      if (dimmed.edges[id]) edgeUp.push({ id: id, color: original.edges[id].color });
+    });
+    dimmed = { nodes: {}, edges: {} };
+    if (nodeUp.length) nodes.update(nodeUp);
+    if (edgeUp.length) edges.update(edgeUp);
   }
 
-  function selectConcept(id) {
+  function selectConcept(id, opts) {
     if (!nodeById[id]) return;
-    api.selected = id;
+    opts = opts || {};
+    reveal(id);
+    api.selected = api.state.selected = id;
+    api.state.edge = null;
     highlight(id);
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    if (opts.move !== false) {
+      network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: opts.animate === false ? false : { duration: 300, easingFunction: "easeInOutQuad" } });
+    }
     showNode(id);
+    if (opts.quiet !== true) api.changed("select");
   }
   function reset() {
-    api.selected = null;
+    api.selected = api.state.selected = null;
+    api.state.edge = null;
+    shownNow = null;
     unhighlight();
     network.unselectAll();
     showHint();
-    document.dispatchEvent(new CustomEvent("govkg:reset"));  // pagetrace: search, filters, path and source text clear too
+    search.value = "";
+    clear(results);
+    document.dispatchEvent(new CustomEvent("govkg:reset"));  // pagetrace: filters, path and source text clear too
     network.fit({ animation: { duration: 300 } });
+    api.changed("reset");
   }
   api.selectConcept = selectConcept;
   api.select = selectConcept;
   api.reset = reset;
 
   network.on("click", function (p) {
-    if (p.nodes.length) selectConcept(p.nodes[0]);
-    else if (p.edges.length) { api.selected = null; unhighlight(); showEdge(p.edges[0]); }
-    else if (api.selected !== null || details.firstElementChild !== null) { api.selected = null; unhighlight(); showHint(); }
+    if (p.nodes.length && network.isCluster(p.nodes[0])) { openGroup(p.nodes[0]); api.changed("group"); return; }
+    if (p.nodes.length) selectConcept(p.nodes[0], { move: false });
+    else if (p.edges.length && edges.get(p.edges[0])) {
+      api.selected = api.state.selected = null; unhighlight(); showEdge(p.edges[0]); api.changed("edge");
+    } else if (api.selected !== null || shownNow !== null) {
+      api.selected = api.state.selected = null; api.state.edge = null; shownNow = null;
+      unhighlight(); showHint(); api.changed("select");
+    }
   });
   document.getElementById("reset").addEventListener("click", reset);
-  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") reset(); });
 
   // ---- search: ids and labels in any script, folded the way kg.quotes.fold folds ----
   var search = document.getElementById("search");
@@ -262,9 +412,9 @@
     if (api.search) return api.search.show();  // pagetrace: filters.js searches quotes too
     clear(results);
     var q = fold(search.value), found = matches(q);
-    if (q && !found.length) results.appendChild(el("li", "none", "no concept matches"));
+    if (q && !found.length) results.appendChild(el("li", "none", t("find.none")));
     found.forEach(function (f) {
-      var k = nodeById[f.id].kg, b = el("button", null, both(k) + "  ·  " + k.cls);
+      var k = nodeById[f.id].kg, b = el("button", null, both(k) + "  ·  " + t("class." + k.cls));
       b.type = "button";
       b.setAttribute("data-id", f.id);
       b.addEventListener("click", function () { selectConcept(f.id); });
@@ -289,21 +439,23 @@
   var actorFilter = document.getElementById("actor-filter");
   var certaintyFilter = document.getElementById("certainty-filter");
   var filters = { sources: checked("source-filter"), relations: checked("relation-filter"), actor: "", certainty: "" };
+  api.state.filters = filters;
   // Does a claim pass the claim filters? A norm (no certainty) passes no minimum, as in `kg chain --min-certainty`.
   function claimOn(c) {
     if (!filters.sources[c.source]) return false;
     if (!filters.relations[c.relation]) return false;
     if (filters.actor && c.actors.indexOf(filters.actor) < 0) return false;
     if (filters.certainty && !(c.certainty && RANK[c.certainty] >= RANK[filters.certainty])) return false;
-    if (api.claimFilter && !api.claimFilter(c)) return false;  // pagetrace: filters.js's polarity
     return true;
   }
-  function applyFilters() {
+  var hiddenNow = { nodes: {}, edges: {} };
+  function applyFilters(quiet) {
     var classes = checked("class-filter");
     filters.sources = checked("source-filter");
     filters.relations = checked("relation-filter");
     filters.actor = actorFilter.value;
     filters.certainty = certaintyFilter.value;
+    filters.classes = classes;
     var hasEdges = {}, visibleEdge = {}, shownNode = {}, linked = {};
     function classOn(id) { var c = nodeById[id].kg.cls; return c === "—" || classes[c] === true; }
     data.edges.forEach(function (e) {
@@ -317,8 +469,15 @@
     data.nodes.forEach(function (n) {
       shownNode[n.id] = classOn(n.id) && (!hasEdges[n.id] || linked[n.id] === true);
     });
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, hidden: !shownNode[n.id] }; }));
-    edges.update(data.edges.map(function (e) { return { id: e.id, hidden: !visibleEdge[e.id] }; }));
+    var nodeUp = [], edgeUp = [];
+    data.nodes.forEach(function (n) {
+      if (!shownNode[n.id] !== !!hiddenNow.nodes[n.id]) { hiddenNow.nodes[n.id] = !shownNode[n.id]; nodeUp.push({ id: n.id, hidden: !shownNode[n.id] }); }
+    });
+    data.edges.forEach(function (e) {
+      if (!visibleEdge[e.id] !== !!hiddenNow.edges[e.id]) { hiddenNow.edges[e.id] = !visibleEdge[e.id]; edgeUp.push({ id: e.id, hidden: !visibleEdge[e.id] }); }
+    });
+    if (nodeUp.length) nodes.update(nodeUp);
+    if (edgeUp.length) edges.update(edgeUp);
     var nc = 0, nl = 0, claims = {};
     data.nodes.forEach(function (n) { if (shownNode[n.id]) nc++; });
     data.edges.forEach(function (e) {
@@ -331,11 +490,11 @@
     document.getElementById("count-claims").textContent = Object.keys(claims).length;
     // An open claim panel follows the filters.
     var open = network.getSelectedEdges();
-    if (open.length && api.selected === null) showEdge(open[0]);
-    // pagetrace: tooltips quote a shown claim; the concept panel, search and paths follow (govkg:filters)
-    edges.update(data.edges.map(function (e) { return { id: e.id, title: edgeTip(e) }; }));
-    if (api.selected !== null) showNode(api.selected);
+    if (open.length && api.selected === null && edges.get(open[0])) showEdge(open[0]);
+    // pagetrace: the concept panel, search and paths follow the filters (govkg:filters)
+    if (api.selected !== null && shownNow && shownNow[0] === "node") showNode(api.selected);
     document.dispatchEvent(new CustomEvent("govkg:filters"));
+    if (quiet !== true) api.changed("filters");
   }
   document.querySelectorAll("input.class-filter, input.source-filter, input.relation-filter").forEach(function (b) {
     b.addEventListener("change", applyFilters);
@@ -344,5 +503,268 @@
   certaintyFilter.addEventListener("change", applyFilters);
   api.applyFilters = applyFilters;
   api.claimOn = claimOn;
-  api.claimBox = claimBox; api.showEdge = showEdge; api.showNode = showNode;  // pagetrace
+  api.claimBox = claimBox; api.showNode = showNode;  // pagetrace
+
+  // ---- controls: zoom, fit, physics on demand, the panel, export, languages ----
+  function zoomBy(f) {
+    network.moveTo({ scale: network.getScale() * f, animation: { duration: 150 } });
+  }
+  function fit() { network.fit({ animation: { duration: 250 } }); }
+  var physicsOn = false;
+  function physics(on) {
+    physicsOn = on;
+    network.setOptions({ physics: { enabled: on } });
+    document.getElementById("ctl-physics").setAttribute("aria-pressed", String(on));
+  }
+  function panel(open) {
+    document.body.classList.toggle("panel-closed", !open);
+    document.getElementById("ctl-panel").setAttribute("aria-expanded", String(open));
+    network.redraw();
+  }
+  api.panel = panel;
+  document.getElementById("ctl-zoomin").addEventListener("click", function () { zoomBy(1.3); });
+  document.getElementById("ctl-zoomout").addEventListener("click", function () { zoomBy(1 / 1.3); });
+  document.getElementById("ctl-fit").addEventListener("click", fit);
+  document.getElementById("ctl-physics").addEventListener("click", function () { physics(!physicsOn); });
+  document.getElementById("ctl-panel").addEventListener("click", function () {
+    panel(document.body.classList.contains("panel-closed"));
+  });
+  document.getElementById("ctl-svg").addEventListener("click", function () { download(svgBlob(), "svg"); });
+  document.getElementById("ctl-png").addEventListener("click", function () { pngBlob(function (b) { download(b, "png"); }); });
+  var uiSelect = document.getElementById("ctl-lang"), labelSelect = document.getElementById("ctl-labels");
+  uiSelect.addEventListener("change", function () { setUi(uiSelect.value); api.changed("lang"); });
+  labelSelect.addEventListener("change", function () { setLabels(labelSelect.value); api.changed("labels"); });
+  // Resizing the window (or turning a phone) keeps the map filling its box.
+  window.addEventListener("resize", function () { network.redraw(); });
+
+  function setUi(lang) {
+    i18n.set(lang);
+    api.state.ui = i18n.lang;
+    uiSelect.value = i18n.lang;
+  }
+  function setLabels(mode) {
+    if (["zh", "en", "both"].indexOf(mode) < 0 || mode === labels) return;
+    labels = api.state.labels = mode;
+    labelSelect.value = mode;
+    nodes.update(data.nodes.map(function (n) { return { id: n.id, label: mapLabel(n.kg) }; }));
+  }
+  document.addEventListener("govkg:lang", function () {
+    uiSelect.value = i18n.lang;
+    if (shownNow === null) showHint();
+    else if (shownNow[0] === "node") showNode(shownNow[1]);
+    else showEdge(shownNow[1]);
+    if (search.value) showResults();
+  });
+
+  // ---- keys: vis-network pans and zooms when the map has the focus; these work anywhere but in a field ----
+  function neighbour(step) {
+    if (api.selected === null) { if (byDegree.length) selectConcept(byDegree[0]); return; }
+    var near = network.getConnectedNodes(api.selected).filter(function (x) { return nodeById[x] && !hiddenNow.nodes[x]; }).sort();
+    if (!near.length) return;
+    var at = near.indexOf(api.lastNeighbour);
+    var next = near[((at < 0 ? (step > 0 ? -1 : 0) : at) + step + near.length) % near.length];
+    var from = api.selected;
+    selectConcept(next);
+    api.lastNeighbour = from;
+  }
+  document.addEventListener("keydown", function (ev) {
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test((ev.target && ev.target.tagName) || "");
+    if (ev.key === "Escape") { reset(); return; }
+    if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === "f" || ev.key === "F" || ev.key === "0") fit();
+    else if (ev.key === "/") { ev.preventDefault(); panel(true); search.focus(); }
+    else if (ev.key === "]") neighbour(1);
+    else if (ev.key === "[") neighbour(-1);
+    else if ((ev.key === "+" || ev.key === "=") && ev.target !== network.canvas.frame) zoomBy(1.3);
+    else if (ev.key === "-" && ev.target !== network.canvas.frame) zoomBy(1 / 1.3);
+  });
+
+  // ---- the view in the URL: #sel=…&edge=…&ui=…&labels=…&hide=…&at=x,y,zoom ----
+  function hiddenBoxes() {
+    var off = [];
+    document.querySelectorAll("input.class-filter, input.source-filter, input.relation-filter").forEach(function (b) {
+      if (!b.checked) off.push(b.className.split("-")[0] + ":" + b.value);
+    });
+    return off.join(",");
+  }
+  function readState() {
+    var p = new URLSearchParams(location.hash.replace(/^#/, "")), out = {};
+    p.forEach(function (v, k) { out[k] = v; });
+    return out;
+  }
+  var writing = false, applying = false;
+  function writeHash() {
+    if (applying) return;
+    var p = new URLSearchParams(), pos = network.getViewPosition();
+    if (api.selected !== null) p.set("sel", api.selected);
+    else if (api.state.edge) p.set("edge", api.state.edge);
+    var off = hiddenBoxes();
+    if (off) p.set("hide", off);
+    if (filters.actor) p.set("actor", filters.actor);
+    if (filters.certainty) p.set("cert", filters.certainty);
+    if (i18n.lang !== data.ui) p.set("ui", i18n.lang);
+    if (labels !== data.lang) p.set("labels", labels);
+    var open = Object.keys(opened).sort(function (a, b) { return a - b; });
+    if (open.length) p.set("open", open.join(","));
+    Object.keys(stateFields).forEach(function (k) { var v = stateFields[k].get(); if (v) p.set(k, v); });
+    p.set("at", [Math.round(pos.x), Math.round(pos.y), network.getScale().toFixed(3)].join(","));
+    var hash = "#" + p.toString();
+    if (hash === location.hash) return;
+    writing = true;
+    try { history.replaceState(null, "", hash); } catch (e) { location.replace(hash); }
+    writing = false;
+  }
+  function applyState(s) {
+    applying = true;
+    try {
+      if (s.ui) setUi(s.ui);
+      if (s.labels) setLabels(s.labels);
+      var off = {};
+      (s.hide || "").split(",").forEach(function (x) { if (x) off[x] = true; });
+      document.querySelectorAll("input.class-filter, input.source-filter, input.relation-filter").forEach(function (b) {
+        b.checked = !off[b.className.split("-")[0] + ":" + b.value];
+      });
+      actorFilter.value = s.actor || "";
+      certaintyFilter.value = s.cert || "";
+      applyFilters(true);
+      (s.open || "").split(",").forEach(function (k) {
+        if (k !== "" && !opened[k] && network.body.nodes[groupId(k)] && network.isCluster(groupId(k))) openGroup(groupId(k));
+      });
+      Object.keys(stateFields).forEach(function (k) { if (s[k] !== undefined) stateFields[k].set(s[k]); });
+      if (s.sel && nodeById[s.sel]) selectConcept(s.sel, { move: false, quiet: true });
+      else if (s.edge && edges.get(s.edge)) { reveal(edges.get(s.edge).from); reveal(edges.get(s.edge).to); network.selectEdges([s.edge]); showEdge(s.edge); }
+      var at = (s.at || "").split(",").map(Number);
+      if (at.length === 3 && at.every(isFinite) && at[2] > 0) network.moveTo({ position: { x: at[0], y: at[1] }, scale: at[2] });
+      else if (s.sel && nodeById[s.sel]) network.focus(s.sel, { scale: Math.max(network.getScale(), 1.1) });
+    } finally {
+      applying = false;
+    }
+  }
+  api.readState = readState;
+  api.applyState = applyState;
+  window.addEventListener("hashchange", function () { if (!writing) { applyState(readState()); api.changed("hash"); } });
+  var moved = null;  // pans and zooms rewrite the URL once they stop
+  function later() { clearTimeout(moved); moved = setTimeout(function () { api.changed("camera"); }, 250); }
+  network.on("dragEnd", later);
+  network.on("zoom", later);
+  network.on("animationFinished", later);
+
+  // ---- export: the current view as SVG (drawn from the data) or PNG (the canvas), as a download ----
+  var SVGNS = "http://www.w3.org/2000/svg";
+  function svgEl(tag, attrs, text) {
+    var e = document.createElementNS(SVGNS, tag);
+    Object.keys(attrs).forEach(function (k) { if (attrs[k] !== undefined && attrs[k] !== null) e.setAttribute(k, String(attrs[k])); });
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function shapePath(shape, x, y, r) {
+    function poly(pts) { return pts.map(function (p, i) { return (i ? "L" : "M") + (x + p[0] * r).toFixed(1) + " " + (y + p[1] * r).toFixed(1); }).join("") + "Z"; }
+    if (shape === "square") return poly([[-1, -1], [1, -1], [1, 1], [-1, 1]]);
+    if (shape === "diamond") return poly([[0, -1.2], [1.2, 0], [0, 1.2], [-1.2, 0]]);
+    if (shape === "triangle") return poly([[0, -1.15], [1.1, 0.8], [-1.1, 0.8]]);
+    if (shape === "hexagon") return poly([[-0.5, -0.9], [0.5, -0.9], [1, 0], [0.5, 0.9], [-0.5, 0.9], [-1, 0]]);
+    if (shape === "star") {
+      var pts = [];
+      for (var i = 0; i < 10; i++) { var a = -Math.PI / 2 + i * Math.PI / 5, rr = i % 2 ? 0.5 : 1.2; pts.push([Math.cos(a) * rr, Math.sin(a) * rr]); }
+      return poly(pts);
+    }
+    return "M" + (x - r) + " " + y + "a" + r + " " + r + " 0 1 0 " + 2 * r + " 0a" + r + " " + r + " 0 1 0 " + -2 * r + " 0Z";
+  }
+  function viewBox() {
+    var w = container.clientWidth, h = container.clientHeight;
+    var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: w, y: h });
+    return { x: a.x, y: a.y, w: b.x - a.x, h: b.y - a.y, px: w, py: h };
+  }
+  function svgText() {
+    var vb = viewBox(), scale = network.getScale();
+    var svg = svgEl("svg", { xmlns: SVGNS, viewBox: [vb.x, vb.y, vb.w, vb.h].map(function (v) { return v.toFixed(1); }).join(" "),
+                             width: vb.px, height: vb.py, "font-family": "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif" });
+    svg.appendChild(svgEl("rect", { x: vb.x, y: vb.y, width: vb.w, height: vb.h, fill: "#ffffff" }));
+    svg.appendChild(svgEl("title", {}, document.title));
+    var inView = function (x, y, m) { return x > vb.x - m && x < vb.x + vb.w + m && y > vb.y - m && y < vb.y + vb.h + m; };
+    var gEdges = svgEl("g", { "stroke-linecap": "round" }), gNodes = svgEl("g", {}), gText = svgEl("g", { "text-anchor": "middle" });
+    var visible = {};
+    network.body.nodeIndices.forEach(function (id) { var n = network.body.nodes[id]; if (n && !n.options.hidden) visible[id] = n; });
+    network.body.edgeIndices.forEach(function (id) {
+      var e = network.body.edges[id];
+      if (!e || e.options.hidden || !visible[e.fromId] || !visible[e.toId]) return;
+      var a = visible[e.fromId], b = visible[e.toId];
+      if (!inView(a.x, a.y, 400) && !inView(b.x, b.y, 400)) return;
+      var c = e.options.color || {}, colour = (dimmed.edges[id] ? "#e6e6e6" : c.color) || "#888888";
+      var dash = Array.isArray(e.options.dashes) ? e.options.dashes.join(",") : e.options.dashes ? "5,5" : null;
+      // From border to border, with an arrow head at the effect.
+      var dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1, ux = dx / len, uy = dy / len;
+      var ra = (a.shape && a.shape.radius) || 10, rb = (b.shape && b.shape.radius) || 10;
+      var x1 = a.x + ux * ra, y1 = a.y + uy * ra, x2 = b.x - ux * (rb + 2), y2 = b.y - uy * (rb + 2);
+      gEdges.appendChild(svgEl("line", { x1: x1.toFixed(1), y1: y1.toFixed(1), x2: x2.toFixed(1), y2: y2.toFixed(1), stroke: colour,
+                                         "stroke-width": e.options.width || 1, "stroke-dasharray": dash }));
+      var head = e.options.arrows && e.options.arrows.to && e.options.arrows.to.type, s = 9;
+      if (head === "bar") {
+        gEdges.appendChild(svgEl("line", { x1: x2 - uy * s / 2, y1: y2 + ux * s / 2, x2: x2 + uy * s / 2, y2: y2 - ux * s / 2, stroke: colour, "stroke-width": 2.5 }));
+      } else if (head === "circle") {
+        gEdges.appendChild(svgEl("circle", { cx: x2, cy: y2, r: 3, fill: colour }));
+      } else if (head) {
+        var bx = x2 - ux * s, by = y2 - uy * s;
+        gEdges.appendChild(svgEl("path", { d: "M" + x2.toFixed(1) + " " + y2.toFixed(1) + "L" + (bx - uy * s / 2).toFixed(1) + " " + (by + ux * s / 2).toFixed(1) +
+                                              "L" + (bx + uy * s / 2).toFixed(1) + " " + (by - ux * s / 2).toFixed(1) + "Z", fill: head === "vee" ? "none" : colour, stroke: colour }));
+      }
+      if (e.options.label) gText.appendChild(svgEl("text", { x: ((x1 + x2) / 2).toFixed(1), y: ((y1 + y2) / 2).toFixed(1), "font-size": 11, fill: colour }, e.options.label));
+    });
+    var labelled = {};
+    (api.overview ? api.overview.ids : []).forEach(function (id) { labelled[id] = OVERVIEW_PX / scale; });
+    Object.keys(visible).forEach(function (id) {
+      var n = visible[id];
+      if (!inView(n.x, n.y, 60)) return;
+      var r = (n.shape && n.shape.radius) || n.options.size || 10;
+      var col = n.options.color || {}, fill = dimmed.nodes[id] ? "#eeeeee" : col.background || "#dfe9f3", stroke = dimmed.nodes[id] ? "#d0d0d0" : col.border || "#444444";
+      gNodes.appendChild(svgEl("path", { d: shapePath(n.options.shape, n.x, n.y, r), fill: fill, stroke: stroke, "stroke-width": 1.5 }));
+      var size = n.labelModule.fontOptions.size * scale >= 11 ? n.labelModule.fontOptions.size : labelled[id];
+      if (!size || !n.options.label) return;
+      var lines = nodeById[id] && labelled[id] && n.labelModule.fontOptions.size * scale < 11 ? [named(nodeById[id].kg)] : String(n.options.label).split("\n");
+      lines.forEach(function (line, i) {
+        gText.appendChild(svgEl("text", { x: n.x.toFixed(1), y: (n.y + r + size * (i + 1)).toFixed(1), "font-size": size.toFixed(1),
+                                          fill: dimmed.nodes[id] ? "#c4c4c4" : "#222222", stroke: "#ffffff", "stroke-width": (size / 4).toFixed(1),
+                                          "paint-order": "stroke" }, line));
+      });
+    });
+    svg.appendChild(gEdges); svg.appendChild(gNodes); svg.appendChild(gText);
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(svg);
+  }
+  function svgBlob() { return new Blob([svgText()], { type: "image/svg+xml" }); }
+  function pngBlob(done) {
+    var src = network.canvas.frame.canvas, out = document.createElement("canvas");
+    out.width = src.width; out.height = src.height;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(src, 0, 0);
+    out.toBlob(done, "image/png");
+  }
+  function download(blob, ext) {
+    var a = document.createElement("a"), url = URL.createObjectURL(blob);
+    a.href = url;
+    a.download = (api.selected ? "govkg-" + api.selected : "govkg-view") + "." + ext;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+  api.svgText = svgText; api.pngBlob = pngBlob;
+
+  // ---- open: the language first, then the view the URL names, then drawn ----
+  if (data.groups && data.groups.length) {
+    var note = document.getElementById("big-note");
+    note.setAttribute("data-i18n", "big.clustered");
+    note.setAttribute("data-i18n-vars", JSON.stringify({ n: data.nodes.length, k: groups.length }));
+    note.hidden = false;
+  }
+  i18n.lang = "";  // so that set() applies the page's own language
+  setUi(data.ui);
+  labelSelect.value = labels;
+  if (window.innerWidth < 700) panel(false);
+  settled();
+  var start = readState();
+  if (Object.keys(start).length) applyState(start);
+  showHintIfEmpty();
+  function showHintIfEmpty() { if (shownNow === null) showHint(); }
 })();

@@ -13,7 +13,7 @@
   var STRINGS = {
     en: {
       "app.title": "govkg causal map",
-      "counts": "{concepts} concepts · {links} links · {claims} claims",
+      "w.concepts": "concepts", "w.links": "links", "w.claims": "claims",
       "find.label": "Find a concept",
       "find.placeholder": "中文 / 繁體 / English",
       "find.none": "no concept matches",
@@ -86,7 +86,7 @@
     },
     zh: {
       "app.title": "govkg 因果图",
-      "counts": "{concepts} 个概念 · {links} 条联系 · {claims} 条论断",
+      "w.concepts": "个概念", "w.links": "条联系", "w.claims": "条论断",
       "find.label": "查找概念",
       "find.placeholder": "中文 / 繁體 / English",
       "find.none": "没有匹配的概念",

@@ -1,0 +1,174 @@
+"""Where each concept stands on the page: a layout computed in Python before the page opens, the same every time, bounded in time.
+
+Measured on this machine (2 shared cores), Graphviz 2.43: `dot` (causes left, effects right) lays out
+the real graph (218 concepts, 308 links) in 0.4 s but a synthetic 200 concepts with 843 links in 10 s
+and 1,000 with 4,246 not in 2 minutes; `sfdp` (force-directed) takes 0.3 s, 1.5 s and 7.7 s for 218,
+1,000 and 5,000 concepts; networkx's spring layout 0.8 s and 9 s for 218 and 1,000. So: `dot` when the
+linked part is small and sparse, under a time limit, else `sfdp`; networkx only without Graphviz. Above
+CLUSTER_ABOVE concepts the page opens on groups (Louvain communities, 2.2 s at 5,000 concepts): the groups
+are laid out as one small graph, and each group's concepts around its place, so no call sees the
+whole graph.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+SEED = 7
+DOT_MAX_CONCEPTS = 400  # linked concepts; dot's crossing minimisation grows much faster than this
+DOT_MAX_LINKS = 600
+DOT_SECONDS = 5.0  # past this, sfdp
+SFDP_SECONDS = 60.0  # past this, networkx with few iterations
+CLUSTER_ABOVE = 1500  # concepts; measured in bench/page.py: 2,000 drawn one by one take over 200 ms a click
+EDGE_PX = 150.0  # typical link length on the page at zoom 1
+
+
+@dataclass
+class Layout:
+    """Positions (page pixels at zoom 1) and how they were found; `groups` only for a grouped page."""
+
+    positions: dict[str, tuple[float, float]]
+    method: str
+    groups: list[list[str]] = field(default_factory=list)
+
+
+def _graphviz(engine: str, names: Sequence[str], edges: Sequence[tuple[int, int]], attrs: str,
+              sizes: Sequence[tuple[float, float]] | None, seconds: float) -> list[tuple[float, float]] | None:
+    """Positions (inches) from a Graphviz engine, or None when it is missing, fails or runs out of time."""
+    exe = shutil.which(engine)
+    if exe is None:
+        return None
+    lines = ["digraph G {", f"graph [{attrs}];", "node [shape=box, fixedsize=true, label=\"\"];"]
+    for i in range(len(names)):
+        w, h = sizes[i] if sizes else (0.3, 0.3)
+        lines.append(f"n{i} [width={w:.2f}, height={h:.2f}];")
+    lines += [f"n{a} -> n{b};" for a, b in edges]
+    lines.append("}")
+    try:
+        proc = subprocess.run([exe, "-Tplain"], input="\n".join(lines), capture_output=True, text=True,
+                              timeout=seconds, check=False)
+    except (subprocess.TimeoutExpired, OSError):
+        return None
+    if proc.returncode:
+        return None
+    out: list[tuple[float, float] | None] = [None] * len(names)
+    for line in proc.stdout.splitlines():
+        parts = line.split()
+        if len(parts) > 3 and parts[0] == "node" and parts[1].startswith("n"):
+            out[int(parts[1][1:])] = (float(parts[2]), -float(parts[3]))  # Graphviz's y grows upwards
+    if any(p is None for p in out):
+        return None
+    return [p for p in out if p is not None]
+
+
+def _networkx(n: int, edges: Sequence[tuple[int, int]]) -> list[tuple[float, float]]:
+    """networkx's spring layout, seeded, with fewer iterations the bigger the graph (its cost is n² each)."""
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(edges)
+    iterations = max(5, min(50, int(2e7 // max(1, n * n))))
+    pos = nx.spring_layout(g, seed=SEED, iterations=iterations)
+    return [(float(pos[i][0]), float(pos[i][1])) for i in range(n)]
+
+
+def _scaled(points: list[tuple[float, float]], edges: Sequence[tuple[int, int]], unit: float | None = None):
+    """Points scaled so that the median link is EDGE_PX long (or by `unit`), centred on 0."""
+    if not points:
+        return points
+    if unit is None:
+        lengths = sorted(math.dist(points[a], points[b]) for a, b in edges if a != b) or [1.0]
+        median = lengths[len(lengths) // 2] or 1.0
+        unit = EDGE_PX / median
+    cx = sum(p[0] for p in points) / len(points)
+    cy = sum(p[1] for p in points) / len(points)
+    return [((x - cx) * unit, (y - cy) * unit) for x, y in points]
+
+
+def _grid(names: Sequence[str], width: float, top: float, step: float = 110.0) -> dict[str, tuple[float, float]]:
+    """Concepts with no link in the view, in rows under the drawing, as wide as it."""
+    cols = max(1, int(width // step))
+    left = -(min(cols, len(names)) - 1) * step / 2
+    return {n: (left + (i % cols) * step, top + (i // cols) * step * 0.6) for i, n in enumerate(names)}
+
+
+def _flat(names: list[str], edges: list[tuple[int, int]], label_px: Callable[[str], float]) -> tuple[list, str]:
+    """One layout of a linked graph: dot when small enough and quick, else sfdp, else networkx."""
+    if len(names) <= DOT_MAX_CONCEPTS and len(edges) <= DOT_MAX_LINKS:
+        # Boxes as wide as the label, so ranks and neighbours leave room for it; causes left, effects right.
+        sizes = [(max(0.4, label_px(n) / 72), 0.5) for n in names]
+        pts = _graphviz("dot", names, edges, "rankdir=LR, ranksep=0.6, nodesep=0.15, newrank=true, "
+                        "nslimit=4, nslimit1=4, mclimit=0.5, searchsize=50", sizes, DOT_SECONDS)
+        if pts is not None:
+            return _scaled(pts, edges, unit=72.0), "dot"
+    pts = _graphviz("sfdp", names, edges, f"overlap=prism, overlap_scaling=-4, start={SEED}", None, SFDP_SECONDS)
+    if pts is not None:
+        return _scaled(pts, edges), "sfdp"
+    return _scaled(_networkx(len(names), edges), edges), "networkx"
+
+
+def layout(names: Sequence[str], links: Sequence[tuple[str, str]], label_px: Callable[[str], float] = lambda _: 60.0,
+           *, group: bool | None = None) -> Layout:
+    """Where each of `names` stands, from the links between them (cause, effect).
+
+    `label_px`: a label's width in pixels, so that `dot` leaves room for it. `group`: open on
+    communities (default: above CLUSTER_ABOVE concepts).
+    """
+    index = {n: i for i, n in enumerate(names)}
+    pairs = sorted({(index[a], index[b]) for a, b in links if a in index and b in index and a != b})
+    linked = sorted({i for pair in pairs for i in pair})
+    lonely = [names[i] for i in range(len(names)) if i not in set(linked)]
+    group = len(names) > CLUSTER_ABOVE if group is None else group
+    if group:
+        positions, method, groups = _grouped(names, pairs, linked)
+    else:
+        sub = {old: new for new, old in enumerate(linked)}
+        pts, method = _flat([names[i] for i in linked], [(sub[a], sub[b]) for a, b in pairs], label_px)
+        positions = {names[i]: pts[sub[i]] for i in linked}
+        groups = []
+    xs = [p[0] for p in positions.values()] or [0.0]
+    ys = [p[1] for p in positions.values()] or [-EDGE_PX]
+    positions.update(_grid(lonely, max(xs) - min(xs) + EDGE_PX * 2, max(ys) + EDGE_PX))
+    if groups and lonely:
+        groups.append(lonely)
+    return Layout({n: (round(x, 1), round(y, 1)) for n, (x, y) in positions.items()}, method, groups)
+
+
+def _grouped(names: Sequence[str], pairs: list[tuple[int, int]], linked: list[int]):
+    """Communities (Louvain, seeded) laid out as one graph, each one's concepts around its place."""
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(linked)
+    g.add_edges_from(pairs)
+    comms = sorted((sorted(c) for c in nx.community.louvain_communities(g, seed=SEED)), key=lambda c: (-len(c), c[0]))
+    where = {i: k for k, c in enumerate(comms) for i in c}
+    between = sorted({(where[a], where[b]) for a, b in pairs if where[a] != where[b]})
+    local = {i: j for c in comms for j, i in enumerate(c)}
+    inside: list[list[tuple[int, int]]] = [[] for _ in comms]
+    for a, b in pairs:
+        if where[a] == where[b]:
+            inside[where[a]].append((local[a], local[b]))
+    inner = [_flat([names[i] for i in c], inside[k], lambda _: 60.0) for k, c in enumerate(comms)]
+    radius = [max((math.hypot(x, y) for x, y in pts), default=0.0) + EDGE_PX for pts, _ in inner]
+    centres = _graphviz("sfdp", [str(k) for k in range(len(comms))], between, f"overlap=prism, start={SEED}", None, SFDP_SECONDS)
+    if centres is None:
+        centres = _networkx(len(comms), between)
+    # Spread the centres until no two groups' discs overlap.
+    grow = 1.0
+    for a in range(len(comms)):
+        for b in range(a + 1, len(comms)):
+            d = math.dist(centres[a], centres[b]) or 1e-6
+            grow = max(grow, (radius[a] + radius[b]) / d)
+    positions = {}
+    for k, c in enumerate(comms):
+        cx, cy = centres[k][0] * grow, centres[k][1] * grow
+        for i, (x, y) in zip(c, inner[k][0]):
+            positions[names[i]] = (cx + x, cy + y)
+    methods = sorted({m for _, m in inner})
+    return positions, "groups (Louvain) + " + "/".join(methods), [[names[i] for i in c] for c in comms]
