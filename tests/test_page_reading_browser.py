@@ -50,6 +50,7 @@ def pages(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def real(browser, pages):
     page = Opened(browser, pages["real"])
+    page.js("govkg.i18n.set('en')")  # the page opens in 中文 (kg render's default language); most checks read English
     yield page
     page.close()
 
@@ -144,6 +145,7 @@ def test_paths_follow_the_filters_as_kg_chain_follows_its_options(real):
 def test_a_chain_page_opens_on_its_paths_with_start_and_end_marked(browser, pages):
     start, end = "politicisation-of-departmental-business", "formalism"
     p = Opened(browser, pages["chain"])
+    assert p.page.locator("#trace h2").inner_text() == "追踪路径"  # the page's own language, 中文
     items = p.page.locator("#trace-list li")
     theirs = chain_json(start, end)
     assert items.count() == len(theirs) == 4
@@ -156,7 +158,9 @@ def test_a_chain_page_opens_on_its_paths_with_start_and_end_marked(browser, page
         assert _dark_above(p, node) > 20, f"no mark drawn at {node}"
     p.js("govkg.trace.reset()")
     assert _dark_above(p, start) < 5
-    assert p.errors == [] and p.requests == [p.page.url]
+    # the chosen path is in the URL, so the view can be bookmarked; nothing was fetched but the page
+    assert "path=politicisation-of-departmental-business%2Cformalism" in p.page.url
+    assert p.errors == [] and p.requests == [pages["chain"].resolve().as_uri()]
     p.close()
 
 

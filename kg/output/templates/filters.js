@@ -23,7 +23,8 @@
       "flt.pol.contradict": "claims contradict (±)", "flt.pol.conditional": "opposite effects under different conditions (+/−)",
       "srch.count": "{c} concept(s), {k} claim(s) match", "srch.hidden": "{n} more hidden by the filters",
       "srch.all": "show all {n}", "srch.concepts": "Concepts", "srch.claims": "Claims (in quotes, glosses, conditions, notes)",
-      "srch.none": "nothing matches", "srch.label": "Find a concept or a quote"
+      "srch.none": "nothing matches", "srch.label": "Find a concept or a quote",
+      "legend.mixed": "claims contradict (±)", "legend.conditional": "opposite effects under different conditions (+/−)"
     },
     zh: {
       "flt.works": "一条联系的独立著作数", "flt.works.any": "不限", "flt.works.n": "至少 {n} 部",
@@ -32,9 +33,11 @@
       "flt.pol.contradict": "论断相互矛盾 (±)", "flt.pol.conditional": "不同条件下效果相反 (+/−)",
       "srch.count": "{c} 个概念、{k} 条论断匹配", "srch.hidden": "另有 {n} 个被筛选隐藏",
       "srch.all": "显示全部 {n} 个", "srch.concepts": "概念", "srch.claims": "论断（引文、释义、条件、注）",
-      "srch.none": "没有匹配", "srch.label": "查找概念或引文"
+      "srch.none": "没有匹配", "srch.label": "查找概念或引文",
+      "legend.mixed": "论断相互矛盾 (±)", "legend.conditional": "不同条件下效果相反 (+/−)"
     }
   });
+  api.i18n.apply(document);  // the legend's words added here were applied before this script ran
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
