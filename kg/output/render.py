@@ -257,9 +257,10 @@ def to_network(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None):
                 "sources": sorted({c.source for c in link.claims}),
                 "claims": [_claim_data(kg, c, lang, kinds) for c in link.claims]}
         if link.causal:
-            if link.polarity == "mixed" and tension(link.claims) == "conditional":  # pagetrace: not a disagreement
-                data["polarity"], data["tag"] = "conditional", "+/−"
-            colour, dashes, head = POLARITY_STYLE[data["polarity"]]
+            pol = "conditional" if link.polarity == "mixed" and tension(link.claims) == "conditional" else link.polarity
+            if pol == "conditional":  # pagetrace: opposite effects under different conditions, not a disagreement
+                data["polarity"], data["tag"] = pol, "+/−"
+            colour, dashes, head = POLARITY_STYLE[pol]
             net.add_edge(
                 link.cause, link.effect, id=f"{link.cause}->{link.effect}",
                 color={"color": colour, "highlight": colour, "hover": colour}, dashes=dashes,
