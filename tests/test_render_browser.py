@@ -141,7 +141,7 @@ def test_hovering_and_clicking_an_edge_shows_its_claims(mini_page):
     assert "3 claim(s) from 2 independent work(s)" in text
     for quote in ("谨慎会带来推诿", "越谨慎就越会推诿", "压力越大,干部越谨慎,越谨慎就越会推诿"):
         assert quote in text
-    assert "小文章 — 乙、丙 (2021)" in text and "line 5" in text and "b-caution-shirking" in text
+    assert "乙、丙，《小文章》，2021" in text and "line 5" in text and "b-caution-shirking" in text
 
 
 def test_a_concepts_links_open_their_claims(mini_page):
@@ -156,7 +156,7 @@ def test_search_finds_a_concept_in_either_script_and_highlights_its_neighbourhoo
     p = mini_page
     search = p.page.locator("#search")
     search.fill("謹慎")  # traditional, and no label is written so: found by folding
-    results = p.page.locator("#results button")
+    results = p.page.locator("#results li.concepts button")  # concepts; the claims that quote it follow
     assert results.count() == 1 and results.first.inner_text().startswith("谨慎 · caution")
     search.press("Enter")
     assert "避免出错的谨慎。" in p.page.locator("#details").inner_text()
@@ -165,9 +165,9 @@ def test_search_finds_a_concept_in_either_script_and_highlights_its_neighbourhoo
     colour = "id => govkg.nodes.get(id).color.background"
     assert p.js(colour, "shirking") == "#56B4E9" and p.js(colour, "staffing") == "#eeeeee"
     search.fill("STAFF")
-    assert p.page.locator("#results button").first.inner_text().startswith("人手 · staff")
+    assert p.page.locator("#results li.concepts button").first.inner_text().startswith("人手 · staff")
     search.fill("没有这个")
-    assert p.page.locator("#results").inner_text() == "no concept matches"
+    assert p.page.locator("#results li.none").inner_text() == "nothing matches"
     p.page.locator("#reset").click()
     assert p.js(colour, "staffing") == "#E69F00"
 
