@@ -139,6 +139,34 @@ def layout(names: Sequence[str], links: Sequence[tuple[str, str]], label_px: Cal
     return Layout({n: (round(x, 1), round(y, 1)) for n, (x, y) in positions.items()}, method, groups)
 
 
+def crossing_nodes(positions: dict[str, tuple[float, float]], links: Sequence[tuple[str, str]], near: float = 22.0,
+                   limit: int = 400_000) -> set[tuple[str, str]]:
+    """The links whose straight line passes within `near` pixels of another concept (to be drawn curved).
+
+    A layered layout puts a long link straight through the concepts of the ranks it skips; checked
+    only while links × concepts stays under `limit`, so the cost is bounded.
+    """
+    if len(links) * len(positions) > limit:
+        return set()
+    out = set()
+    pts = list(positions.items())
+    for a, b in links:
+        (ax, ay), (bx, by) = positions[a], positions[b]
+        dx, dy = bx - ax, by - ay
+        span = dx * dx + dy * dy
+        if span == 0:
+            continue
+        lo_x, hi_x, lo_y, hi_y = min(ax, bx) - near, max(ax, bx) + near, min(ay, by) - near, max(ay, by) + near
+        for name, (x, y) in pts:
+            if name == a or name == b or not (lo_x <= x <= hi_x and lo_y <= y <= hi_y):
+                continue
+            u = max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / span))
+            if math.hypot(ax + u * dx - x, ay + u * dy - y) < near:
+                out.add((a, b))
+                break
+    return out
+
+
 def _grouped(names: Sequence[str], pairs: list[tuple[int, int]], linked: list[int]):
     """Communities (Louvain, seeded) laid out as one graph, each one's concepts around its place."""
     import networkx as nx

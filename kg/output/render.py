@@ -14,14 +14,14 @@ from kg.inputs.quotes import PUNCT, fold
 from kg.inputs.schema import CERTAINTIES
 from kg.iris import CONCEPT_CLASSES
 from kg.model.project import KG
-from kg.output.layout import CLUSTER_ABOVE, Layout, layout
+from kg.output.layout import CLUSTER_ABOVE, Layout, crossing_nodes, layout
 from kg.output.pagedata import page_data, tension  # pagetrace: the reading and tracing scripts' data
 from kg.query import passages
 from kg.query.subgraph import DRAWN_RELATIONS, View, broader_closure, select
 
 LANGS = ("zh", "en", "both")
 SEED = 7  # vis-network's seed, for the physics a reader may switch on (the layout itself is computed in Python)
-STRAIGHT_ABOVE = 1500  # links; above this the page draws them straight (curves cost time at every redraw)
+STRAIGHT_ABOVE = 1000  # links; above this the page draws them straight (curves cost time at every redraw)
 
 # Okabe–Ito colours (distinguishable with the common colour-blindnesses) and a shape per class,
 # so that class still reads in greyscale.
@@ -250,6 +250,8 @@ def to_network(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None):
                 "definitions": [_claim_data(kg, d, lang, kinds) for d in view.definitions.get(cid, [])],
             },
         )
+    # A link that would run straight through another concept is drawn as a wider curve around it.
+    bent = crossing_nodes(lay.positions, [(link.cause, link.effect) for link in view.links])
     for link in view.links:
         works = link.works(kg)
         data = {"kind": "causal" if link.causal else link.relation, "relation": link.relation,
@@ -266,6 +268,7 @@ def to_network(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None):
                 color={"color": colour, "highlight": colour, "hover": colour}, dashes=dashes,
                 arrows={"to": {"enabled": True, "type": head, "scaleFactor": 0.7}},
                 width=1.5 + 1.5 * (len(works) - 1), kg=data,
+                **({"smooth": {"type": "curvedCW", "roundness": 0.35}} if (link.cause, link.effect) in bent else {}),
             )
             continue
         colour, dashes, head = RELATION_STYLE[link.relation]

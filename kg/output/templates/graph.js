@@ -7,11 +7,9 @@
   var api = window.govkg;  // made by i18n.js
   var t = api.t, i18n = api.i18n;
   var RANK = { possibly: 1, likely: 2, asserted: 3, necessarily: 4 };
-  var DIM_NODE = { background: "#eeeeee", border: "#d0d0d0", highlight: { background: "#eeeeee", border: "#d0d0d0" },
-                   hover: { background: "#eeeeee", border: "#d0d0d0" } };
-  var DIM_EDGE = { color: "#e6e6e6", highlight: "#e6e6e6", hover: "#e6e6e6" };
   var OVERVIEW_PX = 12;       // the overview's labels, on screen, whatever the zoom
   var OVERVIEW_MAX = 80;      // labels at most, so they never cover the map
+  var OVERVIEW_TRY = 1500;    // concepts looked at, best linked first: a bounded cost per frame
   var GROUP = "group:";       // ids of the groups a big graph opens on
 
   function el(tag, cls, text) {
@@ -61,10 +59,6 @@
   data.edges.forEach(function (e) { degree[e.from]++; degree[e.to]++; });
   var byDegree = data.nodes.map(function (n) { return n.id; })
     .sort(function (a, b) { return degree[b] - degree[a] || (a < b ? -1 : 1); });
-  var original = { nodes: {}, edges: {} };
-  // vis-network scales each label's size, so a node's font must stay an object, never undefined.
-  data.nodes.forEach(function (n) { original.nodes[n.id] = { color: n.color, font: n.font || { color: "#222222" } }; });
-  data.edges.forEach(function (e) { original.edges[e.id] = { color: e.color }; });
   var home = {};  // where Python placed each concept
   data.nodes.forEach(function (n) { home[n.id] = { x: n.x, y: n.y }; });
 
@@ -73,6 +67,21 @@
   var edges = new vis.DataSet(data.edges);
   var container = document.getElementById("graph");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+
+  // Arrow heads cost vis-network most of a frame (it finds each one's place on the node's border):
+  // draw them only where they can be seen, at a zoom where they are a few pixels wide, and in view.
+  var renderer = network.renderer;
+  if (renderer && typeof renderer._drawArrows === "function") {
+    renderer._drawArrows = function (ctx) {
+      var body = network.body, scale = body.view.scale;
+      if (scale < 0.3 && body.edgeIndices.length > 300) return;
+      var a = network.DOMtoCanvas({ x: -40, y: -40 }), b = network.DOMtoCanvas({ x: container.clientWidth + 40, y: container.clientHeight + 40 });
+      for (var i = 0; i < body.edgeIndices.length; i++) {
+        var e = body.edges[body.edgeIndices[i]], to = e.to;
+        if (e.connected === true && to && to.x >= a.x && to.x <= b.x && to.y >= a.y && to.y <= b.y) e.drawArrows(ctx);
+      }
+    };
+  }
 
   /* The hook for the page's other scripts (they run after this one):
        govkg.network, .nodes, .edges   vis-network's Network and DataSets
@@ -100,13 +109,19 @@
   // vis-network draws a label only once it is 11 px or more on screen; below, the page labels the
   // concepts that matter (the selection and its neighbours, else the most linked) without overlap.
   var drawn = null;  // ids vis-network draws now (not hidden, not inside a closed group)
-  network.on("afterDrawing", function (ctx) { overview(ctx); });
+  network.on("afterDrawing", function (ctx) {
+    if (focus !== null) drawFocus(ctx);
+    overview(ctx);
+  });
+  var widths = {};  // label widths, measured once per concept and label language
+  var CELL = 64;  // px: placed labels are kept in a grid of cells, so a clash test looks at a few
   function overview(ctx) {
-    var scale = network.getScale(), ratio = network.canvas.pixelRatio || 1;
-    var w = container.clientWidth, h = container.clientHeight, placed = [], shown = [];
+    var view = network.body.view, scale = view.scale, tx = view.translation.x, ty = view.translation.y;
+    var ratio = network.canvas.pixelRatio || 1, w = container.clientWidth, h = container.clientHeight;
+    var grid = {}, shown = [], body = network.body;
     if (groups.length) {  // concepts inside a closed group are not drawn
       drawn = {};
-      network.body.nodeIndices.forEach(function (id) { drawn[id] = true; });
+      body.nodeIndices.forEach(function (id) { drawn[id] = true; });
     }
     var order = byDegree;
     if (api.selected !== null && nodeById[api.selected]) {
@@ -118,23 +133,39 @@
     ctx.font = OVERVIEW_PX + "px system-ui, 'Noto Sans CJK SC', sans-serif";
     ctx.textAlign = "center"; ctx.textBaseline = "top"; ctx.lineJoin = "round";
     ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,0.95)"; ctx.fillStyle = "#1a1a1a";
-    for (var i = 0, tried = 0; i < order.length && shown.length < OVERVIEW_MAX && tried < 4000; i++) {
-      var id = order[i], n = network.body.nodes[id];
+    function clash(box) {
+      for (var cx = Math.floor(box[0] / CELL); cx <= Math.floor((box[0] + box[2]) / CELL); cx++) {
+        for (var cy = Math.floor(box[1] / CELL); cy <= Math.floor((box[1] + box[3]) / CELL); cy++) {
+          var cell = grid[cx + "," + cy];
+          if (cell && cell.some(function (b) {
+            return box[0] < b[0] + b[2] && b[0] < box[0] + box[2] && box[1] < b[1] + b[3] && b[1] < box[1] + box[3];
+          })) return true;
+        }
+      }
+      return false;
+    }
+    function keep(box) {
+      for (var cx = Math.floor(box[0] / CELL); cx <= Math.floor((box[0] + box[2]) / CELL); cx++) {
+        for (var cy = Math.floor(box[1] / CELL); cy <= Math.floor((box[1] + box[3]) / CELL); cy++) {
+          (grid[cx + "," + cy] = grid[cx + "," + cy] || []).push(box);
+        }
+      }
+    }
+    for (var i = 0, tried = 0; i < order.length && shown.length < OVERVIEW_MAX && tried < OVERVIEW_TRY; i++) {
+      var id = order[i], n = body.nodes[id];
       if (!n || (drawn !== null && !drawn[id]) || n.options.hidden) continue;
       tried++;
       if (n.labelModule.fontOptions.size * scale >= 11) continue;  // vis-network draws this label itself
-      var p = network.canvasToDOM({ x: n.x, y: n.y });
-      if (p.x < 0 || p.y < 0 || p.x > w || p.y > h) continue;
-      var text = named(nodeById[id].kg), tw = ctx.measureText(text).width;
-      var box = [p.x - tw / 2 - 2, p.y + Math.max(4, n.shape.radius * scale || 4) + 1, tw + 4, OVERVIEW_PX + 3];
-      var clash = placed.some(function (b) {
-        return box[0] < b[0] + b[2] && b[0] < box[0] + box[2] && box[1] < b[1] + b[3] && b[1] < box[1] + box[3];
-      });
-      if (clash) continue;
-      placed.push(box);
+      var px = n.x * scale + tx, py = n.y * scale + ty;
+      if (px < 0 || py < 0 || px > w || py > h) continue;
+      var text = named(nodeById[id].kg), key = labels + "\u0000" + id;
+      var tw = widths[key] === undefined ? (widths[key] = ctx.measureText(text).width) : widths[key];
+      var box = [px - tw / 2 - 2, py + Math.max(4, (n.shape.radius || 4) * scale) + 1, tw + 4, OVERVIEW_PX + 3];
+      if (clash(box)) continue;
+      keep(box);
       shown.push(id);
-      ctx.strokeText(text, p.x, box[1] + 1);
-      ctx.fillText(text, p.x, box[1] + 1);
+      ctx.strokeText(text, px, box[1] + 1);
+      ctx.fillText(text, px, box[1] + 1);
     }
     ctx.restore();
     api.overview = { ids: shown, px: OVERVIEW_PX };
@@ -308,40 +339,39 @@
   network.on("hoverNode", function (p) { if (nodeById[p.node]) nodes.update({ id: p.node, title: api.nodeTip(nodeById[p.node]) }); });
   network.on("hoverEdge", function (p) { var e = edges.get(p.edge); if (e) edges.update({ id: p.edge, title: api.edgeTip(e) }); });
 
-  // ---- neighbourhood highlight: only the concepts and links whose look changes are updated ----
-  var dimmed = { nodes: {}, edges: {} };
+  // ---- neighbourhood highlight: a veil over the map, the neighbourhood drawn again on top ----
+  // Changing the colour of every other concept and link through the DataSets costs seconds at
+  // 1,000 concepts (vis-network rebuilds each one); a veil costs one redraw.
+  var focus = null;  // {nodes: {id: true}, edges: {id: true}} while a concept is selected
   function highlight(id) {
-    var keep = {}, nodeUp = [], edgeUp = [];
-    keep[id] = true;
-    network.getConnectedNodes(id).forEach(function (x) { keep[x] = true; });
-    data.nodes.forEach(function (n) {
-      var dim = !keep[n.id];
-      if (dim === !!dimmed.nodes[n.id]) return;
-      dimmed.nodes[n.id] = dim;
-      nodeUp.push(dim ? { id: n.id, color: DIM_NODE, font: { color: "#c4c4c4" } }
-                      : { id: n.id, color: original.nodes[n.id].color, font: original.nodes[n.id].font });
-    });
-    data.edges.forEach(function (e) {
-      var dim = !(e.from === id || e.to === id);
-      if (dim === !!dimmed.edges[e.id]) return;
-      dimmed.edges[e.id] = dim;
-      edgeUp.push({ id: e.id, color: dim ? DIM_EDGE : original.edges[e.id].color });
-    });
-    if (nodeUp.length) nodes.update(nodeUp);
-    if (edgeUp.length) edges.update(edgeUp);
+    focus = { nodes: {}, edges: {} };
+    focus.nodes[id] = true;
+    network.getConnectedNodes(id).forEach(function (x) { focus.nodes[x] = true; });
+    network.getConnectedEdges(id).forEach(function (x) { focus.edges[x] = true; });
+    network.redraw();
   }
   function unhighlight() {
-    var nodeUp = [], edgeUp = [];
-    Object.keys(dimmed.nodes).forEach(function (id) {
-      if (dimmed.nodes[id]) nodeUp.push({ id: id, color: original.nodes[id].color, font: original.nodes[id].font });
-    });
-    Object.keys(dimmed.edges).forEach(function (id) {
-      if (dimmed.edges[id]) edgeUp.push({ id: id, color: original.edges[id].color });
-    });
-    dimmed = { nodes: {}, edges: {} };
-    if (nodeUp.length) nodes.update(nodeUp);
-    if (edgeUp.length) edges.update(edgeUp);
+    if (focus === null) return;
+    focus = null;
+    network.redraw();
   }
+  function drawFocus(ctx) {
+    var vb = viewBox(), body = network.body, later = [];
+    ctx.save();
+    ctx.fillStyle = "rgba(252,252,251,0.86)";
+    ctx.fillRect(vb.x - 50, vb.y - 50, vb.w + 100, vb.h + 100);
+    ctx.restore();
+    var shown = body.edgeIndices.filter(function (id) { return focus.edges[id]; });
+    shown.forEach(function (id) { body.edges[id].draw(ctx); });
+    shown.forEach(function (id) { body.edges[id].drawArrows(ctx); });
+    body.nodeIndices.forEach(function (id) {
+      if (!focus.nodes[id]) return;
+      var r = body.nodes[id].draw(ctx);
+      if (r && r.drawExternalLabel) later.push(r.drawExternalLabel);
+    });
+    later.forEach(function (f) { f(); });
+  }
+  api.isDimmed = function (id) { return focus !== null && !focus.nodes[id] && !focus.edges[id]; };
 
   function selectConcept(id, opts) {
     if (!nodeById[id]) return;
@@ -469,15 +499,26 @@
     data.nodes.forEach(function (n) {
       shownNode[n.id] = classOn(n.id) && (!hasEdges[n.id] || linked[n.id] === true);
     });
-    var nodeUp = [], edgeUp = [];
+    // Hidden is set on vis-network's own nodes and links and its list of drawn ones rebuilt once:
+    // an update through the DataSets makes it rebuild every concept (seconds at 1,000 concepts).
+    var body = network.body, changed = false;
     data.nodes.forEach(function (n) {
-      if (!shownNode[n.id] !== !!hiddenNow.nodes[n.id]) { hiddenNow.nodes[n.id] = !shownNode[n.id]; nodeUp.push({ id: n.id, hidden: !shownNode[n.id] }); }
+      var hide = !shownNode[n.id];
+      if (hide === !!hiddenNow.nodes[n.id]) return;
+      hiddenNow.nodes[n.id] = hide; changed = true;
+      if (body.nodes[n.id]) body.nodes[n.id].options.hidden = hide;
     });
     data.edges.forEach(function (e) {
-      if (!visibleEdge[e.id] !== !!hiddenNow.edges[e.id]) { hiddenNow.edges[e.id] = !visibleEdge[e.id]; edgeUp.push({ id: e.id, hidden: !visibleEdge[e.id] }); }
+      var hide = !visibleEdge[e.id];
+      if (hide === !!hiddenNow.edges[e.id]) return;
+      hiddenNow.edges[e.id] = hide; changed = true;
+      if (body.edges[e.id]) body.edges[e.id].options.hidden = hide;
     });
-    if (nodeUp.length) nodes.update(nodeUp);
-    if (edgeUp.length) edges.update(edgeUp);
+    if (changed) {
+      if (typeof network._updateVisibleIndices === "function") network._updateVisibleIndices();
+      else body.emitter.emit("_dataChanged");
+      network.redraw();
+    }
     var nc = 0, nl = 0, claims = {};
     data.nodes.forEach(function (n) { if (shownNode[n.id]) nc++; });
     data.edges.forEach(function (e) {
@@ -502,6 +543,8 @@
   actorFilter.addEventListener("change", applyFilters);
   certaintyFilter.addEventListener("change", applyFilters);
   api.applyFilters = applyFilters;
+  api.isHidden = function (id) { return !!hiddenNow.nodes[id]; };
+  api.isEdgeHidden = function (id) { return !!hiddenNow.edges[id]; };
   api.claimOn = claimOn;
   api.claimBox = claimBox; api.showNode = showNode;  // pagetrace
 
@@ -690,7 +733,7 @@
       if (!e || e.options.hidden || !visible[e.fromId] || !visible[e.toId]) return;
       var a = visible[e.fromId], b = visible[e.toId];
       if (!inView(a.x, a.y, 400) && !inView(b.x, b.y, 400)) return;
-      var c = e.options.color || {}, colour = (dimmed.edges[id] ? "#e6e6e6" : c.color) || "#888888";
+      var c = e.options.color || {}, colour = (api.isDimmed(id) ? "#e6e6e6" : c.color) || "#888888";
       var dash = Array.isArray(e.options.dashes) ? e.options.dashes.join(",") : e.options.dashes ? "5,5" : null;
       // From border to border, with an arrow head at the effect.
       var dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1, ux = dx / len, uy = dy / len;
@@ -716,14 +759,14 @@
       var n = visible[id];
       if (!inView(n.x, n.y, 60)) return;
       var r = (n.shape && n.shape.radius) || n.options.size || 10;
-      var col = n.options.color || {}, fill = dimmed.nodes[id] ? "#eeeeee" : col.background || "#dfe9f3", stroke = dimmed.nodes[id] ? "#d0d0d0" : col.border || "#444444";
+      var col = n.options.color || {}, fill = api.isDimmed(id) ? "#eeeeee" : col.background || "#dfe9f3", stroke = api.isDimmed(id) ? "#d0d0d0" : col.border || "#444444";
       gNodes.appendChild(svgEl("path", { d: shapePath(n.options.shape, n.x, n.y, r), fill: fill, stroke: stroke, "stroke-width": 1.5 }));
       var size = n.labelModule.fontOptions.size * scale >= 11 ? n.labelModule.fontOptions.size : labelled[id];
       if (!size || !n.options.label) return;
       var lines = nodeById[id] && labelled[id] && n.labelModule.fontOptions.size * scale < 11 ? [named(nodeById[id].kg)] : String(n.options.label).split("\n");
       lines.forEach(function (line, i) {
         gText.appendChild(svgEl("text", { x: n.x.toFixed(1), y: (n.y + r + size * (i + 1)).toFixed(1), "font-size": size.toFixed(1),
-                                          fill: dimmed.nodes[id] ? "#c4c4c4" : "#222222", stroke: "#ffffff", "stroke-width": (size / 4).toFixed(1),
+                                          fill: api.isDimmed(id) ? "#c4c4c4" : "#222222", stroke: "#ffffff", "stroke-width": (size / 4).toFixed(1),
                                           "paint-order": "stroke" }, line));
       });
     });
