@@ -224,12 +224,17 @@
   document.addEventListener("govkg:reset", function () {
     search.value = "";
     clear(results);
+    var changed = false;  // filter again only when some filter was set
     document.querySelectorAll("input.class-filter, input.source-filter, input.relation-filter, input.polarity-filter")
-      .forEach(function (b) { b.checked = true; });
-    ["actor-filter", "certainty-filter"].forEach(function (id) { var s = document.getElementById(id); if (s) s.value = ""; });
-    worksSel.value = "1"; state.minWorks = 1;
+      .forEach(function (b) { if (!b.checked) { b.checked = true; changed = true; } });
+    ["actor-filter", "certainty-filter"].forEach(function (id) {
+      var s = document.getElementById(id);
+      if (s && s.value) { s.value = ""; changed = true; }
+    });
+    if (worksSel.value !== "1") { worksSel.value = "1"; changed = true; }
+    state.minWorks = 1;
     Object.keys(state.polarity).forEach(function (k) { state.polarity[k] = true; });
-    api.applyFilters();
+    if (changed) api.applyFilters();
   });
   document.addEventListener("govkg:filters", function () { if (search.value) show(); });
   document.addEventListener("govkg:lang", function () {

@@ -379,10 +379,11 @@
     api.changed && api.changed("trace");
   }
   function reset() {
+    var drawn = state.from !== null;
     state.from = state.to = null; state.paths = []; state.index = -1;
     fromField.input.value = toField.input.value = "";
     clear(list); summary.textContent = "";
-    network.redraw();
+    if (drawn) network.redraw();  // only to take the start and end marks away
   }
 
   go.addEventListener("click", run);
