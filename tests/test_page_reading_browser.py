@@ -398,3 +398,60 @@ def test_the_tracer_and_the_source_text_speak_chinese_too(real):
         assert "（摘录：" in real.page.locator("#reader .reader-title").inner_text()
     finally:
         real.js("govkg.i18n.set('en')")
+
+
+# ---- payloads stay text; the view comes back from the URL ----
+
+def test_payloads_in_source_text_titles_and_labels_stay_text_in_reader_search_and_paths(browser, tmp_path):
+    """A quote, its source text and title, a label: shown as text by the reader, search and the tracer (policy bypassed)."""
+    from kg.model.project import load_kg
+    from kg.output.render import render
+
+    from .synthetic import PAYLOADS, make_hostile
+
+    kg, _ = load_kg(make_hostile(tmp_path / "hostile"))
+    path = render(kg, tmp_path / "hostile.html", lang="both").path
+    p = Opened(browser, path, bypass_csp=True)
+    p.js("govkg.i18n.set('en')")
+    claim = p.js("govkg.data.edges.flatMap(e => e.kg.claims).find(c => c.quotes[0].includes('<img')).id")
+    p.js("govkg.i18n.set('zh')")  # the title with the payload is the zh one (the en name is the English title)
+    p.js("id => govkg.source.openClaim(id)", claim)
+    reader = p.page.locator("#reader")
+    assert PAYLOADS["img"] in reader.locator("mark.current").inner_text()
+    assert PAYLOADS["script"] in reader.locator(".reader-title").inner_text()
+    reader.locator(".claims-here").first.click()
+    assert PAYLOADS["script"] in reader.locator(".para-claims").inner_text()
+    p.js("govkg.i18n.set('en')")
+    p.page.locator("#search").fill("onerror")
+    assert PAYLOADS["img"] in p.page.locator("#results").inner_text()
+    p.js("govkg.trace.set('pressure', 'shirking', 3)")
+    assert PAYLOADS["img"] in p.page.locator("#trace-list").inner_text()  # the en label holds this one
+    p.page.locator("#trace-list button").first.click()
+    p.page.wait_for_timeout(300)
+    assert p.dialogs == [] and p.errors == []
+    assert p.js("document.querySelectorAll('img, svg[onload], a[href], #panel script, #graph script, #reader script').length") == 0
+    p.close()
+
+
+def test_a_traced_path_and_an_open_source_text_come_back_from_the_url(browser, pages):
+    p = Opened(browser, pages["real"])
+    p.js("govkg.i18n.set('en')")
+    p.js("govkg.trace.set('task-importance', 'blame-shifting', 4)")
+    p.js("govkg.trace.choose(2)")
+    p.js("govkg.source.show('xxzg-collusion', 'col-politicisation-veto-items')")
+    p.page.locator("#works-filter").select_option("2")
+    p.page.wait_for_timeout(400)
+    url = p.page.url
+    chosen = p.js("govkg.trace.state.paths[2].concepts")
+    p.close()
+    assert "path=task-importance%2Cblame-shifting%2C4%2C2" in url and "text=xxzg-collusion" in url and "works=2" in url
+    again = Opened(browser, pages["real"])  # the same page, then the bookmarked view
+    again.page.goto(url)
+    again.page.wait_for_timeout(1500)
+    assert again.js("[govkg.trace.state.from, govkg.trace.state.to, govkg.trace.state.index]") == ["task-importance", "blame-shifting", 2]
+    assert again.js("govkg.trace.state.paths[2].concepts") == chosen or again.js("govkg.trace.state.paths.length") < 3
+    assert again.page.locator("#reader").is_visible()
+    assert again.page.locator("#reader mark.current").count() >= 1
+    assert again.page.locator("#works-filter").input_value() == "2"
+    assert again.errors == []
+    again.close()
