@@ -107,7 +107,9 @@ def test_page_script_hashes_match_the_scripts(runner, mini_ro, tmp_path):
     csp = next(a["content"] for t, a in p.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
     allowed = set(re.findall(r"'(sha256-[^']+)'", csp))
     runnable = [text for attrs, text in p.scripts if attrs.get("type") != "application/json"]
-    assert len(runnable) == 2
+    from kg.output.render import page_scripts
+
+    assert len(runnable) == 1 + len(page_scripts())  # vis-network, then the page's own (templates/*.js)
     hashes = {"sha256-" + base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in runnable}
     assert hashes == allowed
 
@@ -139,7 +141,7 @@ def test_page_holds_every_concept_and_link_styled_by_class_and_polarity(runner, 
     assert cond["kg"]["kind"] == "condition" and [c["id"] for c in cond["kg"]["claims"]] == ["b-pressure-shirking"]
     claim = next(c for c in edges["pressure->shirking"]["kg"]["claims"])
     assert claim["quotes"] == ["在激励强的时候,压力会导致推诿"] and claim["locator"] == "line 3"
-    assert claim["conditions"] == ["激励 (incentive)"] and claim["sourceName"].startswith("小文章")
+    assert claim["conditions"] == ["激励 (incentive)"] and claim["sourceName"] == "乙、丙，《小文章》，2021"
 
 
 @pytest.mark.parametrize("lang, label", [("zh", "推诿"), ("en", "shirking"), ("both", "推诿\nshirking")])
@@ -269,14 +271,18 @@ def test_payloads_reach_the_page_only_as_text(runner, hostile, tmp_path, lang):
     for raw in ("<script>alert", "<img", "<svg onload", "<a href", "onerror=alert", "onload=alert"):
         assert not re.search(re.escape(raw) if raw.startswith("<") else r"<[^>]*" + re.escape(raw), html), raw
     p = parse(html)
-    # Only the page's own elements: no script beyond its three, no event-handler attribute anywhere.
-    assert len(p.scripts) == 3 and all(set(a) <= {"type", "id"} for a, _ in p.scripts)
+    # Only the page's own elements: no script beyond its own (the data, vis-network, templates/*.js), no event-handler attribute anywhere.
+    from kg.output.render import page_scripts
+
+    assert len(p.scripts) == 2 + len(page_scripts()) and all(set(a) <= {"type", "id"} for a, _ in p.scripts)
     assert [(t, k) for t, a in p.tags for k in a if k.lower().startswith("on")] == []
     # The payloads are there, as text: in the title and heading, the source list, and the data.
     text = "".join(p.text)
     assert f"压力{PAYLOADS['script']}" in text                     # title / heading, shown as text
-    assert f"小文章{PAYLOADS['script']}" in text                   # the source filter
     data = page_data(html)
+    # the source filter names a document in the page's language (en: its English title); both names are in the data
+    assert lang == "en" or f"小文章{PAYLOADS['script']}" in text
+    assert f"《小文章{PAYLOADS['script']}》" in data["page"]["sources"]["mini-b"]["zh"]
     node = next(n for n in data["nodes"] if n["id"] == "pressure")
     assert PAYLOADS["link"] in node["kg"]["defZh"] and PAYLOADS["attr"] in node["kg"]["defEn"]
     assert "title" not in node  # tooltips are built in the page, as DOM text, not passed to pyvis
@@ -290,7 +296,9 @@ def test_actor_labels_and_conjectures_reach_the_page_only_as_text(runner, hostil
     for payload in PAYLOADS.values():
         assert payload not in html
     p = parse(html)
-    assert len(p.scripts) == 3 and [(t, k) for t, a in p.tags for k in a if k.lower().startswith("on")] == []
+    from kg.output.render import page_scripts
+
+    assert len(p.scripts) == 2 + len(page_scripts()) and [(t, k) for t, a in p.tags for k in a if k.lower().startswith("on")] == []
     options = [a.get("value") for t, a in p.tags if t == "option"]
     assert options == ["", "subordinate", "superior", "", "possibly", "likely", "asserted", "necessarily"]
     text = "".join(p.text)

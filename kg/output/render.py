@@ -124,8 +124,16 @@ def concept_label(concept, lang: str) -> str:
     return _wrap(concept.label(lang))
 
 
-def source_name(kg: KG, sid: str, lang: str = "zh") -> str:
-    """How the page names a document: with its work (kg.query.passages.source_name), in zh unless `lang` is en."""
+def source_name(kg: KG, sid: str) -> str:
+    """'title — authors (year)': how a reader recognises a source."""
+    src = kg.sources[sid]
+    who = "、".join(src.authors)
+    year = f" ({src.issued[:4]})" if src.issued else ""
+    return f"{src.title} — {who}{year}" if who else f"{src.title}{year}"
+
+
+def page_source_name(kg: KG, sid: str, lang: str = "zh") -> str:
+    """pagetrace: how the page names a document, with its work (kg.query.passages.source_name), in zh unless `lang` is en."""
     return passages.source_name(kg.sources[sid], kg.works, "en" if lang == "en" else "zh")
 
 
@@ -161,7 +169,7 @@ def _claim_data(kg: KG, c, lang: str = "zh", kinds: dict[str, list[str]] | None 
         "quotes": list(c.quotes),
         "gloss": c.gloss,
         "source": c.source,
-        "sourceName": source_name(kg, c.source, lang),
+        "sourceName": page_source_name(kg, c.source, lang),
         "locator": c.locator,
         "conditions": [f"{con[x].label('zh')} ({con[x].label('en')})" for x in c.conditions] + list(c.condition_texts),
         "hedge": c.hedge,
@@ -369,7 +377,7 @@ def to_html(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None) -> 
            + "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'")
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(default=True),
                       keep_trailing_newline=True)
-    sources = [{"id": s, "name": source_name(kg, s, lang)} for s in view.sources]
+    sources = [{"id": s, "name": page_source_name(kg, s, lang)} for s in view.sources]
     classes = [{"name": c, "colour": CLASS_STYLE[c][0], "shape": CLASS_STYLE[c][1],
                 "count": sum(1 for cid in view.concepts if kg.concepts[cid].cls == c)} for c in CONCEPT_CLASSES]
     relations = [{"name": r, "colour": style[0], "dashes": ",".join(map(str, style[1])), "head": style[2],
