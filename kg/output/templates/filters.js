@@ -150,7 +150,7 @@
   });
   var ownerOfDefinition = {};
   api.data.nodes.forEach(function (n) { n.kg.definitions.forEach(function (c) { claimById[c.id] = c; ownerOfDefinition[c.id] = n.id; }); });
-  function conceptShown(id) { var n = api.nodes.get(id); return n && !n.hidden; }
+  function conceptShown(id) { return !!api.nodeById[id] && !api.isHidden(id); }
   function sourceOn(sid) {
     var box = document.querySelector("input.source-filter[value='" + CSS.escape(sid) + "']");
     return !box || box.checked;
@@ -162,8 +162,7 @@
     if (!c) return false;
     if (ownerOfDefinition[id]) return conceptShown(ownerOfDefinition[id]) && sourceOn(c.source);
     if (!api.claimOn(c)) return false;
-    var e = api.edges.get(edgeOfClaim[id]);
-    return !!e && !e.hidden;
+    return !!edgeOfClaim[id] && !api.isEdgeHidden(edgeOfClaim[id]);
   }
   api.claimShown = claimShown;
   var expanded = { concepts: false, claims: false };

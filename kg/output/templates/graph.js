@@ -241,7 +241,7 @@
       details.appendChild(el("h2", null, t("node.texts")));
       k.definitions.forEach(function (c) { details.appendChild(claimBox(c)); });
     }
-    var mine = edges.get({ filter: function (e) { return (e.from === id || e.to === id) && !e.hidden; } });  // pagetrace: shown links only
+    var mine = edges.get({ filter: function (e) { return (e.from === id || e.to === id) && !hiddenNow.edges[e.id]; } });  // pagetrace: shown links only
     if (mine.length) {
       details.appendChild(el("h2", null, t("node.links")));
       var ul = el("ul");

@@ -69,8 +69,7 @@
     var out = {}, back = {};
     api.data.edges.forEach(function (e) {
       if (e.kg.kind !== "causal") return;
-      var shown = api.edges.get(e.id);
-      if (shown && shown.hidden) return;
+      if (api.isEdgeHidden(e.id)) return;
       var claims = e.kg.claims.filter(api.claimOn);
       if (!claims.length) return;
       claims = claims.slice().sort(function (a, b) { return a.id < b.id ? -1 : 1; });
