@@ -457,3 +457,18 @@ def test_a_traced_path_and_an_open_source_text_come_back_from_the_url(browser, p
     assert again.js("govkg.isEdgeHidden('strong-incentive->county-township-collusion')")
     assert again.errors == []
     again.close()
+
+
+def test_a_claims_source_is_named_in_the_interfaces_language(real):
+    p = real.page
+    p.mouse.click(*real.edge_point("one-vote-veto->formalism"))
+    rows = p.locator("#details .claim").first
+    def source_row() -> str:
+        terms = rows.locator("dt").all_inner_texts()
+        return rows.locator("dd").all_inner_texts()[next(i for i, t in enumerate(terms) if t in ("source", "来源"))]
+    assert source_row().startswith("《县乡中国:县域治理现代化》 (China of Counties")
+    real.js("govkg.i18n.set('zh')")
+    try:
+        assert source_row().startswith("《县乡中国:县域治理现代化》（摘录：")
+    finally:
+        real.js("govkg.i18n.set('en')")

@@ -141,7 +141,8 @@ def test_hovering_and_clicking_an_edge_shows_its_claims(mini_page):
     assert "3 claim(s) from 2 independent work(s)" in text
     for quote in ("谨慎会带来推诿", "越谨慎就越会推诿", "压力越大,干部越谨慎,越谨慎就越会推诿"):
         assert quote in text
-    assert "乙、丙，《小文章》，2021" in text and "line 5" in text and "b-caution-shirking" in text
+    # the source named with its work, in the interface's language
+    assert "乙, 丙, A little article, 2021" in text and "line 5" in text and "b-caution-shirking" in text
 
 
 def test_a_concepts_links_open_their_claims(mini_page):

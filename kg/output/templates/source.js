@@ -47,6 +47,13 @@
     return api.i18n.lang === "zh" ? s.zh : s.en;
   }
   api.sourceName = sourceName;
+  // Claims carry their source's name for graph.js's panels and tooltips: kept in the interface's language
+  // (a capturing listener, so the names change before graph.js redraws its panel on the same event).
+  function renameSources() {
+    Object.keys(claimById).forEach(function (id) { var c = claimById[id]; if (extra.sources[c.source]) c.sourceName = sourceName(c.source); });
+  }
+  renameSources();
+  document.addEventListener("govkg:lang", renameSources, true);
 
   // ---- the reader: a pane over the left of the map, the graph still visible beside it ----
   var reader = el("section", "reader");
@@ -158,7 +165,8 @@
     }
     reader.hidden = false;
     var first = body.querySelector("mark.current");
-    if (first && first.scrollIntoView) first.scrollIntoView({ block: "center" });
+    // Scroll the pane alone (scrollIntoView would scroll the page and the map's box too).
+    reader.scrollTop = first ? Math.max(0, first.offsetTop - reader.clientHeight / 3) : 0;
     api.changed && api.changed("source");
   }
   function hide() { reader.hidden = true; current.source = current.claim = null; api.changed && api.changed("source"); }

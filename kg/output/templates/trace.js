@@ -309,7 +309,7 @@
     var p = state.paths[state.index];
     if (!p) { network.unselectAll(); network.redraw(); return; }
     network.selectEdges(p.steps.map(function (s) { return s.edge; }));
-    network.fit({ nodes: p.concepts, animation: { duration: 300 } });
+    network.fit({ nodes: p.concepts });  // at once: an animation redraws the whole map every frame
   }
 
   function claimBox(c) {
@@ -347,7 +347,7 @@
       h.type = "button";
       h.addEventListener("click", function () {
         network.selectEdges([s.edge]);
-        network.fit({ nodes: [s.cause, s.effect], animation: { duration: 300 } });
+        network.fit({ nodes: [s.cause, s.effect] });
       });
       box.appendChild(h);
       s.claims.forEach(function (c) { box.appendChild(claimBox(c)); });
