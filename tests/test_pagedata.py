@@ -91,3 +91,15 @@ def test_search_texts_are_kg_searchs_fields_folded(real_kg):
     assert data["claims"][claim.id]["search"].split("\n") == [normalize(t) for _, t in claim_fields(claim)]
     # a traditional character a reader may type folds to the simplified one the texts hold
     assert data["searchFold"].get("壓") == "压" and data["searchFold"].get("責") == "责"
+
+
+def test_normalize_many_is_normalize_of_each(real_kg):
+    from kg.model.names import normalize, normalize_many
+    from kg.query.search import claim_fields
+
+    texts = [t for c in real_kg.claims.values() for _, t in claim_fields(c)]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+    odd = ["  Blame-Shifting ", "責任主體", "a\nb", "", "（注）：“引”"]  # a line break inside: each alone
+    assert normalize_many(odd) == [normalize(t) for t in odd]
+    assert normalize_many(odd[:2] + odd[3:]) == [normalize(t) for t in odd[:2] + odd[3:]]
+    assert normalize_many([]) == []

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from kg.inputs.claims import Claim
 from kg.inputs.quotes import PUNCT, fold
-from kg.model.names import normalize
+from kg.model.names import normalize, normalize_many
 from kg.model.project import KG
 from kg.query.contrast import contradicts
 from kg.query.passages import source_name, source_passages
@@ -42,23 +42,28 @@ def fold_map(texts: Iterable[str]) -> dict[str, str]:
     """
     import opencc
 
-    chars = {ch for t in texts for ch in t if ord(ch) > 0x2E7F}
+    chars = {ch for ch in set("".join(texts)) if ord(ch) > 0x2E7F}
     variants = set(chars)
     for config in ("s2t", "s2tw", "s2hk"):
         conv = opencc.OpenCC(config)
         variants |= {v for ch in chars if len(v := conv.convert(ch)) == 1}
-    out = {ch: fold(ch) for ch in variants if fold(ch) != ch}
+    # One OpenCC call for all: the characters one per line, so no phrase spans two of them.
+    order = sorted(variants)
+    folded = fold("\n".join(order)).split("\n")
+    if len(folded) != len(order) or any(len(f) != 1 for f in folded):
+        folded = [fold(ch) for ch in order]
+    out = {ch: f for ch, f in zip(order, folded, strict=True) if f != ch}
     out.update({chr(k): v for k, v in PUNCT.items()})
     return dict(sorted(out.items()))
 
 
-def _source_entry(kg: KG, sid: str, shown: set[str]) -> dict:
-    """A source's names, its work, and the paragraphs in which a shown claim stands, marks limited to shown claims."""
+def _source_entry(kg: KG, sid: str, claims: list[Claim]) -> dict:
+    """A source's names, its work, and the paragraphs in which one of `claims` (the drawn ones) stands, theirs marked."""
     src = kg.sources[sid]
     work = kg.works.get(src.work) if src.work != src.id else None
     paras = []
-    for p in source_passages(kg, sid):
-        marks = [[m.start, m.end, ids] for m in p.marks if (ids := [c for c in m.claims if c in shown])]
+    for p in source_passages(kg, sid, claims):
+        marks = [[m.start, m.end, list(m.claims)] for m in p.marks]
         if marks:
             paras.append({"line": p.first_line, "locator": p.locator, "text": p.text, "marks": marks})
     return {
@@ -77,7 +82,6 @@ def _claim_entry(kg: KG, c: Claim) -> dict:
     return {
         "paras": lines, "chain": c.chain or "", "pos": c.position or 0, "work": kg.work_of(c.source),
         "conds": condition_keys(c),
-        "search": "\n".join(normalize(t) for _, t in claim_fields(c)),
     }
 
 
@@ -93,8 +97,10 @@ def page_data(kg: KG, view: View) -> dict:
     claims = {c.id: c for c in view.claims}
     for defs in view.definitions.values():
         claims.update((c.id, c) for c in defs)
-    shown = set(claims)
     sources = sorted({c.source for c in claims.values()})
+    by_source: dict[str, list[Claim]] = {}  # the drawn claims of each source: only they are marked
+    for c in claims.values():
+        by_source.setdefault(c.source, []).append(c)
     concepts = {}
     texts: list[str] = []
     for cid in view.concepts:
@@ -105,9 +111,13 @@ def page_data(kg: KG, view: View) -> dict:
             "defs": "\n".join(normalize(t) for name, t in fields if name.startswith("definition")),
         }
     out_claims = {}
-    for cid in sorted(claims):
-        out_claims[cid] = _claim_entry(kg, claims[cid])
-        texts += [t for _, t in claim_fields(claims[cid])]
+    claim_texts = {cid: [t for _, t in claim_fields(claims[cid])] for cid in sorted(claims)}
+    flat = normalize_many([t for ts in claim_texts.values() for t in ts])  # one OpenCC call, not one per field
+    at = 0
+    for cid, ts in claim_texts.items():
+        out_claims[cid] = {**_claim_entry(kg, claims[cid]), "search": "\n".join(flat[at:at + len(ts)])}
+        at += len(ts)
+        texts += ts
     tensions = {}
     for link in view.links:
         kind = tension(link.claims)
@@ -115,7 +125,7 @@ def page_data(kg: KG, view: View) -> dict:
             tensions[link_id(link.cause, link.effect, link.relation)] = kind
     trace = {"from": view.ends[0], "to": view.ends[1], "maxLen": view.max_len} if view.ends else None
     return {
-        "sources": {sid: _source_entry(kg, sid, shown) for sid in sources},
+        "sources": {sid: _source_entry(kg, sid, by_source.get(sid, [])) for sid in sources},
         "claims": out_claims, "concepts": concepts, "tension": tensions, "trace": trace,
         "searchFold": fold_map(texts),
     }
