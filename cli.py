@@ -303,7 +303,7 @@ def render(
     force: bool = typer.Option(False, "--force", help="Replace an existing file that govkg did not write."),
     open_: bool = typer.Option(False, "--open", help="Then open the page with the desktop's default program (or print its path)."),
 ) -> None:
-    """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters."""
+    """Write the graph as one self-contained HTML page that opens offline: search, claims on click, filters, the view in its URL, SVG/PNG export, 中文/English; above 1,500 concepts it opens on groups of related concepts."""
     from kg.output.outfiles import check_page_target
     from kg.output.render import render as run
 

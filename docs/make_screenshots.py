@@ -1,7 +1,7 @@
-"""Remake the pictures in docs/: the page of the whole graph, the same with a link's claims open, and a figure of the best-linked concept's neighbourhood.
+"""Remake the pictures in docs/: the page of the whole graph, the same with a link's claims open, on a phone, and a figure of the best-linked concept's neighbourhood.
 
 Run from the repository: `python docs/make_screenshots.py` (needs Chromium, Graphviz, a CJK font,
-and the `test` extra for Playwright).
+and the `test` extra for Playwright); `--page-only` remakes the page's pictures and leaves the figure.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def main() -> None:
             browser, why = launch(p)
             if browser is None:
                 sys.exit(why)
-            opened = Opened(browser, page)
+            opened = Opened(browser, page, viewport=(1440, 900))
             opened.page.screenshot(path=str(docs / "graph.png"))
             opened.page.mouse.click(*opened.node_point(hub))
             opened.page.locator("#details ul button").first.click()
@@ -43,7 +43,12 @@ def main() -> None:
             opened.page.wait_for_timeout(800)
             opened.page.screenshot(path=str(docs / "graph-detail.png"))
             opened.close()
+            phone = Opened(browser, page, viewport=(390, 844), scale=2)  # a phone: the map first, the panel folded
+            phone.page.screenshot(path=str(docs / "graph-phone.png"))
+            phone.close()
             browser.close()
+    if "--page-only" in sys.argv:
+        return
     subprocess.run([*kg, "figure", "--lang", "both", "--formats", "svg,png", "--focus", hub,
                     "--out", str(docs / "figure")], check=True)
 

@@ -109,7 +109,8 @@ def test_page_script_hashes_match_the_scripts(runner, mini_ro, tmp_path):
     runnable = [text for attrs, text in p.scripts if attrs.get("type") != "application/json"]
     from kg.output.render import page_scripts
 
-    assert len(runnable) == 1 + len(page_scripts())  # vis-network, then the page's own (templates/*.js)
+    assert len(runnable) == 1 + len(page_scripts())  # vis-network, then the page's own (i18n.js, graph.js, …)
+    assert runnable[1] == page_scripts()[0] and "window.govkg" in runnable[1]
     hashes = {"sha256-" + base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in runnable}
     assert hashes == allowed
 
@@ -213,8 +214,14 @@ def test_page_is_the_same_every_run(runner, mini_ro, tmp_path):
     _, one = render(runner, mini_ro, tmp_path / "1.html", "--lang", "both")
     _, two = render(runner, mini_ro, tmp_path / "2.html", "--lang", "both")
     assert one == two
-    options = page_data(one)["options"]
-    assert options["layout"]["randomSeed"] == 7 and options["physics"]["stabilization"]["enabled"] is True
+    data = page_data(one)
+    options = data["options"]
+    # The layout is computed in Python (seeded, here by dot: causes left of effects); the page simulates nothing
+    # until asked.
+    assert options["physics"]["enabled"] is False and options["physics"]["stabilization"]["enabled"] is False
+    assert data["layout"] == "dot" and all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    x = {n["id"]: n["x"] for n in data["nodes"]}
+    assert x["pressure"] < x["caution"] < x["shirking"]  # 压力 → 谨慎 → 推诿 reads left to right
 
 
 def test_a_failed_write_leaves_the_previous_page(runner, mini_ro, tmp_path, monkeypatch):
@@ -271,7 +278,7 @@ def test_payloads_reach_the_page_only_as_text(runner, hostile, tmp_path, lang):
     for raw in ("<script>alert", "<img", "<svg onload", "<a href", "onerror=alert", "onload=alert"):
         assert not re.search(re.escape(raw) if raw.startswith("<") else r"<[^>]*" + re.escape(raw), html), raw
     p = parse(html)
-    # Only the page's own elements: no script beyond its own (the data, vis-network, templates/*.js), no event-handler attribute anywhere.
+    # Only the page's own elements: no script beyond its own (data, vis-network, the page's), no event-handler attribute.
     from kg.output.render import page_scripts
 
     assert len(p.scripts) == 2 + len(page_scripts()) and all(set(a) <= {"type", "id"} for a, _ in p.scripts)
@@ -300,7 +307,8 @@ def test_actor_labels_and_conjectures_reach_the_page_only_as_text(runner, hostil
 
     assert len(p.scripts) == 2 + len(page_scripts()) and [(t, k) for t, a in p.tags for k in a if k.lower().startswith("on")] == []
     options = [a.get("value") for t, a in p.tags if t == "option"]
-    assert options == ["", "subordinate", "superior", "", "possibly", "likely", "asserted", "necessarily"]
+    # the interface and label languages, then the actor and certainty filters
+    assert options == ["en", "zh", "zh", "en", "both", "", "subordinate", "superior", "", "possibly", "likely", "asserted", "necessarily"]
     text = "".join(p.text)
     assert f"上级{PAYLOADS['img']} (superior {PAYLOADS['script']}) (2)" in text
     claim = next(c for e in page_data(html)["edges"] for c in e["kg"]["claims"] if c["id"] == "a-discount-escalation")
@@ -310,10 +318,10 @@ def test_actor_labels_and_conjectures_reach_the_page_only_as_text(runner, hostil
 
 def test_the_page_script_never_writes_html():
     """Texts go into the page with textContent; nothing in govkg's script parses a string as HTML."""
-    js = (Path(__file__).resolve().parent.parent / "kg" / "output" / "templates" / "graph.js").read_text(encoding="utf-8")
-    code = re.sub(r"//[^\n]*|/\*.*?\*/", "", js, flags=re.S)
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
-        assert sink not in code, sink
+    for path in sorted((Path(__file__).resolve().parent.parent / "kg" / "output" / "templates").glob("*.js")):
+        code = re.sub(r"//[^\n]*|/\*.*?\*/", "", path.read_text(encoding="utf-8"), flags=re.S)
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+            assert sink not in code, (path.name, sink)
 
 
 def test_installed_command_renders(tmp_path, mini_ro):

@@ -6,7 +6,7 @@ and 1,000 with 4,246 not in 2 minutes; `sfdp` (force-directed) takes 0.3 s, 1.5 
 1,000 and 5,000 concepts; networkx's spring layout 0.8 s and 9 s for 218 and 1,000. So: `dot` when the
 linked part is small and sparse, under a time limit, else `sfdp`; networkx only without Graphviz. Above
 CLUSTER_ABOVE concepts the page opens on groups (Louvain communities, 2.2 s at 5,000 concepts): the groups
-are laid out as one small graph, and each group's concepts around its place, so no call sees the
+are laid out as one small graph, and each group's concepts (by sfdp) around its place, so no call sees the
 whole graph.
 """
 
@@ -97,9 +97,10 @@ def _grid(names: Sequence[str], width: float, top: float, step: float = 110.0) -
     return {n: (left + (i % cols) * step, top + (i // cols) * step * 0.6) for i, n in enumerate(names)}
 
 
-def _flat(names: list[str], edges: list[tuple[int, int]], label_px: Callable[[str], float]) -> tuple[list, str]:
-    """One layout of a linked graph: dot when small enough and quick, else sfdp, else networkx."""
-    if len(names) <= DOT_MAX_CONCEPTS and len(edges) <= DOT_MAX_LINKS:
+def _flat(names: list[str], edges: list[tuple[int, int]], label_px: Callable[[str], float],
+          flow: bool = True) -> tuple[list, str]:
+    """One layout of a linked graph: dot when small enough and quick (and `flow`), else sfdp, else networkx."""
+    if flow and len(names) <= DOT_MAX_CONCEPTS and len(edges) <= DOT_MAX_LINKS:
         # Boxes as wide as the label, so ranks and neighbours leave room for it; causes left, effects right.
         sizes = [(max(0.4, label_px(n) / 72), 0.5) for n in names]
         pts = _graphviz("dot", names, edges, "rankdir=LR, ranksep=0.6, nodesep=0.15, newrank=true, "
@@ -182,7 +183,8 @@ def _grouped(names: Sequence[str], pairs: list[tuple[int, int]], linked: list[in
     for a, b in pairs:
         if where[a] == where[b]:
             inside[where[a]].append((local[a], local[b]))
-    inner = [_flat([names[i] for i in c], inside[k], lambda _: 60.0) for k, c in enumerate(comms)]
+    # sfdp inside each group: dot's time limit, once per group, would add up with the number of groups
+    inner = [_flat([names[i] for i in c], inside[k], lambda _: 60.0, flow=False) for k, c in enumerate(comms)]
     radius = [max((math.hypot(x, y) for x, y in pts), default=0.0) + EDGE_PX for pts, _ in inner]
     centres = _graphviz("sfdp", [str(k) for k in range(len(comms))], between, f"overlap=prism, start={SEED}", None, SFDP_SECONDS)
     if centres is None:
@@ -196,7 +198,7 @@ def _grouped(names: Sequence[str], pairs: list[tuple[int, int]], linked: list[in
     positions = {}
     for k, c in enumerate(comms):
         cx, cy = centres[k][0] * grow, centres[k][1] * grow
-        for i, (x, y) in zip(c, inner[k][0]):
+        for i, (x, y) in zip(c, inner[k][0], strict=True):
             positions[names[i]] = (cx + x, cy + y)
     methods = sorted({m for _, m in inner})
     return positions, "groups (Louvain) + " + "/".join(methods), [[names[i] for i in c] for c in comms]

@@ -322,7 +322,7 @@ def to_network(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None):
             "stabilization": {"enabled": False},
             "minVelocity": 1,
         },
-        "interaction": {"hover": n <= CLUSTER_ABOVE, "tooltipDelay": 120, "hideEdgesOnDrag": n > 300,
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 300,
                         "hideEdgesOnZoom": n > 1000, "keyboard": {"enabled": True, "bindToWindow": False},
                         "navigationButtons": False, "multiselect": False},
     }

@@ -3,7 +3,9 @@
    Every text from the graph reaches the page through textContent, never as HTML. */
 (function () {
   "use strict";
+  var timing = { start: performance.now() };  // ms since navigation began, for bench/page.py
   var data = JSON.parse(document.getElementById("kg-data").textContent);
+  timing.parsed = performance.now();
   var api = window.govkg;  // made by i18n.js
   var t = api.t, i18n = api.i18n;
   var RANK = { possibly: 1, likely: 2, asserted: 3, necessarily: 4 };
@@ -63,10 +65,52 @@
   data.nodes.forEach(function (n) { home[n.id] = { x: n.x, y: n.y }; });
 
   var labels = data.lang;
-  var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
+  var edgeById = {};
+  data.edges.forEach(function (e) { edgeById[e.id] = e; });
+
+  // ---- groups: a graph too big to draw one by one opens on groups of related concepts ----
+  // vis-network is handed only what is open: a node per closed group, one link per pair of groups
+  // (or per concept and closed group), and the concepts and links of the open groups.
+  var groups = data.groups || [], groupOf = {}, opened = {}, hubOf = [];
+  groups.forEach(function (members, k) {
+    members.forEach(function (id) { groupOf[id] = k; });
+    hubOf.push(members.slice().sort(function (a, b) { return degree[b] - degree[a] || (a < b ? -1 : 1); })[0]);
+  });
+  function groupId(k) { return GROUP + k; }
+  function groupNode(k) {
+    var members = groups[k], x = 0, y = 0, r = 0, hub = nodeById[hubOf[k]].kg;
+    members.forEach(function (id) { x += home[id].x; y += home[id].y; });
+    x /= members.length; y /= members.length;
+    members.forEach(function (id) { r = Math.max(r, Math.hypot(home[id].x - x, home[id].y - y)); });
+    // As big as the place its concepts take when it opens (less a margin), so the map keeps its shape.
+    return { id: groupId(k), x: x, y: y, shape: "dot", size: Math.max(30, r * 0.7), borderWidth: 2,
+             color: { background: "#dfe9f3", border: "#3a6ea5", highlight: { background: "#c7dbef", border: "#1d4f85" },
+                      hover: { background: "#c7dbef", border: "#1d4f85" } },
+             label: t("cluster.label", { label: named(hub), n: members.length - 1 }),
+             font: { size: 16, strokeWidth: 4, strokeColor: "#ffffff" } };
+  }
+  // What a link is drawn as now: itself, a link to a closed group, a link between groups, or nothing (inside a closed group).
+  function drawnAs(e) {
+    var a = groupOf[e.from], b = groupOf[e.to], oa = a === undefined || opened[a], ob = b === undefined || opened[b];
+    if (oa && ob) return e;
+    if (a === b) return null;
+    var from = oa ? e.from : groupId(a), to = ob ? e.to : groupId(b);
+    return { id: "via:" + from + ">" + to, from: from, to: to, color: { color: "#9fb3c8", highlight: "#3a6ea5", hover: "#3a6ea5" },
+             width: 1, arrows: { to: { enabled: true, scaleFactor: 0.5 } }, smooth: false };
+  }
+  function drawnNow() {
+    var ns = [], es = {};
+    data.nodes.forEach(function (n) { if (groupOf[n.id] === undefined || opened[groupOf[n.id]]) ns.push(n); });
+    groups.forEach(function (_, k) { if (!opened[k]) ns.push(groupNode(k)); });
+    data.edges.forEach(function (e) { var d = drawnAs(e); if (d && !es[d.id]) es[d.id] = d; });
+    return { nodes: ns, edges: Object.keys(es).map(function (id) { return es[id]; }) };
+  }
+  var start = groups.length ? drawnNow() : data;
+  var nodes = new vis.DataSet(start.nodes);
+  var edges = new vis.DataSet(start.edges);
   var container = document.getElementById("graph");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+  timing.network = performance.now();
 
   // Arrow heads cost vis-network most of a frame (it finds each one's place on the node's border):
   // draw them only where they can be seen, at a zoom where they are a few pixels wide, and in view.
@@ -108,7 +152,6 @@
   // ---- the overview: the best-linked concepts labelled at a readable size, at any zoom ----
   // vis-network draws a label only once it is 11 px or more on screen; below, the page labels the
   // concepts that matter (the selection and its neighbours, else the most linked) without overlap.
-  var drawn = null;  // ids vis-network draws now (not hidden, not inside a closed group)
   network.on("afterDrawing", function (ctx) {
     if (focus !== null) drawFocus(ctx);
     overview(ctx);
@@ -119,11 +162,8 @@
     var view = network.body.view, scale = view.scale, tx = view.translation.x, ty = view.translation.y;
     var ratio = network.canvas.pixelRatio || 1, w = container.clientWidth, h = container.clientHeight;
     var grid = {}, shown = [], body = network.body;
-    if (groups.length) {  // concepts inside a closed group are not drawn
-      drawn = {};
-      body.nodeIndices.forEach(function (id) { drawn[id] = true; });
-    }
     var order = byDegree;
+    if (groups.length) order = groupOrder().concat(byDegree);
     if (api.selected !== null && nodeById[api.selected]) {
       order = [api.selected].concat(network.getConnectedNodes(api.selected).filter(function (x) { return nodeById[x]; })
         .sort(function (a, b) { return degree[b] - degree[a]; }));
@@ -153,64 +193,55 @@
     }
     for (var i = 0, tried = 0; i < order.length && shown.length < OVERVIEW_MAX && tried < OVERVIEW_TRY; i++) {
       var id = order[i], n = body.nodes[id];
-      if (!n || (drawn !== null && !drawn[id]) || n.options.hidden) continue;
+      if (!n || n.options.hidden) continue;
       tried++;
       if (n.labelModule.fontOptions.size * scale >= 11) continue;  // vis-network draws this label itself
       var px = n.x * scale + tx, py = n.y * scale + ty;
       if (px < 0 || py < 0 || px > w || py > h) continue;
-      var text = named(nodeById[id].kg), key = labels + "\u0000" + id;
+      var text = nodeById[id] ? named(nodeById[id].kg) : n.options.label, key = labels + i18n.lang + "\u0000" + id;
       var tw = widths[key] === undefined ? (widths[key] = ctx.measureText(text).width) : widths[key];
-      var box = [px - tw / 2 - 2, py + Math.max(4, (n.shape.radius || 4) * scale) + 1, tw + 4, OVERVIEW_PX + 3];
+      var below = nodeById[id] ? Math.max(4, (n.shape.radius || 4) * scale) + 1 : -OVERVIEW_PX / 2;  // a group's name on it
+      var cx = Math.min(Math.max(px, tw / 2 + 2), w - tw / 2 - 2);  // a label near the edge stays inside the map
+      var box = [cx - tw / 2 - 2, py + below, tw + 4, OVERVIEW_PX + 3];
       if (clash(box)) continue;
       keep(box);
       shown.push(id);
-      ctx.strokeText(text, px, box[1] + 1);
-      ctx.fillText(text, px, box[1] + 1);
+      ctx.strokeText(text, cx, box[1] + 1);
+      ctx.fillText(text, cx, box[1] + 1);
     }
     ctx.restore();
     api.overview = { ids: shown, px: OVERVIEW_PX };
   }
 
-  // ---- groups: a graph too big to draw one by one opens on groups of related concepts ----
-  var groupOf = {}, groups = data.groups || [], opened = {};
-  function groupId(k) { return GROUP + k; }
-  function closeGroups() {
-    groups.forEach(function (members, k) {
-      members.forEach(function (id) { groupOf[id] = k; });
-      var hub = members.slice().sort(function (a, b) { return degree[b] - degree[a]; })[0];
-      var size = Math.min(60, 14 + Math.sqrt(members.length) * 2.5);
-      network.cluster({
-        joinCondition: function (n) { return groupOf[n.id] === k && n.id.indexOf(GROUP) !== 0; },
-        clusterNodeProperties: {
-          id: groupId(k), shape: "dot", size: size, borderWidth: 2,
-          color: { background: "#dfe9f3", border: "#3a6ea5", highlight: { background: "#c7dbef", border: "#1d4f85" } },
-          label: t("cluster.label", { label: named(nodeById[hub].kg), n: members.length - 1 }),
-          font: { size: 16, strokeWidth: 4, strokeColor: "#ffffff" },
-          title: t("cluster.title", { label: named(nodeById[hub].kg), n: members.length })
-        },
-        clusterEdgeProperties: { color: { color: "#9fb3c8" }, dashes: false, arrows: { to: { enabled: false } } }
-      });
-    });
+  // Opening a group: its concepts and the links now drawn differently replace the group's node.
+  function openGroup(k) {
+    k = String(k).replace(GROUP, "");
+    if (!groups[k] || opened[k]) return;
+    var before = {};
+    edges.getIds().forEach(function (id) { before[id] = true; });
+    opened[k] = true;
+    var now = drawnNow(), keep = {};
+    now.edges.forEach(function (e) { keep[e.id] = true; });
+    edges.remove(Object.keys(before).filter(function (id) { return !keep[id]; }));
+    nodes.remove(groupId(k));
+    nodes.add(groups[k].map(function (id) { return Object.assign({}, nodeById[id], { label: mapLabel(nodeById[id].kg) }); }));
+    edges.add(now.edges.filter(function (e) { return !before[e.id]; }));
+    hiddenNow = { nodes: {}, edges: {} };  // the new ones take the filters
+    applyFilters(true);
   }
-  function openGroup(cid) {
-    opened[cid.slice(GROUP.length)] = true;
-    network.openCluster(cid, { releaseFunction: function (_, contained) {
-      var out = {};
-      Object.keys(contained).forEach(function (id) { out[id] = home[id] || contained[id]; });
-      return out;
-    } });
+  function groupOrder() {  // closed groups, biggest first
+    return groups.map(function (_, k) { return k; }).filter(function (k) { return !opened[k]; })
+      .sort(function (a, b) { return groups[b].length - groups[a].length || a - b; }).map(groupId);
   }
   // A concept inside a closed group: open it first.
-  function reveal(id) {
-    var path = network.clustering.findNode(id);
-    for (var i = 0; i < path.length - 1; i++) if (network.isCluster(path[i])) openGroup(path[i]);
-  }
+  function reveal(id) { if (groupOf[id] !== undefined && !opened[groupOf[id]]) openGroup(groupOf[id]); }
   api.openGroup = openGroup;
   api.groups = groups;
-  if (groups.length) closeGroups();
 
   function settled() {
     network.fit();
+    timing.ready = performance.now();
+    api.timing = timing;
     api.ready = true;
     document.body.setAttribute("data-ready", "true");
     document.dispatchEvent(new CustomEvent("govkg:ready"));
@@ -241,7 +272,7 @@
       details.appendChild(el("h2", null, t("node.texts")));
       k.definitions.forEach(function (c) { details.appendChild(claimBox(c)); });
     }
-    var mine = edges.get({ filter: function (e) { return (e.from === id || e.to === id) && !hiddenNow.edges[e.id]; } });  // pagetrace: shown links only
+    var mine = data.edges.filter(function (e) { return (e.from === id || e.to === id) && !hiddenNow.edges[e.id]; });  // pagetrace: shown links only
     if (mine.length) {
       details.appendChild(el("h2", null, t("node.links")));
       var ul = el("ul");
@@ -250,7 +281,10 @@
         var b = el("button", null, nodeById[e.from].kg.zh + " → " + nodeById[e.to].kg.zh + "  (" + e.kg.tag +
           ", " + t(nc > 1 ? "node.claims" : "node.claim", { n: nc }) + ")");
         b.type = "button";
-        b.addEventListener("click", function () { network.selectEdges([e.id]); showEdge(e.id); api.changed("edge"); });
+        b.addEventListener("click", function () {
+          reveal(e.from); reveal(e.to);
+          network.selectEdges([e.id]); showEdge(e.id); api.changed("edge");
+        });
         var li = el("li"); li.appendChild(b); ul.appendChild(li);
       });
       details.appendChild(ul);
@@ -294,7 +328,7 @@
   api.claimBox = claimBox;
 
   function showEdge(id) {
-    var e = edges.get(id);
+    var e = edgeById[id];
     if (!e) return;
     var k = e.kg;
     shownNow = ["edge", id];
@@ -336,8 +370,14 @@
     return d;
   }
   api.nodeTip = nodeTip; api.edgeTip = edgeTip;
-  network.on("hoverNode", function (p) { if (nodeById[p.node]) nodes.update({ id: p.node, title: api.nodeTip(nodeById[p.node]) }); });
-  network.on("hoverEdge", function (p) { var e = edges.get(p.edge); if (e) edges.update({ id: p.edge, title: api.edgeTip(e) }); });
+  network.on("hoverNode", function (p) {
+    if (nodeById[p.node]) nodes.update({ id: p.node, title: api.nodeTip(nodeById[p.node]) });
+    else if (String(p.node).indexOf(GROUP) === 0) {
+      var k = +String(p.node).slice(GROUP.length);
+      nodes.update({ id: p.node, title: el("div", "tip", t("cluster.title", { label: named(nodeById[hubOf[k]].kg), n: groups[k].length })) });
+    }
+  });
+  network.on("hoverEdge", function (p) { var e = edgeById[p.edge]; if (e) edges.update({ id: p.edge, title: api.edgeTip(e) }); });
 
   // ---- neighbourhood highlight: a veil over the map, the neighbourhood drawn again on top ----
   // Changing the colour of every other concept and link through the DataSets costs seconds at
@@ -405,9 +445,9 @@
   api.reset = reset;
 
   network.on("click", function (p) {
-    if (p.nodes.length && network.isCluster(p.nodes[0])) { openGroup(p.nodes[0]); api.changed("group"); return; }
+    if (p.nodes.length && String(p.nodes[0]).indexOf(GROUP) === 0) { openGroup(p.nodes[0]); api.changed("group"); return; }
     if (p.nodes.length) selectConcept(p.nodes[0], { move: false });
-    else if (p.edges.length && edges.get(p.edges[0])) {
+    else if (p.edges.length && edgeById[p.edges[0]]) {
       api.selected = api.state.selected = null; unhighlight(); showEdge(p.edges[0]); api.changed("edge");
     } else if (api.selected !== null || shownNow !== null) {
       api.selected = api.state.selected = null; api.state.edge = null; shownNow = null;
@@ -531,7 +571,7 @@
     document.getElementById("count-claims").textContent = Object.keys(claims).length;
     // An open claim panel follows the filters.
     var open = network.getSelectedEdges();
-    if (open.length && api.selected === null && edges.get(open[0])) showEdge(open[0]);
+    if (open.length && api.selected === null && edgeById[open[0]]) showEdge(open[0]);
     // pagetrace: the concept panel, search and paths follow the filters (govkg:filters)
     if (api.selected !== null && shownNow && shownNow[0] === "node") showNode(api.selected);
     document.dispatchEvent(new CustomEvent("govkg:filters"));
@@ -589,10 +629,18 @@
     if (["zh", "en", "both"].indexOf(mode) < 0 || mode === labels) return;
     labels = api.state.labels = mode;
     labelSelect.value = mode;
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, label: mapLabel(n.kg) }; }));
+    relabel();
+  }
+  // The labels of what is drawn now, in the label language (groups' also in the interface's).
+  function relabel() {
+    nodes.update(nodes.getIds().map(function (id) {
+      return nodeById[id] ? { id: id, label: mapLabel(nodeById[id].kg) }
+                          : { id: id, label: groupNode(+String(id).slice(GROUP.length)).label };
+    }));
   }
   document.addEventListener("govkg:lang", function () {
     uiSelect.value = i18n.lang;
+    if (groups.length) relabel();
     if (shownNow === null) showHint();
     else if (shownNow[0] === "node") showNode(shownNow[1]);
     else showEdge(shownNow[1]);
@@ -671,11 +719,11 @@
       certaintyFilter.value = s.cert || "";
       applyFilters(true);
       (s.open || "").split(",").forEach(function (k) {
-        if (k !== "" && !opened[k] && network.body.nodes[groupId(k)] && network.isCluster(groupId(k))) openGroup(groupId(k));
+        if (k !== "") openGroup(k);
       });
       Object.keys(stateFields).forEach(function (k) { if (s[k] !== undefined) stateFields[k].set(s[k]); });
       if (s.sel && nodeById[s.sel]) selectConcept(s.sel, { move: false, quiet: true });
-      else if (s.edge && edges.get(s.edge)) { reveal(edges.get(s.edge).from); reveal(edges.get(s.edge).to); network.selectEdges([s.edge]); showEdge(s.edge); }
+      else if (s.edge && edgeById[s.edge]) { reveal(edgeById[s.edge].from); reveal(edgeById[s.edge].to); network.selectEdges([s.edge]); showEdge(s.edge); }
       var at = (s.at || "").split(",").map(Number);
       if (at.length === 3 && at.every(isFinite) && at[2] > 0) network.moveTo({ position: { x: at[0], y: at[1] }, scale: at[2] });
       else if (s.sel && nodeById[s.sel]) network.focus(s.sel, { scale: Math.max(network.getScale(), 1.1) });
@@ -751,7 +799,7 @@
         gEdges.appendChild(svgEl("path", { d: "M" + x2.toFixed(1) + " " + y2.toFixed(1) + "L" + (bx - uy * s / 2).toFixed(1) + " " + (by + ux * s / 2).toFixed(1) +
                                               "L" + (bx + uy * s / 2).toFixed(1) + " " + (by - ux * s / 2).toFixed(1) + "Z", fill: head === "vee" ? "none" : colour, stroke: colour }));
       }
-      if (e.options.label) gText.appendChild(svgEl("text", { x: ((x1 + x2) / 2).toFixed(1), y: ((y1 + y2) / 2).toFixed(1), "font-size": 11, fill: colour }, e.options.label));
+      if (e.options.label && 11 * scale >= 9) gText.appendChild(svgEl("text", { x: ((x1 + x2) / 2).toFixed(1), y: ((y1 + y2) / 2).toFixed(1), "font-size": 11, fill: colour }, e.options.label));
     });
     var labelled = {};
     (api.overview ? api.overview.ids : []).forEach(function (id) { labelled[id] = OVERVIEW_PX / scale; });
