@@ -169,9 +169,10 @@ def _dark_above(page: Opened, node_id: str) -> int:
     page.page.wait_for_timeout(400)  # let any fit animation end
     return page.js("""id => {
         const n = govkg.network; n.redraw();
-        const p = n.canvasToDOM(n.getPositions([id])[id]), s = n.getScale();
+        const p = n.canvasToDOM(n.getPositions([id])[id]), s = n.getScale(), node = n.body.nodes[id];
         const c = document.querySelector('#graph canvas'), ctx = c.getContext('2d'), k = c.width / c.clientWidth;
-        const y = p.y - (24 + 12) * s, d = ctx.getImageData((p.x - 10) * k, (y - 4 * s) * k, 20 * k, Math.max(2, 8 * s) * k).data;
+        // the tag: 17 px high on the screen, its foot 8 px above the node's ring
+        const y = p.y - ((node.shape.radius || 10) * s + 8 + 11.5), d = ctx.getImageData((p.x - 10) * k, (y - 4) * k, 20 * k, 8 * k).data;
         let dark = 0;
         for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && d[i] < 40 && d[i + 1] < 40 && d[i + 2] < 40) dark++;
         return dark;

@@ -412,6 +412,13 @@
     later.forEach(function (f) { f(); });
   }
   api.isDimmed = function (id) { return focus !== null && !focus.nodes[id] && !focus.edges[id]; };
+  api.highlightSet = function (ids, edgeIds) {  // pagetrace: a traced path drawn over the veil
+    focus = { nodes: {}, edges: {} };
+    ids.forEach(function (x) { focus.nodes[x] = true; });
+    edgeIds.forEach(function (x) { focus.edges[x] = true; });
+    network.redraw();
+  };
+  api.unhighlight = unhighlight;  // pagetrace
 
   function selectConcept(id, opts) {
     if (!nodeById[id]) return;

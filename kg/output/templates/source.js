@@ -163,7 +163,15 @@
       whole.addEventListener("click", function () { showSource(sid, null); });
       body.appendChild(whole);
     }
-    reader.hidden = false;
+    if (reader.hidden) {
+      reader.hidden = false;
+      // Opened over the map's left: move what was in view to the part of the map left beside it.
+      var gw = api.network.canvas.frame.clientWidth, rw = reader.offsetWidth + 8;
+      if (gw > rw * 1.5) {
+        var at = api.network.getViewPosition(), scale = api.network.getScale() * (gw - rw) / gw;
+        api.network.moveTo({ position: { x: at.x - (rw / 2) / scale, y: at.y }, scale: scale });
+      }
+    }
     var first = body.querySelector("mark.current");
     // Scroll the pane alone (scrollIntoView would scroll the page and the map's box too).
     reader.scrollTop = first ? Math.max(0, first.offsetTop - reader.clientHeight / 3) : 0;

@@ -288,27 +288,31 @@
       if (!api.nodeById[m[0]]) return;
       var pos = network.getPositions([m[0]])[m[0]];
       if (!pos) return;
-      var r = 24;
+      // Drawn at one size on the screen, whatever the zoom.
+      var k = 1 / network.getScale(), node = network.body.nodes[m[0]];
+      var r = ((node && node.shape && node.shape.radius) || 10) + 8 * k;
       ctx.save();
-      ctx.lineWidth = 3;
+      ctx.lineWidth = 3 * k;
       ctx.strokeStyle = m[2];
-      ctx.setLineDash(m[0] === state.from ? [] : [6, 4]);
+      ctx.setLineDash(m[0] === state.from ? [] : [6 * k, 4 * k]);
       ctx.beginPath(); ctx.arc(pos.x, pos.y, r, 0, 2 * Math.PI); ctx.stroke();
       ctx.setLineDash([]);
-      ctx.font = "bold 13px sans-serif";
-      var w = ctx.measureText(m[1]).width + 8;
+      ctx.font = "bold " + 13 * k + "px sans-serif";
+      var w = ctx.measureText(m[1]).width + 8 * k;
       ctx.fillStyle = "#000000";
-      ctx.fillRect(pos.x - w / 2, pos.y - r - 20, w, 17);
+      ctx.fillRect(pos.x - w / 2, pos.y - r - 20 * k, w, 17 * k);
       ctx.fillStyle = "#ffffff";
       ctx.textAlign = "center"; ctx.textBaseline = "middle";
-      ctx.fillText(m[1], pos.x, pos.y - r - 11.5);
+      ctx.fillText(m[1], pos.x, pos.y - r - 11.5 * k);
       ctx.restore();
     });
   });
   function drawPath() {
     var p = state.paths[state.index];
-    if (!p) { network.unselectAll(); network.redraw(); return; }
-    network.selectEdges(p.steps.map(function (s) { return s.edge; }));
+    if (!p) { network.unselectAll(); if (api.unhighlight) api.unhighlight(); network.redraw(); return; }
+    var ids = p.steps.map(function (s) { return s.edge; });
+    network.selectEdges(ids);
+    if (api.highlightSet) api.highlightSet(p.concepts, ids);  // the path over a veil, the rest faded
     network.fit({ nodes: p.concepts });  // at once: an animation redraws the whole map every frame
   }
 
@@ -367,6 +371,7 @@
   function run() {
     var a = resolve(fromField.input.value), b = resolve(toField.input.value);
     state.maxLen = Number(maxLen.value);
+    if (state.index >= 0 && api.unhighlight) api.unhighlight();  // the path drawn before goes
     state.paths = []; state.index = -1; state.truncated = false;
     if (!a || !b) { state.from = state.to = null; clear(list); summary.textContent = t("trace.unknown"); network.redraw(); return; }
     state.from = a; state.to = b;
@@ -378,11 +383,12 @@
     api.changed && api.changed("trace");
   }
   function reset() {
-    var drawn = state.from !== null;
+    var drawn = state.index >= 0, marked = state.from !== null;
     state.from = state.to = null; state.paths = []; state.index = -1;
     fromField.input.value = toField.input.value = "";
     clear(list); summary.textContent = "";
-    if (drawn) network.redraw();  // only to take the start and end marks away
+    if (drawn && api.unhighlight) api.unhighlight();
+    if (marked) network.redraw();  // only to take the start and end marks away
   }
 
   go.addEventListener("click", run);
