@@ -59,7 +59,11 @@ def real(browser, pages):
 def _clean(request):
     """Each test starts from the page as it opened: Reset (which clears search, filters, path, source text)."""
     if "real" in request.fixturenames:
-        request.getfixturevalue("real").js("govkg.reset()")
+        real = request.getfixturevalue("real")
+        real.js("govkg.reset()")
+        # Reset fits the map with a short animation: let the camera stop before clicking on it
+        real.page.wait_for_function("""() => { const n = govkg.network, v = JSON.stringify([n.getViewPosition(), n.getScale()]);
+            const same = window.__cam === v; window.__cam = v; return same; }""", polling=150, timeout=10_000)
     yield
 
 
