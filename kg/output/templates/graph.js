@@ -416,7 +416,7 @@
     focus = { nodes: {}, edges: {} };
     ids.forEach(function (x) { focus.nodes[x] = true; });
     edgeIds.forEach(function (x) { focus.edges[x] = true; });
-    network.redraw();
+    network.body.emitter.emit("_requestRedraw");  // at the next frame, once with the camera's move
   };
   api.unhighlight = unhighlight;  // pagetrace
 

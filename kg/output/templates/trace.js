@@ -307,9 +307,12 @@
       ctx.restore();
     });
   });
+  // Redraw at the next frame, once, however many changes ask for it (network.redraw() draws the whole
+  // map at once, each time: a Reset would draw it three times over).
+  function later() { network.body.emitter.emit("_requestRedraw"); }
   function drawPath() {
     var p = state.paths[state.index];
-    if (!p) { network.unselectAll(); if (api.unhighlight) api.unhighlight(); network.redraw(); return; }
+    if (!p) { network.unselectAll(); if (api.unhighlight) api.unhighlight(); later(); return; }
     var ids = p.steps.map(function (s) { return s.edge; });
     network.selectEdges(ids);
     if (api.highlightSet) api.highlightSet(p.concepts, ids);  // the path over a veil, the rest faded
@@ -373,13 +376,13 @@
     state.maxLen = Number(maxLen.value);
     if (state.index >= 0 && api.unhighlight) api.unhighlight();  // the path drawn before goes
     state.paths = []; state.index = -1; state.truncated = false;
-    if (!a || !b) { state.from = state.to = null; clear(list); summary.textContent = t("trace.unknown"); network.redraw(); return; }
+    if (!a || !b) { state.from = state.to = null; clear(list); summary.textContent = t("trace.unknown"); later(); return; }
     state.from = a; state.to = b;
-    if (a === b) { clear(list); summary.textContent = t("trace.same"); network.redraw(); return; }
+    if (a === b) { clear(list); summary.textContent = t("trace.same"); later(); return; }
     var r = findPaths(a, b, state.maxLen);
     state.paths = r.paths; state.truncated = r.truncated;
     renderList();
-    if (state.paths.length) choose(0); else network.redraw();
+    if (state.paths.length) choose(0); else later();
     api.changed && api.changed("trace");
   }
   function reset() {
@@ -388,7 +391,7 @@
     fromField.input.value = toField.input.value = "";
     clear(list); summary.textContent = "";
     if (drawn && api.unhighlight) api.unhighlight();
-    if (marked) network.redraw();  // only to take the start and end marks away
+    if (marked) later();  // only to take the start and end marks away
   }
 
   go.addEventListener("click", run);
