@@ -23,7 +23,9 @@ DOT_MAX_CONCEPTS = 400  # linked concepts; dot's crossing minimisation grows muc
 DOT_MAX_LINKS = 600
 DOT_SECONDS = 5.0  # past this, sfdp
 SFDP_SECONDS = 60.0  # past this, networkx with few iterations
-CLUSTER_ABOVE = 1500  # concepts; measured in bench/page.py: 2,000 drawn one by one take over 200 ms a click
+# concepts; with bench/page.py's measures on 2 shared cores (load ≈ 10): 2,000 concepts drawn one by one
+# take 135 ms a frame and 0.9–1.5 s a click, 1,000 take 0.1–0.7 s a click
+CLUSTER_ABOVE = 1500
 EDGE_PX = 150.0  # typical link length on the page at zoom 1
 
 

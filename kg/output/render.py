@@ -243,7 +243,7 @@ def to_network(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None):
         x, y = lay.positions[cid]
         net.add_node(
             cid, label=concept_label(c, lang), shape=shape, x=x, y=y,
-            color={"background": colour, "border": "#444444",
+            color={"background": colour, "border": "rgba(40,40,40,0.55)",  # a shade of the fill when the node is tiny
                    "highlight": {"background": colour, "border": "#000000"},
                    "hover": {"background": colour, "border": "#000000"}},
             value=degree[cid],  # size and label grow with links (options.nodes.scaling), so hubs read at a glance

@@ -39,6 +39,12 @@ def to_pyoxigraph(term: Term):
     raise TypeError(f"cannot export {term!r}")
 
 
+def to_ox_quads(triples) -> list:
+    """Triples of plain terms (kg.rdf.emit's) as pyoxigraph quads in the default graph: statements made beside the
+    graph's, such as the schema.org words of a site page (kg.output.site.resources)."""
+    return [ox.Quad(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o)) for s, p, o in triples]
+
+
 def ox_quads(kg) -> list:
     """Every quad of the graph (kg.rdf.emit) as pyoxigraph quads, distinct, in a stable order."""
     terms: dict = {}
@@ -110,8 +116,12 @@ def _compact(node):
     return out
 
 
+def jsonld_document(quads: list) -> dict:
+    """The JSON-LD document of the union of all named graphs, with govkg's context, as a dict (what to_jsonld writes)."""
+    nodes = json.loads(_serialize(_triples(quads), ox.RdfFormat.JSON_LD))
+    return {"@context": jsonld_context()["@context"], "@graph": _compact(nodes)}
+
+
 def to_jsonld(quads: list) -> bytes:
     """JSON-LD of the union of all named graphs, with govkg's context; every literal as {"@value": "<lexical form>"}."""
-    nodes = json.loads(_serialize(_triples(quads), ox.RdfFormat.JSON_LD))
-    doc = {"@context": jsonld_context()["@context"], "@graph": _compact(nodes)}
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(jsonld_document(quads), ensure_ascii=False, indent=1) + "\n").encode("utf-8")

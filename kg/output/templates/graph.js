@@ -655,6 +655,7 @@
   });
 
   // ---- keys: vis-network pans and zooms when the map has the focus; these work anywhere but in a field ----
+  var PAN = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
   function neighbour(step) {
     if (api.selected === null) { if (byDegree.length) selectConcept(byDegree[0]); return; }
     var near = network.getConnectedNodes(api.selected).filter(function (x) { return nodeById[x] && !hiddenNow.nodes[x]; }).sort();
@@ -673,8 +674,15 @@
     else if (ev.key === "/") { ev.preventDefault(); panel(true); search.focus(); }
     else if (ev.key === "]") neighbour(1);
     else if (ev.key === "[") neighbour(-1);
-    else if ((ev.key === "+" || ev.key === "=") && ev.target !== network.canvas.frame) zoomBy(1.3);
-    else if (ev.key === "-" && ev.target !== network.canvas.frame) zoomBy(1 / 1.3);
+    else if (ev.target === network.canvas.frame) return;  // vis-network's own keys pan and zoom there
+    else if (ev.key === "+" || ev.key === "=") zoomBy(1.3);
+    else if (ev.key === "-") zoomBy(1 / 1.3);
+    else if (PAN[ev.key] && (ev.target === container || ev.target === document.body)) {
+      ev.preventDefault();
+      var at = network.getViewPosition(), step = 80 / network.getScale();
+      network.moveTo({ position: { x: at.x + PAN[ev.key][0] * step, y: at.y + PAN[ev.key][1] * step } });
+      later();
+    }
   });
 
   // ---- the view in the URL: #sel=…&edge=…&ui=…&labels=…&hide=…&at=x,y,zoom ----
