@@ -109,7 +109,9 @@ def test_zoom_and_fit_buttons_and_keys(browser, pages):
     assert p.js("document.activeElement.id") == "search"
     p.page.locator("#search").press("Escape")
     assert p.js("govkg.selected") is None
-    # The map itself takes the keyboard focus (Tab reaches it); the arrows then pan it.
+    # The map itself takes the keyboard focus (Tab reaches it); the arrows then pan it (once Reset's fit has ended).
+    p.page.wait_for_function("""() => { const n = govkg.network, v = JSON.stringify([n.getViewPosition(), n.getScale()]);
+        const same = window.__cam === v; window.__cam = v; return same; }""", polling=150, timeout=10_000)
     p.page.locator("#graph").focus()
     before = p.js("govkg.network.getViewPosition()")
     p.page.keyboard.press("ArrowLeft")
