@@ -43,6 +43,16 @@ def main() -> None:
             opened.page.wait_for_timeout(800)
             opened.page.screenshot(path=str(docs / "graph-detail.png"))
             opened.close()
+            # The path tracer and the source text: the paths of a stated chain, the first one's claim read in its paragraph.
+            traced = Opened(browser, page, viewport=(1440, 900))
+            traced.page.locator("#trace-from").fill("politicisation-of-departmental-business")
+            traced.page.locator("#trace-to").fill("formalism")
+            traced.page.locator("#trace-go").click()
+            traced.page.locator("#details .trace-step .claim button.read").nth(1).click()
+            traced.page.mouse.move(5, 895)
+            traced.page.wait_for_timeout(800)
+            traced.page.screenshot(path=str(docs / "graph-trace.png"))
+            traced.close()
             phone = Opened(browser, page, viewport=(390, 844), scale=2)  # a phone: the map first, the panel folded
             phone.page.screenshot(path=str(docs / "graph-phone.png"))
             phone.close()

@@ -142,7 +142,7 @@ def test_page_holds_every_concept_and_link_styled_by_class_and_polarity(runner, 
     assert cond["kg"]["kind"] == "condition" and [c["id"] for c in cond["kg"]["claims"]] == ["b-pressure-shirking"]
     claim = next(c for c in edges["pressure->shirking"]["kg"]["claims"])
     assert claim["quotes"] == ["在激励强的时候,压力会导致推诿"] and claim["locator"] == "line 3"
-    assert claim["conditions"] == ["激励 (incentive)"] and claim["sourceName"].startswith("小文章")
+    assert claim["conditions"] == ["激励 (incentive)"] and claim["sourceName"] == "乙、丙，《小文章》，2021"
 
 
 @pytest.mark.parametrize("lang, label", [("zh", "推诿"), ("en", "shirking"), ("both", "推诿\nshirking")])
@@ -286,8 +286,10 @@ def test_payloads_reach_the_page_only_as_text(runner, hostile, tmp_path, lang):
     # The payloads are there, as text: in the title and heading, the source list, and the data.
     text = "".join(p.text)
     assert f"压力{PAYLOADS['script']}" in text                     # title / heading, shown as text
-    assert f"小文章{PAYLOADS['script']}" in text                   # the source filter
     data = page_data(html)
+    # the source filter names a document in the page's language (en: its English title); both names are in the data
+    assert lang == "en" or f"小文章{PAYLOADS['script']}" in text
+    assert f"《小文章{PAYLOADS['script']}》" in data["page"]["sources"]["mini-b"]["zh"]
     node = next(n for n in data["nodes"] if n["id"] == "pressure")
     assert PAYLOADS["link"] in node["kg"]["defZh"] and PAYLOADS["attr"] in node["kg"]["defEn"]
     assert "title" not in node  # tooltips are built in the page, as DOM text, not passed to pyvis

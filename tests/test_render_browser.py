@@ -141,7 +141,8 @@ def test_hovering_and_clicking_an_edge_shows_its_claims(mini_page):
     assert "3 claim(s) from 2 independent work(s)" in text
     for quote in ("谨慎会带来推诿", "越谨慎就越会推诿", "压力越大,干部越谨慎,越谨慎就越会推诿"):
         assert quote in text
-    assert "小文章 — 乙、丙 (2021)" in text and "line 5" in text and "b-caution-shirking" in text
+    # the source named with its work, in the interface's language
+    assert "乙, 丙, A little article, 2021" in text and "line 5" in text and "b-caution-shirking" in text
 
 
 def test_a_concepts_links_open_their_claims(mini_page):
@@ -156,7 +157,7 @@ def test_search_finds_a_concept_in_either_script_and_highlights_its_neighbourhoo
     p = mini_page
     search = p.page.locator("#search")
     search.fill("謹慎")  # traditional, and no label is written so: found by folding
-    results = p.page.locator("#results button")
+    results = p.page.locator("#results li.concepts button")  # concepts; the claims that quote it follow
     assert results.count() == 1 and results.first.inner_text().startswith("谨慎 · caution")
     search.press("Enter")
     assert "避免出错的谨慎。" in p.page.locator("#details").inner_text()
@@ -166,9 +167,9 @@ def test_search_finds_a_concept_in_either_script_and_highlights_its_neighbourhoo
     assert not p.js(dimmed, "shirking") and p.js(dimmed, "staffing")
     assert _painted_pixels(p, "staffing") < _painted_pixels(p, "shirking")  # greyed out under the veil
     search.fill("STAFF")
-    assert p.page.locator("#results button").first.inner_text().startswith("人手 · staff")
+    assert p.page.locator("#results li.concepts button").first.inner_text().startswith("人手 · staff")
     search.fill("没有这个")
-    assert p.page.locator("#results").inner_text() == "no concept matches"
+    assert p.page.locator("#results li.none").inner_text() == "nothing matches"
     p.page.locator("#reset").click()
     assert not p.js(dimmed, "staffing")
 
@@ -209,7 +210,10 @@ def test_payloads_in_labels_and_quotes_stay_text(browser, pages):
     p.page.get_by_role("button", name="推诿 (+, 1 claim)").first.click()
     p.page.locator("#details .claim").first.wait_for()
     quote_text = details.inner_text()
-    assert PAYLOADS["img"] in quote_text and "小文章" + PAYLOADS["script"] in quote_text
+    assert PAYLOADS["img"] in quote_text
+    p.js("govkg.i18n.set('zh')")  # the source's Chinese title holds the payload (its English one does not)
+    assert "《小文章" + PAYLOADS["script"] + "》" in details.inner_text()
+    p.js("govkg.i18n.set('en')")
     p.page.locator("#search").fill("压力")
     assert PAYLOADS["script"] in p.page.locator("#results").inner_text()
     p.page.wait_for_timeout(300)

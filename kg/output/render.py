@@ -15,6 +15,8 @@ from kg.inputs.schema import CERTAINTIES
 from kg.iris import CONCEPT_CLASSES
 from kg.model.project import KG
 from kg.output.layout import CLUSTER_ABOVE, Layout, crossing_nodes, layout
+from kg.output.pagedata import page_data, tension  # pagetrace: the reading and tracing scripts' data
+from kg.query import passages
 from kg.query.subgraph import DRAWN_RELATIONS, View, broader_closure, select
 
 LANGS = ("zh", "en", "both")
@@ -35,7 +37,8 @@ UNCLASSED = ("#CCCCCC", "dot")
 POLARITY_STYLE = {  # colour, dashes, arrow head
     "positive": ("#0072B2", False, "arrow"),
     "negative": ("#C03A2B", [8, 5], "bar"),
-    "mixed": ("#8E5BA6", [2, 4], "arrow"),
+    "mixed": ("#8E5BA6", [2, 4], "arrow"),  # claims that contradict (kg.query.contrast.contradicts)
+    "conditional": ("#CC79A7", [12, 4, 2, 4], "arrow"),  # pagetrace: opposite effects under different conditions
 }
 CONDITION_STYLE = ("#7F7F7F", [1, 4], "circle")
 # Links that are not causal: a form or a part is drawn towards the whole (the ends UML gives
@@ -59,6 +62,12 @@ def page_scripts() -> list[str]:
     """The page's own scripts' texts, in the order they run."""
     rest = sorted(p.name for p in _TEMPLATES.glob("*.js") if p.name not in FIRST_SCRIPTS)
     return [(_TEMPLATES / name).read_text(encoding="utf-8") for name in (*FIRST_SCRIPTS, *rest)]
+
+
+def page_styles() -> str:
+    """graph.css, then every other templates/*.css in name order (pagetrace: reading.css), as one style sheet."""
+    rest = sorted(p.name for p in _TEMPLATES.glob("*.css") if p.name != "graph.css")
+    return "\n".join((_TEMPLATES / name).read_text(encoding="utf-8") for name in ("graph.css", *rest))
 
 
 @dataclass
@@ -123,6 +132,11 @@ def source_name(kg: KG, sid: str) -> str:
     return f"{src.title} — {who}{year}" if who else f"{src.title}{year}"
 
 
+def page_source_name(kg: KG, sid: str, lang: str = "zh") -> str:
+    """pagetrace: how the page names a document, with its work (kg.query.passages.source_name), in zh unless `lang` is en."""
+    return passages.source_name(kg.sources[sid], kg.works, "en" if lang == "en" else "zh")
+
+
 def _actor_label(concept, lang: str) -> str:
     if lang == "both":
         zh, en = concept.label("zh"), concept.label("en")
@@ -155,7 +169,7 @@ def _claim_data(kg: KG, c, lang: str = "zh", kinds: dict[str, list[str]] | None 
         "quotes": list(c.quotes),
         "gloss": c.gloss,
         "source": c.source,
-        "sourceName": source_name(kg, c.source),
+        "sourceName": page_source_name(kg, c.source, lang),
         "locator": c.locator,
         "conditions": [f"{con[x].label('zh')} ({con[x].label('en')})" for x in c.conditions] + list(c.condition_texts),
         "hedge": c.hedge,
@@ -253,7 +267,10 @@ def to_network(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None):
                 "sources": sorted({c.source for c in link.claims}),
                 "claims": [_claim_data(kg, c, lang, kinds) for c in link.claims]}
         if link.causal:
-            colour, dashes, head = POLARITY_STYLE[link.polarity]
+            pol = "conditional" if link.polarity == "mixed" and tension(link.claims) == "conditional" else link.polarity
+            if pol == "conditional":  # pagetrace: opposite effects under different conditions, not a disagreement
+                data["polarity"], data["tag"] = pol, "+/−"
+            colour, dashes, head = POLARITY_STYLE[pol]
             net.add_edge(
                 link.cause, link.effect, id=f"{link.cause}->{link.effect}",
                 color={"color": colour, "highlight": colour, "hover": colour}, dashes=dashes,
@@ -352,6 +369,7 @@ def to_html(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None) -> 
         "nodes": nodes, "edges": edges, "options": json.loads(options), "lang": lang,
         "ui": "zh" if lang == "zh" else "en", "groups": lay.groups, "layout": lay.method,
         "fold": _fold_map(labels),
+        "page": page_data(kg, view),  # pagetrace: sources' paragraphs, search texts, tensions, --chain ends
     }, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, sort_keys=True, **kw))
     scripts = [_script(vis_js), *(_script(s) for s in page_scripts())]
     # The page may run only its own scripts and may fetch nothing: a policy the browser enforces.
@@ -359,7 +377,7 @@ def to_html(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None) -> 
            + "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'")
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(default=True),
                       keep_trailing_newline=True)
-    sources = [{"id": s, "name": source_name(kg, s)} for s in view.sources]
+    sources = [{"id": s, "name": page_source_name(kg, s, lang)} for s in view.sources]
     classes = [{"name": c, "colour": CLASS_STYLE[c][0], "shape": CLASS_STYLE[c][1],
                 "count": sum(1 for cid in view.concepts if kg.concepts[cid].cls == c)} for c in CONCEPT_CLASSES]
     relations = [{"name": r, "colour": style[0], "dashes": ",".join(map(str, style[1])), "head": style[2],
@@ -368,9 +386,12 @@ def to_html(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None) -> 
     return env.get_template("graph.html").render(
         title=view.title, csp=csp, vis_css=Markup(vis_css), vis_js=Markup(scripts[0]),
         app_scripts=[Markup(s) for s in scripts[1:]],
-        page_css=Markup((_TEMPLATES / "graph.css").read_text(encoding="utf-8")), data=data,
+        page_css=Markup(page_styles()), data=data,
         sources=sources, classes=classes, polarity=POLARITY_STYLE, condition=CONDITION_STYLE,
-        relations=relations, actors=actors, certainties=CERTAINTIES, named_actors=len(view.actors),
+        relations=relations, actors=actors,
+        polarity_counts={p: sum(1 for e in edges if e["kg"]["kind"] == "causal" and e["kg"]["polarity"] == p)
+                         for p in POLARITY_STYLE},  # pagetrace: no legend entry for a kind with no link
+        certainties=CERTAINTIES, named_actors=len(view.actors),
         counts={"concepts": len(view.concepts), "links": len(view.links), "claims": len(view.claims)},
     )
 

@@ -44,6 +44,18 @@ def _conditions(c: Claim) -> frozenset[str]:
     return frozenset(c.conditions) | frozenset(f"text:{t}" for t in c.condition_texts)
 
 
+def compatible(a: Claim, b: Claim) -> bool:
+    """Can both claims hold at once: one unconditional, or one's conditions a refinement of the other's?"""
+    ca, cb = _conditions(a), _conditions(b)
+    return not ca or not cb or ca <= cb or cb <= ca
+
+
+def contradicts(a: Claim, b: Claim) -> bool:
+    """Same cause, effect and relation, opposite polarity, under conditions that can hold together."""
+    return (a.cause, a.effect, a.relation) == (b.cause, b.effect, b.relation) and bool(a.polarity) \
+        and bool(b.polarity) and a.polarity != b.polarity and compatible(a, b)
+
+
 def _statement(kg, cid: str) -> list[Claim]:
     return list(kg.chains[cid].links) if cid in kg.chains else [kg.claims[cid]]
 
@@ -90,9 +102,8 @@ def find_contrasts(
                 by_cause[c.cause].append(c)
         for group in by_cause.values():
             for a, b in combinations(sorted(group, key=lambda c: c.id), 2):
-                ca, cb = _conditions(a), _conditions(b)
                 # Both conditional, and neither condition set a refinement of the other.
-                if a.effect != b.effect and ca and cb and not (ca <= cb or cb <= ca):
+                if a.effect != b.effect and not compatible(a, b):
                     found.append(Contrast("divergent", [a], [b], _scope(kg, a, b)))
 
     if cid is not None:

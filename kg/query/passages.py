@@ -7,6 +7,7 @@ a page that highlights `text[start:end]` of a passage shows exactly the quoted w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.inputs.claims import Claim
@@ -65,13 +66,19 @@ def passage_of(kg, claim_id: str) -> Passage:
     return Passage(claim.source, first, last, begin, src.text[begin:end], _marks(spans, begin, end), src.locator(begin))
 
 
-def source_passages(kg, source_id: str) -> list[Passage]:
-    """Every non-empty paragraph of a source, each with the quotes of every claim made in it marked."""
+def source_passages(kg, source_id: str, claims: Iterable[Claim] | None = None) -> list[Passage]:
+    """Every non-empty paragraph of a source, each with the quotes of every claim made in it marked.
+
+    `claims`: the source's claims, when the caller has them grouped already (a page of many sources
+    would otherwise read every claim of the graph once per source); None: found in `kg.claims`.
+    """
     src: Source = kg.sources[source_id]
     by_line: dict[int, list[tuple[int, int, str]]] = {}
-    for cid, claim in kg.claims.items():
+    mine = claims if claims is not None else kg.claims.values()
+    for claim in mine:
         if claim.source != source_id:
             continue
+        cid = claim.id
         for a in claim.anchors:
             for line in range(src.line_of_offset(a.start), src.line_of_offset(max(a.start, a.end - 1)) + 1):
                 by_line.setdefault(line, []).append((a.start, a.end, cid))

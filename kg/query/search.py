@@ -25,7 +25,7 @@ class SearchResult:
 
 
 def concept_fields(c) -> list[tuple[str, str]]:
-    """The texts a concept is found by, each with the name search reports it under."""
+    """The fields `search` reads of a concept, as (name, text): id, labels, definitions (the page searches the same)."""
     out = [("id", c.id)]
     out += [(f"prefLabel@{lang}", v) for lang, vs in sorted(c.pref.items()) for v in vs]
     out += [(f"altLabel@{a.language or ''}", str(a)) for a in c.alt]
@@ -34,7 +34,7 @@ def concept_fields(c) -> list[tuple[str, str]]:
 
 
 def claim_fields(c) -> list[tuple[str, str]]:
-    """The texts a claim is found by, each with the name search reports it under."""
+    """The fields `search` reads of a claim, as (name, text): id, quotes, gloss, condition texts, hedge, case, period, note."""
     out = [("id", c.id)]
     out += [("quote" if len(c.quotes) == 1 else f"quote[{i}]", q) for i, q in enumerate(c.quotes)]
     out += [("gloss", c.gloss)] + [("condition", t) for t in c.condition_texts]

@@ -63,6 +63,8 @@ class View:
     title: str = "the whole graph"
     sources: list[str] = field(default_factory=list)  # the sources whose claims are drawn
     definitions: dict[str, list[Claim]] = field(default_factory=dict)  # concept id -> its definition claims
+    ends: tuple[str, str] | None = None  # --chain: the start and end concept ids
+    max_len: int = 4  # --chain: at most this many links per path
 
     @property
     def claims(self) -> list[Claim]:
@@ -158,6 +160,7 @@ def select(
     wanted = sorted(resolve_sources(kg, sources) or ()) if sources else None
     g = to_networkx(kg, wanted, relations)
     words = []
+    ends: tuple[str, str] | None = None
     if wanted:
         words.append("claims of " + ", ".join(wanted))
     if focus:
@@ -167,7 +170,7 @@ def select(
         nodes, edges = list(keep.nodes), list(keep.edges(keys=True))
         words.insert(0, f"{kg.concepts[center].label('zh')} ({kg.concepts[center].label('en')}) and what lies within {depth} link(s)")
     elif chain:
-        start, end = (resolve_concept(kg, n) for n in chain)
+        start, end = ends = (resolve_concept(kg, chain[0]), resolve_concept(kg, chain[1]))
         causal = [(a, b, "causes") for a, b, _ in chain_links(kg, start, end, max_len, wanted)]
         if not causal:
             raise NoPath(f"no causal path from '{chain[0]}' to '{chain[1]}' of at most {max_len} links"
@@ -203,4 +206,6 @@ def select(
         title="; ".join(words) or "the whole graph",
         sources=drawn_sources,
         definitions=definitions,
+        ends=ends,
+        max_len=max_len,
     )

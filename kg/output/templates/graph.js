@@ -272,7 +272,7 @@
       details.appendChild(el("h2", null, t("node.texts")));
       k.definitions.forEach(function (c) { details.appendChild(claimBox(c)); });
     }
-    var mine = data.edges.filter(function (e) { return e.from === id || e.to === id; });
+    var mine = data.edges.filter(function (e) { return (e.from === id || e.to === id) && !hiddenNow.edges[e.id]; });  // pagetrace: shown links only
     if (mine.length) {
       details.appendChild(el("h2", null, t("node.links")));
       var ul = el("ul");
@@ -412,6 +412,13 @@
     later.forEach(function (f) { f(); });
   }
   api.isDimmed = function (id) { return focus !== null && !focus.nodes[id] && !focus.edges[id]; };
+  api.highlightSet = function (ids, edgeIds) {  // pagetrace: a traced path drawn over the veil
+    focus = { nodes: {}, edges: {} };
+    ids.forEach(function (x) { focus.nodes[x] = true; });
+    edgeIds.forEach(function (x) { focus.edges[x] = true; });
+    network.body.emitter.emit("_requestRedraw");  // at the next frame, once with the camera's move
+  };
+  api.unhighlight = unhighlight;  // pagetrace
 
   function selectConcept(id, opts) {
     if (!nodeById[id]) return;
@@ -436,6 +443,7 @@
     showHint();
     search.value = "";
     clear(results);
+    document.dispatchEvent(new CustomEvent("govkg:reset"));  // pagetrace: filters, path and source text clear too
     network.fit({ animation: { duration: 300 } });
     api.changed("reset");
   }
@@ -478,6 +486,7 @@
     return found.slice(0, 12);
   }
   function showResults() {
+    if (api.search) return api.search.show();  // pagetrace: filters.js searches quotes too
     clear(results);
     var q = fold(search.value), found = matches(q);
     if (q && !found.length) results.appendChild(el("li", "none", t("find.none")));
@@ -492,6 +501,7 @@
   search.addEventListener("input", showResults);
   search.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter") {
+      if (api.search) return api.search.enter();  // pagetrace
       var found = matches(fold(search.value));
       if (found.length) selectConcept(found[0].id);
     }
@@ -527,7 +537,7 @@
     function classOn(id) { var c = nodeById[id].kg.cls; return c === "—" || classes[c] === true; }
     data.edges.forEach(function (e) {
       hasEdges[e.from] = hasEdges[e.to] = true;
-      var any = e.kg.claims.some(claimOn);
+      var any = e.kg.claims.some(claimOn) && (!api.edgeFilter || api.edgeFilter(e));  // pagetrace: works, tension
       visibleEdge[e.id] = any && classOn(e.from) && classOn(e.to);
       if (any) linked[e.from] = linked[e.to] = true;
     });
@@ -569,6 +579,9 @@
     // An open claim panel follows the filters.
     var open = network.getSelectedEdges();
     if (open.length && api.selected === null && edgeById[open[0]]) showEdge(open[0]);
+    // pagetrace: the concept panel, search and paths follow the filters (govkg:filters)
+    if (api.selected !== null && shownNow && shownNow[0] === "node") showNode(api.selected);
+    document.dispatchEvent(new CustomEvent("govkg:filters"));
     if (quiet !== true) api.changed("filters");
   }
   document.querySelectorAll("input.class-filter, input.source-filter, input.relation-filter").forEach(function (b) {
@@ -580,6 +593,7 @@
   api.isHidden = function (id) { return !!hiddenNow.nodes[id]; };
   api.isEdgeHidden = function (id) { return !!hiddenNow.edges[id]; };
   api.claimOn = claimOn;
+  api.claimBox = claimBox; api.showNode = showNode;  // pagetrace
 
   // ---- controls: zoom, fit, physics on demand, the panel, export, languages ----
   function zoomBy(f) {

@@ -1,0 +1,125 @@
+"""Issue 15 points 3–5 in real Chromium: the latency of tracing paths, reading a source, searching quotes, filtering.
+
+Each interaction runs from a call in the page to the next painted frame (as bench/page.py times its own),
+`ROUNDS` times; the figure is the median, the target is met when the slowest one's median is within the
+interaction limit of the issue (200 ms at 1,000 concepts, 5k synthetic claims). The path traced is from
+the best-linked concept to a concept 3 links downstream of it, at most 4 links: the tracer's worst case
+is many paths, and a hub has the most. Sizes are synthetic claim counts (bench/generate.py) and "real".
+
+`python -m bench.reading [--sizes real,5k,10k] [--quick]` prints the targets; `python -m bench.run` collects them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from .page import CLICK_LIMIT, LARGEST, REPO, TARGET_SIZE, render, size_label, synthetic
+from .targets import Target, table
+
+ROUNDS = 5
+
+INTERACT = """async ([what, arg]) => {
+  const g = window.govkg, frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await frame();
+  const t0 = performance.now();
+  if (what === 'trace') g.trace.set(arg[0], arg[1], 4);
+  else if (what === 'next path') g.trace.choose(Math.min(1, g.trace.state.paths.length - 1));
+  else if (what === 'read') g.source.openClaim(arg);
+  else if (what === 'quote search') { const s = document.getElementById('search'); s.value = arg; s.dispatchEvent(new Event('input')); }
+  else if (what === 'works') { const s = document.getElementById('works-filter'); s.value = arg; s.dispatchEvent(new Event('change')); }
+  else if (what === 'reset') g.reset();
+  // 'redraw': nothing but the frame itself, the floor every interaction stands on
+  g.network.redraw();
+  await frame();
+  return performance.now() - t0;
+}"""
+
+# The best-linked concept, a concept 3 links downstream of it, a claim, and a word of its quote.
+PICK = """() => {
+  const g = govkg, out = {}, deg = {};
+  g.data.edges.forEach(e => { if (e.kg.kind === 'causal') { (out[e.from] = out[e.from] || []).push(e.to); deg[e.from] = (deg[e.from] || 0) + 1; } });
+  const hub = Object.keys(deg).sort((a, b) => deg[b] - deg[a] || (a < b ? -1 : 1))[0];
+  let ring = [hub], seen = {[hub]: true};
+  for (let d = 0; d < 3; d++) {
+    const next = [];
+    ring.forEach(u => (out[u] || []).forEach(v => { if (!seen[v]) { seen[v] = true; next.push(v); } }));
+    if (next.length) ring = next;
+  }
+  const claim = g.data.edges.find(e => e.kg.kind === 'causal').kg.claims[0];
+  return {hub: hub, far: ring.sort()[0], claim: claim.id, word: claim.quotes[0].slice(2, 4)};
+}"""
+
+
+def in_chromium(page_path: Path, rounds: int) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO))
+    from tests.browser import launch
+
+    with sync_playwright() as p:
+        browser, why = launch(p)
+        if browser is None:
+            raise RuntimeError(why)
+        ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = ctx.new_page()
+        page.goto(page_path.resolve().as_uri(), timeout=600_000)
+        page.wait_for_selector("body[data-ready=true]", state="attached", timeout=600_000)
+        pick = page.evaluate(PICK)
+        steps = [("trace paths", ["trace", [pick["hub"], pick["far"]]]), ("next path", ["next path", None]),
+                 ("read a claim's paragraph", ["read", pick["claim"]]), ("search a quote", ["quote search", pick["word"]]),
+                 ("at least 2 works", ["works", "2"]), ("reset", ["reset", None])]
+        out: dict[str, float] = {"redraw": statistics.median(page.evaluate(INTERACT, ["redraw", None]) for _ in range(rounds))}
+        for name, call in steps:
+            out[name] = statistics.median(page.evaluate(INTERACT, call) for _ in range(rounds))
+            if name == "trace paths":
+                out["paths"] = page.evaluate("govkg.trace.state.paths.length")
+            if name == "at least 2 works":
+                page.evaluate(INTERACT, ["works", "1"])
+        out["concepts"] = page.evaluate("govkg.data.nodes.length")
+        ctx.close()
+        browser.close()
+    return out
+
+
+def measure(sizes: list[str], quick: bool) -> list[Target]:
+    from .generate import parse_size
+
+    wanted = [0 if s == "real" else parse_size(s) for s in sizes]
+    if 5_000 not in wanted:
+        wanted.append(5_000)
+    out: list[Target] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sorted(set(wanted)):
+            if n > LARGEST:
+                continue
+            root = REPO if n == 0 else synthetic(n)
+            page = Path(tmp) / f"reading-{size_label(n)}.html"
+            render(root, page)
+            got = in_chromium(page, 2 if quick else ROUNDS)
+            clicks = {k: v for k, v in got.items() if k not in ("concepts", "paths", "redraw")}
+            slowest = max(clicks, key=clicks.__getitem__)
+            label = size_label(n)
+            named = "" if label == TARGET_SIZE else " (the target names 5k; same limit)"
+            out.append(Target("page: slowest reading/tracing interaction", label, clicks[slowest], CLICK_LIMIT, unit=" ms",
+                              floor="call to next frame",
+                              detail=f"{int(got['concepts'])} concepts, {int(got['paths'])} paths traced; {slowest}; "
+                              f"a redraw alone {got['redraw']:.0f}; "
+                              + ", ".join(f"{k} {v:.0f}" for k, v in clicks.items()) + f" ms, median of {2 if quick else ROUNDS}{named}"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="real,5k,10k", help="real and/or synthetic claim counts, e.g. real,5k,25k")
+    ap.add_argument("--quick", action="store_true", help="2 rounds of each interaction instead of 5")
+    args = ap.parse_args(argv)
+    print(table(measure(args.sizes.split(","), args.quick)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
