@@ -23,3 +23,8 @@ def content_hash(kg) -> str:
 def release_graph(kg) -> str:
     """The named graph `kg push` loads this release into: <release/VERSION/HASH12>."""
     return f"{RELEASE}{__version__}/{content_hash(kg)[:12]}"
+
+
+def release_iri(version: str) -> str:
+    """The IRI of a release: <release/VERSION>, the page `kg release` writes and citations name."""
+    return f"{RELEASE}{version}"
