@@ -112,6 +112,68 @@ def build(
 
 
 @app.command()
+def release(
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="Folder of releases to write into (default: releases/ in the project); the release goes to <out>/<version>/."),
+    date: str | None = typer.Option(None, "--date", show_default=False, help="The release date, YYYY-MM-DD (default: today in UTC, or the day of $SOURCE_DATE_EPOCH)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """Cut release <version> (from kg/version.py): the built graph, citations.bib/.json, release.json (date, content hash, previous release), whole or not at all."""
+    import re
+
+    from kg.output.release import cut_release
+    from kg.stores.cache import validate_cached
+
+    if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        _fail(f"--date '{date}': give the day as YYYY-MM-DD", EXIT_ERROR)
+    report = validate_cached(state.root)
+    if not report.conforms:
+        for p in report.problems:
+            typer.echo(str(p), err=True)
+        _fail(f"not released: {len(report.problems)} problem(s)", EXIT_PROBLEMS)
+    folder = out if out is not None else state.root / "releases"
+    try:
+        cut = _or_fail(cut_release, report.kg, folder, date=date)
+    except OSError as exc:
+        _fail(f"could not write the release into {folder}: {exc.strerror or exc}; nothing was released", EXIT_ERROR)
+    rec = cut.record
+    if fmt is Format.json:
+        _echo_json({"folder": str(cut.folder), "existed": cut.existed, "site": cut.site, "files": cut.files, **rec})
+        return
+    if cut.existed:
+        typer.echo(f"govkg {rec['version']} is released already with this content: {cut.folder}")
+        return
+    prev = rec.get("previous") or {}
+    typer.echo(f"released govkg {rec['version']} ({rec['date']}) in {cut.folder}: {len(cut.files)} files"
+               + ("" if cut.site else ", no site"))
+    typer.echo(f"{rec['iri']}, content sha256 {rec['content_sha256'][:16]}…"
+               + (f"; previous release {prev['version']}" if prev else "; the first release"))
+
+
+class DiffOutput(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., metavar="OLD", help="A release folder (releases/0.1.0), a project folder, or a git revision of the project (tag, branch, commit)."),
+    new: str = typer.Argument(..., metavar="NEW", help="The same kinds: e.g. releases/0.2.0, HEAD, or . for the files as they are now."),
+    fmt: DiffOutput = typer.Option(DiffOutput.text, "--format", "-f", help="text, markdown, or json (the shape in docs/json.md)."),
+) -> None:
+    """Concepts and claims added, removed and changed from OLD to NEW (quote, polarity, conditions, gloss …), and the ids deprecated or replaced, with what replaces them.
+
+    A git revision is unpacked into a temporary folder (your working tree is not touched) and read by this version of govkg.
+    """
+    from kg.output.changes import render_diff
+    from kg.query.diff import diff as compare
+    from kg.query.diff import load_state
+
+    sides = [_or_fail(load_state, spec, state.root) for spec in (old, new)]
+    typer.echo(render_diff(compare(*sides), fmt.value), nl=False)
+
+
+@app.command()
 def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts.")) -> None:
     """Counts: sources, concepts by class, claims by source and polarity, links with several sources."""
     data = _graph().stats()
