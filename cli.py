@@ -394,15 +394,22 @@ def figure(
     chain: tuple[str, str] | None = _CHAIN,
     max_len: int = _MAX_LEN,
     causal_only: bool = _CAUSAL_ONLY,
+    width: str | None = typer.Option(None, "--width", show_default=False, help="Size for print: the most the figure may take across, e.g. 16cm (a column), 160mm, 6.3in, 450pt. Labels must stay at 7 pt or more, or nothing is written and kg says what to draw instead."),
+    height: str | None = typer.Option(None, "--height", show_default=False, help="The most the figure may take down the page, e.g. 22cm (with --width: a page)."),
+    dpi: int | None = typer.Option(None, "--dpi", min=10, max=2400, show_default=False, help="The PNG's resolution (default: 300 with --width or --height, else 144; lowered to stay within 16 megapixels)."),
+    timeout: float = typer.Option(120, "--timeout", min=1, help="Seconds Graphviz may take to lay the figure out, and to draw each format."),
     fmt: str = typer.Option("text", "--format", "-f", metavar="[text|json]", callback=_printed_format,
                             help="What kg prints: text, or json for scripts (the image files are --formats)."),
     force: bool = typer.Option(False, "--force", help="Replace existing files that govkg did not write."),
     open_: bool = typer.Option(False, "--open", help="Then open the first image with the desktop's default program (or print its path)."),
 ) -> None:
-    """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge."""
+    """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge; --width 16cm sizes it for a column."""
     from kg.output.figure import figure as run
+    from kg.output.figure import parse_length
     from kg.output.outfiles import check_figure_target
 
+    size = {"width": _or_fail(parse_length, width) if width else None,
+            "height": _or_fail(parse_length, height) if height else None, "dpi": dpi, "timeout": timeout}
     kg = _load()
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     selection = _selection(focus, depth, source, chain, max_len)
@@ -410,16 +417,20 @@ def figure(
     if stem.suffix.lstrip(".") in ("svg", "png", "pdf"):  # "figure.svg" means the stem "figure"
         stem = stem.with_suffix("")
     _or_fail(check_figure_target, stem, wanted, force)
-    fig = _or_fail(run, kg, stem, lang=lang.value, formats=wanted, **selection, **_relations(causal_only))
+    fig = _or_fail(run, kg, stem, lang=lang.value, formats=wanted, **selection, **_relations(causal_only), **size)
     if open_ and fig.paths:
         _open(fig.paths[0], err=fmt == "json")
     if fmt == "json":
         _echo_json({"written": [str(p) for p in fig.paths], "caption": str(fig.caption), "font": fig.font,
-                    "edges": fig.edges, "missing_glyphs": fig.missing_glyphs, "skipped_formats": fig.skipped_formats})
+                    "edges": fig.edges, "missing_glyphs": fig.missing_glyphs, "skipped_formats": fig.skipped_formats,
+                    "width_pt": round(fig.width_pt, 1), "height_pt": round(fig.height_pt, 1), "scale": round(fig.scale, 4),
+                    "smallest_label_pt": round(fig.smallest_label_pt, 2), "png_dpi": fig.png_dpi})
         return
     for p in [*fig.paths, fig.caption]:
         typer.echo(f"wrote {p}")
-    typer.echo(f"font: {fig.font}; {fig.edges} numbered edges")
+    cm = 72 / 2.54
+    typer.echo(f"font: {fig.font}; {fig.edges} numbered edges; {fig.width_pt / cm:.1f} × {fig.height_pt / cm:.1f} cm, "
+               f"labels from {fig.smallest_label_pt:.1f} pt" + (f"; PNG at {fig.png_dpi} dpi" if fig.png_dpi else ""))
     if fig.skipped_formats:
         typer.echo(f"this Graphviz cannot write: {', '.join(fig.skipped_formats)}", err=True)
     if fig.missing_glyphs:
