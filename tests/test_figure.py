@@ -155,3 +155,122 @@ def test_hostile_labels_stay_text_in_the_svg(runner, tmp_path):
         assert payload not in caption
     assert "agent 上级\\<img src=x onerror=alert('img')\\> → target 下级" in caption
     assert "压力\\<script\\>alert('script')\\</script\\>" in caption
+
+
+def _svg_size_pt(path: Path) -> tuple[float, float]:
+    root = ET.parse(path).getroot()
+    return float(root.get("width", "").removesuffix("pt")), float(root.get("height", "").removesuffix("pt"))
+
+
+@needs_dot
+@needs_fc
+def test_width_sizes_the_figure_for_a_column(runner, mini_ro, tmp_path):
+    """--width 16cm: the SVG and the PDF are 16 cm wide (453.5 pt), the PNG 16 cm at 300 dpi, labels at 7 pt or more."""
+    import json
+
+    result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "col"), "--width", "16cm", "-f", "json")
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert abs(info["width_pt"] - 453.5) < 0.5 and info["smallest_label_pt"] >= 7 and info["scale"] < 1 and info["png_dpi"] == 300
+    width, height = _svg_size_pt(tmp_path / "col.svg")
+    assert abs(width - 453.5) < 1 and abs(height - info["height_pt"]) < 1
+    pdf = (tmp_path / "col.pdf").read_bytes()
+    box = [float(v) for v in re.search(rb"MediaBox\s*\[\s*([\d.\s]+)\]", pdf).group(1).split()]
+    assert abs(box[2] - box[0] - 453.5) < 1  # no PostScript margin added around it
+    png = (tmp_path / "col.png").read_bytes()
+    assert abs(int.from_bytes(png[16:20], "big") - 16 / 2.54 * 300) < 4
+    # The same width in other units; a figure smaller than the room keeps its size (labels never grow).
+    for same in ("160mm", "6.2992in", "453.54pt"):
+        again = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "u"), "--formats", "svg", "--width", same, "-f", "json")
+        assert abs(json.loads(again.stdout)["width_pt"] - 453.5) < 0.5, same
+    wide = json.loads(invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "w"), "--formats", "svg", "--width", "100cm", "-f", "json").stdout)
+    assert wide["scale"] == 1 and wide["smallest_label_pt"] == 10 and wide["width_pt"] < 100 / 2.54 * 72
+
+
+@needs_dot
+@needs_fc
+def test_too_narrow_says_so_and_names_a_smaller_view(runner, mini_ro, tmp_path):
+    result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "narrow"), "--width", "8cm")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "at 8.0 cm the figure (15 concepts, 15 links)" in result.output and "below 7 pt; nothing was written" in result.output
+    assert "--focus 推诿 --depth 1 (8 concepts), the best-connected concept here" in result.output
+    needed = float(re.search(r"it needs a width of ([\d.]+) cm", result.output).group(1))
+    assert list(tmp_path.iterdir()) == []
+    # The width it names is enough.
+    fits = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "fits"), "--formats", "svg", "--width", f"{needed + 0.1:.1f}cm")
+    assert fits.exit_code == 0, fits.output
+    for bad in ("16", "16 furlongs", "0cm"):
+        wrong = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "bad"), "--width", bad)
+        assert wrong.exit_code == 2 and ("give a number and a unit" in wrong.output or "too small" in wrong.output), bad
+
+
+def test_the_png_stays_within_its_pixel_budget():
+    from kg.output.figure import MAX_PNG_PIXELS, PRINT_DPI, SCREEN_DPI, png_dpi
+
+    whole = (65.2 * 72, 100.8 * 72)  # the real graph's natural size, in points
+    dpi = png_dpi(whole, None, sized=False)
+    assert (65.2 * dpi) * (100.8 * dpi) <= MAX_PNG_PIXELS and dpi < SCREEN_DPI
+    assert png_dpi((453.5, 445.0), None, sized=True) == PRINT_DPI and png_dpi((453.5, 445.0), None, sized=False) == SCREEN_DPI
+    assert png_dpi(whole, 600, sized=False) == 600  # asked for: kept
+
+
+def test_every_kind_of_edge_reads_in_greyscale(mini):
+    """Line style, line count, arrow head and mark on the edge: no two kinds of edge alike once colour is gone."""
+    from kg.output.figure import to_dot
+    from kg.query.subgraph import select
+
+    from .edit_mini import append_claims, load
+
+    # A second source says pressure lowers caution: the link's sources disagree (a mixed link).
+    append_claims(mini, "mini-b", "压力让干部不那么谨慎。", """  - id: b-pressure-less-caution
+    cause: pressure
+    effect: caution
+    polarity: negative
+    evidence: argument
+    quote: 压力让干部不那么谨慎
+    gloss: Pressure makes cadres less cautious.
+""")
+    kg = load(mini)
+    from kg.output.figure import numbered_edges
+
+    view = select(kg)
+    kinds = {number: kind for number, _, _, kind, _ in numbered_edges(view)}
+    looks: dict[str, set] = {}
+    for line in to_dot(kg, view).splitlines():
+        if " -> " not in line:
+            continue
+        label = re.search(r'label="([^"]*)"', line).group(1)
+        number, _, mark = label.partition(" ")
+        style = re.search(r'style="([^"]*)"', line).group(1)
+        head = re.search(r"arrowhead=(\w+)", line).group(1)
+        double = ":invis:" in re.search(r'color="([^"]*)"', line).group(1)
+        kind = kinds[int(number)]
+        kind = f"aim-{mark}" if kind == "aim" else kind
+        looks.setdefault(kind, set()).add((style, double, head, mark))
+    assert {"positive", "negative", "mixed", "condition", "form-of", "part-of", "aim-aim: reduce"} <= set(looks)
+    assert all(len(v) == 1 for v in looks.values()), looks  # each kind always looks the same
+    signatures = [next(iter(v)) for v in looks.values()]
+    assert len(set(signatures)) == len(signatures), looks
+    assert looks["mixed"] == {("solid", True, "normal", "±")} and looks["condition"] == {("dotted", False, "odot", "")}
+
+
+def test_a_slow_dot_is_a_message_and_exit_2(runner, mini_ro, tmp_path, monkeypatch):
+    import os
+
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig is not installed")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    dot = fake / "dot"
+    # Answers the formats question at once, then takes a minute over any graph (exec: the sleep is the process killed).
+    dot.write_text('#!/bin/sh\nif [ "$1" = "-T?" ]; then echo "Format: \\"?\\" not recognized. Use one of: svg png pdf" >&2; exit 1; fi\n'
+                   "exec sleep 60\n", encoding="utf-8")
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = invoke(runner, mini_ro, "figure", "--out", str(out / "slow"), "--timeout", "1")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Graphviz did not finish laying out 15 concepts and 15 links in 1 s; nothing was written" in result.output
+    assert "--focus CONCEPT" in result.output and "--timeout SECONDS" in result.output
+    assert list(out.iterdir()) == []
