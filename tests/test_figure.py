@@ -168,12 +168,20 @@ def test_width_sizes_the_figure_for_a_column(runner, mini_ro, tmp_path):
     """--width 16cm: the SVG and the PDF are 16 cm wide (453.5 pt), the PNG 16 cm at 300 dpi, labels at 7 pt or more."""
     import json
 
+    from kg.output.figure import EDGE_PT, NODE_PT
+
     result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "col"), "--width", "16cm", "-f", "json")
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
     assert abs(info["width_pt"] - 453.5) < 0.5 and info["smallest_label_pt"] >= 7 and info["scale"] < 1 and info["png_dpi"] == 300
     width, height = _svg_size_pt(tmp_path / "col.svg")
-    assert abs(width - 453.5) < 1 and abs(height - info["height_pt"]) < 1
+    # As drawn: every text's size times the drawing's scale is at least 7 pt.
+    svg = (tmp_path / "col.svg").read_text(encoding="utf-8")
+    drawn = float(re.search(r'transform="scale\(([\d.]+)', svg).group(1))
+    sizes = {float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)}
+    assert sizes == {NODE_PT, EDGE_PT} and min(sizes) * drawn >= 7
+    assert drawn - 0.02 < info["scale"] <= drawn + 0.005  # the scale kg checks is never above the one drawn (rounded to 0.01)
+    assert abs(width - 453.5) < 1 and abs(height - info["height_pt"]) < 2  # Graphviz rounds up to whole points
     pdf = (tmp_path / "col.pdf").read_bytes()
     box = [float(v) for v in re.search(rb"MediaBox\s*\[\s*([\d.\s]+)\]", pdf).group(1).split()]
     assert abs(box[2] - box[0] - 453.5) < 1  # no PostScript margin added around it
@@ -184,7 +192,7 @@ def test_width_sizes_the_figure_for_a_column(runner, mini_ro, tmp_path):
         again = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "u"), "--formats", "svg", "--width", same, "-f", "json")
         assert abs(json.loads(again.stdout)["width_pt"] - 453.5) < 0.5, same
     wide = json.loads(invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "w"), "--formats", "svg", "--width", "100cm", "-f", "json").stdout)
-    assert wide["scale"] == 1 and wide["smallest_label_pt"] == 10 and wide["width_pt"] < 100 / 2.54 * 72
+    assert wide["scale"] == 1 and wide["smallest_label_pt"] == EDGE_PT and wide["width_pt"] < 100 / 2.54 * 72
 
 
 @needs_dot

@@ -19,7 +19,6 @@ from kg.output.render import (
     LANGS,
     POLARITY_STYLE,
     RELATION_STYLE,
-    concept_label,
     link_tag,
 )
 from kg.query.passages import source_name
@@ -36,7 +35,10 @@ SVG_FALLBACKS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN",
                  "Microsoft YaHei", "WenQuanYi Micro Hei", "sans-serif")
 # Print sizes: labels set at these sizes shrink with the figure; none may end below MIN_LABEL_PT
 # (7 pt, the smallest size journals accept in figures).
-NODE_PT, EDGE_PT, MIN_LABEL_PT = 13.0, 10.0, 7.0
+NODE_PT, EDGE_PT, MIN_LABEL_PT = 12.0, 11.0, 7.0
+# Labels are wrapped short (a figure is often as narrow as a column): CJK at 6 characters a line, words at 16.
+CJK_LINE, WORDS_LINE = 6, 16
+NO_LINE_START = "、，。；：！？）》〉」』】…—·"
 PAD_IN = 0.2  # the blank border Graphviz draws around the graph, in inches
 UNITS = {"cm": 72 / 2.54, "mm": 72 / 25.4, "in": 72.0, "pt": 1.0}
 # A PNG is drawn at PRINT_DPI when the figure is sized for print, else at SCREEN_DPI, and never above
@@ -88,7 +90,7 @@ def parse_length(text: str) -> float:
     if not m or m.group(2) not in UNITS:
         raise KGError(f"'{text}' is not a length: give a number and a unit, one of {', '.join(UNITS)} (e.g. 16cm)")
     points = float(m.group(1)) * UNITS[m.group(2)]
-    if points < 72 * 2 * PAD_IN + 1:
+    if points < 72 * 2 * PAD_IN + 36:
         raise KGError(f"'{text}' is too small for a figure")
     return points
 
@@ -191,6 +193,31 @@ def missing_glyphs(text: str, family: str) -> list[str]:
     return misses(chars)
 
 
+def print_label(concept, lang: str) -> str:
+    """A concept's label as the figure sets it: in `lang` (zh, en, or both on lines of their own, as the page
+    does), each name longer than CJK_LINE characters of CJK, or WORDS_LINE of words, broken into even lines."""
+    import textwrap
+
+    if lang not in LANGS:
+        raise KGError(f"--lang must be one of {', '.join(LANGS)}, not '{lang}'")
+    names = [concept.label("zh"), concept.label("en")] if lang == "both" else [concept.label(lang)]
+    out: list[str] = []
+    for line in dict.fromkeys(names):
+        if " " in line and len(line) > WORDS_LINE:
+            out += textwrap.wrap(line, WORDS_LINE) or [line]
+        elif len(line) > CJK_LINE and all(ord(ch) > 0x2E7F for ch in line):
+            rows = -(-len(line) // CJK_LINE)
+            step = -(-len(line) // rows)
+            rows_of = [line[i:i + step] for i in range(0, len(line), step)]
+            for i in range(1, len(rows_of)):  # no line starts with a comma or closing mark (kinsoku)
+                while rows_of[i] and rows_of[i][0] in NO_LINE_START:
+                    rows_of[i - 1], rows_of[i] = rows_of[i - 1] + rows_of[i][0], rows_of[i][1:]
+            out += [r for r in rows_of if r]
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def _q(text: str) -> str:
     """A DOT double-quoted string: backslashes kept literal (so no \\N or \\G expands), quotes escaped."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n") + '"'
@@ -220,7 +247,7 @@ def to_dot(kg: KG, view: View, lang: str = "zh", font: str = "Noto Sans CJK SC",
     lines = [
         "digraph govkg {",
         # margin=0: PDF and PostScript would add half an inch on each side, and the size asked for is the figure's
-        f"  graph [rankdir={rankdir}, fontname={f}, nodesep=0.3, ranksep=0.55, splines=true, outputorder=edgesfirst, pad={PAD_IN}, margin=0];",
+        f"  graph [rankdir={rankdir}, fontname={f}, nodesep=0.25, ranksep=0.4, splines=true, outputorder=edgesfirst, pad={PAD_IN}, margin=0];",
         f'  node [fontname={f}, fontsize={NODE_PT:g}, penwidth=1.2, color="#444444", margin="0.12,0.05"];',
         f'  edge [fontname={f}, fontsize={EDGE_PT:g}, fontcolor="#555555", arrowsize=0.8];',
     ]
@@ -228,7 +255,7 @@ def to_dot(kg: KG, view: View, lang: str = "zh", font: str = "Noto Sans CJK SC",
         c = kg.concepts[cid]
         colour = CLASS_STYLE.get(c.cls, ("#CCCCCC", ""))[0]
         shape, style = CLASS_SHAPES.get(c.cls, ("ellipse", "filled"))
-        lines.append(f"  {_q(cid)} [label={_q(concept_label(c, lang))}, shape={shape}, style={_q(style)}, "
+        lines.append(f"  {_q(cid)} [label={_q(print_label(c, lang))}, shape={shape}, style={_q(style)}, "
                      f'fillcolor="{_pale(colour)}"];')
     for number, a, b, kind, claims in numbered_edges(view):
         label = str(number)
@@ -321,18 +348,27 @@ def caption(kg: KG, view: View, version: str = "", lang: str = "zh") -> str:
 
 
 def natural_size(positioned: str) -> tuple[float, float]:
-    """Width and height in points of a graph laid out by `dot -Tdot` (its bounding box and the pad around it)."""
+    """Width and height in points of the drawing in a graph laid out by `dot -Tdot` (its bounding box, without the pad)."""
     m = re.search(r'\bbb="([-\d.e]+),([-\d.e]+),([-\d.e]+),([-\d.e]+)"', positioned)
     if not m:
         raise KGError("Graphviz's layout has no bounding box: cannot size the figure")
     x0, y0, x1, y1 = (float(v) for v in m.groups())
-    return x1 - x0 + 2 * 72 * PAD_IN, y1 - y0 + 2 * 72 * PAD_IN
+    return x1 - x0, y1 - y0
+
+
+PAD_PT = 72 * PAD_IN
 
 
 def fit_scale(natural: tuple[float, float], width: float | None, height: float | None) -> float:
-    """The scale that fits the figure into width × height points; never above 1 (labels never grow past their set size)."""
-    limits = [1.0] + [w / n for w, n in ((width, natural[0]), (height, natural[1])) if w]
+    """The scale that fits a drawing of `natural` size, with the pad around it, into width × height points;
+    never above 1 (labels never grow past their set size). The pad is counted as not shrinking, so the scale
+    is never more than the one Graphviz draws at."""
+    limits = [1.0] + [(room - 2 * PAD_PT) / n for room, n in ((width, natural[0]), (height, natural[1])) if room and n > 0]
     return min(limits)
+
+
+def printed_size(natural: tuple[float, float], scale: float) -> tuple[float, float]:
+    return natural[0] * scale + 2 * PAD_PT, natural[1] * scale + 2 * PAD_PT
 
 
 def png_dpi(size_pt: tuple[float, float], asked: int | None, sized: bool) -> int:
@@ -409,7 +445,7 @@ def figure(
     dot = find_dot()
     view = select(kg, focus=focus, depth=depth, sources=sources, chain=chain, max_len=max_len, relations=relations)
     font = cjk_font()
-    text = "".join(concept_label(kg.concepts[c], lang) for c in view.concepts)
+    text = "".join(print_label(kg.concepts[c], lang) for c in view.concepts)
     available = dot_formats(dot)
     skipped = [f for f in formats if f not in available]
     edges = len(view.links) + len(view.conditions)
@@ -428,17 +464,17 @@ def figure(
     scale, positioned, natural = best
     smallest = (EDGE_PT if edges else NODE_PT) * scale
     if smallest < MIN_LABEL_PT - 1e-9:
-        need = natural[0] * MIN_LABEL_PT / (EDGE_PT if edges else NODE_PT)
+        need = natural[0] * MIN_LABEL_PT / (EDGE_PT if edges else NODE_PT) + 2 * PAD_PT
         asked = " × ".join(format_length(v) for v in (width, height) if v)
         raise FigureTooSmall(
             f"at {asked} the figure ({len(view.concepts)} concepts, {edges} links) would be drawn at {scale:.0%} of its size, "
             f"its smallest labels at {smallest:.1f} pt, below {MIN_LABEL_PT:g} pt; nothing was written. Draw a part of it: "
             f"{focus_hint(kg, view, relations, focus, depth)}; or give it room: it needs a width of {format_length(need)}"
-            + (f" and a height of {format_length(natural[1] * MIN_LABEL_PT / (EDGE_PT if edges else NODE_PT))}" if height else "")
+            + (f" and a height of {format_length(natural[1] * MIN_LABEL_PT / (EDGE_PT if edges else NODE_PT) + 2 * PAD_PT)}" if height else "")
             + "."
         )
-    size = [f"-Gsize={(width or natural[0]) / 72:.4f},{(height or natural[1]) / 72:.4f}"] if scale < 1 else []
-    printed = (natural[0] * scale, natural[1] * scale)
+    printed = printed_size(natural, scale)
+    size = [f"-Gsize={(width or printed[0]) / 72:.4f},{(height or printed[1] + 72) / 72:.4f}"] if scale < 1 else []
     resolution = png_dpi(printed, dpi, bool(width or height))
     drawn = {}
     for fmt in (f for f in formats if f in available):
