@@ -256,3 +256,27 @@ def test_diff_names_what_it_cannot_read(runner, mini, tmp_path):
     (broken / "govkg.trig").write_text("", encoding="utf-8")
     result = invoke(runner, mini, "diff", str(broken), str(mini))
     assert result.exit_code == 2 and "release.json: not a readable release record" in result.output
+
+
+def test_every_key_diff_prints_is_documented(runner, repo):
+    """docs/json.md documents the shape `kg diff --format json` prints, as for the query commands."""
+    from .conftest import REPO
+
+    doc = (REPO / "docs" / "json.md").read_text(encoding="utf-8")
+    data = json.loads(invoke(runner, repo, "diff", "r1", "r2", "-f", "json").stdout)
+    keys: set[str] = set()
+
+    def walk(x):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                keys.add(k)
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(data)
+    fields = {c["field"] for part in ("concepts", "claims") for item in data[part]["changed"] for c in item["changes"]}
+    missing = sorted(k for k in keys | fields if f"`{k}`" not in doc and f'"{k}"' not in doc)
+    assert not missing, f"docs/json.md does not document {missing}"
+    assert data["command"] == "diff" and data["version"] == 1

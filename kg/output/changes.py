@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from kg.output.markup import to_markdown_inline as md
+from kg.output.report import JSON_VERSION
 from kg.query.diff import Change, Diff
 from kg.query.snapshot import Snapshot
 
@@ -39,6 +40,8 @@ def claim_line(snap: Snapshot, cid: str) -> str:
 def diff_to_dict(d: Diff) -> dict:
     """The shape `kg diff --format json` prints (documented in docs/json.md)."""
     return {
+        "command": "diff",
+        "version": JSON_VERSION,
         "old": _state(d.old),
         "new": _state(d.new),
         "concepts": {
@@ -118,6 +121,7 @@ def render_diff(d: Diff, fmt: str) -> str:
         body = _lines(d, md, "- ", "    - ")
         body = [f"## {line}" if line.startswith(("Concepts:", "Claims:")) else line for line in body]
         body = [x for line in body for x in ((line, "") if line.startswith("## ") else (line,))]
+        body = [line for i, line in enumerate(body) if line or not i or body[i - 1]]  # one blank line at most
         return "\n".join(head + body + ([] if not d.empty else ["", "No differences."])) + "\n"
     head = [f"{_head(d.old)} → {_head(d.new)}"]
     body = _lines(d, lambda s: s, "  ", "      ")
