@@ -435,6 +435,29 @@ def figure(
         typer.echo(f"this Graphviz cannot write: {', '.join(fig.skipped_formats)}", err=True)
     if fig.missing_glyphs:
         typer.echo(f"warning: {fig.font} has no glyph for {' '.join(fig.missing_glyphs)}: they may print as boxes", err=True)
+
+
+@app.command()
+def site(
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="The folder to write the site into (default: dist/site in the project); replaced whole, and only if kg wrote it."),
+    site_url: str = typer.Option("", "--site-url", help="Where the site will be hosted (https://…/), for the w3id.org redirect in conneg/w3id.htaccess (docs/publishing.md)."),
+    no_map: bool = typer.Option(False, "--no-map", help="Leave out the interactive map (map.html), the slowest page to build."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """Write a static site where every govkg IRI resolves: a page per concept, claim, chain, source, work and release, with its Turtle and JSON-LD, a search and the map. A failed build leaves the previous site."""
+    from kg.output.site import build_site
+
+    kg = _load()
+    target = out if out is not None else state.root / "dist" / "site"
+    built = _or_fail(build_site, kg, target, site_url=site_url, with_map=not no_map)
+    if fmt is Format.json:
+        _echo_json({"written": str(built.path), "pages": built.pages, "files": built.files,
+                    "seconds": round(built.seconds, 2), "version": built.release["version"]})
+    else:
+        typer.echo(f"wrote {built.path}: {built.pages} pages, {built.files} files in {built.seconds:.1f} s "
+                   f"(govkg {built.release['version']}); open {built.path / 'index.html'}")
+
+
 # --- citations and exports (kg/citations.py, kg/export.py) ------------------------------------
 
 export_app = typer.Typer(help="Tables for a paper's appendix: kg export claims --format csv|xlsx|latex|markdown.", no_args_is_help=True)

@@ -1,0 +1,282 @@
+"""`kg site`: a page per IRI with the graph's own triples (read back with rdflib), citations, deprecated ids that point on, escaping, an all-or-nothing write."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib import URIRef
+
+from kg.errors import EXIT_ERROR
+from kg.iris import BASE, DCTERMS, OWL
+
+from .conftest import invoke, make_mini
+from .synthetic import PAYLOADS, make_hostile
+
+SCHEMA = "https://schema.org/"
+
+
+@pytest.fixture(scope="module")
+def mini_site(tmp_path_factory, mini_ro) -> Path:
+    from kg.model.project import load_kg
+    from kg.output.site import build_site
+
+    kg, problems = load_kg(mini_ro)
+    assert not problems
+    history = {"a-discount-escalation": [{"version": "0.1.0", "change": "added"},
+                                         {"version": "0.2.0", "change": "changed", "changes": ["quote", "polarity"]}]}
+    return build_site(kg, tmp_path_factory.mktemp("site") / "site", history=history).path
+
+
+def graph_triples(kg, iri: str) -> set:
+    """The graph's triples about a resource, straight from the rdflib Dataset (not the site's own grouping)."""
+    from kg.rdf.dataset import to_dataset
+
+    ds = to_dataset(kg)
+    return {(s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))
+            if isinstance(s, URIRef) and (str(s) == iri or str(s).startswith(iri + "/") or str(s).startswith(iri + "#"))}
+
+
+def embedded(html: str) -> rdflib.Graph:
+    m = re.search(r'<script type="application/ld\+json" id="jsonld">(.*?)</script>', html, re.S)
+    assert m, "no JSON-LD in the page"
+    return rdflib.Graph().parse(data=m.group(1), format="json-ld")
+
+
+def page_statement(t) -> bool:
+    """A triple the page adds to the graph's own: schema.org, or a retired claim's deprecation."""
+    s, p, o = t
+    return str(p).startswith(SCHEMA) or str(o).startswith(SCHEMA) or str(p) in (OWL + "deprecated", DCTERMS + "isReplacedBy")
+
+
+def resources(kg) -> list[tuple[str, str]]:
+    return ([("concept", c) for c in [*kg.concepts, *kg.deprecated]] + [("claim", c) for c in [*kg.claims, *kg.chains, *kg.replaced_claims]]
+            + [("source", s) for s in kg.sources] + [("work", w) for w in {s.work for s in kg.sources.values()}])
+
+
+def test_every_iri_has_a_page_with_its_rdf_beside_it(mini_site, mini_kg):
+    for kind, rid in resources(mini_kg):
+        for suffix in (".html", ".ttl", ".jsonld"):
+            assert (mini_site / kind / f"{rid}{suffix}").is_file(), f"{kind}/{rid}{suffix}"
+    for name in ("index.html", "concept/index.html", "claim/index.html", "source/index.html", "work/index.html", "vocab.html",
+                 "release/0.2.0.html", "map.html", "govkg.ttl", "conneg/w3id.htaccess", "conneg/nginx.conf", ".htaccess"):
+        assert (mini_site / name).is_file(), name
+
+
+def test_each_page_embeds_exactly_the_graphs_triples_and_its_files_say_the_same(mini_site, mini_kg):
+    from kg.rdf.dataset import to_dataset
+
+    ds = to_dataset(mini_kg)
+    everything = {(s, p, o) for s, p, o, _ in ds.quads((None, None, None, None))}
+    for kind, rid in resources(mini_kg):
+        iri = f"{BASE}{kind}/{rid}"
+        page = embedded((mini_site / kind / f"{rid}.html").read_text(encoding="utf-8"))
+        mine = {t for t in everything if isinstance(t[0], URIRef) and (str(t[0]) == iri or str(t[0]).startswith((iri + "/", iri + "#")))}
+        got = set(page)
+        assert mine <= got, f"{iri}: the page lacks {mine - got}"
+        assert all(page_statement(t) for t in got - mine), f"{iri}: the page adds {got - mine}"
+        ttl = set(rdflib.Graph().parse(mini_site / kind / f"{rid}.ttl", format="turtle"))
+        jsonld = set(rdflib.Graph().parse(mini_site / kind / f"{rid}.jsonld", format="json-ld"))
+        assert ttl == got == jsonld, iri
+
+
+def test_a_claims_triples_include_its_evidence(mini_site, mini_kg):
+    iri = f"{BASE}claim/a-discount-escalation"
+    got = embedded((mini_site / "claim" / "a-discount-escalation.html").read_text(encoding="utf-8"))
+    exact = {str(o) for s, p, o in got if str(p).endswith("#exact")}
+    assert exact == {"下级打折扣,上级就加码"}
+    assert graph_triples(mini_kg, iri) <= set(got)
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.marks = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a" and dict(attrs).get("href"):
+            self.hrefs.append(dict(attrs)["href"])
+        if tag == "mark":
+            self.marks += 1
+
+
+class Tags(HTMLParser):
+    """Elements and attributes no text from the files may make: a payload that turned into markup."""
+
+    def __init__(self):
+        super().__init__()
+        self.bad: list[str] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("img", "svg", "iframe", "object"):
+            self.bad.append(tag)
+        if tag == "script":
+            self.scripts += 1
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.bad.append(f"{tag} {name}={value}")
+
+
+def links_of(path: Path) -> Links:
+    p = Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def test_every_link_between_pages_leads_to_a_file(mini_site):
+    for page in mini_site.rglob("*.html"):
+        if page.name == "map.html":
+            continue
+        for h in links_of(page).hrefs:
+            target = h.split("#")[0]
+            if not target:
+                continue
+            assert not re.match(r"^[a-z]+:", target), f"{page}: a link off the site: {h}"
+            assert (page.parent / target).resolve().is_file(), f"{page.relative_to(mini_site)} links to a missing {h}"
+
+
+def test_claim_page_holds_quote_in_paragraph_cause_effect_conditions_record_citations(mini_site):
+    html = (mini_site / "claim" / "b-pressure-shirking.html").read_text(encoding="utf-8")
+    assert "<mark>在激励强的时候,压力会导致推诿</mark>" in html
+    links = links_of(mini_site / "claim" / "b-pressure-shirking.html").hrefs
+    assert {"../concept/pressure.html", "../concept/shirking.html", "../concept/incentive.html", "../source/mini-b.html"} <= set(links)
+    assert "township" in html and "会" in html
+    for style in ("BibTeX", "CSL-JSON", "RIS", "Reference (English)", "参考文献（中文）"):
+        assert style in html
+    assert "govkg 0.2.0, https://w3id.org/govkg/claim/b-pressure-shirking" in html  # the citation names the release and IRI
+
+
+def test_claim_citations_parse_in_their_own_formats(mini_site, mini_kg):
+    import bibtexparser
+    import rispy
+
+    from kg.output.site.cite import claim_citations
+
+    cites = {name: text for name, _, text in claim_citations(mini_kg, "b-pressure-shirking", BASE + "claim/b-pressure-shirking",
+                                                               {"version": "9.9.9"})}
+    lib = bibtexparser.parse_string(cites["BibTeX"])
+    assert len(lib.entries) == 1 and "9.9.9" in lib.entries[0]["note"]
+    item = json.loads(cites["CSL-JSON"])[0]
+    assert "在激励强的时候" in item["note"] and "9.9.9" in item["note"]
+    assert rispy.loads(cites["RIS"])[0]["title"]
+    assert cites["参考文献（中文）"].endswith("govkg 9.9.9：https://w3id.org/govkg/claim/b-pressure-shirking")
+
+
+def test_history_of_a_claim_is_shown_when_given(mini_site):
+    html = (mini_site / "claim" / "a-discount-escalation.html").read_text(encoding="utf-8")
+    assert "The releases this claim appears in" in html
+    assert re.search(r"0\.1\.0</td><td>added", html) and "quote; polarity" in html
+    assert "The releases this claim appears in" not in (mini_site / "claim" / "b-reform-shirking.html").read_text(encoding="utf-8")
+
+
+def test_concept_page_has_labels_definition_kinds_causes_effects_and_agreeing_works(mini_site):
+    html = (mini_site / "concept" / "shirking.html").read_text(encoding="utf-8")
+    hrefs = links_of(mini_site / "concept" / "shirking.html").hrefs
+    assert "推诿" in html and "What causes it" in html and "What it causes" in html
+    assert {"../claim/b-pressure-shirking.html", "../claim/b-shirking-paperwork.html", "pressure.html"} <= set(hrefs)
+    # caution → shirking is said by two works (exactly), shirking → formalism through a narrower outcome (paperwork)
+    agree = html[html.index("Works that agree"):]
+    assert "through broader concepts" in agree and "formalism" in agree and "谨慎" in agree
+    assert "Works that agree" not in (mini_site / "concept" / "reform.html").read_text(encoding="utf-8")
+
+
+def test_source_page_marks_every_claim_and_links_it(mini_site, mini_kg):
+    page = links_of(mini_site / "source" / "mini-b.html")
+    claims = {c for c, cl in mini_kg.claims.items() if cl.source == "mini-b"}
+    linked = {h.split("/")[-1].removesuffix(".html") for h in page.hrefs if h.startswith("../claim/")}
+    assert claims <= linked
+    assert page.marks >= len({a.start for c in claims for a in mini_kg.claims[c].anchors})
+
+
+def test_deprecated_ids_keep_a_page_that_points_on(mini_site):
+    merged = (mini_site / "concept" / "buck-passing.html").read_text(encoding="utf-8")
+    assert "deprecated" in merged and 'href="shirking.html"' in merged and "Merged into shirking" in merged
+    split = links_of(mini_site / "concept" / "load.html").hrefs
+    assert {"workload.html", "paperwork.html"} <= set(split)
+    retired = (mini_site / "claim" / "b-caution-brings-shirking.html").read_text(encoding="utf-8")
+    assert 'href="b-caution-shirking.html"' in retired
+    g = embedded(retired)
+    old, new = URIRef(BASE + "claim/b-caution-brings-shirking"), URIRef(BASE + "claim/b-caution-shirking")
+    assert (old, URIRef(DCTERMS + "isReplacedBy"), new) in g
+    assert (old, URIRef(OWL + "deprecated"), rdflib.Literal(True)) in g
+
+
+def test_htaccess_redirects_by_accept_header_in_w3ids_form(mini_site):
+    text = (mini_site / "conneg" / "w3id.htaccess").read_text(encoding="utf-8")
+    assert "RewriteEngine on" in text and "[R=303,L]" in text
+    turtle = text.index("text/turtle")
+    assert text.index(".ttl [R=303") > turtle and text.index(".html [R=303") > text.index(".jsonld [R=303")
+
+
+def test_no_text_from_the_files_reaches_html_unescaped(tmp_path):
+    from kg.model.project import load_kg
+    from kg.output.site import build_site
+
+    kg, problems = load_kg(make_hostile(tmp_path / "hostile"))
+    assert not problems
+    site = build_site(kg, tmp_path / "site", with_map=False).path
+    pages = list(site.rglob("*.html"))
+    assert pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for payload in PAYLOADS.values():
+            assert payload not in html, f"{page}: {payload}"
+        tags = Tags()
+        tags.feed(html)
+        assert not tags.bad, f"{page.relative_to(site)}: {tags.bad}"
+        # its own script and the JSON-LD; the home page also its search and the search index
+        assert tags.scripts == (4 if page == site / "index.html" else 2), page
+    found = [p for p in pages if "&lt;script&gt;alert(" in p.read_text(encoding="utf-8")]
+    assert found, "the payload should appear, escaped"
+
+
+def test_cli_writes_the_site_and_a_failed_build_leaves_the_previous_one(tmp_path, runner, monkeypatch):
+    root = make_mini(tmp_path / "mini")
+    out = tmp_path / "site"
+    result = invoke(runner, root, "site", "-o", str(out), "--no-map", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["pages"] > 20 and (out / "claim" / "b-pressure-shirking.html").is_file()
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    import kg.output.render
+
+    def disk_full(*args, **kwargs):  # the map is written last, into the stage: the disk fills up there
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kg.output.render, "render", disk_full)
+    result = invoke(runner, root, "site", "-o", str(out))
+    assert result.exit_code == EXIT_ERROR and "No space left on device" in result.output and "previous site is unchanged" in result.output
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")], "a stage folder was left behind"
+
+
+def test_cli_refuses_to_replace_a_folder_it_did_not_write(tmp_path, runner):
+    root = make_mini(tmp_path / "mini")
+    mine = tmp_path / "papers"
+    mine.mkdir()
+    (mine / "draft.tex").write_text("mine", encoding="utf-8")
+    result = invoke(runner, root, "site", "-o", str(mine), "--no-map")
+    assert result.exit_code == EXIT_ERROR
+    assert "not a site kg wrote" in result.output
+    assert (mine / "draft.tex").read_text(encoding="utf-8") == "mine"
+
+
+def test_search_index_finds_quotes_and_traditional_spellings(mini_kg):
+    from kg.output.site.pages import Pages
+    from kg.output.site.paths import Resource
+    from kg.output.site.searchindex import search_index
+
+    index = search_index(Pages(mini_kg, {"version": "0"}), Resource("home", ""))
+    fold = index["fold"]
+    query = "".join(fold.get(ch, ch) for ch in "壓力會導致推諉").lower()
+    hits = [e for e in index["entries"] if query in e[4]]
+    assert any(e[1] == "claim/b-pressure-shirking.html" for e in hits)
+    assert any(e[0] == "text" and e[1].startswith("source/mini-b.html#L") for e in hits)
