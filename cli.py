@@ -117,7 +117,7 @@ def release(
     date: str | None = typer.Option(None, "--date", show_default=False, help="The release date, YYYY-MM-DD (default: today in UTC, or the day of $SOURCE_DATE_EPOCH)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
-    """Cut release <version> (from kg/version.py): the built graph, citations.bib/.json, release.json (date, content hash, previous release), whole or not at all."""
+    """Cut release <version> (from kg/version.py): the built graph, citations.bib/.json, release.json (date, content hash, previous release) and the site, whole or not at all."""
     import re
 
     from kg.output.release import cut_release
@@ -144,7 +144,7 @@ def release(
         return
     prev = rec.get("previous") or {}
     typer.echo(f"released govkg {rec['version']} ({rec['date']}) in {cut.folder}: {len(cut.files)} files"
-               + ("" if cut.site else ", no site"))
+               + (" and the site (site/)" if cut.site else ", no site"))
     typer.echo(f"{rec['iri']}, content sha256 {rec['content_sha256'][:16]}…"
                + (f"; previous release {prev['version']}" if prev else "; the first release"))
 

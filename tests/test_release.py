@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -199,6 +201,11 @@ def test_each_claims_releases(runner, repo, tmp_path, monkeypatch):
     assert changed.iri == "https://w3id.org/govkg/release/0.2.0"
     # The id retired before the first release (mini's own `replaces:`) is listed from it, pointing on.
     assert [(h.version, h.status, h.replaced_by) for h in history["b-caution-brings-shirking"]] == [("0.1.0", "replaced", "b-caution-shirking")]
+    # The release's site shows the same history on the claim's page.
+    page = (out / "0.2.0" / "site" / "claim" / "b-pressure-shirking.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "0.1.0 (2026-01-15) added" in text and "0.2.0 (2026-02-15) changed" in text
+    assert "polarity: «positive» → «negative»" in html.unescape(text)
 
 
 def test_a_release_is_never_rewritten(runner, mini, tmp_path):
@@ -236,9 +243,19 @@ def test_a_failed_release_leaves_nothing(runner, mini, tmp_path, monkeypatch):
     result = invoke(runner, mini, "release", "--out", str(out))
     assert result.exit_code == 2 and "No space left on device; nothing was released" in result.output
     assert len(written) == 4 and list(out.iterdir()) == []
+    # The site failing half-way: the same.
+    import kg.output.site
+
+    def broken_site(*args, **kwargs):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(Path, "write_bytes", real)
+    monkeypatch.setattr(kg.output.site, "build_site", broken_site)
+    result = invoke(runner, mini, "release", "--out", str(out))
+    assert result.exit_code == 2 and "Input/output error; nothing was released" in result.output and list(out.iterdir()) == []
+    monkeypatch.undo()
     # A stage a killed release left (its process gone) is swept by the next release.
     (out / ".release-999999999-x").mkdir()
-    monkeypatch.setattr(Path, "write_bytes", real)
     assert invoke(runner, mini, "release", "--out", str(out)).exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == ["0.2.0"]
 

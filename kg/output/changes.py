@@ -6,7 +6,7 @@ import json
 
 from kg.output.markup import to_markdown_inline as md
 from kg.output.report import JSON_VERSION
-from kg.query.diff import Change, Diff
+from kg.query.diff import Change, Diff, change_line
 from kg.query.snapshot import Snapshot
 
 # How a claim reads in one line: its link, named from the state it is in.
@@ -61,16 +61,6 @@ def diff_to_dict(d: Diff) -> dict:
     }
 
 
-def _shown(v) -> str:
-    if isinstance(v, tuple):
-        return "[" + ", ".join(v) + "]" if v else "(none)"
-    return f"«{v}»" if v else "(none)"
-
-
-def _change_words(c: Change) -> str:
-    return f"{c.field}: {_shown(c.old)} → {_shown(c.new)}"
-
-
 def _head(s: Snapshot) -> str:
     digest = f", sha256 {s.content_sha256[:12]}" if s.content_sha256 else ""
     date = f", {s.released}" if s.released else ""
@@ -100,14 +90,14 @@ def _lines(d: Diff, name, item, sub) -> list[str]:
     out += [f"{item}- {c} {name(d.old.concept_name(c))}" for c in d.concepts_removed]
     for c, xs in d.concepts_changed.items():
         out.append(f"{item}~ {c} {name(d.new.concept_name(c))}")
-        out += [f"{sub}{name(_change_words(x))}" for x in xs]
+        out += [f"{sub}{name(change_line(x))}" for x in xs]
     out += [f"{item}⇢ {c} {name(d.old.concept_name(c))}: deprecated, {name(_replacement(d, r))}" for c, r in d.deprecated.items()]
     out += ["", f"Claims: {claims}"]
     out += [f"{item}+ {c} {name(claim_line(d.new, c))}" for c in d.claims_added]
     out += [f"{item}- {c} {name(claim_line(d.old, c))}" for c in d.claims_removed]
     for c, xs in d.claims_changed.items():
         out.append(f"{item}~ {c} {name(claim_line(d.new, c))}")
-        out += [f"{sub}{name(_change_words(x))}" for x in xs]
+        out += [f"{sub}{name(change_line(x))}" for x in xs]
     out += [f"{item}⇢ {c}: replaced by {r}" for c, r in d.retired.items()]
     return out
 

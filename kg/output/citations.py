@@ -13,7 +13,7 @@ from kg.model.names import resolve_claim, resolve_concept
 from kg.output import markup
 from kg.query.loops import find_loops
 from kg.query.paths import find_paths
-from kg.rdf.release import content_hash, release_iri
+from kg.rdf.release import content_hash_once, release_iri
 from kg.version import __version__
 
 STYLES = ("bibtex", "csl-json", "ris", "markdown", "latex")
@@ -134,11 +134,10 @@ def get_claim_records(kg, ids: list[str], release: dict | None = None) -> list[R
     a chain's id cites the chain as the one statement it is (every link carries the chain's quotes).
 
     Each names the release it is cited from: `release` (version, content_sha256), else this version and
-    the graph's content hash, computed here (about 0.5 s on the real graph: a caller citing many claims
-    one by one computes it once and passes it).
+    the graph's content hash (computed once per loaded graph: kg.rdf.release.content_hash_once).
     """
     if release is None:
-        release = {"version": __version__, "content_sha256": content_hash(kg)}
+        release = {"version": __version__, "content_sha256": content_hash_once(kg)}
     note = release_note(release["version"], release["content_sha256"])
     out = []
     for name in ids:
@@ -481,7 +480,7 @@ def _capital(text: str) -> str:
 
 
 def _records_of(kg, steps) -> list[Record]:
-    note = release_note(__version__, content_hash(kg))
+    note = release_note(__version__, content_hash_once(kg))
     seen, out = set(), []
     for s in steps:
         for c in s.claims:

@@ -16,7 +16,8 @@ from kg import version as versions
 from kg.errors import KGError
 from kg.output.build import render_outputs
 from kg.output.citations import dataset_record, get_claim_records, to_bibtex, to_csl_json
-from kg.query.snapshot import find_releases, read_release_record, version_key
+from kg.query.diff import claim_history
+from kg.query.snapshot import find_releases, read_release_record, snapshot_of_kg, version_key
 from kg.query.stats import get_stats
 from kg.rdf.release import content_hash, release_iri
 
@@ -80,13 +81,28 @@ def citation_files(kg, record: dict) -> dict[str, bytes]:
     return {"citations.bib": to_bibtex(records).encode("utf-8"), "citations.json": to_csl_json(records).encode("utf-8")}
 
 
-SiteBuilder = Callable[..., object]
+def release_history(kg, releases_dir: Path, record: dict) -> dict[str, list[dict]]:
+    """Each claim's history over the releases in releases_dir and this one (kg.query.diff.claim_history), as dicts."""
+    now = snapshot_of_kg(kg, record["version"], version=record["version"], content_sha256=record["content_sha256"],
+                         released=record["date"], iri=record["iri"])
+    earlier = [p for p in find_releases(releases_dir) if version_key(read_release_record(p)["version"]) < version_key(record["version"])]
+    return {cid: [entry.to_dict() for entry in entries] for cid, entries in claim_history([*earlier, now]).items()}
 
 
-def cut_release(kg, releases_dir: Path, *, date: str | None = None, site: SiteBuilder | None = None) -> Release:
+def write_site(kg, folder: Path, release: dict, history: dict) -> None:
+    """The static site of this release (kg.output.site.build_site), with each claim's history on its page."""
+    from kg.output.site import build_site
+
+    build_site(kg, folder, release=release, history=history)
+
+
+SiteBuilder = Callable[[object, Path, dict, dict], None]
+
+
+def cut_release(kg, releases_dir: Path, *, date: str | None = None, site: SiteBuilder | None = write_site) -> Release:
     """Write releases_dir/<version>/ from the graph: the outputs of `kg build`, citations.bib and citations.json,
-    release.json (the record, with each file's SHA-256) and, when `site` is given, the site in site/
-    (site(kg, folder, release=record) writes it).
+    release.json (the record, with each file's SHA-256) and the site in site/, with each claim's releases on its
+    page (`site(kg, folder, record, history)` writes it; None: no site).
 
     Everything is written into a hidden folder beside the others and renamed into place only when whole, so a
     failure or a kill leaves no half-written release. A version already released with the same content is
@@ -113,7 +129,7 @@ def cut_release(kg, releases_dir: Path, *, date: str | None = None, site: SiteBu
         for name, data in files.items():
             (stage / name).write_bytes(data)
         if site is not None:
-            site(kg, stage / "site", release=record)
+            site(kg, stage / "site", record, release_history(kg, releases_dir, record))
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp made it private; a release is for reading
         os.rename(stage, target)  # fails if the folder appeared meanwhile: never merged into another
     except BaseException:

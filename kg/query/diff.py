@@ -131,6 +131,22 @@ class ClaimRelease:
     changes: tuple[Change, ...] = ()
     replaced_by: str = ""
 
+    def to_dict(self) -> dict:
+        """As JSON, and as the site's claim pages read it: `change` is the status, `changes` one line per field."""
+        return {"version": self.version, "date": self.released, "iri": self.iri, "content_sha256": self.content_sha256,
+                "change": self.status, "changes": [change_line(c) for c in self.changes], "replaced_by": self.replaced_by}
+
+
+def _shown(v) -> str:
+    if isinstance(v, tuple):
+        return "[" + ", ".join(v) + "]" if v else "(none)"
+    return f"«{v}»" if v else "(none)"
+
+
+def change_line(c: Change) -> str:
+    """A change in words: 'polarity: «positive» → «negative»'."""
+    return f"{c.field}: {_shown(c.old)} → {_shown(c.new)}"
+
 
 def _snapshot(item: Path | Snapshot) -> Snapshot:
     return item if isinstance(item, Snapshot) else read_release(Path(item))
