@@ -297,3 +297,14 @@ def test_every_key_diff_prints_is_documented(runner, repo):
     missing = sorted(k for k in keys | fields if f"`{k}`" not in doc and f'"{k}"' not in doc)
     assert not missing, f"docs/json.md does not document {missing}"
     assert data["command"] == "diff" and data["version"] == 1
+
+
+def test_a_revision_of_govkg_names_its_own_version(tmp_path):
+    from kg.query.diff import version_in
+
+    (tmp_path / "kg").mkdir()
+    (tmp_path / "kg" / "version.py").write_text('RELEASES = ("0.1.0", "0.2.0", "0.3.0")\n__version__ = RELEASES[-1]\n', encoding="utf-8")
+    assert version_in(tmp_path) == "0.3.0"
+    (tmp_path / "kg" / "version.py").write_text('__version__ = "0.0.9"\n', encoding="utf-8")
+    assert version_in(tmp_path) == "0.0.9"
+    assert version_in(tmp_path / "nowhere") is None

@@ -105,14 +105,35 @@ def load_state(spec: str, root: Path) -> Snapshot:
             more = f"\n  … and {len(problems) - 10} more" if len(problems) > 10 else ""
             raise KGError(f"the project at revision {spec} does not load cleanly with this govkg "
                           f"({len(problems)} problem(s), paths inside the revision):\n{shown}{more}")
-        return _snapshot_now(kg, spec)
+        return _snapshot_now(kg, spec, version_in(tree))
 
 
-def _snapshot_now(kg, label: str) -> Snapshot:
+def version_in(tree: Path) -> str | None:
+    """The version a checkout of govkg names in its kg/version.py (the last of RELEASES), if it has one."""
+    import ast
+
+    try:
+        module = ast.parse((tree / "kg" / "version.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    for node in module.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in ("RELEASES", "__version__") for t in node.targets):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            if isinstance(value, tuple) and value and isinstance(value[-1], str):
+                return value[-1]
+            if isinstance(value, str):
+                return value
+    return None
+
+
+def _snapshot_now(kg, label: str, version: str | None = None) -> Snapshot:
     from kg.rdf.release import content_hash
     from kg.version import __version__
 
-    return snapshot_of_kg(kg, label, version=__version__, content_sha256=content_hash(kg))
+    return snapshot_of_kg(kg, label, version=version or __version__, content_sha256=content_hash(kg))
 
 
 # --- a claim's releases -------------------------------------------------------------------------------
