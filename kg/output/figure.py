@@ -204,7 +204,7 @@ def print_label(concept, lang: str) -> str:
     out: list[str] = []
     for line in dict.fromkeys(names):
         if " " in line and len(line) > WORDS_LINE:
-            out += textwrap.wrap(line, WORDS_LINE) or [line]
+            out += textwrap.wrap(line, WORDS_LINE, break_on_hyphens=False) or [line]
         elif len(line) > CJK_LINE and all(ord(ch) > 0x2E7F for ch in line):
             rows = -(-len(line) // CJK_LINE)
             step = -(-len(line) // rows)
