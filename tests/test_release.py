@@ -308,3 +308,20 @@ def test_a_revision_of_govkg_names_its_own_version(tmp_path):
     (tmp_path / "kg" / "version.py").write_text('__version__ = "0.0.9"\n', encoding="utf-8")
     assert version_in(tmp_path) == "0.0.9"
     assert version_in(tmp_path / "nowhere") is None
+
+
+def test_diff_of_stubs_that_move_or_come_back():
+    """A stub re-pointed (merged into a, then into b) is listed again; a stub made a concept again is added; an
+    unchanged stub is not listed; a concept that vanishes without a stub is removed (its IRI no longer resolves)."""
+    from kg.query.diff import diff
+    from kg.query.snapshot import Snapshot
+
+    def state(concepts, deprecated):
+        return Snapshot("s", concepts={c: {"label en": c} for c in concepts}, deprecated=deprecated)
+
+    old = state(["a", "b", "x", "y", "z", "gone"], {"x": ("a",), "y": ("a",), "z": ("a",)})
+    new = state(["a", "b", "x", "y", "z"], {"x": ("b",), "y": ("a",)})
+    d = diff(old, new)
+    assert d.deprecated == {"x": ("b",)} and d.concepts_added == ["z"] and d.concepts_removed == ["gone"]
+    assert not d.concepts_changed and not d.empty
+    assert diff(new, new).empty

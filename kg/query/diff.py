@@ -23,8 +23,8 @@ class Change:
 class Diff:
     """Concepts and claims added, removed and changed from `old` to `new`, and the ids retired in `new`.
 
-    `deprecated`: concept ids that are deprecated stubs in `new` and were not in `old`, each with what
-    replaces them (a merge: one id; a split: several; none: nothing current). `retired`: claim ids a
+    `deprecated`: concept ids that are deprecated stubs in `new` and were not in `old` (or pointed elsewhere),
+    each with what replaces them (a merge: one id; a split: several; none: nothing current). `retired`: claim ids a
     claim of `new` replaces (its `replaces:`) that `old` did not already retire, each with that claim.
     Neither is counted as removed: their IRIs still resolve and point on.
     """
@@ -57,8 +57,8 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
     out = Diff(old, new)
     live_old = {c for c in old.concepts if c not in old.deprecated}
     live_new = {c for c in new.concepts if c not in new.deprecated}
-    out.deprecated = {c: r for c, r in sorted(new.deprecated.items()) if c not in old.deprecated}
-    out.concepts_added = sorted(live_new - set(old.concepts))
+    out.deprecated = {c: r for c, r in sorted(new.deprecated.items()) if old.deprecated.get(c) != r}
+    out.concepts_added = sorted(live_new - live_old)  # a stub brought back to life is added again
     out.concepts_removed = sorted(live_old - set(new.concepts))
     for cid in sorted(live_old & live_new):
         found = changes(old.concepts[cid], new.concepts[cid])
