@@ -201,9 +201,15 @@ def test_too_narrow_says_so_and_names_a_smaller_view(runner, mini_ro, tmp_path):
     result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "narrow"), "--width", "8cm")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "at 8.0 cm the figure (15 concepts, 15 links)" in result.output and "below 7 pt; nothing was written" in result.output
-    assert "--focus 推诿 --depth 1 (8 concepts), the best-connected concept here" in result.output
+    assert "--source ID (mini-notes: 2 claims, mini-a: 4 claims, mini-b: 10 claims)" in result.output
     needed = float(re.search(r"it needs a width of ([\d.]+) cm", result.output).group(1))
     assert list(tmp_path.iterdir()) == []
+    # The focus it suggests was laid out and fits.
+    focus = re.search(r"--focus (\S+) --depth 1 \((\d+) concepts, which fits\)", result.output)
+    assert focus, result.output
+    suggested = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "part"), "--formats", "svg", "--width", "8cm",
+                       "--focus", focus.group(1), "-f", "json")
+    assert suggested.exit_code == 0, suggested.output
     # The width it names is enough.
     fits = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / "fits"), "--formats", "svg", "--width", f"{needed + 0.1:.1f}cm")
     assert fits.exit_code == 0, fits.output

@@ -6,6 +6,7 @@ import math
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ UNITS = {"cm": 72 / 2.54, "mm": 72 / 25.4, "in": 72.0, "pt": 1.0}
 # MAX_PNG_PIXELS unless a --dpi is given: the whole graph at 200 dpi was an 86-megapixel file that took most of the run.
 PRINT_DPI, SCREEN_DPI, MAX_PNG_PIXELS = 300, 144, 16_000_000
 DOT_TIMEOUT = 120  # seconds for Graphviz to lay the figure out
+HINT_TRIES = 8  # neighbourhoods of the best-connected concepts tried for a view that fits, when the whole does not
 # Graphviz shapes per class: the class still reads in a black-and-white print.
 CLASS_SHAPES = {"Actor": ("box", "filled"), "Incentive": ("hexagon", "filled"), "Mechanism": ("ellipse", "filled"),
                 "Outcome": ("octagon", "filled"), "Condition": ("box", "rounded,dashed,filled"),
@@ -381,8 +383,10 @@ def png_dpi(size_pt: tuple[float, float], asked: int | None, sized: bool) -> int
     return max(1, min(dpi, int(math.sqrt(MAX_PNG_PIXELS / inches)))) if inches > 0 else dpi
 
 
-def focus_hint(kg: KG, view: View, relations=DRAWN_RELATIONS, focus: str | None = None, depth: int = 1) -> str:
-    """A smaller view to suggest: the best-connected concept of this one, and how many concepts its neighbourhood has."""
+def focus_hint(kg: KG, view: View, relations=DRAWN_RELATIONS, focus: str | None = None, depth: int = 1,
+               fits: Callable[[View], bool] = lambda v: True) -> str:
+    """A smaller view to suggest, checked with `fits` (it is laid out): the neighbourhood of one of the best-connected
+    concepts, a smaller --depth around the focus, or the documents with the fewest claims here."""
     degree: dict[str, int] = {}
     for _, a, b, _, _ in numbered_edges(view):
         degree[a] = degree.get(a, 0) + 1
@@ -390,14 +394,24 @@ def focus_hint(kg: KG, view: View, relations=DRAWN_RELATIONS, focus: str | None 
     if not degree:
         return "--focus CONCEPT or --source ID"
     others = ", --causal-only" if view.other_links else ""
+    sources = ""
+    if len(view.sources) > 1:  # the documents with the fewest claims here draw the smallest views
+        claims = {s: 0 for s in view.sources}
+        for c in view.claims:
+            claims[c.source] = claims.get(c.source, 0) + 1
+        few = sorted(view.sources, key=lambda s: (claims[s], s))[:3]
+        sources = ", or --source ID (" + ", ".join(f"{s}: {claims[s]} claims" for s in few) + ")"
     if focus:
-        size = len(select(kg, focus=focus, depth=depth - 1, relations=relations).concepts) if depth > 0 else 0
-        if size > 2:
-            return f"a smaller neighbourhood, --depth {depth - 1} ({size} concepts){others}"
-        return f"the paths between two of these concepts (--chain FROM TO), --source ID{others}"
-    best = max(sorted(degree), key=degree.__getitem__)
-    size = len(select(kg, focus=best, depth=1, relations=relations).concepts)
-    return f"--focus {kg.concepts[best].label('zh')} --depth 1 ({size} concepts), the best-connected concept here, or --source ID"
+        smaller = select(kg, focus=focus, depth=depth - 1, relations=relations) if depth > 0 else None
+        if smaller is not None and len(smaller.concepts) > 2 and fits(smaller):
+            return f"a smaller neighbourhood, --depth {depth - 1} ({len(smaller.concepts)} concepts, which fits){sources}{others}"
+        return f"the paths between two of these concepts (--chain FROM TO){sources}{others}"
+    for cid in sorted(degree, key=lambda c: (-degree[c], c))[:HINT_TRIES]:
+        part = select(kg, focus=cid, depth=1, relations=relations)
+        if len(part.concepts) > 2 and fits(part):
+            return (f"--focus {kg.concepts[cid].label('zh')} --depth 1 ({len(part.concepts)} concepts, which fits), "
+                    f"one of the best-connected concepts here{sources}{others}")
+    return f"--focus CONCEPT --depth 1 (the neighbourhoods of the {HINT_TRIES} best-connected concepts need more room too){sources}{others}"
 
 
 def svg_font_fallbacks(svg: bytes, font: str) -> bytes:
@@ -408,6 +422,27 @@ def svg_font_fallbacks(svg: bytes, font: str) -> bytes:
     value = value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     named = re.escape(font.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;"))
     return re.sub(rf'font-family="{named}"'.encode(), f'font-family="{value}"'.encode(), svg)
+
+
+def lay_out(dot: str, kg: KG, view: View, lang: str, font: str, width: float | None, height: float | None,
+            timeout: float) -> tuple[float, bytes, tuple[float, float]]:
+    """The view laid out by dot (-Tdot): the scale that fits the room, the positioned graph and its natural size.
+
+    Left to right reads best; when that is too wide for the room given, top to bottom may fit a column better.
+    """
+    edges = len(view.links) + len(view.conditions)
+    what = f"laying out {len(view.concepts)} concepts and {edges} links"
+    best: tuple[float, bytes, tuple[float, float]] | None = None
+    for rankdir in ("LR", "TB") if width or height else ("LR",):
+        positioned = run_dot([dot, "-Tdot"], to_dot(kg, view, lang, font, rankdir).encode("utf-8"), timeout, what)
+        natural = natural_size(positioned.decode("utf-8", "replace"))
+        scale = fit_scale(natural, width, height)
+        if best is None or scale > best[0] + 1e-9:
+            best = (scale, positioned, natural)
+        if scale >= 1:
+            break
+    assert best is not None  # the loop ran at least once
+    return best
 
 
 def figure(
@@ -449,27 +484,24 @@ def figure(
     available = dot_formats(dot)
     skipped = [f for f in formats if f not in available]
     edges = len(view.links) + len(view.conditions)
-    what = f"laying out {len(view.concepts)} concepts and {edges} links"
-    best: tuple[float, bytes, tuple[float, float]] | None = None
-    # Left to right reads best; when that is too wide for the room given, top to bottom may fit a column.
-    for rankdir in ("LR", "TB") if width or height else ("LR",):
-        positioned = run_dot([dot, "-Tdot"], to_dot(kg, view, lang, font, rankdir).encode("utf-8"), timeout, what)
-        natural = natural_size(positioned.decode("utf-8", "replace"))
-        scale = fit_scale(natural, width, height)
-        if best is None or scale > best[0] + 1e-9:
-            best = (scale, positioned, natural)
-        if scale >= 1:
-            break
-    assert best is not None  # the loop ran at least once
-    scale, positioned, natural = best
+    scale, positioned, natural = lay_out(dot, kg, view, lang, font, width, height, timeout)
     smallest = (EDGE_PT if edges else NODE_PT) * scale
+
+    def fits(part: View) -> bool:
+        """Whether a smaller view would keep its labels at MIN_LABEL_PT in the room given."""
+        try:
+            found = lay_out(dot, kg, part, lang, font, width, height, min(timeout, 30))[0]
+        except KGError:
+            return False
+        return found * (EDGE_PT if part.links or part.conditions else NODE_PT) >= MIN_LABEL_PT - 1e-9
+
     if smallest < MIN_LABEL_PT - 1e-9:
         need = natural[0] * MIN_LABEL_PT / (EDGE_PT if edges else NODE_PT) + 2 * PAD_PT
         asked = " × ".join(format_length(v) for v in (width, height) if v)
         raise FigureTooSmall(
             f"at {asked} the figure ({len(view.concepts)} concepts, {edges} links) would be drawn at {scale:.0%} of its size, "
             f"its smallest labels at {smallest:.1f} pt, below {MIN_LABEL_PT:g} pt; nothing was written. Draw a part of it: "
-            f"{focus_hint(kg, view, relations, focus, depth)}; or give it room: it needs a width of {format_length(need)}"
+            f"{focus_hint(kg, view, relations, focus, depth, fits)}; or give it room: it needs a width of {format_length(need)}"
             + (f" and a height of {format_length(natural[1] * MIN_LABEL_PT / (EDGE_PT if edges else NODE_PT) + 2 * PAD_PT)}" if height else "")
             + "."
         )
