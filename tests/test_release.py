@@ -177,6 +177,9 @@ def test_two_releases_and_the_diff_between_them(runner, repo, tmp_path, monkeypa
     assert "- ~ b-pressure-shirking 压力 (pressure) ⊣ 推诿 (shirking) \\[mini-b\\]" in md
     same = invoke(runner, repo, "diff", "r2", str(out / "0.2.0"))
     assert same.exit_code == 0 and "no differences" in same.stdout
+    # The revision's content hash, read in the same pass as its claims, is the one its release recorded.
+    both = json.loads(invoke(runner, repo, "diff", "r2", str(out / "0.2.0"), "-f", "json").stdout)
+    assert both["old"]["content_sha256"] == both["new"]["content_sha256"] == second["content_sha256"]
 
 
 def test_each_claims_releases(runner, repo, tmp_path, monkeypatch):

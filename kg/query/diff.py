@@ -130,10 +130,9 @@ def version_in(tree: Path) -> str | None:
 
 
 def _snapshot_now(kg, label: str, version: str | None = None) -> Snapshot:
-    from kg.rdf.release import content_hash
     from kg.version import __version__
 
-    return snapshot_of_kg(kg, label, version=version or __version__, content_sha256=content_hash(kg))
+    return snapshot_of_kg(kg, label, hashed=True, version=version or __version__)
 
 
 # --- a claim's releases -------------------------------------------------------------------------------

@@ -158,11 +158,27 @@ def _quotes(annotation: str, by_subject: dict) -> list[str]:
     return [q for _, q in sorted(found)]
 
 
-def snapshot_of_kg(kg, label: str, **meta) -> Snapshot:
-    """A loaded project's snapshot, read from the quads the emitter writes for it (as `kg build` would)."""
-    from kg.rdf.emit import iter_quads
+def snapshot_of_kg(kg, label: str, *, hashed: bool = False, **meta) -> Snapshot:
+    """A loaded project's snapshot, read from the quads the emitter writes for it (as `kg build` would).
 
-    return snapshot_of_triples(((s, p, o) for s, p, o, _ in iter_quads(kg)), label, **meta)
+    hashed=True also sets its content hash (kg.rdf.release.content_hash), from the same pass over the quads.
+    """
+    from kg.rdf.emit import iter_quads
+    from kg.rdf.nquads import nquad
+    from kg.rdf.release import hash_of_lines
+
+    lines: set[str] = set()
+
+    def triples():
+        for s, p, o, g in iter_quads(kg):
+            if hashed:
+                lines.add(nquad(s, p, o, g))
+            yield s, p, o
+
+    snap = snapshot_of_triples(triples(), label, **meta)
+    if hashed:
+        snap.content_sha256 = hash_of_lines(lines)
+    return snap
 
 
 def _plain(term) -> Term:

@@ -13,7 +13,11 @@ from kg.version import __version__
 def content_hash(kg) -> str:
     """The same graph always gives the same hash, whatever order the files and claims were read in."""
     # one quad per line (a literal's U+2028 or form feed stays inside its line: never splitlines)
-    lines = {line.rstrip("\n") for line in iter_nquads(kg)}
+    return hash_of_lines({line.rstrip("\n") for line in iter_nquads(kg)})
+
+
+def hash_of_lines(lines: set[str]) -> str:
+    """The content hash of a graph's distinct N-Quads lines (kg.rdf.nquads.nquad, without newlines)."""
     digest = hashlib.sha256()
     for line in sorted(lines):
         digest.update(line.encode("utf-8"))
