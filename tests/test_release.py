@@ -149,6 +149,11 @@ def test_two_releases_and_the_diff_between_them(runner, repo, tmp_path, monkeypa
         import hashlib
 
         assert record["files"][name] == hashlib.sha256((out / "0.2.0" / name).read_bytes()).hexdigest()
+    # The release's site keeps the merged concept's page, pointing on, and the retired claim's.
+    stub = (out / "0.2.0" / "site" / "concept" / "leaving-traces.html").read_text(encoding="utf-8")
+    assert "deprecated" in stub and 'href="paperwork.html"' in stub
+    assert (out / "0.2.0" / "site" / "claim" / "b-workload-staffing.html").is_file()
+    assert (out / "0.1.0" / "site" / "concept" / "leaving-traces.html").is_file()
     # The citations file cites every statement from this release.
     cites = json.loads((out / "0.2.0" / "citations.json").read_text(encoding="utf-8"))
     keys = {c["id"] for c in cites}
