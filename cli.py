@@ -121,6 +121,7 @@ def release(
     import re
 
     from kg.output.release import cut_release
+    from kg.query.snapshot import RELEASES_DIR
     from kg.stores.cache import validate_cached
 
     if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
@@ -130,7 +131,7 @@ def release(
         for p in report.problems:
             typer.echo(str(p), err=True)
         _fail(f"not released: {len(report.problems)} problem(s)", EXIT_PROBLEMS)
-    folder = out if out is not None else state.root / "releases"
+    folder = out if out is not None else state.root / RELEASES_DIR
     try:
         cut = _or_fail(cut_release, report.kg, folder, date=date)
     except OSError as exc:
@@ -157,8 +158,8 @@ class DiffOutput(str, Enum):
 
 @app.command()
 def diff(
-    old: str = typer.Argument(..., metavar="OLD", help="A release folder (releases/0.1.0), a project folder, or a git revision of the project (tag, branch, commit)."),
-    new: str = typer.Argument(..., metavar="NEW", help="The same kinds: e.g. releases/0.2.0, HEAD, or . for the files as they are now."),
+    old: str = typer.Argument(..., metavar="OLD", help="A release folder (releases/0.1.0, or just 0.1.0 for the project's own), a project folder, or a git revision of the project (tag, branch, commit)."),
+    new: str = typer.Argument(..., metavar="NEW", help="The same kinds: e.g. 0.2.0, HEAD, or . for the files as they are now."),
     fmt: DiffOutput = typer.Option(DiffOutput.text, "--format", "-f", help="text, markdown, or json (the shape in docs/json.md)."),
 ) -> None:
     """Concepts and claims added, removed and changed from OLD to NEW (quote, polarity, conditions, gloss …), and the ids deprecated or replaced, with what replaces them.

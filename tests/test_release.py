@@ -333,3 +333,20 @@ def test_diff_of_stubs_that_move_or_come_back():
     assert d.deprecated == {"x": ("b",)} and d.concepts_added == ["z"] and d.concepts_removed == ["gone"]
     assert not d.concepts_changed and not d.empty
     assert diff(new, new).empty
+
+
+def test_the_projects_own_releases_by_version(runner, mini):
+    """`kg release` puts the release in the project's releases/; `kg diff 0.2.0 .` names it by its version."""
+    first = invoke(runner, mini, "release")
+    assert first.exit_code == 0 and (mini / "releases" / "0.2.0" / "release.json").is_file(), first.output
+    assert "no differences" in invoke(runner, mini, "diff", "0.2.0", str(mini)).stdout
+    append_claims(mini, "mini-b", "加码会导致推诿。", """  - id: b-escalation-shirking
+    cause: escalation
+    effect: shirking
+    polarity: positive
+    evidence: argument
+    quote: 加码会导致推诿
+    gloss: Escalation leads to shirking.
+""")
+    changed = invoke(runner, mini, "diff", "0.2.0", str(mini))
+    assert "Claims: 1 added, 0 removed, 0 changed, 0 replaced" in changed.stdout and "+ b-escalation-shirking" in changed.stdout

@@ -21,7 +21,6 @@ from kg.query.snapshot import find_releases, read_release_record, snapshot_of_kg
 from kg.query.stats import get_stats
 from kg.rdf.release import content_hash, release_iri
 
-RELEASES_DIR = "releases"  # in the project folder: releases/0.2.0/
 STAGE_PREFIX = ".release-"  # a release being written, beside the others: renamed into place when whole
 CITATIONS = ("citations.bib", "citations.json")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError, KGError
-from kg.query.snapshot import Snapshot, is_release, read_release, snapshot_of_kg
+from kg.query.snapshot import RELEASES_DIR, Snapshot, is_release, read_release, snapshot_of_kg
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
 
 def load_state(spec: str, root: Path) -> Snapshot:
     """The snapshot `spec` names: a release folder (release.json and govkg.trig, as `kg release` or `kg build`
-    writes), a project folder (ontology/, sources/, claims/), or else a git revision of the project at `root`
+    writes), a version released in root/releases/, a project folder (ontology/, sources/, claims/), or else a git
+    revision of the project at `root`
     (a tag, branch or commit, unpacked into a temporary folder; the working tree is not touched).
 
     The project folder and the revision are loaded and emitted by this version of govkg; a revision whose
@@ -89,6 +90,8 @@ def load_state(spec: str, root: Path) -> Snapshot:
     from kg.model.project import load_kg
 
     folder = Path(spec)
+    if not folder.is_dir() and (root / RELEASES_DIR / spec).is_dir():  # a version: the project's release of it
+        folder = root / RELEASES_DIR / spec
     if folder.is_dir() and is_release(folder):
         return read_release(folder)
     if folder.is_dir() and (folder / "ontology").is_dir() and (folder / "claims").is_dir():

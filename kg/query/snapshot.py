@@ -17,6 +17,7 @@ from kg.errors import KGError
 from kg.iris import CONCEPT_CLASSES, DCTERMS, GKC, GKCL, GKS, GKV, OA, OWL, PROV, RDF, RDFS, SKOS, XSD
 from kg.rdf.emit import BNode, Lit, Term
 
+RELEASES_DIR = "releases"  # where `kg release` puts each version, in the project folder
 RELEASE_RECORD = "release.json"
 RELEASE_GRAPH = "govkg.trig"
 
