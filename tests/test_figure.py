@@ -57,6 +57,11 @@ def test_figure_of_the_whole_graph(runner, mini_ro, tmp_path):
     assert "7. 改革 (reform) → 推诿 (shirking), decreases (−):" in caption
     assert "15. 激励 (incentive) is a condition of claims about 推诿 (shirking):" in caption
     assert "`b-define-shirking`" not in caption  # a definition is no link: it goes with its concept in the page
+    # The data's release, named as citations name it.
+    from kg.model.project import load_kg
+    from kg.rdf.release import content_hash
+
+    assert f"content SHA-256 {content_hash(load_kg(mini_ro)[0])}." in caption.splitlines()[1]
 
 
 def test_caption_names_relation_certainty_and_actors(mini_ro):

@@ -13,6 +13,7 @@ from pathlib import Path
 from kg.atomic import write_bytes_atomic, write_text_atomic
 from kg.errors import EXIT_ERROR, KGError
 from kg.model.project import KG
+from kg.output.citations import release_note
 from kg.output.markup import to_markdown_inline as md
 from kg.output.render import (
     CLASS_STYLE,
@@ -24,6 +25,7 @@ from kg.output.render import (
 )
 from kg.query.passages import source_name
 from kg.query.subgraph import DRAWN_RELATIONS, View, select
+from kg.rdf.release import content_hash_once
 from kg.version import __version__
 
 FORMATS = ("svg", "png", "pdf")
@@ -312,7 +314,8 @@ def caption(kg: KG, view: View, version: str = "", lang: str = "zh") -> str:
     """A Markdown caption: how to read the figure, then every numbered edge with its relation and claims.
 
     Each claim is listed with its source, locator, certainty (or, for a norm, modality) beside the
-    hedge word, and the actors it names. Labels and titles come from files anyone can edit: they are
+    hedge word, and the actors it names. With a `version`, the caption names the release its data
+    comes from, as citations do (version, release IRI, content hash). Labels and titles come from files anyone can edit: they are
     Markdown-escaped, so a caption rendered to HTML shows them as text.
     """
     con = kg.concepts
@@ -329,7 +332,7 @@ def caption(kg: KG, view: View, version: str = "", lang: str = "zh") -> str:
            " of raising (open arrow) or reducing (⊣) the other, not an observed effect." if others else "")
         + " Line width grows with the number of independent works behind a link."
         " Numbers on the edges refer to the list below, where each claim's certainty is read from its hedge word"
-        + (f"; data: govkg {version}." if version else "."),
+        + (f"; data: {release_note(version, content_hash_once(kg))}." if version else "."),
         "",
     ]
 
