@@ -350,3 +350,15 @@ def test_the_projects_own_releases_by_version(runner, mini):
 """)
     changed = invoke(runner, mini, "diff", "0.2.0", str(mini))
     assert "Claims: 1 added, 0 removed, 0 changed, 0 replaced" in changed.stdout and "+ b-escalation-shirking" in changed.stdout
+
+
+def test_no_release_through_a_link(runner, mini, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "releases").symlink_to(elsewhere, target_is_directory=True)
+    result = invoke(runner, mini, "release", "--out", str(tmp_path / "releases"))
+    assert result.exit_code == 2 and "symbolic link" in result.output and list(elsewhere.iterdir()) == []
+    (mini / "releases").mkdir()
+    (mini / "releases" / "0.2.0").symlink_to(elsewhere, target_is_directory=True)
+    result = invoke(runner, mini, "release")
+    assert result.exit_code == 2 and "is a symbolic link, not a release" in result.output and list(elsewhere.iterdir()) == []

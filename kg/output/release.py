@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kg import version as versions
+from kg.atomic import refuse_link
 from kg.errors import KGError
 from kg.output.build import render_outputs
 from kg.output.citations import dataset_record, get_claim_records, to_bibtex, to_csl_json
@@ -107,9 +108,12 @@ def cut_release(kg, releases_dir: Path, *, date: str | None = None, site: SiteBu
     failure or a kill leaves no half-written release. A version already released with the same content is
     left as it is (existed=True); with other content it raises ReleaseExists: raise the version first.
     """
+    refuse_link(releases_dir)  # never write, nor sweep stale stages, through a link
     record = release_record(kg, releases_dir, date)
     version = record["version"]
     target = releases_dir / version
+    if target.is_symlink():
+        raise ReleaseExists(f"{target} is a symbolic link, not a release govkg wrote: remove it, or release into another folder (--out)")
     if target.exists():
         old = read_release_record(target)
         if old.get("content_sha256") == record["content_sha256"]:
