@@ -81,8 +81,11 @@ def citation_files(kg, record: dict) -> dict[str, bytes]:
     return {"citations.bib": to_bibtex(records).encode("utf-8"), "citations.json": to_csl_json(records).encode("utf-8")}
 
 
-def release_history(kg, releases_dir: Path, record: dict) -> dict[str, list[dict]]:
-    """Each claim's history over the releases in releases_dir and this one (kg.query.diff.claim_history), as dicts."""
+def release_history(kg, releases_dir: Path, record: dict | None = None) -> dict[str, list[dict]]:
+    """Each claim's history over the releases in releases_dir and this state of the graph (kg.query.diff.claim_history),
+    as the dicts the site's claim pages read (ClaimRelease.to_dict). `record`: this state's release record (default:
+    release_record, dated today): `kg site` can pass build_site(…, history=release_history(kg, root / "releases"))."""
+    record = record or release_record(kg, releases_dir)
     now = snapshot_of_kg(kg, record["version"], version=record["version"], content_sha256=record["content_sha256"],
                          released=record["date"], iri=record["iri"])
     earlier = [p for p in find_releases(releases_dir) if version_key(read_release_record(p)["version"]) < version_key(record["version"])]
