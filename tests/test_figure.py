@@ -293,3 +293,20 @@ def test_a_slow_dot_is_a_message_and_exit_2(runner, mini_ro, tmp_path, monkeypat
     assert "Graphviz did not finish laying out 15 concepts and 15 links in 1 s; nothing was written" in result.output
     assert "--focus CONCEPT" in result.output and "--timeout SECONDS" in result.output
     assert list(out.iterdir()) == []
+
+
+@needs_dot
+@needs_fc
+def test_the_default_png_is_for_a_screen(runner, mini_ro, tmp_path):
+    """Without a print size the PNG is drawn at 144 dpi of the figure's natural size; --dpi sets it."""
+    import json
+
+    from kg.output.figure import SCREEN_DPI
+
+    for args, dpi in (((), SCREEN_DPI), (("--dpi", "72"), 72)):
+        result = invoke(runner, mini_ro, "figure", "--out", str(tmp_path / f"d{dpi}"), "--formats", "png", *args, "-f", "json")
+        assert result.exit_code == 0, result.output
+        info = json.loads(result.stdout)
+        png = (tmp_path / f"d{dpi}.png").read_bytes()
+        assert info["png_dpi"] == dpi and info["scale"] == 1
+        assert abs(int.from_bytes(png[16:20], "big") - info["width_pt"] / 72 * dpi) < 4
