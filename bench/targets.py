@@ -1,6 +1,6 @@
 """The issue targets as ratios measured in one run, and the one way `python -m bench.run` reports them.
 
-Each benchmark module (bench/warm.py, bench/loops.py, bench/build.py, bench/serve.py, bench/page.py)
+Each benchmark module (bench/warm.py, bench/loops.py, bench/build.py, bench/serve.py, bench/page.py, bench/site.py)
 has `measure(sizes: list[str], quick: bool) -> list[Target]`: it times what a user runs as whole
 processes beside the floor the target names, in turn in the same run, and says whether the target
 is met. `bench.run` calls every module of MODULES and prints the targets; bench/README.md has the table.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-MODULES = ("bench.warm", "bench.loops", "bench.build", "bench.serve", "bench.page")
+MODULES = ("bench.warm", "bench.loops", "bench.build", "bench.serve", "bench.page", "bench.site")
 
 
 @dataclass(frozen=True)

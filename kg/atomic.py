@@ -34,6 +34,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process id still runs: a temporary left by one that does not may be cleaned up."""
+    return _alive(pid)
+
+
 def _fsync_dir(folder: Path) -> None:
     """Make renames in a folder durable (a no-op where folders cannot be opened, as on Windows)."""
     try:

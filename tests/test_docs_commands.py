@@ -38,6 +38,7 @@ NOT_RUN = {
     "pip install": "the set-up commands: tests/test_setup.py",
     "python -m bench.run": "the benchmark: tests/test_bench.py runs it at a small size",
     "python docs/make_screenshots.py": "needs Chromium: remakes the pictures",
+    "python -m http.server": "serves until stopped: tests/test_site_browser.py serves a built site the same way and opens it",
     # The curation walk-through adds a made-up source from a raw file the reader has, step by step:
     # tests/test_curate.py runs the same steps end to end in a temporary project.
     "kg source add FILE": "a placeholder file name: tests/test_curate.py adds a raw text",

@@ -28,7 +28,11 @@ def mini_site(tmp_path_factory, mini_ro) -> Path:
     kg, problems = load_kg(mini_ro)
     assert not problems
     history = {"a-discount-escalation": [{"version": "0.1.0", "change": "added"},
-                                         {"version": "0.2.0", "change": "changed", "changes": ["quote", "polarity"]}]}
+                                         {"version": "0.2.0", "change": "changed", "changes": ["quote", "polarity"]}],
+               # a claim an earlier release had, gone from this one (as kg release's history reports it)
+               "a-old-claim": [{"version": "0.1.0", "change": "added"}, {"version": "0.2.0", "change": "removed"}],
+               "a-merged-claim": [{"version": "0.1.0", "change": "added"},
+                                  {"version": "0.2.0", "change": "replaced", "replaced_by": "a-escalation-discount"}]}
     return build_site(kg, tmp_path_factory.mktemp("site") / "site", history=history).path
 
 
@@ -207,6 +211,16 @@ def test_deprecated_ids_keep_a_page_that_points_on(mini_site):
     assert (old, URIRef(OWL + "deprecated"), rdflib.Literal(True)) in g
 
 
+def test_a_claim_gone_from_this_release_keeps_a_page_from_its_history(mini_site):
+    gone = (mini_site / "claim" / "a-old-claim.html").read_text(encoding="utf-8")
+    assert "deprecated" in gone and "It has no replacement" in gone and re.search(r"0\.2\.0</a></td><td>removed", gone)
+    g = embedded(gone)
+    old = URIRef(BASE + "claim/a-old-claim")
+    assert (old, URIRef(OWL + "deprecated"), rdflib.Literal(True)) in g and not list(g.objects(old, URIRef(DCTERMS + "isReplacedBy")))
+    merged = (mini_site / "claim" / "a-merged-claim.html").read_text(encoding="utf-8")
+    assert 'href="a-escalation-discount.html"' in merged and "replaced by a-escalation-discount" in merged
+
+
 def test_htaccess_redirects_by_accept_header_in_w3ids_form(mini_site):
     text = (mini_site / "conneg" / "w3id.htaccess").read_text(encoding="utf-8")
     assert "RewriteEngine on" in text and "[R=303,L]" in text
@@ -280,3 +294,103 @@ def test_search_index_finds_quotes_and_traditional_spellings(mini_kg):
     hits = [e for e in index["entries"] if query in e[4]]
     assert any(e[1] == "claim/b-pressure-shirking.html" for e in hits)
     assert any(e[0] == "text" and e[1].startswith("source/mini-b.html#L") for e in hits)
+
+
+def test_the_real_graphs_site_builds_and_every_link_resolves(real_kg, tmp_path):
+    from kg.output.site import build_site
+
+    site = build_site(real_kg, tmp_path / "site", with_map=False).path
+    for cid in [*real_kg.claims, *real_kg.chains, *real_kg.replaced_claims]:
+        assert (site / "claim" / f"{cid}.html").is_file(), cid
+    for cid in [*real_kg.concepts, *real_kg.deprecated]:
+        assert (site / "concept" / f"{cid}.html").is_file(), cid
+    missing = []
+    for page in site.rglob("*.html"):
+        for h in links_of(page).hrefs:
+            target = h.split("#")[0]
+            if target and not (page.parent / target).resolve().is_file():
+                missing.append(f"{page.relative_to(site)} → {h}")
+    assert missing == []
+    # every claim of a source is marked in its text and linked from it
+    for sid in real_kg.sources:
+        linked = {h.split("/")[-1].removesuffix(".html") for h in links_of(site / "source" / f"{sid}.html").hrefs if h.startswith("../claim/")}
+        assert {c for c, cl in real_kg.claims.items() if cl.source == sid} <= linked, sid
+
+
+def redirect(htaccess: str, path: str, accept: str) -> str | None:
+    """Where w3id.org's Apache sends `path` (relative to govkg/) for this Accept header: the file's
+    RewriteCond %{HTTP_ACCEPT} and RewriteRule lines applied in order, as mod_rewrite does with [L]."""
+    conds: list[str] = []
+    for line in htaccess.splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        if parts[0] == "RewriteCond":
+            assert parts[1] == "%{HTTP_ACCEPT}", line
+            conds.append(parts[2])
+        elif parts[0] == "RewriteRule":
+            m = re.search(parts[1], path)
+            if m and all(re.search(c, accept) for c in conds):
+                assert parts[3] == "[R=303,L]"
+                return m.expand(re.sub(r"\$(\d)", r"\\g<\1>", parts[2]))
+            conds = []
+    return None
+
+
+@pytest.mark.parametrize(("accept", "suffix"), [("text/turtle", ".ttl"), ("application/ld+json", ".jsonld"),
+                                                ("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", ".html")])
+def test_the_w3id_redirect_leads_every_iri_to_its_file(mini_site, mini_kg, accept, suffix):
+    from kg.iris import BASE
+
+    text = (mini_site / "conneg" / "w3id.htaccess").read_text(encoding="utf-8")
+    here = "https://SITE-HOST.example/govkg/"
+    iris = [f"{kind}/{rid}" for kind, rid in resources(mini_kg)]
+    below = ["claim/a-discount-escalation/evidence/target-1", "claim/a-chain/steps/2"]
+    for path in iris + below:
+        target = redirect(text, path, accept)
+        assert target and target.startswith(here), (path, target)
+        assert target.endswith(suffix) and (mini_site / target[len(here):]).is_file(), (path, target)
+    assert redirect(text, "vocab", "text/html").endswith("vocab.html")
+    assert redirect(text, "", "text/html").endswith("index.html")
+    assert redirect(text, "concept/", "text/html").endswith("concept/index.html")
+    assert BASE.endswith("/govkg/")
+
+
+def test_a_killed_builds_stage_is_cleaned_up_and_nothing_else(tmp_path):
+    from kg.output.site.write import STAGE_MARK, write_tree
+
+    dead = 2**22 + 12345  # above the usual pid_max of 4M: no process has it
+    stale = tmp_path / f".site-{dead}-x1"
+    stale.mkdir()
+    (stale / STAGE_MARK).write_bytes(b"")
+    (stale / "index.html").write_text("half a site", encoding="utf-8")
+    foreign = tmp_path / f".site-{dead}-mine"  # the same kind of name, not made by kg site: left alone
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    out = write_tree({"index.html": b"<!DOCTYPE html>"}, tmp_path / "site")
+    assert not stale.exists() and foreign.exists()
+    assert (out / "index.html").read_bytes() == b"<!DOCTYPE html>" and not (out / STAGE_MARK).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", foreign.name])
+
+
+@pytest.mark.parametrize(("release", "url", "says"), [
+    ({"version": "../../etc"}, "", "cannot name a page"),
+    ({"version": "0.3.0"}, "https://example.org/a b/", "not an http(s) URL"),
+    ({"version": "0.3.0"}, "https://example.org/\nRewriteRule ^ http://evil/", "not an http(s) URL"),
+    ({"version": "0.3.0"}, "javascript:alert(1)", "not an http(s) URL"),
+])
+def test_a_bad_release_version_or_site_url_is_refused_before_anything_is_written(mini_kg, tmp_path, release, url, says):
+    from kg.errors import KGError
+    from kg.output.site import build_site
+
+    with pytest.raises(KGError, match=re.escape(says)):
+        build_site(mini_kg, tmp_path / "site", release=release, site_url=url, with_map=False)
+    assert not (tmp_path / "site").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_site_url_is_used_in_the_w3id_redirect(mini_kg, tmp_path):
+    from kg.output.site import build_site
+
+    site = build_site(mini_kg, tmp_path / "site", site_url="https://example.org/govkg", with_map=False).path
+    text = (site / "conneg" / "w3id.htaccess").read_text(encoding="utf-8")
+    assert "https://example.org/govkg/$1/$2.ttl [R=303,L]" in text and "SITE-HOST" not in text

@@ -110,8 +110,12 @@ def _compact(node):
     return out
 
 
+def jsonld_document(quads: list) -> dict:
+    """The JSON-LD document of the union of all named graphs, with govkg's context, as a dict (what to_jsonld writes)."""
+    nodes = json.loads(_serialize(_triples(quads), ox.RdfFormat.JSON_LD))
+    return {"@context": jsonld_context()["@context"], "@graph": _compact(nodes)}
+
+
 def to_jsonld(quads: list) -> bytes:
     """JSON-LD of the union of all named graphs, with govkg's context; every literal as {"@value": "<lexical form>"}."""
-    nodes = json.loads(_serialize(_triples(quads), ox.RdfFormat.JSON_LD))
-    doc = {"@context": jsonld_context()["@context"], "@graph": _compact(nodes)}
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(jsonld_document(quads), ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +29,29 @@ class Site:
     release: dict
 
 
-def site_files(model, *, release: dict | None = None, history: dict | None = None, site_url: str = "") -> dict[str, bytes]:
-    """Every file of the site but the map, by path in the site, in memory."""
+_URL = re.compile(r"https?://[^\s\"'<>\\]+")
+_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]*")
+
+
+def check_inputs(release: dict, site_url: str) -> str:
+    """The site URL ending in /, or KGError: both go into files (a path, the .htaccess) and must be what they say."""
+    version = str(release.get("version", ""))
+    if not _VERSION.fullmatch(version) or ".." in version:
+        raise KGError(f"release version {version!r} cannot name a page: use letters, digits and . _ + - (e.g. 0.3.0)")
+    if site_url and not _URL.fullmatch(site_url):
+        raise KGError(f"--site-url {site_url!r} is not an http(s) URL without spaces or quotes, e.g. https://example.org/govkg/")
+    return site_url if not site_url or site_url.endswith("/") else site_url + "/"
+
+
+def site_files(model, *, release: dict | None = None, history: dict | None = None, site_url: str = "",
+               with_map: bool = True) -> dict[str, bytes]:
+    """Every file of the site but the map (`with_map`: the pages link to map.html), by path in the site, in memory."""
     from kg.output.build import release_metadata
 
     release = release or release_metadata(model)
-    files = Pages(model, release, history).build()
+    site_url = check_inputs(release, site_url)
     quads = ox_quads(model)
+    files = Pages(model, release, history, quads, with_map).build()
     files["govkg.ttl"] = to_turtle(quads)
     files["govkg.jsonld"] = to_jsonld(quads)
     files["context.jsonld"] = (json.dumps({"@context": {**jsonld_context()["@context"], "schema": "https://schema.org/"}}, indent=1) + "\n").encode()
@@ -43,6 +60,7 @@ def site_files(model, *, release: dict | None = None, history: dict | None = Non
     files["conneg/nginx.conf"] = nginx().encode()
     files[".htaccess"] = apache().encode()
     files["robots.txt"] = b"User-agent: *\nAllow: /\n"
+    files[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     return files
 
 
@@ -60,7 +78,7 @@ def build_site(model, out_dir: Path, *, release: dict | None = None, history: di
 
     start = time.perf_counter()
     release = release or release_metadata(model)
-    files = site_files(model, release=release, history=history, site_url=site_url)
+    files = site_files(model, release=release, history=history, site_url=site_url, with_map=with_map)
 
     def add_map(stage: Path) -> None:
         if with_map:

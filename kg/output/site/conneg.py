@@ -9,7 +9,9 @@ how to register the redirect.
 
 from __future__ import annotations
 
-KINDS = "concept|claim|source|work|release"
+from kg.output.site.paths import KINDS as PAGE_KINDS
+
+KINDS = "|".join(PAGE_KINDS)  # the IRI kinds that have a page each
 
 
 def htaccess(site_url: str) -> str:
@@ -40,21 +42,30 @@ RewriteRule ^$ {u}index.html [R=303,L]
 """
 
 
+NGINX_HTTP = "# --- in the http { } block ---"
+NGINX_SERVER = "# --- in the server { } block ---"
+
+
 def nginx(prefix: str = "/govkg/") -> str:
-    """An nginx server block part that serves the site folder at `prefix` with the same negotiation."""
+    """nginx configuration serving the site folder at `prefix` with the same negotiation: a map for the http block
+    (an `if` inside the location would hand the request to a nested location without try_files), and a location."""
     p = prefix if prefix.endswith("/") else prefix + "/"
-    return f"""# govkg site on nginx: put inside a server {{ }} block; the site folder is served at {p}
+    return f"""# govkg site on nginx: the server's root holds the site folder as {p.strip('/')}/, served at {p}
 # Written by `kg site` (docs/publishing.md).
+{NGINX_HTTP}
+map $http_accept $govkg_ext {{
+    default html;
+    "~*text/turtle" ttl;
+    "~*application/ld\\+json" jsonld;
+}}
+{NGINX_SERVER}
 location {p} {{
-    types {{ text/html html; text/turtle ttl; application/ld+json jsonld; application/json json; text/css css; }}
+    types {{ text/html html; text/turtle ttl; application/ld+json jsonld; application/json json; text/plain txt; }}
     add_header X-Content-Type-Options nosniff;
     add_header Vary Accept;
-    set $govkg_ext html;
-    if ($http_accept ~* "text/turtle") {{ set $govkg_ext ttl; }}
-    if ($http_accept ~* "application/ld\\+json") {{ set $govkg_ext jsonld; }}
     rewrite ^{p}({KINDS})/([^/]+)/.+$ {p}$1/$2 redirect;
     rewrite ^{p}vocab/.+$ {p}vocab redirect;
-    try_files $uri $uri.$govkg_ext $uri/index.html =404;
+    try_files $uri.$govkg_ext $uri $uri.html $uri/index.html =404;
 }}
 """
 
@@ -72,6 +83,10 @@ Header set Vary Accept
 <IfModule mod_rewrite.c>
 RewriteEngine on
 RewriteBase {p}
+# An IRI below a resource (claim/<id>/evidence …) is described on the resource's page: first, or the
+# rules below would append an extension to it (Apache takes claim/<id> as the file, the rest as path info).
+RewriteRule ^({KINDS})/([^/]+)/.+$ $1/$2.html [R=303,L]
+RewriteRule ^vocab/.+$ vocab.html [R=303,L]
 RewriteCond %{{HTTP_ACCEPT}} text/turtle
 RewriteCond %{{REQUEST_FILENAME}}.ttl -f
 RewriteRule ^(.+)$ $1.ttl [L]
@@ -80,6 +95,5 @@ RewriteCond %{{REQUEST_FILENAME}}.jsonld -f
 RewriteRule ^(.+)$ $1.jsonld [L]
 RewriteCond %{{REQUEST_FILENAME}}.html -f
 RewriteRule ^(.+)$ $1.html [L]
-RewriteRule ^({KINDS})/([^/]+)/.+$ $1/$2.html [R=303,L]
 </IfModule>
 """

@@ -28,6 +28,7 @@ from kg.output.site.resources import group_quads, page_jsonld, retired_claim_tri
 from kg.output.site.searchindex import search_index
 from kg.query.agree import find_agreements
 from kg.query.passages import Passage, passage_of, source_name, source_passages
+from kg.rdf.serialize import ox_quads
 
 TEMPLATES = Path(__file__).parent / "templates"
 HOME = Resource("home", "")
@@ -59,8 +60,9 @@ def zh_lang(tag: str) -> str:
 class Pages:
     """Builds every file of the site in memory: path in the site → bytes."""
 
-    def __init__(self, kg, release: dict, history: dict | None = None):
+    def __init__(self, kg, release: dict, history: dict | None = None, quads: list | None = None, with_map: bool = True):
         self.kg = kg
+        self.with_map = with_map
         self.release = release
         self.history = history or {}
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
@@ -68,7 +70,7 @@ class Pages:
         self.css = (TEMPLATES / "site.css").read_text(encoding="utf-8")
         self.js = (TEMPLATES / "site.js").read_text(encoding="utf-8")
         self.search_js = (TEMPLATES / "search.js").read_text(encoding="utf-8")
-        self.quads = group_quads(kg)
+        self.quads = group_quads(quads if quads is not None else ox_quads(kg))
         self.narrower: dict[str, list[str]] = defaultdict(list)
         for cid, c in kg.concepts.items():
             for b in c.broader:
@@ -160,15 +162,16 @@ class Pages:
         """Render a page and write it with its Turtle and JSON-LD beside it."""
         quads = self.quads.get(here, [])
         # The page, its .jsonld and its .ttl say the same: the graph's triples about the resource and the page's own.
-        doc = page_jsonld(quads, extra)
-        self.files[f"{here.path}.jsonld"] = (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode()
+        # One serialisation for both: htmlsafe_json_dumps's \u003c escapes keep it inside its script block and are JSON too.
+        jsonld = htmlsafe_json_dumps(page_jsonld(quads, extra), dumps=_dumps)
+        self.files[f"{here.path}.jsonld"] = (jsonld + "\n").encode()
         if turtle:
             self.files[f"{here.path}.ttl"] = turtle_of(quads + [_quad(t) for t in extra])
         root = "../" * here.path.count("/")
         page = self.env.get_template(template).render(
             title=title, here=here, iri=here.iri, root=root, css=Markup(self.css), js=Markup(self.js),
-            jsonld=Markup(htmlsafe_json_dumps(doc, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, **kw))),
-            csp=self.csp(ctx.get("scripts", [self.js])), release=self.release_info(here), map_href=root + MAP,
+            jsonld=jsonld,
+            csp=self.csp(ctx.get("scripts", [self.js])), release=self.release_info(here), map_href=root + MAP if self.with_map else "",
             home=href(here, HOME), alternates=turtle, **ctx)
         self.files[f"{here.path}.html"] = page.encode("utf-8")
 
@@ -191,6 +194,9 @@ class Pages:
             self.chain_page(chid)
         for old, new in sorted(kg.replaced_claims.items()):
             self.retired_claim_page(old, new)
+        for cid in sorted(self.history):
+            if cid not in kg.claims and cid not in kg.chains and cid not in kg.replaced_claims:
+                self.removed_claim_page(cid)
         for sid in sorted(kg.sources):
             self.source_page(sid)
         for wid in sorted(self.work_ids()):
@@ -259,15 +265,32 @@ class Pages:
         target = self.kg.chains[new].links[0] if new in self.kg.chains else self.kg.claims.get(new)
         extra = retired_claim_triples(old, new)
         self.emit(here, "retired.html", f"Claim {old} (replaced)", extra, what="claim", name=old, name_zh="", notes=[],
+                  history=self._history(old, here),
                   replaced_by=[{"href": href(here, Resource("claim", new)), "en": target.gloss if target else new, "zh": new, "id": new}])
+
+    def removed_claim_page(self, cid: str) -> None:
+        """A claim an earlier release had and this one has not (known from `history`): its IRI keeps a page that says so."""
+        here = Resource("claim", cid)
+        history = self._history(cid, here)
+        last = self.history[cid][-1] if self.history[cid] else {}
+        new = str(last.get("replaced_by") or "")
+        live = new in self.kg.claims or new in self.kg.chains
+        extra = retired_claim_triples(cid, new if live else "")
+        self.emit(here, "retired.html", f"Claim {cid} (removed)", extra, what="claim", name=cid, name_zh="", history=history,
+                  notes=[f"It is not in release {self.release['version']}" + (f"; the last release that mentions it says: {last.get('change')}"
+                                                                             f" in {last.get('version')}." if last.get("change") else ".")],
+                  replaced_by=[{"href": href(here, Resource("claim", new)), "en": new, "zh": new, "id": new}] if live else [])
 
     def _history(self, cid: str, here: Resource) -> list[dict]:
         out = []
         for entry in self.history.get(cid, []):
             version = str(entry.get("version", ""))
             changes = entry.get("changes") or entry.get("fields") or []
+            details = [c if isinstance(c, str) else ", ".join(f"{k}: {v}" for k, v in c.items()) for c in changes]
+            if entry.get("replaced_by"):
+                details.append(f"replaced by {entry['replaced_by']}")
             out.append({"version": version, "change": str(entry.get("change", "")), "date": str(entry.get("date", "")),
-                        "details": [c if isinstance(c, str) else ", ".join(f"{k}: {v}" for k, v in c.items()) for c in changes],
+                        "details": details,
                         "href": href(here, Resource("release", version)) if version == self.release["version"] else ""})
         return out
 
@@ -400,7 +423,7 @@ class Pages:
     def home_page(self) -> None:
         kg = self.kg
         index = search_index(self, HOME)
-        data = Markup(htmlsafe_json_dumps(index, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, separators=(",", ":"), **kw)))
+        data = htmlsafe_json_dumps(index, dumps=_dumps)
         extra = schema_triples(BASE, "Dataset", [("govkg", "en")],
                                description=[("A knowledge graph of Chinese grassroots-governance concepts and the causal claims "
                                              "scholars make about them, every claim traceable to its source's words.", "en")],
@@ -409,6 +432,10 @@ class Pages:
                   search_js=Markup(self.search_js), index=data,
                   counts={"concepts": len(kg.concepts), "claims": len(kg.claims), "chains": len(kg.chains),
                           "sources": len(kg.sources), "works": len(self.work_ids())})
+
+
+def _dumps(obj, **kw) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), **kw)
 
 
 def _node(iri: str):

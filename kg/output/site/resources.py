@@ -9,7 +9,6 @@ read them; those are kept apart (`schema_triples`) so that the graph's own tripl
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -18,14 +17,13 @@ import pyoxigraph as ox
 
 from kg.iris import DCTERMS, OWL, RDF, XSD
 from kg.output.site.paths import Resource, resource_of
-from kg.rdf.serialize import jsonld_context, ox_quads, to_jsonld, to_turtle
+from kg.rdf.serialize import jsonld_context, jsonld_document, to_turtle
 
 SCHEMA = "https://schema.org/"
 
 
-def group_quads(kg) -> dict[Resource, list]:
-    """The graph's quads, by the resource each subject belongs to (kg.output.site.paths.resource_of)."""
-    quads = ox_quads(kg)
+def group_quads(quads: list) -> dict[Resource, list]:
+    """The graph's quads (kg.rdf.serialize.ox_quads), by the resource each subject belongs to (kg.output.site.paths.resource_of)."""
     out: dict[Resource, list] = defaultdict(list)
     blank: dict[str, list] = defaultdict(list)
     for q in quads:
@@ -53,8 +51,10 @@ def retired_claim_triples(old: str, new: str) -> list:
     """A claim id that a later claim replaces (`replaces:`): owl:deprecated, and dcterms:isReplacedBy, the inverse of
     the graph's `new dcterms:replaces old`. Said by its page, not by the graph (whose deprecation shape is for concepts)."""
     s = ox.NamedNode(Resource("claim", old).iri)
-    return [ox.Triple(s, ox.NamedNode(OWL + "deprecated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))),
-            ox.Triple(s, ox.NamedNode(DCTERMS + "isReplacedBy"), ox.NamedNode(Resource("claim", new).iri))]
+    out = [ox.Triple(s, ox.NamedNode(OWL + "deprecated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")))]
+    if new:  # a claim removed without a successor is only deprecated
+        out.append(ox.Triple(s, ox.NamedNode(DCTERMS + "isReplacedBy"), ox.NamedNode(Resource("claim", new).iri)))
+    return out
 
 
 def turtle_of(quads: list) -> bytes:
@@ -65,7 +65,7 @@ def jsonld_of(quads: list) -> dict:
     """The triples as a JSON-LD document with govkg's context (kg.rdf.serialize: every literal as it is written)."""
     if not quads:
         return {"@context": jsonld_context()["@context"], "@graph": []}
-    return json.loads(to_jsonld(quads))
+    return jsonld_document(quads)
 
 
 def _as_quads(triples: list) -> list:

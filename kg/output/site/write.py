@@ -5,16 +5,19 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from kg.atomic import refuse_link
+from kg.atomic import process_alive, refuse_link
 from kg.errors import KGError
 
 MARK = ".govkg-site"  # in every site govkg writes: a folder without it is never replaced
+STAGE_MARK = ".govkg-site-stage"  # written first into a stage folder: a killed build's leftover is known by it
 STAGE_PREFIX = ".site-"
+_STAGE = re.compile(r"^\.site-(?:old-)?(\d+)-")
 _RENAME_EXCHANGE = 2
 
 
@@ -41,6 +44,20 @@ def check_target(out_dir: Path) -> None:
                        "give an empty or new folder, so that nothing of yours is replaced")
 
 
+def remove_stale_stages(parent: Path) -> list[Path]:
+    """Delete the stage folders that a killed `kg site` left in `parent` (its mark inside, its process gone)."""
+    removed: list[Path] = []
+    if not parent.is_dir():
+        return removed
+    for p in parent.iterdir():
+        m = _STAGE.match(p.name)
+        if (m and p.is_dir() and not p.is_symlink() and not process_alive(int(m.group(1)))
+                and any((p / mark).is_file() for mark in (STAGE_MARK, MARK, f"site/{MARK}"))):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
 def write_tree(files: dict[str, bytes], out_dir: Path, fill: Callable[[Path], None] | None = None) -> Path:
     """Write `files` (path in the site → bytes) and whatever `fill(stage)` adds, then put the folder in place of out_dir.
 
@@ -55,8 +72,10 @@ def write_tree(files: dict[str, bytes], out_dir: Path, fill: Callable[[Path], No
     for name in files:
         if name.startswith("/") or ".." in Path(name).parts:
             raise ValueError(f"not a path inside the site: {name!r}")
+    remove_stale_stages(parent)
     stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=parent))
     try:
+        (stage / STAGE_MARK).write_bytes(b"")
         folders = {str(Path(n).parent) for n in files}
         for folder in sorted(folders):
             (stage / folder).mkdir(parents=True, exist_ok=True)
@@ -65,6 +84,7 @@ def write_tree(files: dict[str, bytes], out_dir: Path, fill: Callable[[Path], No
         if fill is not None:
             fill(stage)
         (stage / MARK).write_text("written by kg site; the folder is replaced whole by the next build\n", encoding="utf-8")
+        (stage / STAGE_MARK).unlink()
         os.chmod(stage, 0o777 & ~_umask())
         target = out_dir.absolute()
         if target.exists():
