@@ -92,17 +92,35 @@ def repo(tmp_path) -> Path:
     return root
 
 
-def _release_at(runner, root: Path, rev: str, version: str, out: Path, monkeypatch) -> dict:
-    """Check out `rev` in a worktree of the repository and cut release `version` from it (as after raising kg/version.py)."""
-    import kg.version
+# `kg release` as a user runs it, in a fresh process whose kg/version.py names `version` (as after raising it):
+# the version is set before any other govkg module is imported, so every module reads the same one.
+RELEASE_AS = """
+import sys
+import kg.version as v
+v.RELEASES = tuple(sys.argv[1].split(","))
+v.__version__ = v.RELEASES[-1]
+v.PRIOR_VERSION = v.RELEASES[-2] if len(v.RELEASES) > 1 else None
+from kg.cli import main
+sys.argv = ["kg", *sys.argv[2:]]
+main()
+"""
+
+
+def _release_at(root: Path, rev: str, version: str, out: Path) -> dict:
+    """Check out `rev` in a worktree of the repository and cut release `version` from it."""
+    import os
+    import sys
+
+    from .conftest import REPO
 
     tree = out.parent / f"tree-{rev}"
     subprocess.run([*GIT, "-C", str(root), "worktree", "add", "-q", "--detach", str(tree), rev], check=True, capture_output=True)
-    monkeypatch.setattr(kg.version, "__version__", version)
-    monkeypatch.setattr(kg.version, "RELEASES", ("0.1.0", "0.2.0")[: 1 + (version == "0.2.0")])
-    result = invoke(runner, tree, "release", "--out", str(out), "--date", f"2026-0{1 + (version == '0.2.0')}-15", "-f", "json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    releases = ",".join(("0.1.0", "0.2.0")[: 1 + (version == "0.2.0")])
+    run = subprocess.run([sys.executable, "-c", RELEASE_AS, releases, "--root", str(tree), "release", "--out", str(out),
+                          "--date", f"2026-0{1 + (version == '0.2.0')}-15", "-f", "json"],
+                         capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads(run.stdout)
 
 
 EXPECTED = {
@@ -132,10 +150,10 @@ EXPECTED = {
 }
 
 
-def test_two_releases_and_the_diff_between_them(runner, repo, tmp_path, monkeypatch):
+def test_two_releases_and_the_diff_between_them(runner, repo, tmp_path):
     out = tmp_path / "releases"
-    first = _release_at(runner, repo, "r1", "0.1.0", out, monkeypatch)
-    second = _release_at(runner, repo, "r2", "0.2.0", out, monkeypatch)
+    first = _release_at(repo, "r1", "0.1.0", out)
+    second = _release_at(repo, "r2", "0.2.0", out)
     assert sorted(p.name for p in out.iterdir()) == ["0.1.0", "0.2.0"]  # no stage left behind
     # The release record: version, date, IRI, content hash, and the release before it.
     assert first["previous"] is None and first["date"] == "2026-01-15"
@@ -187,13 +205,13 @@ def test_two_releases_and_the_diff_between_them(runner, repo, tmp_path, monkeypa
     assert both["old"]["content_sha256"] == both["new"]["content_sha256"] == second["content_sha256"]
 
 
-def test_each_claims_releases(runner, repo, tmp_path, monkeypatch):
+def test_each_claims_releases(repo, tmp_path):
     from kg.query.diff import claim_history
     from kg.query.snapshot import find_releases
 
     out = tmp_path / "releases"
-    _release_at(runner, repo, "r1", "0.1.0", out, monkeypatch)
-    _release_at(runner, repo, "r2", "0.2.0", out, monkeypatch)
+    _release_at(repo, "r1", "0.1.0", out)
+    _release_at(repo, "r2", "0.2.0", out)
     history = claim_history(find_releases(out))
 
     def statuses(cid):
