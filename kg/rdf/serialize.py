@@ -39,6 +39,12 @@ def to_pyoxigraph(term: Term):
     raise TypeError(f"cannot export {term!r}")
 
 
+def to_ox_quads(triples) -> list:
+    """Triples of plain terms (kg.rdf.emit's) as pyoxigraph quads in the default graph: statements made beside the
+    graph's, such as the schema.org words of a site page (kg.output.site.resources)."""
+    return [ox.Quad(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o)) for s, p, o in triples]
+
+
 def ox_quads(kg) -> list:
     """Every quad of the graph (kg.rdf.emit) as pyoxigraph quads, distinct, in a stable order."""
     terms: dict = {}

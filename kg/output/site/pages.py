@@ -24,11 +24,11 @@ from kg.output.citations import genre_of
 from kg.output.render import link_tag
 from kg.output.site.cite import claim_citations, source_citations
 from kg.output.site.paths import Resource, href
-from kg.output.site.resources import group_quads, page_jsonld, retired_claim_triples, schema_triples, turtle_of
+from kg.output.site.resources import IRI, group_quads, page_jsonld, retired_claim_triples, schema_triples, turtle_of
 from kg.output.site.searchindex import search_index
 from kg.query.agree import find_agreements
 from kg.query.passages import Passage, passage_of, source_name, source_passages
-from kg.rdf.serialize import ox_quads
+from kg.rdf.serialize import ox_quads, to_ox_quads
 
 TEMPLATES = Path(__file__).parent / "templates"
 HOME = Resource("home", "")
@@ -166,7 +166,7 @@ class Pages:
         jsonld = htmlsafe_json_dumps(page_jsonld(quads, extra), dumps=_dumps)
         self.files[f"{here.path}.jsonld"] = (jsonld + "\n").encode()
         if turtle:
-            self.files[f"{here.path}.ttl"] = turtle_of(quads + [_quad(t) for t in extra])
+            self.files[f"{here.path}.ttl"] = turtle_of(quads + to_ox_quads(extra))
         root = "../" * here.path.count("/")
         page = self.env.get_template(template).render(
             title=title, here=here, iri=here.iri, root=root, css=Markup(self.css), js=Markup(self.js),
@@ -239,7 +239,7 @@ class Pages:
                                  for w, cls in a.by_work.items()]} for a in self.agreements.get(cid, [])]
         extra = schema_triples(here.iri, "DefinedTerm", [(c.label("zh"), "zh"), (c.label("en"), "en")],
                                description=[(c.definition_in("zh"), "zh"), (c.definition_in("en"), "en")],
-                               url=here.iri, more=[("inDefinedTermSet", _node(BASE + "concept/")), ("termCode", cid)])
+                               url=here.iri, more=[("inDefinedTermSet", IRI(BASE + "concept/")), ("termCode", cid)])
         self.emit(here, "concept.html", f"{c.label('zh')} · {c.label('en')}", extra, concept=c,
                   alt=sorted({(str(a), a.language or "") for a in c.alt}), cls=c.cls,
                   broader=[self.concept_link(here, b) for b in c.broader],
@@ -317,7 +317,7 @@ class Pages:
 
     def _claim_schema(self, here: Resource, c: Claim, name: str) -> list:
         return schema_triples(here.iri, "Claim", [(name, "en")], description=[(" … ".join(c.quotes), zh_lang(self.kg.sources[c.source].language))],
-                              url=here.iri, more=[("appearance", _node(GKS + c.source)), ("isPartOf", _node(BASE))])
+                              url=here.iri, more=[("appearance", IRI(GKS + c.source)), ("isPartOf", IRI(BASE))])
 
     def claim_page(self, cid: str) -> None:
         here, c = Resource("claim", cid), self.kg.claims[cid]
@@ -371,7 +371,7 @@ class Pages:
         stats = r.get("stats") or {}
         extra = schema_triples(here.iri, "Dataset", [(f"govkg {r['version']}", "en")], url=here.iri,
                                more=[("version", r["version"]), *((("identifier", "sha256:" + r["content_sha256"]),) if r.get("content_sha256") else ()),
-                                     ("isPartOf", _node(BASE))])
+                                     ("isPartOf", IRI(BASE))])
         self.emit(here, "release.html", f"govkg release {r['version']}", extra,
                   stats=[(k.replace("_", " "), v) for k, v in stats.items() if not isinstance(v, dict)], record=r,
                   notes=r.get("notes", ""))
@@ -427,7 +427,7 @@ class Pages:
         extra = schema_triples(BASE, "Dataset", [("govkg", "en")],
                                description=[("A knowledge graph of Chinese grassroots-governance concepts and the causal claims "
                                              "scholars make about them, every claim traceable to its source's words.", "en")],
-                               url=BASE, more=[("version", self.release["version"]), ("license", _node("https://creativecommons.org/licenses/by/4.0/"))])
+                               url=BASE, more=[("version", self.release["version"]), ("license", IRI("https://creativecommons.org/licenses/by/4.0/"))])
         self.emit(here=HOME, template="home.html", title="govkg", extra=extra, turtle=False, scripts=[self.js, self.search_js],
                   search_js=Markup(self.search_js), index=data,
                   counts={"concepts": len(kg.concepts), "claims": len(kg.claims), "chains": len(kg.chains),
@@ -436,16 +436,4 @@ class Pages:
 
 def _dumps(obj, **kw) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), **kw)
-
-
-def _node(iri: str):
-    import pyoxigraph as ox
-
-    return ox.NamedNode(iri)
-
-
-def _quad(t):
-    import pyoxigraph as ox
-
-    return ox.Quad(t.subject, t.predicate, t.object)
 

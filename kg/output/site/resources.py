@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 import pyoxigraph as ox
 
 from kg.iris import DCTERMS, OWL, RDF, XSD
 from kg.output.site.paths import Resource, resource_of
-from kg.rdf.serialize import jsonld_context, jsonld_document, to_turtle
+from kg.rdf.emit import Lit, Triple
+from kg.rdf.serialize import jsonld_context, jsonld_document, to_ox_quads, to_turtle
 
 SCHEMA = "https://schema.org/"
 
@@ -50,10 +50,10 @@ def group_quads(quads: list) -> dict[Resource, list]:
 def retired_claim_triples(old: str, new: str) -> list:
     """A claim id that a later claim replaces (`replaces:`): owl:deprecated, and dcterms:isReplacedBy, the inverse of
     the graph's `new dcterms:replaces old`. Said by its page, not by the graph (whose deprecation shape is for concepts)."""
-    s = ox.NamedNode(Resource("claim", old).iri)
-    out = [ox.Triple(s, ox.NamedNode(OWL + "deprecated"), ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")))]
+    s = Resource("claim", old).iri
+    out: list[Triple] = [(s, OWL + "deprecated", Lit("true", datatype=XSD + "boolean"))]
     if new:  # a claim removed without a successor is only deprecated
-        out.append(ox.Triple(s, ox.NamedNode(DCTERMS + "isReplacedBy"), ox.NamedNode(Resource("claim", new).iri)))
+        out.append((s, DCTERMS + "isReplacedBy", Resource("claim", new).iri))
     return out
 
 
@@ -68,16 +68,12 @@ def jsonld_of(quads: list) -> dict:
     return jsonld_document(quads)
 
 
-def _as_quads(triples: list) -> list:
-    return [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-
-
 def page_jsonld(quads: list, extra: list) -> dict:
     """What a page embeds: the resource's triples and `extra` (schema.org and page statements), one JSON-LD document.
 
     The schema.org IRIs are written as `schema:` names, with the prefix added to the context.
     """
-    doc = jsonld_of(quads + _as_quads(extra))
+    doc = jsonld_of(quads + to_ox_quads(extra))
     doc["@context"] = {**doc["@context"], "schema": SCHEMA}
     return _schema_names(doc)
 
@@ -104,25 +100,22 @@ def _schema_names(node):
 # --- schema.org: what kind of thing each page is, for search engines and reference managers ----------
 
 
-def _n(iri: str):
-    return ox.NamedNode(iri)
-
-
-def _lit(value: str, lang: str = ""):
-    return ox.Literal(value, language=lang) if lang else ox.Literal(value)
+class IRI(str):
+    """An IRI among the values of schema_triples (a plain str there is a literal)."""
 
 
 def schema_triples(subject: str, kind: str, names: list[tuple[str, str]], *, description: Sequence[tuple[str, str]] = (),
-                   url: str = "", part_of: str = "", more: Sequence[tuple[str, Any]] = ()) -> list:
-    """schema.org statements about a subject: its type, names and descriptions (value, language), the page, what it is part of."""
-    s = _n(subject)
-    out = [ox.Triple(s, _n(RDF + "type"), _n(SCHEMA + kind))]
-    out += [ox.Triple(s, _n(SCHEMA + "name"), _lit(v, lang)) for v, lang in names if v]
-    out += [ox.Triple(s, _n(SCHEMA + "description"), _lit(v, lang)) for v, lang in description if v]
+                   url: str = "", part_of: str = "", more: Sequence[tuple[str, str]] = ()) -> list[Triple]:
+    """schema.org statements about a subject, as plain terms: its type, names and descriptions (value, language), the page,
+    what it is part of, and `more` (property, value): a value is a literal unless it is an IRI()."""
+    s = subject
+    out: list[Triple] = [(s, RDF + "type", SCHEMA + kind)]
+    out += [(s, SCHEMA + "name", Lit(v, lang)) for v, lang in names if v]
+    out += [(s, SCHEMA + "description", Lit(v, lang)) for v, lang in description if v]
     if url:
-        out.append(ox.Triple(s, _n(SCHEMA + "url"), _n(url)))
+        out.append((s, SCHEMA + "url", url))
     if part_of:
-        out.append(ox.Triple(s, _n(SCHEMA + "isPartOf"), _n(part_of)))
+        out.append((s, SCHEMA + "isPartOf", part_of))
     for prop, value in more:
-        out.append(ox.Triple(s, _n(SCHEMA + prop), value if not isinstance(value, str) else _lit(value)))
+        out.append((s, SCHEMA + prop, str(value) if isinstance(value, IRI) else Lit(value)))
     return out
