@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from kg import version as versions
-from kg.atomic import refuse_link
+from kg.atomic import process_alive, refuse_link
 from kg.errors import KGError
 from kg.output.build import render_outputs
 from kg.output.citations import dataset_record, get_claim_records, to_bibtex, to_csl_json
@@ -156,15 +156,5 @@ def _remove_stale_stages(releases_dir: Path) -> None:
         if not p.name.startswith(STAGE_PREFIX) or p.is_symlink() or not p.is_dir():
             continue
         pid = p.name[len(STAGE_PREFIX):].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
