@@ -380,3 +380,13 @@ def test_no_release_through_a_link(runner, mini, tmp_path):
     (mini / "releases" / "0.2.0").symlink_to(elsewhere, target_is_directory=True)
     result = invoke(runner, mini, "release")
     assert result.exit_code == 2 and "is a symbolic link, not a release" in result.output and list(elsewhere.iterdir()) == []
+
+
+def test_markdown_diff_keeps_hostile_labels_as_text(runner, tmp_path):
+    from .synthetic import PAYLOADS, make_hostile
+
+    mini, hostile = make_mini(tmp_path / "m"), make_hostile(tmp_path / "h")
+    result = invoke(runner, mini, "diff", str(mini), str(hostile), "-f", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "- ~ pressure 压力\\<script\\>alert('script')\\</script\\>" in result.stdout
+    assert [p for p in PAYLOADS.values() if p in result.stdout] == []
