@@ -111,6 +111,69 @@ def build(
 
 
 @app.command()
+def release(
+    out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="Folder of releases to write into (default: releases/ in the project); the release goes to <out>/<version>/."),
+    date: str | None = typer.Option(None, "--date", show_default=False, help="The release date, YYYY-MM-DD (default: today in UTC, or the day of $SOURCE_DATE_EPOCH)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+) -> None:
+    """Cut release <version> (from kg/version.py): the built graph, citations.bib/.json, release.json (date, content hash, previous release) and the site, whole or not at all."""
+    import re
+
+    from kg.output.release import cut_release
+    from kg.query.snapshot import RELEASES_DIR
+    from kg.stores.cache import validate_cached
+
+    if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        _fail(f"--date '{date}': give the day as YYYY-MM-DD", EXIT_ERROR)
+    report = validate_cached(state.root)
+    if not report.conforms:
+        for p in report.problems:
+            typer.echo(str(p), err=True)
+        _fail(f"not released: {len(report.problems)} problem(s)", EXIT_PROBLEMS)
+    folder = out if out is not None else state.root / RELEASES_DIR
+    try:
+        cut = _or_fail(cut_release, report.kg, folder, date=date)
+    except OSError as exc:
+        _fail(f"could not write the release into {folder}: {exc.strerror or exc}; nothing was released", EXIT_ERROR)
+    rec = cut.record
+    if fmt is Format.json:
+        _echo_json({"folder": str(cut.folder), "existed": cut.existed, "site": cut.site, "files": cut.files, **rec})
+        return
+    if cut.existed:
+        typer.echo(f"govkg {rec['version']} is released already with this content: {cut.folder}")
+        return
+    prev = rec.get("previous") or {}
+    typer.echo(f"released govkg {rec['version']} ({rec['date']}) in {cut.folder}: {len(cut.files)} files"
+               + (" and the site (site/)" if cut.site else ", no site"))
+    typer.echo(f"{rec['iri']}, content sha256 {rec['content_sha256'][:16]}…"
+               + (f"; previous release {prev['version']}" if prev else "; the first release"))
+
+
+class DiffOutput(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def diff(
+    old: str = typer.Argument(..., metavar="OLD", help="A release folder (releases/0.1.0, or just 0.1.0 for the project's own), a project folder, or a git revision of the project (tag, branch, commit)."),
+    new: str = typer.Argument(..., metavar="NEW", help="The same kinds: e.g. 0.2.0, HEAD, or . for the files as they are now."),
+    fmt: DiffOutput = typer.Option(DiffOutput.text, "--format", "-f", help="text, markdown, or json (the shape in docs/json.md)."),
+) -> None:
+    """Concepts and claims added, removed and changed from OLD to NEW (quote, polarity, conditions, gloss …), and the ids deprecated or replaced, with what replaces them.
+
+    A git revision is unpacked into a temporary folder (your working tree is not touched) and read by this version of govkg.
+    """
+    from kg.output.changes import render_diff
+    from kg.query.diff import diff as compare
+    from kg.query.diff import load_state
+
+    sides = [_or_fail(load_state, spec, state.root) for spec in (old, new)]
+    typer.echo(render_diff(compare(*sides), fmt.value), nl=False)
+
+
+@app.command()
 def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts.")) -> None:
     """Counts: sources, concepts by class, claims by source and polarity, links with several sources."""
     data = _graph(lazy=True).stats()
@@ -337,15 +400,22 @@ def figure(
     chain: tuple[str, str] | None = _CHAIN,
     max_len: int = _MAX_LEN,
     causal_only: bool = _CAUSAL_ONLY,
+    width: str | None = typer.Option(None, "--width", show_default=False, help="Size for print: the most the figure may take across, e.g. 16cm (a column), 160mm, 6.3in, 450pt. Labels must stay at 7 pt or more, or nothing is written and kg says what to draw instead."),
+    height: str | None = typer.Option(None, "--height", show_default=False, help="The most the figure may take down the page, e.g. 22cm (with --width: a page)."),
+    dpi: int | None = typer.Option(None, "--dpi", min=10, max=2400, show_default=False, help="The PNG's resolution (default: 300 with --width or --height, else 144; lowered to stay within 16 megapixels)."),
+    timeout: float = typer.Option(120, "--timeout", min=1, help="Seconds Graphviz may take to lay the figure out, and to draw each format."),
     fmt: str = typer.Option("text", "--format", "-f", metavar="[text|json]", callback=_printed_format,
                             help="What kg prints: text, or json for scripts (the image files are --formats)."),
     force: bool = typer.Option(False, "--force", help="Replace existing files that govkg did not write."),
     open_: bool = typer.Option(False, "--open", help="Then open the first image with the desktop's default program (or print its path)."),
 ) -> None:
-    """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge."""
+    """Write a static figure for a paper (Graphviz: SVG, PNG, PDF) and a caption listing the claims behind every edge; --width 16cm sizes it for a column."""
     from kg.output.figure import figure as run
+    from kg.output.figure import parse_length
     from kg.output.outfiles import check_figure_target
 
+    size = {"width": _or_fail(parse_length, width) if width else None,
+            "height": _or_fail(parse_length, height) if height else None, "dpi": dpi, "timeout": timeout}
     kg = _load()
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     selection = _selection(focus, depth, source, chain, max_len)
@@ -353,16 +423,20 @@ def figure(
     if stem.suffix.lstrip(".") in ("svg", "png", "pdf"):  # "figure.svg" means the stem "figure"
         stem = stem.with_suffix("")
     _or_fail(check_figure_target, stem, wanted, force)
-    fig = _or_fail(run, kg, stem, lang=lang.value, formats=wanted, **selection, **_relations(causal_only))
+    fig = _or_fail(run, kg, stem, lang=lang.value, formats=wanted, **selection, **_relations(causal_only), **size)
     if open_ and fig.paths:
         _open(fig.paths[0], err=fmt == "json")
     if fmt == "json":
         _echo_json({"written": [str(p) for p in fig.paths], "caption": str(fig.caption), "font": fig.font,
-                    "edges": fig.edges, "missing_glyphs": fig.missing_glyphs, "skipped_formats": fig.skipped_formats})
+                    "edges": fig.edges, "missing_glyphs": fig.missing_glyphs, "skipped_formats": fig.skipped_formats,
+                    "width_pt": round(fig.width_pt, 1), "height_pt": round(fig.height_pt, 1), "scale": round(fig.scale, 4),
+                    "smallest_label_pt": round(fig.smallest_label_pt, 2), "png_dpi": fig.png_dpi})
         return
     for p in [*fig.paths, fig.caption]:
         typer.echo(f"wrote {p}")
-    typer.echo(f"font: {fig.font}; {fig.edges} numbered edges")
+    cm = 72 / 2.54
+    typer.echo(f"font: {fig.font}; {fig.edges} numbered edges; {fig.width_pt / cm:.1f} × {fig.height_pt / cm:.1f} cm, "
+               f"labels from {fig.smallest_label_pt:.1f} pt" + (f"; PNG at {fig.png_dpi} dpi" if fig.png_dpi else ""))
     if fig.skipped_formats:
         typer.echo(f"this Graphviz cannot write: {', '.join(fig.skipped_formats)}", err=True)
     if fig.missing_glyphs:

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import REPO, invoke
 
-COMMANDS = ["validate", "build", "stats", "sources", "cite", "export", "render", "figure", "chain", "explain", "loops", "search",
+COMMANDS = ["validate", "build", "release", "diff", "stats", "sources", "cite", "export", "render", "figure", "chain", "explain", "loops", "search",
             "contrast", "sparql", "serve", "push", "agree", "remedies", "source", "quote", "uncovered", "suggest-concepts", "claim"]
 
 

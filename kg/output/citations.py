@@ -13,6 +13,8 @@ from kg.model.names import resolve_claim, resolve_concept
 from kg.output import markup
 from kg.query.loops import find_loops
 from kg.query.paths import find_paths
+from kg.rdf.release import content_hash_once, release_iri
+from kg.version import __version__
 
 STYLES = ("bibtex", "csl-json", "ris", "markdown", "latex")
 DATASET_KEY = "govkg"
@@ -57,6 +59,7 @@ class Record:
     certainty: str = ""  # for a claim: possibly, likely, asserted, necessarily ("" for a norm)
     modality: str = ""  # for a norm: obligation or necessity
     hedge: str = ""  # the text's own hedge word
+    release: str = ""  # for a claim: the govkg release it was cited from (release_note)
 
     @property
     def year(self) -> str:
@@ -121,14 +124,27 @@ def dataset_record(version: str, content_sha256: str) -> Record:
                   note=f"content SHA-256 {content_sha256}")
 
 
-def get_claim_records(kg, ids: list[str]) -> list[Record]:
+def release_note(version: str, content_sha256: str) -> str:
+    """The release a citation was made from, in words every style can carry: version, release IRI, content hash."""
+    return f"govkg {version} ({release_iri(version)}), content SHA-256 {content_sha256}"
+
+
+def get_claim_records(kg, ids: list[str], release: dict | None = None) -> list[Record]:
     """Records of claims by id (kg.model.names.resolve_claim: also a retired id or a unique part of one);
-    a chain's id cites the chain as the one statement it is (every link carries the chain's quotes)."""
+    a chain's id cites the chain as the one statement it is (every link carries the chain's quotes).
+
+    Each names the release it is cited from: `release` (version, content_sha256), else this version and
+    the graph's content hash (computed once per loaded graph: kg.rdf.release.content_hash_once).
+    """
+    if release is None:
+        release = {"version": __version__, "content_sha256": content_hash_once(kg)}
+    note = release_note(release["version"], release["content_sha256"])
     out = []
     for name in ids:
         cid = resolve_claim(kg, name)
         claim = kg.chains[cid].links[0] if cid in kg.chains else kg.claims[cid]
-        out.append(record_of_claim(claim, kg.sources[claim.source], kg.works, claim_id=cid, concepts=kg.concepts))
+        record = record_of_claim(claim, kg.sources[claim.source], kg.works, claim_id=cid, concepts=kg.concepts)
+        out.append(replace(record, release=note))
     return out
 
 
@@ -183,8 +199,9 @@ def _bibtex_entry(r: Record) -> str:
             fields.append(("year", markup.to_bibtex(r.issued)))
     if r.version:
         fields.append(("version", markup.to_bibtex(r.version)))
-    if r.note:
-        fields.append(("note", markup.to_bibtex(r.note)))
+    note = "; ".join(x for x in (r.note, r.release) if x)
+    if note:
+        fields.append(("note", markup.to_bibtex(note)))
     if r.locator:
         fields.append(("addendum", markup.to_bibtex(r.locator)))
     if r.quote:
@@ -225,7 +242,7 @@ def csl_item(r: Record) -> dict:
     if r.locator:
         item["locator"] = r.locator
     # CSL has no field for a quote; `note` is its field for descriptive text about the item.
-    note = "\n".join(x for x in (r.quote, r.note) if x)
+    note = "\n".join(x for x in (r.quote, r.note, r.release) if x)
     if note:
         item["note"] = note
     return item
@@ -240,6 +257,7 @@ def to_csl_json(records: list[Record]) -> str:
 
 RIS_LOCATOR = "Pinpoint: "
 RIS_QUOTE = "Quote: "
+RIS_RELEASE = "Cited from: "
 
 
 def ris_fields(r: Record) -> list[tuple[str, str]]:
@@ -269,6 +287,8 @@ def ris_fields(r: Record) -> list[tuple[str, str]]:
         tags.append(("N1", RIS_QUOTE + r.quote))
     if r.note:
         tags.append(("N1", r.note))
+    if r.release:
+        tags.append(("N1", RIS_RELEASE + r.release))
     tags.append(("ID", r.key))
     cleaned = [(t, markup.to_ris(v)) for t, v in tags]
     return [(t, v) for t, v in cleaned if v]  # a value of only white space would read back as an empty name or title
@@ -317,7 +337,8 @@ def _kind_of_claim(r: Record) -> list[str]:
 def _markdown_citation(r: Record) -> str:
     quote = "\n".join("> " + line if line else ">" for line in markup.to_markdown(r.quote).split("\n"))
     where = ", ".join(markup.to_markdown(p) for p in _reference_parts(r) + ([r.locator] if r.locator else []) + _kind_of_claim(r))
-    return f"{quote}\n>\n> — {where}\n"
+    cited = f">\n> Cited from {markup.to_markdown(r.release)}.\n" if r.release else ""
+    return f"{quote}\n>\n> — {where}\n{cited}"
 
 
 def to_markdown(records: list[Record]) -> str:
@@ -326,9 +347,10 @@ def to_markdown(records: list[Record]) -> str:
 
 def _latex_citation(r: Record) -> str:
     where = ", ".join(markup.to_latex(p) for p in _reference_parts(r) + ([r.locator] if r.locator else []) + _kind_of_claim(r))
+    cited = f"\\par\\footnotesize Cited from {markup.to_latex(r.release)}.\n" if r.release else ""
     return (
         f"% {r.key}\n\\begin{{quote}}\n{markup.to_latex(r.quote)}\n"
-        f"\\par\\hfill\\textemdash{{}} {where}\n\\end{{quote}}\n"
+        f"\\par\\hfill\\textemdash{{}} {where}\n{cited}\\end{{quote}}\n"
     )
 
 
@@ -458,13 +480,15 @@ def _capital(text: str) -> str:
 
 
 def _records_of(kg, steps) -> list[Record]:
+    note = release_note(__version__, content_hash_once(kg))
     seen, out = set(), []
     for s in steps:
         for c in s.claims:
             key = c.chain or c.id  # a chain's links share one quote: cite the chain once
             if key not in seen:
                 seen.add(key)
-                out.append(record_of_claim(c, kg.sources[c.source], kg.works, claim_id=key, concepts=kg.concepts))
+                record = record_of_claim(c, kg.sources[c.source], kg.works, claim_id=key, concepts=kg.concepts)
+                out.append(replace(record, release=note))
     return out
 
 

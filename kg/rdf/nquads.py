@@ -33,6 +33,11 @@ def nt(term: Term) -> str:
     return f"<{term}>"
 
 
+def nquad(s: Term, p: Term, o: Term, g: str) -> str:
+    """One N-Quads line, without its newline."""
+    return f"{nt(s)} {nt(p)} {nt(o)} <{g}> ."
+
+
 def iter_nquads(kg, graphs: bool = True) -> Iterator[str]:
     """The graph as N-Quads lines (each ending in a newline), one named graph per input file.
 
@@ -40,7 +45,7 @@ def iter_nquads(kg, graphs: bool = True) -> Iterator[str]:
     which every store collapses on loading).
     """
     for s, p, o, g in iter_quads(kg):
-        yield f"{nt(s)} {nt(p)} {nt(o)} <{g}> .\n" if graphs else f"{nt(s)} {nt(p)} {nt(o)} .\n"
+        yield nquad(s, p, o, g) + "\n" if graphs else f"{nt(s)} {nt(p)} {nt(o)} .\n"
 
 
 def dump_nquads(kg, f, graphs: bool = True) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import weakref
 
 from kg.iris import RELEASE
 from kg.rdf.nquads import iter_nquads
@@ -12,7 +13,11 @@ from kg.version import __version__
 def content_hash(kg) -> str:
     """The same graph always gives the same hash, whatever order the files and claims were read in."""
     # one quad per line (a literal's U+2028 or form feed stays inside its line: never splitlines)
-    lines = {line.rstrip("\n") for line in iter_nquads(kg)}
+    return hash_of_lines({line.rstrip("\n") for line in iter_nquads(kg)})
+
+
+def hash_of_lines(lines: set[str]) -> str:
+    """The content hash of a graph's distinct N-Quads lines (kg.rdf.nquads.nquad, without newlines)."""
     digest = hashlib.sha256()
     for line in sorted(lines):
         digest.update(line.encode("utf-8"))
@@ -20,6 +25,30 @@ def content_hash(kg) -> str:
     return digest.hexdigest()
 
 
+_HASHES: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def content_hash_once(kg) -> str:
+    """content_hash, computed once per loaded graph (about 0.5 s on the real one): for callers that cite claims
+    one by one, such as a page per claim. A graph changed in memory after loading must call content_hash."""
+    key = id(kg)
+    found = _HASHES.get(key)
+    if found is not None and found[0]() is kg:
+        return found[1]
+    digest = content_hash(kg)
+
+    def forget(_ref: weakref.ref) -> None:  # the graph is gone: its id may be reused
+        _HASHES.pop(key, None)
+
+    _HASHES[key] = (weakref.ref(kg, forget), digest)
+    return digest
+
+
 def release_graph(kg) -> str:
     """The named graph `kg push` loads this release into: <release/VERSION/HASH12>."""
     return f"{RELEASE}{__version__}/{content_hash(kg)[:12]}"
+
+
+def release_iri(version: str) -> str:
+    """The IRI of a release: <release/VERSION>, the page `kg release` writes and citations name."""
+    return f"{RELEASE}{version}"
