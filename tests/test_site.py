@@ -13,6 +13,7 @@ from rdflib import URIRef
 
 from kg.errors import EXIT_ERROR
 from kg.iris import BASE, DCTERMS, OWL
+from kg.version import __version__
 
 from .conftest import invoke, make_mini
 from .synthetic import PAYLOADS, make_hostile
@@ -67,7 +68,7 @@ def test_every_iri_has_a_page_with_its_rdf_beside_it(mini_site, mini_kg):
         for suffix in (".html", ".ttl", ".jsonld"):
             assert (mini_site / kind / f"{rid}{suffix}").is_file(), f"{kind}/{rid}{suffix}"
     for name in ("index.html", "concept/index.html", "claim/index.html", "source/index.html", "work/index.html", "vocab.html",
-                 "release/0.2.0.html", "map.html", "govkg.ttl", "conneg/w3id.htaccess", "conneg/nginx.conf", ".htaccess"):
+                 f"release/{__version__}.html", "map.html", "govkg.ttl", "conneg/w3id.htaccess", "conneg/nginx.conf", ".htaccess"):
         assert (mini_site / name).is_file(), name
 
 
@@ -153,7 +154,9 @@ def test_claim_page_holds_quote_in_paragraph_cause_effect_conditions_record_cita
     assert "township" in html and "会" in html
     for style in ("BibTeX", "CSL-JSON", "RIS", "Reference (English)", "参考文献（中文）"):
         assert style in html
-    assert "govkg 0.2.0, https://w3id.org/govkg/claim/b-pressure-shirking" in html  # the citation names the release and IRI
+    # the citation names the release (once) and the claim's IRI
+    assert html.count(f"govkg {__version__} (https://w3id.org/govkg/release/{__version__}), content SHA-256") == 3  # BibTeX, CSL-JSON, RIS; the references name it short
+    assert "https://w3id.org/govkg/claim/b-pressure-shirking" in html
 
 
 def test_claim_citations_parse_in_their_own_formats(mini_site, mini_kg):

@@ -16,6 +16,7 @@ import rdflib
 from rdflib import URIRef
 
 from kg.iris import BASE
+from kg.version import __version__
 
 from .browser import launch
 from .test_site import page_statement
@@ -116,8 +117,8 @@ def test_search_then_links_lead_from_claim_to_concept_to_source_and_back(browser
     assert mark.inner_text() == "改革可以减少推诿"
     mark.click()
     page.wait_for_url("**/claim/b-reform-shirking.html")
-    page.click("header a:text('Release 0.2.0')")
-    page.wait_for_url("**/release/0.2.0.html")
+    page.click(f"header a:text('Release {__version__}')")
+    page.wait_for_url(f"**/release/{__version__}.html")
     page.click("header a.brand")
     page.wait_for_url("**/index.html")
     assert v.off_site() == [] and v.errors == []
@@ -137,7 +138,7 @@ def test_a_deprecated_id_points_on_to_what_replaced_it(browser, site):
 
 
 PAGES = ["index.html", "claim/b-pressure-shirking.html", "claim/a-chain.html", "concept/shirking.html", "source/mini-b.html",
-         "work/mini-book.html", "concept/load.html", "claim/b-caution-brings-shirking.html", "release/0.2.0.html",
+         "work/mini-book.html", "concept/load.html", "claim/b-caution-brings-shirking.html", f"release/{__version__}.html",
          "concept/index.html", "claim/index.html", "vocab.html"]
 
 

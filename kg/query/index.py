@@ -38,7 +38,7 @@ from kg.model.concepts import LangString
 from kg.model.names import normalize
 from kg.stores.cache import entry_path, fingerprint, index_enabled, load_kg_cached, prune_entries, remove_entry, usable_cache
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE concepts(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB NOT NULL, outgoing BLOB, incoming BLOB);
@@ -89,6 +89,7 @@ def write_index(kg, path: Path) -> None:
     """Write the index of a loaded model to `path`: to a temporary file beside it, then renamed into place."""
     from kg.query.search import claim_fields, concept_fields, normalized_fields
     from kg.query.stats import get_stats
+    from kg.rdf.release import content_hash_once
 
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -124,7 +125,9 @@ def write_index(kg, path: Path) -> None:
         db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", (
             ("claims", i, cid, marshal.dumps(normalized_fields(claim_fields(c)))) for i, (cid, c) in enumerate(kg.claims.items())))
         meta = {"format": INDEX_FORMAT, "stats": get_stats(kg), "deprecated": {k: _plain_concept(c) for k, c in kg.deprecated.items()},
-                "replaced_claims": dict(kg.replaced_claims)}
+                "replaced_claims": dict(kg.replaced_claims),
+                # citations name the release by this hash: a warm `kg cite` must not have to emit the graph for it
+                "content_sha256": content_hash_once(kg)}
         db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, _dump(v)) for k, v in meta.items()))
         db.executescript(_INDEXES)
         db.commit()
@@ -261,6 +264,7 @@ class ModelIndex:
             raise ValueError(f"{path}: index format {meta.get('format')}, not {INDEX_FORMAT}")
         self.deprecated: dict = meta["deprecated"]
         self.replaced_claims: dict[str, str] = meta["replaced_claims"]
+        self.content_sha256: str = meta["content_sha256"]
         self.concepts = Records(self._db, "concepts", pickle.loads)
         self.claims = Records(self._db, "claims", pickle.loads)
         self.sources = Records(self._db, "sources", pickle.loads)

@@ -31,6 +31,9 @@ _HASHES: dict[int, tuple[weakref.ref, str]] = {}
 def content_hash_once(kg) -> str:
     """content_hash, computed once per loaded graph (about 0.5 s on the real one): for callers that cite claims
     one by one, such as a page per claim. A graph changed in memory after loading must call content_hash."""
+    stored = getattr(kg, "content_sha256", None)  # the query index keeps the hash of the model it was made from
+    if isinstance(stored, str):
+        return stored
     key = id(kg)
     found = _HASHES.get(key)
     if found is not None and found[0]() is kg:

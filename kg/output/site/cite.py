@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kg.output.citations import Record, get_claim_records, record_of_source, to_bibtex, to_csl_json, to_ris
+from kg.output.citations import Record, get_claim_records, record_of_source, release_note, to_bibtex, to_csl_json, to_ris
+from kg.rdf.release import content_hash_once
 
 
-def _release_note(iri: str, release: dict) -> str:
-    return f"govkg {release['version']}, {iri}"
+def _hashed(kg, release: dict) -> dict:
+    """The version and content hash a citation names (a release record without a hash is hashed now)."""
+    sha = release.get("content_sha256") or content_hash_once(kg)
+    return {"version": release["version"], "content_sha256": sha}
 
 
 def reference(r: Record, lang: str, iri: str, release: dict) -> str:
@@ -39,11 +42,11 @@ def _styles(r: Record, iri: str, release: dict) -> list[tuple[str, str, str]]:
 
 
 def claim_citations(kg, claim_id: str, iri: str, release: dict) -> list[tuple[str, str, str]]:
-    """A claim (or a chain, cited whole) with its quote and pinpoint; the note names the release and the claim's IRI."""
-    r = get_claim_records(kg, [claim_id])[0]
-    return _styles(replace(r, note=_release_note(iri, release)), iri, release)
+    """A claim (or a chain, cited whole) with its quote and pinpoint, naming the release (as `kg cite` does) and its IRI."""
+    r = get_claim_records(kg, [claim_id], release=_hashed(kg, release))[0]
+    return _styles(replace(r, note=iri), iri, release)
 
 
 def source_citations(kg, source_id: str, iri: str, release: dict) -> list[tuple[str, str, str]]:
     r = record_of_source(kg.sources[source_id], kg.works)
-    return _styles(replace(r, note=_release_note(iri, release)), iri, release)
+    return _styles(replace(r, note=iri, release=release_note(**_hashed(kg, release))), iri, release)
