@@ -450,12 +450,14 @@ def site(
     no_map: bool = typer.Option(False, "--no-map", help="Leave out the interactive map (map.html), the slowest page to build."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
-    """Write a static site where every govkg IRI resolves: a page per concept, claim, chain, source, work and release, with its Turtle and JSON-LD, a search and the map. A failed build leaves the previous site."""
+    """Write a static site where every govkg IRI resolves: a page per concept, claim, chain, source, work and release, with its Turtle and JSON-LD, a search and the map; each claim page lists the releases (releases/) it appears in. A failed build leaves the previous site."""
+    from kg.output.release import site_history
     from kg.output.site import build_site
 
     kg = _load()
     target = out if out is not None else state.root / "dist" / "site"
-    built = _or_fail(build_site, kg, target, site_url=site_url, with_map=not no_map)
+    history = _or_fail(site_history, kg, state.root)  # each claim page lists the releases/ it appears in
+    built = _or_fail(build_site, kg, target, history=history, site_url=site_url, with_map=not no_map)
     if fmt is Format.json:
         _echo_json({"written": str(built.path), "pages": built.pages, "files": built.files,
                     "seconds": round(built.seconds, 2), "version": built.release["version"]})

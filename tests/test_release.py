@@ -390,3 +390,21 @@ def test_markdown_diff_keeps_hostile_labels_as_text(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "- ~ pressure 压力\\<script\\>alert('script')\\</script\\>" in result.stdout
     assert [p for p in PAYLOADS.values() if p in result.stdout] == []
+
+
+def test_kg_site_lists_each_claims_releases(runner, mini, tmp_path):
+    """`kg site` on a project with a release folder shows, on each claim page, the releases it appears in."""
+    from kg.version import __version__
+
+    from .conftest import invoke
+
+    bare = invoke(runner, mini, "site", "-o", str(tmp_path / "before"), "--no-map")
+    assert bare.exit_code == 0, bare.output
+    assert "added" not in (tmp_path / "before" / "claim" / "b-pressure-shirking.html").read_text(encoding="utf-8")
+    cut = invoke(runner, mini, "release", "--date", "2026-01-15")
+    assert cut.exit_code == 0, cut.output
+    made = invoke(runner, mini, "site", "-o", str(tmp_path / "site"), "--no-map")
+    assert made.exit_code == 0, made.output
+    page = (tmp_path / "site" / "claim" / "b-pressure-shirking.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert f"{__version__} (" in text and "added" in text

@@ -92,6 +92,12 @@ def release_history(kg, releases_dir: Path, record: dict | None = None) -> dict[
     return {cid: [entry.to_dict() for entry in entries] for cid, entries in claim_history([*earlier, now]).items()}
 
 
+def site_history(kg, root: Path) -> dict[str, list[dict]] | None:
+    """The claims' history for `kg site`: over the project's releases/ and this state; None before the first release."""
+    releases_dir = Path(root) / "releases"
+    return release_history(kg, releases_dir) if find_releases(releases_dir) else None
+
+
 def write_site(kg, folder: Path, release: dict, history: dict) -> None:
     """The static site of this release (kg.output.site.build_site), with each claim's history on its page."""
     from kg.output.site import build_site
