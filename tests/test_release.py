@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.version import __version__
+
 from .conftest import invoke, make_mini
 from .edit_mini import append_claims
 
@@ -201,7 +203,17 @@ def test_two_releases_and_the_diff_between_them(runner, repo, tmp_path):
     same = invoke(runner, repo, "diff", "r2", str(out / "0.2.0"))
     assert same.exit_code == 0 and "no differences" in same.stdout
     # The revision's content hash, read in the same pass as its claims, is the one its release recorded.
-    both = json.loads(invoke(runner, repo, "diff", "r2", str(out / "0.2.0"), "-f", "json").stdout)
+    # (The mini project has no kg/version.py of its own: its revision is read as the running govkg's version,
+    # which the content hash covers, so the comparison runs as govkg 0.2.0, the version r2 was released as.)
+    import os
+    import sys
+
+    from .conftest import REPO
+
+    run = subprocess.run([sys.executable, "-c", RELEASE_AS, "0.1.0,0.2.0", "--root", str(repo), "diff", "r2", str(out / "0.2.0"),
+                          "-f", "json"], capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert run.returncode == 0, run.stdout + run.stderr
+    both = json.loads(run.stdout)
     assert both["old"]["content_sha256"] == both["new"]["content_sha256"] == second["content_sha256"]
 
 
@@ -248,10 +260,10 @@ def test_a_release_is_never_rewritten(runner, mini, tmp_path):
     quote: 加码会导致推诿
     gloss: Escalation leads to shirking.
 """)
-    before = (out / "0.2.0" / "release.json").read_bytes()
+    before = (out / __version__ / "release.json").read_bytes()
     changed = invoke(runner, mini, "release", "--out", str(out))
     assert changed.exit_code == 2 and "raise the version in kg/version.py" in changed.output
-    assert (out / "0.2.0" / "release.json").read_bytes() == before
+    assert (out / __version__ / "release.json").read_bytes() == before
 
 
 def test_a_failed_release_leaves_nothing(runner, mini, tmp_path, monkeypatch):
@@ -283,7 +295,7 @@ def test_a_failed_release_leaves_nothing(runner, mini, tmp_path, monkeypatch):
     # A stage a killed release left (its process gone) is swept by the next release.
     (out / ".release-999999999-x").mkdir()
     assert invoke(runner, mini, "release", "--out", str(out)).exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["0.2.0"]
+    assert sorted(p.name for p in out.iterdir()) == [__version__]
 
 
 def test_diff_names_what_it_cannot_read(runner, mini, tmp_path):
@@ -354,10 +366,10 @@ def test_diff_of_stubs_that_move_or_come_back():
 
 
 def test_the_projects_own_releases_by_version(runner, mini):
-    """`kg release` puts the release in the project's releases/; `kg diff 0.2.0 .` names it by its version."""
+    """`kg release` puts the release in the project's releases/; `kg diff VERSION .` names it by its version."""
     first = invoke(runner, mini, "release")
-    assert first.exit_code == 0 and (mini / "releases" / "0.2.0" / "release.json").is_file(), first.output
-    assert "no differences" in invoke(runner, mini, "diff", "0.2.0", str(mini)).stdout
+    assert first.exit_code == 0 and (mini / "releases" / __version__ / "release.json").is_file(), first.output
+    assert "no differences" in invoke(runner, mini, "diff", __version__, str(mini)).stdout
     append_claims(mini, "mini-b", "加码会导致推诿。", """  - id: b-escalation-shirking
     cause: escalation
     effect: shirking
@@ -366,7 +378,7 @@ def test_the_projects_own_releases_by_version(runner, mini):
     quote: 加码会导致推诿
     gloss: Escalation leads to shirking.
 """)
-    changed = invoke(runner, mini, "diff", "0.2.0", str(mini))
+    changed = invoke(runner, mini, "diff", __version__, str(mini))
     assert "Claims: 1 added, 0 removed, 0 changed, 0 replaced" in changed.stdout and "+ b-escalation-shirking" in changed.stdout
 
 
@@ -377,7 +389,7 @@ def test_no_release_through_a_link(runner, mini, tmp_path):
     result = invoke(runner, mini, "release", "--out", str(tmp_path / "releases"))
     assert result.exit_code == 2 and "symbolic link" in result.output and list(elsewhere.iterdir()) == []
     (mini / "releases").mkdir()
-    (mini / "releases" / "0.2.0").symlink_to(elsewhere, target_is_directory=True)
+    (mini / "releases" / __version__).symlink_to(elsewhere, target_is_directory=True)
     result = invoke(runner, mini, "release")
     assert result.exit_code == 2 and "is a symbolic link, not a release" in result.output and list(elsewhere.iterdir()) == []
 
@@ -394,8 +406,6 @@ def test_markdown_diff_keeps_hostile_labels_as_text(runner, tmp_path):
 
 def test_kg_site_lists_each_claims_releases(runner, mini, tmp_path):
     """`kg site` on a project with a release folder shows, on each claim page, the releases it appears in."""
-    from kg.version import __version__
-
     from .conftest import invoke
 
     bare = invoke(runner, mini, "site", "-o", str(tmp_path / "before"), "--no-map")
