@@ -44,7 +44,7 @@ def _main(
     root: Path | None = typer.Option(None, "--root", show_default=False, help="The govkg project folder (default: $GOVKG_ROOT, the current folder, or this checkout)."),
     debug: bool = typer.Option(False, "--debug", help="On an internal error, show the traceback."),
 ) -> None:
-    from kg.model.project import default_root
+    from kg.inputs.layout import default_root
 
     state.root = root if root is not None else default_root()
     state.debug = debug
@@ -114,7 +114,7 @@ def build(
 @app.command()
 def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts.")) -> None:
     """Counts: sources, concepts by class, claims by source and polarity, links with several sources."""
-    data = _graph().stats()
+    data = _graph(lazy=True).stats()
     if fmt is Format.json:
         _echo_json(data)
         return
@@ -127,12 +127,16 @@ def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, 
             typer.echo(f"{key.replace('_', ' '):<30} {value}")
 
 
-def _graph():
-    """The graph (kg.load), or exit 1 with every problem when the input does not load cleanly."""
+def _graph(lazy: bool = False):
+    """The graph (kg.load), or exit 1 with every problem when the input does not load cleanly.
+
+    `lazy`: read the query index a record at a time (what chain, explain, search, cite and stats
+    need), not the whole model; their output is the same.
+    """
     import kg
 
     try:
-        return kg.load(state.root)
+        return kg.load(state.root, lazy=lazy)
     except kg.LoadError as exc:
         for p in exc.problems:
             typer.echo(str(p), err=True)
@@ -428,7 +432,7 @@ def cite(
     """
     from kg.output import citations
 
-    kg = _load()
+    kg = _graph(lazy=True).model
     if chain and loop:
         _fail("give --chain or --loop, not both", EXIT_ERROR)
     sentence = ""
@@ -546,7 +550,7 @@ def chain(
 
     A path is STATED when one source states it whole: that source has a claim on every link, and joins every two consecutive links (A→B, B→C) itself, as consecutive links of one of its chains or in one paragraph of its text. Any other path is ASSEMBLED from claims made in different places: a hypothesis, not a finding. The net polarity is the product of the links' signs.
     """
-    g = _graph()
+    g = _graph(lazy=backend is None and endpoint is None)
     query = _ask(lambda: {
         "from": g.concept(start).id, "to": g.concept(end).id, "max_len": max_len,
         "via": [g.concept(v).id for v in via], "avoid": [g.concept(a).id for a in avoid],
@@ -575,7 +579,7 @@ def explain(
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """A concept: labels, definition, kinds, its causes and effects to --depth, what the texts say it is (definitions, forms, parts, aims), and for an actor the claims where it acts (agent) or is acted upon (target); each claim cited."""
-    g = _graph()
+    g = _graph(lazy=True)
     ex = _ask(lambda: g.explain(concept, depth=depth, sources=source, include=include, min_certainty=min_certainty, narrower=narrower))
     typer.echo(g.report("explanation", ex, fmt.value), nl=False)
 
@@ -635,7 +639,7 @@ def search(
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """Concepts (ids, labels, definitions) and claims (quotes, glosses, conditions) that hold the words, in either language and script."""
-    g = _graph()
+    g = _graph(lazy=True)
     typer.echo(g.report("search", _ask(lambda: g.search(text)), fmt.value), nl=False)
 
 
@@ -984,11 +988,35 @@ def _ask_concept(g, what: str) -> str:
                 typer.echo(f"  {s.id} ({g.concepts[s.id].label('zh')} / {g.concepts[s.id].label('en')})")
 
 
+def _command_asked(argv: list[str]) -> str | None:
+    """The name of the command argv runs (after kg's own --root and --debug), or None."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--root":
+            i += 2
+        elif arg.startswith("--root=") or arg == "--debug":
+            i += 1
+        else:
+            return None if arg.startswith("-") else arg
+    return None
+
+
+def _keep_only(name: str | None) -> None:
+    """Leave in the app only the command asked for, when it is one of the top level: Typer makes click objects of every
+    command it holds before it parses (35 here, a third of a warm query's time over the floor); one command answers the same."""
+    kept = [c for c in app.registered_commands
+            if (c.name or typer.main.get_command_name(getattr(c.callback, "__name__", ""))) == name]
+    if len(kept) == 1:
+        app.registered_commands, app.registered_groups = kept, []
+
+
 def main() -> None:
     """Entry point of the installed `kg` command: errors become messages and exit codes, never tracebacks."""
     from kg.errors import internal_error_message
 
     try:
+        _keep_only(_command_asked(sys.argv[1:]))
         app()
     except KGError as exc:
         typer.echo(str(exc), err=True)

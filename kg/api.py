@@ -19,20 +19,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from kg.errors import EXIT_PROBLEMS, InputError, KGError, Problem, QueryError
 from kg.inputs.claims import Chain, Claim
+from kg.inputs.layout import default_root
 from kg.inputs.sources import Source, Work
 from kg.model import names
 from kg.model.concepts import Concept
-from kg.model.project import KG, default_root
 from kg.query.contrast import KINDS as CONTRAST_KINDS  # noqa: F401  (the kinds `kg contrast --kind` takes)
 
 if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoids
     import networkx as nx
 
     from kg.inputs.intake import AddedSource
+    from kg.model.project import KG
     from kg.model.similar import SimilarConcept
     from kg.query.agree import Agreement
     from kg.query.contrast import Contrast
@@ -62,13 +63,22 @@ class LoadError(KGError):
         super().__init__(f"{len(self.problems)} problem(s) in the input (run `kg validate`):\n{shown}{more}")
 
 
-def load(root: str | Path | None = None, *, cache: bool = True) -> Graph:
+def load(root: str | Path | None = None, *, cache: bool = True, lazy: bool = False) -> Graph:
     """The knowledge graph of the project at `root`: the graph bundled with govkg when none is given.
 
     Raises `LoadError` (carrying every problem with file:line) when the input does not load
     cleanly. With `cache` (the default), a second load of unchanged input reads `.cache/`.
+    With `lazy`, the graph reads the query index (`.cache/index-<key>.sqlite`, kg.stores.index) a
+    record at a time, for the questions (chain, explain, search, cite, stats, names) at any size,
+    without rdflib; the writers that need the RDF (sparql, export, render, push) want `lazy=False`.
     """
     where = Path(root) if root is not None else default_root()
+    if cache and lazy:
+        from kg.stores.cache import index_cached
+
+        index = index_cached(where)
+        if index is not None:
+            return Graph(cast("KG", index))  # the index reads as the model does for every question
     if cache:
         from kg.stores.cache import load_kg_cached
 

@@ -70,3 +70,24 @@ class Layout:
             raise NotAProject(f"no seed texts at {folder}: give --seeds PATH or GOVKG_SEEDS=PATH (the seeds are the raw texts "
                               "the cleaned sources/*.txt are made from; everything else in kg works without them)")
         return folder
+
+
+def default_root() -> Path:
+    """The project to work on: $GOVKG_ROOT, else the current folder if it holds one, else this checkout."""
+    import os
+
+    if os.environ.get("GOVKG_ROOT"):
+        return Path(os.environ["GOVKG_ROOT"])
+    here = Path.cwd()
+    if (here / "ontology").is_dir() and (here / "claims").is_dir():
+        return Path(".")
+    return bundled_root()
+
+
+def bundled_root() -> Path:
+    """The graph that ships with govkg: the checkout in a development install, kg/bundled/ in a wheel."""
+    package = Path(__file__).resolve().parent.parent  # kg/
+    checkout = package.parent
+    if (checkout / "ontology").is_dir() and (checkout / "claims").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout
+    return package / "bundled"

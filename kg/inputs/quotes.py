@@ -50,7 +50,7 @@ def fold(s: str) -> str:
     OpenCC's t2s maps character for character on these texts, so offsets in the folded text are
     offsets in the original; if a conversion ever changed the length we fall back to the original.
     """
-    folded = _t2s().convert(s)
+    folded = s if s.isascii() else _t2s().convert(s)  # OpenCC's tables hold no ASCII: skip loading them (30 ms)
     if len(folded) != len(s):
         folded = s
     return folded.translate(PUNCT)

@@ -4,21 +4,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+from typing import TYPE_CHECKING
 
 from kg.iris import CONCEPT_CLASSES, GKC, GKV, concept_id, source_id
+
+if TYPE_CHECKING:  # the loader makes rdflib terms; the query index holds plain strings (LangString)
+    from rdflib import URIRef
+
+
+class LangString(str):
+    """A label with its language tag, as plain text: what the query index keeps of an rdflib Literal.
+
+    str() and .language read as the Literal's do, without importing rdflib to unpickle it.
+    """
+
+    language: str | None
+
+    def __new__(cls, value: str, language: str | None = None) -> LangString:
+        self = super().__new__(cls, value)
+        self.language = language
+        return self
+
+    def __reduce__(self):
+        return (LangString, (str(self), self.language))
 
 
 @dataclass
 class Concept:
     id: str
-    iri: URIRef
+    iri: URIRef | str  # a URIRef as loaded; its text in the query index
+    # altLabels: rdflib Literals as loaded, LangStrings in the query index (str() and .language alike)
     path: Path
     classes: list[str] = field(default_factory=list)  # local names of gkv concept classes
     pref: dict[str, list[str]] = field(default_factory=dict)  # language tag -> prefLabels
-    alt: list[Literal] = field(default_factory=list)
+    alt: list = field(default_factory=list)
     definition: dict[str, list[str]] = field(default_factory=dict)
     broader: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
@@ -46,6 +65,9 @@ _CLASS_IRIS = {GKV + c: c for c in CONCEPT_CLASSES}
 
 def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str, Concept]:
     """Every subject typed skos:Concept or one of govkg's concept classes, in a govkg concept IRI."""
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+
     concepts: dict[str, Concept] = {}
     for path, triples in triples_by_file.items():
         for s, p, o in triples:

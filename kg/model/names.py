@@ -24,31 +24,68 @@ def normalize(name: str) -> str:
     return _SEPARATORS.sub(" ", fold(name.strip()).casefold()).strip()
 
 
-def _match(name: str, keys_of: dict[str, list[str]], what: str, describe: Callable[[str], str]) -> str:
+class Names:
+    """The names records go by, normalized, for matching: built from {id: [names]} (the id first).
+
+    The query index (kg.stores.index) has a table of the same three questions, answered from the
+    names it normalized when it was built.
+    """
+
+    def __init__(self, keys_of: dict[str, list[str]]):
+        self._keys = keys_of
+        self._norm: dict[str, list[str]] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._keys
+
+    def normalized(self) -> dict[str, list[str]]:
+        if self._norm is None:
+            self._norm = {i: [normalize(k) for k in keys] for i, keys in self._keys.items()}
+        return self._norm
+
+    def exact(self, wanted: str) -> list[str]:
+        """The ids with a name that normalizes to `wanted`, in record order."""
+        return [i for i, keys in self.normalized().items() if wanted in keys]
+
+    def containing(self, wanted: str) -> list[str]:
+        """The ids with a name holding `wanted`, in record order."""
+        return [i for i, keys in self.normalized().items() if any(wanted in k for k in keys)]
+
+    def normalize(self, name: str) -> str:
+        return normalize(name)
+
+
+def _match(name: str, keys_of: dict[str, list[str]] | Names, what: str, describe: Callable[[str], str]) -> str:
     """The one id whose keys match `name`: exactly first, then as a unique substring; else NameNotFound.
 
     `keys_of` maps each id to the names it goes by (the id itself first). Matching is exact on the
     raw text first, so an id is found without starting OpenCC at all.
     """
-    if name in keys_of:
+    table = Names(keys_of) if isinstance(keys_of, dict) else keys_of
+    if name in table:
         return name
-    wanted = normalize(name)
+    wanted = table.normalize(name)
     if not wanted:
         raise NameNotFound(f"an empty {what} name: give an id or a label")
-    norm = {i: [normalize(k) for k in keys] for i, keys in keys_of.items()}
-    exact = [i for i, keys in norm.items() if wanted in keys]
+    exact = table.exact(wanted)
     if len(exact) == 1:
         return exact[0]
-    partial = exact or [i for i, keys in norm.items() if any(wanted in k for k in keys)]
+    partial = exact or table.containing(wanted)
     if len(partial) == 1:
         return partial[0]
     if partial:
         listed = "\n".join(f"  {describe(i)}" for i in sorted(partial)[:12])
         more = f"\n  … and {len(partial) - 12} more" if len(partial) > 12 else ""
         raise NameNotFound(f"'{name}' is ambiguous: it matches {len(partial)} {what}s; give one of their ids:\n{listed}{more}")
-    close = _closest(wanted, norm)
+    close = _closest(wanted, table.normalized())
     hint = ("; the closest:\n" + "\n".join(f"  {describe(i)}" for i in close)) if close else f"; `kg search {name}` lists near matches"
     raise NameNotFound(f"no {what} named '{name}'{hint}")
+
+
+def concept_names(kg) -> Names:
+    """The concepts' names (id, labels, altLabels) as a match table: the query index's own when kg is one."""
+    table = getattr(kg, "concept_names", None)
+    return table() if table is not None else Names({cid: [cid, *c.all_labels()] for cid, c in kg.concepts.items()})
 
 
 def _closest(wanted: str, norm: dict[str, list[str]]) -> list[str]:
@@ -81,9 +118,8 @@ def resolve_concept(kg, name: str) -> str:
     deprecated = getattr(kg, "deprecated", {})
     if name in deprecated:
         return _replacement(kg, name, deprecated[name])
-    keys = {cid: [cid, *c.all_labels()] for cid, c in kg.concepts.items()}
     try:
-        return _match(name, keys, "concept", lambda cid: describe_concept(kg, cid))
+        return _match(name, concept_names(kg), "concept", lambda cid: describe_concept(kg, cid))
     except NameNotFound:
         wanted = normalize(name)
         stubs = [sid for sid, c in deprecated.items() if wanted in {normalize(k) for k in [sid, *c.all_labels()]}]
@@ -120,11 +156,13 @@ def resolve_concepts(kg, names: Iterable[str]) -> list[str]:
 
 def resolve_claim(kg, name: str) -> str:
     """The id of a claim or of a chain (a chain id names all its links), by id or unique part of one."""
+    replaced = getattr(kg, "replaced_claims", {})
+    if name in replaced and (replaced[name] in kg.claims or replaced[name] in kg.chains):  # an id a claim's `replaces:` retired
+        return replaced[name]
+    if name in kg.claims or name in kg.chains:  # an id as it is: no table of every id needed
+        return name
     keys = {cid: [cid] for cid in kg.claims}
     keys.update({ch: [ch] for ch in kg.chains})
-    replaced = getattr(kg, "replaced_claims", {})
-    if name in replaced and replaced[name] in keys:  # an id a claim's `replaces:` retired
-        return replaced[name]
     return _match(name, keys, "claim", lambda i: f"{i} ({_claim_summary(kg, i)})")
 
 

@@ -11,7 +11,7 @@ from kg.errors import Problem, problem
 from kg.ids import file_name_message
 from kg.inputs.claims import Chain, Claim, ClaimFile, load_claim_file
 from kg.inputs.cleaning import GARBLED_MARK
-from kg.inputs.layout import Layout  # noqa: F401  (re-exported: kg.project.Layout)
+from kg.inputs.layout import Layout, bundled_root, default_root  # noqa: F401  (re-exported: kg.model.project.Layout …)
 from kg.inputs.ontoscope import check_vocabulary_only
 from kg.inputs.quotes import anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
@@ -220,24 +220,3 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
     claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced)
     return kg, problems
-
-
-def default_root() -> Path:
-    """The project to work on: $GOVKG_ROOT, else the current folder if it holds one, else this checkout."""
-    import os
-
-    if os.environ.get("GOVKG_ROOT"):
-        return Path(os.environ["GOVKG_ROOT"])
-    here = Path.cwd()
-    if (here / "ontology").is_dir() and (here / "claims").is_dir():
-        return Path(".")
-    return bundled_root()
-
-
-def bundled_root() -> Path:
-    """The graph that ships with govkg: the checkout in a development install, kg/bundled/ in a wheel."""
-    package = Path(__file__).resolve().parent.parent
-    checkout = package.parent
-    if (checkout / "ontology").is_dir() and (checkout / "claims").is_dir() and (checkout / "pyproject.toml").is_file():
-        return checkout
-    return package / "bundled"

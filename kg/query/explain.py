@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kg.inputs.claims import Claim
 from kg.model.concepts import Concept
 from kg.model.names import narrower_closure, resolve_concept, resolve_sources
-from kg.query.paths import Step, check_include, claim_filter, link_graph
+from kg.query.paths import LinkView, Step, check_include, claim_filter
 
 
 @dataclass
@@ -49,19 +49,32 @@ RELATION_SECTIONS = {
 }
 
 
-def _tree(g, root: str, depth: int, upstream: bool) -> list[Branch]:
-    """Thinly wraps networkx.bfs_edges (reverse=True for causes): each concept appears once, at its shortest distance."""
-    import networkx as nx
+def _tree(links: LinkView, root: str, depth: int, upstream: bool) -> list[Branch]:
+    """Breadth first from root, neighbours in sorted order, to `depth` links: each concept appears once, at its shortest distance.
 
+    networkx.bfs_edges(g, root, reverse=upstream, depth_limit=depth, sort_neighbors=sorted) on the plain-dict link view.
+    """
     if depth < 1:
         return []
     nodes: dict[str, Branch] = {}
     top: list[Branch] = []
-    for parent, child in nx.bfs_edges(g, root, reverse=upstream, depth_limit=depth, sort_neighbors=sorted):
-        cause, effect = (child, parent) if upstream else (parent, child)
-        branch = Branch(child, Step(cause, effect, sorted(g[cause][effect]["claims"], key=lambda c: c.id)))
-        nodes[child] = branch
-        (nodes[parent].children if parent in nodes else top).append(branch)
+    seen, level = {root}, [root]
+    for _ in range(depth):
+        reached = []
+        for parent in level:
+            around = links.pred(parent) if upstream else links.succ(parent)
+            for child in sorted(around):
+                if child in seen:
+                    continue
+                seen.add(child)
+                reached.append(child)
+                cause, effect = (child, parent) if upstream else (parent, child)
+                branch = Branch(child, Step(cause, effect, sorted(around[child], key=lambda c: c.id)))
+                nodes[child] = branch
+                (nodes[parent].children if parent in nodes else top).append(branch)
+        if not reached:
+            break
+        level = reached
     return top
 
 
@@ -76,7 +89,7 @@ def explain(kg, name: str, *, depth: int = 1, sources: Iterable[str] | None = No
 
     cid = resolve_concept(kg, name)
     keep = claim_filter(kg, min_certainty=min_certainty)
-    g = link_graph(kg, resolve_sources(kg, sources), check_include(include), keep)
+    g = LinkView(kg, resolve_sources(kg, sources), check_include(include), keep)
     allowed = set(resolve_sources(kg, sources) or kg.sources)
     concept = kg.concepts[cid]
     mine = sorted((c for c in kg.claims.values() if c.source in allowed and (keep is None or keep(c))), key=lambda c: c.id)

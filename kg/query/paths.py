@@ -13,6 +13,8 @@ transitivity (the junction is ours, not the source's), not a finding.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -266,6 +268,195 @@ def iter_paths(g, source: str, target: str, max_len: int) -> Iterator[list[str]]
         return
 
 
+class LinkView:
+    """The link graph on plain dicts: one link per (cause, effect) holding all its claims, for find_paths and explain.
+
+    The same graph as `link_graph`, in the same order (so searches meet concepts as networkx does):
+    a concept's effects in the order of their first claim, its causes in the order of the concepts.
+    Built at once from a loaded model; from the query index (kg.stores.index, which holds each
+    concept's links), read a concept at a time as the search reaches it. `hidden` concepts are left
+    out (networkx.restricted_view).
+    """
+
+    def __init__(self, kg, sources: Iterable[str] | None = None, include: Iterable[str] = (),
+                 keep: Callable[[Claim], bool] | None = None, hidden: Iterable[str] = ()):
+        self._kg = kg
+        self._allowed = set(sources) if sources is not None else None
+        self._relations = {"causes", *include} - {"definition"}
+        self._keep = keep
+        self._hidden = frozenset(hidden)
+        self._reader: Callable[[str], tuple[list, list]] | None = getattr(kg, "links_of", None)  # the query index's
+        self._succ: dict[str, dict[str, list[Claim]]] = {}
+        self._pred: dict[str, dict[str, list[Claim]]] = {}
+        if self._reader is None:
+            self._build()
+
+    def _wanted(self, relation: str, source: str) -> bool:
+        return relation in self._relations and (self._allowed is None or source in self._allowed)
+
+    def _build(self) -> None:
+        """Every link at once, in link_graph's order (its DiGraph is filled concept by concept)."""
+        kg = self._kg
+        succ: dict[str, dict[str, list[Claim]]] = {}
+        for c in kg.claims.values():
+            if self._wanted(c.relation, c.source) and (self._keep is None or self._keep(c)):
+                succ.setdefault(c.cause, {}).setdefault(c.effect, []).append(c)
+        for u in kg.concepts:
+            for v, claims in succ.get(u, {}).items():
+                self._pred.setdefault(v, {})[u] = claims
+        self._succ = succ
+
+    def _read(self, concept: str) -> None:
+        """One concept's links from the index: effects in claim order, causes in concept order."""
+        assert self._reader is not None
+        outgoing, incoming = self._reader(concept)
+        claims = self._kg.claims
+        succ: dict[str, list[Claim]] = {}
+        for cid, effect, relation, source, _ in outgoing:
+            if self._wanted(relation, source):
+                c = claims[cid]
+                if self._keep is None or self._keep(c):
+                    succ.setdefault(effect, []).append(c)
+        pred: dict[str, list[Claim]] = {}
+        rank: dict[str, int] = {}
+        for cid, cause, relation, source, order in incoming:
+            if self._wanted(relation, source):
+                c = claims[cid]
+                if self._keep is None or self._keep(c):
+                    pred.setdefault(cause, []).append(c)
+                    rank[cause] = order
+        self._succ[concept] = succ
+        self._pred[concept] = {u: pred[u] for u in sorted(pred, key=rank.__getitem__)}
+
+    def succ(self, u: str) -> dict[str, list[Claim]]:
+        """The effects of u, each with the claims of the link (hidden concepts left out)."""
+        if self._reader is not None and u not in self._succ:
+            self._read(u)
+        out = self._succ.get(u, {})
+        return {v: cl for v, cl in out.items() if v not in self._hidden} if self._hidden else out
+
+    def pred(self, v: str) -> dict[str, list[Claim]]:
+        """The causes of v, each with the claims of the link (hidden concepts left out)."""
+        if self._reader is not None and v not in self._pred:
+            self._read(v)
+        out = self._pred.get(v, {})
+        return {u: cl for u, cl in out.items() if u not in self._hidden} if self._hidden else out
+
+    def steps(self, nodes: list[str]) -> list[Step]:
+        """The steps of a node sequence (as steps_along does on a networkx link graph)."""
+        return [Step(u, v, sorted(self.succ(u)[v], key=lambda c: c.id)) for u, v in zip(nodes, nodes[1:], strict=False)]
+
+
+def _shortest(links: LinkView, source: str, target: str, ignore_nodes: set[str], ignore_edges: set[tuple[str, str]],
+              bound: int) -> list[str] | None:
+    """A shortest path source → target of at most `bound` links avoiding the ignored nodes and edges, or None.
+
+    networkx's _bidirectional_shortest_path (simple_paths.py, 3.x) line for line, so it picks the same
+    path among equally short ones; the bound only stops it early: after `bound` level expansions
+    every path of at most `bound` links would have been met.
+    """
+    if ignore_nodes and (source in ignore_nodes or target in ignore_nodes):
+        return None
+    if target == source:
+        return [source]
+    pred: dict[str, str | None] = {source: None}
+    succ: dict[str, str | None] = {target: None}
+    forward, reverse = [source], [target]
+    meet = None
+    expansions = 0
+    while forward and reverse and meet is None:
+        if expansions == bound:
+            return None
+        expansions += 1
+        if len(forward) <= len(reverse):
+            level, forward = forward, []
+            for v in level:
+                for w in links.succ(v):
+                    if w in ignore_nodes or (v, w) in ignore_edges:
+                        continue
+                    if w not in pred:
+                        forward.append(w)
+                        pred[w] = v
+                    if w in succ:
+                        meet = w
+                        break
+                if meet is not None:
+                    break
+        else:
+            level, reverse = reverse, []
+            for v in level:
+                for w in links.pred(v):
+                    if w in ignore_nodes or (w, v) in ignore_edges:
+                        continue
+                    if w not in succ:
+                        succ[w] = v
+                        reverse.append(w)
+                    if w in pred:
+                        meet = w
+                        break
+                if meet is not None:
+                    break
+    if meet is None:
+        return None
+    path: list[str] = []
+    node: str | None = meet
+    while node is not None:
+        path.append(node)
+        node = succ[node]
+    node = pred[path[0]]
+    while node is not None:
+        path.insert(0, node)
+        node = pred[node]
+    return path
+
+
+def shortest_simple_paths(links: LinkView, source: str, target: str, max_len: int) -> Iterator[list[str]]:
+    """Simple paths source → target of at most `max_len` links, shortest first, in networkx's order.
+
+    networkx.shortest_simple_paths (Yen's algorithm, unweighted) on plain dicts, each spur search
+    bounded by the links left (candidates longer than max_len are never made, so the order of the
+    others is networkx's). Its cost: for each path yielded, one bidirectional search per node of it,
+    each at most max_len levels deep, where networkx's searches may cross the whole graph.
+    """
+    found: list[list[str]] = []
+    heap: list[tuple[int, int, list[str]]] = []
+    queued: set[tuple[str, ...]] = set()
+    counter = itertools.count()
+
+    def push(cost: int, path: list[str]) -> None:
+        key = tuple(path)
+        if key not in queued:
+            heapq.heappush(heap, (cost, next(counter), path))
+            queued.add(key)
+
+    prev: list[str] | None = None
+    while True:
+        if not prev:
+            first = _shortest(links, source, target, set(), set(), max_len)
+            if first is None:
+                return
+            push(len(first), first)
+        else:
+            ignore_nodes: set[str] = set()
+            ignore_edges: set[tuple[str, str]] = set()
+            for i in range(1, len(prev)):
+                root = prev[:i]
+                for path in found:
+                    if path[:i] == root:
+                        ignore_edges.add((path[i - 1], path[i]))
+                spur = _shortest(links, root[-1], target, ignore_nodes, ignore_edges, max_len - (i - 1))
+                if spur is not None:
+                    push(len(root) + len(spur), root[:-1] + spur)
+                ignore_nodes.add(root[-1])
+        if not heap:
+            return
+        _, _, path = heapq.heappop(heap)
+        queued.discard(tuple(path))
+        yield path
+        found.append(path)
+        prev = path
+
+
 def find_paths(
     kg,
     source: str,
@@ -294,8 +485,6 @@ def find_paths(
     a narrower kind of it as agent or target, so every link of a path involves it. Raises
     NameNotFound for an unknown or ambiguous name, QueryError for contradictory options.
     """
-    import networkx as nx
-
     start, end = resolve_concept(kg, source), resolve_concept(kg, target)
     via_ids, avoid_ids = set(resolve_concepts(kg, via)), set(resolve_concepts(kg, avoid))
     if start == end:
@@ -306,9 +495,8 @@ def find_paths(
         raise QueryError("a path cannot avoid its own start or end: remove it from --avoid")
     if via_ids & avoid_ids:
         raise QueryError(f"{', '.join(sorted(via_ids & avoid_ids))} is both in --via and in --avoid")
-    g = link_graph(kg, resolve_sources(kg, sources), check_include(include), claim_filter(kg, min_certainty=min_certainty, actor=actor))
-    if avoid_ids:
-        g = nx.restricted_view(g, avoid_ids, [])
+    keep = claim_filter(kg, min_certainty=min_certainty, actor=actor)
+    links = LinkView(kg, resolve_sources(kg, sources), check_include(include), keep, hidden=avoid_ids)
     found: list[CausalPath] = []
     cache: dict[str, frozenset[int]] = {}
 
@@ -317,10 +505,11 @@ def find_paths(
             cache[claim.id] = claim_paragraphs(kg, claim)
         return cache[claim.id]
 
-    for nodes in iter_paths(g, start, end, max_len):
+    for nodes in shortest_simple_paths(links, start, end, max_len):
         if not via_ids <= set(nodes):
             continue
-        path = to_path(g, nodes, paragraphs)
+        steps = links.steps(nodes)
+        path = CausalPath(steps, net_polarity(steps), stated_by(steps, paragraphs))
         if same_source and not path.stated_by:
             continue
         found.append(path)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING
 
 from kg.inputs.claims import RELATIONS
 from kg.inputs.schema import CERTAINTIES, MODALITIES
 from kg.iris import CONCEPT_CLASSES
-from kg.model.project import KG
+
+if TYPE_CHECKING:  # the loader imports rdflib; stats also reads the query index (kg.stores.index)
+    from kg.model.project import KG
 
 
 def links(kg: KG) -> dict[tuple[str, str], list]:

@@ -4,13 +4,15 @@ What is cached, each under the key of the inputs it was made from:
 - `kg-<key>.pickle`: the resolved graph (`load_kg`'s KG and problems), so a second `kg` call
   neither parses YAML and Turtle nor finds quotes again;
 - `validate-<key>.pickle`: the validation problems and the checks run (SHACL is the slow part);
-- `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds.
+- `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds;
+- `index-<key>.sqlite`: the query index (kg.stores.index), which warm `kg chain`, `explain`,
+  `search`, `cite` and `stats` read a record at a time, without unpickling the whole model.
 
-The key covers the content of every input file (`Layout.input_files()`), govkg's version and its
-own code (a cached pickle is only as good as the classes that read it). Re-hashing every input on
-every call would cost seconds at a million claims, so a manifest remembers each file's size,
-mtime, ctime, inode and sha256, and a file is re-hashed when any of these changed, or when it was
-modified so close to the time it was hashed that a same-tick edit could hide (git's "racy" rule).
+The key covers the content of every input file (`Layout.input_files()`), their paths, govkg's
+version and its own code (a cached pickle is only as good as the classes that read it). Re-hashing
+every input on every call would cost seconds at a million claims, so `kg.inputs.fingerprint` hashes
+again only the files whose size, mtime, ctime or inode changed, or that were modified so close to
+the time they were hashed that a same-tick edit could hide (git's "racy" rule).
 Every entry is written to a temporary name and renamed into place: a crash leaves either the
 old entry or the new one, never half of one. GOVKG_CACHE=off turns the cache off.
 
@@ -23,11 +25,11 @@ with govkg's names are ever deleted, and never through a link. Otherwise the cac
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pickle
 import re
 import shutil
+import sqlite3
 import stat
 import tempfile
 from dataclasses import dataclass, replace
@@ -35,12 +37,11 @@ from pathlib import Path
 
 from kg.atomic import write_bytes_atomic
 from kg.errors import InputError, KGError
+from kg.inputs.fingerprint import code_files, combine, file_digests
 from kg.inputs.layout import Layout
-from kg.stores.oxigraph import load_oxigraph
 from kg.version import __version__
 
-CACHE_FORMAT = 1
-RACY_NS = 2_000_000_000  # a file modified within 2 s of being hashed is hashed again next time
+CACHE_FORMAT = 2
 
 
 def enabled() -> bool:
@@ -61,7 +62,7 @@ def cache_dir(root: Path) -> Path:
 MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which backup tools skip too
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
-_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph)-[0-9a-f]{32}(?:seeds)?(?:\.pickle)?|manifest\.json|CACHEDIR\.TAG|\..+)$")
+_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite)?|manifest\.json|CACHEDIR\.TAG|\..+)$")
 
 
 def _folder_id(st: os.stat_result) -> str:
@@ -142,79 +143,28 @@ def _input_files(root: Path) -> list[Path]:
 
 
 def _code_files() -> list[Path]:
-    return sorted(Path(__file__).resolve().parent.parent.rglob("*.py"))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _digests(files: list[Path], manifest_path: Path | None) -> list[tuple[int, str]]:
-    """(size, sha256) of each file, re-reading only files whose size or mtime changed."""
-    import time
-
-    old: dict = {}
-    if manifest_path is not None:
-        try:
-            old = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            old = {}
-        if not isinstance(old, dict):  # a manifest of another shape is no manifest: everything is hashed again
-            old = {}
-    new, out, changed = {}, [], False
-    now = time.time_ns()
-    for p in files:
-        try:  # a folder, FIFO or device (or a link to one) is never opened: the loaders report it
-            st = os.stat(p)
-        except OSError:  # a broken link
-            st = os.lstat(p)
-        if not stat.S_ISREG(st.st_mode):
-            out.append((0, f"not a regular file: mode {st.st_mode:o}, inode {st.st_ino}"))
-            changed = changed or os.path.abspath(p) in old
-            continue
-        key = os.path.abspath(p)  # not resolve(): a realpath per file costs more than the stat
-        entry = old.get(key)
-        if not (isinstance(entry, list) and len(entry) == 6 and isinstance(entry[4], str)):
-            entry = None
-        # ctime too: touching a file back to its old mtime (os.utime) still moves its ctime.
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        if entry and entry[:4] == stamp and entry[5]:
-            digest = entry[4]
-        else:
-            digest = _sha256(p)
-            changed = True
-            entry = stamp + [digest, now - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS]
-        new[key] = entry
-        out.append((st.st_size, digest))
-    if manifest_path is not None and (changed or len(new) != len(old)):
-        try:
-            write_bytes_atomic(manifest_path, json.dumps(new).encode("utf-8"))
-        except OSError:
-            pass  # a read-only project still works, only without the shortcut
-    return out
+    return code_files(Path(__file__).resolve().parent.parent)
 
 
 def fingerprint(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Fingerprint:
-    """The cache key of a project's inputs (and of `extra` files, e.g. the seeds a check reads)."""
+    """The cache key of a project's inputs (and of `extra` files, e.g. the seeds a check reads).
+
+    Stat first, content hash only for files whose stat changed (kg.inputs.fingerprint); the list
+    of paths is in the key, so a file added, removed or renamed changes it too.
+    """
     root = Path(root)
-    files = _input_files(root)
+    files = _input_files(root) + list(extra)
     code = _code_files()
     folder = usable_cache(root)
     manifest = folder / "manifest.json" if folder is not None else None
-    digests = _digests(files + list(extra) + code, manifest)
+    digests = file_digests(files + code, manifest)
     # The cached graph holds paths as the caller spelled the root, so the spelling (and, for a
     # relative root, the folder it is relative to) is part of the key.
     where = f"{root.resolve()}\n{root}\n{'' if root.is_absolute() else os.getcwd()}"
-    h = hashlib.sha256(f"govkg {__version__} cache {CACHE_FORMAT}\n{where}\n".encode())
-    for p, (size, digest) in zip(files + list(extra), digests[: len(files) + len(extra)], strict=True):
-        h.update(f"{p}\t{size}\t{digest}\n".encode())  # paths as spelled: the root's spelling is in the key already
-    for p, (_, digest) in zip(code, digests[len(files) + len(extra):], strict=True):
-        h.update(f"code {p.name}\t{digest}\n".encode())
-    return Fingerprint(h.hexdigest(), sum(s for s, _ in digests[: len(files)]), len(files))
+    named = [(str(p), size, digest) for p, (size, digest) in zip(files, digests[: len(files)], strict=True)]
+    named += [(f"code {p.name}", 0, digest) for p, (_, digest) in zip(code, digests[len(files):], strict=True)]
+    key = combine(f"govkg {__version__} cache {CACHE_FORMAT}\n{where}\n", named)
+    return Fingerprint(key, sum(s for s, _ in digests[: len(files) - len(extra)]), len(files) - len(extra))
 
 
 def _entry(root: Path, kind: str, key: str, suffix: str = ".pickle") -> Path:
@@ -283,6 +233,39 @@ def load_kg_cached(root: Path):
     return kg, problems
 
 
+def index_enabled() -> bool:
+    """GOVKG_INDEX=off answers every query from the loaded model (the index's answers are the same; tests compare)."""
+    return enabled() and os.environ.get("GOVKG_INDEX", "on").lower() not in ("off", "0", "no", "false")
+
+
+def index_cached(root: Path):
+    """The query index (kg.stores.index.ModelIndex) of the project's current inputs, written if missing.
+
+    None when the cache or the index is off, or when the inputs do not load cleanly: the caller then
+    loads the model, which reports the problems.
+    """
+    if not index_enabled() or usable_cache(root) is None:
+        return None
+    from kg.stores.index import ModelIndex, write_index
+
+    path = _entry(root, "index", fingerprint(root).key, suffix=".sqlite")
+    for _ in (1, 2):
+        if not path.is_file() or path.is_symlink():
+            kg, problems = load_kg_cached(root)
+            if problems:
+                return None
+            try:
+                write_index(kg, path)
+            except (OSError, sqlite3.Error):
+                return None  # a read-only or full disk: the loaded model answers
+            _prune(root, "index", path)
+        try:
+            return ModelIndex(path, Path(root))
+        except (sqlite3.Error, KeyError, ValueError, pickle.UnpicklingError, EOFError):
+            _remove(path)  # a damaged entry is a miss, never an error: written again once
+    return None
+
+
 def validate_cached(root: Path, check_seeds: bool | None = None):
     """`kg.validate.validate(root, check_seeds)`, from the cache when nothing it reads changed."""
     from kg.rdf.validate import ValidationReport, validate
@@ -302,6 +285,13 @@ def validate_cached(root: Path, check_seeds: bool | None = None):
     report = validate(Path(root), check_seeds, loaded=load_kg_cached(root))
     _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked, report.warnings))
     return report
+
+
+def load_oxigraph(kg, path: Path):
+    """kg.stores.oxigraph.load_oxigraph, imported only when a store is built (pyoxigraph costs a warm query's time)."""
+    from kg.stores.oxigraph import load_oxigraph as run
+
+    return run(kg, path)
 
 
 def oxigraph_store(root: Path, fp: Fingerprint | None = None) -> Path:

@@ -1,0 +1,121 @@
+"""Issue 18 point 2: warm queries as whole processes, beside a hello-world Typer app run in turn with them.
+
+Each round runs every command once, one right after the other (the floor among them), so the ratios
+hold on a shared machine whose load drifts by the minute; the figure is the median over the rounds.
+Before the rounds every command runs once untimed, so the caches are there (warm) and the files are
+in the OS's page cache. The floor is `bench/hello.py A B`, a Typer app that prints its two arguments;
+`kg --help` is compared with that app's `--help`.
+
+`python -m bench.warm [--sizes real,100k] [--quick]` prints the targets; `python -m bench.run` collects them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .targets import Target, table
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "bench" / "data"
+KG = [sys.executable, "-m", "kg"]
+HELLO = [sys.executable, str(REPO / "bench" / "hello.py")]
+# What a user asks of the real graph, one command per target.
+REAL = {
+    "chain": ["chain", "責任主體", "卸责"],
+    "explain": ["explain", "卸责"],
+    "search": ["search", "卸责"],
+    "cite": ["cite", "col-weak-evaluation-leniency"],
+    "stats": ["stats"],
+}
+QUERY_LIMIT, HELP_LIMIT = 1.5, 1.2
+SYNTHETIC_LIMITS = {100_000: 2.0, 1_000_000: 3.0}  # warm `kg chain` at these sizes
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def wall(cmd: list[str]) -> float:
+    """Seconds one whole process takes, interpreter start included; a failure stops the benchmark."""
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=REPO, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-1500:]}")
+    return seconds
+
+
+def interleaved(commands: dict[str, list[str]], rounds: int) -> dict[str, float]:
+    """The median seconds of each command over `rounds` rounds, each round running every command in turn."""
+    for cmd in commands.values():
+        wall(cmd)  # warm: caches made, files in the page cache
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, cmd in commands.items():
+            times[name].append(wall(cmd))
+    return {name: statistics.median(xs) for name, xs in times.items()}
+
+
+def size_label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def synthetic(n: int) -> Path:
+    """The synthetic project of n claims in bench/data/ (bench/generate.py), generated once and kept."""
+    from .generate import generate
+
+    root = DATA / size_label(n)
+    if not (root / ".complete").exists():
+        start = time.perf_counter()
+        generate(root, n)
+        (root / ".complete").write_text("")
+        print(f"generated {size_label(n)} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return root
+
+
+def measure(sizes: list[str], quick: bool) -> list[Target]:
+    from .generate import parse_size
+
+    rounds = 5 if quick else 15
+    out: list[Target] = []
+    floor = "typer hello-world"
+    if "real" in sizes:
+        commands = {"hello": HELLO + ["责任主体", "卸责"], "hello --help": HELLO + ["--help"], "kg --help": KG + ["--help"]}
+        commands.update({name: KG + args for name, args in REAL.items()})
+        t = interleaved(commands, rounds)
+        for name, args in REAL.items():
+            out.append(Target(f"warm `kg {' '.join(args)}`", "real", t[name] / t["hello"], QUERY_LIMIT, floor=floor,
+                              detail=f"{t[name]:.3f} s vs {t['hello']:.3f} s, median of {rounds}"))
+        out.append(Target("`kg --help`", "real", t["kg --help"] / t["hello --help"], HELP_LIMIT, floor=floor + " --help",
+                          detail=f"{t['kg --help']:.3f} s vs {t['hello --help']:.3f} s, median of {rounds}"))
+    for size in sizes:
+        if size == "real":
+            continue
+        n = parse_size(size)
+        root = synthetic(n)
+        limit = SYNTHETIC_LIMITS.get(n, 2.0 if n <= 100_000 else 3.0)
+        t = interleaved({"hello": HELLO + ["k0", "k2"], "chain": KG + ["--root", str(root), "chain", "k0", "k2"]},
+                        3 if n >= 1_000_000 else rounds)
+        named = "" if n in SYNTHETIC_LIMITS else " (no target at this size; the next one's limit)"
+        out.append(Target("warm `kg chain k0 k2`", size_label(n), t["chain"] / t["hello"], limit, floor=floor,
+                          detail=f"{t['chain']:.3f} s vs {t['hello']:.3f} s{named}"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="real", help="real and/or synthetic claim counts, e.g. real,100k,1M")
+    ap.add_argument("--quick", action="store_true", help="5 rounds instead of 15")
+    args = ap.parse_args(argv)
+    print(table(measure(args.sizes.split(","), args.quick)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
