@@ -34,10 +34,10 @@ SH = "http://www.w3.org/ns/shacl#"
 # What the shapes may say for the partition to be exact (see the module docstring): targets by class
 # or by a property of the focus, and constraints that read the focus's own triples or its values'
 # types. Anything else (sh:targetNode, sh:inversePath, sh:node, SPARQL constraints …) validates the
-# whole graph as one unit. A sequence path (oa:hasSelector oa:exact) reads the triples of the nodes
-# between, which the emitter writes in the claim's own file.
+# whole graph as one unit. A sequence path (oa:hasSelector oa:exact, gkv:steps/rdf:rest*/rdf:first)
+# reads the triples of the nodes between, which the emitter writes in the claim's or chain's own file.
 LOCAL_SHAPE_TERMS = {SH + name for name in (
-    "targetClass", "targetSubjectsOf", "path", "alternativePath", "property", "class", "minCount", "maxCount",
+    "targetClass", "targetSubjectsOf", "path", "alternativePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath", "property", "class", "minCount", "maxCount",
     "datatype", "languageIn", "uniqueLang", "in", "nodeKind", "not", "or", "and", "qualifiedValueShape",
     "qualifiedMinCount", "qualifiedMaxCount", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive",
     "minLength", "maxLength", "pattern", "flags", "hasValue", "message", "severity", "name", "description",
