@@ -21,6 +21,7 @@ import os
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from kg.atomic import write_bytes_atomic
@@ -101,11 +102,21 @@ def split_units(quads: Iterable[Quad], claim_graphs: set[str], shape_terms: set[
     return units
 
 
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """The sha256 of govkg's own code, so that a changed emitter or check never reads results of the old one."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def unit_key(unit: Unit, shapes_key: str) -> str:
     """The sha256 of what a unit's SHACL results depend on: its data triples, the shapes, the validating code."""
     import pyshacl
 
-    h = hashlib.sha256(f"govkg {__version__} shacl-unit {CACHE_FORMAT} pyshacl {pyshacl.__version__}\n{shapes_key}\n{unit.name}\n".encode())
+    h = hashlib.sha256(f"govkg {__version__} {code_key()} shacl-unit {CACHE_FORMAT} pyshacl {pyshacl.__version__}\n"
+                       f"{shapes_key}\n{unit.name}\n".encode())
     for line in sorted({f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in unit.triples}):
         h.update(line.encode("utf-8") + b"\n")
     h.update(b"facts\n")

@@ -15,7 +15,8 @@ from kg.model.project import KG, load_kg
 from kg.rdf.emit import Quad, graph_of, iter_quads
 from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
 from kg.rdf.nquads import nquad_lines
-from kg.rdf.units import Unit, UnitCache, split_units, unit_key
+from kg.rdf.units import Unit, UnitCache, code_key, split_units, unit_key
+from kg.version import __version__
 
 # Problems that leave a whole input file out of the graph.
 INCOMPLETE = {
@@ -213,6 +214,29 @@ def run_checks(kg: KG, quads: list[Quad], problems: list[Problem]) -> list[str]:
     return names
 
 
+def near_duplicates(kg: KG, cache: UnitCache | None = None) -> list[Problem]:
+    """kg.model.similar.near_duplicate_concepts, kept in the unit cache under the content of the ontology files.
+
+    It compares concepts' labels pairwise, so it runs again only when a file concepts come from changed.
+    """
+    from kg.model.similar import near_duplicate_concepts
+
+    if cache is None:
+        return near_duplicate_concepts(kg)
+    h = hashlib.sha256(f"govkg {__version__} {code_key()} near-duplicates {kg.layout.root}\n".encode())
+    for path in sorted({c.path for c in (*kg.concepts.values(), *kg.deprecated.values())}):
+        try:
+            h.update(f"{path}\t".encode() + hashlib.sha256(path.read_bytes()).digest() + b"\n")
+        except OSError:
+            return near_duplicate_concepts(kg)
+    key = h.hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = near_duplicate_concepts(kg)
+        cache.put(key, found)
+    return found
+
+
 def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None = None, units: UnitCache | None = None,
              workers: int | None = None) -> ValidationReport:
     """Everything `kg validate` checks. check_seeds=None checks the sources only if the seeds are there.
@@ -224,9 +248,7 @@ def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None =
     kg, problems = loaded if loaded is not None else load_kg(root)
     problems = list(problems)
     report = ValidationReport(problems, kg)
-    from kg.model.similar import near_duplicate_concepts
-
-    report.warnings = near_duplicate_concepts(kg)
+    report.warnings = near_duplicates(kg, units)
     seeds = kg.layout.seeds
     if check_seeds or (check_seeds is None and seeds.is_dir()):
 
