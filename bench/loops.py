@@ -2,9 +2,10 @@
 
 Two commands a user runs, warm (the cache made by an untimed first run): every loop of at most six
 links (`kg loops`, the default bound), and the loops through one concept (`kg loops k5`). The
-figure is the median wall time of whole processes, interpreter start included; the detail also
-gives the cycle search alone (kg.query.loops.find_cycles on the link graph, in one process), so a
-reader sees how much of the command is the search and how much loading the model and printing.
+figure is the median wall time of whole processes, interpreter start included. A third target is
+the cycle search alone (kg.query.loops.find_cycles on the link graph, in one process), so a reader
+sees how much of the command is the search and how much loading the model and printing: at 100k
+the generator's graph has some 72,000 loops of at most six links, whose text alone is ~90 MB.
 
 `python -m bench.loops [--sizes 10k,100k] [--quick]` prints the targets; `python -m bench.run` collects them.
 """
@@ -56,6 +57,8 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
         limit = LIMITS.get(n, LIMITS[100_000] if n < 100_000 else LIMITS[1_000_000])
         rounds = 1 if quick or n >= 1_000_000 else 3
         alone = search_alone(root)
+        targets.append(Target("loop search alone (find_cycles, all, ≤ 6 links)", size_label(n), alone["all"], limit, unit=" s",
+                              floor="seconds (issue 18)", detail=f"{alone['loops']} loops, CPU seconds in one process, model loaded"))
         for name, args in (("warm `kg loops` (all, ≤ 6 links)", ["loops"]), (f"warm `kg loops {THROUGH}` (≤ 6 links)", ["loops", THROUGH])):
             cmd = [*KG, "--root", str(root), *args]
             wall(cmd)  # warm: the cache made, the files in the page cache
