@@ -121,3 +121,25 @@ def test_a_bad_edit_is_reported_with_file_and_line_and_leaves_the_build(runner, 
     assert result.exit_code == 1
     assert re.search(rf"claims/mini-b\.yaml:{n}\b.*no-such-concept", result.stderr), result.stderr
     assert "dist/ is unchanged" in result.stderr and _files(mini / "dist") == before
+
+
+def test_units_validated_across_processes_give_the_same_problems(mini_ro):
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    # In a fresh process: a fork from pytest, after other tests opened stores, is not what users run.
+    code = ("import sys; from pathlib import Path; import kg.rdf.validate as v; v.PARALLEL_MIN = 0; "
+            "root = Path(sys.argv[1]); one = v.validate(root, False, workers=1).problems; "
+            "two = v.validate(root, False, workers=2).problems; print(len(one), one == two)")
+    path = mini_ro / "claims" / "mini-b.yaml"
+    edited = mini_ro.parent / "edited"
+    if not edited.exists():
+        import shutil
+
+        shutil.copytree(mini_ro, edited)
+        (edited / "claims" / "mini-b.yaml").write_text(path.read_text(encoding="utf-8").replace("evidence: observation", "evidence: observation\n    certainty: likely", 1), encoding="utf-8")
+    for root in (mini_ro, edited):
+        out = subprocess.run([sys.executable, "-c", code, str(root)], cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert out.stdout.split()[-1:] == ["True"], out.stdout + out.stderr

@@ -110,6 +110,9 @@ def unit_results(unit: Unit, shapes_graph) -> list[tuple[str, str, str, str | No
             if own is None or str(focus) in own]
 
 
+# Below this many triples to validate, one process: forking costs more than it saves (and a small
+# project, like every test's, never forks).
+PARALLEL_MIN = 20_000
 # Set before the worker processes fork, so that they share the units and shapes without pickling them.
 _WORK: tuple[list[Unit], object] | None = None
 
@@ -123,7 +126,8 @@ def _work(i: int):
 def _run_units(units: list[Unit], shapes_graph, workers: int) -> list[list]:
     """Each unit's results, across `workers` processes (forked) when there are several units to do."""
     global _WORK
-    if workers < 2 or len(units) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or len(units) < 2 or sum(len(u.triples) for u in units) < PARALLEL_MIN \
+            or "fork" not in multiprocessing.get_all_start_methods():
         return [unit_results(u, shapes_graph) for u in units]
     _WORK = (units, shapes_graph)
     try:
