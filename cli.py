@@ -99,7 +99,7 @@ def build(
         _fail(f"not built: {len(report.problems)} problem(s); dist/ is unchanged", EXIT_PROBLEMS)
     out_dir = out if out is not None else state.root / "dist"
     try:
-        written, release = build_release(report.kg, out_dir)
+        written, release = build_release(report.kg, out_dir, report.quads)
     except OSError as exc:
         _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out_dir.as_posix()}/ is unchanged", EXIT_ERROR)
     if fmt is Format.json:

@@ -234,6 +234,30 @@ def test_store_paths_and_loops_on_the_mini_graph(backend, mini_ro):
     assert [[link.claim for link in loop] for loop in through] == [["b-staffing-workload", "b-workload-staffing"]]
 
 
+def _sparql_join_loops(store, max_len):
+    """All loops as find_loops_in_store found them before find_cycles: one SPARQL join per length, kept from the smallest concept."""
+    from kg.query.storepaths import _path_query, _paths
+
+    loops = []
+    for n in range(2, max_len + 1):
+        found = [p for p in _paths(store, _path_query(n, None, None, loop=True), n, None, None) if p[0].cause == min(x.cause for x in p)]
+        loops += sorted(found, key=lambda p: [x.claim for x in p])
+    return loops
+
+
+def test_store_loops_equal_the_sparql_join_on_a_synthetic_graph(tmp_path, mini_ro):
+    from bench.generate import generate
+    from kg.query.storepaths import find_loops_in_store
+    from kg.stores.store import open_store
+
+    for root in (mini_ro, generate(tmp_path / "p", 300)):
+        store = open_store(root, "oxigraph")
+        for max_len in (2, 3, 4):
+            expected = _sparql_join_loops(store, max_len)
+            assert find_loops_in_store(store, max_len) == expected
+        assert len(expected) > 10 or root == mini_ro  # the synthetic graph has loops to compare
+
+
 def test_run_sparql_checks_before_it_runs(mini_ro):
     from kg.stores.connect import run_sparql
     from kg.stores.store import QueryRefused

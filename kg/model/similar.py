@@ -7,6 +7,9 @@ separators ignored) with difflib's ratio, which works on Chinese characters as o
 from __future__ import annotations
 
 import difflib
+import math
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kg.errors import Problem, problem
@@ -73,6 +76,36 @@ def similar_concepts(kg, text: str, *, limit: int = 10, min_score: float = MIN_S
     return sorted(found, key=lambda s: (-s.score, s.id))[:limit]
 
 
+def candidate_pairs(texts: list[str], langs: list[str], threshold: float) -> Iterator[tuple[int, int]]:
+    """Every (i, j), i < j, in that order, of texts in one language that could be `threshold` alike by difflib's ratio.
+
+    A prefix filter (as in set-similarity joins), never all pairs: ratio ≤ quick_ratio = 2·|common
+    characters| / (len x + len y), so two texts that alike share at least α of their characters, α
+    bounded below from each text's length (the other is at least threshold/(2 − threshold) as long).
+    Two multisets sharing α elements share one among the first len − α + 1 of each, once the
+    elements (a character and its occurrence number) are ordered the same way, rarest first: so
+    only texts whose prefixes share an element are compared. The bound is taken one element wider
+    than needed: a pair the filter dropped could not have reached the threshold.
+    """
+    tokens = [[(ch, k) for ch, n in Counter(t).items() for k in range(n)] for t in texts]
+    freq = Counter(tok for toks in tokens for tok in toks)
+    rank = {tok: r for r, tok in enumerate(sorted(freq, key=lambda tok: (freq[tok], tok)))}
+    ratio = threshold / (2 - threshold)
+    index: dict[tuple[str, tuple[str, int]], list[int]] = {}
+    prefixes = []
+    for i, toks in enumerate(tokens):
+        size = len(toks)
+        alpha = max(1, math.floor((threshold - 1e-6) * (size + size * ratio) / 2))
+        prefix = sorted(toks, key=rank.__getitem__)[: size - alpha + 2]
+        prefixes.append(prefix)
+        for tok in prefix:
+            index.setdefault((langs[i], tok), []).append(i)
+    for i, prefix in enumerate(prefixes):
+        found = {j for tok in prefix for j in index[(langs[i], tok)] if j > i}
+        for j in sorted(found):
+            yield i, j
+
+
 def near_duplicate_concepts(kg, threshold: float = NEAR_IDENTICAL) -> list[Problem]:
     """A warning for each two concepts whose labels (in one language) or definitions (in one language) are near-identical.
 
@@ -95,19 +128,23 @@ def near_duplicate_concepts(kg, threshold: float = NEAR_IDENTICAL) -> list[Probl
     for kind, min_len in (("label", 4), ("definition", 12)):
         flat = [(n, c, lang, t) for n, c in enumerate(concepts) for lang, t in texts(c, kind) if len(t) >= min_len]
         pairs: dict[tuple[int, int], tuple[float, str, str]] = {}
-        for i, (na, _, la, x) in enumerate(flat):
-            sm.set_seq2(x)  # difflib caches what it learns of its second sequence: set it once per text
-            for nb, _, lb, y in flat[i + 1:]:
-                if nb == na or la != lb or x == y or (min(na, nb), max(na, nb)) in pairs:  # equal labels: the SPARQL check
-                    continue
-                if 2 * min(len(x), len(y)) / (len(x) + len(y)) < threshold:
-                    continue
-                r = _ratio(sm, y, threshold - 1e-9)
-                if r >= threshold:
-                    pairs[(min(na, nb), max(na, nb))] = (r, x, y) if na < nb else (r, y, x)
+        for i, j in candidate_pairs([t for _, _, _, t in flat], [lang for _, _, lang, _ in flat], threshold):
+            na, _, la, x = flat[i]
+            nb, _, lb, y = flat[j]
+            if nb == na or la != lb or x == y or (min(na, nb), max(na, nb)) in pairs:  # equal labels: the SPARQL check
+                continue
+            if 2 * min(len(x), len(y)) / (len(x) + len(y)) < threshold:
+                continue
+            sm.set_seq2(x)  # difflib caches what it learns of its second sequence (candidates come grouped by i)
+            r = _ratio(sm, y, threshold - 1e-9)
+            if r >= threshold:
+                pairs[(min(na, nb), max(na, nb))] = (r, x, y) if na < nb else (r, y, x)
+        lines: dict[str, int | None] = {}
         for (na, nb), (r, x, y) in sorted(pairs.items()):
             a, b = concepts[na], concepts[nb]
-            line = line_of_subject(b.path, f"gkc:{b.id}")
+            if b.id not in lines:  # a concept alike many others: its line found once
+                lines[b.id] = line_of_subject(b.path, f"gkc:{b.id}")
+            line = lines[b.id]
             warnings.append(problem(b.path, line, f"near-duplicate-{kind}",
                                     f"gkc:{b.id} and gkc:{a.id} have near-identical {kind}s ({r:.0%} alike: "
                                     f"«{y}» / «{x}»): one concept, or say how they differ"))

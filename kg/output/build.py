@@ -13,26 +13,31 @@ from kg.rdf.release import content_hash
 from kg.version import __version__
 
 
-def release_metadata(kg: KG) -> dict:
+def release_metadata(kg: KG, quads: list | None = None) -> dict:
+    """What release.json says; `quads` are the emitter's when the caller has them (no second emission)."""
     return {
         "name": "govkg",
         "version": __version__,
-        "content_sha256": content_hash(kg),
+        "content_sha256": content_hash(kg, quads),
         "stats": get_stats(kg),
     }
 
 
-def render_outputs(kg: KG, release: dict | None = None) -> dict[str, bytes]:
+def render_outputs(kg: KG, release: dict | None = None, quads: list | None = None) -> dict[str, bytes]:
     """Every file of a build, by name, in memory (so nothing is written until all of it succeeded).
 
     The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
+    `quads`: the emitter's quads when the caller has them (validation emitted them already).
     """
+    from kg.rdf.emit import iter_quads
     from kg.rdf.serialize import jsonld_context, ox_quads, to_jsonld, to_trig, to_turtle
 
-    release = release or release_metadata(kg)
+    if quads is None:
+        quads = list(iter_quads(kg))
+    release = release or release_metadata(kg, quads)
     # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
     records = get_source_records(kg, release)
-    quads = ox_quads(kg)
+    quads = ox_quads(kg, quads)
     return {
         "govkg.ttl": to_turtle(quads),
         "govkg.trig": to_trig(quads),
@@ -54,7 +59,14 @@ def build(kg: KG, out_dir: Path) -> list[Path]:
     return build_release(kg, out_dir)[0]
 
 
-def build_release(kg: KG, out_dir: Path) -> tuple[list[Path], dict]:
-    """Write the build into out_dir; the files written and the release metadata (the graph hashed once)."""
-    release = release_metadata(kg)
-    return write_outputs(render_outputs(kg, release), out_dir), release
+def build_release(kg: KG, out_dir: Path, quads: list | None = None) -> tuple[list[Path], dict]:
+    """Write the build into out_dir; the files written and the release metadata (the graph emitted and hashed once).
+
+    `quads`: the emitter's quads if the caller has them (`ValidationReport.quads`).
+    """
+    from kg.rdf.emit import iter_quads
+
+    if quads is None:
+        quads = list(iter_quads(kg))
+    release = release_metadata(kg, quads)
+    return write_outputs(render_outputs(kg, release, quads), out_dir), release

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from kg.errors import QueryError
@@ -33,7 +33,6 @@ class Loop(StepSequence):
         return [s.cause for s in self.steps]
 
 
-
 def loop_kind(steps: Iterable[Step]) -> str:
     """reinforcing for an even number of negative links, balancing for an odd one; mixed if a link's claims disagree."""
     sign = sign_of(steps)
@@ -46,12 +45,104 @@ def _rotate(cycle: list[str], first: str | None) -> list[str]:
     return cycle[i:] + cycle[:i]
 
 
+def _distances_back(pred: Mapping[str, Collection[str]], root: str, rank: Mapping[str, int] | None, bound: int) -> dict[str, int]:
+    """For each node that reaches `root` in at most `bound` links, that number of links (BFS on the reversed links).
+
+    With `rank`, only through nodes ranked after `root` (the ones its search may use).
+    """
+    dist = {root: 0}
+    frontier = [root]
+    above = rank[root] if rank is not None else 0
+    for d in range(1, bound + 1):
+        nxt = []
+        for v in frontier:
+            for u in pred[v]:
+                if u not in dist and (rank is None or rank.get(u, -1) > above):
+                    dist[u] = d
+                    nxt.append(u)
+        if not nxt:
+            break
+        frontier = nxt
+    return dist
+
+
+def _cycles_from(succ: Mapping[str, Collection[str]], pred: Mapping[str, Collection[str]], root: str,
+                 rank: Mapping[str, int] | None, max_len: int) -> Iterator[list[str]]:
+    """Every simple cycle through `root` of 2..max_len links (over nodes ranked after it, given `rank`), each once, from `root`.
+
+    A depth-first search from `root` that enters a node only if it can still get back to `root`
+    within the bound (its distance back, from _distances_back), so no branch is explored that
+    cannot close: the work is the links within max_len − 1 of `root` plus the closable partial paths.
+    """
+    back = _distances_back(pred, root, rank, max_len - 1)
+    path, on_path = [root], {root}
+    stack = [iter(succ[root])]
+    while stack:
+        w = next(stack[-1], None)
+        if w is None:
+            stack.pop()
+            on_path.discard(path.pop())
+            continue
+        if w == root:
+            if len(path) >= 2:  # a self-loop is its own, one-link cycle (find_cycles)
+                yield path.copy()
+            continue
+        d = back.get(w)
+        if d is None or len(path) + d > max_len or w in on_path:
+            continue
+        path.append(w)
+        on_path.add(w)
+        stack.append(iter(succ[w]))
+
+
+def find_cycles(g, max_len: int, through: str | None = None) -> Iterator[list[str]]:
+    """The simple cycles of at most `max_len` links of a networkx DiGraph (through `through` if given), each once.
+
+    A cycle lies within one strongly connected component (networkx.strongly_connected_components,
+    O(n + m)). Within each, the nodes are taken in id order and the cycles whose smallest node is
+    `s` are found by a depth-first search from `s` over the later nodes (_cycles_from), pruned by
+    each node's distance back to `s`. The cost is O(n + m) plus, for every node s, the links within
+    max_len − 1 reversed links of s and the partial paths from s that can still close within the
+    bound: near-linear in the graph when links are local and the bound small, and never the
+    O(n·(n + m)) of recomputing components once per node (networkx.simple_cycles with a
+    length_bound does). Through a concept, the search runs from that concept alone and reads only
+    the links within the bound of it: no other cycle is enumerated, no component computed.
+    Self-loops (one link) are cycles too, as networkx.simple_cycles counts them.
+    """
+    import networkx as nx
+
+    if through is not None:
+        if through not in g:
+            return
+        if through in g.succ[through]:
+            yield [through]
+        # Every node of a cycle through `through` reaches it back, which the search checks already:
+        # no component needs computing, and only the links near `through` are ever read.
+        yield from _cycles_from(g.succ, g.pred, through, None, max_len)
+        return
+    # Plain lists of neighbours: networkx's adjacency views cost a call per look-up.
+    succ = {u: list(nbrs) for u, nbrs in g.succ.items()}
+    pred = {u: list(nbrs) for u, nbrs in g.pred.items()}
+    for scc in nx.strongly_connected_components(g):
+        if len(scc) == 1:
+            (v,) = scc
+            if v in succ[v]:
+                yield [v]
+            continue
+        rank = {v: i for i, v in enumerate(sorted(scc))}
+        for v in rank:
+            if v in succ[v]:
+                yield [v]
+            yield from _cycles_from(succ, pred, v, rank, max_len)
+
+
 def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Iterable[str] | None = None,
                include: Iterable[str] = (), min_certainty: str | None = None) -> list[Loop]:
     """The feedback loops of at most `max_len` links (through `concept` if given), shortest first.
 
-    Thinly wraps networkx.simple_cycles with its length_bound, on the link graph of the claims of
-    `sources` (None: all). A loop is *stated* by a source by the rule for paths (kg.paths), its
+    The cycles of the link graph of the claims of `sources` (None: all), by find_cycles: per
+    strongly connected component, bounded by length, through a concept a search from that concept
+    alone. A loop is *stated* by a source by the rule for paths (kg.paths), its
     last link joined to its first as well: the source claims every link and joins every two
     consecutive links itself, in one chain or one paragraph. A loop whose links one source makes in
     separate paragraphs is assembled: the source never says the effect feeds back. Raises
@@ -59,22 +150,14 @@ def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Ite
     adds form-of, part-of or aim claims; `min_certainty` keeps only claims at least that sure.
     Each loop's `agents` and `one_agent` tell whether its links keep one actor's perspective.
     """
-    import networkx as nx
-
     if max_len < 2:
         raise QueryError(f"--max-len must be at least 2 (a loop has two links or more), not {max_len}")
     start = resolve_concept(kg, concept) if concept is not None else None
 
     g = link_graph(kg, resolve_sources(kg, sources), check_include(include), claim_filter(kg, min_certainty=min_certainty))
-    if start is not None:
-        # Only the strongly connected component of the concept can hold a cycle through it.
-        component = next(c for c in nx.strongly_connected_components(g) if start in c)
-        g = g.subgraph(component)
     loops = []
-    for cycle in nx.simple_cycles(g, length_bound=max_len):
-        if start is not None and start not in cycle:
-            continue
-        nodes = _rotate(list(cycle), start)
+    for cycle in find_cycles(g, max_len, start):
+        nodes = _rotate(cycle, start)
         steps = steps_along(g, nodes + [nodes[0]])
         loops.append(Loop(steps, loop_kind(steps), stated_by(steps, lambda c: claim_paragraphs(kg, c), closed=True)))
     loops.sort(key=lambda lp: (len(lp), lp.concepts))

@@ -10,8 +10,10 @@ find the same paths on the fixture graph.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 
 from kg.iris import GKC, GKCL, GKV
+from kg.query.loops import find_cycles
 from kg.query.paths import CausalPath, Step, claim_paragraphs, net_polarity, stated_by
 from kg.stores.store import Store
 
@@ -76,15 +78,29 @@ def iter_links(store: Store) -> list[StoreLink]:
 def find_loops_in_store(store: Store, max_len: int = 3, through: str | None = None) -> list[list[StoreLink]]:
     """Feedback loops (simple cycles) of 2..max_len links, each once; only those through `through` if given.
 
-    One SPARQL query per length. Through a concept the query starts there and is quick; over the
-    whole graph it is a join of every link with its successors (seconds at 10k claims).
+    Through a concept, one SPARQL query per length, which starts there and is quick. Over the whole
+    graph, the links in one query and kg.query.loops.find_cycles over them (per strongly connected
+    component, bounded by length): a join of every link with its successors grows with the square.
     """
     loops: list[list[StoreLink]] = []
-    for n in range(2, max_len + 1):
-        found = _paths(store, _path_query(n, through, through, loop=True), n, through, through)
-        if not through:  # the store finds each loop once from each of its concepts: keep the one from the smallest
-            found = [p for p in found if p[0].cause == min(x.cause for x in p)]
-        loops += sorted(found, key=lambda p: [x.claim for x in p])
+    if through:
+        for n in range(2, max_len + 1):
+            loops += sorted(_paths(store, _path_query(n, through, through, loop=True), n, through, through), key=lambda p: [x.claim for x in p])
+        return loops
+    import networkx as nx
+
+    by_link: dict[tuple[str, str], list[StoreLink]] = {}
+    for link in iter_links(store):
+        by_link.setdefault((link.cause, link.effect), []).append(link)
+    g = nx.DiGraph(list(by_link))
+    by_length: dict[int, list[list[StoreLink]]] = {}
+    for cycle in find_cycles(g, max_len):  # each from its smallest concept, as the store's rows were kept
+        if len(cycle) < 2:
+            continue  # a self-loop is no feedback loop of the store's queries
+        pairs = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
+        by_length.setdefault(len(cycle), []).extend(list(links) for links in product(*(by_link[p] for p in pairs)))
+    for n in sorted(by_length):
+        loops += sorted(by_length[n], key=lambda p: [x.claim for x in p])
     return loops
 
 

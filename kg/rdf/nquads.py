@@ -7,9 +7,9 @@ thousands of triples a second.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from kg.rdf.emit import BNode, Lit, Term, iter_quads
+from kg.rdf.emit import BNode, Lit, Quad, Term, iter_quads
 
 _ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
@@ -44,7 +44,12 @@ def iter_nquads(kg, graphs: bool = True) -> Iterator[str]:
     graphs=False gives N-Triples of the union instead (a triple two files state then repeats,
     which every store collapses on loading).
     """
-    for s, p, o, g in iter_quads(kg):
+    return nquad_lines(iter_quads(kg), graphs)
+
+
+def nquad_lines(quads: Iterable[Quad], graphs: bool = True) -> Iterator[str]:
+    """iter_nquads of quads the emitter gave already (a build emits once and reads them several times)."""
+    for s, p, o, g in quads:
         yield nquad(s, p, o, g) + "\n" if graphs else f"{nt(s)} {nt(p)} {nt(o)} .\n"
 
 

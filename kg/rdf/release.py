@@ -6,14 +6,17 @@ import hashlib
 import weakref
 
 from kg.iris import RELEASE
-from kg.rdf.nquads import iter_nquads
+from kg.rdf.nquads import iter_nquads, nquad_lines
 from kg.version import __version__
 
 
-def content_hash(kg) -> str:
-    """The same graph always gives the same hash, whatever order the files and claims were read in."""
+def content_hash(kg, quads: list | None = None) -> str:
+    """The same graph always gives the same hash, whatever order the files and claims were read in.
+
+    `quads`: the emitter's quads (kg.rdf.emit.iter_quads) when the caller has them already.
+    """
     # one quad per line (a literal's U+2028 or form feed stays inside its line: never splitlines)
-    return hash_of_lines({line.rstrip("\n") for line in iter_nquads(kg)})
+    return hash_of_lines({line.rstrip("\n") for line in (iter_nquads(kg) if quads is None else nquad_lines(quads))})
 
 
 def hash_of_lines(lines: set[str]) -> str:

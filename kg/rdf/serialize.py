@@ -45,8 +45,8 @@ def to_ox_quads(triples) -> list:
     return [ox.Quad(to_pyoxigraph(s), to_pyoxigraph(p), to_pyoxigraph(o)) for s, p, o in triples]
 
 
-def ox_quads(kg) -> list:
-    """Every quad of the graph (kg.rdf.emit) as pyoxigraph quads, distinct, in a stable order."""
+def ox_quads(kg, quads: list | None = None) -> list:
+    """Every quad of the graph (kg.rdf.emit; `quads` if the caller emitted them already) as pyoxigraph quads, distinct, in a stable order."""
     terms: dict = {}
 
     def term(t):
@@ -55,8 +55,8 @@ def ox_quads(kg) -> list:
             found = terms[t] = to_pyoxigraph(t)
         return found
 
-    quads = {ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in iter_quads(kg)}
-    return sorted(quads, key=_order)
+    out = {ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in (iter_quads(kg) if quads is None else quads)}
+    return sorted(out, key=_order)
 
 
 def _order(q) -> tuple:

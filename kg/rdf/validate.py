@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +12,11 @@ from kg.errors import Problem, problem
 from kg.inputs.sources import check_against_seeds
 from kg.inputs.turtle import line_of_subject, load_turtle
 from kg.model.project import KG, load_kg
+from kg.rdf.emit import Quad, graph_of, iter_quads
 from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
+from kg.rdf.nquads import nquad_lines
+from kg.rdf.units import Unit, UnitCache, code_key, split_units, unit_key
+from kg.version import __version__
 
 # Problems that leave a whole input file out of the graph.
 INCOMPLETE = {
@@ -26,6 +33,8 @@ class ValidationReport:
     seeds_checked: bool = False
     # What a curator should look at but that does not fail validation (near-duplicate concepts).
     warnings: list[Problem] = field(default_factory=list)
+    # The emitted quads when the graph was validated now (None from the cache): a build reuses them.
+    quads: list | None = field(default=None, repr=False)
 
     @property
     def conforms(self) -> bool:
@@ -80,8 +89,65 @@ def shacl_results(data_graph, shapes_graph) -> list[tuple[str, object, str, obje
     return results
 
 
-def run_shacl(kg: KG, data_graph, problems: list[Problem]) -> None:
+def claim_graphs(kg: KG) -> set[str]:
+    """The named graphs of the claim files: each is a validation unit of its own (kg.rdf.units)."""
+    paths = {c.path for c in kg.claims.values()} | {ch.path for ch in kg.chains.values()}
+    return {graph_of(kg, p) for p in paths}
+
+
+def unit_results(unit: Unit, shapes_graph) -> list[tuple[str, str, str, str | None]]:
+    """SHACL results of one unit whose focus node is its own: (shape name, focus, message, value), as text."""
     from rdflib import Graph
+
+    from kg.rdf.dataset import rdflib_term
+
+    data = Graph()
+    for t in unit.data():
+        data.add((rdflib_term(t[0]), rdflib_term(t[1]), rdflib_term(t[2])))
+    own = unit.subjects() if unit.name != "*" else None
+    return [(name, str(focus), message, None if value is None else str(value))
+            for name, focus, message, value in shacl_results(data, shapes_graph)
+            if own is None or str(focus) in own]
+
+
+# Below this many triples to validate, one process: forking costs more than it saves (and a small
+# project, like every test's, never forks).
+PARALLEL_MIN = 20_000
+# Set before the worker processes fork, so that they share the units and shapes without pickling them.
+_WORK: tuple[list[Unit], object] | None = None
+
+
+def _work(i: int):
+    assert _WORK is not None
+    units, shapes = _WORK
+    return unit_results(units[i], shapes)
+
+
+def _run_units(units: list[Unit], shapes_graph, workers: int) -> list[list]:
+    """Each unit's results, across `workers` processes (forked) when there are several units to do."""
+    global _WORK
+    if workers < 2 or len(units) < 2 or sum(len(u.triples) for u in units) < PARALLEL_MIN \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return [unit_results(u, shapes_graph) for u in units]
+    _WORK = (units, shapes_graph)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(units))) as pool:
+            return pool.map(_work, range(len(units)), chunksize=1)
+    finally:
+        _WORK = None
+
+
+def default_workers() -> int:
+    """Processes for validating units: the cores this process may use (GOVKG_WORKERS overrides; 1 is no pool)."""
+    try:
+        return max(1, int(os.environ.get("GOVKG_WORKERS", "")))
+    except ValueError:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run_shacl(kg: KG, quads: list[Quad], problems: list[Problem], cache: UnitCache | None = None, workers: int | None = None) -> None:
+    """pySHACL over the graph, one unit per claim file (kg.rdf.units): only the units whose content changed are validated again."""
+    from rdflib import Graph, URIRef
 
     shape_triples = load_turtle(kg.layout.shapes, problems)
     if shape_triples is None:
@@ -89,18 +155,40 @@ def run_shacl(kg: KG, data_graph, problems: list[Problem]) -> None:
     shapes = Graph()
     for t in shape_triples:
         shapes.add(t)
-    for name, focus, message, value in shacl_results(data_graph, shapes):
-        path, line = locate(kg, focus)
-        detail = f" (value: {value})" if value is not None else ""
-        problems.append(problem(path, line, f"shacl:{name}", f"<{focus}>: {message}{detail}"))
+    terms = {str(x) for t in shape_triples for x in t if isinstance(x, URIRef)}
+    shapes_key = hashlib.sha256("\n".join(sorted(shapes.serialize(format="nt").splitlines())).encode("utf-8")).hexdigest()
+    units = split_units(quads, claim_graphs(kg), terms)
+    keys = [unit_key(u, shapes_key) for u in units] if cache is not None else [""] * len(units)
+    results: list = [cache.get(k) if cache is not None else None for k in keys]
+    todo = [i for i, r in enumerate(results) if r is None]
+    for i, found in zip(todo, _run_units([units[i] for i in todo], shapes, workers or default_workers()), strict=True):
+        results[i] = found
+        if cache is not None:
+            cache.put(keys[i], found)
+    if cache is not None:
+        cache.prune()
+    for found in results:
+        for name, focus, message, value in found:
+            path, line = locate(kg, focus)
+            detail = f" (value: {value})" if value is not None else ""
+            problems.append(problem(path, line, f"shacl:{name}", f"<{focus}>: {message}{detail}"))
 
 
 def load_store(data_graph):
-    """The graph in a pyoxigraph store, where the checks run."""
+    """An rdflib graph in a pyoxigraph store, where the checks run (tests hand the checks graphs of their own)."""
     import pyoxigraph as ox
 
     store = ox.Store()
     store.load(data_graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def store_of_quads(quads: list[Quad]):
+    """The union of the emitted quads in an in-memory pyoxigraph store, from their N-Triples text (no rdflib object)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load("".join(nquad_lines(quads, graphs=False)).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
@@ -109,15 +197,13 @@ def check_rows(store, query: str) -> list[tuple[str, str]]:
     return [(row["focus"].value, row["message"].value) for row in store.query(query)]
 
 
-def run_checks(kg: KG, data_graph, problems: list[Problem]) -> list[str]:
+def run_checks(kg: KG, quads: list[Quad], problems: list[Problem]) -> list[str]:
     """Run every ontology/checks/*.rq; each must return no rows (ROBOT-report style).
 
-    The checks run on pyoxigraph: some join every label with every other, which rdflib's
-    SPARQL engine takes seconds over and Oxigraph milliseconds.
+    The checks run on pyoxigraph, over the whole graph: none of them joins every label with every
+    other (label-shared-by-concepts groups the labels first), so each grows with the graph.
     """
-    from rdflib import URIRef
-
-    store = load_store(data_graph)
+    store = store_of_quads(quads)
     names = []
     for rq in sorted(kg.layout.checks.glob("*.rq")):
         names.append(rq.stem)
@@ -127,22 +213,46 @@ def run_checks(kg: KG, data_graph, problems: list[Problem]) -> list[str]:
             problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
             continue
         for focus, message in rows:
-            path, line = locate(kg, URIRef(focus))
+            path, line = locate(kg, focus)
             problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
     return names
 
 
-def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None = None) -> ValidationReport:
+def near_duplicates(kg: KG, cache: UnitCache | None = None) -> list[Problem]:
+    """kg.model.similar.near_duplicate_concepts, kept in the unit cache under the content of the ontology files.
+
+    It compares concepts' labels pairwise, so it runs again only when a file concepts come from changed.
+    """
+    from kg.model.similar import near_duplicate_concepts
+
+    if cache is None:
+        return near_duplicate_concepts(kg)
+    h = hashlib.sha256(f"govkg {__version__} {code_key()} near-duplicates {kg.layout.root}\n".encode())
+    for path in sorted({c.path for c in (*kg.concepts.values(), *kg.deprecated.values())}):
+        try:
+            h.update(f"{path}\t".encode() + hashlib.sha256(path.read_bytes()).digest() + b"\n")
+        except OSError:
+            return near_duplicate_concepts(kg)
+    key = h.hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = near_duplicate_concepts(kg)
+        cache.put(key, found)
+    return found
+
+
+def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None = None, units: UnitCache | None = None,
+             workers: int | None = None) -> ValidationReport:
     """Everything `kg validate` checks. check_seeds=None checks the sources only if the seeds are there.
 
-    `loaded` is `load_kg(root)`'s answer when the caller has it already (from the cache).
+    `loaded` is `load_kg(root)`'s answer when the caller has it already (from the cache); `units`
+    keeps each claim file's SHACL results by content (kg.rdf.units), `workers` processes validate
+    the files that changed (default: the cores). The report keeps the emitted quads for a build.
     """
     kg, problems = loaded if loaded is not None else load_kg(root)
     problems = list(problems)
     report = ValidationReport(problems, kg)
-    from kg.model.similar import near_duplicate_concepts
-
-    report.warnings = near_duplicate_concepts(kg)
+    report.warnings = near_duplicates(kg, units)
     seeds = kg.layout.seeds
     if check_seeds or (check_seeds is None and seeds.is_dir()):
 
@@ -150,10 +260,9 @@ def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None =
         report.seeds_checked = True
     if any(p.code in INCOMPLETE for p in problems):
         return report  # a whole file is missing from the graph: shape errors now would only repeat the cause
-    from kg.rdf.dataset import union_graph
-
-    data = union_graph(kg)
-    run_shacl(kg, data, problems)
-    report.checks_run = run_checks(kg, data, problems)
+    quads = list(iter_quads(kg))  # emitted once: SHACL, the checks and the build's files all read these
+    report.quads = quads
+    run_shacl(kg, quads, problems, units, workers)
+    report.checks_run = run_checks(kg, quads, problems)
     report.problems = sorted(set(problems))
     return report

@@ -4,6 +4,7 @@ What is cached, each under the key of the inputs it was made from:
 - `kg-<key>.pickle`: the resolved graph (`load_kg`'s KG and problems), so a second `kg` call
   neither parses YAML and Turtle nor finds quotes again;
 - `validate-<key>.pickle`: the validation problems and the checks run (SHACL is the slow part);
+- `shacl-units/`: each claim file's SHACL results, by the content they were computed from (kg.rdf.units);
 - `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds;
 - `index-<key>.sqlite`: the query index (kg.query.index), which warm `kg chain`, `explain`,
   `search`, `cite` and `stats` read a record at a time, without unpickling the whole model.
@@ -62,7 +63,7 @@ def cache_dir(root: Path) -> Path:
 MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which backup tools skip too
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
-_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.json|CACHEDIR\.TAG|\..+)$")
+_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.json|shacl-units|CACHEDIR\.TAG|\..+)$")
 
 
 def _folder_id(st: os.stat_result) -> str:
@@ -255,7 +256,11 @@ def validate_cached(root: Path, check_seeds: bool | None = None):
         kg, _ = load_kg_cached(root)
         problems, checks, seeds_checked, warnings = hit
         return ValidationReport(problems, kg, checks, seeds_checked, warnings)
-    report = validate(Path(root), check_seeds, loaded=load_kg_cached(root))
+    from kg.rdf.units import UnitCache
+
+    # Each claim file's SHACL results by content (kg.rdf.units): after an edit, only that file is validated again.
+    units = UnitCache(cache_dir(root) / "shacl-units")
+    report = validate(Path(root), check_seeds, loaded=load_kg_cached(root), units=units)
     _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked, report.warnings))
     return report
 

@@ -1,0 +1,130 @@
+"""Issue 18 point 4: `kg build` as whole processes, beside pyoxigraph bulk-loading the same N-Quads, and a rebuild after one edit.
+
+Three targets per synthetic size:
+- a cold `kg build` (no cache) within 5× a process that bulk-loads the build's N-Quads into an
+  on-disk pyoxigraph store (the floor: parsing and indexing the same quads, nothing else);
+- its peak memory (resident set, from /usr/bin/time) under 4 GB;
+- a rebuild after editing one claim file (a gloss of claims/s0.yaml) within 2× the rebuild of that
+  file alone: the same edit rebuilt in a project that holds only that claim file (same ontology and
+  sources), each after a build of its own, so both reuse what did not change.
+Cold runs are slow from 10k on, so each runs once; the rebuilds run `rounds` times, in turn with their floor.
+
+`python -m bench.build [--sizes 1k,10k] [--quick]` prints the targets; `python -m bench.run` collects them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .generate import parse_size
+from .targets import Target, table
+from .warm import KG, _env, size_label, synthetic
+
+COLD_LIMIT, MEMORY_LIMIT_GB, REBUILD_LIMIT = 5.0, 4.0, 2.0
+EDITED = Path("claims") / "s0.yaml"
+
+_DUMP = """
+import sys
+from pathlib import Path
+from kg.model.project import load_kg
+from kg.rdf.nquads import dump_nquads
+kg, problems = load_kg(Path(sys.argv[1]))
+assert not problems, problems[:3]
+with open(sys.argv[2], "wb") as f:
+    dump_nquads(kg, f)
+"""
+_LOAD = """
+import sys
+import pyoxigraph as ox
+ox.Store(sys.argv[2]).bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+"""
+
+
+def timed(cmd: list[str], **env: str) -> tuple[float, float]:
+    """(wall seconds, peak resident GB) of one whole process; a failure stops the benchmark."""
+    tool = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    start = time.perf_counter()
+    done = subprocess.run(tool + cmd, env={**_env(), **env}, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr[-1500:]}")
+    peak_kb = int(done.stderr.strip().splitlines()[-1]) if tool else 0
+    return seconds, peak_kb / 1024 / 1024
+
+
+def one_file_project(root: Path, dest: Path) -> Path:
+    """A copy of `root` whose claims are those of EDITED alone."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(root, dest, ignore=shutil.ignore_patterns(".cache", "dist", ".complete", "claims"))
+    (dest / "claims").mkdir()
+    shutil.copy(root / EDITED, dest / EDITED)
+    return dest
+
+
+def edit_gloss(root: Path, n: int) -> None:
+    """A new wording of the first gloss of EDITED (the file's claims and lines stay as they were)."""
+    path = root / EDITED
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"Synthetic claim (\d+)(?: \(edit \d+\))?:", rf"Synthetic claim \1 (edit {n}):", text, count=1), encoding="utf-8")
+
+
+def build_cmd(root: Path, out: Path) -> list[str]:
+    return [*KG, "--root", str(root), "build", "--out", str(out)]
+
+
+def measure(sizes: list[str], quick: bool) -> list[Target]:
+    targets = []
+    for size in sizes:
+        if size == "real":
+            continue
+        n = parse_size(size)
+        label = size_label(n)
+        root = synthetic(n)
+        rounds = 1 if quick else 3
+        with tempfile.TemporaryDirectory(prefix="govkg-bench-build-") as tmp:
+            t = Path(tmp)
+            subprocess.run([sys.executable, "-c", _DUMP, str(root), str(t / "g.nq")], env=_env(), check=True)
+            floor, _ = timed([sys.executable, "-c", _LOAD, str(t / "g.nq"), str(t / "store")])
+            shutil.rmtree(root / ".cache", ignore_errors=True)
+            cold, peak = timed(build_cmd(root, t / "dist"))
+            nq_mb = (t / "g.nq").stat().st_size / 1e6
+            targets.append(Target("cold `kg build`", label, cold / floor, COLD_LIMIT, floor="pyoxigraph bulk load of its N-Quads",
+                                  detail=f"{cold:.1f} s vs {floor:.1f} s ({nq_mb:.0f} MB of N-Quads)"))
+            targets.append(Target("cold `kg build` peak memory", label, peak, MEMORY_LIMIT_GB, unit=" GB", floor="limit at 1M",
+                                  detail=f"{peak * 1024:.0f} MB resident"))
+            alone = one_file_project(root, t / "alone")
+            timed(build_cmd(alone, t / "dist-alone"))  # its own first build, so that its rebuild reuses what it can
+            times: dict[str, list[float]] = {"all": [], "alone": []}
+            original = (root / EDITED).read_bytes()
+            try:
+                for r in range(rounds):
+                    for name, project, out in (("all", root, t / "dist"), ("alone", alone, t / "dist-alone")):
+                        edit_gloss(project, r + 1)
+                        times[name].append(timed(build_cmd(project, out))[0])
+            finally:
+                (root / EDITED).write_bytes(original)  # the kept project is the generator's again
+            whole, single = statistics.median(times["all"]), statistics.median(times["alone"])
+            targets.append(Target("`kg build` after editing one claim file", label, whole / single, REBUILD_LIMIT,
+                                  floor="rebuilding that file alone", detail=f"{whole:.1f} s vs {single:.1f} s"))
+    return targets
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1k,10k")
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args(argv)
+    print(table(measure(args.sizes.split(","), args.quick)))
+
+
+if __name__ == "__main__":
+    main()

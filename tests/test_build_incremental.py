@@ -1,0 +1,145 @@
+"""Incremental builds: SHACL per claim file gives the whole graph's results, a rebuild after an edit equals a cold build, sees the edit, and a bad edit leaves dist/ as it was."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from kg.iris import DCTERMS, GKCL, GKS, GKV, RDF, RDFS
+from kg.rdf.emit import Lit, iter_quads
+from kg.rdf.units import Unit, UnitCache, split_units
+from kg.rdf.validate import claim_graphs, unit_results, validate
+
+from .conftest import invoke
+from .edit_mini import load
+
+
+def _shapes(root):
+    from rdflib import Graph, URIRef
+
+    g = Graph().parse(root / "ontology" / "shapes.ttl", format="turtle")
+    return g, {str(x) for t in g for x in t if isinstance(x, URIRef)}
+
+
+def _per_unit(kg, quads, shapes, terms) -> set:
+    units = split_units(quads, claim_graphs(kg), terms)
+    assert len(units) == 1 + len({q[3] for q in quads} & claim_graphs(kg))  # one per claim file, and the rest
+    return {r for u in units for r in unit_results(u, shapes)}
+
+
+def _whole(quads, shapes) -> set:
+    return set(unit_results(Unit("*", [q[:3] for q in quads]), shapes))
+
+
+BREAKS = {
+    # what is removed or added in the emitted graph: each breaks shapes across files or within one
+    "none": (lambda q: False, []),
+    "a source loses its type (claims in other files point to it)": (lambda q: q[0] == GKS + "mini-a" and q[1] == RDF + "type", []),
+    "a claim loses its gloss": (lambda q: q[0] == GKCL + "b-reform-shirking" and q[1] == RDFS + "comment", []),
+    "a claim gains a second polarity and disputes a non-claim": (lambda q: False, [
+        (GKCL + "b-reform-shirking", GKV + "polarity", GKV + "positive"), (GKCL + "b-reform-shirking", GKV + "disputes", GKS + "mini-a")]),
+    "a concept loses its English label": (lambda q: q[1] == "http://www.w3.org/2004/02/skos/core#prefLabel" and isinstance(q[2], Lit)
+                                          and q[2].lang == "en" and q[0].endswith("/shirking"), []),
+    "a claim's source is replaced by a concept": (lambda q: q[0] == GKCL + "a-discount-escalation" and q[1] == DCTERMS + "source", [
+        (GKCL + "a-discount-escalation", "http://www.w3.org/ns/prov#wasQuotedFrom", "https://w3id.org/govkg/concept/shirking")]),
+}
+
+
+@pytest.mark.parametrize("case", list(BREAKS))
+def test_shacl_per_claim_file_equals_shacl_on_the_whole_graph(mini_ro, case):
+    kg = load(mini_ro)
+    drop, add = BREAKS[case]
+    emitted = list(iter_quads(kg))
+    graph = {q[0]: q[3] for q in emitted}  # an added triple goes into its subject's file
+    quads = [q for q in emitted if not drop(q)] + [(*t, graph[t[0]]) for t in add]
+    shapes, terms = _shapes(mini_ro)
+    whole = _whole(quads, shapes)
+    assert _per_unit(kg, quads, shapes, terms) == whole
+    assert bool(whole) == (case != "none")  # each break is seen (so the equality is not of two empty sets)
+
+
+def test_shapes_beyond_the_partition_validate_the_whole_graph(mini_ro):
+    kg = load(mini_ro)
+    units = split_units(iter_quads(kg), claim_graphs(kg), {"http://www.w3.org/ns/shacl#targetNode"})
+    assert [u.name for u in units] == ["*"]
+
+
+def test_only_the_edited_file_is_validated_again(mini, tmp_path, monkeypatch):
+    import kg.model.similar
+    import kg.rdf.validate as v
+
+    cache = UnitCache(tmp_path / "units")
+    first = validate(mini, False, units=cache)
+    done: list[str] = []
+    real = v.unit_results
+    monkeypatch.setattr(v, "unit_results", lambda unit, shapes: done.append(unit.name) or real(unit, shapes))
+    # the pairwise comparison of concepts' labels runs again only when a concept file changes
+    monkeypatch.setattr(kg.model.similar, "near_duplicate_concepts", lambda kg: done.append("near-duplicates") or [])
+    again = validate(mini, False, units=UnitCache(tmp_path / "units"))
+    assert done == [] and again.problems == first.problems
+    path = mini / "claims" / "mini-b.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Reform can reduce shirking.", "Reform reduces shirking."), encoding="utf-8")
+    validate(mini, False, units=UnitCache(tmp_path / "units"))
+    assert done == [v.graph_of(load(mini), path)]
+    concepts = mini / "ontology" / "concepts.ttl"
+    concepts.write_text(concepts.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    validate(mini, False, units=UnitCache(tmp_path / "units"))
+    # a comment moves no triple: the rest of the graph (unit "") keeps its results; the warnings name lines, so they are redone
+    assert done[1:] == ["near-duplicates"]
+
+
+def _files(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_rebuild_after_an_edit_equals_a_cold_build_and_sees_the_edit(runner, mini, tmp_path, monkeypatch):
+    first = invoke(runner, mini, "build", "--out", str(tmp_path / "one"), "--format", "json")
+    assert first.exit_code == 0, first.output
+    path = mini / "claims" / "mini-b.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Reform can reduce shirking.", "Reform cuts shirking."), encoding="utf-8")
+    warm = invoke(runner, mini, "build", "--out", str(tmp_path / "warm"), "--format", "json")  # unit cache of the first build
+    monkeypatch.setenv("GOVKG_CACHE", "off")
+    cold = invoke(runner, mini, "build", "--out", str(tmp_path / "cold"), "--format", "json")
+    assert warm.exit_code == cold.exit_code == 0, warm.output + cold.output
+    assert _files(tmp_path / "warm") == _files(tmp_path / "cold")
+    hashes = [json.loads(r.stdout)["content_sha256"] for r in (first, warm, cold)]
+    assert hashes[1] == hashes[2] != hashes[0]
+    assert "Reform cuts shirking." in (tmp_path / "warm" / "govkg.trig").read_text(encoding="utf-8")
+
+
+def test_a_bad_edit_is_reported_with_file_and_line_and_leaves_the_build(runner, mini):
+    assert invoke(runner, mini, "build").exit_code == 0
+    before = _files(mini / "dist")
+    path = mini / "claims" / "mini-b.yaml"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    n = next(i for i, line in enumerate(lines, 1) if line.strip() == "effect: paperwork")
+    path.write_text(text.replace("effect: paperwork", "effect: no-such-concept", 1), encoding="utf-8")
+    result = invoke(runner, mini, "build")
+    assert result.exit_code == 1
+    assert re.search(rf"claims/mini-b\.yaml:{n}\b.*no-such-concept", result.stderr), result.stderr
+    assert "dist/ is unchanged" in result.stderr and _files(mini / "dist") == before
+
+
+def test_units_validated_across_processes_give_the_same_problems(mini_ro):
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    # In a fresh process: a fork from pytest, after other tests opened stores, is not what users run.
+    code = ("import sys; from pathlib import Path; import kg.rdf.validate as v; v.PARALLEL_MIN = 0; "
+            "root = Path(sys.argv[1]); one = v.validate(root, False, workers=1).problems; "
+            "two = v.validate(root, False, workers=2).problems; print(len(one), one == two)")
+    path = mini_ro / "claims" / "mini-b.yaml"
+    edited = mini_ro.parent / "edited"
+    if not edited.exists():
+        import shutil
+
+        shutil.copytree(mini_ro, edited)
+        (edited / "claims" / "mini-b.yaml").write_text(path.read_text(encoding="utf-8").replace("evidence: observation", "evidence: observation\n    certainty: likely", 1), encoding="utf-8")
+    for root in (mini_ro, edited):
+        out = subprocess.run([sys.executable, "-c", code, str(root)], cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert out.stdout.split()[-1:] == ["True"], out.stdout + out.stderr
