@@ -10,13 +10,14 @@ from pathlib import Path
 
 from kg.atomic import write_text_atomic
 from kg.errors import KGError
-from kg.inputs.quotes import PUNCT, fold
+from kg.inputs.quotes import fold
 from kg.inputs.schema import CERTAINTIES
 from kg.iris import CONCEPT_CLASSES
 from kg.model.project import KG
 from kg.output.layout import CLUSTER_ABOVE, Layout, crossing_nodes, layout
 from kg.output.pagedata import page_data, tension  # pagetrace: the reading and tracing scripts' data
 from kg.query import passages
+from kg.query.search import variant_fold_map
 from kg.query.subgraph import DRAWN_RELATIONS, View, broader_closure, select
 
 LANGS = ("zh", "en", "both")
@@ -194,24 +195,6 @@ def _search_keys(concept) -> str:
     return "\n".join(dict.fromkeys(fold(k).lower() for k in keys))
 
 
-def _fold_map(texts) -> dict[str, str]:
-    """Character → its folded form (kg.quotes.fold) for every variant of a character in `texts`.
-
-    The page cannot run OpenCC; to fold a query it only needs the traditional and variant forms
-    of the characters its labels hold, and the punctuation fold() folds.
-    """
-    import opencc
-
-    chars = {ch for t in texts for ch in t if ord(ch) > 0x2E7F}
-    variants = set(chars)
-    for config in ("s2t", "s2tw", "s2hk"):
-        conv = opencc.OpenCC(config)
-        variants |= {v for ch in chars if len(v := conv.convert(ch)) == 1}
-    out = {ch: fold(ch) for ch in variants if fold(ch) != ch}
-    out.update({chr(k): v for k, v in PUNCT.items()})
-    return dict(sorted(out.items()))
-
-
 def _label_px(text: str) -> float:
     """About how wide a label is drawn at the page's 15 px font: CJK characters are square, others narrower."""
     return max(sum(15.0 if ord(ch) > 0x2E7F else 8.5 for ch in line) for line in text.split("\n"))
@@ -368,7 +351,7 @@ def to_html(kg: KG, view: View, lang: str = "zh", lay: Layout | None = None) -> 
     data = htmlsafe_json_dumps({
         "nodes": nodes, "edges": edges, "options": json.loads(options), "lang": lang,
         "ui": "zh" if lang == "zh" else "en", "groups": lay.groups, "layout": lay.method,
-        "fold": _fold_map(labels),
+        "fold": variant_fold_map(labels),
         "page": page_data(kg, view),  # pagetrace: sources' paragraphs, search texts, tensions, --chain ends
     }, dumps=lambda o, **kw: json.dumps(o, ensure_ascii=False, sort_keys=True, **kw))
     scripts = [_script(vis_js), *(_script(s) for s in page_scripts())]

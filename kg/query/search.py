@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
+from kg.inputs.quotes import PUNCT, fold
 from kg.model.names import normalize
 
 
@@ -89,3 +90,20 @@ def search(kg, text: str) -> SearchResult:
     result.concepts.sort(key=lambda h: (h.rank, h.id))
     result.claims.sort(key=lambda h: h.id)
     return result
+
+
+def variant_fold_map(texts) -> dict[str, str]:
+    """Character → its folded form, for every variant of a CJK character in `texts` (OpenCC s2t, s2tw, s2hk), and the punctuation fold() folds.
+
+    A page cannot run OpenCC: to fold a query as `search` does it only needs the variants of the characters its texts hold.
+    """
+    import opencc
+
+    chars = {ch for t in texts for ch in t if ord(ch) > 0x2E7F}
+    variants = set(chars)
+    for config in ("s2t", "s2tw", "s2hk"):
+        conv = opencc.OpenCC(config)
+        variants |= {v for ch in chars if len(v := conv.convert(ch)) == 1}
+    out = {ch: f for ch in variants if (f := fold(ch)) != ch}
+    out.update({chr(k): v for k, v in PUNCT.items()})
+    return dict(sorted(out.items()))

@@ -9,27 +9,14 @@ punctuation), so 黨委 finds 党委.
 
 from __future__ import annotations
 
-from kg.inputs.quotes import PUNCT, fold
+from kg.inputs.quotes import fold
 from kg.output.site.paths import Resource, href
 from kg.query.passages import source_name, source_passages
+from kg.query.search import variant_fold_map
 
 
 def _key(*texts: str) -> str:
     return fold("\n".join(t for t in texts if t)).lower()
-
-
-def variant_fold_map(texts) -> dict[str, str]:
-    """Character → its folded form, for every variant of a CJK character in `texts` (OpenCC s2t, s2tw, s2hk), and the punctuation fold() folds."""
-    import opencc
-
-    chars = {ch for t in texts for ch in t if ord(ch) > 0x2E7F}
-    variants = set(chars)
-    for config in ("s2t", "s2tw", "s2hk"):
-        conv = opencc.OpenCC(config)
-        variants |= {v for ch in chars if len(v := conv.convert(ch)) == 1}
-    out = {ch: f for ch in variants if (f := fold(ch)) != ch}
-    out.update({chr(k): v for k, v in PUNCT.items()})
-    return dict(sorted(out.items()))
 
 
 def search_index(pages, here: Resource) -> dict:
