@@ -24,6 +24,8 @@ FENCE = re.compile(r"^```(sh|console)\n(.*?)^```\n", re.S | re.M)
 
 # Commands the docs show that this test does not run, each with the reason and where it is tested.
 NOT_RUN = {
+    "kg diff v0.2.0 .": "reads the git tag v0.2.0, which the copy of the project a test runs in has not: tests/test_release.py diffs git revisions",
+    "kg diff v0.2.0 . -f markdown": "reads the git tag v0.2.0: tests/test_release.py diffs git revisions",
     "kg serve": "runs until stopped: tests/test_serve.py starts it and queries it",
     "kg serve --backend oxigraph --timeout 5 --max-rows 50000": "runs until stopped: tests/test_serve.py",
     "kg push --endpoint URL": "a placeholder URL: tests/test_remote.py pushes to a real oxigraph serve",
