@@ -5,7 +5,7 @@ Concepts are 1 per 5 claims, sources 1 per 1,000 claims (so no file passes govkg
 a tenth of the statements are three-step chains, a twentieth carry a condition. Links mostly go
 "forward" a short way along the concept numbering, some go back, so there are long paths and
 feedback loops as in a real causal map. Planted for the benchmark's queries: k0 → k1 → k2.
-Concepts' English labels and their definitions are composed from small vocabularies (labels by the
+Concepts' labels and definitions are composed from small vocabularies (labels from the
 concept's number, definitions from a seeded random draw), so that two of them differ as real ones do:
 one template for all would make nearly every pair "near-identical" to `kg validate`.
 """
@@ -29,9 +29,13 @@ LABEL_WORDS = (
     ("fiscal", "cadre", "village", "party", "land", "petition", "audit", "quota", "welfare", "grid", "school", "credit",
      "water", "forest", "road", "clinic", "market", "pension", "census", "housing", "youth", "elder", "border", "harvest"),
     ("pressure", "rotation", "inspection", "contract", "campaign", "ranking", "subsidy", "mediation", "transfer",
-     "bargain", "evasion", "capture", "pledge", "veto", "drift", "overload", "patronage", "shortfall", "ledger",
-     "mandate", "appeal", "rumour", "brokerage", "quarrel"),
+     "bargain", "evasion", "capture", "pledge", "veto", "drift", "overload", "patronage", "shortfall",
+     "mandate", "appeal", "rumour", "brokerage", "quarrel", "outcry"),
 )
+# Two words after the number of a Chinese label, by i mod 23 and i // 23 mod 23: a number one digit away
+# from another (10 and 102, 1000 and 4000) differs from it by no multiple of 23² = 529, so their words differ
+LABEL_ZH = ("财政", "干部", "村务", "党建", "土地", "信访", "审计", "指标", "低保", "网格", "学校", "信贷", "水利", "林权",
+            "道路", "卫生", "集市", "养老", "普查", "住房", "青年", "边境", "收成")
 # Words of definitions, drawn with a seeded generator: pairs differ as real definitions do
 DEF_EN = ("the", "of", "a", "local", "officials", "township", "county", "village", "cadres", "households", "pressure",
           "targets", "funds", "from", "above", "when", "which", "budget", "rules", "informal", "tasks", "blame",
@@ -66,6 +70,11 @@ def _label_en(i: int) -> str:
     return " ".join(words)
 
 
+def _label_zh(i: int) -> str:
+    n = len(LABEL_ZH)
+    return _zh(i) + LABEL_ZH[i % n] + LABEL_ZH[i // n % n]
+
+
 def _definitions(rng: random.Random) -> tuple[str, str]:
     """(Chinese, English) definitions of a concept, words drawn from DEF_ZH and DEF_EN."""
     zh = "".join(rng.choice(DEF_ZH) for _ in range(rng.randint(6, 11)))
@@ -84,7 +93,7 @@ def _concepts(out: Path, n: int, seed: int) -> None:
             lines += [
                 f"gkc:k{i} a skos:Concept , gkv:{CLASSES[i % len(CLASSES)]} ;",
                 "    skos:inScheme gkc: ;",
-                f'    skos:prefLabel "{_zh(i)}"@zh , "{_label_en(i)}"@en ;',
+                f'    skos:prefLabel "{_label_zh(i)}"@zh , "{_label_en(i)}"@en ;',
                 f'    skos:definition "{zh}"@zh , "{en}"@en ;',
                 f"    dcterms:source gks:s{i * 5 // CLAIMS_PER_SOURCE % max(1, n * 5 // CLAIMS_PER_SOURCE)} .",
                 "",
