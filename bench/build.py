@@ -96,12 +96,21 @@ def timed(cmd: list[str], **env: str) -> tuple[float, float]:
 
 
 def one_file_project(root: Path, dest: Path) -> Path:
-    """A copy of `root` whose claims are those of EDITED alone."""
+    """A copy of `root` whose claims are those of EDITED alone, and whose concepts are those they use.
+
+    A concept no claim uses is an error to `kg build`, so the other concepts of bench/generate.py's
+    Turtle (one block of lines per concept, blank-line separated) are left out.
+    """
     if dest.exists():
         shutil.rmtree(dest)
     shutil.copytree(root, dest, ignore=shutil.ignore_patterns(".cache", "dist", ".complete", "claims"))
     (dest / "claims").mkdir()
     shutil.copy(root / EDITED, dest / EDITED)
+    used = set(re.findall(r"\bk\d+\b", (root / EDITED).read_text(encoding="utf-8")))
+    for ttl in (dest / "ontology").glob("concepts-*.ttl"):
+        blocks = ttl.read_text(encoding="utf-8").split("\n\n")
+        kept = [b for b in blocks if not b.startswith("gkc:k") or b.split(maxsplit=1)[0][4:] in used]
+        ttl.write_text("\n\n".join(kept), encoding="utf-8")
     return dest
 
 
