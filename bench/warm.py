@@ -72,13 +72,14 @@ def size_label(n: int) -> str:
 
 def synthetic(n: int) -> Path:
     """The synthetic project of n claims in bench/data/ (bench/generate.py), generated once and kept."""
-    from .generate import generate
+    from .generate import GENERATION, generate
 
     root = DATA / size_label(n)
-    if not (root / ".complete").exists():
+    marker = root / ".complete"  # holds the generator's GENERATION: a project of an older generator is written again
+    if not marker.exists() or marker.read_text() != GENERATION:
         start = time.perf_counter()
         generate(root, n)
-        (root / ".complete").write_text("")
+        marker.write_text(GENERATION)
         print(f"generated {size_label(n)} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return root
 
