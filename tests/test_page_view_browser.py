@@ -88,16 +88,20 @@ def test_the_layout_comes_from_python_and_nothing_moves(browser, pages):
 
 def test_zoom_and_fit_buttons_and_keys(browser, pages):
     p = Opened(browser, pages["big"])
-    fitted = p.js("govkg.network.getScale()")
-    reaches = "s => Math.abs(govkg.network.getScale() / s - 1) < 0.01"  # once the animation is over
-    p.page.locator("#ctl-zoomin").click()
-    p.page.wait_for_function(reaches, arg=fitted * 1.3, timeout=5000)
-    p.page.locator("#ctl-zoomout").click()
-    p.page.wait_for_function(reaches, arg=fitted, timeout=5000)
-    p.page.locator("#ctl-zoomout").click()
-    p.page.wait_for_function(reaches, arg=fitted / 1.3, timeout=5000)
+    still = """() => { const n = govkg.network, v = JSON.stringify([n.getViewPosition(), n.getScale()]);
+        const same = window.__cam === v; window.__cam = v; return same; }"""  # the camera the same in two polls: animation over
+
+    def settled() -> float:
+        p.page.wait_for_function(still, polling=150, timeout=10_000)
+        return p.js("govkg.network.getScale()")
+
+    fitted = settled()
+    for button, factor in (("#ctl-zoomin", 1.3), ("#ctl-zoomout", 1 / 1.3), ("#ctl-zoomout", 1 / 1.3)):
+        before = settled()
+        p.page.locator(button).click()
+        assert settled() == pytest.approx(before * factor, rel=0.01), button
     p.page.locator("#ctl-fit").click()
-    p.page.wait_for_function(reaches, arg=fitted, timeout=5000)
+    assert settled() == pytest.approx(fitted, rel=0.01)
     # Keys: ] walks to a neighbour, / goes to the search field, + zooms, Esc resets.
     p.page.locator("body").press("]")
     first = p.js("govkg.selected")
@@ -109,9 +113,9 @@ def test_zoom_and_fit_buttons_and_keys(browser, pages):
     assert p.js("document.activeElement.id") == "search"
     p.page.locator("#search").press("Escape")
     assert p.js("govkg.selected") is None
-    # The map itself takes the keyboard focus (Tab reaches it); the arrows then pan it.
-    p.page.wait_for_function(reaches, arg=fitted, timeout=5000)  # once the reset's fit is over
-    p.page.wait_for_timeout(400)
+    # The map itself takes the keyboard focus (Tab reaches it); the arrows then pan it (once Reset's fit has ended:
+    # the camera the same in two polls in a row).
+    fitted = settled()
     p.page.locator("#graph").focus()
     before = p.js("govkg.network.getViewPosition()")
     p.page.keyboard.press("ArrowLeft")
