@@ -206,7 +206,7 @@
   });
   section.appendChild(names);
   function field(key, id) {
-    var row = el("div", "trace-row"), lab = el("label", null, t(key)), input = el("input"), pick = el("button", "pick", "⌖");
+    var row = el("div", "trace-row"), lab = el("label", null, t(key)), input = el("input"), pick = el("button", "pick", "◎");
     lab.setAttribute("for", id);
     input.id = id; input.type = "text"; input.setAttribute("list", "trace-names"); input.autocomplete = "off";
     pick.type = "button"; pick.title = t("trace.here"); pick.setAttribute("aria-label", t("trace.here"));
