@@ -697,7 +697,7 @@ def loops(
 
     A loop is stated by a source that states it whole, by the rule for paths (see kg chain --help), its last link joined to its first too. Each loop says whether one actor acts on every link (one actor's perspective) or the acting actor changes along it.
     """
-    g = _graph()
+    g = _graph(lazy=True)
     cid = _ask(lambda: g.concept(concept).id) if concept is not None else None
     query = _ask(lambda: {"concept": cid, "max_len": max_len, "sources": g.sources_named(source),
                           "include": g.includable(include), "min_certainty": min_certainty})

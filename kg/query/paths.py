@@ -312,7 +312,25 @@ class LinkView:
         A claim is decoded only when a filter must look at it, or (`claims`) when its link is in an answer.
         """
         assert self._reader is not None
-        outgoing, incoming = self._reader(concept)
+        self._store(concept, *self._reader(concept))
+
+    def read_all(self) -> None:
+        """Every concept's links now (a search over the whole graph, such as kg loops without a concept).
+
+        From the index in one pass over its concepts (ModelIndex.every_link), not a look-up per concept.
+        """
+        every = getattr(self._kg, "every_link", None)
+        if self._reader is None or every is None:
+            return
+        for concept, outgoing, incoming in every():
+            if concept not in self._succ:
+                self._store(concept, outgoing, incoming)
+
+    def nodes(self) -> list[str]:
+        """The concepts with a link read so far (after read_all: every concept in a link)."""
+        return list(dict.fromkeys([*self._succ, *self._pred]))
+
+    def _store(self, concept: str, outgoing: list[tuple], incoming: list[tuple]) -> None:
         claims = self._kg.claims
         succ: dict[str, list] = {}
         for cid, effect, relation, source, _ in outgoing:
