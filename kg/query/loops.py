@@ -226,9 +226,10 @@ def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Ite
     start = resolve_concept(kg, concept) if concept is not None else None
 
     links = LinkView(kg, resolve_sources(kg, sources), check_include(include), claim_filter(kg, min_certainty=min_certainty))
+    cycles = [_rotate(cycle, start) for cycle in find_cycles(links, max_len, start)]
+    links.prefetch((u, v) for nodes in cycles for u, v in zip(nodes, nodes[1:] + nodes[:1], strict=True))
     loops = []
-    for cycle in find_cycles(links, max_len, start):
-        nodes = _rotate(cycle, start)
+    for nodes in cycles:
         steps = links.steps(nodes + [nodes[0]])
         loops.append(Loop(steps, loop_kind(steps), stated_by(steps, lambda c: claim_paragraphs(kg, c), closed=True)))
     loops.sort(key=lambda lp: (len(lp), lp.concepts))
