@@ -192,7 +192,7 @@ def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, 
 def _graph(lazy: bool = False):
     """The graph (kg.load), or exit 1 with every problem when the input does not load cleanly.
 
-    `lazy`: read the query index a record at a time (what chain, explain, search, cite and stats
+    `lazy`: read the query index a record at a time (what chain, explain, loops, search, cite and stats
     need), not the whole model; their output is the same.
     """
     import kg
