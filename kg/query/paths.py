@@ -322,9 +322,12 @@ class LinkView:
         every = getattr(self._kg, "every_link", None)
         if self._reader is None or every is None:
             return
-        for concept, outgoing, incoming in every():
-            if concept not in self._succ:
-                self._store(concept, outgoing, incoming)
+        rows = [row for row in every() if row[0] not in self._succ]
+        prefetch = getattr(self._kg.claims, "prefetch", None)
+        if self._keep is not None and prefetch is not None:  # the filter reads every claim: in a few queries, not one each
+            prefetch(cid for _, outgoing, _ in rows for cid, _, relation, source, _ in outgoing if self._wanted(relation, source))
+        for concept, outgoing, incoming in rows:
+            self._store(concept, outgoing, incoming)
 
     def nodes(self) -> list[str]:
         """The concepts with a link read so far (after read_all: every concept in a link)."""
