@@ -132,6 +132,15 @@ def test_index_finds_loops_as_the_model_does(which, mini_pair, synthetic_pair):
     assert len(full.loops(max_len=4)) >= 10 if which == "synthetic" else full.loops()
 
 
+def test_a_reader_without_every_link_reads_concept_by_concept(mini_pair):
+    from kg.query.loops import find_cycles
+
+    full, index = mini_pair
+    bare = SimpleNamespace(links_of=index.model.links_of, claims=index.model.claims, concepts=index.model.concepts)
+    expected = sorted(find_cycles(LinkView(full.model), 6))
+    assert expected and sorted(find_cycles(LinkView(bare), 6)) == expected == sorted(find_cycles(LinkView(index.model), 6))
+
+
 def test_plain_components_are_networkx_components():
     from kg.query.loops import strongly_connected
 

@@ -319,10 +319,12 @@ class LinkView:
 
         From the index in one pass over its concepts (ModelIndex.every_link), not a look-up per concept.
         """
-        every = getattr(self._kg, "every_link", None)
-        if self._reader is None or every is None:
+        if self._reader is None:
             return
-        rows = [row for row in every() if row[0] not in self._succ]
+        every = getattr(self._kg, "every_link", None)
+        reader = self._reader
+        found = every() if every is not None else ((c, *reader(c)) for c in self._kg.concepts)
+        rows = [row for row in found if row[0] not in self._succ]
         prefetch = getattr(self._kg.claims, "prefetch", None)
         if self._keep is not None and prefetch is not None:  # the filter reads every claim: in a few queries, not one each
             prefetch(cid for _, outgoing, _ in rows for cid, _, relation, source, _ in outgoing if self._wanted(relation, source))
