@@ -192,7 +192,7 @@ def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, 
 def _graph(lazy: bool = False):
     """The graph (kg.load), or exit 1 with every problem when the input does not load cleanly.
 
-    `lazy`: read the query index a record at a time (what chain, explain, search, cite and stats
+    `lazy`: read the query index a record at a time (what chain, explain, loops, search, cite and stats
     need), not the whole model; their output is the same.
     """
     import kg
@@ -697,7 +697,7 @@ def loops(
 
     A loop is stated by a source that states it whole, by the rule for paths (see kg chain --help), its last link joined to its first too. Each loop says whether one actor acts on every link (one actor's perspective) or the acting actor changes along it.
     """
-    g = _graph()
+    g = _graph(lazy=True)
     cid = _ask(lambda: g.concept(concept).id) if concept is not None else None
     query = _ask(lambda: {"concept": cid, "max_len": max_len, "sources": g.sources_named(source),
                           "include": g.includable(include), "min_certainty": min_certainty})

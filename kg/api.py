@@ -69,7 +69,7 @@ def load(root: str | Path | None = None, *, cache: bool = True, lazy: bool = Fal
     Raises `LoadError` (carrying every problem with file:line) when the input does not load
     cleanly. With `cache` (the default), a second load of unchanged input reads `.cache/`.
     With `lazy`, the graph reads the query index (`.cache/index-<key>.sqlite`, kg.query.index) a
-    record at a time, for the questions (chain, explain, search, cite, stats, names) at any size,
+    record at a time, for the questions (chain, explain, loops, search, cite, stats, names) at any size,
     without rdflib; the writers that need the RDF (sparql, export, render, push) want `lazy=False`.
     """
     where = Path(root) if root is not None else default_root()

@@ -97,6 +97,61 @@ def test_index_explains_searches_cites_and_counts_as_the_model_does(which, real_
         assert citations.cite_chain(index.model, *ends, lang="en", max_len=4) == found
 
 
+@pytest.fixture(scope="module")
+def synthetic_pair(tmp_path_factory):
+    """(a generated project of 400 claims with hundreds of loops, loaded; its index) as Graphs, and its root."""
+    from bench.generate import generate
+
+    root = generate(tmp_path_factory.mktemp("loops") / "p", 400)
+    model = kg.load(root, cache=False).model
+    path = tmp_path_factory.mktemp("index") / "index.sqlite"
+    write_index(model, path)
+    return Graph(model), Graph(ModelIndex(path, root)), root  # type: ignore[arg-type]
+
+
+def _loops_report(g: Graph, concept: str | None, fmt: str, max_len: int = 6, sources=None, include=(), min_certainty=None) -> str:
+    query = {"concept": concept, "max_len": max_len, "sources": g.sources_named(sources or []), "include": g.includable(include),
+             "min_certainty": min_certainty}
+    return g.report("loops", g.loops(concept, max_len=max_len, sources=query["sources"], include=include,
+                                     min_certainty=min_certainty), fmt, query)
+
+
+@pytest.mark.parametrize("which", ["mini", "synthetic"])
+def test_index_finds_loops_as_the_model_does(which, mini_pair, synthetic_pair):
+    full, index = mini_pair if which == "mini" else synthetic_pair[:2]
+    some_source = next(iter(full.sources))
+    concepts = sorted(full.concepts)[:: max(1, len(full.concepts) // 12)]
+    assert sum(len(full.loops(c, max_len=3)) for c in concepts) > 0  # loops through the concepts compared
+    cases: list[tuple[str | None, dict]] = [(None, {}), (None, {"max_len": 2}), (None, {"max_len": 3}),
+                                            (None, {"sources": [some_source]}), (None, {"include": ["form-of,part-of", "aim"]}),
+                                            (None, {"min_certainty": "likely"}), (None, {"min_certainty": "asserted", "max_len": 4})]
+    cases += [(c, {"max_len": 4}) for c in concepts] + [(concepts[0], {"sources": [some_source], "min_certainty": "possibly"})]
+    for concept, options in cases:
+        for fmt in ("text", "json", "markdown"):
+            assert _loops_report(index, concept, fmt, **options) == _loops_report(full, concept, fmt, **options), (concept, options, fmt)
+    assert len(full.loops(max_len=4)) >= 10 if which == "synthetic" else full.loops()
+
+
+def test_a_reader_without_every_link_reads_concept_by_concept(mini_pair):
+    from kg.query.loops import find_cycles
+
+    full, index = mini_pair
+    bare = SimpleNamespace(links_of=index.model.links_of, claims=index.model.claims, concepts=index.model.concepts)
+    expected = sorted(find_cycles(LinkView(full.model), 6))
+    assert expected and sorted(find_cycles(LinkView(bare), 6)) == expected == sorted(find_cycles(LinkView(index.model), 6))
+
+
+def test_plain_components_are_networkx_components():
+    from kg.query.loops import strongly_connected
+
+    for seed in range(30):
+        model = _random_links(seed, nodes=25, edges=seed * 2)
+        g = link_graph(model)
+        succ = {u: list(g.succ[u]) for u in g}
+        ours = sorted(sorted(c) for c in strongly_connected(succ))
+        assert ours == sorted(sorted(c) for c in nx.strongly_connected_components(g)), seed
+
+
 def test_names_resolve_alike_even_when_they_fail(real_pair):
     full, index = real_pair
     for name in ["責任主體", "卸责", "blame shifting", "Blame-Shifting", "self", "县", "no-such-thing", "", "自保"]:
@@ -168,7 +223,8 @@ def test_warm_queries_and_help_import_no_heavy_library(mini, mini_kg):
     claim = next(iter(full.claims))
     assert _run(["stats"], mini).returncode == 0  # cold: the index is written (the model is loaded for it)
     for args in (["chain", a, b], ["chain", full.concepts[a].label("zh"), b, "--format", "json"], ["explain", a],
-                 ["search", "压力"], ["cite", claim], ["stats"], ["--help"], ["chain", "--help"]):
+                 ["search", "压力"], ["cite", claim], ["stats"], ["--help"], ["chain", "--help"], ["loops"],
+                 ["loops", a, "--format", "json", "--max-len", "3", "--min-certainty", "possibly"], ["loops", "--include", "form-of"]):
         done = _run(args, mini)
         assert done.returncode == 0, (args, done.stderr[-600:])
         heavy = done.stderr.rsplit("HEAVY=", 1)[-1].strip()
@@ -182,13 +238,28 @@ def test_cli_prints_the_same_with_and_without_the_index(runner, mini_ro, monkeyp
     commands = [["chain", a, b], ["chain", a, b, "--format", "json"], ["explain", a, "--depth", "2"],
                 ["explain", b, "--format", "json"], ["search", "a"], ["search", "a", "--format", "json"],
                 ["cite", claim], ["cite", claim, "--style", "csl-json"], ["stats"], ["stats", "--format", "json"],
-                ["chain", "no-such-concept", b]]
+                ["chain", "no-such-concept", b], ["loops"], ["loops", "--format", "markdown"], ["loops", a, "--format", "json"],
+                ["loops", "--min-certainty", "likely", "--include", "aim"], ["loops", "no-such-concept"], ["loops", "--max-len", "1"]]
     outputs = {}
     for mode in ("on", "off"):
         monkeypatch.setenv("GOVKG_INDEX", mode)
         outputs[mode] = [(r.exit_code, r.output) for r in (invoke(runner, mini_ro, *c) for c in commands)]
     assert outputs["on"] == outputs["off"]
     assert list(cache_dir(mini_ro).glob("index-*.sqlite"))  # the index was used, not only the model
+
+
+def test_cli_prints_the_same_loops_with_and_without_the_index(runner, synthetic_pair, monkeypatch):
+    full, _, root = synthetic_pair
+    concept = next(c for c in sorted(full.concepts) if full.loops(c, max_len=3))
+    some_source = next(iter(full.sources))
+    commands = [["loops"], ["loops", "--max-len", "3", "--format", "json"], ["loops", concept, "--format", "markdown"],
+                ["loops", concept, "-n", "4"], ["loops", "--source", some_source, "--min-certainty", "likely"]]
+    outputs = {}
+    for mode in ("on", "off"):
+        monkeypatch.setenv("GOVKG_INDEX", mode)
+        outputs[mode] = [(r.exit_code, r.output) for r in (invoke(runner, root, *c) for c in commands)]
+    assert outputs["on"] == outputs["off"] and all(code == 0 and out for code, out in outputs["on"])
+    assert list(cache_dir(root).glob("index-*.sqlite"))
 
 
 def test_index_follows_the_inputs(mini):

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from kg.errors import QueryError
 from kg.model.names import resolve_concept, resolve_sources
 from kg.query.paths import (
+    LinkView,
     Step,
     StepSequence,
     check_include,
     claim_filter,
     claim_paragraphs,
-    link_graph,
     sign_of,
     stated_by,
-    steps_along,
 )
 
 
@@ -95,11 +94,72 @@ def _cycles_from(succ: Mapping[str, Collection[str]], pred: Mapping[str, Collect
         stack.append(iter(succ[w]))
 
 
-def find_cycles(g, max_len: int, through: str | None = None) -> Iterator[list[str]]:
-    """The simple cycles of at most `max_len` links of a networkx DiGraph (through `through` if given), each once.
+def strongly_connected(succ: Mapping[str, Collection[str]]) -> Iterator[list[str]]:
+    """The strongly connected components of a graph given as node → successors (every node a key).
 
-    A cycle lies within one strongly connected component (networkx.strongly_connected_components,
-    O(n + m)). Within each, the nodes are taken in id order and the cycles whose smallest node is
+    Tarjan's algorithm without recursion (a stack of neighbour iterators), O(n + m): the same
+    components as networkx.strongly_connected_components, with no networkx to import.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in succ:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ[root]))]
+        while work:
+            v, nbrs = work[-1]
+            for w in nbrs:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(succ[w])))
+                    break
+                if w in on_stack and index[w] < low[v]:
+                    low[v] = index[w]
+            else:  # v's neighbours are done: hand its low link to its parent, and close its component if it roots one
+                work.pop()
+                if work and low[v] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[v]
+                if low[v] == index[v]:
+                    component = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        component.append(w)
+                        if w == v:
+                            break
+                    yield component
+
+
+class _Adjacency(Mapping):
+    """One direction of a LinkView as a mapping node → neighbours, read as the search reaches each node."""
+
+    def __init__(self, read):
+        self._read = read
+
+    def __getitem__(self, node: str) -> Collection[str]:
+        return self._read(node)
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("a LinkView's adjacency is read a node at a time")
+
+    def __len__(self) -> int:
+        raise TypeError("a LinkView's adjacency is read a node at a time")
+
+
+def find_cycles(g, max_len: int, through: str | None = None) -> Iterator[list[str]]:
+    """The simple cycles of at most `max_len` links (through `through` if given), each once.
+
+    `g` is a networkx DiGraph or a LinkView (kg.query.paths: the plain-dict link graph, read from the
+    query index or built from the model); no networkx is needed for either.
+    A cycle lies within one strongly connected component (strongly_connected, Tarjan's, O(n + m)).
+    Within each, the nodes are taken in id order and the cycles whose smallest node is
     `s` are found by a depth-first search from `s` over the later nodes (_cycles_from), pruned by
     each node's distance back to `s`. The cost is O(n + m) plus, for every node s, the links within
     max_len − 1 reversed links of s and the partial paths from s that can still close within the
@@ -109,21 +169,31 @@ def find_cycles(g, max_len: int, through: str | None = None) -> Iterator[list[st
     the links within the bound of it: no other cycle is enumerated, no component computed.
     Self-loops (one link) are cycles too, as networkx.simple_cycles counts them.
     """
-    import networkx as nx
-
+    view = isinstance(g, LinkView)
     if through is not None:
-        if through not in g:
+        if view:
+            succ_of: Mapping[str, Collection[str]] = _Adjacency(g.succ)
+            pred_of: Mapping[str, Collection[str]] = _Adjacency(g.pred)
+        elif through not in g:
             return
-        if through in g.succ[through]:
+        else:
+            succ_of, pred_of = g.succ, g.pred
+        if through in succ_of[through]:
             yield [through]
         # Every node of a cycle through `through` reaches it back, which the search checks already:
         # no component needs computing, and only the links near `through` are ever read.
-        yield from _cycles_from(g.succ, g.pred, through, None, max_len)
+        yield from _cycles_from(succ_of, pred_of, through, None, max_len)
         return
-    # Plain lists of neighbours: networkx's adjacency views cost a call per look-up.
-    succ = {u: list(nbrs) for u, nbrs in g.succ.items()}
-    pred = {u: list(nbrs) for u, nbrs in g.pred.items()}
-    for scc in nx.strongly_connected_components(g):
+    # Plain lists of neighbours, every node a key: networkx's adjacency views cost a call per look-up.
+    if view:
+        g.read_all()
+        nodes = g.nodes()
+        succ = {u: list(g.succ(u)) for u in nodes}
+        pred = {u: list(g.pred(u)) for u in nodes}
+    else:
+        succ = {u: list(nbrs) for u, nbrs in g.succ.items()}
+        pred = {u: list(nbrs) for u, nbrs in g.pred.items()}
+    for scc in strongly_connected(succ):
         if len(scc) == 1:
             (v,) = scc
             if v in succ[v]:
@@ -140,7 +210,8 @@ def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Ite
                include: Iterable[str] = (), min_certainty: str | None = None) -> list[Loop]:
     """The feedback loops of at most `max_len` links (through `concept` if given), shortest first.
 
-    The cycles of the link graph of the claims of `sources` (None: all), by find_cycles: per
+    The cycles of the link graph of the claims of `sources` (None: all; a LinkView, so a query index
+    answers without networkx), by find_cycles: per
     strongly connected component, bounded by length, through a concept a search from that concept
     alone. A loop is *stated* by a source by the rule for paths (kg.paths), its
     last link joined to its first as well: the source claims every link and joins every two
@@ -154,11 +225,12 @@ def find_loops(kg, concept: str | None = None, *, max_len: int = 6, sources: Ite
         raise QueryError(f"--max-len must be at least 2 (a loop has two links or more), not {max_len}")
     start = resolve_concept(kg, concept) if concept is not None else None
 
-    g = link_graph(kg, resolve_sources(kg, sources), check_include(include), claim_filter(kg, min_certainty=min_certainty))
+    links = LinkView(kg, resolve_sources(kg, sources), check_include(include), claim_filter(kg, min_certainty=min_certainty))
+    cycles = [_rotate(cycle, start) for cycle in find_cycles(links, max_len, start)]
+    links.prefetch((u, v) for nodes in cycles for u, v in zip(nodes, nodes[1:] + nodes[:1], strict=True))
     loops = []
-    for cycle in find_cycles(g, max_len, start):
-        nodes = _rotate(cycle, start)
-        steps = steps_along(g, nodes + [nodes[0]])
+    for nodes in cycles:
+        steps = links.steps(nodes + [nodes[0]])
         loops.append(Loop(steps, loop_kind(steps), stated_by(steps, lambda c: claim_paragraphs(kg, c), closed=True)))
     loops.sort(key=lambda lp: (len(lp), lp.concepts))
     return loops

@@ -312,7 +312,30 @@ class LinkView:
         A claim is decoded only when a filter must look at it, or (`claims`) when its link is in an answer.
         """
         assert self._reader is not None
-        outgoing, incoming = self._reader(concept)
+        self._store(concept, *self._reader(concept))
+
+    def read_all(self) -> None:
+        """Every concept's links now (a search over the whole graph, such as kg loops without a concept).
+
+        From the index in one pass over its concepts (ModelIndex.every_link), not a look-up per concept.
+        """
+        if self._reader is None:
+            return
+        every = getattr(self._kg, "every_link", None)
+        reader = self._reader
+        found = every() if every is not None else ((c, *reader(c)) for c in self._kg.concepts)
+        rows = [row for row in found if row[0] not in self._succ]
+        prefetch = getattr(self._kg.claims, "prefetch", None)
+        if self._keep is not None and prefetch is not None:  # the filter reads every claim: in a few queries, not one each
+            prefetch(cid for _, outgoing, _ in rows for cid, _, relation, source, _ in outgoing if self._wanted(relation, source))
+        for concept, outgoing, incoming in rows:
+            self._store(concept, outgoing, incoming)
+
+    def nodes(self) -> list[str]:
+        """The concepts with a link read so far (after read_all: every concept in a link)."""
+        return list(dict.fromkeys([*self._succ, *self._pred]))
+
+    def _store(self, concept: str, outgoing: list[tuple], incoming: list[tuple]) -> None:
         claims = self._kg.claims
         succ: dict[str, list] = {}
         for cid, effect, relation, source, _ in outgoing:
@@ -347,6 +370,12 @@ class LinkView:
         if found and isinstance(found[0], str):
             found = [self._kg.claims[cid] for cid in found]
         return sorted(found, key=lambda c: c.id)
+
+    def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Read the claims of these links from the index in a few queries rather than one each (a no-op on a model)."""
+        prefetch = getattr(self._kg.claims, "prefetch", None)
+        if self._reader is not None and prefetch is not None:
+            prefetch(cid for u, v in pairs for cid in self.succ(u)[v] if isinstance(cid, str))
 
     def steps(self, nodes: list[str]) -> list[Step]:
         """The steps of a node sequence (as steps_along does on a networkx link graph)."""
