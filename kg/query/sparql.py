@@ -9,10 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.errors import QueryError
-from kg.rdf.dataset import dataset_of
 from kg.stores.results import Result
 from kg.stores.sparqlcheck import QueryRefused, check_query  # noqa: F401  (the check every query passes)
-from kg.stores.store import RdflibStore
 
 
 def read_query(arg: str, root: Path | None = None) -> str:
@@ -32,5 +30,9 @@ def read_query(arg: str, root: Path | None = None) -> str:
 
 def run_query(kg, text: str, max_rows: int | None = None) -> Result:
     """A checked query over the whole graph, in memory (rdflib), as a neutral Result (kg.output.sparqlformat prints it)."""
+    # rdflib is imported here, not above: `kg sparql` on the Oxigraph store reads its query with read_query alone
+    from kg.rdf.dataset import dataset_of
+    from kg.stores.store import RdflibStore
+
     check_query(text)
     return RdflibStore(dataset_of(kg)).query(text, max_rows=max_rows)
