@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .targets import Target, table
@@ -79,8 +81,9 @@ def render(root: Path, out: Path) -> tuple[float, str]:
     return time.perf_counter() - start, done.stderr.strip()
 
 
-def in_chromium(page_path: Path, rounds: int) -> dict[str, float]:
-    """First draw (s) and the median ms of each interaction, in the system Chromium."""
+@contextmanager
+def opened_in_chromium(page_path: Path) -> Iterator:
+    """The page opened in the system Chromium at 1440×900, once it says it is ready (bench/reading.py opens it so too)."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO))
@@ -94,6 +97,16 @@ def in_chromium(page_path: Path, rounds: int) -> dict[str, float]:
         page = ctx.new_page()
         page.goto(page_path.resolve().as_uri(), timeout=600_000)
         page.wait_for_selector("body[data-ready=true]", state="attached", timeout=600_000)
+        try:
+            yield page
+        finally:
+            ctx.close()
+            browser.close()
+
+
+def in_chromium(page_path: Path, rounds: int) -> dict[str, float]:
+    """First draw (s) and the median ms of each interaction, in the system Chromium."""
+    with opened_in_chromium(page_path) as page:
         out = {"first draw": page.evaluate(FIRST_DRAW) / 1000}
         hub = page.evaluate("() => { const g = govkg, d = {}; g.data.edges.forEach(e => { d[e.from] = (d[e.from] || 0) + 1; });"
                             " return Object.keys(d).sort((a, b) => d[b] - d[a] || (a < b ? -1 : 1))[0]; }")
@@ -113,8 +126,6 @@ def in_chromium(page_path: Path, rounds: int) -> dict[str, float]:
             out[name] = statistics.median(times)
         out["concepts"] = page.evaluate("() => govkg.data.nodes.length")
         out["groups"] = groups
-        ctx.close()
-        browser.close()
     return out
 
 

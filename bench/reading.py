@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
-from .page import CLICK_LIMIT, LARGEST, REPO, TARGET_SIZE, render, size_label, synthetic
+from .page import CLICK_LIMIT, LARGEST, REPO, TARGET_SIZE, opened_in_chromium, render, size_label, synthetic
 from .targets import Target, table
 
 ROUNDS = 5
@@ -55,19 +54,7 @@ PICK = """() => {
 
 
 def in_chromium(page_path: Path, rounds: int) -> dict[str, float]:
-    from playwright.sync_api import sync_playwright
-
-    sys.path.insert(0, str(REPO))
-    from tests.browser import launch
-
-    with sync_playwright() as p:
-        browser, why = launch(p)
-        if browser is None:
-            raise RuntimeError(why)
-        ctx = browser.new_context(viewport={"width": 1440, "height": 900})
-        page = ctx.new_page()
-        page.goto(page_path.resolve().as_uri(), timeout=600_000)
-        page.wait_for_selector("body[data-ready=true]", state="attached", timeout=600_000)
+    with opened_in_chromium(page_path) as page:
         pick = page.evaluate(PICK)
         steps = [("trace paths", ["trace", [pick["hub"], pick["far"]]]), ("next path", ["next path", None]),
                  ("read a claim's paragraph", ["read", pick["claim"]]), ("search a quote", ["quote search", pick["word"]]),
@@ -80,8 +67,6 @@ def in_chromium(page_path: Path, rounds: int) -> dict[str, float]:
             if name == "at least 2 works":
                 page.evaluate(INTERACT, ["works", "1"])
         out["concepts"] = page.evaluate("govkg.data.nodes.length")
-        ctx.close()
-        browser.close()
     return out
 
 

@@ -60,3 +60,20 @@ def invoke(runner: CliRunner, root: Path, *args: str):
     from kg.cli import app
 
     return runner.invoke(app, ["--root", str(root), *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The system Chromium through Playwright, one per test module; the test skips, saying why, without it."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed (pip install -e '.[test]')")
+    from .browser import launch
+
+    with sync_playwright() as p:
+        b, why = launch(p)
+        if b is None:
+            pytest.skip(why)
+        yield b
+        b.close()

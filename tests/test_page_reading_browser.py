@@ -13,22 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from .browser import Opened, launch
+from .browser import Opened
 from .conftest import REPO, invoke
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        b, why = launch(p)
-        if b is None:
-            pytest.skip(why)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from rdflib import URIRef
 from kg.iris import BASE
 from kg.version import __version__
 
-from .browser import launch
 from .test_site import page_statement
 
 # The rules axe-core checks: WCAG 2.x A and AA, and its best practices.
@@ -30,20 +29,6 @@ class _Quiet(SimpleHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright package is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        b, why = launch(p)
-        if b is None:
-            pytest.skip(why)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

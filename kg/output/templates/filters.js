@@ -11,7 +11,7 @@
    note); concepts ranked as there. Every match counted; none cut silently. */
 (function () {
   "use strict";
-  var api = window.govkg, t = api.t;
+  var api = window.govkg, t = api.t, el = api.el, clear = api.clear;
   var extra = api.data.page;  // kg/output/pagedata.py
   var SHOW = 12;  // results listed before "show all"
 
@@ -39,13 +39,6 @@
   });
   api.i18n.apply(document);  // the legend's words added here were applied before this script ran
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
   // ---- a link's works and polarity, over the claims the filters leave ----
   function subset(a, b) { return a.every(function (x) { return b.indexOf(x) >= 0; }); }

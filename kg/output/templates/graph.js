@@ -594,6 +594,7 @@
   api.isEdgeHidden = function (id) { return !!hiddenNow.edges[id]; };
   api.claimOn = claimOn;
   api.claimBox = claimBox; api.showNode = showNode;  // pagetrace
+  api.el = el; api.clear = clear;  // the page's other scripts build their elements with these
 
   // ---- controls: zoom, fit, physics on demand, the panel, export, languages ----
   function zoomBy(f) {

@@ -7,7 +7,7 @@
    goes in through textContent. */
 (function () {
   "use strict";
-  var api = window.govkg, t = api.t;
+  var api = window.govkg, t = api.t, el = api.el, clear = api.clear;
   var extra = api.data.page;  // kg/output/pagedata.py
 
   api.i18n.add({
@@ -25,13 +25,6 @@
     }
   });
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
   // Every claim of the page by id (links' claims and concepts' definitions), for the paragraph's list.
   var claimById = {}, edgeOfClaim = {};

@@ -8,7 +8,7 @@
    a link's claims disagree. Texts go in through textContent only. */
 (function () {
   "use strict";
-  var api = window.govkg, t = api.t;
+  var api = window.govkg, t = api.t, el = api.el, clear = api.clear;
   var extra = api.data.page;  // kg/output/pagedata.py
   var MAX_PATHS = 200;  // as kg render --chain: at most this many, shortest first
   var SIGN = { positive: 1, negative: -1 };
@@ -50,13 +50,6 @@
     }
   });
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function label(id) {
     var k = api.nodeById[id].kg;
     return api.i18n.lang === "en" && k.en ? k.en : k.zh;
