@@ -1,5 +1,5 @@
 """The page's layout, computed in Python (kg/output/layout.py): seeded, flowing from causes to effects when small,
-bounded in time, grouped above a size, and still made without Graphviz."""
+bounded in time, grouped above a size, and still made without Graphviz (or numpy)."""
 
 from __future__ import annotations
 
@@ -37,11 +37,50 @@ def test_a_bigger_view_is_laid_out_by_sfdp_spread_out():
     assert lengths[len(lengths) // 2] == pytest.approx(lay.EDGE_PX, rel=0.05)  # scaled to the page
 
 
-def test_without_graphviz_networkx_lays_it_out(monkeypatch):
+def test_without_graphviz_plain_layers_lay_it_out_causes_left(monkeypatch):
     monkeypatch.setattr(lay.shutil, "which", lambda _: None)
     one = lay.layout(NAMES, CHAIN)
-    assert one.method == "networkx" and set(one.positions) == set(NAMES)
-    assert one == lay.layout(NAMES, CHAIN)  # seeded
+    assert one.method == "layers" and set(one.positions) == set(NAMES)
+    assert one == lay.layout(NAMES, CHAIN)  # the same every time
+    x = {n: p[0] for n, p in one.positions.items()}
+    assert x["a"] < x["b"] < x["c"] < x["d"] < x["e"]
+    grouped = lay.layout([f"k{i}" for i in range(60)], [(f"k{i}", f"k{(i * 7 + 1) % 60}") for i in range(60)],
+                         group=True)
+    assert grouped.method == "groups (Louvain) + layers" and len(grouped.positions) == 60
+
+
+def test_the_plain_layout_needs_no_numpy():
+    # CI installs only the declared dependencies; networkx's drawing functions would import numpy.
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['numpy'] = None; from kg.output import layout as lay; "
+            "lay.shutil.which = lambda _: None; print(lay.layout(['a', 'b', 'c'], [('a', 'b'), ('b', 'c')]).method)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "layers"
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_plain_layers_put_each_cause_left_of_its_effect_outside_cycles(seed):
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(seed)
+    n = rng.randint(1, 40)
+    edges = [(rng.randrange(n), rng.randrange(n)) for _ in range(rng.randint(0, 90))]
+    succ: list[list[int]] = [[] for _ in range(n)]
+    for a, b in edges:
+        succ[a].append(b)
+    comp = lay._components(n, succ)
+    g = nx.DiGraph(edges)
+    g.add_nodes_from(range(n))
+    assert sorted(sorted(v for v in range(n) if comp[v] == c) for c in set(comp)) == \
+        sorted(sorted(c) for c in nx.strongly_connected_components(g))
+    pts = lay._layers(n, edges)
+    assert all(pts[a][0] < pts[b][0] for a, b in edges if comp[a] != comp[b])
+    assert len(set(pts)) == n  # no two concepts on one spot
 
 
 @needs_graphviz

@@ -3,8 +3,9 @@
 Measured on this machine (2 shared cores), Graphviz 2.43: `dot` (causes left, effects right) lays out
 the real graph (218 concepts, 308 links) in 0.4 s but a synthetic 200 concepts with 843 links in 10 s
 and 1,000 with 4,246 not in 2 minutes; `sfdp` (force-directed) takes 0.3 s, 1.5 s and 7.7 s for 218,
-1,000 and 5,000 concepts; networkx's spring layout 0.8 s and 9 s for 218 and 1,000. So: `dot` when the
-linked part is small and sparse, under a time limit, else `sfdp`; networkx only without Graphviz. Above
+1,000 and 5,000 concepts. So: `dot` when the linked part is small and sparse, under a time limit, else
+`sfdp`; without Graphviz, a layered drawing in plain Python (networkx's spring layout needs numpy,
+which govkg does not depend on, and costs n² an iteration). Above
 CLUSTER_ABOVE concepts the page opens on groups (Louvain communities, 2.2 s at 5,000 concepts): the groups
 are laid out as one small graph, and each group's concepts (by sfdp) around its place, so no call sees the
 whole graph.
@@ -22,7 +23,7 @@ SEED = 7
 DOT_MAX_CONCEPTS = 400  # linked concepts; dot's crossing minimisation grows much faster than this
 DOT_MAX_LINKS = 600
 DOT_SECONDS = 5.0  # past this, sfdp
-SFDP_SECONDS = 60.0  # past this, networkx with few iterations
+SFDP_SECONDS = 60.0  # past this, plain layers
 # concepts; with bench/page.py's measures on 2 shared cores (load ≈ 10): 2,000 concepts drawn one by one
 # take 135 ms a frame and 0.9–1.5 s a click, 1,000 take 0.1–0.7 s a click
 CLUSTER_ABOVE = 1500
@@ -67,16 +68,95 @@ def _graphviz(engine: str, names: Sequence[str], edges: Sequence[tuple[int, int]
     return [p for p in out if p is not None]
 
 
-def _networkx(n: int, edges: Sequence[tuple[int, int]]) -> list[tuple[float, float]]:
-    """networkx's spring layout, seeded, with fewer iterations the bigger the graph (its cost is n² each)."""
-    import networkx as nx
+def _layers(n: int, edges: Sequence[tuple[int, int]], sweeps: int = 4) -> list[tuple[float, float]]:
+    """A layered drawing in plain Python (no numpy): causes left of effects, as `dot` would put them.
 
-    g = nx.Graph()
-    g.add_nodes_from(range(n))
-    g.add_edges_from(edges)
-    iterations = max(5, min(50, int(2e7 // max(1, n * n))))
-    pos = nx.spring_layout(g, seed=SEED, iterations=iterations)
-    return [(float(pos[i][0]), float(pos[i][1])) for i in range(n)]
+    Each concept's column is the longest chain of links leading to it, with every cycle counted as
+    one step (strongly connected components, Tarjan's); within a column the order follows the mean
+    row of the linked concepts, a few sweeps left to right and back. Cost O(sweeps · (n + e) log n),
+    so it stays quick where Graphviz is missing, at any size.
+    """
+    succ: list[list[int]] = [[] for _ in range(n)]
+    pred: list[list[int]] = [[] for _ in range(n)]
+    for a, b in edges:
+        succ[a].append(b)
+        pred[b].append(a)
+    comp = _components(n, succ)
+    column = [0] * n
+    # Tarjan numbers components in reverse topological order: the highest number has no cause outside it.
+    by_comp: dict[int, list[int]] = {}
+    for v in range(n):
+        by_comp.setdefault(comp[v], []).append(v)
+    for c in sorted(by_comp, reverse=True):
+        col = max((column[u] + 1 for v in by_comp[c] for u in pred[v] if comp[u] != c), default=0)
+        for v in by_comp[c]:
+            column[v] = col
+    cols: dict[int, list[int]] = {}
+    for v in range(n):
+        cols.setdefault(column[v], []).append(v)
+    row = [0.0] * n
+    for members in cols.values():
+        for i, v in enumerate(members):
+            row[v] = float(i)
+    order = sorted(cols)
+    for sweep in range(sweeps):
+        forward = sweep % 2 == 0
+        for c in (order if forward else order[::-1]):
+            members = cols[c]
+            def mean(v: int) -> float:
+                near = pred[v] + succ[v]
+                return sum(row[u] for u in near) / len(near) if near else row[v]
+            members.sort(key=lambda v: (mean(v), v))
+            for i, v in enumerate(members):
+                row[v] = float(i)
+    tallest = max((len(m) for m in cols.values()), default=1)
+    out = [(0.0, 0.0)] * n
+    for c, members in cols.items():
+        shift = (tallest - len(members)) / 2  # each column centred on the tallest
+        for v in members:
+            out[v] = (c * 2.0, row[v] + shift)
+    return out
+
+
+def _components(n: int, succ: list[list[int]]) -> list[int]:
+    """Strongly connected components (Tarjan's, iterative): each vertex's component number."""
+    index = [-1] * n
+    low = [0] * n
+    comp = [-1] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    counter = count = 0
+    for root in range(n):
+        if index[root] >= 0:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack[v] = True
+            if i < len(succ[v]):
+                work.append((v, i + 1))
+                w = succ[v][i]
+                if index[w] < 0:
+                    work.append((w, 0))
+                elif on_stack[w]:
+                    low[v] = min(low[v], index[w])
+                continue
+            if low[v] == index[v]:
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = False
+                    comp[w] = count
+                    if w == v:
+                        break
+                count += 1
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    return comp
 
 
 def _scaled(points: list[tuple[float, float]], edges: Sequence[tuple[int, int]], unit: float | None = None):
@@ -101,7 +181,7 @@ def _grid(names: Sequence[str], width: float, top: float, step: float = 110.0) -
 
 def _flat(names: list[str], edges: list[tuple[int, int]], label_px: Callable[[str], float],
           flow: bool = True) -> tuple[list, str]:
-    """One layout of a linked graph: dot when small enough and quick (and `flow`), else sfdp, else networkx."""
+    """One layout of a linked graph: dot when small enough and quick (and `flow`), else sfdp, else plain layers."""
     if flow and len(names) <= DOT_MAX_CONCEPTS and len(edges) <= DOT_MAX_LINKS:
         # Boxes as wide as the label, so ranks and neighbours leave room for it; causes left, effects right.
         sizes = [(max(0.4, label_px(n) / 72), 0.5) for n in names]
@@ -112,7 +192,7 @@ def _flat(names: list[str], edges: list[tuple[int, int]], label_px: Callable[[st
     pts = _graphviz("sfdp", names, edges, f"overlap=prism, overlap_scaling=-4, start={SEED}", None, SFDP_SECONDS)
     if pts is not None:
         return _scaled(pts, edges), "sfdp"
-    return _scaled(_networkx(len(names), edges), edges), "networkx"
+    return _scaled(_layers(len(names), edges), edges), "layers"
 
 
 def layout(names: Sequence[str], links: Sequence[tuple[str, str]], label_px: Callable[[str], float] = lambda _: 60.0,
@@ -190,7 +270,7 @@ def _grouped(names: Sequence[str], pairs: list[tuple[int, int]], linked: list[in
     radius = [max((math.hypot(x, y) for x, y in pts), default=0.0) + EDGE_PX for pts, _ in inner]
     centres = _graphviz("sfdp", [str(k) for k in range(len(comms))], between, f"overlap=prism, start={SEED}", None, SFDP_SECONDS)
     if centres is None:
-        centres = _networkx(len(comms), between)
+        centres = _layers(len(comms), between)
     # Spread the centres until no two groups' discs overlap.
     grow = 1.0
     for a in range(len(comms)):
