@@ -112,10 +112,8 @@ def code_key() -> str:
 
 
 def unit_key(unit: Unit, shapes_key: str) -> str:
-    """The sha256 of what a unit's SHACL results depend on: its data triples, the shapes, the validating code."""
-    import pyshacl
-
-    h = hashlib.sha256(f"govkg {__version__} {code_key()} shacl-unit {CACHE_FORMAT} pyshacl {pyshacl.__version__}\n"
+    """The sha256 of what a unit's SHACL results depend on: its data triples, the shapes and what judges them, the validating code."""
+    h = hashlib.sha256(f"govkg {__version__} {code_key()} shacl-unit {CACHE_FORMAT}\n"
                        f"{shapes_key}\n{unit.name}\n".encode())
     for line in sorted({f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in unit.triples}):
         h.update(line.encode("utf-8") + b"\n")

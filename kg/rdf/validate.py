@@ -14,7 +14,7 @@ from kg.inputs.turtle import line_of_subject, load_turtle
 from kg.model.project import KG, load_kg
 from kg.rdf.emit import Quad, graph_of, iter_quads
 from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
-from kg.rdf.nquads import nquad_lines
+from kg.rdf.nquads import nquad_lines, nt
 from kg.rdf.units import Unit, UnitCache, code_key, split_units, unit_key
 from kg.version import __version__
 
@@ -95,8 +95,59 @@ def claim_graphs(kg: KG) -> set[str]:
     return {graph_of(kg, p) for p in paths}
 
 
-def unit_results(unit: Unit, shapes_graph) -> list[tuple[str, str, str, str | None]]:
-    """SHACL results of one unit whose focus node is its own: (shape name, focus, message, value), as text."""
+class ShapeChecker:
+    """The shapes graph, judged by kg.rdf.shacl where it can (no rdflib graph, no pySHACL) and by pySHACL where it cannot."""
+
+    def __init__(self, shape_triples: list[tuple]):
+        from kg.rdf.emit import from_rdflib
+        from kg.rdf.shacl import Shapes, Unsupported
+
+        self.triples = shape_triples
+        plain = [tuple(from_rdflib(x, "") for x in t) for t in shape_triples]
+        self.key = hashlib.sha256("\n".join(sorted({" ".join(nt(x) for x in t) for t in plain})).encode("utf-8")).hexdigest()
+        self.iris = {x for t in plain for x in t if type(x) is str}
+        self.native: Shapes | None
+        try:
+            self.native = Shapes(plain)
+        except Unsupported:
+            self.native = None
+        self._graph = None
+
+    @property
+    def engine(self) -> str:
+        """What judges the units (part of the cache key: the two give the same results, but a change of either is a change)."""
+        if self.native is not None:
+            return "native"
+        import pyshacl
+
+        return f"pyshacl {pyshacl.__version__}"
+
+    def graph(self):
+        """The shapes as an rdflib graph, for pySHACL (built once, when first needed)."""
+        if self._graph is None:
+            from rdflib import Graph
+
+            self._graph = Graph()
+            for t in self.triples:
+                self._graph.add(t)
+        return self._graph
+
+
+def unit_results(unit: Unit, shapes) -> list[tuple[str, str, str, str | None]]:
+    """SHACL results of one unit whose focus node is its own: (shape name, focus, message, value), as text.
+
+    `shapes`: a ShapeChecker (kg.rdf.shacl where it can, else pySHACL) or an rdflib graph of shapes (pySHACL).
+    """
+    from kg.rdf.shacl import Unsupported
+
+    own = unit.subjects() if unit.name != "*" else None
+    if isinstance(shapes, ShapeChecker):
+        if shapes.native is not None:
+            try:
+                return [r for r in shapes.native.validate(unit.data()) if own is None or r[1] in own]
+            except Unsupported:
+                pass  # a value the evaluator does not compare exactly: pySHACL judges this unit
+        shapes = shapes.graph()
     from rdflib import Graph
 
     from kg.rdf.dataset import rdflib_term
@@ -104,9 +155,8 @@ def unit_results(unit: Unit, shapes_graph) -> list[tuple[str, str, str, str | No
     data = Graph()
     for t in unit.data():
         data.add((rdflib_term(t[0]), rdflib_term(t[1]), rdflib_term(t[2])))
-    own = unit.subjects() if unit.name != "*" else None
     return [(name, str(focus), message, None if value is None else str(value))
-            for name, focus, message, value in shacl_results(data, shapes_graph)
+            for name, focus, message, value in shacl_results(data, shapes)
             if own is None or str(focus) in own]
 
 
@@ -146,19 +196,13 @@ def default_workers() -> int:
 
 
 def run_shacl(kg: KG, quads: list[Quad], problems: list[Problem], cache: UnitCache | None = None, workers: int | None = None) -> None:
-    """pySHACL over the graph, one unit per claim file (kg.rdf.units): only the units whose content changed are validated again."""
-    from rdflib import Graph, URIRef
-
+    """SHACL over the graph (kg.rdf.shacl, else pySHACL), one unit per claim file (kg.rdf.units): only the units whose content changed are validated again."""
     shape_triples = load_turtle(kg.layout.shapes, problems)
     if shape_triples is None:
         return
-    shapes = Graph()
-    for t in shape_triples:
-        shapes.add(t)
-    terms = {str(x) for t in shape_triples for x in t if isinstance(x, URIRef)}
-    shapes_key = hashlib.sha256("\n".join(sorted(shapes.serialize(format="nt").splitlines())).encode("utf-8")).hexdigest()
-    units = split_units(quads, claim_graphs(kg), terms)
-    keys = [unit_key(u, shapes_key) for u in units] if cache is not None else [""] * len(units)
+    shapes = ShapeChecker(shape_triples)
+    units = split_units(quads, claim_graphs(kg), shapes.iris)
+    keys = [unit_key(u, f"{shapes.key} {shapes.engine}") for u in units] if cache is not None else [""] * len(units)
     results: list = [cache.get(k) if cache is not None else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     for i, found in zip(todo, _run_units([units[i] for i in todo], shapes, workers or default_workers()), strict=True):
