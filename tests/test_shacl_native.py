@@ -10,11 +10,11 @@ from kg.model.project import load_kg
 from kg.rdf.dataset import union_graph
 from kg.rdf.emit import from_rdflib
 from kg.rdf.shacl import Shapes, Unsupported
-from kg.rdf.validate import ShapeChecker, shacl_results, unit_results
 from kg.rdf.units import Unit
+from kg.rdf.validate import ShapeChecker, shacl_results, unit_results
 
 from .conftest import REPO
-from .test_shapes import CASES, _changed
+from .test_shapes import CASES, PREFIXES
 
 SHAPES = REPO / "ontology" / "shapes.ttl"
 
@@ -42,6 +42,15 @@ def base(mini_ro):
     kg, problems = load_kg(mini_ro)
     assert problems == []
     return union_graph(kg)
+
+
+def _changed(base: Graph, update: str) -> Graph:
+    g = Graph()
+    for t in base:
+        g.add(t)
+    if update:
+        g.update(PREFIXES + update)
+    return g
 
 
 def _pyshacl(g: Graph, shapes: Graph) -> set:

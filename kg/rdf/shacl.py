@@ -233,7 +233,7 @@ class Shapes:
         if name == "datatype":
             return [v for v in values if not _has_datatype(v, one)]
         if name == "nodeKind":
-            kinds = _KINDS.get(one)
+            kinds = _KINDS.get(one) if isinstance(one, str) else None
             if kinds is None:
                 raise Unsupported(f"sh:nodeKind {key(one)}")
             return [v for v in values if _kind(v) not in kinds]

@@ -7,12 +7,13 @@ import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.errors import Problem, problem
 from kg.inputs.sources import check_against_seeds
 from kg.inputs.turtle import line_of_subject, load_turtle
 from kg.model.project import KG, load_kg
-from kg.rdf.emit import Quad, graph_of, iter_quads
+from kg.rdf.emit import Quad, Triple, graph_of, iter_quads
 from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
 from kg.rdf.nquads import nquad_lines, nt
 from kg.rdf.units import Unit, UnitCache, code_key, split_units, unit_key
@@ -103,7 +104,7 @@ class ShapeChecker:
         from kg.rdf.shacl import Shapes, Unsupported
 
         self.triples = shape_triples
-        plain = [tuple(from_rdflib(x, "") for x in t) for t in shape_triples]
+        plain: list[Triple] = [(from_rdflib(s, ""), from_rdflib(p, ""), from_rdflib(o, "")) for s, p, o in shape_triples]
         self.key = hashlib.sha256("\n".join(sorted({" ".join(nt(x) for x in t) for t in plain})).encode("utf-8")).hexdigest()
         self.iris = {x for t in plain for x in t if type(x) is str}
         self.native: Shapes | None
@@ -111,7 +112,7 @@ class ShapeChecker:
             self.native = Shapes(plain)
         except Unsupported:
             self.native = None
-        self._graph = None
+        self._graph: Any = None
 
     @property
     def engine(self) -> str:
