@@ -47,16 +47,36 @@ def to_ox_quads(triples) -> list:
 
 def ox_quads(kg, quads: list | None = None) -> list:
     """Every quad of the graph (kg.rdf.emit; `quads` if the caller emitted them already) as pyoxigraph quads, distinct, in a stable order."""
-    terms: dict = {}
+    return ox_quads_and_triples(kg, quads)[0]
+
+
+def ox_quads_and_triples(kg, quads: list | None = None, triples: bool = False) -> tuple[list, list]:
+    """ox_quads(kg, quads), and union_triples of them if `triples` (else []), sorted as those sort them.
+
+    Terms are converted once each, and the quads made distinct and sorted on the converted terms'
+    text (a tuple of str hashes and compares far faster than pyoxigraph's objects): the same quads,
+    in the same order, as sorting the pyoxigraph quads by _order.
+    """
+    info: dict = {}
 
     def term(t):
-        found = terms.get(t)
+        found = info.get(t)
         if found is None:
-            found = terms[t] = to_pyoxigraph(t)
+            o = to_pyoxigraph(t)
+            found = info[t] = (o, str(o), getattr(o, "value", ""))
         return found
 
-    out = {ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in (iter_quads(kg) if quads is None else quads)}
-    return sorted(out, key=_order)
+    distinct = {}
+    for s, p, o, g in (iter_quads(kg) if quads is None else quads):
+        ts, tp, to, tg = term(s), term(p), term(o), term(g)
+        distinct[(tg[1], ts[1], tp[1], to[1])] = (tg, ts, tp, to)
+    rows = sorted(distinct.values(), key=lambda r: (r[0][2], r[1][2], r[2][2], r[3][1]))
+    out = [ox.Quad(s[0], p[0], o[0], g[0]) for g, s, p, o in rows]
+    if not triples:
+        return out, []
+    union = {(s[1], p[1], o[1]): (s, p, o) for _, s, p, o in rows}
+    ordered = sorted(union.values(), key=lambda r: (r[0][2], r[1][2], r[2][1]))
+    return out, [ox.Triple(s[0], p[0], o[0]) for s, p, o in ordered]
 
 
 def _order(q) -> tuple:
@@ -76,13 +96,14 @@ def to_trig(quads: list) -> bytes:
     return _serialize(quads, ox.RdfFormat.TRIG)
 
 
-def _triples(quads: list) -> list:
+def union_triples(quads: list) -> list:
+    """The distinct triples of all named graphs, sorted: what Turtle and JSON-LD write (a build sorts them once for both)."""
     return sorted({q.triple for q in quads}, key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
 
 
-def to_turtle(quads: list) -> bytes:
-    """Turtle of the union of all named graphs (a triple two files state is written once)."""
-    return _serialize(_triples(quads), ox.RdfFormat.TURTLE)
+def to_turtle(quads: list, triples: list | None = None) -> bytes:
+    """Turtle of the union of all named graphs (a triple two files state is written once); `triples`: union_triples(quads)."""
+    return _serialize(union_triples(quads) if triples is None else triples, ox.RdfFormat.TURTLE)
 
 
 def jsonld_context() -> dict:
@@ -116,12 +137,72 @@ def _compact(node):
     return out
 
 
-def jsonld_document(quads: list) -> dict:
+def jsonld_document(quads: list, triples: list | None = None) -> dict:
     """The JSON-LD document of the union of all named graphs, with govkg's context, as a dict (what to_jsonld writes)."""
-    nodes = json.loads(_serialize(_triples(quads), ox.RdfFormat.JSON_LD))
+    nodes = json.loads(_serialize(union_triples(quads) if triples is None else triples, ox.RdfFormat.JSON_LD))
     return {"@context": jsonld_context()["@context"], "@graph": _compact(nodes)}
 
 
-def to_jsonld(quads: list) -> bytes:
-    """JSON-LD of the union of all named graphs, with govkg's context; every literal as {"@value": "<lexical form>"}."""
-    return (json.dumps(jsonld_document(quads), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+_STRING = json.encoder.encode_basestring  # the C encoder of a str when ensure_ascii=False
+_CONSTANTS = {True: "true", False: "false", None: "null"}
+
+
+def _dump(node, indent: str, out: list, compact: bool) -> None:
+    """`json.dumps(_compact(node) if compact else node, ensure_ascii=False, indent=1)`, the same text, appended to out.
+
+    json's own writer with an indent is the pure-Python one, walking a second tree _compact built: at
+    10k claims most of a build's output time. This writes the compacted text in one walk.
+    """
+    if isinstance(node, str):
+        out.append(_STRING(node))
+    elif isinstance(node, dict):
+        if not node:
+            out.append("{}")
+            return
+        inner = indent + " "
+        compact = compact and "@value" not in node
+        first = True
+        for key, value in node.items():
+            out.append("{\n" + inner if first else ",\n" + inner)
+            first = False
+            if compact and key == "@id":
+                out.append(_STRING(key) + ": " + _STRING(_compact_iri(value)))
+                continue
+            if compact and key == "@type" and not isinstance(value, list):
+                value = _compact_iri(value)
+            elif compact and key == "@type":
+                value = [_compact_iri(v) for v in value]
+            out.append(_STRING(key if not compact or key.startswith("@") else _compact_iri(key)) + ": ")
+            _dump(value, inner, out, compact and key != "@type")
+        out.append("\n" + indent + "}")
+    elif isinstance(node, list):
+        if not node:
+            out.append("[]")
+            return
+        inner = indent + " "
+        first = True
+        for value in node:
+            out.append("[\n" + inner if first else ",\n" + inner)
+            first = False
+            _dump(value, inner, out, compact)
+        out.append("\n" + indent + "]")
+    elif node is True or node is False or node is None:
+        out.append(_CONSTANTS[node])
+    elif isinstance(node, int | float):
+        out.append(json.dumps(node))
+    else:
+        raise TypeError(f"not JSON: {node!r}")
+
+
+def to_jsonld(quads: list, triples: list | None = None) -> bytes:
+    """JSON-LD of the union of all named graphs, with govkg's context; every literal as {"@value": "<lexical form>"}.
+
+    `triples`: union_triples(quads) if the caller has them.
+    """
+    nodes = json.loads(_serialize(union_triples(quads) if triples is None else triples, ox.RdfFormat.JSON_LD))
+    out: list[str] = ['{\n "@context": ']
+    _dump(jsonld_context()["@context"], " ", out, False)  # jsonld_document's shape: the context as it is, the graph compacted
+    out.append(',\n "@graph": ')
+    _dump(nodes, " ", out, True)
+    out.append("\n}\n")
+    return "".join(out).encode("utf-8")

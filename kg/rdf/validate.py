@@ -294,7 +294,10 @@ def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None =
     keeps each claim file's SHACL results by content (kg.rdf.units), `workers` processes validate
     the files that changed (default: the cores). The report keeps the emitted quads for a build.
     """
+    import gc
+
     kg, problems = loaded if loaded is not None else load_kg(root)
+    gc.freeze()  # the model lives to the end of the command: the collector need not walk it again at each checking step
     problems = list(problems)
     report = ValidationReport(problems, kg)
     report.warnings = near_duplicates(kg, units)
