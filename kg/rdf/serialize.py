@@ -10,6 +10,7 @@ sorted first, so the same graph always gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -111,6 +112,7 @@ def jsonld_context() -> dict:
     return {"@context": dict(PREFIXES)}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a graph repeats its predicates and classes: each IRI's prefixed name found once
 def _compact_iri(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns) and ":" not in iri[len(ns):] and "/" not in iri[len(ns):]:
