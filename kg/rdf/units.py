@@ -10,8 +10,9 @@ triples lie in one unit and the shapes select focus nodes only by class or by a 
 (`sh:targetClass`, `sh:targetSubjectsOf`): `split_units` checks both, and gives one unit, the whole
 graph, when either fails. tests/test_build_incremental.py compares the two on broken fixtures.
 
-A unit's results depend only on its data triples and the shapes, so they are kept under the sha256
-of both (`UnitCache`): after one claim file is edited, only that file is validated again.
+A unit's results depend only on its data triples, the shapes and what judges them (kg.rdf.shacl, or
+pySHACL for shapes it does not cover), so they are kept under the sha256 of these (`UnitCache`):
+after one claim file is edited, only that file is validated again.
 """
 
 from __future__ import annotations
