@@ -143,3 +143,21 @@ def test_units_validated_across_processes_give_the_same_problems(mini_ro):
     for root in (mini_ro, edited):
         out = subprocess.run([sys.executable, "-c", code, str(root)], cwd=REPO, capture_output=True, text=True, timeout=300)
         assert out.stdout.split()[-1:] == ["True"], out.stdout + out.stderr
+
+
+def test_a_build_computes_no_near_duplicate_warnings_and_validate_still_shows_them(runner, mini, monkeypatch):
+    import kg.model.similar
+    from kg.errors import problem
+
+    calls: list[int] = []
+
+    def fake(kg, threshold=0.9):
+        calls.append(1)
+        return [problem(mini / "ontology" / "concepts.ttl", 3, "near-duplicate-label", "two concepts alike")]
+
+    monkeypatch.setattr(kg.model.similar, "near_duplicate_concepts", fake)
+    assert invoke(runner, mini, "build").exit_code == 0 and calls == []  # a build shows no warnings: none computed
+    for _ in range(2):  # computed once, then kept (the build's cached report lacks them, and says so)
+        result = invoke(runner, mini, "validate")
+        assert result.exit_code == 0 and "two concepts alike" in result.output and calls == [1], result.output
+    assert invoke(runner, mini, "build").exit_code == 0 and calls == [1]

@@ -36,20 +36,23 @@ def render_outputs(kg: KG, release: dict | None = None, quads: list | None = Non
 
     if quads is None:
         quads = list(iter_quads(kg))
-    gc.freeze()  # the model and its quads live to the end: the collector need not walk them again for each batch of output objects
-    release = release or release_metadata(kg, quads)
-    # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
-    records = get_source_records(kg, release)
-    quads, triples = ox_quads_and_triples(kg, quads, triples=True)  # the union sorted once, for Turtle and JSON-LD
-    return {
-        "govkg.ttl": to_turtle(quads, triples),
-        "govkg.trig": to_trig(quads),
-        "govkg.jsonld": to_jsonld(quads, triples),
-        "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
-        "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-        "sources.bib": to_bibtex(records).encode("utf-8"),
-        "sources.json": to_csl_json(records).encode("utf-8"),
-    }
+    gc.freeze()  # the model and its quads outlive the writing: the collector need not walk them for each batch of output objects
+    try:
+        release = release or release_metadata(kg, quads)
+        # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
+        records = get_source_records(kg, release)
+        quads, triples = ox_quads_and_triples(kg, quads, triples=True)  # the union sorted once, for Turtle and JSON-LD
+        return {
+            "govkg.ttl": to_turtle(quads, triples),
+            "govkg.trig": to_trig(quads),
+            "govkg.jsonld": to_jsonld(quads, triples),
+            "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
+            "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+            "sources.bib": to_bibtex(records).encode("utf-8"),
+            "sources.json": to_csl_json(records).encode("utf-8"),
+        }
+    finally:
+        gc.unfreeze()
 
 
 def write_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:

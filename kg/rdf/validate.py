@@ -263,6 +263,17 @@ def run_checks(kg: KG, quads: list[Quad], problems: list[Problem]) -> list[str]:
     return names
 
 
+def _near_duplicates_key(kg: KG) -> str | None:
+    """The cache key of the near-duplicate warnings: the code and every file concepts come from (None if one cannot be read)."""
+    h = hashlib.sha256(f"govkg {__version__} {code_key()} near-duplicates {kg.layout.root}\n".encode())
+    for path in sorted({c.path for c in (*kg.concepts.values(), *kg.deprecated.values())}):
+        try:
+            h.update(f"{path}\t".encode() + hashlib.sha256(path.read_bytes()).digest() + b"\n")
+        except OSError:
+            return None
+    return h.hexdigest()
+
+
 def near_duplicates(kg: KG, cache: UnitCache | None = None) -> list[Problem]:
     """kg.model.similar.near_duplicate_concepts, kept in the unit cache under the content of the ontology files.
 
@@ -270,15 +281,9 @@ def near_duplicates(kg: KG, cache: UnitCache | None = None) -> list[Problem]:
     """
     from kg.model.similar import near_duplicate_concepts
 
-    if cache is None:
+    key = _near_duplicates_key(kg) if cache is not None else None
+    if cache is None or key is None:
         return near_duplicate_concepts(kg)
-    h = hashlib.sha256(f"govkg {__version__} {code_key()} near-duplicates {kg.layout.root}\n".encode())
-    for path in sorted({c.path for c in (*kg.concepts.values(), *kg.deprecated.values())}):
-        try:
-            h.update(f"{path}\t".encode() + hashlib.sha256(path.read_bytes()).digest() + b"\n")
-        except OSError:
-            return near_duplicate_concepts(kg)
-    key = h.hexdigest()
     found = cache.get(key)
     if found is None:
         found = near_duplicate_concepts(kg)
@@ -287,20 +292,32 @@ def near_duplicates(kg: KG, cache: UnitCache | None = None) -> list[Problem]:
 
 
 def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None = None, units: UnitCache | None = None,
-             workers: int | None = None) -> ValidationReport:
+             workers: int | None = None, warnings: bool = True) -> ValidationReport:
     """Everything `kg validate` checks. check_seeds=None checks the sources only if the seeds are there.
 
     `loaded` is `load_kg(root)`'s answer when the caller has it already (from the cache); `units`
     keeps each claim file's SHACL results by content (kg.rdf.units), `workers` processes validate
     the files that changed (default: the cores). The report keeps the emitted quads for a build.
+    warnings=False leaves out the near-duplicate warnings (they fail nothing, and `kg build` shows
+    none), keeping their cached entry, if any, for the next `kg validate`.
     """
     import gc
 
     kg, problems = loaded if loaded is not None else load_kg(root)
-    gc.freeze()  # the model lives to the end of the command: the collector need not walk it again at each checking step
-    problems = list(problems)
+    gc.freeze()  # the model outlives the checks: the collector need not walk it again at each step (unfrozen after)
+    try:
+        return _validate_loaded(kg, list(problems), check_seeds, units, workers, warnings)
+    finally:
+        gc.unfreeze()
+
+
+def _validate_loaded(kg: KG, problems: list[Problem], check_seeds: bool | None, units: UnitCache | None, workers: int | None,
+                     warnings: bool) -> ValidationReport:
     report = ValidationReport(problems, kg)
-    report.warnings = near_duplicates(kg, units)
+    if warnings:
+        report.warnings = near_duplicates(kg, units)
+    elif units is not None and (key := _near_duplicates_key(kg)) is not None:
+        units.used.add(key)  # not computed, not pruned either
     seeds = kg.layout.seeds
     if check_seeds or (check_seeds is None and seeds.is_dir()):
 

@@ -240,28 +240,32 @@ def index_enabled() -> bool:
     return enabled() and os.environ.get("GOVKG_INDEX", "on").lower() not in ("off", "0", "no", "false")
 
 
-def validate_cached(root: Path, check_seeds: bool | None = None):
-    """`kg.validate.validate(root, check_seeds)`, from the cache when nothing it reads changed."""
+def validate_cached(root: Path, check_seeds: bool | None = None, warnings: bool = True):
+    """`kg.validate.validate(root, check_seeds)`, from the cache when nothing it reads changed.
+
+    warnings=False (`kg build`, which shows none): no near-duplicate warnings are computed, and the
+    report kept says it lacks them, so that `kg validate` computes them and a build reuses either.
+    """
     from kg.rdf.validate import ValidationReport, validate
 
     if usable_cache(root) is None:
-        return validate(Path(root), check_seeds)
+        return validate(Path(root), check_seeds, warnings=warnings)
     seeds = Layout(Path(root)).seeds
     use_seeds = bool(check_seeds or (check_seeds is None and seeds.is_dir()))
     extra = sorted(p for p in seeds.glob("*") if p.is_file()) if use_seeds and seeds.is_dir() else []
     fp = fingerprint(root, extra)
     path = entry_path(root, "validate", fp.key + ("seeds" if use_seeds else ""))
     hit = _read_pickle(path)
-    if isinstance(hit, tuple) and len(hit) == 4:
+    # the fifth field: whether the warnings were computed (a build's report has none to give `kg validate`)
+    if isinstance(hit, tuple) and len(hit) == 5 and (hit[4] or not warnings):
         kg, _ = load_kg_cached(root)
-        problems, checks, seeds_checked, warnings = hit
-        return ValidationReport(problems, kg, checks, seeds_checked, warnings)
+        return ValidationReport(hit[0], kg, hit[1], hit[2], hit[3])
     from kg.rdf.units import UnitCache
 
     # Each claim file's SHACL results by content (kg.rdf.units): after an edit, only that file is validated again.
     units = UnitCache(cache_dir(root) / "shacl-units")
-    report = validate(Path(root), check_seeds, loaded=load_kg_cached(root), units=units)
-    _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked, report.warnings))
+    report = validate(Path(root), check_seeds, loaded=load_kg_cached(root), units=units, warnings=warnings)
+    _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked, report.warnings, warnings))
     return report
 
 
