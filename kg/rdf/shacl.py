@@ -16,6 +16,7 @@ broken graphs and compares the results.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -40,6 +41,7 @@ _KINDS = {SH + "IRI": "I", SH + "BlankNode": "B", SH + "Literal": "L", SH + "Bla
           SH + "IRIOrLiteral": "IL", SH + "BlankNodeOrLiteral": "BL"}
 
 Result = tuple[str, str, str, str | None]
+_EMPTY: dict = {}
 
 
 class Unsupported(Exception):
@@ -63,9 +65,18 @@ class Graph:
             self.spo.setdefault(s, {}).setdefault(p, {})[o] = None
             self.by_pred.setdefault(p, {})[s] = None
         self._supers: dict[Term, set[Term]] = {}
+        self._classes: dict[Term, frozenset] = {}
+        self._instances: dict[Term, list[Term]] | None = None
 
     def objects(self, s: Term, p: str) -> list[Term]:
-        return list(self.spo.get(s, {}).get(p, ()))
+        return list(self.spo.get(s, _EMPTY).get(p, ()))
+
+    def classes(self, node: Term) -> frozenset:
+        """Every class node is an instance of (its types and their superclasses), found once per node."""
+        found = self._classes.get(node)
+        if found is None:
+            found = self._classes[node] = frozenset(c for t in self.spo.get(node, _EMPTY).get(TYPE, ()) for c in self.supers(t))
+        return found
 
     def supers(self, cls: Term) -> set[Term]:
         """cls and every class it is a subclass of (rdfs:subClassOf*), as pySHACL's transitive_objects."""
@@ -81,10 +92,16 @@ class Graph:
         return found
 
     def is_instance(self, node: Term, cls: Term) -> bool:
-        return not isinstance(node, Lit) and any(cls in self.supers(t) for t in self.objects(node, TYPE))
+        return not isinstance(node, Lit) and cls in self.classes(node)
 
     def instances(self, cls: Term) -> list[Term]:
-        return [s for s in self.by_pred.get(TYPE, ()) if self.is_instance(s, cls)]
+        if self._instances is None:  # every class's instances, in one pass over the typed subjects
+            self._instances = {}
+            for s in self.by_pred.get(TYPE, ()):
+                if not isinstance(s, Lit):
+                    for c in self.classes(s):
+                        self._instances.setdefault(c, []).append(s)
+        return self._instances.get(cls, [])
 
 
 class Shapes:
@@ -102,6 +119,9 @@ class Shapes:
                 if p in _SHAPE_TERMS and len(objs) > 1 and p not in (SH + "targetClass", SH + "targetSubjectsOf", SH + "property", SH + "class"):
                     raise Unsupported(f"{key(s)} has {len(objs)} values of {p}")
         self._paths: dict[Term, tuple] = {}
+        self._infos: dict[Term, tuple] = {}
+        self._lists: dict[Term, list[Term]] = {}
+        self._args: dict[tuple[Term, str], list[Term]] = {}
         self.targeted = [s for s in g.spo if g.objects(s, SH + "targetClass") or g.objects(s, SH + "targetSubjectsOf")]
         # The shapes whose violations are reported: the targeted ones and their sh:property shapes (those
         # inside sh:not, sh:or … only decide whether a value conforms).
@@ -114,6 +134,20 @@ class Shapes:
         for s in reporting:
             if self._constraints(s) and len(g.objects(s, SH + "message")) != 1:
                 raise Unsupported(f"{key(s)} has no single sh:message (pySHACL's own wording is not reproduced)")
+
+    def _info(self, shape: Term) -> tuple:
+        """What validating against a shape reads of it, found once: (active, reports violations, constraints, sh:property shapes, path, name, message)."""
+        found = self._infos.get(shape)
+        if found is None:
+            g = self.g
+            path = g.objects(shape, SH + "path")
+            message = g.objects(shape, SH + "message")
+            found = self._infos[shape] = (
+                self._active(shape), self._violation(shape), self._constraints(shape), g.objects(shape, SH + "property"),
+                self._path(path[0]) if path else None,
+                shape.rsplit("#", 1)[-1] if isinstance(shape, str) and "#" in shape else "shape",
+                (message[0].value if isinstance(message[0], Lit) else key(message[0])) if message else "")
+        return found
 
     def _active(self, shape: Term) -> bool:
         found = self.g.objects(shape, SH + "deactivated")
@@ -129,6 +163,12 @@ class Shapes:
         return [p for p in self.g.spo.get(shape, {}) if p in _PARAMS and p != SH + "property"]
 
     def _list(self, node: Term) -> list[Term]:
+        found = self._lists.get(node)
+        if found is None:
+            found = self._lists[node] = self._read_list(node)
+        return found
+
+    def _read_list(self, node: Term) -> list[Term]:
         out: list[Term] = []
         while node != NIL:
             first, rest = self.g.objects(node, FIRST), self.g.objects(node, REST)
@@ -195,38 +235,35 @@ class Shapes:
                         todo.append(v)
         return list(seen)
 
-    def _value_nodes(self, shape: Term, focus: Term, data: Graph) -> list[Term]:
-        path = self.g.objects(shape, SH + "path")
-        return self._values(self._path(path[0]), focus, data) if path else [focus]
-
     def _check(self, shape: Term, focus: Term, data: Graph, out: dict[Result, None]) -> None:
         """Validate focus against a reporting shape: its own violations and those of its sh:property shapes."""
-        if not self._active(shape):
+        active, violation, constraints, props, path, name, text = self._info(shape)
+        if not active:
             return
-        values = self._value_nodes(shape, focus, data)
-        bad = [v for p in self._constraints(shape) for v in self._violations(shape, p, values, data)] if self._violation(shape) else []
-        if bad:
-            name = shape.rsplit("#", 1)[-1] if isinstance(shape, str) and "#" in shape else "shape"
-            message = self.g.objects(shape, SH + "message")[0]
-            text = message.value if isinstance(message, Lit) else key(message)
-            for v in bad:
-                out[(name, key(focus), text, None if v is None else key(v))] = None
-        for prop in self.g.objects(shape, SH + "property"):
+        values = self._values(path, focus, data) if path else [focus]
+        if violation:
+            for p in constraints:
+                for v in self._violations(shape, p, values, data):
+                    out[(name, key(focus), text, None if v is None else key(v))] = None
+        for prop in props:
             for v in values:
                 self._check(prop, v, data, out)
 
     def conforms(self, node: Term, shape: Term, data: Graph) -> bool:
-        if not self._active(shape):
+        active, _, constraints, props, path, _, _ = self._info(shape)
+        if not active:
             return True
-        values = self._value_nodes(shape, node, data)
-        if any(self._violations(shape, p, values, data) for p in self._constraints(shape)):
+        values = self._values(path, node, data) if path else [node]
+        if any(self._violations(shape, p, values, data) for p in constraints):
             return False
-        return all(self.conforms(v, prop, data) for prop in self.g.objects(shape, SH + "property") for v in values)
+        return all(self.conforms(v, prop, data) for prop in props for v in values)
 
     def _violations(self, shape: Term, param: str, values: list[Term], data: Graph) -> list[Term | None]:
         """The value nodes that break one constraint (None for a count that is wrong)."""
         g, name = self.g, param[len(SH):]
-        arg = g.objects(shape, param)
+        arg = self._args.get((shape, param))
+        if arg is None:
+            arg = self._args[(shape, param)] = g.objects(shape, param)
         if name == "class":
             return [v for cls in arg for v in values if not data.is_instance(v, cls)]
         one = arg[0]
@@ -241,7 +278,7 @@ class Shapes:
             n = _int(one)
             return [None] if (len(values) < n if name == "minCount" else len(values) > n) else []
         if name == "in":
-            allowed = set(self._list(one))
+            allowed = self._list(one)
             return [v for v in values if v not in allowed]
         if name == "languageIn":
             langs = {_string(x).lower() for x in self._list(one)}
@@ -283,6 +320,7 @@ class Shapes:
         raise Unsupported(param)
 
 
+@functools.lru_cache(maxsize=256)
 def _int(term: Term) -> int:
     if isinstance(term, Lit) and term.datatype in _INTEGER:
         return int(term.value)
