@@ -49,8 +49,16 @@ def iter_nquads(kg, graphs: bool = True) -> Iterator[str]:
 
 def nquad_lines(quads: Iterable[Quad], graphs: bool = True) -> Iterator[str]:
     """iter_nquads of quads the emitter gave already (a build emits once and reads them several times)."""
+    text: dict = {}  # each term's N-Triples form found once per call: a graph repeats its predicates, classes and subjects
+
+    def form(t: Term) -> str:
+        found = text.get(t)
+        if found is None:
+            found = text[t] = nt(t)
+        return found
+
     for s, p, o, g in quads:
-        yield nquad(s, p, o, g) + "\n" if graphs else f"{nt(s)} {nt(p)} {nt(o)} .\n"
+        yield f"{form(s)} {form(p)} {form(o)} <{g}> .\n" if graphs else f"{form(s)} {form(p)} {form(o)} .\n"
 
 
 def dump_nquads(kg, f, graphs: bool = True) -> int:

@@ -116,11 +116,17 @@ def unit_key(unit: Unit, shapes_key: str) -> str:
     """The sha256 of what a unit's SHACL results depend on: its data triples, the shapes and what judges them, the validating code."""
     h = hashlib.sha256(f"govkg {__version__} {code_key()} shacl-unit {CACHE_FORMAT}\n"
                        f"{shapes_key}\n{unit.name}\n".encode())
-    for line in sorted({f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in unit.triples}):
-        h.update(line.encode("utf-8") + b"\n")
+    text: dict = {}  # each term's N-Triples form found once
+
+    def form(t) -> str:
+        found = text.get(t)
+        if found is None:
+            found = text[t] = nt(t)
+        return found
+
+    h.update("".join(line + "\n" for line in sorted({f"{form(s)} {form(p)} {form(o)}" for s, p, o in unit.triples})).encode("utf-8"))
     h.update(b"facts\n")
-    for line in sorted({f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in unit.facts}):
-        h.update(line.encode("utf-8") + b"\n")
+    h.update("".join(line + "\n" for line in sorted({f"{form(s)} {form(p)} {form(o)}" for s, p, o in unit.facts})).encode("utf-8"))
     return h.hexdigest()
 
 
