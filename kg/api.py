@@ -22,12 +22,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from kg.errors import EXIT_PROBLEMS, InputError, KGError, Problem, QueryError
-from kg.inputs.claims import Chain, Claim
 from kg.inputs.layout import default_root
-from kg.inputs.sources import Source, Work
+from kg.inputs.records import Chain, Claim, Source, Work
 from kg.model import names
 from kg.model.concepts import Concept
-from kg.query.contrast import KINDS as CONTRAST_KINDS  # noqa: F401  (the kinds `kg contrast --kind` takes)
 
 if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoids
     import networkx as nx
@@ -49,6 +47,15 @@ if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoi
 
 CiteStyle = Literal["bibtex", "csl-json", "ris", "markdown", "latex"]
 ReportKind = Literal["paths", "explanation", "loops", "search", "contrasts", "agreements", "remedies"]
+
+
+def __getattr__(name: str) -> Any:
+    """CONTRAST_KINDS, the kinds `kg contrast --kind` takes, from kg.query.contrast when asked for (not on every query)."""
+    if name == "CONTRAST_KINDS":
+        from kg.query.contrast import KINDS
+
+        return KINDS
+    raise AttributeError(f"module 'kg.api' has no attribute '{name}'")
 
 
 class LoadError(KGError):

@@ -7,8 +7,7 @@ import re
 from dataclasses import dataclass, replace
 
 from kg.errors import NameNotFound
-from kg.inputs.claims import Claim
-from kg.inputs.sources import Source, Work
+from kg.inputs.records import Claim, Source, Work
 from kg.model.names import resolve_claim, resolve_concept
 from kg.output import markup
 from kg.query.loops import find_loops

@@ -32,8 +32,8 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from kg.inputs.claims import Chain
 from kg.inputs.layout import Layout
+from kg.inputs.records import Chain
 from kg.model.concepts import LangString
 from kg.model.names import normalize
 from kg.stores.cache import entry_path, fingerprint, index_enabled, load_kg_cached, prune_entries, remove_entry, usable_cache

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
-from kg.inputs.claims import Claim
 from kg.inputs.modality import at_least
+from kg.inputs.records import Claim
 from kg.inputs.schema import CERTAINTIES
 from kg.model.names import narrower_closure, resolve_concept, resolve_concepts, resolve_sources
 

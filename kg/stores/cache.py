@@ -31,10 +31,9 @@ import re
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from kg.atomic import write_bytes_atomic
 from kg.errors import InputError, KGError
 from kg.inputs.fingerprint import code_files, combine, file_digests
 from kg.inputs.layout import Layout
@@ -63,7 +62,12 @@ def cache_dir(root: Path) -> Path:
 MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which backup tools skip too
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
-_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.json|shacl-units|CACHEDIR\.TAG|\..+)$")
+# (A pattern, not a compiled one: compiling it costs a warm query, which never needs it.)
+_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.json|shacl-units|CACHEDIR\.TAG|\..+)$"
+
+
+def _is_entry(name: str) -> bool:
+    return re.match(_ENTRY, name) is not None
 
 
 def _folder_id(st: os.stat_result) -> str:
@@ -106,12 +110,14 @@ def own_cache_folder(root: Path) -> Path | None:
         names = os.listdir(d)
     except OSError:
         return None
-    if all(_ENTRY.match(n) for n in names) and _write_marker(d, st):
+    if all(_is_entry(n) for n in names) and _write_marker(d, st):
         return d
     return None
 
 
 def _write_marker(d: Path, st: os.stat_result) -> bool:
+    from kg.atomic import write_bytes_atomic
+
     try:
         (d / MARKER).unlink(missing_ok=True)
         write_bytes_atomic(d / MARKER, (_TAG + _folder_id(st)).encode("utf-8"))
@@ -132,11 +138,15 @@ def remove_entry(p: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True)
 class Fingerprint:
-    key: str  # sha256 over govkg's version and code and every input file's path and content
-    input_bytes: int
-    files: int
+    """The cache key of the inputs, their total size and count (a plain class: a dataclass costs every query a compile)."""
+
+    __slots__ = ("key", "input_bytes", "files")
+
+    def __init__(self, key: str, input_bytes: int, files: int):
+        self.key = key  # sha256 over govkg's version and code and every input file's path and content
+        self.input_bytes = input_bytes
+        self.files = files
 
 
 def _input_files(root: Path) -> list[Path]:
@@ -180,7 +190,7 @@ def prune_entries(root: Path, kind: str, keep: Path) -> None:
         return
     for name in os.listdir(folder):
         p = folder / name
-        if name.startswith(f"{kind}-") and _ENTRY.match(name) and p != keep:
+        if name.startswith(f"{kind}-") and _is_entry(name) and p != keep:
             remove_entry(p)
 
 
@@ -213,6 +223,8 @@ def _read_pickle(path: Path):
 
 
 def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
+    from kg.atomic import write_bytes_atomic
+
     try:
         write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         prune_entries(root, kind, path)
