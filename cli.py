@@ -5,7 +5,6 @@ them, so `kg --help` and the light commands start fast. No `from __future__ impo
 here: Typer would then evaluate every parameter's annotation from its text (a third of `kg --help`).
 """
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -50,6 +49,8 @@ def _main(
 
 
 def _echo_json(data) -> None:
+    import json  # here, not at the top: the text answers of warm queries need no json
+
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 

@@ -16,7 +16,6 @@ nothing or too much. Heavy libraries (networkx, rdflib, pyoxigraph) load on firs
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -115,11 +114,26 @@ def add_source(file: str | Path, root: str | Path | None = None, *, id: str | No
     return run(layout.sources, Path(seeds) if seeds else layout.seeds, Path(file), sid=id, force=force, **record)
 
 
-@dataclass(frozen=True)
 class Graph:
-    """A loaded, checked graph: records by id, and the questions govkg answers."""
+    """A loaded, checked graph: records by id, and the questions govkg answers.
 
+    A plain class, read-only as a frozen dataclass is (a dataclass costs every `kg` call a compile of its methods).
+    """
+
+    __slots__ = ("model",)
     model: KG
+
+    def __init__(self, model: KG) -> None:
+        object.__setattr__(self, "model", model)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Graph is read-only: cannot set '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Graph is read-only: cannot delete '{name}'")
+
+    def __repr__(self) -> str:
+        return f"<kg.Graph of {self.root}>"
 
     # --- records ------------------------------------------------------------------------------
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields, replace
@@ -37,6 +36,11 @@ from kg.inputs.records import Chain
 from kg.model.concepts import LangString
 from kg.model.names import normalize
 from kg.stores.cache import entry_path, fingerprint, index_enabled, load_kg_cached, prune_entries, remove_entry, usable_cache
+
+try:  # CPython's unpickler itself: the pickle module's Python half costs a warm query about a millisecond to import
+    from _pickle import UnpicklingError, loads
+except ImportError:  # another Python
+    from pickle import UnpicklingError, loads
 
 INDEX_FORMAT = 3
 _SCHEMA = """
@@ -61,6 +65,8 @@ CREATE INDEX narrower_broader ON narrower(broader);
 
 
 def _dump(value: Any) -> bytes:
+    import pickle
+
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -268,21 +274,21 @@ class ModelIndex:
         self.layout = Layout(Path(root))
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("PRAGMA query_only = 1")
-        meta = {k: pickle.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+        meta = {k: loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
         if meta.get("format") != INDEX_FORMAT:
             raise ValueError(f"{path}: index format {meta.get('format')}, not {INDEX_FORMAT}")
         self.deprecated: dict = meta["deprecated"]
         self.replaced_claims: dict[str, str] = meta["replaced_claims"]
         self.content_sha256: str = meta["content_sha256"]
-        self.concepts = Records(self._db, "concepts", pickle.loads)
-        self.claims = Records(self._db, "claims", pickle.loads)
-        self.sources = Records(self._db, "sources", pickle.loads)
-        self.works = Records(self._db, "works", pickle.loads)
+        self.concepts = Records(self._db, "concepts", loads)
+        self.claims = Records(self._db, "claims", loads)
+        self.sources = Records(self._db, "sources", loads)
+        self.works = Records(self._db, "works", loads)
         self.chains = Records(self._db, "chains", self._chain)
         self._names = IndexNames(self._db, self.concepts)
 
     def _chain(self, data: bytes) -> Chain:
-        cid, source, steps, links, path, line = pickle.loads(data)
+        cid, source, steps, links, path, line = loads(data)
         return Chain(cid, source, steps, [self.claims[c] for c in links], path, line)
 
     def work_of(self, source_id: str) -> str:
@@ -314,7 +320,7 @@ class ModelIndex:
     def counted_stats(self) -> dict:
         """`kg stats`' counts, made from the model when the index was written."""
         row = self._db.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
-        return pickle.loads(row[0])
+        return loads(row[0])
 
     def links_of(self, concept: str) -> tuple[list[tuple], list[tuple]]:
         """(outgoing, incoming) links of a concept: (claim, other end, relation, source, the other end's rank)."""
@@ -353,6 +359,6 @@ def open_index(root: Path) -> ModelIndex | None:
             prune_entries(root, "index", path)
         try:
             return ModelIndex(path, Path(root))
-        except (sqlite3.Error, KeyError, ValueError, pickle.UnpicklingError, EOFError):
+        except (sqlite3.Error, KeyError, ValueError, UnpicklingError, EOFError):
             remove_entry(path)  # a damaged entry is a miss, never an error: written again once
     return None

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from kg.errors import QueryError
 from kg.inputs.modality import at_least
 from kg.inputs.records import Claim
-from kg.inputs.schema import CERTAINTIES
+from kg.inputs.vocabulary import CERTAINTIES
 from kg.model.names import narrower_closure, resolve_concept, resolve_concepts, resolve_sources
 
 SIGN = {"positive": 1, "negative": -1}

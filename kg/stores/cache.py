@@ -26,7 +26,6 @@ with govkg's names are ever deleted, and never through a link. Otherwise the cac
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import shutil
 import stat
@@ -63,7 +62,7 @@ MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
 # (A pattern, not a compiled one: compiling it costs a warm query, which never needs it.)
-_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.json|shacl-units|CACHEDIR\.TAG|\..+)$"
+_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|CACHEDIR\.TAG|\..+)$"
 
 
 def _is_entry(name: str) -> bool:
@@ -167,7 +166,7 @@ def fingerprint(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Finger
     files = _input_files(root) + list(extra)
     code = _code_files()
     folder = usable_cache(root)
-    manifest = folder / "manifest.json" if folder is not None else None
+    manifest = folder / "manifest.marshal" if folder is not None else None
     digests = file_digests([*files, *code], manifest)
     # The cached graph holds paths as the caller spelled the root, so the spelling (and, for a
     # relative root, the folder it is relative to) is part of the key.
@@ -213,6 +212,8 @@ def _sweep(root: Path, older_than: float = 3600.0) -> None:
 
 
 def _read_pickle(path: Path):
+    import pickle  # here: a warm query reads the index, never a pickle
+
     try:
         with open(path, "rb") as f:
             return pickle.load(f)
@@ -223,6 +224,8 @@ def _read_pickle(path: Path):
 
 
 def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
+    import pickle
+
     from kg.atomic import write_bytes_atomic
 
     try:
