@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from kg.errors import EXIT_PROBLEMS, InputError, KGError, Problem, QueryError
 from kg.inputs.layout import default_root
-from kg.inputs.records import Chain, Claim, Source, Work
 from kg.model import names
-from kg.model.concepts import Concept
 
 if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoids
     import networkx as nx
 
     from kg.inputs.intake import AddedSource
+    from kg.inputs.records import Chain, Claim, Source, Work
+    from kg.model.concepts import Concept
     from kg.model.project import KG
     from kg.model.similar import SimilarConcept
     from kg.query.agree import Agreement

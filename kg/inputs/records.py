@@ -16,12 +16,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kg.inputs.quotes import Anchor
 
+# Every record class has a docstring: without one, @dataclass computes inspect.signature for it, on every `kg` call.
+
 # A paragraph marker of the web reader 001/002 were copied from: ten digits at the start of a line.
 MARKER = re.compile(r"^(\d{10})\b", re.M)
 
 
 @dataclass(frozen=True)
 class DropLines:
+    """Lines of a seed the cleaning drops, and why."""
+
     first: int  # 1-based, inclusive
     last: int
     why: str
@@ -29,6 +33,8 @@ class DropLines:
 
 @dataclass(frozen=True)
 class Recipe:
+    """How a seed becomes the cleaned text: lines dropped, pinyin annotations stripped, garbled stretches marked."""
+
     drop: tuple[DropLines, ...] = ()
     strip_pinyin: bool = False
     garbled: tuple[str, ...] = field(default_factory=tuple)
@@ -106,6 +112,8 @@ class Chain:
 
 @dataclass(frozen=True)
 class Work:
+    """A work the sources report on (a book, an article); its documents are one voice when agreement is counted."""
+
     id: str
     kind: str
     title: str

@@ -7,9 +7,7 @@ same query prints the same bytes whichever ran it; literals are written as their
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import unicodedata
 
 from kg.errors import QueryError
@@ -44,6 +42,8 @@ def _pad(s: str, width: int) -> str:
 
 
 def _jsonld(result: Result) -> str:
+    import json
+
     import pyoxigraph as ox
 
     data = ox.parse(to_ntriples(result).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
@@ -56,6 +56,8 @@ def _graph(result: Result, fmt: str) -> str:
     if fmt == "json":
         return _jsonld(result)
     if fmt == "csv":
+        import csv
+
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(["subject", "predicate", "object"])
@@ -71,6 +73,7 @@ def format_result(result: Result, fmt: str = "table") -> str:
     JSON-LD for CONSTRUCT and DESCRIBE) or `markdown`."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt}: choose from {', '.join(FORMATS)}")
+    import json  # only for a json answer; here rather than at the top, where every `kg sparql` would pay for it
     if result.kind == "ask":
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=2)

@@ -22,6 +22,8 @@ class Branch:
 
 @dataclass
 class Explanation:
+    """What `kg explain` says of a concept: its kinds, causes and effects to a depth, what the texts say it is."""
+
     concept: Concept
     broader: list[str]  # the concepts it is a kind of
     narrower: list[str]  # the concepts that are kinds of it

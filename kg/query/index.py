@@ -29,13 +29,15 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.inputs.layout import Layout
-from kg.inputs.records import Chain
 from kg.model.concepts import LangString
 from kg.model.names import normalize
 from kg.stores.cache import entry_path, fingerprint, index_enabled, load_kg_cached, prune_entries, remove_entry, usable_cache
+
+if TYPE_CHECKING:
+    from kg.inputs.records import Chain
 
 try:  # CPython's unpickler itself: the pickle module's Python half costs a warm query about a millisecond to import
     from _pickle import UnpicklingError, loads
@@ -288,6 +290,8 @@ class ModelIndex:
         self._names = IndexNames(self._db, self.concepts)
 
     def _chain(self, data: bytes) -> Chain:
+        from kg.inputs.records import Chain  # here: `kg stats` reads no record, and the records' classes cost an import
+
         cid, source, steps, links, path, line = loads(data)
         return Chain(cid, source, steps, [self.claims[c] for c in links], path, line)
 

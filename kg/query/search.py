@@ -20,6 +20,8 @@ class Hit:
 
 @dataclass
 class SearchResult:
+    """The concepts and claims that hold every word searched for."""
+
     query: str
     concepts: list[Hit] = field(default_factory=list)
     claims: list[Hit] = field(default_factory=list)
