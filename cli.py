@@ -503,13 +503,13 @@ def _or_fail(fn, *args, **kwargs):
 
 def _write_or_echo(data: bytes, out: Path | None, binary: bool = False) -> None:
     """Write atomically to `out`, or print to stdout; a binary format needs a file."""
-    from kg.atomic import write_bytes_atomic
-
     if out is None:
         if binary:
             _fail("this format is binary: give -o FILE", EXIT_ERROR)
         typer.echo(data.decode("utf-8-sig"), nl=False)
         return
+    from kg.atomic import write_bytes_atomic  # only to write a file: a warm `kg cite` prints
+
     try:
         write_bytes_atomic(out, data)
     except OSError as exc:

@@ -73,14 +73,17 @@ def format_result(result: Result, fmt: str = "table") -> str:
     JSON-LD for CONSTRUCT and DESCRIBE) or `markdown`."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt}: choose from {', '.join(FORMATS)}")
-    import json  # only for a json answer; here rather than at the top, where every `kg sparql` would pay for it
     if result.kind == "ask":
         if fmt == "json":
+            import json  # only for a json answer: at the top, every `kg sparql` would pay for it
+
             return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=2)
         return "true" if result.boolean else "false"
     if result.kind == "graph":
         return _graph(result, fmt)
     if fmt == "json":
+        import json
+
         bindings = [{v: t.to_json() for v, t in row.items()} for row in result.dicts()]
         return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=2)
     if fmt == "csv":
