@@ -1116,13 +1116,33 @@ def _keep_only(name: str | None) -> None:
         app.registered_commands, app.registered_groups = kept, []
 
 
+def _listing_only() -> None:
+    """With no command named (`kg --help`, `kg` alone), the commands as Typer lists them, by name and help, without their
+    parameters: Typer would make click objects of every command's options only to print the names (a tenth of `kg --help`)."""
+    import copy
+
+    listed = []
+    for command in app.registered_commands:
+        def stub() -> None:  # never called: no command was named
+            raise AssertionError("a command's listing was run")
+
+        stub.__name__, stub.__doc__ = command.callback.__name__, command.callback.__doc__  # type: ignore[union-attr]
+        listed.append(copy.copy(command))
+        listed[-1].callback = stub
+    app.registered_commands = listed
+
+
 def main() -> None:
     """Entry point of the installed `kg` command: errors become messages and exit codes, never tracebacks."""
     from kg.errors import internal_error_message
 
     everything = app.registered_commands, app.registered_groups
     try:
-        _keep_only(_command_asked(sys.argv[1:]))
+        asked = _command_asked(sys.argv[1:])
+        if asked is None:
+            _listing_only()
+        else:
+            _keep_only(asked)
         app()
     except KGError as exc:
         typer.echo(str(exc), err=True)

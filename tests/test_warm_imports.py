@@ -93,3 +93,20 @@ def test_the_json_and_csv_answers_still_import_what_they_print(warm_mini):
     done, modules = _imported(["sparql", "--backend", "oxigraph", "--format", "csv", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"],
                               warm_mini)
     assert done.returncode == 0 and done.stdout.splitlines()[0] == "n" and "csv" in modules
+
+
+@pytest.mark.parametrize("argv", [["--help"], [], ["--root", ".", "--help"]])
+def test_kg_help_lists_what_the_whole_app_lists(argv, monkeypatch, capsys):
+    """main() lists the commands from stand-ins without parameters (cli._listing_only): the same text as the whole app's."""
+    import cli
+
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setattr(sys, "argv", ["kg", *argv])
+    outputs = []
+    for run in (cli.main, cli.app):
+        with pytest.raises(SystemExit):
+            run()
+        outputs.append(capsys.readouterr())
+    assert outputs[0] == outputs[1]
+    assert "chain" in outputs[0].out + outputs[0].err and "suggest-concepts" in outputs[0].out + outputs[0].err
+    assert all(c.callback.__name__ != "stub" for c in cli.app.registered_commands)  # the app is whole again
