@@ -44,7 +44,7 @@ try:  # CPython's unpickler itself: the pickle module's Python half costs a warm
 except ImportError:  # another Python
     from pickle import UnpicklingError, loads
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE concepts(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB NOT NULL, outgoing BLOB, incoming BLOB);
@@ -55,7 +55,7 @@ CREATE TABLE sources(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB
 CREATE TABLE works(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB NOT NULL);
 CREATE TABLE mentions(concept TEXT NOT NULL, claim INTEGER NOT NULL);
 CREATE TABLE narrower(broader TEXT NOT NULL, ord INTEGER NOT NULL);
-CREATE TABLE search(kind TEXT NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, fields BLOB NOT NULL);
+CREATE TABLE search(kind TEXT NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, fields BLOB NOT NULL, haystack TEXT NOT NULL);
 CREATE TABLE memo(raw TEXT PRIMARY KEY, norm TEXT NOT NULL);
 """
 _INDEXES = """
@@ -93,6 +93,12 @@ def _plain_concept(c):
     return _plain(replace(c, iri=str(c.iri), alt=[LangString(str(a), getattr(a, "language", None)) for a in c.alt]))
 
 
+def _search_row(kind: str, i: int, rid: str, fields: list[tuple[str, str, str]]) -> tuple:
+    """A row of the search table: the fields (marshal), and their normalized texts joined by NUL, in which SQLite looks
+    for the words first (a word, normalized, holds no NUL: it is in the joined text exactly when some field holds it)."""
+    return kind, i, rid, marshal.dumps(fields), "\x00".join(norm for _, _, norm in fields)
+
+
 def write_index(kg, path: Path) -> None:
     """Write the index of a loaded model to `path`: to a temporary file beside it, then renamed into place."""
     from kg.query.search import claim_fields, concept_fields, normalized_fields
@@ -128,10 +134,10 @@ def write_index(kg, path: Path) -> None:
             if cid))
         db.executemany("INSERT INTO narrower VALUES (?, ?)", (
             (b, i) for i, c in enumerate(kg.concepts.values()) for b in dict.fromkeys(c.broader)))
-        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", (
-            ("concepts", i, cid, marshal.dumps(normalized_fields(concept_fields(c)))) for i, (cid, c) in enumerate(kg.concepts.items())))
-        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", (
-            ("claims", i, cid, marshal.dumps(normalized_fields(claim_fields(c)))) for i, (cid, c) in enumerate(kg.claims.items())))
+        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (
+            _search_row("concepts", i, cid, normalized_fields(concept_fields(c))) for i, (cid, c) in enumerate(kg.concepts.items())))
+        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (
+            _search_row("claims", i, cid, normalized_fields(claim_fields(c))) for i, (cid, c) in enumerate(kg.claims.items())))
         meta = {"format": INDEX_FORMAT, "stats": get_stats(kg), "deprecated": {k: _plain_concept(c) for k, c in kg.deprecated.items()},
                 "replaced_claims": dict(kg.replaced_claims),
                 # citations name the release by this hash: a warm `kg cite` must not have to emit the graph for it
@@ -316,9 +322,12 @@ class ModelIndex:
         sql = "SELECT id FROM concepts WHERE ord IN (SELECT ord FROM narrower WHERE broader = ?) ORDER BY ord"
         return [r[0] for r in self._db.execute(sql, (concept,))]
 
-    def search_fields(self, kind: str) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
-        """(id, [(field, text, normalized text)]) of every concept or claim, in the model's order."""
-        for rid, data in self._db.execute("SELECT id, fields FROM search WHERE kind = ? ORDER BY ord", (kind,)):
+    def search_fields(self, kind: str, terms: Iterable[str] = ()) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
+        """(id, [(field, text, normalized text)]) of every concept or claim, in the model's order; with `terms`
+        (normalized), only of those where each term is in some field: SQLite skips the others undecoded."""
+        terms = list(terms)
+        where = "".join(" AND instr(haystack, ?) > 0" for _ in terms)
+        for rid, data in self._db.execute(f"SELECT id, fields FROM search WHERE kind = ?{where} ORDER BY ord", (kind, *terms)):
             yield rid, marshal.loads(data)
 
     def counted_stats(self) -> dict:
