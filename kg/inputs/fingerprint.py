@@ -60,8 +60,19 @@ def file_digests(files: Sequence[str | Path], manifest: Path | None = None) -> l
     out: list[tuple[int, str]] = []
     changed = False
     now = time.time_ns()
+    folders: dict[str, str] = {}
     for p in files:
-        key = os.path.abspath(p)  # not realpath(): a resolve per file costs more than the stat
+        p = os.fspath(p)
+        # abspath(p), not realpath(): a resolve per file costs more than the stat; made once per folder (thousands of
+        # files are in a few folders), joined with the name when that is a plain one
+        folder, name = os.path.split(p)
+        if name in ("", ".", ".."):
+            key = os.path.abspath(p)
+        else:
+            where = folders.get(folder)
+            if where is None:
+                where = folders[folder] = os.path.abspath(folder or ".")
+            key = os.path.join(where, name)
         try:
             st = os.stat(p)
         except OSError:  # a broken link
@@ -94,8 +105,7 @@ def file_digests(files: Sequence[str | Path], manifest: Path | None = None) -> l
 def combine(header: str, named: Iterable[tuple[str, int, str]]) -> str:
     """One sha256 over a header and every (name, size, digest): a file added, removed or renamed changes it."""
     h = sha256(header.encode("utf-8"))
-    for name, size, digest in named:
-        h.update(f"{name}\t{size}\t{digest}\n".encode())
+    h.update("".join(f"{name}\t{size}\t{digest}\n" for name, size, digest in named).encode())  # one update: the same hash
     return h.hexdigest()
 
 

@@ -148,8 +148,8 @@ class Fingerprint:
         self.files = files
 
 
-def _input_files(root: Path) -> list[Path]:
-    return Layout(Path(root)).input_files()
+def _input_files(root: Path) -> list[str]:
+    return Layout(Path(root)).input_paths()
 
 
 def _code_files() -> list[str]:
@@ -163,7 +163,7 @@ def fingerprint(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Finger
     of paths is in the key, so a file added, removed or renamed changes it too.
     """
     root = Path(root)
-    files = _input_files(root) + list(extra)
+    files = _input_files(root) + [str(p) for p in extra]
     code = _code_files()
     folder = usable_cache(root)
     manifest = folder / "manifest.marshal" if folder is not None else None
