@@ -193,10 +193,10 @@ def _env() -> dict:
     return {**os.environ, "PYTHONPATH": str(REPO)}
 
 
-def kg_server(root: Path, backend: str = "oxigraph") -> Server:
+def kg_server(root: Path, backend: str = "oxigraph", options: tuple[str, ...] = ()) -> Server:
     port = _free_port()
-    return Server([sys.executable, "-m", "kg", "--root", str(root), "serve", "--port", str(port), "--backend", backend],
-                  port, f"kg serve --backend {backend}", _env())
+    return Server([sys.executable, "-m", "kg", "--root", str(root), "serve", "--port", str(port), "--backend", backend, *options],
+                  port, f"kg serve --backend {backend} {' '.join(options)}".strip(), _env())
 
 
 def oxigraph_server(store: Path) -> Server:
@@ -230,14 +230,14 @@ def a_concept(root: Path) -> str:
 
 
 def compare(root: Path, backend: str = "oxigraph", concurrency: int = CONCURRENCY, seconds: float = 3.0,
-            rounds: int = 2) -> tuple[Load, Load]:
+            rounds: int = 2, options: tuple[str, ...] = ()) -> tuple[Load, Load]:
     """(kg serve, oxigraph serve-read-only) under the same load, alternating `rounds` times; the best round of each."""
     store = store_of(root)
     path = "?query="
     query = quote(SIMPLE % a_concept(root))
     kg_loads, ox_loads = [], []
     for _ in range(rounds):
-        with kg_server(root, backend) as s:
+        with kg_server(root, backend, options) as s:
             load("127.0.0.1", s.port, "/sparql" + path + query, concurrency, 0.5, 0.0)  # first requests: warm-up
             kg_loads.append(load("127.0.0.1", s.port, "/sparql" + path + query, concurrency, seconds))
         with oxigraph_server(store) as s:

@@ -312,7 +312,7 @@ class _Exchange:
         url = urlsplit(self.req.target)
         if url.path not in ("/", "/sparql", "/query"):
             raise HTTPError(404, f"no such resource {url.path}: the endpoint is /sparql")
-        params = _parse_qs(url.query)
+        params = _parse_qs_cached(url.query)
         if self.req.method != "POST":
             return params, None
         body = self._body()
@@ -369,6 +369,20 @@ class _Exchange:
         origin = self.headers.get("Origin")
         if origin is not None and not self._own_origin():
             raise HTTPError(403, f"a request from {origin} is refused: a web page may not query this endpoint")
+
+
+_QS: dict[str, dict[str, list[str]]] = {}  # a client sends the same query string again and again
+
+
+def _parse_qs_cached(text: str) -> dict[str, list[str]]:
+    found = _QS.get(text)
+    if found is None:
+        found = _parse_qs(text)
+        if len(text) < 10_000:
+            if len(_QS) >= 256:
+                _QS.clear()
+            _QS[text] = found
+    return {k: list(v) for k, v in found.items()}
 
 
 def _parse_qs(text: str) -> dict:
