@@ -41,6 +41,7 @@ from kg.stores.store import Store
 
 WATCH_INTERVAL = 0.05  # seconds between the watchdog's looks at the running query
 SWEEP_INTERVAL = 0.25  # seconds between looks for connections silent past the socket timeout
+PAUSE = 0.005  # seconds a worker leaves the listening socket to one that holds fewer connections
 _EXPECT = re.compile(rb"\r\nexpect:[ \t]*100-continue[ \t]*(\r\n|$)", re.I)
 _VOLATILE = re.compile(r"(?<![\w?$:])(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.I)
 
@@ -60,6 +61,7 @@ class Shared:
     def __init__(self, ctx, slots: int, max_connections: int):
         self.counts = ctx.Array("i", slots)  # with a lock: admitting a connection is check-and-add
         self.deadlines = ctx.Array("d", slots, lock=False)  # written by its own worker only; 0 when idle
+        self.ready = ctx.Array("b", slots, lock=False)  # 1 from a worker's start until the server reaps it
         self.max_connections = max_connections
 
     def admit(self, slot: int) -> bool:
@@ -98,6 +100,12 @@ class Shared:
         """A worker ended: its connections ended with it."""
         self.counts[slot] = 0
         self.deadlines[slot] = 0.0
+        self.ready[slot] = 0
+
+    def another_has_fewer(self, slot: int) -> bool:
+        """Whether a worker that is up and not running a query holds fewer connections than this one (read without the lock: a hint)."""
+        counts, mine = self.counts.get_obj(), self.counts.get_obj()[slot]
+        return any(counts[i] < mine and self.ready[i] and not self.deadlines[i] for i in range(len(counts)) if i != slot)
 
 
 class ResponseCache:
@@ -155,6 +163,8 @@ class Worker:
         self.current: Connection | None = None  # whose request is being answered
         self.current_head = False
         self.watchdog: Watchdog | None = None
+        self.listening = True  # False while this worker leaves new connections to one that holds fewer
+        self.resume_at = 0.0
 
     def run(self) -> None:
         self.listener.setblocking(False)
@@ -165,9 +175,13 @@ class Worker:
             self.handover.inbox.setblocking(False)
             self.sel.register(self.handover.inbox, selectors.EVENT_READ, "adopt")
         next_sweep = time.monotonic() + SWEEP_INTERVAL
+        self.shared.ready[self.slot] = 1
         try:
             while not self.stopped():
-                for key, mask in self.sel.select(SWEEP_INTERVAL):
+                if not self.listening and time.monotonic() >= self.resume_at:
+                    self.listening = True
+                    self.sel.register(self.listener, selectors.EVENT_READ, "accept")
+                for key, mask in self.sel.select(SWEEP_INTERVAL if self.listening else PAUSE):
                     if key.data == "accept":
                         self._accept()
                     elif key.data == "life":
@@ -192,8 +206,14 @@ class Worker:
     # --- connections -----------------------------------------------------------------------------
 
     def _accept(self) -> None:
-        # A few at a time: the rest wait for whichever worker is free first.
+        # A few at a time, and none while another free worker holds fewer connections: a client's
+        # connections, kept open, then spread over the workers instead of queueing on one.
         for _ in range(4):
+            if self.shared.another_has_fewer(self.slot):
+                self.listening = False
+                self.resume_at = time.monotonic() + PAUSE
+                self.sel.unregister(self.listener)
+                return
             try:
                 sock, _ = self.listener.accept()
             except (BlockingIOError, InterruptedError):
@@ -383,25 +403,27 @@ class Worker:
                                 head_only=self.current_head, close=True)
         again = text_response(503, "the query process serving this connection was stopped (another query passed the time limit): "
                                    "send the request again", close=True)
-        give_up = time.monotonic() + 2.0
-        for other in [conn, *(c for c in self.conns.values() if c is not conn)]:
-            if time.monotonic() > give_up:
-                break
-            try:
-                other.sock.settimeout(max(0.05, give_up - time.monotonic()))
-                if other.out is not None:
-                    other.sock.sendall(other.out)
-                    other.out = None
-                if other is conn:
-                    other.sock.sendall(stopped)
-                elif not other.closing and self.handover is not None and self.handover.give(other):
-                    continue  # another worker answers what it sent, and what it sends next
-                elif other.inbuf.strip() or _has_bytes(other.sock):
-                    other.sock.sendall(again)
-                other.sock.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-        os._exit(0)
+        try:
+            give_up = time.monotonic() + 2.0
+            for other in [conn, *(c for c in self.conns.values() if c is not conn)]:
+                if time.monotonic() > give_up:
+                    break
+                try:
+                    other.sock.settimeout(max(0.05, give_up - time.monotonic()))
+                    if other.out is not None:
+                        other.sock.sendall(other.out)
+                        other.out = None
+                    if other is conn:
+                        other.sock.sendall(stopped)
+                    elif not other.closing and self.handover is not None and self.handover.give(other):
+                        continue  # another worker answers what it sent, and what it sends next
+                    elif other.inbuf.strip() or _has_bytes(other.sock):
+                        other.sock.sendall(again)
+                    other.sock.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+        finally:  # whatever happened above, the query must not run on
+            os._exit(0)
 
 
 class Handover:
@@ -497,10 +519,12 @@ def run_in_thread(store: Store, query: str, fmt, accept, max_rows: int, timeout:
 
 
 def worker_main(listener: socket.socket, lifeline: socket.socket, handover: Handover, limits: Limits, shared: Shared,
-                slot: int) -> None:
+                slot: int, server_pid: int) -> None:
     """The forked child: ignore Ctrl-C (the server stops its workers), die with the server, drop what it inherited, serve."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    if os.getppid() != server_pid:  # the server ended before the line above took effect
+        return
     _drop_inherited_sockets(keep={listener.fileno(), lifeline.fileno(), *handover.fds()})
     limits.store = _reopened(limits.store)
     worker = Worker(listener, limits, shared, slot, lifeline, handover=handover)

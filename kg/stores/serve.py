@@ -144,7 +144,7 @@ class SparqlServer:
                 return
             assert self.ctx is not None
             proc = self.ctx.Process(target=worker_main, daemon=True, name=f"kg-serve-worker-{slot}",
-                                    args=(self.socket, self._life_workers, self.handover, self.limits, self.shared, slot))
+                                    args=(self.socket, self._life_workers, self.handover, self.limits, self.shared, slot, os.getpid()))
             proc.start()
             with self._lock:
                 self.workers[slot] = proc
