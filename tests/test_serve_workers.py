@@ -278,3 +278,20 @@ def test_the_cache_keeps_within_its_size():
     assert cache.get(("q99", None, None)) is not None and cache.get(("q0", None, None)) is None
     cache.put(("big", None, None), (200, "x", b"a" * 5000))  # over a quarter of the whole: not kept
     assert cache.get(("big", None, None)) is None
+
+
+def test_a_query_that_holds_the_interpreter_is_killed_by_the_server(serve):
+    """rdflib evaluates REGEX with Python's re, which holds the GIL for the whole match: the worker's
+    watchdog cannot run, so the server kills the worker GRACE seconds past the limit. The client gets
+    no answer (the connection closes), never a wait without end, and the next query is answered."""
+    from kg.stores.serve import GRACE
+
+    server = serve("rdflib", max_concurrent=1, timeout=1.0)
+    (first,) = server.worker_pids()
+    backtracks = 'ASK { FILTER(REGEX("' + "a" * 30 + '!", "^(a+)+$")) }'  # minutes of backtracking
+    start = time.monotonic()
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        get(server.server_address, backtracks, timeout=60)
+    assert time.monotonic() - start < 1.0 + GRACE + 5
+    assert wait_until(lambda: server.worker_pids() and first not in server.worker_pids())
+    assert get(server.server_address, CHAIN)[0] == 200

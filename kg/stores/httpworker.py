@@ -41,6 +41,7 @@ from kg.stores.store import Store
 
 WATCH_INTERVAL = 0.05  # seconds between the watchdog's looks at the running query
 SWEEP_INTERVAL = 0.25  # seconds between looks for connections silent past the socket timeout
+LAST_WORDS = 3.0  # seconds a worker stopping past the limit may take to answer and hand over its connections
 PAUSE = 0.005  # seconds a worker leaves the listening socket to one that holds fewer connections
 _EXPECT = re.compile(rb"\r\nexpect:[ \t]*100-continue[ \t]*(\r\n|$)", re.I)
 _VOLATILE = re.compile(r"(?<![\w?$:])(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.I)
@@ -404,12 +405,12 @@ class Worker:
         again = text_response(503, "the query process serving this connection was stopped (another query passed the time limit): "
                                    "send the request again", close=True)
         try:
-            give_up = time.monotonic() + 2.0
+            # Within LAST_WORDS seconds (the server kills a worker GRACE seconds past the limit): the
+            # stopped query's client first, then every other connection, handed over or told to retry.
+            give_up = time.monotonic() + LAST_WORDS
             for other in [conn, *(c for c in self.conns.values() if c is not conn)]:
-                if time.monotonic() > give_up:
-                    break
                 try:
-                    other.sock.settimeout(max(0.05, give_up - time.monotonic()))
+                    other.sock.settimeout(max(0.05, min(0.5, give_up - time.monotonic())))
                     if other.out is not None:
                         other.sock.sendall(other.out)
                         other.out = None
@@ -443,7 +444,7 @@ class Handover:
         if len(conn.inbuf) > self.MAX_BUFFERED:
             return False
         try:
-            self.outbox.settimeout(0.5)
+            self.outbox.settimeout(0.2)
             socket.send_fds(self.outbox, [(b"E" if conn.eof else b"C") + bytes(conn.inbuf)], [conn.sock.fileno()])
             return True
         except OSError:

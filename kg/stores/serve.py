@@ -44,7 +44,7 @@ from kg.stores.store import Store
 
 SOCKET_TIMEOUT = 10.0  # seconds a client may stay silent, between requests or inside one
 CACHE_BYTES = 32 * 1024 * 1024  # answers kept per worker
-GRACE = 2.0  # seconds past the limit before the server kills a worker whose watchdog did not act
+GRACE = 5.0  # seconds past the limit before the server kills a worker whose watchdog did not act (it takes up to LAST_WORDS)
 RESTART_PAUSE = 0.5  # a worker that ends within a second of its start is replaced after this pause
 
 
