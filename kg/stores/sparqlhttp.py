@@ -151,7 +151,8 @@ def read_request(buf: bytearray, eof: bool) -> tuple[Request | Malformed | None,
     start = 0
     while buf.startswith(b"\r\n", start) or buf.startswith(b"\n", start):  # blank lines before a request (RFC 9112, 2.2)
         start += 2 if buf.startswith(b"\r\n", start) else 1
-    m = _HEAD_END.search(buf, start)
+    crlf = buf.find(b"\r\n\r\n", start)  # what clients send; the expression below also reads bare line feeds
+    m = _HEAD_END.search(buf, start, crlf + 4) if crlf >= 0 else _HEAD_END.search(buf, start)
     if m is None:
         first, last = buf.find(b"\n", start), buf.rfind(b"\n", start)
         if (first < 0 and len(buf) - start > MAX_LINE) or first - start > MAX_LINE:
