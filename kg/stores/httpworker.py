@@ -293,7 +293,7 @@ class Worker:
 
     def _answer_waiting(self, conn: Connection) -> None:
         """Answer the requests the connection has sent, in order, one response in flight at a time."""
-        while conn.out is None and not conn.closing:
+        while conn.out is None and not conn.closing and conn.sock.fileno() >= 0:
             req, used = read_request(conn.inbuf, conn.eof)
             if req is None:
                 if conn.eof:
@@ -328,6 +328,8 @@ class Worker:
         self.current, self.current_head = conn, isinstance(req, Request) and req.method == "HEAD"
         try:
             data, close = respond(req, self.limits.site, self.answer)
+        except Exception as exc:  # a fault of this request's, not the worker's: the worker serves on
+            data, close = text_response(500, f"the server failed on this request: {exc}", close=True), True
         finally:
             self.current = None
         if self.limits.log is not None:
