@@ -21,7 +21,8 @@ Answers that are not results:
 Processes: the server opens the listening socket, then forks `workers` processes (one per core by
 default) that each accept connections on it, speak HTTP/1.1 with keep-alive themselves and run
 queries on the store they hold open read-only (kg.stores.httpworker), so a request crosses no
-other process. The server only watches them: a worker that ends (stopped past the time limit, or
+other process; each keeps the answers of repeated queries (`cache_bytes`; exact, as the store
+served does not change and answers that differ each time, of RAND or NOW…, are not kept). The server only watches them: a worker that ends (stopped past the time limit, or
 crashed) is replaced at once; one whose query outlives the limit by GRACE seconds, its watchdog
 unable to act, is killed. Workers ignore Ctrl-C and die with the server (the kernel's parent-death
 signal on Linux, a socket to the server elsewhere). Each connection has a socket timeout, so a

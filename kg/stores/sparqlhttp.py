@@ -148,6 +148,8 @@ def read_request(buf: bytearray, eof: bool) -> tuple[Request | Malformed | None,
     before them, the request comes with what there is (respond says how much was missing). A POST
     without one plain Content-Length comes without a body, for respond to refuse.
     """
+    if not buf:
+        return None, 0
     start = 0
     while buf.startswith(b"\r\n", start) or buf.startswith(b"\n", start):  # blank lines before a request (RFC 9112, 2.2)
         start += 2 if buf.startswith(b"\r\n", start) else 1
@@ -201,6 +203,7 @@ def _plain_length(headers: Headers) -> int | None:
     return int(lengths[0])
 
 
+_PHRASES = {s.value: s.phrase for s in HTTPStatus}
 _DATE: list = [0, ""]
 
 
@@ -214,11 +217,7 @@ def http_date() -> str:
 def response(status: int, ctype: str | None, body: bytes, *, head_only: bool = False, close: bool = False,
              extra: tuple[str, ...] = ()) -> bytes:
     """A response's bytes: status line, the usual fields, the body (not for HEAD)."""
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = ""
-    lines = [f"HTTP/1.1 {status} {phrase}", "Server: govkg-sparql", f"Date: {http_date()}"]
+    lines = [f"HTTP/1.1 {status} {_PHRASES.get(status, '')}", "Server: govkg-sparql", f"Date: {http_date()}"]
     if ctype is not None:
         lines += [f"Content-Type: {ctype}", f"Content-Length: {len(body)}", "Vary: Accept"]
     else:
@@ -239,11 +238,15 @@ class Site:
 
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
+        self._hosts = self._own_hosts()
 
     def hosts(self) -> set[str] | None:
         """The Host headers this endpoint answers to when it listens on loopback (its address, loopback
         names), so a web page whose own name resolves to 127.0.0.1 (DNS rebinding) gets nothing; None
         (any Host) when it listens elsewhere, for others to reach it by whatever name they know."""
+        return self._hosts
+
+    def _own_hosts(self) -> set[str] | None:
         if self.host not in ("127.0.0.1", "::1"):
             return None
         names = set(LOOPBACK_NAMES) | {self.host}
