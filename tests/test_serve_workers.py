@@ -295,3 +295,44 @@ def test_a_query_that_holds_the_interpreter_is_killed_by_the_server(serve):
     assert time.monotonic() - start < 1.0 + GRACE + 5
     assert wait_until(lambda: server.worker_pids() and first not in server.worker_pids())
     assert get(server.server_address, CHAIN)[0] == 200
+
+
+LONG = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g a <https://w3id.org/govkg/vocab#CausalClaim> }"  # seconds, within the limit
+
+
+def test_kept_open_connections_do_not_wait_behind_a_long_query(serve):
+    """Two workers, four kept-open connections, two on each. A long (allowed) query runs on one of them;
+    the other three connections still get their answers at once, before it ends: the busy worker's
+    idle connections pass to the free one."""
+    server = serve(max_concurrent=2, timeout=60)
+    host, port = server.server_address
+    conns = [http.client.HTTPConnection(host, port, timeout=60) for _ in range(4)]
+    try:
+        for c in conns:
+            c.request("GET", "/sparql?" + urlencode({"query": CHAIN}))
+            r = c.getresponse()
+            assert r.status == 200
+            r.read()
+        assert list(server.shared.counts) == [2, 2]
+        done: dict = {}
+
+        def long_query():
+            conns[0].request("GET", "/sparql?" + urlencode({"query": LONG}))
+            r = conns[0].getresponse()
+            done["long"] = (r.status, r.read(), time.monotonic())
+
+        t = threading.Thread(target=long_query)
+        t.start()
+        time.sleep(0.5)
+        answered = []
+        for c in conns[1:]:
+            c.request("GET", "/sparql?" + urlencode({"query": CHAIN, "format": "csv"}))
+            r = c.getresponse()
+            assert r.status == 200 and b"concept/caution" in r.read()
+            answered.append(time.monotonic())
+        t.join(60)
+        assert done["long"][0] == 200 and b"17795700" in done["long"][1]
+        assert max(answered) < done["long"][2], "a connection waited for the long query of its worker"
+    finally:
+        for c in conns:
+            c.close()

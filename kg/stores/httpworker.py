@@ -3,9 +3,10 @@
 Each worker is one thread of events (a selector over the listening socket and its connections)
 and a watchdog thread. A query runs in the worker itself, on the store it holds open read-only;
 the engine releases the GIL while it evaluates (Oxigraph) or every few milliseconds (rdflib), so
-the watchdog can act when the time limit passes: it answers 503 to that query's client, answers
-503 to any request waiting on the worker's other connections, and ends the process, which is how
-a query is stopped. The server forks a new worker in its place (kg.stores.serve).
+the watchdog can act while it runs: past HAND_OVER_AFTER it passes the worker's other connections
+to a free worker (Handover), and past the time limit it answers 503 to that query's client, hands
+over (or answers) the rest, and ends the process, which is how a query is stopped. The server
+forks a new worker in its place (kg.stores.serve).
 
 Answers are kept per worker by the query's normalised text, format and Accept (the store does not
 change while it is served), except answers of RAND, NOW, UUID, STRUUID or BNODE, which differ each time.
@@ -41,6 +42,7 @@ from kg.stores.store import Store
 
 WATCH_INTERVAL = 0.05  # seconds between the watchdog's looks at the running query
 SWEEP_INTERVAL = 0.25  # seconds between looks for connections silent past the socket timeout
+HAND_OVER_AFTER = 0.2  # seconds a query runs before the worker's other connections go to a free worker
 LAST_WORDS = 3.0  # seconds a worker stopping past the limit may take to answer and hand over its connections
 PAUSE = 0.005  # seconds a worker leaves the listening socket to one that holds fewer connections
 _EXPECT = re.compile(rb"\r\nexpect:[ \t]*100-continue[ \t]*(\r\n|$)", re.I)
@@ -102,6 +104,10 @@ class Shared:
         self.counts[slot] = 0
         self.deadlines[slot] = 0.0
         self.ready[slot] = 0
+
+    def another_is_free(self, slot: int) -> bool:
+        """Whether another worker is up and not running a query."""
+        return any(self.ready[i] and not self.deadlines[i] for i in range(len(self.deadlines)) if i != slot)
 
     def another_has_fewer(self, slot: int) -> bool:
         """Whether a worker that is up and not running a query holds fewer connections than this one (read without the lock: a hint)."""
@@ -400,6 +406,24 @@ class Worker:
             self.watchdog.disarm()
             self.shared.deadlines[self.slot] = 0.0
 
+    def hand_over_idle(self, busy: Connection) -> None:
+        """A long query holds this worker: its other connections, between responses, go to a worker that is
+        free (called by the watchdog while the query runs), so their clients do not wait behind it."""
+        if self.handover is None or not self.shared.another_is_free(self.slot):
+            return
+        for conn in list(self.conns.values()):
+            if conn is busy or conn.out is not None or conn.closing or len(conn.inbuf) > Handover.MAX_BUFFERED:
+                continue
+            if self.handover.give(conn):
+                fd = conn.sock.fileno()
+                self.conns.pop(fd, None)
+                try:
+                    self.sel.unregister(conn.sock)
+                except (KeyError, ValueError):
+                    pass
+                conn.sock.close()  # this worker's copy only: the connection lives on in the other worker
+                self.shared.release(self.slot)
+
     def stop_past_limit(self, conn: Connection) -> None:
         """The watchdog's last act, while the query still runs: every client of this worker gets its answer, then the process ends."""
         stopped = text_response(503, f"the query ran longer than {self.limits.timeout:g} s and was stopped: narrow it or add LIMIT",
@@ -487,9 +511,11 @@ class Watchdog(threading.Thread):
         self.lock = threading.Lock()
         self.conn: Connection | None = None
         self.deadline = 0.0
+        self.hand_over_at = 0.0
 
     def arm(self, conn: Connection | None, deadline: float) -> None:
         self.deadline = deadline
+        self.hand_over_at = time.monotonic() + HAND_OVER_AFTER
         self.conn = conn
 
     def disarm(self) -> None:
@@ -500,11 +526,18 @@ class Watchdog(threading.Thread):
         while True:
             time.sleep(WATCH_INTERVAL)
             conn = self.conn
-            if conn is None or time.monotonic() < self.deadline:
+            if conn is None:
                 continue
-            with self.lock:
-                if self.conn is conn and time.monotonic() >= self.deadline:
-                    self.worker.stop_past_limit(conn)
+            now = time.monotonic()
+            if now >= self.deadline:
+                with self.lock:
+                    if self.conn is conn and time.monotonic() >= self.deadline:
+                        self.worker.stop_past_limit(conn)
+            elif now >= self.hand_over_at:
+                with self.lock:  # the query's thread waits here before it touches a connection again
+                    if self.conn is conn:
+                        self.hand_over_at = self.deadline
+                        self.worker.hand_over_idle(conn)
 
 
 def run_in_thread(store: Store, query: str, fmt, accept, max_rows: int, timeout: float) -> tuple[int, str, bytes]:
