@@ -812,6 +812,9 @@ def serve(
     backend: Backend = typer.Option(Backend.auto, "--backend", help=BACKEND_HELP),
     timeout: float = typer.Option(10.0, "--timeout", min=0.001, help="Seconds a query may run before it is stopped (answer 503)."),
     max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Largest answer in rows or triples; a larger one is refused (answer 500), never cut short."),
+    workers: int | None = typer.Option(None, "--workers", min=1, max=64, show_default=False,
+                                       help="Worker processes, each answering one query at a time (default: one per core, 2 to 8)."),
+    cache_mb: int = typer.Option(32, "--cache-mb", min=0, help="Megabytes of answers each worker keeps for repeated queries (0: none)."),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (GET and POST; JSON, XML, CSV, TSV, Turtle, N-Triples)."""
     from kg.stores.serve import make_server
@@ -819,12 +822,14 @@ def serve(
 
     try:
         store = open_store(state.root, backend.value)
-        server = make_server(store, host, port, timeout=timeout, max_rows=max_rows)
+        server = make_server(store, host, port, timeout=timeout, max_rows=max_rows, max_concurrent=workers,
+                             cache_bytes=cache_mb * 1024 * 1024)
     except KGError as exc:
         _fail(str(exc), exc.exit_code)
     except (OSError, OverflowError) as exc:
         _fail(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}")
-    typer.echo(f"govkg SPARQL endpoint ({store.backend}, {store.triples_count():,} quads) at {server.url}  (Ctrl-C stops)")
+    typer.echo(f"govkg SPARQL endpoint ({store.backend}, {store.triples_count():,} quads, {server.max_concurrent} workers) "
+               f"at {server.url}  (Ctrl-C stops)")
     sys.stdout.flush()
     try:
         server.serve_forever()

@@ -98,6 +98,8 @@ SERVE_OPTIONS = {
     "--timeout -1": (("--timeout", "-1"), "--timeout"),
     "--max-rows -5": (("--max-rows", "-5"), "--max-rows"),
     "--max-rows 0": (("--max-rows", "0"), "--max-rows"),
+    "--workers 0": (("--workers", "0"), "--workers"),
+    "--cache-mb -1": (("--cache-mb", "-1"), "--cache-mb"),
 }
 
 
