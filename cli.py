@@ -5,7 +5,6 @@ them, so `kg --help` and the light commands start fast. No `from __future__ impo
 here: Typer would then evaluate every parameter's annotation from its text (a third of `kg --help`).
 """
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -50,6 +49,8 @@ def _main(
 
 
 def _echo_json(data) -> None:
+    import json  # here, not at the top: the text answers of warm queries need no json
+
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -502,13 +503,13 @@ def _or_fail(fn, *args, **kwargs):
 
 def _write_or_echo(data: bytes, out: Path | None, binary: bool = False) -> None:
     """Write atomically to `out`, or print to stdout; a binary format needs a file."""
-    from kg.atomic import write_bytes_atomic
-
     if out is None:
         if binary:
             _fail("this format is binary: give -o FILE", EXIT_ERROR)
         typer.echo(data.decode("utf-8-sig"), nl=False)
         return
+    from kg.atomic import write_bytes_atomic  # only to write a file: a warm `kg cite` prints
+
     try:
         write_bytes_atomic(out, data)
     except OSError as exc:
@@ -811,6 +812,9 @@ def serve(
     backend: Backend = typer.Option(Backend.auto, "--backend", help=BACKEND_HELP),
     timeout: float = typer.Option(10.0, "--timeout", min=0.001, help="Seconds a query may run before it is stopped (answer 503)."),
     max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Largest answer in rows or triples; a larger one is refused (answer 500), never cut short."),
+    workers: int | None = typer.Option(None, "--workers", min=1, max=64, show_default=False,
+                                       help="Worker processes, each answering one query at a time (default: one per core, 2 to 8)."),
+    cache_mb: int = typer.Option(32, "--cache-mb", min=0, help="Megabytes of answers each worker keeps for repeated queries (0: none)."),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (GET and POST; JSON, XML, CSV, TSV, Turtle, N-Triples)."""
     from kg.stores.serve import make_server
@@ -818,12 +822,14 @@ def serve(
 
     try:
         store = open_store(state.root, backend.value)
-        server = make_server(store, host, port, timeout=timeout, max_rows=max_rows)
+        server = make_server(store, host, port, timeout=timeout, max_rows=max_rows, max_concurrent=workers,
+                             cache_bytes=cache_mb * 1024 * 1024)
     except KGError as exc:
         _fail(str(exc), exc.exit_code)
     except (OSError, OverflowError) as exc:
         _fail(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}")
-    typer.echo(f"govkg SPARQL endpoint ({store.backend}, {store.triples_count():,} quads) at {server.url}  (Ctrl-C stops)")
+    typer.echo(f"govkg SPARQL endpoint ({store.backend}, {store.triples_count():,} quads, {server.max_concurrent} workers) "
+               f"at {server.url}  (Ctrl-C stops)")
     sys.stdout.flush()
     try:
         server.serve_forever()
@@ -1115,13 +1121,49 @@ def _keep_only(name: str | None) -> None:
         app.registered_commands, app.registered_groups = kept, []
 
 
+def _listing_only() -> None:
+    """With no command named (`kg --help`, `kg` alone), the commands as Typer lists them, by name and help, without their
+    parameters: Typer would make click objects of every command's options only to print the names (a tenth of `kg --help`)."""
+    import copy
+
+    listed = []
+    for command in app.registered_commands:
+        def stub() -> None:  # never called: no command was named
+            raise AssertionError("a command's listing was run")
+
+        stub.__name__, stub.__doc__ = command.callback.__name__, command.callback.__doc__  # type: ignore[union-attr]
+        listed.append(copy.copy(command))
+        listed[-1].callback = stub
+    app.registered_commands = listed
+
+
+_AT_EXIT: list = []  # what main() registered with atexit, once per process
+
+
 def main() -> None:
     """Entry point of the installed `kg` command: errors become messages and exit codes, never tracebacks."""
+    import gc
+
     from kg.errors import internal_error_message
 
+    # What is loaded by now (Typer, this module) lives as long as the process: frozen, the collector no longer
+    # walks it, neither in the collections a command's imports set off nor in the full one at exit (a warm
+    # query spent about a sixth of its time there). At exit, what the command made is frozen too, so the last
+    # collection walks nothing: only garbage in reference cycles then goes unfinalized (the process's memory
+    # goes back whole), and kg closes what it writes itself (kg.atomic), never leaving it to a finalizer.
+    gc.freeze()
+    if gc.freeze not in _AT_EXIT:
+        import atexit
+
+        atexit.register(gc.freeze)
+        _AT_EXIT.append(gc.freeze)
     everything = app.registered_commands, app.registered_groups
     try:
-        _keep_only(_command_asked(sys.argv[1:]))
+        asked = _command_asked(sys.argv[1:])
+        if asked is None:
+            _listing_only()
+        else:
+            _keep_only(asked)
         app()
     except KGError as exc:
         typer.echo(str(exc), err=True)

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -200,8 +201,10 @@ def run_targets(args) -> int:
     only = tuple(m.strip() for m in args.only.split(",") if m.strip())
     start = time.perf_counter()
     targets = measure_all(sizes, args.quick, only)
-    head = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, sizes {','.join(sizes)}{', quick' if args.quick else ''}, in "
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    when = (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, load average {load:.1f} at the end")
+    head = (f"Measured {when}, sizes {','.join(sizes)}{', quick' if args.quick else ''}, in "
             f"{time.perf_counter() - start:.0f} s; each ratio is of medians of whole processes run in turn with their floor.")
     met = sum(t.met for t in targets)
     absent = [m for m in MODULES if (not only or m.rsplit(".", 1)[-1] in only) and m not in sys.modules and importlib.util.find_spec(m) is None]
@@ -210,8 +213,41 @@ def run_targets(args) -> int:
         text += f" Not measured (module not written yet): {', '.join(absent)}."
     print(text)
     if args.readme:
+        if only:  # the other modules' rows stay as they were measured: only these rows are replaced
+            text = merged_targets(readme_section("targets"), targets, f"The rows of {', '.join(only)}: measured {when}.")
         write_readme(text, "targets")
     return 0
+
+
+def readme_section(section: str) -> str:
+    """What bench/README.md holds between <!-- section --> and <!-- /section -->."""
+    text = (REPO / "bench" / "README.md").read_text(encoding="utf-8")
+    return text.partition(f"<!-- {section} -->")[2].partition(f"<!-- /{section} -->")[0].strip("\n")
+
+
+def merged_targets(old: str, targets, note: str) -> str:
+    """The README's targets table with the rows of `targets` replaced (or added), the others kept, and a note of when."""
+    from .targets import HEADER
+
+    fresh = {(t.name, t.size): t.row() for t in targets}
+    lines, done, out = old.splitlines(), set(), []
+    for line in lines:
+        cells = [c.strip() for c in line.split("|")]
+        key = (cells[1], cells[2]) if line.startswith("| ") and len(cells) > 3 else None
+        if key in fresh:
+            out.append(fresh[key])
+            done.add(key)
+        elif re.match(r"\d+ of \d+ targets met\.", line):
+            continue  # the count (and a partial run's note): written again below
+        else:
+            out.append(line)
+    if HEADER.splitlines()[0] not in out:
+        out += ["", *HEADER.splitlines()]
+    last_row = max(i for i, line in enumerate(out) if line.startswith("|"))
+    out[last_row + 1:last_row + 1] = [fresh[k] for k in fresh if k not in done]
+    rows = [line for line in out if line.startswith("| ") and not line.startswith("| target |")]
+    met = sum(line.split("|")[6].strip() == "met" for line in rows)
+    return "\n".join(out).rstrip("\n") + f"\n\n{met} of {len(rows)} targets met. {note}"
 
 
 def write_readme(table: str, section: str = "table") -> None:

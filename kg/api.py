@@ -16,23 +16,20 @@ nothing or too much. Heavy libraries (networkx, rdflib, pyoxigraph) load on firs
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from kg.errors import EXIT_PROBLEMS, InputError, KGError, Problem, QueryError
-from kg.inputs.claims import Chain, Claim
 from kg.inputs.layout import default_root
-from kg.inputs.sources import Source, Work
 from kg.model import names
-from kg.model.concepts import Concept
-from kg.query.contrast import KINDS as CONTRAST_KINDS  # noqa: F401  (the kinds `kg contrast --kind` takes)
 
 if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoids
     import networkx as nx
 
     from kg.inputs.intake import AddedSource
+    from kg.inputs.records import Chain, Claim, Source, Work
+    from kg.model.concepts import Concept
     from kg.model.project import KG
     from kg.model.similar import SimilarConcept
     from kg.query.agree import Agreement
@@ -49,6 +46,15 @@ if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoi
 
 CiteStyle = Literal["bibtex", "csl-json", "ris", "markdown", "latex"]
 ReportKind = Literal["paths", "explanation", "loops", "search", "contrasts", "agreements", "remedies"]
+
+
+def __getattr__(name: str) -> Any:
+    """CONTRAST_KINDS, the kinds `kg contrast --kind` takes, from kg.query.contrast when asked for (not on every query)."""
+    if name == "CONTRAST_KINDS":
+        from kg.query.contrast import KINDS
+
+        return KINDS
+    raise AttributeError(f"module 'kg.api' has no attribute '{name}'")
 
 
 class LoadError(KGError):
@@ -108,11 +114,26 @@ def add_source(file: str | Path, root: str | Path | None = None, *, id: str | No
     return run(layout.sources, Path(seeds) if seeds else layout.seeds, Path(file), sid=id, force=force, **record)
 
 
-@dataclass(frozen=True)
 class Graph:
-    """A loaded, checked graph: records by id, and the questions govkg answers."""
+    """A loaded, checked graph: records by id, and the questions govkg answers.
 
+    A plain class, read-only as a frozen dataclass is (a dataclass costs every `kg` call a compile of its methods).
+    """
+
+    __slots__ = ("model",)
     model: KG
+
+    def __init__(self, model: KG) -> None:
+        object.__setattr__(self, "model", model)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Graph is read-only: cannot set '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Graph is read-only: cannot delete '{name}'")
+
+    def __repr__(self) -> str:
+        return f"<kg.Graph of {self.root}>"
 
     # --- records ------------------------------------------------------------------------------
 

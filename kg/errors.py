@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import total_ordering
 from pathlib import Path
 
 # Exit codes, documented in the README: 0 clean, 1 problems in the input, 2 could not run,
@@ -14,7 +15,8 @@ EXIT_LIMIT = 3
 EXIT_INTERNAL = 70
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering  # ordered as dataclass(order=True) orders, without compiling four more methods on every `kg` call
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong in one input file, with where it is and what to do about it."""
 
@@ -23,6 +25,12 @@ class Problem:
     column: int | None
     code: str
     message: str
+
+    def __lt__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Problem)
+        return (self.path, self.line, self.column, self.code, self.message) < (other.path, other.line, other.column, other.code, other.message)
 
     def __str__(self) -> str:
         where = self.path

@@ -49,3 +49,8 @@ def claim_id(iri: str) -> str:
 
 def source_id(iri: str) -> str:
     return _local(iri, GKS)
+
+
+def release_iri(version: str) -> str:
+    """The IRI of a release: <release/VERSION>, the page `kg release` writes and citations name."""
+    return f"{RELEASE}{version}"

@@ -4,7 +4,7 @@ formatting characters in labels and values (issue 13, lesser items)."""
 
 from __future__ import annotations
 
-import json
+import marshal
 import subprocess
 import sys
 import threading
@@ -37,18 +37,20 @@ def test_internal_error_has_its_own_exit_code_and_no_traceback(monkeypatch, caps
         cli.main()
 
 
-# name -> what .cache/manifest.json holds
-MANIFESTS = {"a list": "[]", "a number": "5", "text": '"x"', "entries of the wrong shape": None, "not JSON": "{oops", "binary": "\udcff"}
+# name -> what .cache/manifest.marshal holds
+MANIFESTS = {"a list": marshal.dumps([]), "a number": marshal.dumps(5), "text": marshal.dumps("x"), "entries of the wrong shape": None,
+             "not marshal data": b"{oops", "truncated": marshal.dumps({"a": [1, 2, 3]})[:-3], "empty": b"",
+             "JSON (an older govkg's)": b'{"a": [1, 2, 3, 4, "x", true]}'}
 
 
 @pytest.mark.parametrize("name", list(MANIFESTS))
 def test_malformed_cache_manifest_is_ignored(runner, mini, name):
     assert invoke(runner, mini, "validate", "--no-seeds").exit_code == 0  # makes the cache
-    manifest = mini / ".cache" / "manifest.json"
-    text = MANIFESTS[name]
-    if text is None:
-        text = json.dumps({k: [1, "two"] for k in json.loads(manifest.read_text())})
-    manifest.write_bytes(text.encode("utf-8", "surrogateescape"))
+    manifest = mini / ".cache" / "manifest.marshal"
+    data = MANIFESTS[name]
+    if data is None:
+        data = marshal.dumps({k: [1, "two"] for k in marshal.loads(manifest.read_bytes())})
+    manifest.write_bytes(data)
     result = invoke(runner, mini, "validate", "--no-seeds")
     assert result.exit_code == 0 and result.output.startswith("OK"), result.output
 
@@ -96,6 +98,8 @@ SERVE_OPTIONS = {
     "--timeout -1": (("--timeout", "-1"), "--timeout"),
     "--max-rows -5": (("--max-rows", "-5"), "--max-rows"),
     "--max-rows 0": (("--max-rows", "0"), "--max-rows"),
+    "--workers 0": (("--workers", "0"), "--workers"),
+    "--cache-mb -1": (("--cache-mb", "-1"), "--cache-mb"),
 }
 
 

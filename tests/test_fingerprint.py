@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 from pathlib import Path
@@ -115,3 +116,19 @@ def test_a_folder_in_place_of_a_file_is_not_opened(tmp_path):
     (tmp_path / "f.yaml").write_text("a: 1\n", encoding="utf-8")
     digests = file_digests([tmp_path / "d.yaml", tmp_path / "f.yaml"], tmp_path / "manifest.json")
     assert digests[0][1].startswith("not a regular file") and len(digests[1][1]) == 64
+
+
+@pytest.mark.parametrize("spelling", ["absolute", "relative", "dotted"])
+def test_the_input_paths_the_fingerprint_lists_are_the_input_files_as_text(project, monkeypatch, spelling):
+    """Layout.input_paths (text, no Path per file: thousands at a million claims) lists what input_files lists, in order;
+    and file_digests keys a file by its absolute path however it is spelled."""
+    from kg.inputs.layout import Layout
+
+    (project / "sources" / "notes.txt.bak").write_text("not an input", encoding="utf-8")
+    monkeypatch.chdir(project.parent)
+    root = {"absolute": project, "relative": Path(project.name), "dotted": Path(".") / project.name / ".." / project.name}[spelling]
+    layout = Layout(root)
+    assert layout.input_paths() == [str(p) for p in layout.input_files()] and len(layout.input_paths()) > 5
+    manifest = project.parent / "m.marshal"
+    file_digests(layout.input_paths(), manifest)
+    assert set(marshal.loads(manifest.read_bytes())) == {os.path.abspath(p) for p in layout.input_files()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from kg.ids import ID_PATTERN  # noqa: E402  (one pattern for every id)
 from kg.inputs import schema
 from kg.inputs.limits import MAX_QUOTE_CHARS
 from kg.inputs.modality import from_hedge
-from kg.inputs.quotes import Anchor
+from kg.inputs.records import Chain, Claim  # noqa: F401  (re-exported: the records this module reads)
 from kg.inputs.schema import CERTAINTIES, EVIDENCE_KINDS, LEVELS, MODALITIES, RELATIONS, choice_message
 from kg.inputs.yamlio import describe, line_of, load_yaml, text_type_message
 
@@ -26,76 +26,6 @@ FILE_FIELDS = schema.names(schema.CLAIM_FILE)
 RELATION_CLASS = {"causes": "CausalClaim", "form-of": "FormClaim", "part-of": "PartClaim", "aim": "AimClaim",
                   "definition": "DefinitionClaim"}
 RELATION_PROPERTY = {"form-of": "formOf", "part-of": "partOf", "aim": "aim", "definition": "defines"}
-
-
-@dataclass
-class Claim:
-    """One link as one source asserts it, with the quote that supports it.
-
-    A link of a chain carries the chain's id and its position; its id is `<chain-id>.<position>`.
-    `relation` is causes (cause → effect), or form-of, part-of, aim or definition, whose subject
-    and object are held in `cause` and `effect` (`effect` is "" for a definition).
-    """
-
-    id: str
-    source: str
-    cause: str
-    effect: str
-    polarity: str
-    evidence: str
-    quotes: list[str]
-    gloss: str
-    path: Path
-    line: int
-    conditions: list[str] = field(default_factory=list)
-    condition_texts: list[str] = field(default_factory=list)
-    hedge: str = ""
-    levels: list[str] = field(default_factory=list)
-    case: str = ""
-    period: str = ""
-    locator: str = ""
-    note: str = ""
-    disputes: list[str] = field(default_factory=list)
-    chain: str | None = None
-    position: int | None = None
-    relation: str = "causes"
-    agent: list[str] = field(default_factory=list)  # actor concept ids: who acts
-    target: list[str] = field(default_factory=list)  # actor concept ids: on whom the action falls
-    certainty: str = ""  # possibly | likely | asserted | necessarily; "" for a norm (kg.modality)
-    modality: str = ""  # obligation | necessity | ""
-    conjecture: str = ""
-    replaces: list[str] = field(default_factory=list)
-    anchors: list[Anchor] = field(default_factory=list)  # filled in when quotes are found
-    # Lines of fields in the claim file, for messages about them.
-    field_lines: dict[str, int | None] = field(default_factory=dict, repr=False)
-
-    @property
-    def causal(self) -> bool:
-        return self.relation == "causes"
-
-    @property
-    def subject(self) -> str:
-        return self.cause
-
-    @property
-    def object(self) -> str:
-        return self.effect
-
-    @property
-    def actors(self) -> list[str]:
-        return list(dict.fromkeys(self.agent + self.target))
-
-
-@dataclass
-class Chain:
-    """Three or more concepts one source states as one argument; its links are Claims."""
-
-    id: str
-    source: str
-    steps: list[str]
-    links: list[Claim]
-    path: Path
-    line: int
 
 
 @dataclass

@@ -8,7 +8,8 @@ Everything else is left byte for byte as it was.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from kg.inputs.records import DropLines, Recipe  # noqa: F401  (re-exported: the recipe this module applies)
 
 # A pinyin annotation is a parenthesised run of Latin letters with tone marks placed straight after
 # a Han character, e.g. 網(wǎng). Plain parentheses such as (資料圖) or (2020年12期) never match.
@@ -17,20 +18,6 @@ PINYIN_ANNOTATION = re.compile(rf"(?<=[\u3400-\u9fff\uf900-\ufaff])\([a-z{_TONED
 
 # What a garbled stretch becomes: marked, never guessed at.
 GARBLED_MARK = "〔乱码〕"
-
-
-@dataclass(frozen=True)
-class DropLines:
-    first: int  # 1-based, inclusive
-    last: int
-    why: str
-
-
-@dataclass(frozen=True)
-class Recipe:
-    drop: tuple[DropLines, ...] = ()
-    strip_pinyin: bool = False
-    garbled: tuple[str, ...] = field(default_factory=tuple)
 
 
 class RecipeError(ValueError):

@@ -1,7 +1,7 @@
 """What files hold, cheaply and exactly: stat first, the content hash only for files whose stat changed (git's index).
 
-A manifest (JSON, written by the caller's cache) remembers each file's size, mtime, ctime and inode
-with its sha256. A file is hashed again when any of the four changed, or when it was hashed so soon
+A manifest (written by the caller's cache, in marshal: a warm query reads it, and importing json would
+cost more than the reading) remembers each file's size, mtime, ctime and inode with its sha256. A file is hashed again when any of the four changed, or when it was hashed so soon
 after it was last modified that a second edit within the same timestamp tick could leave all four
 unchanged (git's "racy" rule: such an entry is trusted only once it was hashed RACY_NS after its
 last change). ctime cannot be set back by a program (touching an old mtime back moves it), and an
@@ -11,7 +11,7 @@ of paths, which `combine` puts in the key. Nothing here imports more than the st
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import stat
 import time
@@ -42,8 +42,8 @@ def read_manifest(path: Path | None) -> dict:
     if path is None:
         return {}
     try:
-        old = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        old = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
         return {}
     return old if isinstance(old, dict) else {}  # a manifest of another shape is no manifest: everything is hashed again
 
@@ -60,8 +60,19 @@ def file_digests(files: Sequence[str | Path], manifest: Path | None = None) -> l
     out: list[tuple[int, str]] = []
     changed = False
     now = time.time_ns()
+    folders: dict[str, str] = {}
     for p in files:
-        key = os.path.abspath(p)  # not realpath(): a resolve per file costs more than the stat
+        p = os.fspath(p)
+        # abspath(p), not realpath(): a resolve per file costs more than the stat; made once per folder (thousands of
+        # files are in a few folders), joined with the name when that is a plain one
+        folder, name = os.path.split(p)
+        if name in ("", ".", ".."):
+            key = os.path.abspath(p)
+        else:
+            where = folders.get(folder)
+            if where is None:
+                where = folders[folder] = os.path.abspath(folder or ".")
+            key = os.path.join(where, name)
         try:
             st = os.stat(p)
         except OSError:  # a broken link
@@ -85,7 +96,7 @@ def file_digests(files: Sequence[str | Path], manifest: Path | None = None) -> l
         from kg.atomic import write_bytes_atomic
 
         try:
-            write_bytes_atomic(manifest, json.dumps(new).encode("utf-8"))
+            write_bytes_atomic(manifest, marshal.dumps(new))
         except OSError:
             pass
     return out
@@ -94,8 +105,7 @@ def file_digests(files: Sequence[str | Path], manifest: Path | None = None) -> l
 def combine(header: str, named: Iterable[tuple[str, int, str]]) -> str:
     """One sha256 over a header and every (name, size, digest): a file added, removed or renamed changes it."""
     h = sha256(header.encode("utf-8"))
-    for name, size, digest in named:
-        h.update(f"{name}\t{size}\t{digest}\n".encode())
+    h.update("".join(f"{name}\t{size}\t{digest}\n" for name, size, digest in named).encode())  # one update: the same hash
     return h.hexdigest()
 
 

@@ -55,6 +55,13 @@ class Layout:
         files += _named(self.sources, ".txt") + _named(self.claims, ".yaml")
         return files
 
+    def input_paths(self) -> list[str]:
+        """input_files() as text (str of each path), made without a Path per file: the cache lists them on every call,
+        thousands at a million claims."""
+        files = _named_text(self.ontology, ".ttl") + _named_text(self.checks, ".rq") + _named_text(self.sources, ".yaml")
+        files += _named_text(self.sources, ".txt") + _named_text(self.claims, ".yaml")
+        return files
+
     def require(self, folders: tuple[str, ...] = ("ontology", "sources", "claims")) -> Layout:
         """This layout, or NotAProject when its root lacks these folders of a project (said with where it looked)."""
         missing = [f"{name}/" for name in folders if not (self.root / name).is_dir()]
@@ -81,6 +88,18 @@ def _named(folder: Path, suffix: str) -> list[Path]:
     except OSError:  # no such folder (or not a folder): nothing, as glob finds
         return []
     return [folder / n for n in sorted(names) if n.endswith(suffix)]
+
+
+def _named_text(folder: Path, suffix: str) -> list[str]:
+    """[str(p) for p in _named(folder, suffix)], joining text: str(folder / name) is the folder's text, a separator, the name."""
+    import os
+
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    prefix = os.path.join(str(folder), "")  # the folder's text and a separator (str of a Path never ends with one)
+    return [prefix + n for n in sorted(names) if n.endswith(suffix)]
 
 
 def default_root() -> Path:

@@ -8,7 +8,7 @@ ordinal scale possibly < likely < asserted < necessarily, or, for a normative wo
 
 from __future__ import annotations
 
-from kg.inputs.schema import CERTAINTIES
+from kg.inputs.vocabulary import CERTAINTIES
 
 RANK = {c: i for i, c in enumerate(CERTAINTIES, 1)}
 

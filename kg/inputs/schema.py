@@ -14,18 +14,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kg.ids import ID_PATTERN
+from kg.inputs.vocabulary import (  # noqa: F401  (re-exported)
+    CERTAINTIES,
+    EVIDENCE_KINDS,
+    LEVELS,
+    MODALITIES,
+    POLARITY_WORDS,
+    RELATIONS,
+    SOURCE_KINDS,
+    SOURCE_RELATIONS,
+)
 
 Kind = Literal["text", "texts", "id", "ids", "choice", "choices", "polarity", "conditions", "mapping", "records", "flag", "lines"]
 
-# Closed vocabularies.
-RELATIONS = ("causes", "form-of", "part-of", "aim", "definition")
-EVIDENCE_KINDS = ("argument", "case", "interview", "observation", "example", "citation")
-LEVELS = ("central", "province", "city", "county", "township", "sub-district", "village")
-POLARITY_WORDS = ("positive", "negative", "+", "-", "−")
-CERTAINTIES = ("possibly", "likely", "asserted", "necessarily")  # in rising order
-MODALITIES = ("obligation", "necessity")
-SOURCE_KINDS = ("book", "book-excerpt", "reading-notes", "article")
-SOURCE_RELATIONS = ("excerpt", "notes")
+# Closed vocabularies (kg.inputs.vocabulary: a query reads them without this module's declarations).
 EVERY = RELATIONS  # `required` for every relation
 
 

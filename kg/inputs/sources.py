@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import write_files_atomic
 from kg.errors import Problem, problem
 from kg.ids import ID_PATTERN, file_name_message  # noqa: E402  (one pattern for every id and file name)
 from kg.inputs import schema
-from kg.inputs.cleaning import DropLines, Recipe, RecipeError, clean_text
+from kg.inputs.cleaning import RecipeError, clean_text
 from kg.inputs.limits import MAX_FILE_BYTES
+from kg.inputs.records import MARKER, DropLines, Recipe, Source, Work  # noqa: F401  (re-exported: the records this module reads)
 from kg.inputs.yamlio import describe, line_of, load_yaml, read_text_checked, text_type_message
 from kg.safeio import not_a_regular_file, read_bounded
 
@@ -23,80 +22,6 @@ KINDS, RELATIONS = schema.SOURCE_KINDS, schema.SOURCE_RELATIONS
 RECORD_FIELDS = schema.names(schema.SOURCE_RECORD)
 WORK_FIELDS = schema.names(schema.WORK)
 CLEANING_FIELDS = schema.names(schema.CLEANING)
-# A paragraph marker of the web reader 001/002 were copied from: ten digits at the start of a line.
-MARKER = re.compile(r"^(\d{10})\b", re.M)
-
-
-@dataclass(frozen=True)
-class Work:
-    id: str
-    kind: str
-    title: str
-    title_en: str = ""
-    authors: tuple[str, ...] = ()
-    note: str = ""
-
-
-@dataclass
-class Source:
-    """One source document and its cleaned text; `work` is the work it reports on (itself if none)."""
-
-    id: str
-    kind: str
-    title: str
-    text: str
-    record_path: Path
-    text_path: Path
-    title_en: str = ""
-    authors: tuple[str, ...] = ()
-    container: str = ""
-    issue: str = ""
-    issued: str = ""
-    language: str = "zh-Hans"
-    work: str = ""
-    relation: str = ""
-    note: str = ""
-    keywords: tuple[str, ...] = ()
-    seed: str = ""
-    seed_sha256: str = ""
-    recipe: Recipe = field(default_factory=Recipe)
-    _line_starts: list[int] = field(default_factory=list, repr=False)
-
-    def __post_init__(self) -> None:
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        if not self.work:
-            self.work = self.id
-
-    def line_of_offset(self, offset: int) -> int:
-        """1-based line number of a character offset into the cleaned text."""
-        return bisect.bisect_right(self._line_starts, offset)
-
-    @property
-    def line_count(self) -> int:
-        return len(self._line_starts)
-
-    def line_bounds(self, first: int, last: int) -> tuple[int, int]:
-        """Offsets of the start of line `first` and of the end (before its newline) of line `last`, 1-based."""
-        end = self._line_starts[last] - 1 if last < len(self._line_starts) else len(self.text)
-        return self._line_starts[first - 1], end
-
-    def marker_of_line(self, line: int) -> str | None:
-        """The reader's paragraph marker on that line, if the text has markers."""
-        start = self._line_starts[line - 1]
-        m = MARKER.match(self.text, start)
-        return m.group(1) if m else None
-
-    def line_of_marker(self, marker: str) -> int | None:
-        for m in MARKER.finditer(self.text):
-            if m.group(1) == marker:
-                return self.line_of_offset(m.start())
-        return None
-
-    def locator(self, offset: int) -> str:
-        """A human locator for an offset: the paragraph marker where the text has them, else the line."""
-        line = self.line_of_offset(offset)
-        marker = self.marker_of_line(line)
-        return f"¶{marker}" if marker else f"line {line}"
 
 
 def _unknown_fields(node, allowed: set[str], path, problems, what: str) -> None:

@@ -31,6 +31,8 @@ class LangString(str):
 
 @dataclass
 class Concept:
+    """A concept of the ontology: its labels in each language and script, definition, class, broader concepts."""
+
     id: str
     iri: URIRef | str  # a URIRef as loaded; its text in the query index
     # altLabels: rdflib Literals as loaded, LangStrings in the query index (str() and .language alike)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from kg.errors import NameNotFound
 from kg.inputs.quotes import fold
 
-_SEPARATORS = re.compile(r"[\s_\-‐‑–—·・]+")
+_SEPARATORS = r"[\s_\-‐‑–—·・]+"  # compiled on first use (re's cache): most warm queries never normalize a name
 MAX_SUGGESTIONS = 5
 
 
@@ -21,7 +21,7 @@ def normalize(name: str) -> str:
     `blame shifting`, `Blame-Shifting` and `blame_shifting` are one name; so are 責任主體 and 责任主体.
     """
 
-    return _SEPARATORS.sub(" ", fold(name.strip()).casefold()).strip()
+    return re.sub(_SEPARATORS, " ", fold(name.strip()).casefold()).strip()
 
 
 class Names:
@@ -68,7 +68,7 @@ def normalize_many(names: list[str]) -> list[str]:
     parts = fold("\n".join([*stripped, "們"])).split("\n")
     if parts[-1] != "们" or len(parts) != len(stripped) + 1 or any(len(a) != len(b) for a, b in zip(parts, stripped, strict=False)):
         return [normalize(n) for n in names]
-    return [_SEPARATORS.sub(" ", p.casefold()).strip() for p in parts[:-1]]
+    return [re.sub(_SEPARATORS, " ", p.casefold()).strip() for p in parts[:-1]]
 
 
 def _match(name: str, keys_of: dict[str, list[str]] | Names, what: str, describe: Callable[[str], str]) -> str:

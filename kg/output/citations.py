@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 
 from kg.errors import NameNotFound
-from kg.inputs.claims import Claim
-from kg.inputs.sources import Source, Work
+from kg.inputs.records import Claim, Source, Work
+from kg.iris import release_iri
 from kg.model.names import resolve_claim, resolve_concept
 from kg.output import markup
-from kg.query.loops import find_loops
-from kg.query.paths import find_paths
-from kg.rdf.release import content_hash_once, release_iri
 from kg.version import __version__
 
 STYLES = ("bibtex", "csl-json", "ris", "markdown", "latex")
@@ -124,6 +120,16 @@ def dataset_record(version: str, content_sha256: str) -> Record:
                   note=f"content SHA-256 {content_sha256}")
 
 
+def _content_hash(kg) -> str:
+    """kg.rdf.release.content_hash_once; the query index holds it (no kg.rdf imported then)."""
+    stored = getattr(kg, "content_sha256", None)
+    if isinstance(stored, str):
+        return stored
+    from kg.rdf.release import content_hash_once
+
+    return content_hash_once(kg)
+
+
 def release_note(version: str, content_sha256: str) -> str:
     """The release a citation was made from, in words every style can carry: version, release IRI, content hash."""
     return f"govkg {version} ({release_iri(version)}), content SHA-256 {content_sha256}"
@@ -137,7 +143,7 @@ def get_claim_records(kg, ids: list[str], release: dict | None = None) -> list[R
     the graph's content hash (computed once per loaded graph: kg.rdf.release.content_hash_once).
     """
     if release is None:
-        release = {"version": __version__, "content_sha256": content_hash_once(kg)}
+        release = {"version": __version__, "content_sha256": _content_hash(kg)}
     note = release_note(release["version"], release["content_sha256"])
     out = []
     for name in ids:
@@ -249,6 +255,8 @@ def csl_item(r: Record) -> dict:
 
 
 def to_csl_json(records: list[Record]) -> str:
+    import json  # only CSL-JSON needs it
+
     return json.dumps([csl_item(r) for r in records], ensure_ascii=False, indent=2) + "\n"
 
 
@@ -373,7 +381,9 @@ def cite(kg, ids: list[str], style: str) -> str:
 
 
 def _query_api():
-    """find_paths, find_loops and resolve_concept of the query modules (imported late: they pull in networkx)."""
+    """find_paths, find_loops and resolve_concept of the query modules (imported late: citing claims needs none of them)."""
+    from kg.query.loops import find_loops
+    from kg.query.paths import find_paths
 
     return find_paths, find_loops, resolve_concept
 
@@ -480,7 +490,7 @@ def _capital(text: str) -> str:
 
 
 def _records_of(kg, steps) -> list[Record]:
-    note = release_note(__version__, content_hash_once(kg))
+    note = release_note(__version__, _content_hash(kg))
     seen, out = set(), []
     for s in steps:
         for c in s.claims:

@@ -24,21 +24,23 @@ _LATEX = {
     "`": r"\textasciigrave{}",
     "\t": " ",
 }
-_LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX))
+# The patterns are kept as text and compiled on first use (re's own cache): a warm query prints a few
+# lines and should not pay for compiling every escape table at import.
+_LATEX_RE = "|".join(re.escape(k) for k in _LATEX)
 # Control characters other than newline and tab cannot be typeset (TeX rejects most of them).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85")
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f]"
+_NEWLINES = r"\r\n|\r|\n|\u2028|\u2029|\x85"
 
 
 def _latex_chars(text: str) -> str:
-    text = _CONTROL.sub("\ufffd", text)
-    text = _LATEX_RE.sub(lambda m: _LATEX[m.group()], text)
+    text = re.sub(_CONTROL, "\ufffd", text)
+    text = re.sub(_LATEX_RE, lambda m: _LATEX[m.group()], text)
     return re.sub(r"-(?=-)", "-{}", text)  # break the -- and --- ligatures
 
 
 def to_latex(text: str) -> str:
     """Text for a LaTeX document (xelatex + xeCJK): specials escaped, each line break a new paragraph."""
-    return "\\par ".join(_latex_chars(line) for line in _NEWLINES.split(text))
+    return "\\par ".join(_latex_chars(line) for line in re.split(_NEWLINES, text))
 
 
 def to_bibtex(text: str) -> str:
@@ -47,7 +49,7 @@ def to_bibtex(text: str) -> str:
     A paragraph break inside a field would stop biblatex's (non-\\long) field macros, so a line
     break is a \\newline instead. CJK and all other non-ASCII text stays as UTF-8 for biber.
     """
-    return r"\newline{}".join(_latex_chars(line) for line in _NEWLINES.split(text))
+    return r"\newline{}".join(_latex_chars(line) for line in re.split(_NEWLINES, text))
 
 
 def bibtex_key(*parts: str) -> str:
@@ -56,14 +58,14 @@ def bibtex_key(*parts: str) -> str:
 
 
 # Markdown: these are special anywhere in a line (emphasis, links, HTML, entities, tables, code).
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>#|~&!])")
+_MD_INLINE = r"([\\`*_\[\]<>#|~&!])"
 # ... and these only where a line starts (lists, headings, block quotes, setext underlines).
-_MD_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
+_MD_LINE_START = r"^([-+=]|\d+(?=[.)]))"
 
 
 def _markdown_line(line: str) -> str:
-    line = _MD_INLINE.sub(r"\\\1", line)
-    m = _MD_LINE_START.match(line)
+    line = re.sub(_MD_INLINE, r"\\\1", line)
+    m = re.match(_MD_LINE_START, line)
     if m:
         if m.group(1)[0].isdigit():  # "1." starts a list: escape the dot after the number
             end = m.end()
@@ -81,19 +83,19 @@ def to_markdown(text: str) -> str:
 
     Lines are joined with a backslash hard break, so line breaks of the quote survive rendering.
     """
-    text = _CONTROL.sub("\ufffd", text)
-    return "\\\n".join(_markdown_line(line) for line in _NEWLINES.split(text))
+    text = re.sub(_CONTROL, "\ufffd", text)
+    return "\\\n".join(_markdown_line(line) for line in re.split(_NEWLINES, text))
 
 
 def to_markdown_inline(text: str) -> str:
     """Text inside one line of Markdown (a list item, a heading, after a label): every inline special escaped."""
-    return _MD_INLINE.sub(r"\\\1", _CONTROL.sub("\ufffd", str(text)))
+    return re.sub(_MD_INLINE, r"\\\1", re.sub(_CONTROL, "\ufffd", str(text)))
 
 
 def to_markdown_cell(text: str) -> str:
     """Text for one cell of a pipe table: escaped, pipes escaped, line breaks as <br>."""
-    text = _CONTROL.sub("\ufffd", text)
-    return "<br>".join(_MD_INLINE.sub(r"\\\1", line).strip() for line in _NEWLINES.split(text))
+    text = re.sub(_CONTROL, "\ufffd", text)
+    return "<br>".join(re.sub(_MD_INLINE, r"\\\1", line).strip() for line in re.split(_NEWLINES, text))
 
 
 def to_ris(text: str) -> str:

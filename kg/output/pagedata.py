@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.inputs.claims import Claim
 from kg.inputs.quotes import PUNCT, fold
+from kg.inputs.records import Claim
 from kg.model.names import normalize, normalize_many
 from kg.model.project import KG
 from kg.query.contrast import contradicts

@@ -5,8 +5,6 @@ The JSON shapes are documented in docs/json.md; a change to them is a change of 
 
 from __future__ import annotations
 
-import json
-
 from kg.output.markup import to_markdown_inline
 
 JSON_VERSION = 1
@@ -15,6 +13,8 @@ SIGN = {"positive": "+", "negative": "−", "mixed": "±"}
 
 
 def dumps(data: dict) -> str:
+    import json  # only a --format json answer needs it
+
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 

@@ -7,9 +7,7 @@ same query prints the same bytes whichever ran it; literals are written as their
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import unicodedata
 
 from kg.errors import QueryError
@@ -44,6 +42,8 @@ def _pad(s: str, width: int) -> str:
 
 
 def _jsonld(result: Result) -> str:
+    import json
+
     import pyoxigraph as ox
 
     data = ox.parse(to_ntriples(result).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
@@ -56,6 +56,8 @@ def _graph(result: Result, fmt: str) -> str:
     if fmt == "json":
         return _jsonld(result)
     if fmt == "csv":
+        import csv
+
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(["subject", "predicate", "object"])
@@ -73,11 +75,15 @@ def format_result(result: Result, fmt: str = "table") -> str:
         raise QueryError(f"unknown format {fmt}: choose from {', '.join(FORMATS)}")
     if result.kind == "ask":
         if fmt == "json":
+            import json  # only for a json answer: at the top, every `kg sparql` would pay for it
+
             return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=2)
         return "true" if result.boolean else "false"
     if result.kind == "graph":
         return _graph(result, fmt)
     if fmt == "json":
+        import json
+
         bindings = [{v: t.to_json() for v, t in row.items()} for row in result.dicts()]
         return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=2)
     if fmt == "csv":

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from kg.inputs.claims import Claim
+from kg.inputs.records import Claim
 from kg.model.names import resolve_concept
 
 

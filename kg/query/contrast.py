@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from kg.errors import QueryError
-from kg.inputs.claims import Claim
+from kg.inputs.records import Claim
 from kg.model.names import resolve_concept, resolve_sources
 
 KINDS = ("dispute", "opposite", "divergent")

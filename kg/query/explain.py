@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kg.inputs.claims import Claim
+from kg.inputs.records import Claim
 from kg.model.concepts import Concept
 from kg.model.names import narrower_closure, narrower_of, resolve_concept, resolve_sources
 from kg.query.paths import LinkView, Step, check_include, claim_filter
@@ -22,6 +22,8 @@ class Branch:
 
 @dataclass
 class Explanation:
+    """What `kg explain` says of a concept: its kinds, causes and effects to a depth, what the texts say it is."""
+
     concept: Concept
     broader: list[str]  # the concepts it is a kind of
     narrower: list[str]  # the concepts that are kinds of it

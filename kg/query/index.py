@@ -25,20 +25,26 @@ from __future__ import annotations
 
 import marshal
 import os
-import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kg.inputs.claims import Chain
 from kg.inputs.layout import Layout
 from kg.model.concepts import LangString
 from kg.model.names import normalize
 from kg.stores.cache import entry_path, fingerprint, index_enabled, load_kg_cached, prune_entries, remove_entry, usable_cache
 
-INDEX_FORMAT = 3
+if TYPE_CHECKING:
+    from kg.inputs.records import Chain
+
+try:  # CPython's unpickler itself: the pickle module's Python half costs a warm query about a millisecond to import
+    from _pickle import UnpicklingError, loads
+except ImportError:  # another Python
+    from pickle import UnpicklingError, loads
+
+INDEX_FORMAT = 4
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE concepts(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB NOT NULL, outgoing BLOB, incoming BLOB);
@@ -49,7 +55,7 @@ CREATE TABLE sources(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB
 CREATE TABLE works(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB NOT NULL);
 CREATE TABLE mentions(concept TEXT NOT NULL, claim INTEGER NOT NULL);
 CREATE TABLE narrower(broader TEXT NOT NULL, ord INTEGER NOT NULL);
-CREATE TABLE search(kind TEXT NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, fields BLOB NOT NULL);
+CREATE TABLE search(kind TEXT NOT NULL, ord INTEGER NOT NULL, id TEXT NOT NULL, fields BLOB NOT NULL, haystack TEXT NOT NULL);
 CREATE TABLE memo(raw TEXT PRIMARY KEY, norm TEXT NOT NULL);
 """
 _INDEXES = """
@@ -61,6 +67,8 @@ CREATE INDEX narrower_broader ON narrower(broader);
 
 
 def _dump(value: Any) -> bytes:
+    import pickle
+
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -83,6 +91,12 @@ def _plain(record: Any) -> Any:
 def _plain_concept(c):
     """The concept without rdflib terms: the IRI as text, altLabels as LangStrings (str() and .language alike)."""
     return _plain(replace(c, iri=str(c.iri), alt=[LangString(str(a), getattr(a, "language", None)) for a in c.alt]))
+
+
+def _search_row(kind: str, i: int, rid: str, fields: list[tuple[str, str, str]]) -> tuple:
+    """A row of the search table: the fields (marshal), and their normalized texts joined by NUL, in which SQLite looks
+    for the words first (a word, normalized, holds no NUL: it is in the joined text exactly when some field holds it)."""
+    return kind, i, rid, marshal.dumps(fields), "\x00".join(norm for _, _, norm in fields)
 
 
 def write_index(kg, path: Path) -> None:
@@ -120,10 +134,10 @@ def write_index(kg, path: Path) -> None:
             if cid))
         db.executemany("INSERT INTO narrower VALUES (?, ?)", (
             (b, i) for i, c in enumerate(kg.concepts.values()) for b in dict.fromkeys(c.broader)))
-        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", (
-            ("concepts", i, cid, marshal.dumps(normalized_fields(concept_fields(c)))) for i, (cid, c) in enumerate(kg.concepts.items())))
-        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", (
-            ("claims", i, cid, marshal.dumps(normalized_fields(claim_fields(c)))) for i, (cid, c) in enumerate(kg.claims.items())))
+        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (
+            _search_row("concepts", i, cid, normalized_fields(concept_fields(c))) for i, (cid, c) in enumerate(kg.concepts.items())))
+        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (
+            _search_row("claims", i, cid, normalized_fields(claim_fields(c))) for i, (cid, c) in enumerate(kg.claims.items())))
         meta = {"format": INDEX_FORMAT, "stats": get_stats(kg), "deprecated": {k: _plain_concept(c) for k, c in kg.deprecated.items()},
                 "replaced_claims": dict(kg.replaced_claims),
                 # citations name the release by this hash: a warm `kg cite` must not have to emit the graph for it
@@ -268,21 +282,23 @@ class ModelIndex:
         self.layout = Layout(Path(root))
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("PRAGMA query_only = 1")
-        meta = {k: pickle.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+        meta = {k: loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
         if meta.get("format") != INDEX_FORMAT:
             raise ValueError(f"{path}: index format {meta.get('format')}, not {INDEX_FORMAT}")
         self.deprecated: dict = meta["deprecated"]
         self.replaced_claims: dict[str, str] = meta["replaced_claims"]
         self.content_sha256: str = meta["content_sha256"]
-        self.concepts = Records(self._db, "concepts", pickle.loads)
-        self.claims = Records(self._db, "claims", pickle.loads)
-        self.sources = Records(self._db, "sources", pickle.loads)
-        self.works = Records(self._db, "works", pickle.loads)
+        self.concepts = Records(self._db, "concepts", loads)
+        self.claims = Records(self._db, "claims", loads)
+        self.sources = Records(self._db, "sources", loads)
+        self.works = Records(self._db, "works", loads)
         self.chains = Records(self._db, "chains", self._chain)
         self._names = IndexNames(self._db, self.concepts)
 
     def _chain(self, data: bytes) -> Chain:
-        cid, source, steps, links, path, line = pickle.loads(data)
+        from kg.inputs.records import Chain  # here: `kg stats` reads no record, and the records' classes cost an import
+
+        cid, source, steps, links, path, line = loads(data)
         return Chain(cid, source, steps, [self.claims[c] for c in links], path, line)
 
     def work_of(self, source_id: str) -> str:
@@ -306,15 +322,18 @@ class ModelIndex:
         sql = "SELECT id FROM concepts WHERE ord IN (SELECT ord FROM narrower WHERE broader = ?) ORDER BY ord"
         return [r[0] for r in self._db.execute(sql, (concept,))]
 
-    def search_fields(self, kind: str) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
-        """(id, [(field, text, normalized text)]) of every concept or claim, in the model's order."""
-        for rid, data in self._db.execute("SELECT id, fields FROM search WHERE kind = ? ORDER BY ord", (kind,)):
+    def search_fields(self, kind: str, terms: Iterable[str] = ()) -> Iterator[tuple[str, list[tuple[str, str, str]]]]:
+        """(id, [(field, text, normalized text)]) of every concept or claim, in the model's order; with `terms`
+        (normalized), only of those where each term is in some field: SQLite skips the others undecoded."""
+        terms = list(terms)
+        where = "".join(" AND instr(haystack, ?) > 0" for _ in terms)
+        for rid, data in self._db.execute(f"SELECT id, fields FROM search WHERE kind = ?{where} ORDER BY ord", (kind, *terms)):
             yield rid, marshal.loads(data)
 
     def counted_stats(self) -> dict:
         """`kg stats`' counts, made from the model when the index was written."""
         row = self._db.execute("SELECT value FROM meta WHERE key = 'stats'").fetchone()
-        return pickle.loads(row[0])
+        return loads(row[0])
 
     def links_of(self, concept: str) -> tuple[list[tuple], list[tuple]]:
         """(outgoing, incoming) links of a concept: (claim, other end, relation, source, the other end's rank)."""
@@ -353,6 +372,6 @@ def open_index(root: Path) -> ModelIndex | None:
             prune_entries(root, "index", path)
         try:
             return ModelIndex(path, Path(root))
-        except (sqlite3.Error, KeyError, ValueError, pickle.UnpicklingError, EOFError):
+        except (sqlite3.Error, KeyError, ValueError, UnpicklingError, EOFError):
             remove_entry(path)  # a damaged entry is a miss, never an error: written again once
     return None

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kg.inputs.claims import Claim
-from kg.inputs.sources import Source, Work
+from kg.inputs.records import Claim, Source, Work
 
 
 @dataclass(frozen=True)

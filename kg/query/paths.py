@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kg.errors import QueryError
-from kg.inputs.claims import Claim
 from kg.inputs.modality import at_least
-from kg.inputs.schema import CERTAINTIES
+from kg.inputs.records import Claim
+from kg.inputs.vocabulary import CERTAINTIES
 from kg.model.names import narrower_closure, resolve_concept, resolve_concepts, resolve_sources
 
 SIGN = {"positive": 1, "negative": -1}

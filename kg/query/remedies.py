@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.inputs.claims import Claim
+from kg.inputs.records import Claim
 from kg.model.names import resolve_concept
 
 ROUTES = ("counters", "counters-a-cause", "aims-to-reduce", "aims-to-reduce-a-cause")

@@ -20,6 +20,8 @@ class Hit:
 
 @dataclass
 class SearchResult:
+    """The concepts and claims that hold every word searched for."""
+
     query: str
     concepts: list[Hit] = field(default_factory=list)
     claims: list[Hit] = field(default_factory=list)
@@ -64,7 +66,8 @@ def search(kg, text: str) -> SearchResult:
     """Concepts and claims that hold every word of `text` (split on spaces), folded to one script and case.
 
     Concepts come first where a label or id equals the query, then where one holds it. On the query
-    index (kg.query.index) the fields come normalized already, without decoding a record.
+    index (kg.query.index) the fields come normalized already, without decoding a record, and only
+    for the concepts and claims that hold every term somewhere (found by SQLite).
     """
 
     query = getattr(kg, "normalize", normalize)(text)  # the query index remembers what it normalized
@@ -73,7 +76,7 @@ def search(kg, text: str) -> SearchResult:
     terms = query.split()
     result = SearchResult(text)
     stored = getattr(kg, "search_fields", None)
-    concepts = stored("concepts") if stored is not None else \
+    concepts = stored("concepts", terms) if stored is not None else \
         ((c.id, normalized_fields(concept_fields(c))) for c in kg.concepts.values())
     for cid, fields in concepts:
         matched = _match(terms, fields)
@@ -81,7 +84,7 @@ def search(kg, text: str) -> SearchResult:
             labels = [norm for name, _, norm in fields if not name.startswith("definition")]
             rank = 0 if query in labels else 1 if any(query in v for v in labels) else 2
             result.concepts.append(Hit(cid, matched, rank))
-    claims = stored("claims") if stored is not None else \
+    claims = stored("claims", terms) if stored is not None else \
         ((c.id, normalized_fields(claim_fields(c))) for c in kg.claims.values())
     for cid, fields in claims:
         matched = _match(terms, fields)

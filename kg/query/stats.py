@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from kg.inputs.claims import RELATIONS
-from kg.inputs.schema import CERTAINTIES, MODALITIES
+from kg.inputs.vocabulary import CERTAINTIES, MODALITIES, RELATIONS
 from kg.iris import CONCEPT_CLASSES
 
 if TYPE_CHECKING:  # the loader imports rdflib; stats also reads the query index (kg.query.index)

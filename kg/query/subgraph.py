@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.errors import EXIT_ERROR, EXIT_PROBLEMS, KGError
-from kg.inputs.claims import Claim
+from kg.inputs.records import Claim
 from kg.model.names import resolve_concept, resolve_sources
 from kg.model.project import KG
 from kg.query.paths import Step, find_paths

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import weakref
 
-from kg.iris import RELEASE
+from kg.iris import RELEASE, release_iri  # noqa: F401  (re-exported; in kg.iris so that citing needs no kg.rdf)
 from kg.rdf.nquads import iter_nquads, nquad_lines
 from kg.version import __version__
 
@@ -53,8 +53,3 @@ def content_hash_once(kg) -> str:
 def release_graph(kg) -> str:
     """The named graph `kg push` loads this release into: <release/VERSION/HASH12>."""
     return f"{RELEASE}{__version__}/{content_hash(kg)[:12]}"
-
-
-def release_iri(version: str) -> str:
-    """The IRI of a release: <release/VERSION>, the page `kg release` writes and citations name."""
-    return f"{RELEASE}{version}"

@@ -26,15 +26,13 @@ with govkg's names are ever deleted, and never through a link. Otherwise the cac
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
-from kg.atomic import write_bytes_atomic
 from kg.errors import InputError, KGError
 from kg.inputs.fingerprint import code_files, combine, file_digests
 from kg.inputs.layout import Layout
@@ -63,7 +61,12 @@ def cache_dir(root: Path) -> Path:
 MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which backup tools skip too
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
-_ENTRY = re.compile(r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.json|shacl-units|CACHEDIR\.TAG|\..+)$")
+# (A pattern, not a compiled one: compiling it costs a warm query, which never needs it.)
+_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|CACHEDIR\.TAG|\..+)$"
+
+
+def _is_entry(name: str) -> bool:
+    return re.match(_ENTRY, name) is not None
 
 
 def _folder_id(st: os.stat_result) -> str:
@@ -106,12 +109,14 @@ def own_cache_folder(root: Path) -> Path | None:
         names = os.listdir(d)
     except OSError:
         return None
-    if all(_ENTRY.match(n) for n in names) and _write_marker(d, st):
+    if all(_is_entry(n) for n in names) and _write_marker(d, st):
         return d
     return None
 
 
 def _write_marker(d: Path, st: os.stat_result) -> bool:
+    from kg.atomic import write_bytes_atomic
+
     try:
         (d / MARKER).unlink(missing_ok=True)
         write_bytes_atomic(d / MARKER, (_TAG + _folder_id(st)).encode("utf-8"))
@@ -132,15 +137,19 @@ def remove_entry(p: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True)
 class Fingerprint:
-    key: str  # sha256 over govkg's version and code and every input file's path and content
-    input_bytes: int
-    files: int
+    """The cache key of the inputs, their total size and count (a plain class: a dataclass costs every query a compile)."""
+
+    __slots__ = ("key", "input_bytes", "files")
+
+    def __init__(self, key: str, input_bytes: int, files: int):
+        self.key = key  # sha256 over govkg's version and code and every input file's path and content
+        self.input_bytes = input_bytes
+        self.files = files
 
 
-def _input_files(root: Path) -> list[Path]:
-    return Layout(Path(root)).input_files()
+def _input_files(root: Path) -> list[str]:
+    return Layout(Path(root)).input_paths()
 
 
 def _code_files() -> list[str]:
@@ -154,10 +163,10 @@ def fingerprint(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Finger
     of paths is in the key, so a file added, removed or renamed changes it too.
     """
     root = Path(root)
-    files = _input_files(root) + list(extra)
+    files = _input_files(root) + [str(p) for p in extra]
     code = _code_files()
     folder = usable_cache(root)
-    manifest = folder / "manifest.json" if folder is not None else None
+    manifest = folder / "manifest.marshal" if folder is not None else None
     digests = file_digests([*files, *code], manifest)
     # The cached graph holds paths as the caller spelled the root, so the spelling (and, for a
     # relative root, the folder it is relative to) is part of the key.
@@ -180,7 +189,7 @@ def prune_entries(root: Path, kind: str, keep: Path) -> None:
         return
     for name in os.listdir(folder):
         p = folder / name
-        if name.startswith(f"{kind}-") and _ENTRY.match(name) and p != keep:
+        if name.startswith(f"{kind}-") and _is_entry(name) and p != keep:
             remove_entry(p)
 
 
@@ -203,6 +212,8 @@ def _sweep(root: Path, older_than: float = 3600.0) -> None:
 
 
 def _read_pickle(path: Path):
+    import pickle  # here: a warm query reads the index, never a pickle
+
     try:
         with open(path, "rb") as f:
             return pickle.load(f)
@@ -213,6 +224,10 @@ def _read_pickle(path: Path):
 
 
 def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
+    import pickle
+
+    from kg.atomic import write_bytes_atomic
+
     try:
         write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         prune_entries(root, kind, path)

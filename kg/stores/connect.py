@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.stores.cache import fingerprint
-from kg.stores.remote import open_remote
 from kg.stores.results import Result
 from kg.stores.sparqlcheck import screen
 from kg.stores.store import AUTO_OXIGRAPH_BYTES, Store, open_store
@@ -14,6 +13,8 @@ from kg.stores.store import AUTO_OXIGRAPH_BYTES, Store, open_store
 def open_query_store(root: Path, backend: str = "auto", endpoint: str | None = None, graph: str | None = None) -> Store:
     """The store a query command runs on: a remote endpoint if one is given, else the project's graph."""
     if endpoint:
+        from kg.stores.remote import open_remote  # urllib, http and ssl only for a remote endpoint
+
         return open_remote(endpoint, graph, root)
     return open_store(root, backend)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.rdf.nquads import dump_nquads
 from kg.stores.results import Term, literal
 
 
@@ -28,6 +27,8 @@ def load_oxigraph(kg, path: Path | None = None):
     import tempfile
 
     import pyoxigraph as ox
+
+    from kg.rdf.nquads import dump_nquads  # here: querying a store made before needs no emitter
 
     store = ox.Store(str(path)) if path else ox.Store()
     # Through a temporary file rather than one bytes object: at a million claims the N-Quads are

@@ -7,14 +7,11 @@ so answers can be compared across backends and written as SPARQL JSON, XML, CSV 
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from kg.iris import PREFIXES
-from kg.rdf.nquads import lit
 
 _XML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
@@ -45,6 +42,7 @@ class Term(NamedTuple):
             return f"<{self.value}>"
         if self.kind == "bnode":
             return f"_:{self.value}"
+        from kg.rdf.nquads import lit  # here: kg.rdf.nquads imports the emitter, which a query's answer never needs
 
         return lit(self.value, self.lang, self.datatype)
 
@@ -103,6 +101,8 @@ FORMATS = {
 
 
 def to_json(result: Result) -> str:
+    import json  # the formats' modules only where they are written: a query's answer needs one of them
+
     if result.kind == "ask":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)})
     bindings = [{v: t.to_json() for v, t in row.items()} for row in result.dicts()]
@@ -139,6 +139,8 @@ def to_xml(result: Result) -> str:
 
 def to_csv(result: Result) -> str:
     """SPARQL 1.1 CSV: plain values only (lexical forms, IRIs without brackets), CRLF line ends."""
+    import csv
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     if result.kind == "ask":

@@ -9,6 +9,7 @@ are declared on both. Answers come back as neutral
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kg.errors import InputError, KGError, QueryError
@@ -23,6 +24,7 @@ from kg.stores.sparqlcheck import (
     screen,
 )
 from kg.stores.sparqlcheck import check_query as check
+from kg.stores.sparqltext import code_only
 
 BACKENDS = ("auto", "rdflib", "oxigraph")
 # `auto` picks the on-disk Oxigraph store once the input files pass this many bytes: below it,
@@ -40,6 +42,25 @@ def check_query(text: str) -> str:
     the query as kg.stores.sparqltext normalised it, the text that was checked (with Oxigraph's parser,
     no store read: kg.stores.sparqlcheck.check_with_oxigraph). Each store checks again with its own engine."""
     return check_with_oxigraph(text)
+
+
+_USED: dict[str, dict[str, str]] = {}
+_DECLARED = re.compile(r"(?<![\w?$:])PREFIX\s*([^\s:<]*):", re.I)
+
+
+def prefixes_used(normalized: str) -> dict[str, str]:
+    """govkg's prefixes that the query may use without declaring them: what Oxigraph is given to read
+    it with. Each one costs Oxigraph a parse per query, and one never written in the query changes
+    nothing; a prefix is kept if `name:` stands anywhere outside its strings and IRIs."""
+    found = _USED.get(normalized)
+    if found is None:
+        code = code_only(normalized)
+        declared = set(_DECLARED.findall(code))
+        found = {k: v for k, v in PREFIXES.items() if k not in declared and f"{k}:" in code}
+        if len(_USED) >= 256:
+            _USED.clear()
+        _USED[normalized] = found
+    return found
 
 
 # --- stores ---------------------------------------------------------------------------------------
@@ -129,7 +150,7 @@ class OxigraphStore(Store):
         # exactly that normalised text (no rdflib grammar on this path).
         sparql = screen(sparql)
         try:
-            res = self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
+            res = self.store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes_used(sparql) or None)
         except SyntaxError as exc:
             raise engine_error(sparql, exc) from None
         except RuntimeError as exc:  # e.g. an unknown function

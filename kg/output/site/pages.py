@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
-from kg.inputs.claims import Claim
+from kg.inputs.records import Claim
 from kg.iris import BASE, GKS, GKV, RELEASE, SKOS
 from kg.output.citations import genre_of
 from kg.output.render import link_tag
