@@ -692,17 +692,22 @@ def loops(
     source: list[str] = typer.Option([], "--source", "-s", show_default=False, help=_SOURCE_HELP),
     include: list[str] = typer.Option([], "--include", show_default=False, help=_INCLUDE_HELP),
     min_certainty: str | None = typer.Option(None, "--min-certainty", show_default=False, help=_CERTAINTY_HELP),
+    limit: int = typer.Option(20, "--limit", min=1, help="List at most this many loops, the first in rank (the count of all is printed)."),
+    show_all: bool = typer.Option(False, "--all", help="List every loop (a large graph has tens of thousands)."),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
 ) -> None:
     """Feedback loops, each REINFORCING (an even number of negative links) or BALANCING (an odd number), with the claims behind each link.
 
     A loop is stated by a source that states it whole, by the rule for paths (see kg chain --help), its last link joined to its first too. Each loop says whether one actor acts on every link (one actor's perspective) or the acting actor changes along it.
+
+    Ranked: the loops stated by more sources first, then those more sources claim every link of, then those whose least-supported link more sources claim, then shorter ones; the first --limit are listed, after the count of all.
     """
     g = _graph(lazy=True)
     cid = _ask(lambda: g.concept(concept).id) if concept is not None else None
     query = _ask(lambda: {"concept": cid, "max_len": max_len, "sources": g.sources_named(source),
-                          "include": g.includable(include), "min_certainty": min_certainty})
-    found = _ask(lambda: g.loops(cid, max_len=max_len, sources=query["sources"], include=include, min_certainty=min_certainty))
+                          "include": g.includable(include), "min_certainty": min_certainty, "limit": None if show_all else limit})
+    found = _ask(lambda: g.loops(cid, max_len=max_len, sources=query["sources"], include=include, min_certainty=min_certainty,
+                                 limit=query["limit"]))
     typer.echo(g.report("loops", found, fmt.value, query), nl=False)
 
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # only for annotations: importing them costs what `load` avoi
     from kg.query.contrast import Contrast
     from kg.query.coverage import Coverage
     from kg.query.explain import Explanation
-    from kg.query.loops import Loop
+    from kg.query.loops import Loops
     from kg.query.passages import Passage
     from kg.query.paths import CausalPath
     from kg.query.quotefind import QuoteMatch
@@ -266,12 +266,16 @@ class Graph:
                        narrower=narrower)
 
     def loops(self, concept: str | None = None, *, max_len: int = 6, sources: Iterable[str] | None = None,
-              include: Iterable[str] = (), min_certainty: str | None = None) -> list[Loop]:
-        """Feedback loops (through `concept` if given), each reinforcing or balancing, stated or assembled."""
+              include: Iterable[str] = (), min_certainty: str | None = None, limit: int | None = None) -> Loops:
+        """Feedback loops (through `concept` if given), each reinforcing or balancing, stated or assembled.
+
+        Ranked, stated ones first (kg.query.loops.find_loops); the first `limit` (None: all), with
+        `.total` and `.stated` counting every loop found.
+        """
         from kg.query.loops import find_loops
 
         return find_loops(self.model, names.resolve_concept(self.model, concept) if concept else None,
-                          max_len=max_len, sources=sources, include=include, min_certainty=min_certainty)
+                          max_len=max_len, sources=sources, include=include, min_certainty=min_certainty, limit=limit)
 
     def agree(self, concept: str | None = None, *, exact: bool = False) -> list[Agreement]:
         """What several independent works say alike: the same link, or (unless `exact`) through broader concepts."""

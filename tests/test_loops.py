@@ -209,7 +209,78 @@ def synthetic_kg(tmp_path_factory):
 def test_same_loops_as_networkx_on_the_fixture_the_real_and_a_synthetic_graph(kg, real_kg, synthetic_kg, max_len):
     # The real graph has no loop today (test_real_graph_loops_through_a_concept_agree_with_all_loops is skipped): equal there means both find none.
     assert len(_networkx_loops(synthetic_kg, max_len=max_len)) >= 10 * (max_len - 1)
+    # find_loops ranks its loops (test_loops_are_ranked_stated_first); as sets, shortest first, they are networkx's
+    def found(*args):
+        return sorted((lp.concepts for lp in find_loops(*args, max_len=max_len)), key=lambda c: (len(c), c))
+
     for model in (kg, real_kg, synthetic_kg):
-        assert [lp.concepts for lp in find_loops(model, max_len=max_len)] == _networkx_loops(model, max_len=max_len)
+        assert found(model) == _networkx_loops(model, max_len=max_len)
         for concept in sorted(model.concepts)[:: max(1, len(model.concepts) // 30)]:
-            assert [lp.concepts for lp in find_loops(model, concept, max_len=max_len)] == _networkx_loops(model, concept, max_len)
+            assert found(model, concept) == _networkx_loops(model, concept, max_len)
+
+
+# --- ranking, and listing the first few ---------------------------------------------------------------
+
+def _rank(lp) -> tuple:
+    """The order find_loops promises: stated by more sources, more sources on every link, a better-supported weakest link, shorter."""
+    return (-len(lp.stated_by), -len(lp.every_link_by), -min(len(s.sources) for s in lp.steps), len(lp), lp.concepts)
+
+
+def test_loops_are_ranked_stated_first_and_limited(mini):
+    append_claims(mini, "mini-b", "推诿多了压力更大。", SHIRKING_PRESSURE)
+    kg = load(mini)
+    loops = find_loops(kg)
+    # Shortest first would put the assembled pressure ⇄ shirking between the two stated loops.
+    assert [(lp.concepts, bool(lp.stated_by)) for lp in loops] == [
+        (["discount", "escalation"], True), (["staffing", "workload"], True),
+        (["pressure", "shirking"], False), (["caution", "shirking", "pressure"], False)]
+    assert (loops.total, loops.stated) == (4, 2)
+    first = find_loops(kg, limit=3)
+    assert [lp.concepts for lp in first] == [lp.concepts for lp in loops[:3]] and (first.total, first.stated) == (4, 2)
+    with pytest.raises(QueryError):
+        find_loops(kg, limit=0)
+
+
+@pytest.fixture(scope="module")
+def synthetic_3k(tmp_path_factory):
+    """A generated project of 3,000 claims in three sources, loaded, and its query index."""
+    from bench.generate import generate
+    from kg.query.index import ModelIndex, write_index
+
+    root = generate(tmp_path_factory.mktemp("loops3k") / "p", 3000)
+    model = load(root)
+    path = tmp_path_factory.mktemp("index3k") / "index.sqlite"
+    write_index(model, path)
+    return model, lambda: ModelIndex(path, root)
+
+
+def test_ranking_on_a_synthetic_graph_and_only_the_listed_claims_read(synthetic_3k):
+    model, index = synthetic_3k
+    every = find_loops(model)
+    assert len(every) == every.total > 1000 and [_rank(lp) for lp in every] == sorted(_rank(lp) for lp in every)
+    assert len({tuple(lp.every_link_by) for lp in every}) > 2  # the ranking has sources to tell loops apart
+    fresh = index()
+    first = find_loops(fresh, limit=10)
+    assert [lp.concepts for lp in first] == [lp.concepts for lp in every[:10]] and first.total == every.total
+    # The claims read: the listed loops', and those of loops a source claims every link of (they might be stated).
+    may_be_stated = {c.id for lp in every if lp.every_link_by for s in lp.steps for c in s.claims}
+    listed = {c.id for lp in first for s in lp.steps for c in s.claims}
+    on_loops = {c.id for lp in every for s in lp.steps for c in s.claims}
+    assert set(fresh.claims._memo) == may_be_stated | listed
+    assert len(fresh.claims._memo) < len(on_loops) / 4  # 311 of 1,715
+
+
+def test_cli_loops_lists_the_first_and_counts_all(runner, mini):
+    append_claims(mini, "mini-b", "推诿多了压力更大。", SHIRKING_PRESSURE)
+    out = invoke(runner, mini, "loops", "--limit", "2").stdout
+    assert out.startswith("feedback loops: 4 (at most 6 links), 2 stated by a source\nlisted: the first 2 in rank")
+    assert "2. 人手 ⊣ 工作量 → 人手" in out and "\n3. " not in out
+    everything = invoke(runner, mini, "loops", "--all", "--format", "json").stdout
+    data = json.loads(everything)
+    assert (data["total"], data["stated"], data["query"]["limit"], len(data["loops"])) == (4, 2, None, 4)
+    assert [c["id"] for c in data["loops"][2]["concepts"]] == ["pressure", "shirking"]
+    default = json.loads(invoke(runner, mini, "loops", "--format", "json").stdout)
+    assert default["query"]["limit"] == 20 and len(default["loops"]) == 4
+    md = invoke(runner, mini, "loops", "-n", "2", "--limit", "1", "-f", "markdown").stdout
+    assert md.startswith("## Feedback loops: 3 (at most 2 links), 2 stated by a source\n\nListed: the first 1 in rank")
+    assert invoke(runner, mini, "loops", "--limit", "0").exit_code == 2

@@ -536,7 +536,9 @@ def cite_loop(kg, concepts: list[str], *, lang: str = "en", max_len: int = 6) ->
     if not concepts:
         raise NameNotFound("name at least one concept of the loop")
     wanted = [resolve_concept(kg, c) for c in concepts]
-    loop = next((lp for lp in find_loops(kg, wanted[0], max_len=max_len) if set(wanted) <= set(lp.concepts)), None)
+    # find_loops ranks stated loops first; the one cited is the shortest, as it always was
+    loop = min((lp for lp in find_loops(kg, wanted[0], max_len=max_len) if set(wanted) <= set(lp.concepts)),
+               key=lambda lp: (len(lp), lp.concepts), default=None)
     if loop is None:
         raise NameNotFound(f"no feedback loop of at most {max_len} links through {', '.join(concepts)}")
     label = lambda cid: kg.concepts[cid].label(lang)  # noqa: E731

@@ -293,10 +293,28 @@ def loop_to_dict(kg, lp) -> dict:
     }
 
 
+def _loop_counts(loops) -> tuple[int, int]:
+    """(every loop found, those stated by a source): a ranked list (kg.query.loops.Loops) knows them beyond those listed."""
+    return getattr(loops, "total", len(loops)), getattr(loops, "stated", sum(1 for lp in loops if lp.stated_by))
+
+
 def loops_to_dict(kg, loops, query: dict) -> dict:
     q = dict(query)
     q["concept"] = concept_ref(kg, q["concept"]) if q.get("concept") else None
-    return {"command": "loops", "version": JSON_VERSION, "query": q, "loops": [loop_to_dict(kg, lp) for lp in loops]}
+    total, stated = _loop_counts(loops)
+    return {"command": "loops", "version": JSON_VERSION, "query": q, "total": total, "stated": stated,
+            "loops": [loop_to_dict(kg, lp) for lp in loops]}
+
+
+def _loops_heading(kg, loops, query: dict) -> tuple[str, str]:
+    """The count of every loop found, and (when not all are listed) which are."""
+    total, stated = _loop_counts(loops)
+    through = f" through {label(kg, query['concept'])}" if query.get("concept") else ""
+    head = f"feedback loops{through}: {total} (at most {query['max_len']} links), {stated} stated by a source"
+    more = ""
+    if len(loops) < total:
+        more = f"listed: the first {len(loops)} in rank, stated ones first (--limit N or --all for more)"
+    return head, more
 
 
 def _loop_status(lp) -> str:
@@ -323,15 +341,15 @@ def _perspective(kg, lp) -> str:
 def render_loops(kg, loops, fmt: str, query: dict) -> str:
     if fmt == "json":
         return dumps(loops_to_dict(kg, loops, query))
-    through = f" through {label(kg, query['concept'])}" if query.get("concept") else ""
+    head, more = _loops_heading(kg, loops, query)
     if fmt == "markdown":
-        lines = [f"## Feedback loops{to_markdown_inline(through)}: {len(loops)} (at most {query['max_len']} links)", ""]
+        lines = [f"## {to_markdown_inline(head[0].upper() + head[1:])}", ""] + ([to_markdown_inline(more[0].upper() + more[1:]) + ".", ""] if more else [])
         for i, lp in enumerate(loops, 1):
             lines += [f"### {i}. {to_markdown_inline(_loop_line(kg, lp))}", ""]
             lines += [f"**{lp.kind}** — {to_markdown_inline(_loop_status(lp))}; {len(lp)} link(s); {to_markdown_inline(_perspective(kg, lp))}", ""]
             lines += _md_steps(kg, lp.steps) + [""]
         return "\n".join(lines).rstrip() + "\n"
-    lines = [f"feedback loops{through}: {len(loops)} (at most {query['max_len']} links)"]
+    lines = [head] + ([more] if more else [])
     for i, lp in enumerate(loops, 1):
         lines += ["", f"{i}. {_loop_line(kg, lp)}", f"   {lp.kind.upper()} · {_loop_status(lp)} · {len(lp)} link(s)",
                   f"   {_perspective(kg, lp)}"]

@@ -288,6 +288,7 @@ class LinkView:
         self._reader: Callable[[str], tuple[list, list]] | None = getattr(kg, "links_of", None)  # the query index's
         self._succ: dict[str, dict[str, list[Claim]]] = {}
         self._pred: dict[str, dict[str, list[Claim]]] = {}
+        self._source: dict[str, str] = {}  # claim id → source, from the index's links (link_sources, with no claim decoded)
         if self._reader is None:
             self._build()
 
@@ -341,6 +342,7 @@ class LinkView:
         for cid, effect, relation, source, _ in outgoing:
             if self._wanted(relation, source) and (self._keep is None or self._keep(claims[cid])):
                 succ.setdefault(effect, []).append(cid)
+                self._source[cid] = source
         pred: dict[str, list] = {}
         rank: dict[str, int] = {}
         for cid, cause, relation, source, order in incoming:
@@ -370,6 +372,13 @@ class LinkView:
         if found and isinstance(found[0], str):
             found = [self._kg.claims[cid] for cid in found]
         return sorted(found, key=lambda c: c.id)
+
+    def link_sources(self, cause: str, effect: str) -> list[str]:
+        """The sources of the claims of the link cause → effect, in its claims' order; from the index, no claim decoded."""
+        found = self.succ(cause)[effect]
+        if found and isinstance(found[0], str):
+            return [self._source[cid] for cid in found]
+        return [c.source for c in found]
 
     def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Read the claims of these links from the index in a few queries rather than one each (a no-op on a model)."""
