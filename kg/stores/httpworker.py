@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 
 from kg.stores.sparqlhttp import (
     CONTINUE,
@@ -67,37 +68,32 @@ class Shared:
         self.ready = ctx.Array("b", slots, lock=False)  # 1 from a worker's start until the server reaps it
         self.max_connections = max_connections
 
-    def admit(self, slot: int) -> bool:
+    @contextmanager
+    def _counting(self):
         lock = self.counts.get_lock()
         # A worker killed while holding the lock would hold it forever: then count without it.
         locked = lock.acquire(timeout=1.0)
         try:
+            yield
+        finally:
+            if locked:
+                lock.release()
+
+    def admit(self, slot: int) -> bool:
+        with self._counting():
             if sum(self.counts.get_obj()) >= self.max_connections:
                 return False
             self.counts[slot] += 1
             return True
-        finally:
-            if locked:
-                lock.release()
 
     def adopt(self, slot: int) -> None:
         """A connection admitted by a worker that ended, now served by this one."""
-        lock = self.counts.get_lock()
-        locked = lock.acquire(timeout=1.0)
-        try:
+        with self._counting():
             self.counts[slot] += 1
-        finally:
-            if locked:
-                lock.release()
 
     def release(self, slot: int) -> None:
-        lock = self.counts.get_lock()
-        locked = lock.acquire(timeout=1.0)
-        try:
+        with self._counting():
             self.counts[slot] = max(0, self.counts[slot] - 1)
-        finally:
-            if locked:
-                lock.release()
 
     def reset(self, slot: int) -> None:
         """A worker ended: its connections ended with it."""
