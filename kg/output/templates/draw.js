@@ -75,11 +75,37 @@
   };
 
   // ---- links ----
-  // A link vis-network would draw as a plain straight line in its own colour.
-  function plain(e) {
-    var o = e.options, c = o.color;
-    return !e.selected && !e.hover && e.from !== e.to && !(o.smooth && o.smooth.enabled) && !o.label &&
-      !c.inherit && (c.opacity === undefined || c.opacity === 1) && !(o.shadow && o.shadow.enabled) && typeof c.color === "string";
+  // What can be drawn in bulk, sorted once for each set of drawn links (each change of the data gives
+  // a new body.edgeIndices): plain straight links by colour, width and dashes, and their heads by
+  // colour; the rest (curved, labelled, a loop, a head vis-network draws another way) one by one.
+  var HEADS = {  // vis-network's arrow heads (its EndPoints), as polygons of unit length pointing along +x
+    arrow: [[0, 0], [-1, 0.3], [-0.9, 0], [-1, -0.3]], triangle: [[0.02, 0], [-1, 0.3], [-1, -0.3]],
+    diamond: [[0, 0], [-0.5, -0.3], [-1, 0], [-0.5, 0.3]], vee: [[-1, 0.3], [-0.5, 0], [-1, -0.3], [0, 0]],
+    bar: [[0, 0.5], [0, -0.5], [-0.15, -0.5], [-0.15, 0.5]], circle: null
+  };
+  var sorted = { at: null, groups: [], others: [] };
+  function sortLinks() {
+    if (sorted.at === body.edgeIndices) return sorted;
+    var list = body.edgeIndices, byKey = {}, groups = [], others = [];
+    for (var i = 0; i < list.length; i++) {
+      var e = body.edges[list[i]], o = e.options, c = o.color;
+      if (e.from === e.to || (o.smooth && o.smooth.enabled) || o.label || c.inherit || (c.opacity !== undefined && c.opacity !== 1) ||
+          (o.shadow && o.shadow.enabled) || typeof c.color !== "string") { others.push(e); continue; }
+      var dashes = o.dashes === true ? [5, 5] : o.dashes || null, key = c.color + "|" + o.width + "|" + (dashes ? dashes.join(",") : "");
+      if (!byKey[key]) {
+        var period = 0;
+        (dashes || []).forEach(function (d) { period += d; });
+        if (dashes && dashes.length % 2) period *= 2;  // an odd list repeats twice over (canvas's rule)
+        groups.push(byKey[key] = { color: c.color, width: o.width, dashes: dashes, period: period, links: [] });
+      }
+      byKey[key].links.push(e);
+      var a = o.arrows;
+      // A head drawn in bulk: at the effect only, a shape above, no image, the line running into it (vis-network's default).
+      e.govkgHead = a && a.to && a.to.enabled === true && !(a.from && a.from.enabled) && !(a.middle && a.middle.enabled) && !a.to.src &&
+        o.arrowStrikethrough !== false && a.to.scaleFactor >= 0 && Object.prototype.hasOwnProperty.call(HEADS, a.to.type || "arrow") ? (a.to.type || "arrow") : null;
+    }
+    sorted = { at: list, groups: groups, others: others };
+    return sorted;
   }
   // The part [t0, t1] of the segment a→b inside the box v (Liang–Barsky), or null.
   function cut(ax, ay, bx, by, v) {
@@ -93,42 +119,32 @@
   }
   renderer._drawEdges = function (ctx) {
     if (reuse) return;
-    var list = body.edgeIndices;
-    if (list.length < BATCH_FROM) return drawEachEdge.call(renderer, ctx);
-    var v = inView(10), groups = {}, keys = [], alone = [];
-    for (var i = 0; i < list.length; i++) {
-      var e = body.edges[list[i]];
-      if (e.connected !== true) continue;
-      if (!plain(e)) { alone.push(e); continue; }
-      var o = e.options, dashes = o.dashes === true ? [5, 5] : o.dashes || null;
-      var key = o.color.color + "|" + o.width + "|" + (dashes ? dashes.join(",") : "");
-      if (!groups[key]) { groups[key] = { color: o.color.color, width: o.width, dashes: dashes, links: [] }; keys.push(key); }
-      groups[key].links.push(e);
-    }
+    if (body.edgeIndices.length < BATCH_FROM) return drawEachEdge.call(renderer, ctx);
+    var v = inView(10), all = sortLinks(), later = [];
     ctx.save();
-    keys.forEach(function (key) {
-      var g = groups[key], period = 0;
+    ctx.lineCap = "round";  // as vis-network leaves it after its first dashed link
+    all.groups.forEach(function (g) {
       ctx.strokeStyle = g.color;
       ctx.lineWidth = g.width;
-      ctx.lineCap = g.dashes ? "round" : "butt";
       ctx.setLineDash(g.dashes || []);
       ctx.lineDashOffset = 0;
-      if (g.dashes) g.dashes.forEach(function (d) { period += d; });
-      if (g.dashes && g.dashes.length % 2) period *= 2;  // an odd list repeats twice over (canvas's rule)
-      g.links.forEach(function (e) {
-        var f = e.from, t = e.to, part = cut(f.x, f.y, t.x, t.y, v);
-        if (!part) return;
+      for (var i = 0; i < g.links.length; i++) {
+        var e = g.links[i], f = e.from, t = e.to;
+        if (e.connected !== true) continue;
+        if (e.selected || e.hover) { later.push(e); continue; }
+        var part = cut(f.x, f.y, t.x, t.y, v);
+        if (!part) continue;
         var len = Math.hypot(t.x - f.x, t.y - f.y) || 1, s = part[0];
-        if (period) s = Math.floor(s * len / period) * period / len;  // start on a whole dash: the pattern stays where it was
+        if (g.period) s = Math.floor(s * len / g.period) * g.period / len;  // from a whole dash: the pattern stays in place
         ctx.beginPath();
         ctx.moveTo(f.x + (t.x - f.x) * s, f.y + (t.y - f.y) * s);
         ctx.lineTo(f.x + (t.x - f.x) * part[1], f.y + (t.y - f.y) * part[1]);
         ctx.stroke();
-      });
+      }
     });
     ctx.restore();
     // The rest as vis-network draws them, over the others (a selected or hovered link on top).
-    for (var k = 0; k < alone.length; k++) alone[k].draw(ctx);
+    all.others.concat(later).forEach(function (e) { if (e.connected === true) e.draw(ctx); });
   };
 
   // ---- arrow heads: only in view, and at a zoom where they are a few pixels wide ----
@@ -136,10 +152,52 @@
     if (reuse) return;
     var list = body.edgeIndices;
     if (body.view.scale < 0.3 && list.length > 300) return;
-    var v = inView(40);
-    for (var i = 0; i < list.length; i++) {
-      var e = body.edges[list[i]], to = e.to;
-      if (e.connected === true && to && to.x >= v.x0 && to.x <= v.x1 && to.y >= v.y0 && to.y <= v.y1) e.drawArrows(ctx);
-    }
+    var v = inView(40), seen = function (e) { var t = e.to; return e.connected === true && t && t.x >= v.x0 && t.x <= v.x1 && t.y >= v.y0 && t.y <= v.y1; };
+    if (list.length < BATCH_FROM) { list.forEach(function (id) { if (seen(body.edges[id])) body.edges[id].drawArrows(ctx); }); return; }
+    var all = sortLinks(), byColour = {}, colours = [], alone = [];
+    all.groups.forEach(function (g) {
+      for (var i = 0; i < g.links.length; i++) {
+        var e = g.links[i];
+        if (!seen(e)) continue;
+        if (!e.govkgHead || e.selected || e.hover) { alone.push(e); continue; }
+        if (!byColour[g.color]) { byColour[g.color] = []; colours.push(g.color); }
+        byColour[g.color].push(e);
+      }
+    });
+    ctx.save();
+    colours.forEach(function (colour) {
+      ctx.fillStyle = colour;
+      ctx.beginPath();
+      byColour[colour].forEach(function (e) { head(e, ctx); });
+      ctx.fill();
+    });
+    ctx.restore();
+    all.others.forEach(function (e) { if (seen(e)) e.drawArrows(ctx); });
+    alone.forEach(function (e) { e.drawArrows(ctx); });
   };
+  /* A head as vis-network places it (StraightEdge.getArrowData): its tip where the link meets the effect's
+     border, 15 × scale factor + 3 × width long, along the link; added to the current path. The border
+     point depends only on the two concepts, so it is kept until one of them moves. */
+  function head(e, ctx) {
+    var f = e.from, t = e.to, o = e.options, at = e.govkgTip;
+    if (!at || at.fx !== f.x || at.fy !== f.y || at.tx !== t.x || at.ty !== t.y || at.size !== t.options.size) {
+      var angle = Math.atan2(t.y - f.y, t.x - f.x), len = Math.hypot(t.x - f.x, t.y - f.y) || 1;
+      var k = (len - t.distanceToBorder(ctx, angle)) / len;
+      at = e.govkgTip = { fx: f.x, fy: f.y, tx: t.x, ty: t.y, size: t.options.size, angle: angle,
+                          x: f.x + (t.x - f.x) * k, y: f.y + (t.y - f.y) * k };
+    }
+    var length = 15 * o.arrows.to.scaleFactor + 3 * o.width, cos = Math.cos(at.angle), sin = Math.sin(at.angle);
+    var shape = HEADS[e.govkgHead];
+    if (!shape) {  // circle: its centre 0.4 of the length back from the tip, radius 0.4 of it
+      var cx = at.x - 0.4 * length * cos, cy = at.y - 0.4 * length * sin;
+      ctx.moveTo(cx + 0.4 * length, cy);
+      ctx.arc(cx, cy, 0.4 * length, 0, 2 * Math.PI);
+      return;
+    }
+    for (var i = 0; i < shape.length; i++) {
+      var x = at.x + length * (shape[i][0] * cos - shape[i][1] * sin), y = at.y + length * (shape[i][0] * sin + shape[i][1] * cos);
+      if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    }
+    // No closePath: fill() closes every shape itself, and Chromium's closePath grows with the path.
+  }
 })();
