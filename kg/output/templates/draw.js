@@ -7,17 +7,22 @@
      the picture back instead: searching, reading, selecting under the veil draw nothing again. What
      the page draws over the map (the veil, the neighbourhood, the overview's labels, the path's
      marks: graph.js's and trace.js's afterDrawing) is drawn every time.
-   - Links in view only, set up once per colour, width and dash pattern (vis-network parses each
-     one's colour and saves the context for each dashed one), each cut to the view (a long dashed
-     link off screen still cost its dashes), its dashes kept in step.
-   - Arrow heads only in view, and only at a zoom where they are a few pixels wide.
-   What vis-network draws differently (a selected, hovered, curved or labelled link, a loop) it still
-   draws itself: the map looks the same, drawn with less work. */
+   - Plain straight links drawn in view only, each cut to the view (a long dashed link off screen
+     still cost its dashes), the context set once for a run of links alike (vis-network builds every
+     formatting value of each link, parses its colour, and saves the context for each dashed one).
+   - Arrow heads only in view, at a zoom where they are a few pixels wide, at vis-network's geometry
+     (kept until a concept moves), a run of one colour filled as one path.
+   In vis-network's order, and what it draws differently (a selected, hovered, curved or labelled
+   link, a loop) it still draws itself: the map looks the same (tests/test_page_drawing_browser.py
+   compares the two), drawn with less work. */
 (function () {
   "use strict";
   var api = window.govkg, network = api.network, renderer = network.renderer, body = network.body;
   var container = document.getElementById("graph");
   var BATCH_FROM = 200;  // links drawn; below, vis-network draws each one as it always does
+  // govkg.drawing.bulk = false: every link and head drawn by vis-network itself (to compare the two)
+  var drawing = api.drawing = { bulk: true };
+  function bulk() { return drawing.bulk === true && body.edgeIndices.length >= BATCH_FROM; }
   if (!renderer || ["_drawEdges", "_drawNodes", "_drawArrows", "_drawSelectionBox"].some(function (k) {
     return typeof renderer[k] !== "function";
   })) return;  // another vis-network: draw as it does
@@ -44,7 +49,7 @@
     // Under the veil the selection cannot be seen on the map (graph.js draws the neighbourhood again on top).
     var chosen = veiled() ? "veiled" : sel ? ids(sel.getSelectedNodes ? sel.getSelectedNodes() : []) + "|" + ids(sel.getSelectedEdges ? sel.getSelectedEdges() : []) : "?";
     return [v.scale, v.translation.x, v.translation.y, c.width, c.height, pos, hover, chosen,
-            renderer.dragging, renderer.zooming, renderer.renderingActive].join(";");
+            renderer.dragging, renderer.zooming, renderer.renderingActive, drawing.bulk].join(";");
   }
   network.on("beforeDrawing", function (ctx) {
     reuse = false;
@@ -75,37 +80,40 @@
   };
 
   // ---- links ----
-  // What can be drawn in bulk, sorted once for each set of drawn links (each change of the data gives
-  // a new body.edgeIndices): plain straight links by colour, width and dashes, and their heads by
-  // colour; the rest (curved, labelled, a loop, a head vis-network draws another way) one by one.
+  // How each drawn link is drawn, found once for each set of drawn links (each change of the data
+  // gives a new body.edgeIndices): a plain straight link gets its style (colour, width, dashes, shared
+  // by all links alike) and its head's shape; the rest (curved, labelled, a loop, a head vis-network
+  // draws another way) none, and vis-network draws them. All in vis-network's order, so that where
+  // links cross the same one lies on top.
   var HEADS = {  // vis-network's arrow heads (its EndPoints), as polygons of unit length pointing along +x
     arrow: [[0, 0], [-1, 0.3], [-0.9, 0], [-1, -0.3]], triangle: [[0.02, 0], [-1, 0.3], [-1, -0.3]],
     diamond: [[0, 0], [-0.5, -0.3], [-1, 0], [-0.5, 0.3]], vee: [[-1, 0.3], [-0.5, 0], [-1, -0.3], [0, 0]],
     bar: [[0, 0.5], [0, -0.5], [-0.15, -0.5], [-0.15, 0.5]], circle: null
   };
-  var sorted = { at: null, groups: [], others: [] };
+  var sorted = { at: null, links: [] };
   function sortLinks() {
-    if (sorted.at === body.edgeIndices) return sorted;
-    var list = body.edgeIndices, byKey = {}, groups = [], others = [];
+    if (sorted.at === body.edgeIndices) return sorted.links;
+    var list = body.edgeIndices, styles = {}, links = [];
     for (var i = 0; i < list.length; i++) {
-      var e = body.edges[list[i]], o = e.options, c = o.color;
+      var e = body.edges[list[i]], o = e.options, c = o.color, a = o.arrows;
+      links.push(e);
+      e.govkgStyle = e.govkgHead = null;
       if (e.from === e.to || (o.smooth && o.smooth.enabled) || o.label || c.inherit || (c.opacity !== undefined && c.opacity !== 1) ||
-          (o.shadow && o.shadow.enabled) || typeof c.color !== "string") { others.push(e); continue; }
+          (o.shadow && o.shadow.enabled) || typeof c.color !== "string") continue;
       var dashes = o.dashes === true ? [5, 5] : o.dashes || null, key = c.color + "|" + o.width + "|" + (dashes ? dashes.join(",") : "");
-      if (!byKey[key]) {
+      if (!styles[key]) {
         var period = 0;
         (dashes || []).forEach(function (d) { period += d; });
         if (dashes && dashes.length % 2) period *= 2;  // an odd list repeats twice over (canvas's rule)
-        groups.push(byKey[key] = { color: c.color, width: o.width, dashes: dashes, period: period, links: [] });
+        styles[key] = { color: c.color, width: o.width, dashes: dashes || [], period: period };
       }
-      byKey[key].links.push(e);
-      var a = o.arrows;
-      // A head drawn in bulk: at the effect only, a shape above, no image, the line running into it (vis-network's default).
+      e.govkgStyle = styles[key];
+      // A head drawn here: at the effect only, a shape above, no image, the line running into it (vis-network's default).
       e.govkgHead = a && a.to && a.to.enabled === true && !(a.from && a.from.enabled) && !(a.middle && a.middle.enabled) && !a.to.src &&
         o.arrowStrikethrough !== false && a.to.scaleFactor >= 0 && Object.prototype.hasOwnProperty.call(HEADS, a.to.type || "arrow") ? (a.to.type || "arrow") : null;
     }
-    sorted = { at: list, groups: groups, others: others };
-    return sorted;
+    sorted = { at: list, links: links };
+    return links;
   }
   // The part [t0, t1] of the segment a→b inside the box v (Liang–Barsky), or null.
   function cut(ax, ay, bx, by, v) {
@@ -119,32 +127,34 @@
   }
   renderer._drawEdges = function (ctx) {
     if (reuse) return;
-    if (body.edgeIndices.length < BATCH_FROM) return drawEachEdge.call(renderer, ctx);
-    var v = inView(10), all = sortLinks(), later = [];
-    ctx.save();
-    ctx.lineCap = "round";  // as vis-network leaves it after its first dashed link
-    all.groups.forEach(function (g) {
-      ctx.strokeStyle = g.color;
-      ctx.lineWidth = g.width;
-      ctx.setLineDash(g.dashes || []);
-      ctx.lineDashOffset = 0;
-      for (var i = 0; i < g.links.length; i++) {
-        var e = g.links[i], f = e.from, t = e.to;
-        if (e.connected !== true) continue;
-        if (e.selected || e.hover) { later.push(e); continue; }
-        var part = cut(f.x, f.y, t.x, t.y, v);
-        if (!part) continue;
-        var len = Math.hypot(t.x - f.x, t.y - f.y) || 1, s = part[0];
-        if (g.period) s = Math.floor(s * len / g.period) * g.period / len;  // from a whole dash: the pattern stays in place
-        ctx.beginPath();
-        ctx.moveTo(f.x + (t.x - f.x) * s, f.y + (t.y - f.y) * s);
-        ctx.lineTo(f.x + (t.x - f.x) * part[1], f.y + (t.y - f.y) * part[1]);
-        ctx.stroke();
+    if (!bulk()) return drawEachEdge.call(renderer, ctx);
+    var v = inView(10), links = sortLinks(), now = null;
+    for (var i = 0; i < links.length; i++) {
+      var e = links[i], g = e.govkgStyle, f = e.from, t = e.to;
+      if (e.connected !== true) continue;
+      if (!g || e.selected || e.hover) {  // vis-network's own, with its own context state
+        if (now) { ctx.restore(); now = null; }
+        e.draw(ctx);
+        continue;
       }
-    });
-    ctx.restore();
-    // The rest as vis-network draws them, over the others (a selected or hovered link on top).
-    all.others.concat(later).forEach(function (e) { if (e.connected === true) e.draw(ctx); });
+      var part = cut(f.x, f.y, t.x, t.y, v);
+      if (!part) continue;
+      if (g !== now) {  // the context set once for a run of links alike, not for each link
+        if (!now) { ctx.save(); ctx.lineCap = "round"; }  // round: as vis-network leaves it after its first dashed link
+        ctx.strokeStyle = g.color;
+        ctx.lineWidth = g.width;
+        ctx.setLineDash(g.dashes);
+        ctx.lineDashOffset = 0;
+        now = g;
+      }
+      var len = Math.hypot(t.x - f.x, t.y - f.y) || 1, s = part[0];
+      if (g.period) s = Math.floor(s * len / g.period) * g.period / len;  // from a whole dash: the pattern stays in place
+      ctx.beginPath();
+      ctx.moveTo(f.x + (t.x - f.x) * s, f.y + (t.y - f.y) * s);
+      ctx.lineTo(f.x + (t.x - f.x) * part[1], f.y + (t.y - f.y) * part[1]);
+      ctx.stroke();
+    }
+    if (now) ctx.restore();
   };
 
   // ---- arrow heads: only in view, and at a zoom where they are a few pixels wide ----
@@ -153,27 +163,27 @@
     var list = body.edgeIndices;
     if (body.view.scale < 0.3 && list.length > 300) return;
     var v = inView(40), seen = function (e) { var t = e.to; return e.connected === true && t && t.x >= v.x0 && t.x <= v.x1 && t.y >= v.y0 && t.y <= v.y1; };
-    if (list.length < BATCH_FROM) { list.forEach(function (id) { if (seen(body.edges[id])) body.edges[id].drawArrows(ctx); }); return; }
-    var all = sortLinks(), byColour = {}, colours = [], alone = [];
-    all.groups.forEach(function (g) {
-      for (var i = 0; i < g.links.length; i++) {
-        var e = g.links[i];
-        if (!seen(e)) continue;
-        if (!e.govkgHead || e.selected || e.hover) { alone.push(e); continue; }
-        if (!byColour[g.color]) { byColour[g.color] = []; colours.push(g.color); }
-        byColour[g.color].push(e);
-      }
-    });
+    if (!bulk()) { list.forEach(function (id) { if (seen(body.edges[id])) body.edges[id].drawArrows(ctx); }); return; }
+    // Heads of one colour one after another filled as one path; in vis-network's order.
+    var links = sortLinks(), colour = null;
     ctx.save();
-    colours.forEach(function (colour) {
-      ctx.fillStyle = colour;
-      ctx.beginPath();
-      byColour[colour].forEach(function (e) { head(e, ctx); });
-      ctx.fill();
-    });
+    for (var i = 0; i < links.length; i++) {
+      var e = links[i];
+      if (!seen(e)) continue;
+      if (!e.govkgHead || e.selected || e.hover) {
+        if (colour) { ctx.fill(); colour = null; }
+        e.drawArrows(ctx);
+        continue;
+      }
+      if (e.govkgStyle.color !== colour) {
+        if (colour) ctx.fill();
+        colour = ctx.fillStyle = e.govkgStyle.color;
+        ctx.beginPath();
+      }
+      head(e, ctx);
+    }
+    if (colour) ctx.fill();
     ctx.restore();
-    all.others.forEach(function (e) { if (seen(e)) e.drawArrows(ctx); });
-    alone.forEach(function (e) { e.drawArrows(ctx); });
   };
   /* A head as vis-network places it (StraightEdge.getArrowData): its tip where the link meets the effect's
      border, 15 × scale factor + 3 × width long, along the link; added to the current path. The border
