@@ -90,13 +90,19 @@
     diamond: [[0, 0], [-0.5, -0.3], [-1, 0], [-0.5, 0.3]], vee: [[-1, 0.3], [-0.5, 0], [-1, -0.3], [0, 0]],
     bar: [[0, 0.5], [0, -0.5], [-0.15, -0.5], [-0.15, 0.5]], circle: null
   };
-  var sorted = { at: null, links: [] };
+  var sorted = { at: null, links: [] }, styles = {}, epoch = 0;
+  // A link's style is found again only after a change of the data or the options (not after a filter,
+  // which hides links without changing them).
+  network.on("_dataChanged", function () { epoch++; });
+  network.on("_dataUpdated", function () { epoch++; });
   function sortLinks() {
     if (sorted.at === body.edgeIndices) return sorted.links;
-    var list = body.edgeIndices, styles = {}, links = [];
+    var list = body.edgeIndices, links = [];
     for (var i = 0; i < list.length; i++) {
       var e = body.edges[list[i]], o = e.options, c = o.color, a = o.arrows;
       links.push(e);
+      if (e.govkgEpoch === epoch) continue;
+      e.govkgEpoch = epoch;
       e.govkgStyle = e.govkgHead = null;
       if (e.from === e.to || (o.smooth && o.smooth.enabled) || o.label || c.inherit || (c.opacity !== undefined && c.opacity !== 1) ||
           (o.shadow && o.shadow.enabled) || typeof c.color !== "string") continue;
