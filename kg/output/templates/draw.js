@@ -34,11 +34,11 @@
   }
 
   // ---- the map kept as a picture ----
-  var kept = null, keptKey = null, keptNodes = null, keptEdges = null, reuse = false;
-  var veiled = function () { return api.veiled ? api.veiled() : false; };
+  var kept = null, keptKey = null, keptChosen = null, keptNodes = null, keptEdges = null, reuse = false;
   function ids(list) { return list.map(function (x) { return x.id; }).sort().join(","); }
   // Everything vis-network's drawing of the map depends on but the data, whose every change gives
-  // new lists of drawn concepts and links (vis-network's _updateVisibleIndices), compared as objects.
+  // new lists of drawn concepts and links (vis-network's _updateVisibleIndices), compared as objects,
+  // and the selection (chosen()).
   function mapKey() {
     var v = body.view, c = network.canvas.frame.canvas, sel = network.selectionHandler, pos = 0;
     for (var i = 0; i < body.nodeIndices.length; i++) {
@@ -46,15 +46,18 @@
       pos += n.x * (i + 1) + n.y * (i + 7);
     }
     var hover = sel && sel.hoverObj ? Object.keys(sel.hoverObj.nodes).concat(Object.keys(sel.hoverObj.edges)).join(",") : "?";
-    // Under the veil the selection cannot be seen on the map (graph.js draws the neighbourhood again on top).
-    var chosen = veiled() ? "veiled" : sel ? ids(sel.getSelectedNodes ? sel.getSelectedNodes() : []) + "|" + ids(sel.getSelectedEdges ? sel.getSelectedEdges() : []) : "?";
-    return [v.scale, v.translation.x, v.translation.y, c.width, c.height, pos, hover, chosen,
+    return [v.scale, v.translation.x, v.translation.y, c.width, c.height, pos, hover,
             renderer.dragging, renderer.zooming, renderer.renderingActive, drawing.bulk].join(";");
+  }
+  function chosen() {
+    var sel = network.selectionHandler;
+    return sel && sel.getSelectedNodes && sel.getSelectedEdges ? ids(sel.getSelectedNodes()) + "|" + ids(sel.getSelectedEdges()) : "?";
   }
   network.on("beforeDrawing", function (ctx) {
     reuse = false;
     if (!kept || renderer.renderingActive || keptNodes !== body.nodeIndices || keptEdges !== body.edgeIndices) return;
-    if (mapKey() !== keptKey) return;
+    // Under the veil the selection cannot be seen on the map (graph.js draws the neighbourhood again on top).
+    if (mapKey() !== keptKey || (!(api.veiled && api.veiled()) && chosen() !== keptChosen)) return;
     reuse = true;
     ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -72,7 +75,7 @@
     var k = kept.getContext("2d");
     k.clearRect(0, 0, kept.width, kept.height);
     k.drawImage(c, 0, 0);
-    keptKey = mapKey(); keptNodes = body.nodeIndices; keptEdges = body.edgeIndices;
+    keptKey = mapKey(); keptChosen = chosen(); keptNodes = body.nodeIndices; keptEdges = body.edgeIndices;
   };
   var drawNodes = renderer._drawNodes, drawEachEdge = renderer._drawEdges;
   renderer._drawNodes = function (ctx, hidden) {
