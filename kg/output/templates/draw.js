@@ -46,7 +46,8 @@
       pos += n.x * (i + 1) + n.y * (i + 7);
     }
     var hover = sel && sel.hoverObj ? Object.keys(sel.hoverObj.nodes).concat(Object.keys(sel.hoverObj.edges)).join(",") : "?";
-    return [v.scale, v.translation.x, v.translation.y, c.width, c.height, pos, hover,
+    // (the camera to a thousandth of a pixel: fitting the same map twice can differ in the last bits)
+    return [v.scale.toPrecision(9), v.translation.x.toFixed(3), v.translation.y.toFixed(3), c.width, c.height, pos, hover,
             renderer.dragging, renderer.zooming, renderer.renderingActive, drawing.bulk].join(";");
   }
   function chosen() {
