@@ -13,6 +13,7 @@
   var OVERVIEW_MAX = 80;      // labels at most, so they never cover the map
   var OVERVIEW_TRY = 1500;    // concepts looked at, best linked first: a bounded cost per frame
   var GROUP = "group:";       // ids of the groups a big graph opens on
+  var SMOOTH_MAX = 1500;      // concepts and links drawn: above, the camera jumps instead of gliding
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -112,20 +113,22 @@
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
   timing.network = performance.now();
 
-  // Arrow heads cost vis-network most of a frame (it finds each one's place on the node's border):
-  // draw them only where they can be seen, at a zoom where they are a few pixels wide, and in view.
-  var renderer = network.renderer;
-  if (renderer && typeof renderer._drawArrows === "function") {
-    renderer._drawArrows = function (ctx) {
-      var body = network.body, scale = body.view.scale;
-      if (scale < 0.3 && body.edgeIndices.length > 300) return;
-      var a = network.DOMtoCanvas({ x: -40, y: -40 }), b = network.DOMtoCanvas({ x: container.clientWidth + 40, y: container.clientHeight + 40 });
-      for (var i = 0; i < body.edgeIndices.length; i++) {
-        var e = body.edges[body.edgeIndices[i]], to = e.to;
-        if (e.connected === true && to && to.x >= a.x && to.x <= b.x && to.y >= a.y && to.y <= b.y) e.drawArrows(ctx);
-      }
-    };
+  // One redraw per frame, however many changes ask for one. vis-network's own request draws at the
+  // next frame even when something drew in between (a network.redraw(), an animation's frame): the
+  // whole map twice. This one draws only if nothing did. (draw.js makes each redraw cheaper.)
+  var renderer = network.renderer, emitter = network.body.emitter;
+  if (renderer && typeof renderer._redraw === "function" && typeof network.listeners === "function" &&
+      network.listeners("_requestRedraw").length === 1) {  // body.emitter is the network's own on/off/emit
+    network.off("_requestRedraw");
+    network.on("_requestRedraw", function () {
+      if (renderer.redrawRequested === true || renderer.renderingActive !== false || renderer.allowRedraw !== true) return;
+      renderer.redrawRequested = true;  // vis-network's _redraw sets it false: drawn since
+      window.requestAnimationFrame(function () { if (renderer.redrawRequested === true) renderer._redraw(false); });
+    });
   }
+  function draw() { emitter.emit("_requestRedraw"); }
+  // The camera moves in an animation only while a frame is cheap: each of its frames draws the whole map.
+  function animated(ms) { return network.body.nodeIndices.length + network.body.edgeIndices.length <= SMOOTH_MAX ? { duration: ms } : false; }
 
   /* The hook for the page's other scripts (they run after this one):
        govkg.network, .nodes, .edges   vis-network's Network and DataSets
@@ -133,6 +136,8 @@
        govkg.select(id), .reset(), .applyFilters(), .claimOn(claim), .showEdge(id)
                                        what the panel's controls do
        govkg.named(kgFields)           a concept's name in the label language the reader chose
+       govkg.draw()                    redraw the map at the next frame (once, however often asked)
+       govkg.animated(ms)              a camera animation of ms, or false when the map is too big to glide
        govkg.state                     the view: {selected, edge, ui, labels, filters}
        govkg.addState(key, {get, set}) one more field in the URL's hash: get() -> string ("" = absent),
                                        set(string) when a bookmarked view opens (after the page's own fields)
@@ -140,6 +145,7 @@
      and the document events "govkg:view" ({detail: {reason}}) after every change of the view,
      "govkg:lang" after a language switch (i18n.js), "govkg:ready" once drawn. */
   api.network = network; api.nodes = nodes; api.edges = edges; api.data = data; api.nodeById = nodeById;
+  api.draw = draw; api.animated = animated;
   api.ready = false; api.selected = null; api.named = named;
   api.state = { selected: null, edge: null, ui: i18n.lang, labels: labels, filters: null };
   var stateFields = {};
@@ -388,12 +394,12 @@
     focus.nodes[id] = true;
     network.getConnectedNodes(id).forEach(function (x) { focus.nodes[x] = true; });
     network.getConnectedEdges(id).forEach(function (x) { focus.edges[x] = true; });
-    network.redraw();
+    draw();
   }
   function unhighlight() {
     if (focus === null) return;
     focus = null;
-    network.redraw();
+    draw();
   }
   function drawFocus(ctx) {
     var vb = viewBox(), body = network.body, later = [];
@@ -412,11 +418,12 @@
     later.forEach(function (f) { f(); });
   }
   api.isDimmed = function (id) { return focus !== null && !focus.nodes[id] && !focus.edges[id]; };
+  api.veiled = function () { return focus !== null; };  // draw.js: the map under the veil
   api.highlightSet = function (ids, edgeIds) {  // pagetrace: a traced path drawn over the veil
     focus = { nodes: {}, edges: {} };
     ids.forEach(function (x) { focus.nodes[x] = true; });
     edgeIds.forEach(function (x) { focus.edges[x] = true; });
-    network.body.emitter.emit("_requestRedraw");  // at the next frame, once with the camera's move
+    draw();  // at the next frame, once with the camera's move
   };
   api.unhighlight = unhighlight;  // pagetrace
 
@@ -429,7 +436,9 @@
     highlight(id);
     network.selectNodes([id]);
     if (opts.move !== false) {
-      network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: opts.animate === false ? false : { duration: 300, easingFunction: "easeInOutQuad" } });
+      var glide = opts.animate === false ? false : animated(300);
+      if (glide) glide.easingFunction = "easeInOutQuad";
+      network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: glide });
     }
     showNode(id);
     if (opts.quiet !== true) api.changed("select");
@@ -439,12 +448,12 @@
     api.state.edge = null;
     shownNow = null;
     unhighlight();
-    network.unselectAll();
+    network.setSelection({ nodes: [], edges: [] });  // unselectAll() would draw the whole map at once
     showHint();
     search.value = "";
     clear(results);
     document.dispatchEvent(new CustomEvent("govkg:reset"));  // pagetrace: filters, path and source text clear too
-    network.fit({ animation: { duration: 300 } });
+    network.fit({ animation: animated(300) });
     api.changed("reset");
   }
   api.selectConcept = selectConcept;
@@ -564,7 +573,7 @@
     if (changed) {
       if (typeof network._updateVisibleIndices === "function") network._updateVisibleIndices();
       else body.emitter.emit("_dataChanged");
-      network.redraw();
+      draw();
     }
     var nc = 0, nl = 0, claims = {};
     data.nodes.forEach(function (n) { if (shownNode[n.id]) nc++; });
@@ -598,9 +607,9 @@
 
   // ---- controls: zoom, fit, physics on demand, the panel, export, languages ----
   function zoomBy(f) {
-    network.moveTo({ scale: network.getScale() * f, animation: { duration: 150 } });
+    network.moveTo({ scale: network.getScale() * f, animation: animated(150) });
   }
-  function fit() { network.fit({ animation: { duration: 250 } }); }
+  function fit() { network.fit({ animation: animated(250) }); }
   var physicsOn = false;
   function physics(on) {
     physicsOn = on;

@@ -302,10 +302,10 @@
   });
   // Redraw at the next frame, once, however many changes ask for it (network.redraw() draws the whole
   // map at once, each time: a Reset would draw it three times over).
-  function later() { network.body.emitter.emit("_requestRedraw"); }
+  function later() { api.draw(); }
   function drawPath() {
     var p = state.paths[state.index];
-    if (!p) { network.unselectAll(); if (api.unhighlight) api.unhighlight(); later(); return; }
+    if (!p) { network.setSelection({ nodes: [], edges: [] }); if (api.unhighlight) api.unhighlight(); later(); return; }
     var ids = p.steps.map(function (s) { return s.edge; });
     network.selectEdges(ids);
     if (api.highlightSet) api.highlightSet(p.concepts, ids);  // the path over a veil, the rest faded
