@@ -95,6 +95,28 @@ def test_content_hash_is_stable_and_changes_with_content(mini):
     assert content_hash(kg3) != content_hash(kg1)
 
 
+def test_content_hash_in_bounded_memory_is_the_same_hash(mini, monkeypatch):
+    # Past RUN_LINES distinct lines the hash sorts runs into temporary files and merges them:
+    # the same bytes hashed as one sorted set gives, on the mini graph and on awkward lines.
+    import hashlib
+
+    from kg.rdf import release
+    from kg.rdf.nquads import iter_nquads
+
+    kg, _ = load_kg(mini)
+    lines = [line.rstrip("\n") for line in iter_nquads(kg)]
+    whole = hashlib.sha256(b"".join(line.encode("utf-8") + b"\n" for line in sorted(set(lines)))).hexdigest()
+    assert content_hash(kg) == whole
+    monkeypatch.setattr(release, "RUN_LINES", 7)
+    opened = []
+    real = release.tempfile.TemporaryFile
+    monkeypatch.setattr(release.tempfile, "TemporaryFile", lambda: opened.append(1) or real())
+    assert content_hash(kg) == whole and len(opened) >= len(set(lines)) // 7
+    awkward = ["b", "a\u2028z", "a\x0cz", "中", "𠀀", "é", "", "a", "b", "\ue000"] * 3
+    want = hashlib.sha256(b"".join(t.encode("utf-8") + b"\n" for t in sorted(set(awkward)))).hexdigest()
+    assert all(release.hash_of_lines(awkward, run) == want for run in (1, 2, 3, 100))
+
+
 def test_failed_write_leaves_previous_output(built, monkeypatch):
     kg, dist = built
     before = {p.name: p.read_bytes() for p in dist.iterdir()}
