@@ -300,10 +300,17 @@ def test_a_query_that_holds_the_interpreter_is_killed_by_the_server(serve):
 LONG = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g a <https://w3id.org/govkg/vocab#CausalClaim> }"  # seconds, within the limit
 
 
-def test_kept_open_connections_do_not_wait_behind_a_long_query(serve):
-    """Two workers, four kept-open connections, two on each. A long (allowed) query runs on one of them;
-    the other three connections still get their answers at once, before it ends: the busy worker's
-    idle connections pass to the free one."""
+@pytest.mark.parametrize("spread", [True, False], ids=["spread", "greedy"])
+def test_kept_open_connections_do_not_wait_behind_a_long_query(serve, monkeypatch, spread):
+    """Two workers, four kept-open connections. A long (allowed) query runs on one of them; the other
+    three still get their answers at once, before it ends: the busy worker's idle connections pass to
+    the free one. How the four were spread is not asserted: a worker leaves new connections to one
+    holding fewer for only a few milliseconds, which a loaded machine may not schedule (all four on
+    one worker was seen under load); the hand-over must hold however they were spread."""
+    if not spread:  # workers take connections greedily, as a loaded machine may leave them
+        from kg.stores import httpworker
+
+        monkeypatch.setattr(httpworker.Shared, "another_has_fewer", lambda self, slot: False)
     server = serve(max_concurrent=2, timeout=60)
     host, port = server.server_address
     conns = [http.client.HTTPConnection(host, port, timeout=60) for _ in range(4)]
@@ -313,7 +320,7 @@ def test_kept_open_connections_do_not_wait_behind_a_long_query(serve):
             r = c.getresponse()
             assert r.status == 200
             r.read()
-        assert list(server.shared.counts) == [2, 2]
+        assert sum(server.shared.counts) == 4 and len(server.shared.counts) == 2
         done: dict = {}
 
         def long_query():
