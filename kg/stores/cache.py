@@ -6,6 +6,7 @@ What is cached, each under the key of the inputs it was made from:
 - `validate-<key>.pickle`: the validation problems and the checks run (SHACL is the slow part);
 - `shacl-units/`: each claim file's SHACL results, by the content they were computed from (kg.rdf.units);
 - `claim-files/`: each claim file's parse, by its content (kg.inputs.parsecache);
+- `rdf-pieces/`: each named graph's Turtle, TriG and JSON-LD, by its content (kg.output.pieces);
 - `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds;
 - `index-<key>.sqlite`: the query index (kg.query.index), which warm `kg chain`, `explain`,
   `search`, `cite` and `stats` read a record at a time, without unpickling the whole model.
@@ -63,7 +64,7 @@ MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
 # (A pattern, not a compiled one: compiling it costs a warm query, which never needs it.)
-_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|claim-files|CACHEDIR\.TAG|\..+)$"
+_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|claim-files|rdf-pieces|CACHEDIR\.TAG|\..+)$"
 
 
 def _is_entry(name: str) -> bool:
