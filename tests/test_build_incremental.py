@@ -170,6 +170,26 @@ def test_a_stale_or_broken_parse_entry_is_a_miss(mini, tmp_path):
     assert len(list((tmp_path / "parsed").iterdir())) == 3  # the edited file's old parse was removed
 
 
+@pytest.mark.parametrize("case", ["as emitted", "a subject described in two files", "a blank node and a newline in a literal"])
+def test_rdf_from_pieces_equals_the_whole_graph_written_at_once(mini_ro, tmp_path, case):
+    from kg.output.pieces import render_rdf
+    from kg.rdf.emit import BNode
+    from kg.rdf.serialize import ox_quads_and_triples, to_jsonld, to_trig, to_turtle
+
+    quads = list(iter_quads(load(mini_ro)))
+    claim = GKCL + "b-reform-shirking"
+    if case == "a subject described in two files":
+        quads.append((claim, RDFS + "seeAlso", GKS + "mini-a", quads[0][3]))
+    elif case == "a blank node and a newline in a literal":
+        quads += [(claim, RDFS + "seeAlso", BNode("b1"), quads[-1][3]), (BNode("b1"), RDFS + "comment", Lit("two\nlines"), quads[-1][3])]
+    oq, triples = ox_quads_and_triples(None, quads, triples=True)
+    whole = (to_turtle(oq, triples), to_trig(oq), to_jsonld(oq, triples))
+    assert render_rdf(quads, tmp_path / "pieces") == whole  # written
+    assert render_rdf(quads, tmp_path / "pieces") == whole  # read back
+    assert render_rdf(quads, None) == whole
+    assert len(list((tmp_path / "pieces").iterdir())) >= 3  # one piece per file, or per files sharing a subject
+
+
 def test_a_bad_edit_is_reported_with_file_and_line_and_leaves_the_build(runner, mini):
     assert invoke(runner, mini, "build").exit_code == 0
     before = _files(mini / "dist")
