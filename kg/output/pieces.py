@@ -5,7 +5,7 @@ block (a subject's triples) or one node object per subject, in the subjects' ord
 describe a subject in common are joined into one group; no subject then has triples in two groups,
 so the union's blocks are the groups' blocks merged by subject (heapq.merge, linear), and every
 output is the same bytes as kg.rdf.serialize writes for the whole graph. Each group's blocks are
-kept under the sha256 of its sorted N-Quads and the code that wrote them; when a group's output
+kept under the sha256 of its quads and the code that wrote them; when a group's output
 does not split one block per subject, `render_rdf` gives None and the caller writes the whole graph
 at once. tests/test_build_incremental.py compares the two.
 """
@@ -21,7 +21,6 @@ from pathlib import Path
 
 from kg.atomic import write_bytes_atomic
 from kg.rdf.emit import BNode, Quad
-from kg.rdf.nquads import nt
 from kg.rdf.units import code_key
 
 FORMAT = 1
@@ -29,15 +28,14 @@ FORMAT = 1
 Piece = tuple[bytes, dict[str, bytes], list[tuple[str, str, str]]]  # (header, {graph: TriG block}, [(subject, Turtle block, JSON-LD node)])
 
 
-def _graph_key(quads: list[Quad], forms: dict) -> str:
-    def form(t) -> str:
-        found = forms.get(t)
-        if found is None:
-            found = forms[t] = nt(t)
-        return found
+def _group_key(quads: list[Quad]) -> str:
+    """The sha256 of a group's quads, as emitted, and of the code that writes them.
 
+    The pickle of the quads, not their N-Triples text (2.5× the time): equal bytes are equal quads in
+    the same order, so a hit is exact; quads equal but pickled otherwise would only be a miss.
+    """
     h = hashlib.sha256(f"govkg rdf pieces {FORMAT} {code_key()}\n".encode())
-    h.update("".join(sorted({f"{form(s)} {form(p)} {form(o)} <{g}> .\n" for s, p, o, g in quads})).encode("utf-8"))
+    h.update(pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL))
     return h.hexdigest()
 
 
@@ -109,11 +107,10 @@ def render_rdf(quads: list[Quad], folder: Path | None) -> tuple[bytes, bytes, by
     from kg.rdf.serialize import jsonld_from_nodes
 
     usable = folder is not None and not folder.is_symlink()
-    forms: dict = {}
     pieces: list[Piece] = []
     used: set[str] = set()
     for group in _groups(quads):
-        key = _graph_key(group, forms)
+        key = _group_key(group)
         used.add(key)
         piece = None
         if usable:
