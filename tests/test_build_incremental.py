@@ -109,6 +109,87 @@ def test_rebuild_after_an_edit_equals_a_cold_build_and_sees_the_edit(runner, min
     assert "Reform cuts shirking." in (tmp_path / "warm" / "govkg.trig").read_text(encoding="utf-8")
 
 
+def _replace(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS = {
+    # what each edit changes besides one claim file's text: what a claim file's cached parse must not hide
+    "a source text a file quotes moves the quote": (
+        lambda root: _replace(root / "sources" / "mini-b.txt", "改革可以减少推诿", "新的一段。\n\n改革可以减少推诿"), "¶"),
+    "the ontology relabels a concept the files use": (
+        lambda root: _replace(root / "ontology" / "concepts.ttl", '"shirking"@en', '"passing the buck"@en'), "passing the buck"),
+    "a claim file removed": (lambda root: (root / "claims" / "mini-notes.yaml").unlink(), None),
+    "a claim file's content moved to another file": (
+        lambda root: ((root / "claims" / "mini-b.yaml").write_text((root / "claims" / "mini-a.yaml").read_text(encoding="utf-8")
+                                                                   .replace("source: mini-a", "source: mini-b"), encoding="utf-8")), None),
+}
+
+
+@pytest.mark.parametrize("case", list(EDITS))
+def test_a_rebuild_after_any_edit_equals_a_cold_build(runner, mini, tmp_path, monkeypatch, case):
+    first = invoke(runner, mini, "build", "--out", str(tmp_path / "one"))
+    assert first.exit_code == 0, first.output
+    assert any((mini / ".cache" / "claim-files").iterdir())  # each claim file's parse is kept
+    edit, seen = EDITS[case]
+    edit(mini)
+    warm = invoke(runner, mini, "build", "--out", str(tmp_path / "warm"))
+    monkeypatch.setenv("GOVKG_CACHE", "off")
+    cold = invoke(runner, mini, "build", "--out", str(tmp_path / "cold"))
+    assert warm.exit_code == cold.exit_code, warm.output + cold.output
+    assert (warm.stderr, warm.exit_code) == (cold.stderr, cold.exit_code)
+    if cold.exit_code == 0:
+        assert _files(tmp_path / "warm") == _files(tmp_path / "cold") != _files(tmp_path / "one")
+        if seen:
+            assert seen in (tmp_path / "warm" / "govkg.trig").read_text(encoding="utf-8")
+
+
+def test_a_claim_file_parse_problem_is_reported_again_from_the_cache(runner, mini):
+    _replace(mini / "claims" / "mini-b.yaml", "evidence: observation", "evidence: hearsay")
+    runs = [invoke(runner, mini, "build") for _ in range(2)]
+    assert [r.exit_code for r in runs] == [1, 1]
+    assert "hearsay" in runs[0].stderr and runs[0].stderr == runs[1].stderr
+
+
+def test_a_stale_or_broken_parse_entry_is_a_miss(mini, tmp_path):
+    from kg.inputs.parsecache import ParseCache
+    from kg.model.project import load_kg
+
+    cache = ParseCache(tmp_path / "parsed", "salt")
+    cold = load_kg(mini)
+    assert [sorted(c.id for c in kg.claims.values()) for kg, _ in (cold, load_kg(mini, cache))] == [sorted(cold[0].claims)] * 2
+    for entry in (tmp_path / "parsed").iterdir():
+        entry.write_bytes(b"not a pickle")
+    again, problems = load_kg(mini, ParseCache(tmp_path / "parsed", "salt"))
+    assert (sorted(again.claims), problems) == (sorted(cold[0].claims), cold[1])
+    _replace(mini / "claims" / "mini-b.yaml", "Reform can reduce shirking.", "Reform cuts shirking.")
+    edited, _ = load_kg(mini, ParseCache(tmp_path / "parsed", "salt"))
+    assert edited.claims["b-reform-shirking"].gloss == "Reform cuts shirking."
+    assert len(list((tmp_path / "parsed").iterdir())) == 3  # the edited file's old parse was removed
+
+
+@pytest.mark.parametrize("case", ["as emitted", "a subject described in two files", "a blank node and a newline in a literal"])
+def test_rdf_from_pieces_equals_the_whole_graph_written_at_once(mini_ro, tmp_path, case):
+    from kg.output.pieces import render_rdf
+    from kg.rdf.emit import BNode
+    from kg.rdf.serialize import ox_quads_and_triples, to_jsonld, to_trig, to_turtle
+
+    quads = list(iter_quads(load(mini_ro)))
+    claim = GKCL + "b-reform-shirking"
+    if case == "a subject described in two files":
+        quads.append((claim, RDFS + "seeAlso", GKS + "mini-a", quads[0][3]))
+    elif case == "a blank node and a newline in a literal":
+        quads += [(claim, RDFS + "seeAlso", BNode("b1"), quads[-1][3]), (BNode("b1"), RDFS + "comment", Lit("two\nlines"), quads[-1][3])]
+    oq, triples = ox_quads_and_triples(None, quads, triples=True)
+    whole = (to_turtle(oq, triples), to_trig(oq), to_jsonld(oq, triples))
+    assert render_rdf(quads, tmp_path / "pieces") == whole  # written
+    assert render_rdf(quads, tmp_path / "pieces") == whole  # read back
+    assert render_rdf(quads, None) == whole
+    assert len(list((tmp_path / "pieces").iterdir())) >= 3  # one piece per file, or per files sharing a subject
+
+
 def test_a_bad_edit_is_reported_with_file_and_line_and_leaves_the_build(runner, mini):
     assert invoke(runner, mini, "build").exit_code == 0
     before = _files(mini / "dist")

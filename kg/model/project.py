@@ -13,6 +13,7 @@ from kg.inputs.claims import Chain, Claim, ClaimFile, load_claim_file
 from kg.inputs.cleaning import GARBLED_MARK
 from kg.inputs.layout import Layout, bundled_root, default_root  # noqa: F401  (re-exported: kg.model.project.Layout …)
 from kg.inputs.ontoscope import check_vocabulary_only
+from kg.inputs.parsecache import ParseCache
 from kg.inputs.quotes import anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
 from kg.inputs.turtle import load_turtle
@@ -176,8 +177,11 @@ def _resolve_claims(files: list[ClaimFile], sources, concepts, problems, depreca
     return claims, chains, replaced
 
 
-def load_kg(root: Path) -> tuple[KG, list[Problem]]:
+def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Problem]]:
     """Read every input file under `root` and resolve claims against concepts and sources.
+
+    `parsed`: each claim file's parse kept by its content (kg.inputs.parsecache), so that after one
+    edit only that file is parsed again; the resolving against the whole graph is always redone.
 
     Returns the graph built from whatever is valid, and every problem found, so one run reports
     all mistakes at once. A caller that needs a clean graph checks that the problem list is empty.
@@ -216,7 +220,10 @@ def load_kg(root: Path) -> tuple[KG, list[Problem]]:
                                         f"concept '{cid}' names source '{s}', which has no record in sources/{_suggest(s, sources)}"))
     named = [p for p in sorted(layout.claims.glob("*.yaml")) if not file_name_message(p.name)]
     problems += [problem(p, None, "bad-name", file_name_message(p.name) or "") for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
-    files = [cf for p in named if (cf := load_claim_file(p, problems))]
+    read = parsed.load if parsed is not None else load_claim_file
+    files = [cf for p in named if (cf := read(p, problems))]
+    if parsed is not None:
+        parsed.prune()
     claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced)
     return kg, problems

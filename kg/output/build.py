@@ -23,14 +23,17 @@ def release_metadata(kg: KG, quads: list | None = None) -> dict:
     }
 
 
-def render_outputs(kg: KG, release: dict | None = None, quads: list | None = None) -> dict[str, bytes]:
+def render_outputs(kg: KG, release: dict | None = None, quads: list | None = None, pieces: Path | None = None) -> dict[str, bytes]:
     """Every file of a build, by name, in memory (so nothing is written until all of it succeeded).
 
     The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
     `quads`: the emitter's quads when the caller has them (validation emitted them already).
+    `pieces`: a folder of each named graph's RDF by content (kg.output.pieces): the same bytes, and
+    after one edit only that file's RDF is written again.
     """
     import gc
 
+    from kg.output.pieces import render_rdf
     from kg.rdf.emit import iter_quads
     from kg.rdf.serialize import jsonld_context, ox_quads_and_triples, to_jsonld, to_trig, to_turtle
 
@@ -41,11 +44,14 @@ def render_outputs(kg: KG, release: dict | None = None, quads: list | None = Non
         release = release or release_metadata(kg, quads)
         # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
         records = get_source_records(kg, release)
-        quads, triples = ox_quads_and_triples(kg, quads, triples=True)  # the union sorted once, for Turtle and JSON-LD
+        rdf = render_rdf(quads, pieces) if pieces is not None else None
+        if rdf is None:
+            quads, triples = ox_quads_and_triples(kg, quads, triples=True)  # the union sorted once, for Turtle and JSON-LD
+            rdf = to_turtle(quads, triples), to_trig(quads), to_jsonld(quads, triples)
         return {
-            "govkg.ttl": to_turtle(quads, triples),
-            "govkg.trig": to_trig(quads),
-            "govkg.jsonld": to_jsonld(quads, triples),
+            "govkg.ttl": rdf[0],
+            "govkg.trig": rdf[1],
+            "govkg.jsonld": rdf[2],
             "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
             "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
             "sources.bib": to_bibtex(records).encode("utf-8"),
@@ -74,5 +80,9 @@ def build_release(kg: KG, out_dir: Path, quads: list | None = None) -> tuple[lis
 
     if quads is None:
         quads = list(iter_quads(kg))
+    from kg.stores.cache import usable_cache
+
     release = release_metadata(kg, quads)
-    return write_outputs(render_outputs(kg, release, quads), out_dir), release
+    folder = usable_cache(kg.layout.root)
+    pieces = folder / "rdf-pieces" if folder is not None else None
+    return write_outputs(render_outputs(kg, release, quads, pieces), out_dir), release

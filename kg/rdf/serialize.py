@@ -208,3 +208,18 @@ def to_jsonld(quads: list, triples: list | None = None) -> bytes:
     _dump(nodes, " ", out, True)
     out.append("\n}\n")
     return "".join(out).encode("utf-8")
+
+
+def jsonld_node_text(node) -> str:
+    """One node object of to_jsonld's "@graph", compacted and indented as to_jsonld writes it there."""
+    out: list[str] = []
+    _dump(node, "  ", out, True)
+    return "".join(out)
+
+
+def jsonld_from_nodes(texts: list[str]) -> bytes:
+    """to_jsonld's bytes from its node objects' texts (jsonld_node_text), in order: the output assembled from pieces."""
+    out: list[str] = ['{\n "@context": ']
+    _dump(jsonld_context()["@context"], " ", out, False)
+    out.append(',\n "@graph": ' + ("[\n  " + ",\n  ".join(texts) + "\n ]" if texts else "[]") + "\n}\n")
+    return "".join(out).encode("utf-8")

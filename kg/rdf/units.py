@@ -112,11 +112,15 @@ def code_key() -> str:
     return h.hexdigest()
 
 
-def unit_key(unit: Unit, shapes_key: str) -> str:
-    """The sha256 of what a unit's SHACL results depend on: its data triples, the shapes and what judges them, the validating code."""
+def unit_key(unit: Unit, shapes_key: str, text: dict | None = None) -> str:
+    """The sha256 of what a unit's SHACL results depend on: its data triples, the shapes and what judges them, the validating code.
+
+    `text`: each term's N-Triples form by term, shared by the caller across units (they repeat predicates, classes and facts).
+    """
     h = hashlib.sha256(f"govkg {__version__} {code_key()} shacl-unit {CACHE_FORMAT}\n"
                        f"{shapes_key}\n{unit.name}\n".encode())
-    text: dict = {}  # each term's N-Triples form found once
+    if text is None:
+        text = {}  # each term's N-Triples form found once
 
     def form(t) -> str:
         found = text.get(t)

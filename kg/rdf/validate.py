@@ -203,7 +203,8 @@ def run_shacl(kg: KG, quads: list[Quad], problems: list[Problem], cache: UnitCac
         return
     shapes = ShapeChecker(shape_triples)
     units = split_units(quads, claim_graphs(kg), shapes.iris)
-    keys = [unit_key(u, f"{shapes.key} {shapes.engine}") for u in units] if cache is not None else [""] * len(units)
+    forms: dict = {}  # N-Triples forms shared by the units' keys
+    keys = [unit_key(u, f"{shapes.key} {shapes.engine}", forms) for u in units] if cache is not None else [""] * len(units)
     results: list = [cache.get(k) if cache is not None else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     for i, found in zip(todo, _run_units([units[i] for i in todo], shapes, workers or default_workers()), strict=True):

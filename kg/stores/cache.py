@@ -5,6 +5,8 @@ What is cached, each under the key of the inputs it was made from:
   neither parses YAML and Turtle nor finds quotes again;
 - `validate-<key>.pickle`: the validation problems and the checks run (SHACL is the slow part);
 - `shacl-units/`: each claim file's SHACL results, by the content they were computed from (kg.rdf.units);
+- `claim-files/`: each claim file's parse, by its content (kg.inputs.parsecache);
+- `rdf-pieces/`: each named graph's Turtle, TriG and JSON-LD, by its content (kg.output.pieces);
 - `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds;
 - `index-<key>.sqlite`: the query index (kg.query.index), which warm `kg chain`, `explain`,
   `search`, `cite` and `stats` read a record at a time, without unpickling the whole model.
@@ -62,7 +64,7 @@ MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
 # (A pattern, not a compiled one: compiling it costs a warm query, which never needs it.)
-_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|CACHEDIR\.TAG|\..+)$"
+_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|claim-files|rdf-pieces|CACHEDIR\.TAG|\..+)$"
 
 
 def _is_entry(name: str) -> bool:
@@ -235,6 +237,14 @@ def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
         pass
 
 
+def parse_cache(root: Path):
+    """Each claim file's parse by content (kg.inputs.parsecache), keyed with govkg's code as the SHACL units are."""
+    from kg.inputs.parsecache import ParseCache
+    from kg.rdf.units import code_key
+
+    return ParseCache(cache_dir(root) / "claim-files", code_key())
+
+
 def load_kg_cached(root: Path):
     """`kg.project.load_kg(root)`, from the cache when no input file changed since it was made."""
     from kg.model.project import load_kg
@@ -245,7 +255,7 @@ def load_kg_cached(root: Path):
     hit = _read_pickle(path)
     if hit is not None:
         return hit
-    kg, problems = load_kg(Path(root))
+    kg, problems = load_kg(Path(root), parse_cache(root))
     _write_pickle(root, "kg", path, (replace(kg, _dataset=None), problems))
     return kg, problems
 

@@ -1,0 +1,79 @@
+"""Each claim file's parse (its ClaimFile and the problems found in it) kept by the file's content, so a rebuild after one edit parses one file.
+
+A parse depends only on the file's bytes, its path (which the claims and problems carry) and the
+parsing code: the key is the sha256 of these (the caller gives `salt`, the hash of govkg's code).
+Concept ids, sources and quotes are resolved afterwards against the whole graph, never cached here.
+An entry is written only if the file still holds the bytes that were hashed once the parse is done,
+so an edit during the parse can never file one content's parse under another's key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from kg.atomic import write_bytes_atomic
+from kg.errors import Problem
+from kg.inputs.claims import ClaimFile, load_claim_file
+
+FORMAT = 1
+
+
+class ParseCache:
+    """Parsed claim files by key, one pickle each in a folder; entries not used by the last run are removed by `prune`."""
+
+    def __init__(self, folder: Path, salt: str):
+        self.folder = Path(folder)
+        self.salt = salt
+        self.used: set[str] = set()
+        self.usable = not self.folder.is_symlink()  # never through a link (which would point writes and pruning elsewhere)
+
+    def _key(self, path: Path, data: bytes) -> str:
+        h = hashlib.sha256(f"govkg claim-file parse {FORMAT}\n{self.salt}\n{path}\n".encode())
+        h.update(data)
+        return h.hexdigest()
+
+    def load(self, path: Path, problems: list[Problem]) -> ClaimFile | None:
+        """`load_claim_file(path, problems)`, from the cache when this content was parsed before."""
+        try:
+            data = path.read_bytes() if self.usable and path.is_file() and not path.is_symlink() else None
+        except OSError:
+            data = None
+        if data is None:
+            return load_claim_file(path, problems)
+        key = self._key(path, data)
+        self.used.add(key)
+        entry = self.folder / f"{key}.pickle"
+        try:
+            with open(entry, "rb") as f:
+                cf, found = pickle.load(f)
+            problems.extend(found)
+            return cf
+        except Exception:  # missing, truncated or stale: a miss, never an error
+            pass
+        n_before = len(problems)
+        cf = load_claim_file(path, problems)
+        try:
+            if path.read_bytes() == data:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                write_bytes_atomic(entry, pickle.dumps((cf, problems[n_before:]), protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError):
+            pass  # a read-only project loads, only without the shortcut
+        return cf
+
+    def prune(self) -> None:
+        """Remove the entries of contents no longer present (an edited file's old parse)."""
+        if not self.usable:
+            return
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".pickle") and len(name) == 64 + len(".pickle") and name[:64] not in self.used:
+                try:
+                    os.unlink(self.folder / name)
+                except OSError:
+                    pass
