@@ -212,3 +212,18 @@ def write_files_atomic(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
         raise
     shutil.rmtree(stage, ignore_errors=True)
     return [out_dir / name for name in outputs]
+
+
+def remove_unused_entries(folder: Path, used: set[str], suffix: str = ".pickle") -> None:
+    """Remove the entries of a content-keyed cache folder (`<sha256><suffix>`) whose key is not in `used`:
+    an edited file's old entry. Best effort: a read-only or vanished folder is left as it is."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name.endswith(suffix) and len(name) == 64 + len(suffix) and name[:64] not in used:
+            try:
+                os.unlink(folder / name)
+            except OSError:
+                pass

@@ -10,11 +10,10 @@ so an edit during the parse can never file one content's parse under another's k
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from pathlib import Path
 
-from kg.atomic import write_bytes_atomic
+from kg.atomic import remove_unused_entries, write_bytes_atomic
 from kg.errors import Problem
 from kg.inputs.claims import ClaimFile, load_claim_file
 
@@ -65,15 +64,5 @@ class ParseCache:
 
     def prune(self) -> None:
         """Remove the entries of contents no longer present (an edited file's old parse)."""
-        if not self.usable:
-            return
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return
-        for name in names:
-            if name.endswith(".pickle") and len(name) == 64 + len(".pickle") and name[:64] not in self.used:
-                try:
-                    os.unlink(self.folder / name)
-                except OSError:
-                    pass
+        if self.usable:
+            remove_unused_entries(self.folder, self.used)

@@ -15,11 +15,10 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-import os
 import pickle
 from pathlib import Path
 
-from kg.atomic import write_bytes_atomic
+from kg.atomic import remove_unused_entries, write_bytes_atomic
 from kg.rdf.emit import BNode, Quad
 from kg.rdf.units import code_key
 
@@ -138,18 +137,5 @@ def render_rdf(quads: list[Quad], folder: Path | None) -> tuple[bytes, bytes, by
     trig_blocks = {g: block for p in pieces for g, block in p[1].items()}
     trig = header + b"".join(trig_blocks[g] for g in sorted(trig_blocks))
     if usable:
-        _prune(folder, used)  # type: ignore[arg-type]
+        remove_unused_entries(folder, used)  # type: ignore[arg-type]
     return ttl, trig, jsonld_from_nodes([n for _, _, n in merged])
-
-
-def _prune(folder: Path, used: set[str]) -> None:
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        if name.endswith(".pickle") and len(name) == 64 + len(".pickle") and name[:64] not in used:
-            try:
-                os.unlink(folder / name)
-            except OSError:
-                pass

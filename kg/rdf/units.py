@@ -18,14 +18,13 @@ after one claim file is edited, only that file is validated again.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.atomic import write_bytes_atomic
+from kg.atomic import remove_unused_entries, write_bytes_atomic
 from kg.iris import RDF, RDFS
 from kg.rdf.emit import BNode, Quad, Term, Triple
 from kg.rdf.nquads import nt
@@ -165,15 +164,5 @@ class UnitCache:
 
     def prune(self) -> None:
         """Remove the entries of units that no longer exist (an edited file's old results)."""
-        if not self.usable:
-            return
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return
-        for name in names:
-            if name.endswith(".pickle") and name[: -len(".pickle")] not in self.used and len(name) == 64 + len(".pickle"):
-                try:
-                    os.unlink(self.folder / name)
-                except OSError:
-                    pass
+        if self.usable:
+            remove_unused_entries(self.folder, self.used)
