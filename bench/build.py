@@ -14,7 +14,6 @@ Cold runs are slow from 10k on, so each runs once; the rebuilds run `rounds` tim
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import statistics
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 
 from .generate import parse_size
-from .targets import Target, table
+from .targets import Target, module_main
 from .warm import KG, _env, size_label, synthetic
 
 COLD_LIMIT, MEMORY_LIMIT_GB, REBUILD_LIMIT = 5.0, 4.0, 2.0
@@ -162,13 +161,9 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
     return targets
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1k,10k")
-    ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args(argv)
-    print(table(measure(args.sizes.split(","), args.quick)))
+def main(argv: list[str] | None = None) -> int:
+    return module_main(measure, __doc__ or "", "1k,10k", argv)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -14,15 +14,13 @@ Each row's figures give the load average when it was measured: the machine is sh
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 
 from .generate import parse_size
-from .targets import Target, table
+from .targets import Target, load_average, module_main
 from .warm import KG, _env, size_label, synthetic, wall
 
 LIMITS = {100_000: 5.0, 1_000_000: 60.0}  # seconds, from the issue; smaller sizes are held to the 100k limit
@@ -52,9 +50,6 @@ def search_alone(root) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _load() -> str:
-    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-
 
 def measure(sizes: list[str], quick: bool) -> list[Target]:
     targets = []
@@ -68,7 +63,7 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
         alone = search_alone(root)
         targets.append(Target("loop search alone (find_cycles, all, ≤ 6 links)", size_label(n), alone["all"], limit, unit=" s",
                               floor="seconds (issue 18)",
-                              detail=f"{alone['loops']} loops, CPU seconds in one process, the links read; {_load()}"))
+                              detail=f"{alone['loops']} loops, CPU seconds in one process, the links read; {load_average()}"))
         for name, args in (("warm `kg loops` (all, ≤ 6 links)", ["loops"]), (f"warm `kg loops {THROUGH}` (≤ 6 links)", ["loops", THROUGH])):
             cmd = [*KG, "--root", str(root), *args]
             wall(cmd)  # warm: the cache made, the files in the page cache
@@ -78,17 +73,13 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
             targets.append(Target(name, size_label(n), seconds, limit, unit=" s", floor="seconds (issue 18)",
                                   detail=f"{found} loops, {min(found, 20)} listed; cycle search alone {search:.2f} s CPU"
                                          + (f", reading every link {alone['graph']:.2f} s" if len(args) == 1 else "")
-                                         + f"; median of {rounds}; {_load()}"))
+                                         + f"; median of {rounds}; {load_average()}"))
     return targets
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="10k,100k")
-    ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args(argv)
-    print(table(measure(args.sizes.split(","), args.quick)))
+def main(argv: list[str] | None = None) -> int:
+    return module_main(measure, __doc__ or "", "10k,100k", argv)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -16,7 +16,6 @@ untimed (SETUP); the page keeps the map as a picture and puts it back when nothi
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -27,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .targets import Target, table
+from .targets import Target, load_average, module_main
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "bench" / "data"
@@ -170,17 +169,12 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
             out.append(Target("page: slowest interaction", label, clicks[slowest], CLICK_LIMIT, unit=" ms",
                               floor="call to next frame", detail=f"{slowest}; " + ", ".join(f"{k} {v:.0f}" for k, v in clicks.items())
                               + f" ms, median of {2 if quick else ROUNDS}; a call doing nothing {got['nothing (floor)']:.0f} ms;"
-                              + f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"))
+                              + " " + load_average()))
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="real,1k,5k,10k", help="real and/or synthetic claim counts, e.g. real,5k,25k")
-    ap.add_argument("--quick", action="store_true", help="2 rounds of each interaction instead of 5")
-    args = ap.parse_args(argv)
-    print(table(measure(args.sizes.split(","), args.quick)))
-    return 0
+    return module_main(measure, __doc__ or "", "real,1k,5k,10k", argv)
 
 
 if __name__ == "__main__":

@@ -15,13 +15,12 @@ is many paths, and a hub has the most. Sizes are synthetic claim counts (bench/g
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import tempfile
 from pathlib import Path
 
 from .page import CLICK_LIMIT, LARGEST, REPO, TARGET_SIZE, opened_in_chromium, render, size_label, synthetic
-from .targets import Target, table
+from .targets import Target, module_main
 
 ROUNDS = 5
 
@@ -123,12 +122,7 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="real,5k,10k", help="real and/or synthetic claim counts, e.g. real,5k,25k")
-    ap.add_argument("--quick", action="store_true", help="2 rounds of each interaction instead of 5")
-    args = ap.parse_args(argv)
-    print(table(measure(args.sizes.split(","), args.quick)))
-    return 0
+    return module_main(measure, __doc__ or "", "real,5k,10k", argv)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,7 @@ their share of the connections), with the client's own work on the same cores.
 
 from __future__ import annotations
 
-import argparse
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -29,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from .targets import Target, table
+from .targets import Target, module_main
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "bench" / "data"
@@ -321,13 +319,8 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.serve", description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="real,10k")
-    ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args(argv)
-    print(table(measure(re.split(r"[, ]+", args.sizes), args.quick)))
-    return 0
+    return module_main(measure, __doc__ or "", "real,10k", argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

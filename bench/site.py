@@ -11,7 +11,6 @@ wall time measures the others too (both are printed). Before the rounds each run
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import statistics
@@ -21,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .targets import Target, table
+from .targets import Target, module_main
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "bench" / "data"
@@ -88,15 +87,9 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="real")
-    ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args()
-    start = time.perf_counter()
-    print(table(measure(args.sizes.split(","), args.quick)))
-    print(f"({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+def main(argv: list[str] | None = None) -> int:
+    return module_main(measure, __doc__ or "", "real", argv)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -8,7 +8,13 @@ is met. `bench.run` calls every module of MODULES and prints the targets; bench/
 
 from __future__ import annotations
 
+import argparse
 import importlib
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MODULES = ("bench.warm", "bench.loops", "bench.build", "bench.serve", "bench.page", "bench.reading", "bench.site")
@@ -55,3 +61,21 @@ def measure_all(sizes: list[str], quick: bool, only: tuple[str, ...] = ()) -> li
             continue  # that benchmark is not written yet
         out.extend(module.measure(sizes, quick))
     return out
+
+
+def load_average() -> str:
+    """What the machine was doing while a figure was measured (the figures beside the ratios move with it)."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
+def module_main(measure: Callable[[list[str], bool], list[Target]], doc: str, sizes: str,
+                argv: list[str] | None = None) -> int:
+    """The command line of every benchmark module: `python -m bench.NAME [--sizes real,10k] [--quick]`."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--sizes", default=sizes, help=f"real and/or synthetic claim counts (default {sizes})")
+    ap.add_argument("--quick", action="store_true", help="fewer rounds")
+    args = ap.parse_args(argv)
+    start = time.perf_counter()
+    print(table(measure([s for s in re.split(r"[, ]+", args.sizes) if s], args.quick)))
+    print(f"({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    return 0

@@ -12,7 +12,6 @@ in the OS's page cache. The floor is `bench/hello.py A B`, a Typer app that prin
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import statistics
@@ -21,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from .targets import Target, table
+from .targets import Target, module_main
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "bench" / "data"
@@ -139,12 +138,7 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="real", help="real and/or synthetic claim counts, e.g. real,100k,1M")
-    ap.add_argument("--quick", action="store_true", help="5 rounds instead of 15")
-    args = ap.parse_args(argv)
-    print(table(measure(args.sizes.split(","), args.quick)))
-    return 0
+    return module_main(measure, __doc__ or "", "real", argv)
 
 
 if __name__ == "__main__":
