@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,6 +52,33 @@ def mini_kg(mini_ro):
     kg, problems = load_kg(mini_ro)
     assert not problems, "\n".join(map(str, problems))
     return kg
+
+
+@contextmanager
+def running(server) -> Iterator:
+    """`kg serve`'s server (kg.stores.serve.make_server) answering from a thread; shut down and closed on leaving."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+@pytest.fixture
+def serve_mini(tmp_path):
+    """start(backend, **limits): a server on a fresh copy of the mini graph, running until the test ends."""
+    from contextlib import ExitStack
+
+    from kg.model.project import load_kg
+    from kg.stores.serve import make_server
+    from kg.stores.store import open_store
+
+    kg, _ = load_kg(make_mini(tmp_path / "mini"))
+    with ExitStack() as servers:
+        yield lambda backend, **limits: servers.enter_context(running(make_server(open_store(kg, backend), **limits)))
 
 
 @pytest.fixture

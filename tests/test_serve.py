@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -31,16 +30,11 @@ def endpoint(request, tmp_path_factory):
     from kg.stores.serve import make_server
     from kg.stores.store import open_store
 
-    from .conftest import make_mini
+    from .conftest import make_mini, running
 
     root = make_mini(tmp_path_factory.mktemp(f"serve-{request.param}") / "mini")
-    server = make_server(open_store(root, request.param), timeout=1.5, max_rows=20)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.url
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with running(make_server(open_store(root, request.param), timeout=1.5, max_rows=20)) as server:
+        yield server.url
 
 
 def call(url, params=None, data=None, headers=None, method=None):

@@ -17,7 +17,6 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from .conftest import make_mini
 from .test_serve import CHAIN, SLOW
 
 INVALID = "SELEKT ?x WHERE { ?x ?y }"
@@ -27,27 +26,9 @@ VALID = [CHAIN.replace("?mid", f"?m{i}") for i in range(40)]
 
 
 @pytest.fixture
-def serve(tmp_path):
+def serve(serve_mini):
     """Start a fresh server (its first query parsed by whatever request comes first); stop it after the test."""
-    from kg.model.project import load_kg
-    from kg.stores.serve import make_server
-    from kg.stores.store import open_store
-
-    kg, _ = load_kg(make_mini(tmp_path / "mini"))
-    started = []
-
-    def start(backend="rdflib", **limits):
-        server = make_server(open_store(kg, backend), **limits)
-        t = threading.Thread(target=server.serve_forever, daemon=True)
-        t.start()
-        started.append((server, t))
-        return server
-
-    yield start
-    for server, t in started:
-        server.shutdown()
-        server.server_close()
-        t.join(10)
+    return lambda backend="rdflib", **limits: serve_mini(backend, **limits)
 
 
 def get(server, query: str, timeout: float = 30.0, method: str = "GET", headers=None) -> tuple[int, bytes]:

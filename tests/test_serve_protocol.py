@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import threading
 from urllib.parse import urlencode
 
 import pytest
@@ -57,28 +56,14 @@ def test_heads_past_the_limits_are_refused(data, status):
     assert isinstance(req, Malformed) and req.status == status
 
 
-def test_expect_100_continue_is_answered_before_the_body(tmp_path):
-    from kg.model.project import load_kg
-    from kg.stores.serve import make_server
-    from kg.stores.store import open_store
-
-    from .conftest import make_mini
-
-    kg, _ = load_kg(make_mini(tmp_path / "mini"))
-    server = make_server(open_store(kg, "oxigraph"), max_concurrent=1)
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    try:
-        host, port = server.server_address
-        body = CHAIN.encode()
-        with socket.create_connection((host, port), timeout=10) as s:
-            s.sendall(f"POST /sparql?{urlencode({'format': 'csv'})} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                      f"Content-Type: application/sparql-query\r\nExpect: 100-continue\r\nContent-Length: {len(body)}\r\n\r\n".encode())
-            assert s.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
-            s.sendall(body)
-            answer = s.recv(65536)
-        assert answer.startswith(b"HTTP/1.1 200 OK") and b"concept/caution" in answer
-    finally:
-        server.shutdown()
-        server.server_close()
-        t.join(10)
+def test_expect_100_continue_is_answered_before_the_body(serve_mini):
+    server = serve_mini("oxigraph", max_concurrent=1)
+    host, port = server.server_address
+    body = CHAIN.encode()
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall(f"POST /sparql?{urlencode({'format': 'csv'})} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                  f"Content-Type: application/sparql-query\r\nExpect: 100-continue\r\nContent-Length: {len(body)}\r\n\r\n".encode())
+        assert s.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        s.sendall(body)
+        answer = s.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 200 OK") and b"concept/caution" in answer

@@ -81,27 +81,14 @@ def get(server_or_url, query: str, timeout: float = 30.0) -> tuple[int, bytes]:
 
 
 @pytest.fixture
-def serve(tmp_path):
-    from kg.model.project import load_kg
-    from kg.stores.serve import make_server
-    from kg.stores.store import open_store
-
-    kg, _ = load_kg(make_mini(tmp_path / "mini"))
-    started = []
-
+def serve(serve_mini):
+    """start(backend="oxigraph", **limits): a server whose workers are all up before the test sends anything."""
     def start(backend="oxigraph", **limits):
-        server = make_server(open_store(kg, backend), **limits)
-        t = threading.Thread(target=server.serve_forever, daemon=True)
-        t.start()
-        started.append((server, t))
+        server = serve_mini(backend, **limits)
         assert wait_until(lambda: len(server.worker_pids()) == server.max_concurrent)
         return server
 
-    yield start
-    for server, t in started:
-        server.shutdown()
-        server.server_close()
-        t.join(10)
+    return start
 
 
 def _start_command(root: Path) -> tuple[subprocess.Popen, tuple[str, int]]:
