@@ -152,6 +152,18 @@ EXPECTED = {
 }
 
 
+def add_escalation_shirking(root) -> None:
+    """One claim added to the mini graph (b-escalation-shirking), with its sentence in the source."""
+    append_claims(root, "mini-b", "加码会导致推诿。", """  - id: b-escalation-shirking
+    cause: escalation
+    effect: shirking
+    polarity: positive
+    evidence: argument
+    quote: 加码会导致推诿
+    gloss: Escalation leads to shirking.
+""")
+
+
 def test_two_releases_and_the_diff_between_them(runner, repo, tmp_path):
     out = tmp_path / "releases"
     first = _release_at(repo, "r1", "0.1.0", out)
@@ -252,14 +264,7 @@ def test_a_release_is_never_rewritten(runner, mini, tmp_path):
     assert first.exit_code == 0, first.output
     again = invoke(runner, mini, "release", "--out", str(out))
     assert again.exit_code == 0 and "released already with this content" in again.output
-    append_claims(mini, "mini-b", "加码会导致推诿。", """  - id: b-escalation-shirking
-    cause: escalation
-    effect: shirking
-    polarity: positive
-    evidence: argument
-    quote: 加码会导致推诿
-    gloss: Escalation leads to shirking.
-""")
+    add_escalation_shirking(mini)
     before = (out / __version__ / "release.json").read_bytes()
     changed = invoke(runner, mini, "release", "--out", str(out))
     assert changed.exit_code == 2 and "raise the version in kg/version.py" in changed.output
@@ -370,14 +375,7 @@ def test_the_projects_own_releases_by_version(runner, mini):
     first = invoke(runner, mini, "release")
     assert first.exit_code == 0 and (mini / "releases" / __version__ / "release.json").is_file(), first.output
     assert "no differences" in invoke(runner, mini, "diff", __version__, str(mini)).stdout
-    append_claims(mini, "mini-b", "加码会导致推诿。", """  - id: b-escalation-shirking
-    cause: escalation
-    effect: shirking
-    polarity: positive
-    evidence: argument
-    quote: 加码会导致推诿
-    gloss: Escalation leads to shirking.
-""")
+    add_escalation_shirking(mini)
     changed = invoke(runner, mini, "diff", __version__, str(mini))
     assert "Claims: 1 added, 0 removed, 0 changed, 0 replaced" in changed.stdout and "+ b-escalation-shirking" in changed.stdout
 
