@@ -14,7 +14,7 @@ from kg.rdf.units import Unit
 from kg.rdf.validate import ShapeChecker, shacl_results, unit_results
 
 from .conftest import REPO
-from .test_shapes import CASES, PREFIXES
+from .test_shapes import CASES, changed_graph
 
 SHAPES = REPO / "ontology" / "shapes.ttl"
 
@@ -44,15 +44,6 @@ def base(mini_ro):
     return union_graph(kg)
 
 
-def _changed(base: Graph, update: str) -> Graph:
-    g = Graph()
-    for t in base:
-        g.add(t)
-    if update:
-        g.update(PREFIXES + update)
-    return g
-
-
 def _pyshacl(g: Graph, shapes: Graph) -> set:
     return {(name, str(focus), message, None if value is None else str(value)) for name, focus, message, value in shacl_results(g, shapes)}
 
@@ -69,7 +60,7 @@ def test_the_shipped_shapes_are_judged_natively(native):
 def test_each_shapes_near_miss_and_mistake_give_pyshacls_results(base, native, pyshacl_shapes, case):
     valid, invalid, _ = CASES[case]
     for update in (valid, invalid):
-        g = _changed(base, update)
+        g = changed_graph(base, update)
         expected = _pyshacl(g, pyshacl_shapes)
         assert _native(g, native) == expected
     assert expected  # the mistake is seen (so the equality is not of two empty sets)

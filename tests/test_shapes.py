@@ -107,7 +107,8 @@ def shapes():
     return g
 
 
-def _changed(base: Graph, update: str) -> Graph:
+def changed_graph(base: Graph, update: str) -> Graph:
+    """A copy of `base` with a SPARQL Update (PREFIXES declared) applied: a graph broken on purpose."""
     g = Graph()
     for t in base:
         g.add(t)
@@ -141,13 +142,13 @@ def test_the_base_conforms(base, shapes):
 @pytest.mark.parametrize("shape", sorted(CASES))
 def test_shape_lets_its_near_miss_through(base, shapes, shape):
     valid, _, _ = CASES[shape]
-    assert [r for r in shacl_results(_changed(base, valid), shapes) if r[0] == shape] == []
+    assert [r for r in shacl_results(changed_graph(base, valid), shapes) if r[0] == shape] == []
 
 
 @pytest.mark.parametrize("shape", sorted(CASES))
 def test_shape_catches_its_mistake(base, shapes, shape):
     _, invalid, focus = CASES[shape]
-    changed = _changed(base, invalid)
+    changed = changed_graph(base, invalid)
     assert len(changed) != len(base) or set(changed) != set(base), "the update changed nothing"
     found = {(name, str(node)) for name, node, _, _ in shacl_results(changed, shapes)}
     assert (shape, _expand(focus)) in found, found
@@ -155,7 +156,7 @@ def test_shape_catches_its_mistake(base, shapes, shape):
 
 def test_a_deprecated_stub_needs_no_definition_but_a_current_concept_does(base, shapes):
     assert not [r for r in shacl_results(base, shapes) if str(r[1]).endswith("/buck-passing")]
-    revived = _changed(base, f"DELETE WHERE {{ {STUB} owl:deprecated ?d }}")
+    revived = changed_graph(base, f"DELETE WHERE {{ {STUB} owl:deprecated ?d }}")
     found = {(name, str(node)) for name, node, _, _ in shacl_results(revived, shapes)}
     stub = _expand(STUB)
     assert {("ConceptDefinitionZh", stub), ("ConceptDefinitionEn", stub), ("ConceptSource", stub), ("ConceptScheme", stub)} <= found
