@@ -15,7 +15,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from kg.stores.results import FORMATS, TooManyRows, dump_result
+from kg.stores.results import FORMATS, TooManyRows
 from kg.stores.sparqlcheck import screen
 from kg.stores.store import BadQuery, QueryRefused, Store
 
@@ -74,18 +74,17 @@ def choose_format(kind: str, fmt: str | None, accept: str | None) -> str:
 def answer(store: Store, query: str, fmt: str | None, accept: str | None, max_rows: int) -> tuple[int, str, bytes]:
     """(status, content type, body) for one query: the store checks it with its engine, runs it, and the result is written."""
     try:
-        result = store.query(query, max_rows=max_rows)  # the store checks the query first (kg.store.check_query)
+        result = store.answer(query, max_rows=max_rows)  # the store checks the query first (kg.store.check_query)
+        name = choose_format(result.kind, fmt, accept)
+        return 200, f"{FORMATS[name]}; charset=utf-8", result.write(name)
     except TooManyRows as exc:
         return 500, TEXT, f"refused: {exc}\n".encode()
     except QueryRefused as exc:  # before BadQuery: a refusal is a QueryError too
         return 403, TEXT, f"{exc}\n".encode()
     except BadQuery as exc:
         return 400, TEXT, f"{exc}\n".encode()
-    try:
-        name = choose_format(result.kind, fmt, accept)
     except HTTPError as exc:
         return exc.status, TEXT, f"{exc}\n".encode()
-    return 200, f"{FORMATS[name]}; charset=utf-8", dump_result(result, name).encode("utf-8")
 
 
 class Headers:
