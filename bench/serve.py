@@ -336,7 +336,7 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
         root = _project(size)
         before = os.getloadavg()[0]
         best = compare_texts(root, {"cached": ((), ("same",)), "uncached": (("--cache-mb", "0"), ("same", "new"))},
-                             seconds=1.5 if quick else 4.0, rounds=1 if quick else 2, oxigraph_modes=("same", "new"))
+                             seconds=1.5 if quick else 4.0, rounds=1 if quick else 3, oxigraph_modes=("same", "new"))
         ox_load, uncached = best[("oxigraph", "same")], best[("uncached", "same")]
         where = (f"{CONCURRENCY} connections, kg's default {min(8, max(2, cores or 2))} workers on {cores} cores; "
                  f"load average {before:.1f} → {os.getloadavg()[0]:.1f}")

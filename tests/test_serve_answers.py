@@ -211,3 +211,32 @@ def test_the_endpoint_sends_the_local_answer_in_each_format(mini_ro, backend):
         ctype, body = get(server.url, {"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s a skos:Concept ; ?p ?o }"})
         assert ctype.startswith("text/turtle") and b"skos:Concept" in body
 
+
+
+def test_a_body_longer_than_one_read_is_read_whole(mini_ro):
+    """A POST body of 300 KB comes in several reads into the worker's one buffer: all of it is read (its
+    characters counted, a UTF-8 character cut between two reads whole again), and the next request on
+    the connection is answered after it."""
+    import socket
+
+    from kg.stores.httpworker import RECV_BYTES
+    from kg.stores.serve import make_server
+    from kg.stores.store import open_store
+
+    from .conftest import running
+
+    text = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "问" * 100_010
+    query = text.encode("utf-8")
+    assert len(query) > RECV_BYTES
+    with running(make_server(open_store(mini_ro, "oxigraph"), cache_bytes=0)) as server:
+        host, port = server.server_address[:2]
+        head = f"POST /sparql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/sparql-query\r\nContent-Length: {len(query)}\r\n\r\n"
+        then = f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n"
+        with socket.create_connection((host, port), timeout=30) as s:
+            s.sendall(head.encode() + query + then.encode())
+            out = b""
+            while chunk := s.recv(65536):
+                out += chunk
+    first, _, second = out.partition(b"HTTP/1.1 200 OK")
+    assert first.startswith(b"HTTP/1.1 400") and f"a query of {len(text):,} characters".encode() in first
+    assert second.endswith(b'{"head":{},"boolean":true}')
