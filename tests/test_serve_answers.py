@@ -159,14 +159,20 @@ def test_row_cap_is_exact_whatever_the_answers_length(monkeypatch):
     short = store.answer("SELECT ?s WHERE { ?s ?p ?o } LIMIT 2", max_rows=100).write("json")
     assert json.loads(short)["results"]["bindings"] and len(runs) == 1  # within the bound: run once
     assert store.answer("SELECT * WHERE { ?s ?p ?o }", max_rows=1000).write("json").count(b'"type":"uri"') == 60
-    # The shortest rows there are ({}, nothing bound): 30 of them fit the bound of 30 exactly, and are
-    # answered at once; under a cap of 29 the same bytes pass the bound, and the rows are counted.
-    empty = "SELECT ?nothing ?at_all WHERE { ?s ?p ?o }"
+    # The shortest rows there are ({}: ?x never bound): 30 of them take 48 + 3 × 30 bytes, within the
+    # bound of a cap of 31 (47 + 3 × 31), answered at once; a cap of 30 leaves them just past the bound,
+    # so the rows are counted on a second run (the same bytes); under a cap of 29 they are refused.
+    empty = "SELECT ?x WHERE { ?s ?p ?o }"
     del runs[:]
-    assert json.loads(store.answer(empty, max_rows=30).write("json"))["results"]["bindings"] == [{}] * 30 and len(runs) == 1
+    body = store.answer(empty, max_rows=31).write("json")
+    assert json.loads(body)["results"]["bindings"] == [{}] * 30 and len(body) == 48 + 3 * 30 and len(runs) == 1
+    assert store.answer(empty, max_rows=30).write("json") == body and len(runs) == 3
     with pytest.raises(TooManyRows):
         store.answer(empty, max_rows=29).write("json")
-    assert len(runs) == 3
+    zero = "SELECT * WHERE { VALUES () { () () () } }"  # rows of no variable at all: the shortest answer there is
+    assert store.answer(zero, max_rows=3).write("json") == b'{"head":{"vars":[]},"results":{"bindings":[{},{},{}]}}'
+    with pytest.raises(TooManyRows):
+        store.answer(zero, max_rows=2).write("json")
 
 
 def test_an_answer_is_written_once(store):

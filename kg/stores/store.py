@@ -207,20 +207,22 @@ class _TooLong(Exception):
     pass
 
 
+_KINDS = {"QuerySolutions": "select", "QueryBoolean": "ask", "QueryTriples": "graph"}  # pyoxigraph's answers
+
+
 class OxigraphAnswer(Answer):
     """pyoxigraph's answer, SPARQL JSON written by Oxigraph's own serialiser (no Python term per value:
     the endpoint's most frequent case); other formats through a Result, as for every store.
 
-    The row cap without counting rows: a row of SPARQL JSON takes at least 3 bytes (`{},`), so an
-    answer no longer than its head and tail and 3 × max_rows bytes has at most max_rows rows. A longer
-    one is not kept: the query runs again and is read row by row under the cap (kg.stores.results.to_json
-    writes the same bytes as Oxigraph's writer), so a large answer is never held whole before it is refused."""
+    The row cap without counting rows: an answer of n rows takes at least 45 + 3n bytes (a row is at
+    least `{}` and a comma; `{"head":{"vars":[]},"results":{"bindings":[{}]}}` is 48), so one of at most
+    47 + 3 × max_rows bytes has at most max_rows rows. A longer one is not kept: the query runs again and
+    is read row by row under the cap (kg.stores.results.to_json writes the same bytes as Oxigraph's
+    writer), so a large answer is never held whole before it is refused."""
 
     def __init__(self, store: OxigraphStore, sparql: str, res, max_rows: int | None):
-        import pyoxigraph as ox
-
         self.store, self.sparql, self.res, self.max_rows = store, sparql, res, max_rows
-        self.kind = "ask" if isinstance(res, ox.QueryBoolean) else "graph" if isinstance(res, ox.QueryTriples) else "select"
+        self.kind = _KINDS[type(res).__name__]
 
     def write(self, fmt: str) -> bytes:
         import pyoxigraph as ox
@@ -231,9 +233,7 @@ class OxigraphAnswer(Answer):
         if fmt == "json" and self.kind != "graph":
             if self.kind == "ask" or self.max_rows is None:
                 return res.serialize(format=ox.QueryResultsFormat.JSON)
-            # {"head":{"vars":["a","b"]},"results":{"bindings":[ … ]}}: 44 bytes, and each variable's name, 2 quotes and a comma
-            head = 44 + sum(len(v.value.encode("utf-8")) + 3 for v in res.variables)
-            out = _Bounded(head + 3 * self.max_rows)
+            out = _Bounded(47 + 3 * self.max_rows)
             try:
                 res.serialize(out, format=ox.QueryResultsFormat.JSON)
                 return b"".join(out.parts)
