@@ -11,6 +11,8 @@ a new one per request when it does not; it runs on the same cores as the server,
 their share of the connections), with the client's own work on the same cores. The uncached server
 and Oxigraph are also sent a new query text each request (the same SELECT with LIMIT 1000, 1001, …):
 then nothing kg memoises per text (its checks of a query, the parse of its parameters) helps either.
+Beside each rate, the CPU time the server's processes used per request over the same seconds (from
+/proc): a figure less at the mercy of how the shared cores are divided than requests per second.
 
 `python -m bench.serve [--sizes real,10k] [--quick]` prints the targets; `bench.run` collects them.
 """
@@ -47,6 +49,7 @@ class Load:
     seconds: float
     latencies: list[float]
     errors: int
+    server_cpu: float | None = None  # CPU seconds the server's processes used over the measure (Linux)
 
     @property
     def rate(self) -> float:
@@ -58,7 +61,23 @@ class Load:
 
     def __str__(self) -> str:
         return (f"{self.rate:,.0f} req/s, p50 {self.pct(0.5):.1f} ms, p99 {self.pct(0.99):.1f} ms"
+                + (f", {self.server_cpu / self.requests * 1e6:.0f} µs of server CPU a request"
+                   if self.server_cpu is not None and self.requests else "")
                 + (f", {self.errors} errors" if self.errors else ""))
+
+
+def server_cpu(pid: int) -> float | None:
+    """CPU seconds (user and system) used so far by a process and its children (kg's workers), from /proc; None elsewhere."""
+    try:
+        pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _recv(sock: socket.socket) -> bytes:
@@ -274,18 +293,23 @@ def compare_texts(root: Path, servers: dict[str, tuple[tuple[str, ...], tuple[st
     paths = {mode: query_paths(root, mode) for mode in ("same", "new")}
     runs: dict[tuple[str, str], list[Load]] = {}
 
-    def measure_modes(name: str, port: int, endpoint: str, modes: tuple[str, ...]) -> None:
+    def measure_modes(name: str, server: Server, endpoint: str, modes: tuple[str, ...]) -> None:
         for mode in modes:
             urls = [endpoint + p for p in paths[mode]]
-            load("127.0.0.1", port, urls, concurrency, 0.5, 0.0)  # first requests: warm-up
-            runs.setdefault((name, mode), []).append(load("127.0.0.1", port, urls, concurrency, seconds))
+            load("127.0.0.1", server.port, urls, concurrency, 0.5, 0.0)  # first requests: warm-up
+            before = server_cpu(server.proc.pid)
+            measured = load("127.0.0.1", server.port, urls, concurrency, seconds, warmup=0.0)
+            after = server_cpu(server.proc.pid)
+            if before is not None and after is not None:
+                measured.server_cpu = after - before
+            runs.setdefault((name, mode), []).append(measured)
 
     for _ in range(rounds):
         for name, (options, modes) in servers.items():
             with kg_server(root, backend, options) as s:
-                measure_modes(name, s.port, "/sparql", modes)
+                measure_modes(name, s, "/sparql", modes)
         with oxigraph_server(store) as s:
-            measure_modes("oxigraph", s.port, "/query", oxigraph_modes)
+            measure_modes("oxigraph", s, "/query", oxigraph_modes)
     return {key: max(loads, key=lambda x: x.rate) for key, loads in runs.items()}
 
 
