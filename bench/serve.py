@@ -8,7 +8,11 @@ a new one per request when it does not; it runs on the same cores as the server,
 `kg serve` runs as a user starts it (one worker process per core, its answer cache on) and with
 `--cache-mb 0`, where every request runs the query; Oxigraph has no answer cache. 8 connections on a
 2-core machine keep both servers busy (Oxigraph runs a thread per connection; kg's workers each serve
-their share of the connections), with the client's own work on the same cores.
+their share of the connections), with the client's own work on the same cores. The uncached server
+and Oxigraph are also sent a new query text each request (the same SELECT with LIMIT 1000, 1001, …):
+then nothing kg memoises per text (its checks of a query, the parse of its parameters) helps either.
+Beside each rate, the CPU time the server's processes used per request over the same seconds (from
+/proc): a figure less at the mercy of how the shared cores are divided than requests per second.
 
 `python -m bench.serve [--sizes real,10k] [--quick]` prints the targets; `bench.run` collects them.
 """
@@ -36,6 +40,7 @@ DATA = REPO / "bench" / "data"
 SIMPLE = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
           "SELECT ?label WHERE { <https://w3id.org/govkg/concept/%s> skos:prefLabel ?label }")
 CONCURRENCY = 8
+NEW_TEXTS = 2000  # distinct query texts of the "new" mode: more than the 256 texts each memo of checks keeps
 
 
 @dataclass
@@ -44,6 +49,7 @@ class Load:
     seconds: float
     latencies: list[float]
     errors: int
+    server_cpu: float | None = None  # CPU seconds the server's processes used over the measure (Linux)
 
     @property
     def rate(self) -> float:
@@ -55,7 +61,23 @@ class Load:
 
     def __str__(self) -> str:
         return (f"{self.rate:,.0f} req/s, p50 {self.pct(0.5):.1f} ms, p99 {self.pct(0.99):.1f} ms"
+                + (f", {self.server_cpu / self.requests * 1e6:.0f} µs of server CPU a request"
+                   if self.server_cpu is not None and self.requests else "")
                 + (f", {self.errors} errors" if self.errors else ""))
+
+
+def server_cpu(pid: int) -> float | None:
+    """CPU seconds (user and system) used so far by a process and its children (kg's workers), from /proc; None elsewhere."""
+    try:
+        pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _recv(sock: socket.socket) -> bytes:
@@ -101,19 +123,24 @@ def _read_response(sock: socket.socket, buf: bytes) -> tuple[int, bool, bytes]:
     return int(status), keep, buf[length:]
 
 
-def load(host: str, port: int, path: str, concurrency: int = CONCURRENCY, seconds: float = 3.0, warmup: float = 0.5) -> Load:
-    """Send GET `path` from `concurrency` connections at once for `seconds` (after `warmup`): a bounded load."""
-    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/sparql-results+json\r\n"
-               "Connection: keep-alive\r\n\r\n").encode()
+def load(host: str, port: int, path: str | list[str], concurrency: int = CONCURRENCY, seconds: float = 3.0,
+         warmup: float = 0.5) -> Load:
+    """Send GET `path` from `concurrency` connections at once for `seconds` (after `warmup`): a bounded load.
+    With a list of paths, each connection sends them in turn, each starting at its own place in the list."""
+    paths = [path] if isinstance(path, str) else path
+    requests = [(f"GET {p} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/sparql-results+json\r\n"
+                 "Connection: keep-alive\r\n\r\n").encode() for p in paths]
     lock = threading.Lock()
     latencies: list[float] = []
     errors = [0]
     start = time.perf_counter()
     measure_from, stop_at = start + warmup, start + warmup + seconds
 
-    def worker() -> None:
-        sock, rest, mine, bad = None, b"", [], 0
+    def worker(first: int) -> None:
+        sock, rest, mine, bad, n = None, b"", [], 0, first
         while True:
+            request = requests[n % len(requests)]
+            n += 1
             t0 = time.perf_counter()
             if t0 >= stop_at:
                 break
@@ -140,7 +167,7 @@ def load(host: str, port: int, path: str, concurrency: int = CONCURRENCY, second
             latencies.extend(mine)
             errors[0] += bad
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i * len(requests) // concurrency,)) for i in range(concurrency)]
     for t in threads:
         t.start()
     for t in threads:
@@ -242,19 +269,48 @@ def compare_all(root: Path, variants: list[tuple[str, ...]], backend: str = "oxi
                 seconds: float = 3.0, rounds: int = 2) -> tuple[list[Load], Load]:
     """Each `kg serve` variant (its options) and oxigraph serve-read-only under the same load, in turn within each of
     `rounds` rounds (the machine's load drifts); the best round of each."""
+    best = compare_texts(root, {f"kg{i}": (options, ("same",)) for i, options in enumerate(variants)}, backend,
+                         concurrency, seconds, rounds)
+    return [best[(f"kg{i}", "same")] for i in range(len(variants))], best[("oxigraph", "same")]
+
+
+def query_paths(root: Path, mode: str) -> list[str]:
+    """The ?query= of the simple SELECT: the same text each time ("same"), or a text no request sent before
+    ("new": the same SELECT with LIMIT 1000, 1001, …, more texts than any memo of checked texts keeps)."""
+    text = SIMPLE % a_concept(root)
+    if mode == "same":
+        return ["?query=" + quote(text)]
+    return ["?query=" + quote(f"{text} LIMIT {1000 + i}") for i in range(NEW_TEXTS)]
+
+
+def compare_texts(root: Path, servers: dict[str, tuple[tuple[str, ...], tuple[str, ...]]], backend: str = "oxigraph",
+                  concurrency: int = CONCURRENCY, seconds: float = 3.0, rounds: int = 2,
+                  oxigraph_modes: tuple[str, ...] = ("same",)) -> dict[tuple[str, str], Load]:
+    """{(name, mode): the best round} for each `kg serve` of `servers` (name → (options, modes)) and oxigraph
+    serve-read-only ("oxigraph", under `oxigraph_modes`), each started in turn within each of `rounds` rounds
+    (the machine's load drifts), each mode of query texts sent to it in turn (query_paths)."""
     store = store_of(root)
-    path = "?query=" + quote(SIMPLE % a_concept(root))
-    kg_loads: list[list[Load]] = [[] for _ in variants]
-    ox_loads = []
+    paths = {mode: query_paths(root, mode) for mode in ("same", "new")}
+    runs: dict[tuple[str, str], list[Load]] = {}
+
+    def measure_modes(name: str, server: Server, endpoint: str, modes: tuple[str, ...]) -> None:
+        for mode in modes:
+            urls = [endpoint + p for p in paths[mode]]
+            load("127.0.0.1", server.port, urls, concurrency, 0.5, 0.0)  # first requests: warm-up
+            before = server_cpu(server.proc.pid)
+            measured = load("127.0.0.1", server.port, urls, concurrency, seconds, warmup=0.0)
+            after = server_cpu(server.proc.pid)
+            if before is not None and after is not None:
+                measured.server_cpu = after - before
+            runs.setdefault((name, mode), []).append(measured)
+
     for _ in range(rounds):
-        for i, options in enumerate(variants):
+        for name, (options, modes) in servers.items():
             with kg_server(root, backend, options) as s:
-                load("127.0.0.1", s.port, "/sparql" + path, concurrency, 0.5, 0.0)  # first requests: warm-up
-                kg_loads[i].append(load("127.0.0.1", s.port, "/sparql" + path, concurrency, seconds))
+                measure_modes(name, s, "/sparql", modes)
         with oxigraph_server(store) as s:
-            load("127.0.0.1", s.port, "/query" + path, concurrency, 0.5, 0.0)
-            ox_loads.append(load("127.0.0.1", s.port, "/query" + path, concurrency, seconds))
-    return [max(runs, key=lambda x: x.rate) for runs in kg_loads], max(ox_loads, key=lambda x: x.rate)
+            measure_modes("oxigraph", s, "/query", oxigraph_modes)
+    return {key: max(loads, key=lambda x: x.rate) for key, loads in runs.items()}
 
 
 def _project(size: str) -> Path:
@@ -303,15 +359,20 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
     for size in [s for s in sizes if s in ("real", "10k")] or ["real"]:
         root = _project(size)
         before = os.getloadavg()[0]
-        (cached, uncached), ox_load = compare_all(root, [(), ("--cache-mb", "0")], seconds=1.5 if quick else 4.0,
-                                                  rounds=1 if quick else 2)
+        best = compare_texts(root, {"cached": ((), ("same",)), "uncached": (("--cache-mb", "0"), ("same", "new"))},
+                             seconds=1.5 if quick else 4.0, rounds=1 if quick else 3, oxigraph_modes=("same", "new"))
+        ox_load, uncached = best[("oxigraph", "same")], best[("uncached", "same")]
         where = (f"{CONCURRENCY} connections, kg's default {min(8, max(2, cores or 2))} workers on {cores} cores; "
                  f"load average {before:.1f} → {os.getloadavg()[0]:.1f}")
-        out.append(Target("`kg serve`, a simple SELECT, requests/s", size, cached.rate / ox_load.rate, 0.5, "×",
-                          "oxigraph serve-read-only", f"kg {cached}; oxigraph {ox_load}; {where}", higher_is_better=True))
+        new_kg, new_ox = best[("uncached", "new")], best[("oxigraph", "new")]
+        new_texts = (f"a new query text each request (no memo of checks helps): kg {new_kg}; oxigraph {new_ox} "
+                     f"({new_kg.rate / new_ox.rate:.2f}×)")
+        out.append(Target("`kg serve`, a simple SELECT, requests/s", size, best[("cached", "same")].rate / ox_load.rate, 0.5,
+                          "×", "oxigraph serve-read-only", f"kg {best[('cached', 'same')]}; oxigraph {ox_load}; {where}",
+                          higher_is_better=True))
         out.append(Target("`kg serve --cache-mb 0` (each query run), a simple SELECT, requests/s", size,
                           uncached.rate / ox_load.rate, 0.5, "×", "oxigraph serve-read-only",
-                          f"kg {uncached}; oxigraph {ox_load}; {where}", higher_is_better=True))
+                          f"kg {uncached}; oxigraph {ox_load}; {new_texts}; {where}", higher_is_better=True))
     run, floor, name = sparql_warm(REPO, 3 if quick else 7)
     out.append(Target("warm `kg sparql` of an example query (oxigraph)", "real", run / floor, 1.5, "×", name,
                       f"{run:.3f} s vs {floor:.3f} s (medians)"))

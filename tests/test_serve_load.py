@@ -267,3 +267,7 @@ def test_the_benchmark_client_measures_a_server(serve):
     host, port = server.server_address[:2]
     result = load(host, port, "/sparql?" + urlencode({"query": CHAIN}), concurrency=2, seconds=0.5, warmup=0.1)
     assert result.requests > 5 and result.errors == 0 and result.pct(0.99) >= result.pct(0.5) > 0
+    # A list of paths is sent in turn: one of them refused counts as errors, the others not.
+    paths = ["/sparql?" + urlencode({"query": f"{CHAIN} LIMIT {n}"}) for n in (1, 2, 3)] + ["/sparql?query=INSERT"]
+    mixed = load(host, port, paths, concurrency=2, seconds=0.5, warmup=0.0)
+    assert mixed.requests > 8 and 0 < mixed.errors < mixed.requests / 2

@@ -191,7 +191,7 @@ def test_pipelined_requests_are_answered_in_order(serve):
         while chunk := s.recv(65536):
             out += chunk
     assert out.count(b"HTTP/1.1 200 OK") == 2
-    assert out.index(b"concept/caution") < out.index(b'"boolean": true')
+    assert out.index(b"concept/caution") < out.index(b'"boolean":true')
 
 
 # --- the answer cache ------------------------------------------------------------------------------
@@ -206,6 +206,10 @@ class CountingStore:
     def query(self, sparql, max_rows=None):
         self.calls += 1
         return self.real.query(sparql, max_rows=max_rows)
+
+    def answer(self, sparql, max_rows=None):
+        self.calls += 1
+        return self.real.answer(sparql, max_rows=max_rows)
 
 
 def _worker(store):

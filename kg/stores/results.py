@@ -101,12 +101,15 @@ FORMATS = {
 
 
 def to_json(result: Result) -> str:
+    """SPARQL JSON, compact: byte for byte what Oxigraph's own writer gives for the same answer (the
+    endpoint writes Oxigraph's answers with it, kg.stores.store.OxigraphAnswer, and the rest with this)."""
     import json  # the formats' modules only where they are written: a query's answer needs one of them
 
     if result.kind == "ask":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, separators=(",", ":"))
     bindings = [{v: t.to_json() for v, t in row.items()} for row in result.dicts()]
-    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 def to_xml(result: Result) -> str:
@@ -184,6 +187,26 @@ def dump_result(result: Result, fmt: str) -> str:
         kinds = "nt, ttl" if graph else "json, xml, csv, tsv"
         raise ValueError(f"a {result.kind.upper() if not graph else 'CONSTRUCT/DESCRIBE'} result can be written as {kinds}, not {fmt}")
     return SERIALIZERS[fmt](result)
+
+
+class Answer:
+    """A store's answer to one query, written in the format chosen once its kind is known: `kind` is
+    'select', 'ask' or 'graph'; `write(fmt)` gives its bytes in one of FORMATS (TooManyRows past the cap)."""
+
+    kind = "?"
+
+    def write(self, fmt: str) -> bytes:
+        raise NotImplementedError
+
+
+class ResultAnswer(Answer):
+    """An answer already read into a Result (the row cap applied when it was read)."""
+
+    def __init__(self, result: Result):
+        self.result, self.kind = result, result.kind
+
+    def write(self, fmt: str) -> bytes:
+        return dump_result(self.result, fmt).encode("utf-8")
 
 
 def load_json_result(data: dict) -> Result:

@@ -194,13 +194,16 @@ _OPERATOR = re.compile(r"\|\||&&|!=|<=|>=|[-+*/=<>.;,!^|]|\b(?:UNION|OPTIONAL|MI
 
 
 def _bound_shape(code: str) -> None:
-    depth = deepest = 0
-    for m in _BRACKET.finditer(code):
-        depth += 1 if m.group() in "({[" else -1
-        deepest = max(deepest, depth)
-    if deepest > MAX_NESTING:
-        raise QueryError(f"not a valid SPARQL query: brackets nested too deep to read ({deepest} levels; the limit is {MAX_NESTING})")
-    ops = len(_OPERATOR.findall(code))
+    # Counted only where a bound could be passed: brackets cannot nest deeper than there are opening
+    # ones, and each operator takes at least one character.
+    if code.count("(") + code.count("{") + code.count("[") > MAX_NESTING:
+        depth = deepest = 0
+        for m in _BRACKET.finditer(code):
+            depth += 1 if m.group() in "({[" else -1
+            deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            raise QueryError(f"not a valid SPARQL query: brackets nested too deep to read ({deepest} levels; the limit is {MAX_NESTING})")
+    ops = len(_OPERATOR.findall(code)) if len(code) > MAX_OPERATORS else 0
     if ops > MAX_OPERATORS:
         raise QueryError(f"the query is too long a chain to run: {ops:,} operators, patterns and clauses in a row "
                          f"(the limit is {MAX_OPERATORS:,}): split it, or put long lists of values in VALUES")

@@ -15,7 +15,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from kg.stores.results import FORMATS, TooManyRows, dump_result
+from kg.stores.results import FORMATS, TooManyRows
 from kg.stores.sparqlcheck import screen
 from kg.stores.store import BadQuery, QueryRefused, Store
 
@@ -28,6 +28,7 @@ MEDIA = {v: k for k, v in FORMATS.items()} | {"application/json": "json", "appli
                                                "text/xml": "xml", "text/plain": "nt", "application/x-turtle": "ttl"}
 TABULAR, GRAPH = ("json", "xml", "csv", "tsv"), ("ttl", "nt")
 TEXT = "text/plain; charset=utf-8"
+CONTENT_TYPES = {name: f"{media}; charset=utf-8" for name, media in FORMATS.items()}
 TOO_MANY_CONNECTIONS = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
                         b"Connection: close\r\nContent-Length: 32\r\n\r\ntoo many connections: try again\n")
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
@@ -39,8 +40,22 @@ class HTTPError(Exception):
         self.status = status
 
 
+_CHOSEN: dict[tuple, str] = {}  # a client sends the same Accept again and again
+
+
 def choose_format(kind: str, fmt: str | None, accept: str | None) -> str:
     """The result format: `format=` if given, else the client's most preferred acceptable one."""
+    key = (kind, fmt, accept)
+    name = _CHOSEN.get(key)
+    if name is None:
+        name = _choose_format(kind, fmt, accept)  # HTTPError if none fits: not kept
+        if len(_CHOSEN) >= 256:
+            _CHOSEN.clear()
+        _CHOSEN[key] = name
+    return name
+
+
+def _choose_format(kind: str, fmt: str | None, accept: str | None) -> str:
     allowed = GRAPH if kind == "graph" else TABULAR
     if fmt:
         name = ALIASES.get(fmt.lower()) or MEDIA.get(fmt.lower().split(";")[0].strip())
@@ -74,18 +89,17 @@ def choose_format(kind: str, fmt: str | None, accept: str | None) -> str:
 def answer(store: Store, query: str, fmt: str | None, accept: str | None, max_rows: int) -> tuple[int, str, bytes]:
     """(status, content type, body) for one query: the store checks it with its engine, runs it, and the result is written."""
     try:
-        result = store.query(query, max_rows=max_rows)  # the store checks the query first (kg.store.check_query)
+        result = store.answer(query, max_rows=max_rows)  # the store checks the query first (kg.store.check_query)
+        name = choose_format(result.kind, fmt, accept)
+        return 200, CONTENT_TYPES[name], result.write(name)
     except TooManyRows as exc:
         return 500, TEXT, f"refused: {exc}\n".encode()
     except QueryRefused as exc:  # before BadQuery: a refusal is a QueryError too
         return 403, TEXT, f"{exc}\n".encode()
     except BadQuery as exc:
         return 400, TEXT, f"{exc}\n".encode()
-    try:
-        name = choose_format(result.kind, fmt, accept)
     except HTTPError as exc:
         return exc.status, TEXT, f"{exc}\n".encode()
-    return 200, f"{FORMATS[name]}; charset=utf-8", dump_result(result, name).encode("utf-8")
 
 
 class Headers:
@@ -137,6 +151,7 @@ class Malformed:
 
 
 _HEAD_END = re.compile(rb"\n\r?\n")
+_VERSIONS = ("HTTP/1.0", "HTTP/1.1")
 
 
 def read_request(buf: bytearray, eof: bool) -> tuple[Request | Malformed | None, int]:
@@ -154,6 +169,11 @@ def read_request(buf: bytearray, eof: bool) -> tuple[Request | Malformed | None,
     while buf.startswith(b"\r\n", start) or buf.startswith(b"\n", start):  # blank lines before a request (RFC 9112, 2.2)
         start += 2 if buf.startswith(b"\r\n", start) else 1
     crlf = buf.find(b"\r\n\r\n", start)  # what clients send; the expression below also reads bare line feeds
+    if crlf >= 0:
+        text = buf[start:crlf].decode("iso-8859-1")
+        lines = text.split("\r\n")
+        if text.count("\n") == len(lines) - 1:  # no bare line feed: the head ends at the first blank line
+            return _request(buf, lines, 1, crlf + 4, eof)
     m = _HEAD_END.search(buf, start, crlf + 4) if crlf >= 0 else _HEAD_END.search(buf, start)
     if m is None:
         first, last = buf.find(b"\n", start), buf.rfind(b"\n", start)
@@ -164,22 +184,25 @@ def read_request(buf: bytearray, eof: bool) -> tuple[Request | Malformed | None,
         if len(buf) - start > (MAX_HEADERS + 2) * (MAX_LINE + 2):
             return Malformed(431, "Too many headers"), len(buf)
         return None, 0
-    lines = bytes(buf[start:m.start() + 1]).split(b"\n")[:-1]
-    head_end = m.end()
-    line = str(lines[0], "iso-8859-1").rstrip("\r")
-    if len(lines[0]) > MAX_LINE:
+    return _request(buf, buf[start:m.start() + 1].decode("iso-8859-1").split("\n")[:-1], 0, m.end(), eof)
+
+
+def _request(buf: bytearray, lines: list[str], cut: int, head_end: int, eof: bool) -> tuple[Request | Malformed | None, int]:
+    """The request whose head is `lines` (each line as sent, less `cut` characters: the CR of a CRLF)."""
+    line = lines[0].rstrip("\r")
+    if len(lines[0]) + cut > MAX_LINE:
         return Malformed(414, "Request-URI Too Long"), head_end
     words = line.split()
-    if len(words) != 3 or not re.fullmatch(r"HTTP/1\.[01]", words[2]):
+    if len(words) != 3 or words[2] not in _VERSIONS:
         return Malformed(400, f"Bad request line ({line[:200]!r}): send METHOD /sparql?… HTTP/1.1"), head_end
     fields: list[tuple[str, str]] = []
     for raw in lines[1:]:
-        if len(raw) >= MAX_LINE:
+        if len(raw) + cut >= MAX_LINE:
             return Malformed(431, "Line too long"), head_end
         if len(fields) >= MAX_HEADERS:
             return Malformed(431, "Too many headers"), head_end
-        name, sep, value = str(raw, "iso-8859-1").partition(":")
-        if not sep or not name or name != name.strip() or raw[:1] in (b" ", b"\t"):
+        name, sep, value = raw.partition(":")
+        if not sep or not name or name != name.strip() or raw[:1] in (" ", "\t"):
             return Malformed(400, "Bad header line: send Name: value"), head_end
         fields.append((name, value.strip()))
     headers = Headers(fields)
@@ -217,15 +240,11 @@ def http_date() -> str:
 def response(status: int, ctype: str | None, body: bytes, *, head_only: bool = False, close: bool = False,
              extra: tuple[str, ...] = ()) -> bytes:
     """A response's bytes: status line, the usual fields, the body (not for HEAD)."""
-    lines = [f"HTTP/1.1 {status} {_PHRASES.get(status, '')}", "Server: govkg-sparql", f"Date: {http_date()}"]
-    if ctype is not None:
-        lines += [f"Content-Type: {ctype}", f"Content-Length: {len(body)}", "Vary: Accept"]
-    else:
-        lines.append(f"Content-Length: {len(body)}")
-    lines += extra
-    if close:
-        lines.append("Connection: close")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    head = (f"HTTP/1.1 {status} {_PHRASES.get(status, '')}\r\nServer: govkg-sparql\r\nDate: {http_date()}\r\n"
+            + (f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\nVary: Accept\r\n" if ctype is not None
+               else f"Content-Length: {len(body)}\r\n")
+            + "".join(f"{field}\r\n" for field in extra)
+            + ("Connection: close\r\n\r\n" if close else "\r\n")).encode("latin-1")
     return head if head_only else head + body
 
 

@@ -30,6 +30,12 @@ _COMMENT = re.compile(r"#[^\r\n]*")
 _IRI_PLAIN = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 # A raw tab is escaped too: pyparsing (rdflib) expands tabs in the text it parses to spaces.
 _OUT = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+# Runs of characters that are read one by one exactly as they stand, taken a run at a time: outside
+# strings and IRIs, anything but a comment, a quote, an IRI's start, a backslash or a refused character;
+# inside a string, anything but its quote, a backslash, and (in a short string) a line end.
+_PLAIN = re.compile("[^#\"'<\\\\" + _BAD_CHAR.pattern[1:-1] + "]+")
+_STRING_PLAIN = {'"""': re.compile('[^"\\\\]+'), "'''": re.compile("[^'\\\\]+"),
+                 '"': re.compile('[^"\\\\\r\n]+'), "'": re.compile("[^'\\\\\r\n]+")}
 
 
 def _where(text: str, i: int) -> str:
@@ -52,7 +58,12 @@ def _string(text: str, i: int) -> tuple[str, int]:
     long = len(quote) == 3
     j = i + len(quote)
     out: list[str] = []
+    plain = _STRING_PLAIN[quote]
     while True:
+        run = plain.match(text, j)
+        if run:
+            out.append(run.group())
+            j = run.end()
         if j >= len(text):
             raise QueryError(f"not a valid SPARQL query at {_where(text, i)}: a string that is never closed")
         if text.startswith(quote, j):
@@ -92,6 +103,12 @@ def normalize_query(text: str) -> str:
     out = []
     i, n = 0, len(text)
     while i < n:
+        run = _PLAIN.match(text, i)
+        if run:
+            out.append(run.group())
+            i = run.end()
+            if i >= n:
+                break
         ch = text[i]
         if ch == "#":
             m = _COMMENT.match(text, i)

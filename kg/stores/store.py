@@ -16,7 +16,7 @@ from kg.errors import InputError, KGError, QueryError
 from kg.iris import PREFIXES
 from kg.stores.cache import fingerprint, load_kg_cached, oxigraph_store
 from kg.stores.oxigraph import load_oxigraph, ox_term
-from kg.stores.results import Result, Term, TooManyRows, literal, triple
+from kg.stores.results import Answer, Result, ResultAnswer, Term, TooManyRows, dump_result, literal, triple
 from kg.stores.sparqlcheck import (
     QueryRefused,  # noqa: F401  (re-exported for kg.serve and the tests)
     check_with_oxigraph,
@@ -73,6 +73,10 @@ class Store:
 
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
         raise NotImplementedError
+
+    def answer(self, sparql: str, max_rows: int | None = None) -> Answer:
+        """The query checked and run, its answer to be written in a format still to choose (what `kg serve` sends)."""
+        return ResultAnswer(self.query(sparql, max_rows=max_rows))
 
     def triples_count(self) -> int:
         """Quads in the store: a triple stated in two input files counts twice."""
@@ -144,30 +148,98 @@ class OxigraphStore(Store):
         self.store, self.path = store, path
 
     def query(self, sparql: str, max_rows: int | None = None) -> Result:
-        import pyoxigraph as ox
+        return _ox_result(self._run(sparql), max_rows)
 
-        # Checked by the engine that runs it: the parser-free screen, then Oxigraph's own parse of
-        # exactly that normalised text (no rdflib grammar on this path).
+    def answer(self, sparql: str, max_rows: int | None = None) -> Answer:
+        return OxigraphAnswer(self, sparql, self._run(sparql), max_rows)
+
+    def _run(self, sparql: str):
+        """pyoxigraph's (lazy) answer to the query, checked by the engine that runs it: the parser-free
+        screen, then Oxigraph's own parse of exactly that normalised text (no rdflib grammar on this path)."""
         sparql = screen(sparql)
         try:
-            res = self.store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes_used(sparql) or None)
+            return self.store.query(sparql, use_default_graph_as_union=True, prefixes=prefixes_used(sparql) or None)
         except SyntaxError as exc:
             raise engine_error(sparql, exc) from None
         except RuntimeError as exc:  # e.g. an unknown function
             raise BadQuery(f"cannot run the query: {exc}") from None
-        if isinstance(res, ox.QueryBoolean):
-            return Result("ask", boolean=bool(res))
-        if isinstance(res, ox.QueryTriples):
-            return Result("graph", triples=[triple(ox_term(t.subject), ox_term(t.predicate), ox_term(t.object)) for t in _cap(res, max_rows)])
-        variables = [v.value for v in res.variables]
-        rows = _cap(res, max_rows)
-        return Result("select", variables, [tuple(ox_term(s[v]) for v in variables) for s in rows])
 
     def triples_count(self) -> int:
         return len(self.store)
 
     def close(self) -> None:
         self.store = None  # pyoxigraph closes the database when the object is dropped
+
+
+def _ox_result(res, max_rows: int | None) -> Result:
+    import pyoxigraph as ox
+
+    if isinstance(res, ox.QueryBoolean):
+        return Result("ask", boolean=bool(res))
+    if isinstance(res, ox.QueryTriples):
+        return Result("graph", triples=[triple(ox_term(t.subject), ox_term(t.predicate), ox_term(t.object)) for t in _cap(res, max_rows)])
+    variables = [v.value for v in res.variables]
+    rows = _cap(res, max_rows)
+    return Result("select", variables, [tuple(ox_term(s[v]) for v in variables) for s in rows])
+
+
+class _Bounded:
+    """What a serialiser writes, kept up to `limit` bytes; past it, the writing stops (_TooLong)."""
+
+    __slots__ = ("parts", "size", "limit")
+
+    def __init__(self, limit: int):
+        self.parts: list[bytes] = []
+        self.size, self.limit = 0, limit
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _TooLong
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+class _TooLong(Exception):
+    pass
+
+
+_KINDS = {"QuerySolutions": "select", "QueryBoolean": "ask", "QueryTriples": "graph"}  # pyoxigraph's answers
+
+
+class OxigraphAnswer(Answer):
+    """pyoxigraph's answer, SPARQL JSON written by Oxigraph's own serialiser (no Python term per value:
+    the endpoint's most frequent case); other formats through a Result, as for every store.
+
+    The row cap without counting rows: an answer of n rows takes at least 45 + 3n bytes (a row is at
+    least `{}` and a comma; `{"head":{"vars":[]},"results":{"bindings":[{}]}}` is 48), so one of at most
+    47 + 3 × max_rows bytes has at most max_rows rows. A longer one is not kept: the query runs again and
+    is read row by row under the cap (kg.stores.results.to_json writes the same bytes as Oxigraph's
+    writer), so a large answer is never held whole before it is refused."""
+
+    def __init__(self, store: OxigraphStore, sparql: str, res, max_rows: int | None):
+        self.store, self.sparql, self.res, self.max_rows = store, sparql, res, max_rows
+        self.kind = _KINDS[type(res).__name__]
+
+    def write(self, fmt: str) -> bytes:
+        import pyoxigraph as ox
+
+        res, self.res = self.res, None  # pyoxigraph's answer is an iterator: it is read once
+        if res is None:
+            raise RuntimeError("an answer is written once")
+        if fmt == "json" and self.kind != "graph":
+            if self.kind == "ask" or self.max_rows is None:
+                return res.serialize(format=ox.QueryResultsFormat.JSON)
+            out = _Bounded(47 + 3 * self.max_rows)
+            try:
+                res.serialize(out, format=ox.QueryResultsFormat.JSON)
+                return b"".join(out.parts)
+            except _TooLong:
+                res = self.store._run(self.sparql)
+        return dump_result(_ox_result(res, self.max_rows), fmt).encode("utf-8")
 
 
 def open_store(kg_or_root, backend: str = "auto") -> Store:
