@@ -822,13 +822,16 @@ def serve(
     cache_mb: int = typer.Option(32, "--cache-mb", min=0, help="Megabytes of answers each worker keeps for repeated queries (0: none)."),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (GET and POST; JSON, XML, CSV, TSV, Turtle, N-Triples)."""
+    from kg.rdf.release import release_graph
     from kg.stores.serve import make_server
     from kg.stores.store import open_store
 
     try:
         store = open_store(state.root, backend.value)
+        # A client of a pushed release (`kg sparql --endpoint`) names it as the default graph: here, this graph.
+        served = frozenset({release_graph(_graph(lazy=True).model)})
         server = make_server(store, host, port, timeout=timeout, max_rows=max_rows, max_concurrent=workers,
-                             cache_bytes=cache_mb * 1024 * 1024)
+                             cache_bytes=cache_mb * 1024 * 1024, graph_names=served)
     except KGError as exc:
         _fail(str(exc), exc.exit_code)
     except (OSError, OverflowError) as exc:

@@ -31,6 +31,7 @@ NOT_RUN = {
     "kg push --endpoint URL": "a placeholder URL: tests/test_remote.py pushes to a real oxigraph serve",
     "kg push --endpoint http://127.0.0.1:7878": "needs a running `oxigraph serve`: tests/test_remote.py",
     "kg sparql queries/causes-of-outcomes.rq --endpoint http://127.0.0.1:7878": "needs a running `oxigraph serve`: tests/test_remote.py",
+    "kg chain 責任主體 卸责 --endpoint http://127.0.0.1:7979/sparql": "needs a running `kg serve`: tests/test_serve_as_endpoint.py",
     "curl": "queries a running `kg serve`: tests/test_serve.py",
     "kg push --endpoint http://store.example:8890/sparql-graph-crud-auth --user alice": "needs a Virtuoso: tests/test_virtuoso.py starts one and pushes so",
     "kg sparql queries/causes-of-outcomes.rq --endpoint http://store.example:8890/sparql": "needs a Virtuoso: tests/test_virtuoso.py",

@@ -98,6 +98,28 @@ def test_push_replaces_a_changed_release_atomically(runner, mini, oxigraph_serve
     assert remote.query(ask).boolean is False
 
 
+def test_a_query_too_long_for_a_url_is_posted_and_answers_the_same(runner, mini, oxigraph_server, monkeypatch):
+    """Short queries go as GET, longer ones as a form POST: both ways give the same answer."""
+    import urllib.request
+
+    from kg.stores.remote import MAX_GET_URL, open_remote
+    from kg.stores.results import canonical
+
+    assert invoke(runner, mini, "push", "--endpoint", oxigraph_server).exit_code == 0
+    store = open_remote(oxigraph_server, root=mini)
+    ids = " ".join(f"<https://w3id.org/govkg/claim/c{i}>" for i in range(300)) + " <https://w3id.org/govkg/claim/b-pressure-shirking>"
+    query = f"SELECT ?claim ?effect WHERE {{ VALUES ?claim {{ {ids} }} ?claim gkv:effect ?effect }}"
+    assert len(query) > MAX_GET_URL
+    methods = []
+    opened = urllib.request.OpenerDirector.open
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open",
+                        lambda self, req, *a, **k: methods.append(req.get_method()) or opened(self, req, *a, **k))
+    long_answer = store.query(query)
+    short_answer = store.query(query.replace(ids, "<https://w3id.org/govkg/claim/b-pressure-shirking>"))
+    assert methods == ["POST", "GET"], methods
+    assert canonical(long_answer) == canonical(short_answer) and len(long_answer) == 1
+
+
 def test_unreachable_endpoint_is_a_message_and_exit_2(runner, mini):
     port = _free_port()
     result = invoke(runner, mini, "push", "--endpoint", f"http://127.0.0.1:{port}")

@@ -98,4 +98,4 @@ def content_hash_once(kg) -> str:
 
 def release_graph(kg) -> str:
     """The named graph `kg push` loads this release into: <release/VERSION/HASH12>."""
-    return f"{RELEASE}{__version__}/{content_hash(kg)[:12]}"
+    return f"{RELEASE}{__version__}/{content_hash_once(kg)[:12]}"

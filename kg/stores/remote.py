@@ -10,8 +10,10 @@ An endpoint URL with no path (http://host:7878) means Oxigraph's layout: /store 
 Protocol and /query for queries; any other URL is used as given (Virtuoso: /sparql-graph-crud-auth
 to push, /sparql to query). A store that asks for a login (HTTP Basic or Digest, as Virtuoso's
 authenticated Graph Store endpoint does) gets the user and password given to `push`, or the
-machine's entry in ~/.netrc (or $NETRC). Queries are POSTed form-encoded, the one way of the
-Protocol every store reads alike.
+machine's entry in ~/.netrc (or $NETRC). A query goes as GET (?query=…&default-graph-uri=…), the
+Protocol's one way that Oxigraph, Virtuoso and `kg serve` all read; one too long for a URL is POSTed
+form-encoded (Virtuoso does not answer a query POSTed as application/sparql-query, and `kg serve`
+refuses a form POST, which an HTML form on any web page can send, unless its own page sends it).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from kg.stores.results import Result, Term, TooManyRows, load_json_result, tripl
 from kg.stores.sparqlcheck import query_form
 from kg.stores.store import BadQuery, Store, check_query
 
+# A query goes as GET up to this many bytes of URL (what servers commonly read), else as a form POST.
+MAX_GET_URL = 8000
 TIMEOUT = 300.0  # seconds for one HTTP exchange; a push of a million claims takes minutes
 
 
@@ -171,13 +175,16 @@ class RemoteStore(Store):
         # govkg's prefixes are predeclared locally; a remote store needs them spelled out (a query's
         # own PREFIX of the same name, coming later, still wins).
         sparql = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items()) + sparql
-        form = {"query": sparql, **({"default-graph-uri": self.graph} if self.graph else {})}
+        form = urlencode({"query": sparql, **({"default-graph-uri": self.graph} if self.graph else {})})
         # Asked for the one format that fits the form: Virtuoso answers a CONSTRUCT asked for JSON as rows.
         graph_form = query_form(sparql.rsplit("\n", 1)[-1]) in ("CONSTRUCT", "DESCRIBE")
-        req = urllib.request.Request(self.url, data=urlencode(form).encode("ascii"), method="POST", headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/n-triples, text/plain;q=0.5" if graph_form else "application/sparql-results+json",
-        })
+        headers = {"Accept": "application/n-triples, text/plain;q=0.5" if graph_form else "application/sparql-results+json"}
+        url = self.url + ("&" if urlsplit(self.url).query else "?") + form
+        if len(url) <= MAX_GET_URL:
+            req = urllib.request.Request(url, headers=headers)
+        else:
+            req = urllib.request.Request(self.url, data=form.encode("ascii"), method="POST",
+                                         headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
         with _request(req) as resp:
             ctype = (resp.headers.get("Content-Type") or "").split(";")[0].strip()
             body = resp.read()

@@ -59,11 +59,16 @@ def default_workers() -> int:
 
 
 class SparqlServer:
-    """The listening socket and the worker processes on it; `serve_forever()` starts and watches them, `shutdown()` stops them."""
+    """The listening socket and the worker processes on it; `serve_forever()` starts and watches them, `shutdown()` stops them.
+
+    `graph_names`: the IRIs a client may give as default-graph-uri to mean the served graph (the release
+    graph `kg push` names for the same content); any other is refused.
+    """
 
     def __init__(self, store: Store, host: str = "127.0.0.1", port: int = 0, *, timeout: float = 10.0,
                  max_rows: int = 10_000, max_concurrent: int | None = None, max_connections: int = 32,
-                 socket_timeout: float = SOCKET_TIMEOUT, cache_bytes: int = CACHE_BYTES, log=None):
+                 socket_timeout: float = SOCKET_TIMEOUT, cache_bytes: int = CACHE_BYTES, log=None,
+                 graph_names: frozenset[str] = frozenset()):
         workers = default_workers() if max_concurrent is None else max_concurrent
         if not timeout > 0 or not max_rows > 0 or not workers > 0 or not max_connections > 0 or not socket_timeout > 0:
             raise ValueError("timeout, max_rows, workers, max_connections and socket_timeout must be positive")
@@ -76,7 +81,7 @@ class SparqlServer:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.socket = socket.create_server((host, port), family=family, backlog=128)
         self.server_address = self.socket.getsockname()[:2]
-        site = Site(host if family == socket.AF_INET else host.strip("[]"), self.server_address[1])
+        site = Site(host if family == socket.AF_INET else host.strip("[]"), self.server_address[1], graph_names)
         self.store, self.query_timeout, self.max_rows = store, timeout, max_rows
         self.limits = Limits(store, site, timeout=timeout, max_rows=max_rows, socket_timeout=socket_timeout,
                              cache_bytes=cache_bytes, log=log)

@@ -255,9 +255,12 @@ def text_response(status: int, message: str, *, head_only: bool = False, close: 
 class Site:
     """Which Host and Origin headers are this endpoint's own, from the address it listens on."""
 
-    def __init__(self, host: str, port: int):
+    def __init__(self, host: str, port: int, graphs: frozenset[str] = frozenset()):
         self.host, self.port = host, port
         self._hosts = self._own_hosts()
+        # The IRIs that name the served graph itself (the release graph `kg push` would load it into):
+        # a client that queries a pushed release names it as default-graph-uri, and here it means "this graph".
+        self.graphs = graphs
 
     def hosts(self) -> set[str] | None:
         """The Host headers this endpoint answers to when it listens on loopback (its address, loopback
@@ -317,8 +320,12 @@ class _Exchange:
             raise HTTPError(400, "no query: send query=… or a body of type application/sparql-query")
         if len(queries) > 1:
             raise HTTPError(400, "one query per request")
-        if params.get("default-graph-uri") or params.get("named-graph-uri"):
-            raise HTTPError(403, "default-graph-uri and named-graph-uri are refused: queries run over govkg's own graph")
+        if params.get("named-graph-uri"):
+            raise HTTPError(403, "named-graph-uri is refused: queries run over govkg's own graph")
+        for iri in params.get("default-graph-uri", []):
+            if iri not in self.site.graphs:
+                own = f" (this endpoint serves <{min(self.site.graphs)}>)" if self.site.graphs else ""
+                raise HTTPError(403, f"default-graph-uri <{iri}> is not the served graph{own}: queries run over govkg's own graph")
         # What needs no parser is refused here at once (kg.stores.sparqlcheck.screen); the store
         # parses, like it runs, within the time limit.
         try:
