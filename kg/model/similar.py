@@ -1,21 +1,25 @@
 """How alike concepts are by their labels, altLabels and definitions, in either script and language: to keep one vocabulary one.
 
 Names are compared in `kg.model.names.normalize` form (simplified script, ASCII punctuation, case and
-separators ignored) with difflib's ratio, which works on Chinese characters as on English letters.
+separators ignored). `similar_concepts` (one text against every concept: `kg suggest-concepts`) uses
+difflib's ratio, which works on Chinese characters as on English letters. The near-duplicate warnings
+of `kg validate` compare every concept with every other, so they use a measure an index can answer
+exactly without comparing all pairs: `likeness`, found by `alike_pairs`.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
+import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kg.errors import Problem, problem
-from kg.model.names import normalize
+from kg.model.names import normalize, normalize_many
 
-NEAR_IDENTICAL = 0.9  # `kg validate` warns when two concepts' labels or definitions are this alike
+NEAR_DUPLICATE = 0.8  # `kg validate` warns when two concepts' labels or definitions are this alike (`likeness`)
 MIN_SHOWN = 0.4
 
 
@@ -76,50 +80,103 @@ def similar_concepts(kg, text: str, *, limit: int = 10, min_score: float = MIN_S
     return sorted(found, key=lambda s: (-s.score, s.id))[:limit]
 
 
-def candidate_pairs(texts: list[str], langs: list[str], threshold: float) -> Iterator[tuple[int, int]]:
-    """Every (i, j), i < j, in that order, of texts in one language that could be `threshold` alike by difflib's ratio.
+# A token is a CJK character (Chinese is compared character by character), a word of letters and digits
+# (English word by word), or, in a text with neither, any other character; punctuation and spaces are not tokens.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TOKEN = re.compile(f"[{_CJK}]|(?:(?![{_CJK}])[^\\W_])+")
+_START, _END = "", " "  # never a token (tokens hold no space): a text's first and last token make grams of their own
 
-    A prefix filter (as in set-similarity joins), never all pairs: ratio ≤ quick_ratio = 2·|common
-    characters| / (len x + len y), so two texts that alike share at least α of their characters, α
-    bounded below from each text's length (the other is at least threshold/(2 − threshold) as long).
-    Two multisets sharing α elements share one among the first len − α + 1 of each, once the
-    elements (a character and its occurrence number) are ordered the same way, rarest first: so
-    only texts whose prefixes share an element are compared. The bound is taken one element wider
-    than needed: a pair the filter dropped could not have reached the threshold.
 
-    The candidates are then held to difflib's quick_ratio itself, as a set intersection: each text's
-    (character, occurrence number) elements as a set of ints, whose intersection's size is the
-    multiset intersection quick_ratio counts, at C speed (difflib's counting loop is Python's: a
-    vocabulary of few words makes most pairs candidates, and this test ten times cheaper).
+def grams(text: str) -> Counter:
+    """The multiset of a normalized text's token bigrams, its start and end marked: what `likeness` compares.
+
+    责任主体 → (⊢责)(责任)(任主)(主体)(体⊣); `blame shifting` → (⊢blame)(blame shifting)(shifting⊣).
     """
-    tokens = [[(ch, k) for ch, n in Counter(t).items() for k in range(n)] for t in texts]
-    freq = Counter(tok for toks in tokens for tok in toks)
-    rank = {tok: r for r, tok in enumerate(sorted(freq, key=lambda tok: (freq[tok], tok)))}
+    tokens = _TOKEN.findall(text) or [ch for ch in text if not ch.isspace()]
+    marked = [_START, *tokens, _END]
+    return Counter(itertools.pairwise(marked))
+
+
+def likeness(x: str, y: str) -> float:
+    """How alike two normalized texts are: Dice's coefficient of their token bigrams, 2·|common| / (|x's| + |y's|).
+
+    1.0: the same words (characters in Chinese) in the same order. Changing one token of n costs about
+    2/n, adding one about 1/n: at NEAR_DUPLICATE (0.8) a Chinese label of 8 characters may gain one, a
+    definition of 11 words or characters may have one changed.
+    """
+    a, b = grams(x), grams(y)
+    return 2 * sum((a & b).values()) / (a.total() + b.total())
+
+
+def alike_pairs(texts: list[str], groups: list[str], threshold: float,
+                counts: Counter | None = None) -> list[tuple[int, int, float]]:
+    """Every (i, j, likeness), i < j, sorted, of texts in one group (a language) at least `threshold` alike.
+
+    Exact (the pairs `likeness` finds comparing all pairs) without comparing all pairs: an inverted
+    index of token bigrams with prefix filtering (the AllPairs/PPJoin idea). A text's grams, made
+    distinct by their occurrence number, are ordered rarest first, the same order for all. Two texts of
+    n and m grams that alike share o ≥ threshold·(n + m)/2 grams, hence at least α = ⌈t·n/(2 − t)⌉ of
+    each one's (the other holds at least t/(2 − t) times as many); their first two shared grams in that
+    order are among the first n − α + 2 of each (every later gram of x is one of x's n grams, at least
+    α − 2 of them shared). Texts are taken smallest first: each looks up every pair of its first
+    n − α + 2 grams (about n/3 + 2 at 0.8) among the texts before it, then is indexed under every pair of
+    its first n − ⌈t·n⌉ + 2 (a later text is no smaller, so o ≥ t·n: about n/5 + 2). Only texts under a
+    common pair, of a possible size, are compared: frequent grams come last in every prefix, so they
+    rarely make a pair a candidate, and two grams rare enough to be in prefixes rarely meet by chance.
+
+    Cost: C(n/3 + 2, 2) look-ups and C(n/5 + 2, 2) index keys per text of n grams (its own length, not
+    the number of texts), plus the candidates, which share two of their rarest grams. A threshold of 0.5 or less guarantees one shared
+    gram only, so the index is then of single grams. `counts` (if given) gains the "keys", "scanned"
+    (index entries read) and "candidates" (pairs compared) of the run.
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"a likeness threshold is in (0, 1], not {threshold}")
+    arity = 2 if threshold > 0.5 else 1  # with n, m ≥ 2 grams each, o ≥ t·(n + m)/2 > 1 when t > 0.5
+    counts = counts if counts is not None else Counter()
+    by_group: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        by_group.setdefault(g, []).append(i)
+    found: list[tuple[int, int, float]] = []
     ratio = threshold / (2 - threshold)
-    index: dict[tuple[str, tuple[str, int]], list[int]] = {}
-    prefixes = []
-    sets = [frozenset(map(rank.__getitem__, toks)) for toks in tokens]
-    floor = threshold - 1e-9  # what kg.model.similar._ratio is given: quick_ratio ≤ floor is no match
-    for i, toks in enumerate(tokens):
-        size = len(toks)
-        alpha = max(1, math.floor((threshold - 1e-6) * (size + size * ratio) / 2))
-        prefix = sorted(toks, key=rank.__getitem__)[: size - alpha + 2]
-        prefixes.append(prefix)
-        for tok in prefix:
-            index.setdefault((langs[i], tok), []).append(i)
-    for i, prefix in enumerate(prefixes):
-        found = {j for tok in prefix for j in index[(langs[i], tok)] if j > i}
-        mine, size = sets[i], len(texts[i])
-        for j in sorted(found):
-            if 2.0 * len(mine & sets[j]) / (size + len(texts[j])) > floor:  # difflib's quick_ratio, the same float
-                yield i, j
+    for members in by_group.values():
+        tokens = {i: [(gram, k) for gram, n in grams(texts[i]).items() for k in range(n)] for i in members}
+        freq = Counter(tok for toks in tokens.values() for tok in toks)
+        rank = {tok: r for r, tok in enumerate(sorted(freq, key=lambda tok: (freq[tok], tok)))}
+        sets = {i: sorted(map(rank.__getitem__, toks)) for i, toks in tokens.items()}
+        index: dict[tuple[int, ...], list[int]] = {}
+        for i in sorted(members, key=lambda i: (len(sets[i]), i)):  # the smaller first: each pair met once, by the larger
+            mine = sets[i]
+            n = len(mine)
+            # Bounds rounded by a margin towards longer prefixes, never shorter: float error keeps a pair, never drops one.
+            smallest = ratio * n - 1e-9  # fewer grams than this: never that alike
+            alpha = max(1, math.ceil(smallest))
+            candidates: set[int] = set()
+            for key in itertools.combinations(mine[: min(n, n - alpha + arity)], arity):
+                posting = index.get(key, ())
+                counts["scanned"] += len(posting)
+                candidates.update(j for j in posting if len(sets[j]) >= smallest)
+            # Indexed for the texts met later, which are no smaller: o ≥ t·(n + m)/2 ≥ t·n, a shorter prefix.
+            kept = min(n, n - max(1, math.ceil(threshold * n - 1e-9)) + arity)
+            for key in itertools.combinations(mine[:kept], arity):
+                index.setdefault(key, []).append(i)
+                counts["keys"] += 1
+            counts["candidates"] += len(candidates)
+            own = set(mine)
+            for j in candidates:
+                score = 2 * len(own.intersection(sets[j])) / (n + len(sets[j]))  # likeness(texts[i], texts[j]), the same float
+                if score >= threshold:
+                    found.append((min(i, j), max(i, j), score))
+    return sorted(found)
 
 
-def near_duplicate_concepts(kg, threshold: float = NEAR_IDENTICAL) -> list[Problem]:
+def near_duplicate_concepts(kg, threshold: float = NEAR_DUPLICATE, counts: Counter | None = None) -> list[Problem]:
     """A warning for each two concepts whose labels (in one language) or definitions (in one language) are near-identical.
 
-    The SPARQL check `label-shared-by-concepts` already refuses one label on two concepts; this finds what
-    differs by a character or a script (責任主體 / 责任主体) or a definition copied and barely changed.
+    Near-identical: `likeness` at least `threshold` (kg.model.names.normalize form: script, case and
+    punctuation folded), found by `alike_pairs` without comparing every pair. One label on two concepts
+    (ignoring case) is the SPARQL check `label-shared-by-concepts`'s to report; a label the same but for
+    its script or punctuation (責任主體 / 责任主体), or one definition on two concepts, is warned of here.
+    A pair of concepts is warned of once, at its most alike texts, on the line of the later concept (by id).
     """
     from kg.inputs.turtle import line_of_subject
 
@@ -129,25 +186,23 @@ def near_duplicate_concepts(kg, threshold: float = NEAR_IDENTICAL) -> list[Probl
             out += [((v.language or "").split("-")[0], str(v)) for v in c.alt]
         else:
             out = [(lang, str(v)) for lang, vs in c.definition.items() for v in vs]
-        return [(lang.split("-")[0], normalize(t)) for lang, t in out if normalize(t)]
+        return [(lang.split("-")[0], t) for lang, t in out]
 
     concepts = sorted(kg.concepts.values(), key=lambda c: c.id)
     warnings = []
-    sm = difflib.SequenceMatcher(autojunk=False)
     for kind, min_len in (("label", 4), ("definition", 12)):
-        flat = [(n, c, lang, t) for n, c in enumerate(concepts) for lang, t in texts(c, kind) if len(t) >= min_len]
+        written = [(n, lang, t) for n, c in enumerate(concepts) for lang, t in texts(c, kind)]
+        normalized = normalize_many([t for _, _, t in written])
+        flat = [(n, lang, t, norm) for (n, lang, t), norm in zip(written, normalized, strict=True) if len(norm) >= min_len]
         pairs: dict[tuple[int, int], tuple[float, str, str]] = {}
-        for i, j in candidate_pairs([t for _, _, _, t in flat], [lang for _, _, lang, _ in flat], threshold):
-            na, _, la, x = flat[i]
-            nb, _, lb, y = flat[j]
-            if nb == na or la != lb or x == y or (min(na, nb), max(na, nb)) in pairs:  # equal labels: the SPARQL check
+        for i, j, r in alike_pairs([f[3] for f in flat], [f[1] for f in flat], threshold, counts):
+            na, _, x, _ = flat[i]
+            nb, _, y, _ = flat[j]
+            if na == nb or (kind == "label" and x.lower() == y.lower()):  # one label twice: the SPARQL check's
                 continue
-            if 2 * min(len(x), len(y)) / (len(x) + len(y)) < threshold:
-                continue
-            sm.set_seq2(x)  # difflib caches what it learns of its second sequence (candidates come grouped by i)
-            r = _ratio(sm, y, threshold - 1e-9)
-            if r >= threshold:
-                pairs[(min(na, nb), max(na, nb))] = (r, x, y) if na < nb else (r, y, x)
+            pair = (min(na, nb), max(na, nb))
+            if pair not in pairs or r > pairs[pair][0]:  # the most alike texts of the two (the first such, in text order)
+                pairs[pair] = (r, x, y) if na < nb else (r, y, x)
         lines: dict[str, int | None] = {}
         for (na, nb), (r, x, y) in sorted(pairs.items()):
             a, b = concepts[na], concepts[nb]
