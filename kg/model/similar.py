@@ -127,7 +127,7 @@ def alike_pairs(texts: list[str], groups: list[str], threshold: float,
     Cost: C(n/3 + 2, 2) look-ups and C(n/5 + 2, 2) index keys per text of n grams (its own length, not
     the number of texts), plus the candidates, which share two of their rarest grams. A threshold of 0.5 or less guarantees one shared
     gram only, so the index is then of single grams. `counts` (if given) gains the "keys", "scanned"
-    (index entries read) and "candidates" (pairs compared) of the run.
+    (index entries read), "candidates" (pairs compared) and "pairs" (all pairs in a group) of the run.
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"a likeness threshold is in (0, 1], not {threshold}")
@@ -139,6 +139,7 @@ def alike_pairs(texts: list[str], groups: list[str], threshold: float,
     found: list[tuple[int, int, float]] = []
     ratio = threshold / (2 - threshold)
     for members in by_group.values():
+        counts["pairs"] += len(members) * (len(members) - 1) // 2  # what comparing all pairs would compare
         tokens = {i: [(gram, k) for gram, n in grams(texts[i]).items() for k in range(n)] for i in members}
         freq = Counter(tok for toks in tokens.values() for tok in toks)
         rank = {tok: r for r, tok in enumerate(sorted(freq, key=lambda tok: (freq[tok], tok)))}
