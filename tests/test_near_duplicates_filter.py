@@ -186,3 +186,17 @@ def test_validate_names_file_and_line_of_a_label_differing_by_script(runner, min
             "(100% alike: «形式主義» / «形式主义»)") in result.output
     data = json.loads(invoke(runner, mini, "validate", "--no-seeds", "-f", "json").output)
     assert [w["code"] for w in data["warnings"]] == ["near-duplicate-label"]
+
+
+def test_lines_of_many_subjects_are_those_found_one_by_one(tmp_path):
+    import re
+
+    from kg.inputs.turtle import line_of_subject, lines_of_subjects
+
+    edge = tmp_path / "edge.ttl"
+    edge.write_text("gkc:a.b a skos:Concept .\ngkc:a a skos:Concept ;\n\tgkc:c x .\ngkc:d;\ngkc:e\n", encoding="utf-8")
+    for path in [edge, *sorted((REPO / "ontology").glob("*.ttl"))]:
+        wanted = set(re.findall(r"gkc:[\w.-]*", path.read_text(encoding="utf-8"))) | {"gkc:a", "gkc:nothing", "gkv:Actor"}
+        one_by_one = {c: line_of_subject(path, c) for c in wanted}
+        assert lines_of_subjects(path, wanted) == {c: n for c, n in one_by_one.items() if n is not None}
+    assert lines_of_subjects(edge, {"gkc:a", "gkc:a.b", "gkc:d", "gkc:e", "gkc:c"}) == {"gkc:a": 1, "gkc:a.b": 1, "gkc:d": 4, "gkc:e": 5}

@@ -179,7 +179,7 @@ def near_duplicate_concepts(kg, threshold: float = NEAR_DUPLICATE, counts: Count
     its script or punctuation (責任主體 / 责任主体), or one definition on two concepts, is warned of here.
     A pair of concepts is warned of once, at its most alike texts, on the line of the later concept (by id).
     """
-    from kg.inputs.turtle import line_of_subject
+    from kg.inputs.turtle import lines_of_subjects
 
     def texts(c, kind):
         if kind == "label":
@@ -204,13 +204,13 @@ def near_duplicate_concepts(kg, threshold: float = NEAR_DUPLICATE, counts: Count
             pair = (min(na, nb), max(na, nb))
             if pair not in pairs or r > pairs[pair][0]:  # the most alike texts of the two (the first such, in text order)
                 pairs[pair] = (r, x, y) if na < nb else (r, y, x)
-        lines: dict[str, int | None] = {}
+        wanted: dict = {}
+        for _, nb in pairs:
+            wanted.setdefault(concepts[nb].path, set()).add(f"gkc:{concepts[nb].id}")
+        lines = {path: lines_of_subjects(path, curies) for path, curies in wanted.items()}  # each file read once
         for (na, nb), (r, x, y) in sorted(pairs.items()):
             a, b = concepts[na], concepts[nb]
-            if b.id not in lines:  # a concept alike many others: its line found once
-                lines[b.id] = line_of_subject(b.path, f"gkc:{b.id}")
-            line = lines[b.id]
-            warnings.append(problem(b.path, line, f"near-duplicate-{kind}",
+            warnings.append(problem(b.path, lines[b.path].get(f"gkc:{b.id}"), f"near-duplicate-{kind}",
                                     f"gkc:{b.id} and gkc:{a.id} have near-identical {kind}s ({r:.0%} alike: "
                                     f"«{y}» / «{x}»): one concept, or say how they differ"))
     return warnings
