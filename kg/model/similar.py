@@ -108,65 +108,91 @@ def likeness(x: str, y: str) -> float:
     return 2 * sum((a & b).values()) / (a.total() + b.total())
 
 
-def alike_pairs(texts: list[str], groups: list[str], threshold: float,
-                counts: Counter | None = None) -> list[tuple[int, int, float]]:
+WIDE = 40  # grams: texts shorter than this are indexed under triples of grams, longer ones under pairs
+
+
+def alike_pairs(texts: list[str], groups: list[str], threshold: float, counts: Counter | None = None,
+                wide: int = WIDE) -> list[tuple[int, int, float]]:
     """Every (i, j, likeness), i < j, sorted, of texts in one group (a language) at least `threshold` alike.
 
     Exact (the pairs `likeness` finds comparing all pairs) without comparing all pairs: an inverted
     index of token bigrams with prefix filtering (the AllPairs/PPJoin idea). A text's grams, made
     distinct by their occurrence number, are ordered rarest first, the same order for all. Two texts of
-    n and m grams that alike share o ≥ threshold·(n + m)/2 grams, hence at least α = ⌈t·n/(2 − t)⌉ of
-    each one's (the other holds at least t/(2 − t) times as many); their first two shared grams in that
-    order are among the first n − α + 2 of each (every later gram of x is one of x's n grams, at least
-    α − 2 of them shared). Texts are taken smallest first: each looks up every pair of its first
-    n − α + 2 grams (about n/3 + 2 at 0.8) among the texts before it, then is indexed under every pair of
-    its first n − ⌈t·n⌉ + 2 (a later text is no smaller, so o ≥ t·n: about n/5 + 2). Only texts under a
-    common pair, of a possible size, are compared: frequent grams come last in every prefix, so they
-    rarely make a pair a candidate, and two grams rare enough to be in prefixes rarely meet by chance.
+    n ≥ m grams that alike share o ≥ t·(n + m)/2 grams (t the threshold), so o ≥ α = ⌈t·n/(2 − t)⌉ (m is
+    at least t/(2 − t)·n) and o ≥ ⌈t·m⌉; their first k shared grams in that order are among the first
+    n − α + k of the larger's and the first m − ⌈t·m⌉ + k of the smaller's (a later gram of x is one of
+    x's n, at least o − k of them shared). Texts are taken smallest first: each looks up every k-set of
+    its first n − α + k grams (about n/3 + k at 0.8) among the texts before it, then is indexed under
+    every k-set of its first n − ⌈t·n⌉ + k (about n/5 + k) for the texts after it. Only texts under a
+    common key, of a possible size, are compared: frequent grams come last in every prefix, so they
+    rarely make a key, and k grams rare enough to be in prefixes rarely meet by chance.
 
-    Cost: C(n/3 + 2, 2) look-ups and C(n/5 + 2, 2) index keys per text of n grams (its own length, not
-    the number of texts), plus the candidates, which share two of their rarest grams. A threshold of 0.5 or less guarantees one shared
-    gram only, so the index is then of single grams. `counts` (if given) gains the "keys", "scanned"
-    (index entries read), "candidates" (pairs compared) and "pairs" (all pairs in a group) of the run.
+    k is 3 for pairs whose smaller text has fewer than `wide` grams, 2 from there (k rare grams
+    together are rarer, but a prefix of p grams has C(p, k) k-sets), and never more than ⌈t·m⌉, the
+    fewest grams two such texts share. Cost per text of n grams (its own length, not the number of
+    texts): C(n/3 + k, k) look-ups and C(n/5 + k, k) index keys, plus the candidates, which share k of
+    their rarest grams. `counts` (if given) gains the "keys" (indexed), "looked up", "scanned" (index entries read),
+    "candidates" (pairs compared) and "pairs" (all pairs in a group) of the run.
     """
     if not 0 < threshold <= 1:
         raise ValueError(f"a likeness threshold is in (0, 1], not {threshold}")
-    arity = 2 if threshold > 0.5 else 1  # with n, m ≥ 2 grams each, o ≥ t·(n + m)/2 > 1 when t > 0.5
     counts = counts if counts is not None else Counter()
     by_group: dict[str, list[int]] = {}
     for i, g in enumerate(groups):
         by_group.setdefault(g, []).append(i)
     found: list[tuple[int, int, float]] = []
     ratio = threshold / (2 - threshold)
+
+    # Bounds rounded by a margin towards longer prefixes and smaller k, never the other way: float error
+    # keeps a pair, never drops one.
+    def shared(m: int) -> int:  # the fewest grams a text of m grams shares with a larger one that alike
+        return max(1, math.ceil(threshold * m - 1e-9))
+
+    def arity(m: int) -> int:  # k of the pairs whose smaller text has m grams
+        return min(3 if m < wide else 2, shared(m))
+
+    probed: dict[int, list[int]] = {}  # n → the k of every size a text of n grams may be alike
+
     for members in by_group.values():
         counts["pairs"] += len(members) * (len(members) - 1) // 2  # what comparing all pairs would compare
         tokens = {i: [(gram, k) for gram, n in grams(texts[i]).items() for k in range(n)] for i in members}
         freq = Counter(tok for toks in tokens.values() for tok in toks)
         rank = {tok: r for r, tok in enumerate(sorted(freq, key=lambda tok: (freq[tok], tok)))}
         sets = {i: sorted(map(rank.__getitem__, toks)) for i, toks in tokens.items()}
-        index: dict[tuple[int, ...], list[int]] = {}
+        index: dict[tuple[int, ...], list[int]] = {}  # k-sets of grams (k = arity of the text's size) → texts
+        get, combinations = index.get, itertools.combinations
+        looked = scanned = keys = compared = 0  # counted in locals: a Counter's += costs as much as a look-up
         for i in sorted(members, key=lambda i: (len(sets[i]), i)):  # the smaller first: each pair met once, by the larger
             mine = sets[i]
             n = len(mine)
-            # Bounds rounded by a margin towards longer prefixes, never shorter: float error keeps a pair, never drops one.
             smallest = ratio * n - 1e-9  # fewer grams than this: never that alike
             alpha = max(1, math.ceil(smallest))
+            if n not in probed:
+                probed[n] = sorted({arity(m) for m in range(max(1, math.ceil(smallest)), n + 1)})
             candidates: set[int] = set()
-            for key in itertools.combinations(mine[: min(n, n - alpha + arity)], arity):
-                posting = index.get(key, ())
-                counts["scanned"] += len(posting)
-                candidates.update(j for j in posting if len(sets[j]) >= smallest)
-            # Indexed for the texts met later, which are no smaller: o ≥ t·(n + m)/2 ≥ t·n, a shorter prefix.
-            kept = min(n, n - max(1, math.ceil(threshold * n - 1e-9)) + arity)
-            for key in itertools.combinations(mine[:kept], arity):
-                index.setdefault(key, []).append(i)
-                counts["keys"] += 1
-            counts["candidates"] += len(candidates)
-            own = set(mine)
-            for j in candidates:
-                score = 2 * len(own.intersection(sets[j])) / (n + len(sets[j]))  # likeness(texts[i], texts[j]), the same float
-                if score >= threshold:
-                    found.append((min(i, j), max(i, j), score))
+            for k in probed[n]:
+                for key in combinations(mine[: min(n, n - alpha + k)], k):
+                    looked += 1
+                    posting = get(key)
+                    if posting:
+                        scanned += len(posting)
+                        candidates.update(j for j in posting if len(sets[j]) >= smallest)
+            k = arity(n)  # indexed for the texts met later, which are no smaller: o ≥ ⌈t·n⌉, a shorter prefix
+            for key in combinations(mine[: min(n, n - shared(n) + k)], k):
+                posting = get(key)
+                if posting is None:
+                    index[key] = [i]
+                else:
+                    posting.append(i)
+                keys += 1
+            if candidates:
+                compared += len(candidates)
+                own = set(mine)
+                for j in candidates:
+                    score = 2 * len(own.intersection(sets[j])) / (n + len(sets[j]))  # likeness(texts[i], texts[j]), the same float
+                    if score >= threshold:
+                        found.append((min(i, j), max(i, j), score))
+        counts.update({"looked up": looked, "scanned": scanned, "keys": keys, "candidates": compared})
     return sorted(found)
 
 
