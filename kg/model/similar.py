@@ -101,8 +101,8 @@ def likeness(x: str, y: str) -> float:
     """How alike two normalized texts are: Dice's coefficient of their token bigrams, 2·|common| / (|x's| + |y's|).
 
     1.0: the same words (characters in Chinese) in the same order. Changing one token of n costs about
-    2/n, adding one about 1/n: at NEAR_DUPLICATE (0.8) a Chinese label of 8 characters may gain one, a
-    definition of 11 words or characters may have one changed.
+    2/n, adding one about 1/n: at NEAR_DUPLICATE (0.8) a Chinese label of 6 characters may gain one, a
+    definition of 9 words or characters may have one changed.
     """
     a, b = grams(x), grams(y)
     return 2 * sum((a & b).values()) / (a.total() + b.total())
