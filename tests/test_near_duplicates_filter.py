@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.model.names import normalize
-from kg.model.similar import NEAR_DUPLICATE, WIDE, alike_pairs, likeness, near_duplicate_concepts
+from kg.model.similar import LONG, NEAR_DUPLICATE, WIDE, alike_pairs, likeness, near_duplicate_concepts
 from tests.conftest import invoke
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,11 +34,13 @@ _texts = st.lists(st.tuples(st.lists(_token, min_size=1, max_size=14).map("".joi
                             st.sampled_from(["en", "zh"])), max_size=40)
 
 
-@given(_texts, st.sampled_from([NEAR_DUPLICATE, 0.9, 1.0, 0.7, 0.6, 0.51, 0.5, 0.3]), st.sampled_from([WIDE, 8, 4, 2]))
+@given(_texts, st.sampled_from([NEAR_DUPLICATE, 0.9, 1.0, 0.7, 0.6, 0.51, 0.5, 0.3]),
+       st.sampled_from([(WIDE, LONG), (8, 12), (4, 8), (2, 4), (2, 2)]))
 @settings(max_examples=400, deadline=None)
-def test_the_index_finds_exactly_the_pairs_all_pairs_find(items, threshold, wide):
+def test_the_index_finds_exactly_the_pairs_all_pairs_find(items, threshold, sizes):
     texts, groups = [t for t, _ in items], [g for _, g in items]
-    assert alike_pairs(texts, groups, threshold, wide=wide) == _all_pairs(texts, groups, threshold)  # triples of grams or pairs
+    wide, long = sizes  # keys of three, two or one gram, by the texts' sizes
+    assert alike_pairs(texts, groups, threshold, wide=wide, long=long) == _all_pairs(texts, groups, threshold)
 
 
 def test_likeness_counts_tokens_not_letters():

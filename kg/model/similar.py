@@ -108,11 +108,13 @@ def likeness(x: str, y: str) -> float:
     return 2 * sum((a & b).values()) / (a.total() + b.total())
 
 
-WIDE = 40  # grams: texts shorter than this are indexed under triples of grams, longer ones under pairs
+# Texts of fewer grams than WIDE are indexed under triples of their grams, then under pairs, from LONG on under
+# single grams (a prefix of p grams has C(p, k) k-sets: a long text's own cost would grow with its length squared)
+WIDE, LONG = 40, 400
 
 
 def alike_pairs(texts: list[str], groups: list[str], threshold: float, counts: Counter | None = None,
-                wide: int = WIDE) -> list[tuple[int, int, float]]:
+                wide: int = WIDE, long: int = LONG) -> list[tuple[int, int, float]]:
     """Every (i, j, likeness), i < j, sorted, of texts in one group (a language) at least `threshold` alike.
 
     Exact (the pairs `likeness` finds comparing all pairs) without comparing all pairs: an inverted
@@ -127,9 +129,9 @@ def alike_pairs(texts: list[str], groups: list[str], threshold: float, counts: C
     common key, of a possible size, are compared: frequent grams come last in every prefix, so they
     rarely make a key, and k grams rare enough to be in prefixes rarely meet by chance.
 
-    k is 3 for pairs whose smaller text has fewer than `wide` grams, 2 from there (k rare grams
-    together are rarer, but a prefix of p grams has C(p, k) k-sets), and never more than ⌈t·m⌉, the
-    fewest grams two such texts share. Cost per text of n grams (its own length, not the number of
+    k is 3 for pairs whose smaller text has fewer than `wide` grams, 2 from there, 1 from `long` on
+    (k rare grams together are rarer, but a prefix of p grams has C(p, k) k-sets), and never more
+    than ⌈t·m⌉, the fewest grams two such texts share. Cost per text of n grams (its own length, not the number of
     texts): C(n/3 + k, k) look-ups and C(n/5 + k, k) index keys, plus the candidates, which share k of
     their rarest grams. `counts` (if given) gains the "keys" (indexed), "looked up", "scanned" (index entries read),
     "candidates" (pairs compared) and "pairs" (all pairs in a group) of the run.
@@ -149,7 +151,7 @@ def alike_pairs(texts: list[str], groups: list[str], threshold: float, counts: C
         return max(1, math.ceil(threshold * m - 1e-9))
 
     def arity(m: int) -> int:  # k of the pairs whose smaller text has m grams
-        return min(3 if m < wide else 2, shared(m))
+        return min(3 if m < wide else 2 if m < long else 1, shared(m))
 
     probed: dict[int, list[int]] = {}  # n → the k of every size a text of n grams may be alike
 
