@@ -143,7 +143,7 @@ def test_scripts_are_folded_and_one_label_twice_is_the_sparql_checks():
 
     kg = SimpleNamespace(concepts={c.id: c for c in [
         concept("a", "責任主體", "Who answers for a task when it fails."),
-        concept("b", "责任主体", "who answers for a task, when it fails"),
+        concept("b", "责任主体", "who answers for a task,\n  when it fails"),
         concept("c", "考核压力", "Pressure from the evaluation of cadres."),
         concept("d", "考核壓力", "Something else altogether, and longer."),
         concept("e", "考核压力", "A third wording of nothing alike."),
@@ -154,6 +154,8 @@ def test_scripts_are_folded_and_one_label_twice_is_the_sparql_checks():
     # c and e share 考核压力 as written: label-shared-by-concepts refuses it, this warns of nothing more
     message = next(w.message for w in near_duplicate_concepts(kg) if w.message.startswith("gkc:b and gkc:a have near-identical labels"))
     assert "(100% alike: «责任主体» / «責任主體»)" in message  # as written, each concept's own
+    definitions = next(w.message for w in near_duplicate_concepts(kg) if w.code == "near-duplicate-definition")
+    assert "«who answers for a task, when it fails» / «Who answers for a task when it fails.»" in definitions  # one line
 
 
 def test_two_concepts_are_warned_of_once_at_their_most_alike_texts():

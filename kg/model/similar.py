@@ -238,6 +238,7 @@ def near_duplicate_concepts(kg, threshold: float = NEAR_DUPLICATE, counts: Count
         lines = {path: lines_of_subjects(path, curies) for path, curies in wanted.items()}  # each file read once
         for (na, nb), (r, x, y) in sorted(pairs.items()):
             a, b = concepts[na], concepts[nb]
+            x, y = " ".join(x.split()), " ".join(y.split())  # as written, on one line (a definition may hold line breaks)
             warnings.append(problem(b.path, lines[b.path].get(f"gkc:{b.id}"), f"near-duplicate-{kind}",
                                     f"gkc:{b.id} and gkc:{a.id} have near-identical {kind}s ({r:.0%} alike: "
                                     f"«{y}» / «{x}»): one concept, or say how they differ"))
