@@ -5,7 +5,7 @@ For each synthetic size N, the same at N/10 beside it, in one run:
   model loaded first and not counted): CPU per concept at N within 2× that at N/10 (near-linear
   growth; all pairs would be 10×), with the pairs compared (candidates) beside all pairs;
 - their share of a cold `kg validate` (whole process, no cache, warnings on) at N: at most a quarter
-  (before the index, 15.7 of a 35.7 s cold `kg validate` at 10k, and some 800 s of CPU at 100k).
+  (before the index, 15.7 of a 35.7 s cold `kg validate` at 10k, and 1,339 s of CPU alone at 100k).
 The synthetic concepts' labels and definitions come from small vocabularies (bench/generate.py), so
 many pairs are alike in part: the index has to tell them apart, not only skip strangers.
 
