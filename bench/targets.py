@@ -1,6 +1,7 @@
 """The issue targets as ratios measured in one run, and the one way `python -m bench.run` reports them.
 
-Each benchmark module (bench/warm.py, bench/loops.py, bench/build.py, bench/serve.py, bench/page.py, bench/reading.py, bench/site.py)
+Each benchmark module (bench/warm.py, bench/loops.py, bench/build.py, bench/serve.py, bench/page.py, bench/reading.py, bench/site.py,
+bench/neardup.py)
 has `measure(sizes: list[str], quick: bool) -> list[Target]`: it times what a user runs as whole
 processes beside the floor the target names, in turn in the same run, and says whether the target
 is met. `bench.run` calls every module of MODULES and prints the targets; bench/README.md has the table.
@@ -17,7 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MODULES = ("bench.warm", "bench.loops", "bench.build", "bench.serve", "bench.page", "bench.reading", "bench.site")
+MODULES = ("bench.warm", "bench.loops", "bench.build", "bench.serve", "bench.page", "bench.reading", "bench.site",
+           "bench.neardup")
 
 
 @dataclass(frozen=True)

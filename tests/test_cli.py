@@ -33,7 +33,7 @@ def _kg(*args, cwd=REPO, env=None):
 def test_installed_command_validates_the_real_graph():
     result = _kg("validate")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("OK:")
+    assert result.stdout.splitlines()[-1].startswith("OK:")  # after the warnings, if any (they fail nothing)
 
 
 def test_unreadable_project_gives_a_message_not_a_traceback(tmp_path):

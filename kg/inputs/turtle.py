@@ -177,6 +177,21 @@ def _lines(path: str, mtime_ns: int) -> list[str]:
     return Path(path).read_text(encoding="utf-8", errors="replace").split("\n")  # as pyoxigraph counts lines
 
 
+def lines_of_subjects(path: Path, wanted: set[str]) -> dict[str, int]:
+    """line_of_subject of many subjects of one file, in one reading of it (a warning per concept of a 100k-line file)."""
+    found: dict[str, int] = {}
+    if not path.exists():
+        return found
+    for n, line in enumerate(_lines(str(path), path.stat().st_mtime_ns), 1):
+        end = len(line) if (space := min((i for i in (line.find(" "), line.find("\t")) if i >= 0), default=-1)) < 0 else space
+        for k in [i for i, ch in enumerate(line[:end]) if ch in ";,."] + [end]:  # each place a subject could end
+            if line[:k] in wanted and line[:k] not in found:
+                found[line[:k]] = n
+        if len(found) == len(wanted):
+            break
+    return found
+
+
 def line_of_subject(path: Path, curie_or_iri: str) -> int | None:
     """Line where a subject's block starts in a Turtle file (first line that begins with it)."""
     if not path.exists():

@@ -1,21 +1,25 @@
 """How alike concepts are by their labels, altLabels and definitions, in either script and language: to keep one vocabulary one.
 
 Names are compared in `kg.model.names.normalize` form (simplified script, ASCII punctuation, case and
-separators ignored) with difflib's ratio, which works on Chinese characters as on English letters.
+separators ignored). `similar_concepts` (one text against every concept: `kg suggest-concepts`) uses
+difflib's ratio, which works on Chinese characters as on English letters. The near-duplicate warnings
+of `kg validate` compare every concept with every other, so they use a measure an index can answer
+exactly without comparing all pairs: `likeness`, found by `alike_pairs`.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
+import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kg.errors import Problem, problem
-from kg.model.names import normalize
+from kg.model.names import normalize, normalize_many
 
-NEAR_IDENTICAL = 0.9  # `kg validate` warns when two concepts' labels or definitions are this alike
+NEAR_DUPLICATE = 0.8  # `kg validate` warns when two concepts' labels or definitions are this alike (`likeness`)
 MIN_SHOWN = 0.4
 
 
@@ -76,52 +80,134 @@ def similar_concepts(kg, text: str, *, limit: int = 10, min_score: float = MIN_S
     return sorted(found, key=lambda s: (-s.score, s.id))[:limit]
 
 
-def candidate_pairs(texts: list[str], langs: list[str], threshold: float) -> Iterator[tuple[int, int]]:
-    """Every (i, j), i < j, in that order, of texts in one language that could be `threshold` alike by difflib's ratio.
+# A token is a CJK character (Chinese is compared character by character), a word of letters and digits
+# (English word by word), or, in a text with neither, any other character; punctuation and spaces are not tokens.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TOKEN = re.compile(f"[{_CJK}]|(?:(?![{_CJK}])[^\\W_])+")
+_START, _END = "", " "  # never a token (tokens hold no space): a text's first and last token make grams of their own
 
-    A prefix filter (as in set-similarity joins), never all pairs: ratio ≤ quick_ratio = 2·|common
-    characters| / (len x + len y), so two texts that alike share at least α of their characters, α
-    bounded below from each text's length (the other is at least threshold/(2 − threshold) as long).
-    Two multisets sharing α elements share one among the first len − α + 1 of each, once the
-    elements (a character and its occurrence number) are ordered the same way, rarest first: so
-    only texts whose prefixes share an element are compared. The bound is taken one element wider
-    than needed: a pair the filter dropped could not have reached the threshold.
 
-    The candidates are then held to difflib's quick_ratio itself, as a set intersection: each text's
-    (character, occurrence number) elements as a set of ints, whose intersection's size is the
-    multiset intersection quick_ratio counts, at C speed (difflib's counting loop is Python's: a
-    vocabulary of few words makes most pairs candidates, and this test ten times cheaper).
+def grams(text: str) -> Counter:
+    """The multiset of a normalized text's token bigrams, its start and end marked: what `likeness` compares.
+
+    责任主体 → (⊢责)(责任)(任主)(主体)(体⊣); `blame shifting` → (⊢blame)(blame shifting)(shifting⊣).
     """
-    tokens = [[(ch, k) for ch, n in Counter(t).items() for k in range(n)] for t in texts]
-    freq = Counter(tok for toks in tokens for tok in toks)
-    rank = {tok: r for r, tok in enumerate(sorted(freq, key=lambda tok: (freq[tok], tok)))}
+    tokens = _TOKEN.findall(text) or [ch for ch in text if not ch.isspace()]
+    marked = [_START, *tokens, _END]
+    return Counter(itertools.pairwise(marked))
+
+
+def likeness(x: str, y: str) -> float:
+    """How alike two normalized texts are: Dice's coefficient of their token bigrams, 2·|common| / (|x's| + |y's|).
+
+    1.0: the same words (characters in Chinese) in the same order. Changing one token of n costs about
+    2/n, adding one about 1/n: at NEAR_DUPLICATE (0.8) a Chinese label of 6 characters may gain one, a
+    definition of 9 words or characters may have one changed.
+    """
+    a, b = grams(x), grams(y)
+    return 2 * sum((a & b).values()) / (a.total() + b.total())
+
+
+# Texts of fewer grams than WIDE are indexed under triples of their grams, then under pairs, from LONG on under
+# single grams (a prefix of p grams has C(p, k) k-sets: a long text's own cost would grow with its length squared)
+WIDE, LONG = 40, 400
+
+
+def alike_pairs(texts: list[str], groups: list[str], threshold: float, counts: Counter | None = None,
+                wide: int = WIDE, long: int = LONG) -> list[tuple[int, int, float]]:
+    """Every (i, j, likeness), i < j, sorted, of texts in one group (a language) at least `threshold` alike.
+
+    Exact (the pairs `likeness` finds comparing all pairs) without comparing all pairs: an inverted
+    index of token bigrams with prefix filtering (the AllPairs/PPJoin idea). A text's grams, made
+    distinct by their occurrence number, are ordered rarest first, the same order for all. Two texts of
+    n ≥ m grams that alike share o ≥ t·(n + m)/2 grams (t the threshold), so o ≥ α = ⌈t·n/(2 − t)⌉ (m is
+    at least t/(2 − t)·n) and o ≥ ⌈t·m⌉; their first k shared grams in that order are among the first
+    n − α + k of the larger's and the first m − ⌈t·m⌉ + k of the smaller's (a later gram of x is one of
+    x's n, at least o − k of them shared). Texts are taken smallest first: each looks up every k-set of
+    its first n − α + k grams (about n/3 + k at 0.8) among the texts before it, then is indexed under
+    every k-set of its first n − ⌈t·n⌉ + k (about n/5 + k) for the texts after it. Only texts under a
+    common key, of a possible size, are compared: frequent grams come last in every prefix, so they
+    rarely make a key, and k grams rare enough to be in prefixes rarely meet by chance.
+
+    k is 3 for pairs whose smaller text has fewer than `wide` grams, 2 from there, 1 from `long` on
+    (k rare grams together are rarer, but a prefix of p grams has C(p, k) k-sets), and never more
+    than ⌈t·m⌉, the fewest grams two such texts share. Cost per text of n grams (its own length, not the number of
+    texts): C(n/3 + k, k) look-ups and C(n/5 + k, k) index keys, plus the candidates, which share k of
+    their rarest grams. `counts` (if given) gains the "keys" (indexed), "looked up", "scanned" (index entries read),
+    "candidates" (pairs compared) and "pairs" (all pairs in a group) of the run.
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"a likeness threshold is in (0, 1], not {threshold}")
+    counts = counts if counts is not None else Counter()
+    by_group: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        by_group.setdefault(g, []).append(i)
+    found: list[tuple[int, int, float]] = []
     ratio = threshold / (2 - threshold)
-    index: dict[tuple[str, tuple[str, int]], list[int]] = {}
-    prefixes = []
-    sets = [frozenset(map(rank.__getitem__, toks)) for toks in tokens]
-    floor = threshold - 1e-9  # what kg.model.similar._ratio is given: quick_ratio ≤ floor is no match
-    for i, toks in enumerate(tokens):
-        size = len(toks)
-        alpha = max(1, math.floor((threshold - 1e-6) * (size + size * ratio) / 2))
-        prefix = sorted(toks, key=rank.__getitem__)[: size - alpha + 2]
-        prefixes.append(prefix)
-        for tok in prefix:
-            index.setdefault((langs[i], tok), []).append(i)
-    for i, prefix in enumerate(prefixes):
-        found = {j for tok in prefix for j in index[(langs[i], tok)] if j > i}
-        mine, size = sets[i], len(texts[i])
-        for j in sorted(found):
-            if 2.0 * len(mine & sets[j]) / (size + len(texts[j])) > floor:  # difflib's quick_ratio, the same float
-                yield i, j
+
+    # Bounds rounded by a margin towards longer prefixes and smaller k, never the other way: float error
+    # keeps a pair, never drops one.
+    def shared(m: int) -> int:  # the fewest grams a text of m grams shares with a larger one that alike
+        return max(1, math.ceil(threshold * m - 1e-9))
+
+    def arity(m: int) -> int:  # k of the pairs whose smaller text has m grams
+        return min(3 if m < wide else 2 if m < long else 1, shared(m))
+
+    probed: dict[int, list[int]] = {}  # n → the k of every size a text of n grams may be alike
+
+    for members in by_group.values():
+        counts["pairs"] += len(members) * (len(members) - 1) // 2  # what comparing all pairs would compare
+        tokens = {i: [(gram, k) for gram, n in grams(texts[i]).items() for k in range(n)] for i in members}
+        freq = Counter(tok for toks in tokens.values() for tok in toks)
+        rank = {tok: r for r, tok in enumerate(sorted(freq, key=lambda tok: (freq[tok], tok)))}
+        sets = {i: sorted(map(rank.__getitem__, toks)) for i, toks in tokens.items()}
+        index: dict[tuple[int, ...], list[int]] = {}  # k-sets of grams (k = arity of the text's size) → texts
+        get, combinations = index.get, itertools.combinations
+        looked = scanned = keys = compared = 0  # counted in locals: a Counter's += costs as much as a look-up
+        for i in sorted(members, key=lambda i: (len(sets[i]), i)):  # the smaller first: each pair met once, by the larger
+            mine = sets[i]
+            n = len(mine)
+            smallest = ratio * n - 1e-9  # fewer grams than this: never that alike
+            alpha = max(1, math.ceil(smallest))
+            if n not in probed:
+                probed[n] = sorted({arity(m) for m in range(max(1, math.ceil(smallest)), n + 1)})
+            candidates: set[int] = set()
+            for k in probed[n]:
+                for key in combinations(mine[: min(n, n - alpha + k)], k):
+                    looked += 1
+                    posting = get(key)
+                    if posting:
+                        scanned += len(posting)
+                        candidates.update(j for j in posting if len(sets[j]) >= smallest)
+            k = arity(n)  # indexed for the texts met later, which are no smaller: o ≥ ⌈t·n⌉, a shorter prefix
+            for key in combinations(mine[: min(n, n - shared(n) + k)], k):
+                posting = get(key)
+                if posting is None:
+                    index[key] = [i]
+                else:
+                    posting.append(i)
+                keys += 1
+            if candidates:
+                compared += len(candidates)
+                own = set(mine)
+                for j in candidates:
+                    score = 2 * len(own.intersection(sets[j])) / (n + len(sets[j]))  # likeness(texts[i], texts[j]), the same float
+                    if score >= threshold:
+                        found.append((min(i, j), max(i, j), score))
+        counts.update({"looked up": looked, "scanned": scanned, "keys": keys, "candidates": compared})
+    return sorted(found)
 
 
-def near_duplicate_concepts(kg, threshold: float = NEAR_IDENTICAL) -> list[Problem]:
+def near_duplicate_concepts(kg, threshold: float = NEAR_DUPLICATE, counts: Counter | None = None) -> list[Problem]:
     """A warning for each two concepts whose labels (in one language) or definitions (in one language) are near-identical.
 
-    The SPARQL check `label-shared-by-concepts` already refuses one label on two concepts; this finds what
-    differs by a character or a script (責任主體 / 责任主体) or a definition copied and barely changed.
+    Near-identical: `likeness` at least `threshold` (kg.model.names.normalize form: script, case and
+    punctuation folded), found by `alike_pairs` without comparing every pair. One label on two concepts
+    (ignoring case) is the SPARQL check `label-shared-by-concepts`'s to report; a label the same but for
+    its script or punctuation (責任主體 / 责任主体), or one definition on two concepts, is warned of here.
+    A pair of concepts is warned of once, at its most alike texts, on the line of the later concept (by id).
     """
-    from kg.inputs.turtle import line_of_subject
+    from kg.inputs.turtle import lines_of_subjects
 
     def texts(c, kind):
         if kind == "label":
@@ -129,32 +215,31 @@ def near_duplicate_concepts(kg, threshold: float = NEAR_IDENTICAL) -> list[Probl
             out += [((v.language or "").split("-")[0], str(v)) for v in c.alt]
         else:
             out = [(lang, str(v)) for lang, vs in c.definition.items() for v in vs]
-        return [(lang.split("-")[0], normalize(t)) for lang, t in out if normalize(t)]
+        return [(lang.split("-")[0], t) for lang, t in out]
 
     concepts = sorted(kg.concepts.values(), key=lambda c: c.id)
     warnings = []
-    sm = difflib.SequenceMatcher(autojunk=False)
     for kind, min_len in (("label", 4), ("definition", 12)):
-        flat = [(n, c, lang, t) for n, c in enumerate(concepts) for lang, t in texts(c, kind) if len(t) >= min_len]
+        written = [(n, lang, t) for n, c in enumerate(concepts) for lang, t in texts(c, kind)]
+        normalized = normalize_many([t for _, _, t in written])
+        flat = [(n, lang, t, norm) for (n, lang, t), norm in zip(written, normalized, strict=True) if len(norm) >= min_len]
         pairs: dict[tuple[int, int], tuple[float, str, str]] = {}
-        for i, j in candidate_pairs([t for _, _, _, t in flat], [lang for _, _, lang, _ in flat], threshold):
-            na, _, la, x = flat[i]
-            nb, _, lb, y = flat[j]
-            if nb == na or la != lb or x == y or (min(na, nb), max(na, nb)) in pairs:  # equal labels: the SPARQL check
+        for i, j, r in alike_pairs([f[3] for f in flat], [f[1] for f in flat], threshold, counts):
+            na, _, x, _ = flat[i]
+            nb, _, y, _ = flat[j]
+            if na == nb or (kind == "label" and x.lower() == y.lower()):  # one label twice: the SPARQL check's
                 continue
-            if 2 * min(len(x), len(y)) / (len(x) + len(y)) < threshold:
-                continue
-            sm.set_seq2(x)  # difflib caches what it learns of its second sequence (candidates come grouped by i)
-            r = _ratio(sm, y, threshold - 1e-9)
-            if r >= threshold:
-                pairs[(min(na, nb), max(na, nb))] = (r, x, y) if na < nb else (r, y, x)
-        lines: dict[str, int | None] = {}
+            pair = (min(na, nb), max(na, nb))
+            if pair not in pairs or r > pairs[pair][0]:  # the most alike texts of the two (the first such, in text order)
+                pairs[pair] = (r, x, y) if na < nb else (r, y, x)
+        wanted: dict = {}
+        for _, nb in pairs:
+            wanted.setdefault(concepts[nb].path, set()).add(f"gkc:{concepts[nb].id}")
+        lines = {path: lines_of_subjects(path, curies) for path, curies in wanted.items()}  # each file read once
         for (na, nb), (r, x, y) in sorted(pairs.items()):
             a, b = concepts[na], concepts[nb]
-            if b.id not in lines:  # a concept alike many others: its line found once
-                lines[b.id] = line_of_subject(b.path, f"gkc:{b.id}")
-            line = lines[b.id]
-            warnings.append(problem(b.path, line, f"near-duplicate-{kind}",
+            x, y = " ".join(x.split()), " ".join(y.split())  # as written, on one line (a definition may hold line breaks)
+            warnings.append(problem(b.path, lines[b.path].get(f"gkc:{b.id}"), f"near-duplicate-{kind}",
                                     f"gkc:{b.id} and gkc:{a.id} have near-identical {kind}s ({r:.0%} alike: "
                                     f"«{y}» / «{x}»): one concept, or say how they differ"))
     return warnings
