@@ -41,7 +41,7 @@ from kg.rdf.nquads import nt
 from kg.rdf.versioning import VERSION_GRAPH, version_statements
 from kg.version import __version__
 
-FORMAT = 1
+FORMAT = 2
 TYPE, SUBCLASS = RDF + "type", RDFS + "subClassOf"
 
 
@@ -62,7 +62,7 @@ def node_key(term: Term) -> str:
 class GraphRecord:
     """One named graph's derived forms (see the module docstring); `quads()` unpickles its quads when a unit or piece needs them."""
 
-    __slots__ = ("name", "digest", "lines", "subjects", "pointed", "types", "subclass", "packed")
+    __slots__ = ("name", "digest", "lines", "size", "subjects", "pointed", "types", "subclass", "packed")
 
     def __init__(self, name: str, quads: list[Quad]):
         self.name = name
@@ -77,6 +77,7 @@ class GraphRecord:
         tail = f" <{name}> ."
         lines = sorted({f"{form(s)} {form(p)} {form(o)}{tail}" for s, p, o, _ in quads})
         self.lines = "".join(line + "\n" for line in lines).encode("utf-8")
+        self.size = len(lines)  # distinct triples
         self.digest = hashlib.sha256(self.lines).hexdigest()
         self.subjects = frozenset(node_key(q[0]) for q in quads)
         self.pointed = frozenset(node_key(q[2]) for q in quads if type(q[2]) is str or isinstance(q[2], BNode))

@@ -69,6 +69,16 @@ class Unit:
     def from_records(self) -> bool:
         return self._triples is None
 
+    @property
+    def size(self) -> int:
+        """How many triples the unit holds (its records' distinct triples, without unpickling them)."""
+        return sum(r.size for r in self.records) if self._triples is None else len(self._triples)
+
+    def release(self) -> None:
+        """Let go of the triples unpickled from the records (a unit made of triples keeps them)."""
+        if self.records:
+            self._triples = None
+
     def subjects(self) -> set[str]:
         """The unit's subjects as SHACL reports focus nodes: an IRI as itself, a blank node by its label."""
         if self._triples is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import multiprocessing
 import os
 import pickle
@@ -187,15 +188,23 @@ _WORK: tuple[list[Unit], object] | None = None
 def _work(i: int):
     assert _WORK is not None
     units, shapes = _WORK
-    return unit_results(units[i], shapes)
+    return _results_released(units[i], shapes)  # in the worker: the parent never unpickles the units' triples
+
+
+def _results_released(unit: Unit, shapes) -> list:
+    """unit_results, then the unit's triples let go (a unit of graph records unpickles them again if asked): one unit's triples held at a time."""
+    try:
+        return unit_results(unit, shapes)
+    finally:
+        unit.release()
 
 
 def _run_units(units: list[Unit], shapes_graph, workers: int) -> list[list]:
     """Each unit's results, across `workers` processes (forked) when there are several units to do."""
     global _WORK
-    if workers < 2 or len(units) < 2 or sum(len(u.triples) for u in units) < PARALLEL_MIN \
+    if workers < 2 or len(units) < 2 or sum(u.size for u in units) < PARALLEL_MIN \
             or "fork" not in multiprocessing.get_all_start_methods():
-        return [unit_results(u, shapes_graph) for u in units]
+        return [_results_released(u, shapes_graph) for u in units]
     _WORK = (units, shapes_graph)
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(units))) as pool:
@@ -262,8 +271,31 @@ def store_of_records(records: list[GraphRecord]):
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.load(b"".join(r.ntriples() for r in records), format=ox.RdfFormat.N_TRIPLES)  # in memory, load costs less CPU than bulk_load
+    # in memory, load costs less CPU than bulk_load; the records read one at a time, never joined into one text
+    store.load(io.BufferedReader(_Chunks(r.ntriples() for r in records), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
     return store
+
+
+class _Chunks(io.RawIOBase):
+    """A binary file that reads an iterator of byte strings in turn."""
+
+    def __init__(self, chunks):
+        self.chunks = iter(chunks)
+        self.held = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.held:
+            nxt = next(self.chunks, None)
+            if nxt is None:
+                return 0
+            self.held = memoryview(nxt)
+        n = min(len(buffer), len(self.held))
+        buffer[:n] = self.held[:n]
+        self.held = self.held[n:]
+        return n
 
 
 def check_rows(store, query: str) -> list[tuple[str, str]]:

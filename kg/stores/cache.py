@@ -229,10 +229,10 @@ def _read_pickle(path: Path):
 def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
     import pickle
 
-    from kg.atomic import write_bytes_atomic
+    from kg.atomic import write_atomic_with
 
     try:
-        write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic_with(path, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL))  # streamed: the model's pickle is never one bytes object
         prune_entries(root, kind, path)
     except OSError:
         pass
