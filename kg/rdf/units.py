@@ -12,7 +12,9 @@ graph, when either fails. tests/test_build_incremental.py compares the two on br
 
 A unit's results depend only on its data triples, the shapes and what judges them (kg.rdf.shacl, or
 pySHACL for shapes it does not cover), so they are kept under the sha256 of these (`UnitCache`):
-after one claim file is edited, only that file is validated again.
+after one claim file is edited, only that file is validated again. Units are split from the graph
+records (kg.rdf.graphs, `split_records`): a unit's data triples are fixed by its records' digests,
+so its key needs no triple written out, and its triples are unpickled only when it is validated.
 """
 
 from __future__ import annotations
