@@ -349,3 +349,21 @@ def test_background_checks_answer_from_the_forked_process(mini):
             "print(names == here and problems == found and any(p.code == 'check:unused-concept' for p in problems))")
     out = subprocess.run([sys.executable, "-c", code, str(mini)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert out.stdout.split()[-1:] == ["True"], out.stdout + out.stderr
+
+
+def test_pieces_made_across_processes_equal_the_whole_graph_written_at_once(mini_ro, tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    # In a fresh process (a fork from pytest is not what users run): every group's piece made by the pool's workers.
+    code = ("import sys; from pathlib import Path; import kg.output.pieces as p; from kg.model.project import load_kg; "
+            "from kg.rdf.emit import iter_quads; from kg.rdf.serialize import ox_quads_and_triples, to_jsonld, to_trig, to_turtle; "
+            "p.PARALLEL_MIN = 0; import kg.rdf.validate as v; v.default_workers = lambda: 2; "
+            "quads = list(iter_quads(load_kg(Path(sys.argv[1]))[0])); oq, t = ox_quads_and_triples(None, quads, triples=True); "
+            "made = []; real = p._make_pieces; p._make_pieces = lambda groups: made.append(len(groups)) or real(groups); "
+            "whole = (to_turtle(oq, t), to_trig(oq), to_jsonld(oq, t)); "
+            "same = p.render_rdf(quads, Path(sys.argv[2])) == whole; print(made[0] > 1, same)")
+    out = subprocess.run([sys.executable, "-c", code, str(mini_ro), str(tmp_path / "pieces")], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.stdout.split()[-2:] == ["True", "True"], out.stdout + out.stderr

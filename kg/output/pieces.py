@@ -97,6 +97,36 @@ def _groups(records: list[GraphRecord]) -> list[list[GraphRecord]]:
     return list(groups.values())
 
 
+# Below this many lines to write, the missing pieces are made in this process (a pool costs more than it saves).
+PARALLEL_MIN = 100_000
+# Set before the pool's processes fork, so that they share the groups' records without pickling them.
+_GROUPS: list[list[GraphRecord]] | None = None
+
+
+def _piece_of(i: int) -> Piece | None:
+    assert _GROUPS is not None
+    return _piece([q for r in _GROUPS[i] for q in r.quads()])
+
+
+def _make_pieces(groups: list[list[GraphRecord]]) -> list[Piece | None]:
+    """Each group's piece, across the cores (forked processes, as SHACL's units) when there are many lines to write."""
+    global _GROUPS
+    import multiprocessing
+
+    from kg.rdf.validate import default_workers
+
+    workers = default_workers()
+    if workers < 2 or len(groups) < 2 or sum(r.size for g in groups for r in g) < PARALLEL_MIN \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return [_piece([q for r in group for q in r.quads()]) for group in groups]
+    _GROUPS = groups
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:
+            return pool.map(_piece_of, range(len(groups)), chunksize=1)
+    finally:
+        _GROUPS = None
+
+
 def render_rdf(quads: list[Quad], folder: Path | None) -> tuple[bytes, bytes, bytes] | None:
     """(Turtle, TriG, JSON-LD) of the graph from each group's pieces (kept in `folder`), or None when a group does not split (see the module docstring)."""
     return render_records(records_of_quads(quads), folder)
@@ -107,11 +137,10 @@ def render_records(records: list[GraphRecord], folder: Path | None) -> tuple[byt
     from kg.rdf.serialize import jsonld_from_nodes
 
     usable = folder is not None and not folder.is_symlink()
-    pieces: list[Piece] = []
-    used: set[str] = set()
-    for group in _groups(records):
-        key = _group_key(group)
-        used.add(key)
+    groups = _groups(records)
+    keys = [_group_key(group) for group in groups]
+    found: list[Piece | None] = []
+    for key in keys:
         piece = None
         if usable:
             try:
@@ -119,17 +148,20 @@ def render_records(records: list[GraphRecord], folder: Path | None) -> tuple[byt
                     piece = pickle.load(f)
             except Exception:  # missing, truncated or stale: a miss
                 piece = None
+        found.append(piece)
+    todo = [i for i, piece in enumerate(found) if piece is None]
+    for i, piece in zip(todo, _make_pieces([groups[i] for i in todo]), strict=True):
         if piece is None:
-            piece = _piece([q for r in group for q in r.quads()])
-            if piece is None:
-                return None
-            if usable:
-                try:
-                    folder.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-                    write_bytes_atomic(folder / f"{key}.pickle", pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))  # type: ignore[operator]
-                except OSError:
-                    pass
-        pieces.append(piece)
+            return None
+        found[i] = piece
+        if usable:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+                write_bytes_atomic(folder / f"{keys[i]}.pickle", pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))  # type: ignore[operator]
+            except OSError:
+                pass
+    used = set(keys)
+    pieces = [p for p in found if p is not None]
     if not pieces or any(p[0] != pieces[0][0] for p in pieces) or not any(p[2] for p in pieces):
         return None
     header = pieces[0][0]
