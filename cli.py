@@ -90,17 +90,16 @@ def build(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
-    from kg.output.build import build_release
-    from kg.stores.cache import validate_cached
+    from kg.output.build import validate_and_render, write_outputs
 
-    report = validate_cached(state.root, warnings=False)  # a build shows problems only: no near-duplicate warnings computed
+    report, outputs, release = validate_and_render(state.root)
     if not report.conforms:
         for p in report.problems:
             typer.echo(str(p), err=True)
         _fail(f"not built: {len(report.problems)} problem(s); dist/ is unchanged", EXIT_PROBLEMS)
     out_dir = out if out is not None else state.root / "dist"
     try:
-        written, release = build_release(report.kg, out_dir, report.quads)
+        written = write_outputs(outputs, out_dir)
     except OSError as exc:
         _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out_dir.as_posix()}/ is unchanged", EXIT_ERROR)
     if fmt is Format.json:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from kg.iris import DCTERMS, GKCL, GKS, GKV, RDF, RDFS
-from kg.rdf.emit import Lit, iter_quads
+from kg.rdf.emit import BNode, Lit, iter_quads
 from kg.rdf.units import Unit, UnitCache, split_units
 from kg.rdf.validate import claim_graphs, unit_results, validate
 
@@ -242,3 +242,128 @@ def test_a_build_computes_no_near_duplicate_warnings_and_validate_still_shows_th
         result = invoke(runner, mini, "validate")
         assert result.exit_code == 0 and "two concepts alike" in result.output and calls == [1], result.output
     assert invoke(runner, mini, "build").exit_code == 0 and calls == [1]
+
+
+def _records_signature(records) -> list:
+    return sorted((r.name, r.digest, r.lines, r.subjects, r.pointed, sorted(r.types), sorted(r.subclass), sorted(r.quads())) for r in records)
+
+
+GRAPH_EDITS = {
+    "nothing": lambda root: None,
+    "a gloss": lambda root: _replace(root / "claims" / "mini-b.yaml", "Reform can reduce shirking.", "Reform cuts shirking."),
+    "a concept's label": lambda root: _replace(root / "ontology" / "concepts.ttl", '"shirking"@en', '"passing the buck"@en'),
+    "a source text moves a quote": lambda root: _replace(root / "sources" / "mini-b.txt", "改革可以减少推诿", "新的一段。\n\n改革可以减少推诿"),
+    "a claim file removed": lambda root: (root / "claims" / "mini-notes.yaml").unlink(),
+    "a claim file's claims moved to another file": lambda root: (root / "claims" / "mini-b.yaml").write_text(
+        (root / "claims" / "mini-a.yaml").read_text(encoding="utf-8").replace("source: mini-a", "source: mini-b"), encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("case", list(GRAPH_EDITS))
+def test_kept_graph_records_equal_records_made_from_scratch(mini, tmp_path, case):
+    from kg.model.project import load_kg
+    from kg.rdf.graphs import GraphCache, graph_records, hash_of_records, records_of_quads
+    from kg.rdf.release import content_hash
+
+    cache = tmp_path / "graphs"
+    graph_records(load(mini), GraphCache(cache))  # the records of the graph before the edit, kept
+    GRAPH_EDITS[case](mini)
+    kg = load_kg(mini)[0]  # what resolves (a moved claim's quotes may not)
+    kept = graph_records(kg, GraphCache(cache))
+    again = graph_records(kg, GraphCache(cache))  # every record now read from the cache
+    fresh = records_of_quads(iter_quads(kg))
+    assert _records_signature(kept) == _records_signature(again) == _records_signature(fresh)
+    assert hash_of_records(again) == content_hash(kg)
+    assert len(list(cache.iterdir())) == len(fresh)  # the entries of graphs no longer there are removed
+
+
+def test_a_broken_or_misfiled_graph_record_is_a_miss(mini, tmp_path):
+    import pickle
+
+    from kg.rdf.graphs import GraphCache, graph_records, records_of_quads
+
+    cache = tmp_path / "graphs"
+    kg = load(mini)
+    graph_records(kg, GraphCache(cache))
+    entries = sorted(cache.iterdir())
+    entries[0].write_bytes(b"not a pickle")
+    other = pickle.loads(entries[2].read_bytes())
+    entries[1].write_bytes(pickle.dumps(other))  # another graph's record under this key
+    entries[3].write_bytes(pickle.dumps(["a list"]))
+    assert _records_signature(graph_records(kg, GraphCache(cache))) == _records_signature(records_of_quads(iter_quads(kg)))
+
+
+def test_the_hash_of_records_is_the_hash_of_the_sorted_lines_whether_graphs_interleave_or_not():
+    from kg.rdf.graphs import hash_of_records, records_of_quads, sorted_lines
+    from kg.rdf.nquads import nquad_lines
+    from kg.rdf.release import hash_of_lines
+
+    apart = [("http://a/1", "http://p", Lit("x"), "http://g/1"), ("http://a/2", "http://p", Lit("y\nz"), "http://g/1"),
+             ("http://b/1", "http://p", "http://a/1", "http://g/2"), ("http://b/1", "http://p", "http://a/1", "http://g/2")]
+    mixed = apart + [("http://a/15", "http://p", Lit("w"), "http://g/3"), ("http://c", "http://p", BNode("n1"), "http://g/3")]
+    for quads, chunks in ((apart, 2), (mixed, 1)):
+        records = records_of_quads(quads)
+        assert len(list(sorted_lines(records))) == chunks  # two graphs apart are joined as they are; interleaved ones sorted
+        assert hash_of_records(records) == hash_of_lines(line.rstrip("\n") for line in nquad_lines(quads))
+
+
+def test_checks_in_a_background_process_report_what_they_report_in_the_build_process(mini, tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+    from .edit_mini import add_turtle
+
+    # A concept no claim uses (a quality check's problem) and a claim a shape refuses: both reported, with file and line.
+    add_turtle(mini, 'gkc:lonely a skos:Concept, gkv:Outcome ; skos:prefLabel "孤"@zh, "lonely"@en ;\n'
+                     '    skos:definition "没有主张使用。"@zh, "No claim uses it."@en .')
+    code = ("import sys; import kg.rdf.validate as v; v.BACKGROUND_MIN = int(sys.argv[1]); from kg.cli import main; "
+            "sys.argv = ['kg', '--root', sys.argv[2], 'build']; main()")
+    runs = [subprocess.run([sys.executable, "-c", code, n, str(mini)], cwd=REPO, capture_output=True, text=True, timeout=300)
+            for n in ("0", "0", str(10**12))]  # forked (cache written), forked (the validation kept), in this process
+    assert [r.returncode for r in runs] == [1, 1, 1], runs[0].stderr
+    assert "unused-concept" in runs[0].stderr and "concepts.ttl:" in runs[0].stderr
+    assert runs[0].stderr == runs[1].stderr
+    import shutil
+
+    shutil.rmtree(mini / ".cache")
+    cold = subprocess.run([sys.executable, "-c", code, str(10**12), str(mini)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert cold.stderr == runs[0].stderr
+
+
+def test_background_checks_answer_from_the_forked_process(mini):
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+    from .edit_mini import add_turtle
+
+    add_turtle(mini, 'gkc:lonely a skos:Concept, gkv:Outcome ; skos:prefLabel "孤"@zh, "lonely"@en ;\n'
+                     '    skos:definition "没有主张使用。"@zh, "No claim uses it."@en .')
+    # After the fork, this process's run_checks fails: the answer can only come from the child.
+    code = ("import sys; from pathlib import Path; import kg.rdf.validate as v; from kg.model.project import load_kg; "
+            "from kg.rdf.graphs import graph_records; v.BACKGROUND_MIN = 0; kg = load_kg(Path(sys.argv[1]))[0]; "
+            "records = graph_records(kg); here = v.run_checks(kg, records, found := []); "
+            "b = v.BackgroundChecks(kg, records, fork=True); assert b.pid; "
+            "v.run_checks = None; names, problems = b.result(); "
+            "print(names == here and problems == found and any(p.code == 'check:unused-concept' for p in problems))")
+    out = subprocess.run([sys.executable, "-c", code, str(mini)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.stdout.split()[-1:] == ["True"], out.stdout + out.stderr
+
+
+def test_pieces_made_across_processes_equal_the_whole_graph_written_at_once(mini_ro, tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    # In a fresh process (a fork from pytest is not what users run): every group's piece made by the pool's workers.
+    code = ("import sys; from pathlib import Path; import kg.output.pieces as p; from kg.model.project import load_kg; "
+            "from kg.rdf.emit import iter_quads; from kg.rdf.serialize import ox_quads_and_triples, to_jsonld, to_trig, to_turtle; "
+            "p.PARALLEL_MIN = 0; import kg.rdf.validate as v; v.default_workers = lambda: 2; "
+            "quads = list(iter_quads(load_kg(Path(sys.argv[1]))[0])); oq, t = ox_quads_and_triples(None, quads, triples=True); "
+            "made = []; real = p._make_pieces; p._make_pieces = lambda groups: made.append(len(groups)) or real(groups); "
+            "whole = (to_turtle(oq, t), to_trig(oq), to_jsonld(oq, t)); "
+            "same = p.render_rdf(quads, Path(sys.argv[2])) == whole; print(made[0] > 1, same)")
+    out = subprocess.run([sys.executable, "-c", code, str(mini_ro), str(tmp_path / "pieces")], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.stdout.split()[-2:] == ["True", "True"], out.stdout + out.stderr

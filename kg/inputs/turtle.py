@@ -119,7 +119,7 @@ def _check_term(term, source_term, text: str, path: Path, problems: list[Problem
                                 "write it without a plus sign, leading zeros or a leading dot"))
 
 
-def load_turtle(path: Path, problems: list[Problem]) -> list[tuple] | None:
+def load_turtle(path: Path, problems: list[Problem], text: str | None = None) -> list[tuple] | None:
     """The triples of one Turtle file as rdflib terms, or None (with problems) if the file is not valid.
 
     Relative IRIs are errors (no base IRI is given), so identifiers never depend on where the
@@ -127,10 +127,12 @@ def load_turtle(path: Path, problems: list[Problem]) -> list[tuple] | None:
     ("twenty"^^xsd:integer) are errors too: the Turtle grammar allows them, RDF semantics do not.
     So are what pyoxigraph accepts from RDF 1.2 (triple terms, a base direction) but an rdflib
     graph cannot hold, control characters, and brackets nested too deep for recursive parsers.
+    `text`: the file's text when the caller has read it (read_text_checked), so that what it hashes is what was parsed.
     """
     import pyoxigraph as ox
 
-    text = read_text_checked(path, problems)
+    if text is None:
+        text = read_text_checked(path, problems)
     if text is None:
         return None
     try:

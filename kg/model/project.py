@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from kg.inputs.parsecache import ParseCache
 from kg.inputs.quotes import anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
 from kg.inputs.turtle import load_turtle
+from kg.inputs.yamlio import read_text_checked
 from kg.model.concepts import Concept, concepts_from_triples
 
 
@@ -36,6 +38,8 @@ class KG:
     # claim ids that claims' `replaces:` retire, each to the claim that replaces it.
     deprecated: dict[str, Concept] = field(default_factory=dict)
     replaced_claims: dict[str, str] = field(default_factory=dict)
+    # The sha256 of each ontology file's text as parsed: what its named graph is kept under (kg.rdf.graphs).
+    ontology_digests: dict[Path, str] = field(default_factory=dict, repr=False)
 
     def work_of(self, source_id: str) -> str:
         src = self.sources.get(source_id)
@@ -192,13 +196,16 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
         if not folder.is_dir():
             problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
     ontology_triples = {}
+    digests: dict[Path, str] = {}
     for path in layout.ontology_files():
         if file_name_message(path.name):
             problems.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
             continue
-        triples = load_turtle(path, problems)
+        text = read_text_checked(path, problems)
+        triples = load_turtle(path, problems, text) if text is not None else None
         if triples is not None and check_vocabulary_only(path, triples, problems):
             ontology_triples[path] = triples
+            digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
     sources, works = load_sources(layout.sources, problems)
     concepts = concepts_from_triples(ontology_triples)
     deprecated = {cid: c for cid, c in concepts.items() if c.deprecated}
@@ -225,5 +232,6 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     if parsed is not None:
         parsed.prune()
     claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
-    kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced)
+    kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced,
+            ontology_digests=digests)
     return kg, problems

@@ -5,7 +5,7 @@ block (a subject's triples) or one node object per subject, in the subjects' ord
 describe a subject in common are joined into one group; no subject then has triples in two groups,
 so the union's blocks are the groups' blocks merged by subject (heapq.merge, linear), and every
 output is the same bytes as kg.rdf.serialize writes for the whole graph. Each group's blocks are
-kept under the sha256 of its quads and the code that wrote them; when a group's output
+kept under the digests of its graphs' records (kg.rdf.graphs) and the code that wrote them; when a group's output
 does not split one block per subject, `render_rdf` gives None and the caller writes the whole graph
 at once. tests/test_build_incremental.py compares the two.
 """
@@ -19,22 +19,21 @@ import pickle
 from pathlib import Path
 
 from kg.atomic import remove_unused_entries, write_bytes_atomic
-from kg.rdf.emit import BNode, Quad
-from kg.rdf.units import code_key
+from kg.rdf.emit import Quad
+from kg.rdf.graphs import GraphRecord, code_key, records_of_quads
 
-FORMAT = 1
+FORMAT = 2
 
 Piece = tuple[bytes, dict[str, bytes], list[tuple[str, str, str]]]  # (header, {graph: TriG block}, [(subject, Turtle block, JSON-LD node)])
 
 
-def _group_key(quads: list[Quad]) -> str:
-    """The sha256 of a group's quads, as emitted, and of the code that writes them.
+def _group_key(records: list[GraphRecord]) -> str:
+    """The sha256 of a group's graphs' contents (each record's digest: the sha256 of its distinct N-Quads lines) and of the code that writes them.
 
-    The pickle of the quads, not their N-Triples text (2.5× the time): equal bytes are equal quads in
-    the same order, so a hit is exact; quads equal but pickled otherwise would only be a miss.
+    A piece is a function of the set of its group's quads (kg.rdf.serialize makes them distinct and sorts them), which the digests fix.
     """
     h = hashlib.sha256(f"govkg rdf pieces {FORMAT} {code_key()}\n".encode())
-    h.update(pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL))
+    h.update("".join(f"{r.name} {r.digest}\n" for r in sorted(records, key=lambda r: r.name)).encode("utf-8"))
     return h.hexdigest()
 
 
@@ -76,12 +75,9 @@ def _piece(quads: list[Quad]) -> Piece | None:
     return header, trig, [(s, b, jsonld_node_text(n)) for s, b, n in zip(subjects, blocks, nodes, strict=True)]
 
 
-def _groups(quads: list[Quad]) -> list[list[Quad]]:
-    """The quads by named graph, graphs that describe a subject in common joined into one group (their union's blocks are not theirs alone)."""
-    by_graph: dict[str, list[Quad]] = {}
-    for q in quads:
-        by_graph.setdefault(q[3], []).append(q)
-    parent = {g: g for g in by_graph}
+def _groups(records: list[GraphRecord]) -> list[list[GraphRecord]]:
+    """The named graphs, those that describe a subject in common joined into one group (their union's blocks are not theirs alone)."""
+    parent = {r.name: r.name for r in records}
 
     def root(g: str) -> str:
         while parent[g] != g:
@@ -90,27 +86,61 @@ def _groups(quads: list[Quad]) -> list[list[Quad]]:
         return g
 
     owner: dict[str, str] = {}
-    for g, graph_quads in by_graph.items():
-        for s, _, _, _ in graph_quads:
-            first = owner.setdefault(s.label if isinstance(s, BNode) else str(s), g)
-            if first != g:
-                parent[root(g)] = root(first)
-    groups: dict[str, list[Quad]] = {}
-    for g in sorted(by_graph):
-        groups.setdefault(root(g), []).extend(by_graph[g])
+    for r in records:
+        for s in r.subjects:
+            first = owner.setdefault(s, r.name)
+            if first != r.name:
+                parent[root(r.name)] = root(first)
+    groups: dict[str, list[GraphRecord]] = {}
+    for r in sorted(records, key=lambda r: r.name):
+        groups.setdefault(root(r.name), []).append(r)
     return list(groups.values())
+
+
+# Below this many lines to write, the missing pieces are made in this process (a pool costs more than it saves).
+PARALLEL_MIN = 100_000
+# Set before the pool's processes fork, so that they share the groups' records without pickling them.
+_GROUPS: list[list[GraphRecord]] | None = None
+
+
+def _piece_of(i: int) -> Piece | None:
+    assert _GROUPS is not None
+    return _piece([q for r in _GROUPS[i] for q in r.quads()])
+
+
+def _make_pieces(groups: list[list[GraphRecord]]) -> list[Piece | None]:
+    """Each group's piece, across the cores (forked processes, as SHACL's units) when there are many lines to write."""
+    global _GROUPS
+    import multiprocessing
+
+    from kg.rdf.validate import default_workers
+
+    workers = default_workers()
+    if workers < 2 or len(groups) < 2 or sum(r.size for g in groups for r in g) < PARALLEL_MIN \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return [_piece([q for r in group for q in r.quads()]) for group in groups]
+    _GROUPS = groups
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:
+            return pool.map(_piece_of, range(len(groups)), chunksize=1)
+    finally:
+        _GROUPS = None
 
 
 def render_rdf(quads: list[Quad], folder: Path | None) -> tuple[bytes, bytes, bytes] | None:
     """(Turtle, TriG, JSON-LD) of the graph from each group's pieces (kept in `folder`), or None when a group does not split (see the module docstring)."""
+    return render_records(records_of_quads(quads), folder)
+
+
+def render_records(records: list[GraphRecord], folder: Path | None) -> tuple[bytes, bytes, bytes] | None:
+    """render_rdf of the graph the records hold (kg.rdf.graphs): a group's quads are unpickled only when its piece is made again."""
     from kg.rdf.serialize import jsonld_from_nodes
 
     usable = folder is not None and not folder.is_symlink()
-    pieces: list[Piece] = []
-    used: set[str] = set()
-    for group in _groups(quads):
-        key = _group_key(group)
-        used.add(key)
+    groups = _groups(records)
+    keys = [_group_key(group) for group in groups]
+    found: list[Piece | None] = []
+    for key in keys:
         piece = None
         if usable:
             try:
@@ -118,17 +148,20 @@ def render_rdf(quads: list[Quad], folder: Path | None) -> tuple[bytes, bytes, by
                     piece = pickle.load(f)
             except Exception:  # missing, truncated or stale: a miss
                 piece = None
+        found.append(piece)
+    todo = [i for i, piece in enumerate(found) if piece is None]
+    for i, piece in zip(todo, _make_pieces([groups[i] for i in todo]), strict=True):
         if piece is None:
-            piece = _piece(group)
-            if piece is None:
-                return None
-            if usable:
-                try:
-                    folder.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-                    write_bytes_atomic(folder / f"{key}.pickle", pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))  # type: ignore[operator]
-                except OSError:
-                    pass
-        pieces.append(piece)
+            return None
+        found[i] = piece
+        if usable:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+                write_bytes_atomic(folder / f"{keys[i]}.pickle", pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))  # type: ignore[operator]
+            except OSError:
+                pass
+    used = set(keys)
+    pieces = [p for p in found if p is not None]
     if not pieces or any(p[0] != pieces[0][0] for p in pieces) or not any(p[2] for p in pieces):
         return None
     header = pieces[0][0]

@@ -173,7 +173,7 @@ def chain_triples(ch) -> list[Triple]:
     return out
 
 
-def _check_names(kg) -> None:
+def check_names(kg) -> None:
     """Every id pasted into an IRI, checked once: ids are checked on loading, so a failure here is a bug."""
     for c in kg.claims.values():
         for part in (c.id, c.cause or "", c.effect or "", c.subject or "", c.object or "", c.source, c.polarity or "",
@@ -192,7 +192,7 @@ def iter_quads(kg) -> Iterator[Quad]:
     A triple two files state is kept in both files' graphs; within one graph a triple may repeat,
     which every store and writer collapses.
     """
-    _check_names(kg)
+    check_names(kg)
     for n, (path, triples) in enumerate(kg.ontology_triples.items()):
         g = graph_of(kg, path)
         prefix = f"f{n}b"  # blank-node labels are per file: two files never share a blank node

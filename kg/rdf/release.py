@@ -17,11 +17,16 @@ from kg.version import __version__
 RUN_LINES = 1_000_000
 
 
-def content_hash(kg, quads: list | None = None) -> str:
+def content_hash(kg, quads: list | None = None, records: list | None = None) -> str:
     """The same graph always gives the same hash, whatever order the files and claims were read in.
 
-    `quads`: the emitter's quads (kg.rdf.emit.iter_quads) when the caller has them already.
+    `quads`: the emitter's quads (kg.rdf.emit.iter_quads) when the caller has them already;
+    `records`: each named graph's sorted lines (kg.rdf.graphs), merged rather than sorted again.
     """
+    if records is not None:
+        from kg.rdf.graphs import hash_of_records
+
+        return hash_of_records(records)
     # one quad per line (a literal's U+2028 or form feed stays inside its line: never splitlines)
     return hash_of_lines(line.rstrip("\n") for line in (iter_nquads(kg) if quads is None else nquad_lines(quads)))
 

@@ -12,7 +12,9 @@ graph, when either fails. tests/test_build_incremental.py compares the two on br
 
 A unit's results depend only on its data triples, the shapes and what judges them (kg.rdf.shacl, or
 pySHACL for shapes it does not cover), so they are kept under the sha256 of these (`UnitCache`):
-after one claim file is edited, only that file is validated again.
+after one claim file is edited, only that file is validated again. Units are split from the graph
+records (kg.rdf.graphs, `split_records`): a unit's data triples are fixed by its records' digests,
+so its key needs no triple written out, and its triples are unpickled only when it is validated.
 """
 
 from __future__ import annotations
@@ -20,13 +22,11 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from kg.atomic import remove_unused_entries, write_bytes_atomic
-from kg.iris import RDF, RDFS
-from kg.rdf.emit import BNode, Quad, Term, Triple
+from kg.rdf.emit import Quad, Triple
+from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, node_key, records_of_quads
 from kg.rdf.nquads import nt
 from kg.version import __version__
 
@@ -44,27 +44,54 @@ LOCAL_SHAPE_TERMS = {SH + name for name in (
     "minLength", "maxLength", "pattern", "flags", "hasValue", "message", "severity", "name", "description",
     "deactivated", "IRI", "BlankNode", "Literal", "BlankNodeOrIRI", "IRIOrLiteral", "BlankNodeOrLiteral",
     "NodeShape", "PropertyShape", "Violation", "Warning", "Info")}
-TYPE, SUBCLASS = RDF + "type", RDFS + "subClassOf"
+__all__ = ["SUBCLASS", "TYPE", "Unit", "UnitCache", "code_key", "split_records", "split_units", "unit_key"]
 
 
-@dataclass
 class Unit:
-    """The triples of one claim file (or of everything else), with the facts about other nodes its shapes read."""
+    """The triples of one claim file (or of everything else), with the facts about other nodes its shapes read.
 
-    name: str  # the named graph (or "" for the rest of the graph, or "*" for the whole graph)
-    triples: list[Triple]
-    facts: list[Triple] = field(default_factory=list)
+    Made from graph records (kg.rdf.graphs), a unit's triples are unpickled only when it is validated:
+    its key needs only the records' digests and its facts.
+    """
+
+    def __init__(self, name: str, triples: list[Triple] | None = None, facts: list[Triple] | None = None,
+                 records: list[GraphRecord] | None = None):
+        self.name = name  # the named graph (or "" for the rest of the graph, or "*" for the whole graph)
+        self._triples = triples
+        self.facts: list[Triple] = facts if facts is not None else []
+        self.records = records or []
+
+    @property
+    def triples(self) -> list[Triple]:
+        if self._triples is None:
+            self._triples = [q[:3] for r in self.records for q in r.quads()]
+        return self._triples
+
+    @property
+    def from_records(self) -> bool:
+        return self._triples is None
+
+    @property
+    def size(self) -> int:
+        """How many triples the unit holds (its records' distinct triples, without unpickling them)."""
+        return sum(r.size for r in self.records) if self._triples is None else len(self._triples)
+
+    def release(self) -> None:
+        """Let go of the triples unpickled from the records (a unit made of triples keeps them)."""
+        if self.records:
+            self._triples = None
 
     def subjects(self) -> set[str]:
         """The unit's subjects as SHACL reports focus nodes: an IRI as itself, a blank node by its label."""
-        return {_key(s) for s, _, _ in self.triples}
+        if self._triples is None:
+            return set().union(*(r.subjects for r in self.records))
+        return {_key(s) for s, _, _ in self._triples}
 
     def data(self) -> list[Triple]:
         return self.triples + self.facts
 
 
-def _key(term: Term) -> str:
-    return term.label if isinstance(term, BNode) else str(term)
+_key = node_key
 
 
 def split_units(quads: Iterable[Quad], claim_graphs: set[str], shape_terms: set[str]) -> list[Unit]:
@@ -72,49 +99,46 @@ def split_units(quads: Iterable[Quad], claim_graphs: set[str], shape_terms: set[
 
     `shape_terms`: every IRI of the SHACL vocabulary the shapes graph uses.
     """
-    by_graph: dict[str, list[Triple]] = {}
-    rest: list[Triple] = []
-    for s, p, o, g in quads:
-        (by_graph.setdefault(g, []) if g in claim_graphs else rest).append((s, p, o))
-    whole = [Unit("*", rest + [t for triples in by_graph.values() for t in triples])]
+    return split_records(records_of_quads(quads), claim_graphs, shape_terms)
+
+
+def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_terms: set[str]) -> list[Unit]:
+    """split_units of the graph the records hold (kg.rdf.graphs): what it needs of each graph is in its record."""
+    rest = [r for r in records if r.name not in claim_graphs]
+    whole = [Unit("*", records=rest + [r for r in records if r.name in claim_graphs])]
     if not {t for t in shape_terms if t.startswith(SH)} <= LOCAL_SHAPE_TERMS:
         return whole
-    units = [Unit("", rest)] + [Unit(g, triples) for g, triples in sorted(by_graph.items())]
+    claims = sorted((r for r in records if r.name in claim_graphs), key=lambda r: r.name)
+    units = [Unit("", records=rest)] + [Unit(r.name, records=[r]) for r in claims]
     seen: set[str] = set()
+    own: list[set[str]] = []
     for unit in units:
         subjects = unit.subjects()
         if not seen.isdisjoint(subjects):
             return whole  # a node described in two files: only the whole graph judges it
         seen |= subjects
+        own.append(subjects)
     types: dict[str, list[Triple]] = {}
     subclass: list[Triple] = []
     for unit in units:
-        for t in unit.triples:
-            if t[1] == TYPE:
+        for r in unit.records:
+            for t in r.types:
                 types.setdefault(_key(t[0]), []).append(t)
-            elif t[1] == SUBCLASS:
-                subclass.append(t)
-    for unit in units:
-        own = set(unit.triples)
-        pointed = {_key(o) for _, _, o in unit.triples if type(o) is str or isinstance(o, BNode)}
-        facts = dict.fromkeys(t for k in sorted(pointed) for t in types.get(k, ()) if t not in own)
-        unit.facts = list(facts) + [t for t in subclass if t not in own]
+            subclass += r.subclass
+    for unit, subjects in zip(units, own, strict=True):
+        # A triple about a subject of this unit is the unit's own (no subject has triples in two units): never a fact.
+        pointed = set().union(*(r.pointed for r in unit.records))
+        facts = dict.fromkeys(t for k in sorted(pointed) if k not in subjects for t in types.get(k, ()))
+        unit.facts = list(facts) + [t for t in subclass if _key(t[0]) not in subjects]
     return units
-
-
-@lru_cache(maxsize=1)
-def code_key() -> str:
-    """The sha256 of govkg's own code, so that a changed emitter or check never reads results of the old one."""
-    h = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def unit_key(unit: Unit, shapes_key: str, text: dict | None = None) -> str:
     """The sha256 of what a unit's SHACL results depend on: its data triples, the shapes and what judges them, the validating code.
 
-    `text`: each term's N-Triples form by term, shared by the caller across units (they repeat predicates, classes and facts).
+    A unit made of graph records is keyed on their digests (each the sha256 of a graph's distinct
+    N-Quads lines); one made of triples, on their N-Triples lines. `text`: each term's N-Triples
+    form by term, shared by the caller across units (they repeat predicates, classes and facts).
     """
     h = hashlib.sha256(f"govkg {__version__} {code_key()} shacl-unit {CACHE_FORMAT}\n"
                        f"{shapes_key}\n{unit.name}\n".encode())
@@ -127,7 +151,10 @@ def unit_key(unit: Unit, shapes_key: str, text: dict | None = None) -> str:
             found = text[t] = nt(t)
         return found
 
-    h.update("".join(line + "\n" for line in sorted({f"{form(s)} {form(p)} {form(o)}" for s, p, o in unit.triples})).encode("utf-8"))
+    if unit.from_records:
+        h.update(b"graphs\n" + "".join(f"{r.name} {r.digest}\n" for r in sorted(unit.records, key=lambda r: r.name)).encode("utf-8"))
+    else:
+        h.update("".join(line + "\n" for line in sorted({f"{form(s)} {form(p)} {form(o)}" for s, p, o in unit.triples})).encode("utf-8"))
     h.update(b"facts\n")
     h.update("".join(line + "\n" for line in sorted({f"{form(s)} {form(p)} {form(o)}" for s, p, o in unit.facts})).encode("utf-8"))
     return h.hexdigest()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import multiprocessing
 import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,10 +15,11 @@ from kg.errors import Problem, problem
 from kg.inputs.sources import check_against_seeds
 from kg.inputs.turtle import line_of_subject, load_turtle
 from kg.model.project import KG, load_kg
-from kg.rdf.emit import Quad, Triple, graph_of, iter_quads
+from kg.rdf.emit import Quad, Triple, graph_of
+from kg.rdf.graphs import GraphCache, GraphRecord, graph_records
 from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
 from kg.rdf.nquads import nquad_lines, nt
-from kg.rdf.units import Unit, UnitCache, code_key, split_units, unit_key
+from kg.rdf.units import Unit, UnitCache, code_key, split_records, unit_key
 from kg.version import __version__
 
 # Problems that leave a whole input file out of the graph.
@@ -34,12 +37,26 @@ class ValidationReport:
     seeds_checked: bool = False
     # What a curator should look at but that does not fail validation (near-duplicate concepts).
     warnings: list[Problem] = field(default_factory=list)
-    # The emitted quads when the graph was validated now (None from the cache): a build reuses them.
-    quads: list | None = field(default=None, repr=False)
+    # Each named graph's record (kg.rdf.graphs) when the graph was validated now (None from the cache): a build reuses them.
+    records: list | None = field(default=None, repr=False)
+    # The quality checks running in another process (validate(defer_checks=True)), and what to call once they are in (see finish).
+    pending: object = field(default=None, repr=False)
+    after_checks: list = field(default_factory=list, repr=False)
 
     @property
     def conforms(self) -> bool:
         return not self.problems
+
+    def finish(self) -> ValidationReport:
+        """Wait for the quality checks started in the background, if any, and add what they found (then call `after_checks`)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            names, found = pending.result()  # type: ignore[attr-defined]
+            self.checks_run = names
+            self.problems = sorted(set(self.problems + found))
+            for then in self.after_checks:
+                then(self)
+        return self
 
     def to_dict(self) -> dict:
         return {
@@ -171,15 +188,23 @@ _WORK: tuple[list[Unit], object] | None = None
 def _work(i: int):
     assert _WORK is not None
     units, shapes = _WORK
-    return unit_results(units[i], shapes)
+    return _results_released(units[i], shapes)  # in the worker: the parent never unpickles the units' triples
+
+
+def _results_released(unit: Unit, shapes) -> list:
+    """unit_results, then the unit's triples let go (a unit of graph records unpickles them again if asked): one unit's triples held at a time."""
+    try:
+        return unit_results(unit, shapes)
+    finally:
+        unit.release()
 
 
 def _run_units(units: list[Unit], shapes_graph, workers: int) -> list[list]:
     """Each unit's results, across `workers` processes (forked) when there are several units to do."""
     global _WORK
-    if workers < 2 or len(units) < 2 or sum(len(u.triples) for u in units) < PARALLEL_MIN \
+    if workers < 2 or len(units) < 2 or sum(u.size for u in units) < PARALLEL_MIN \
             or "fork" not in multiprocessing.get_all_start_methods():
-        return [unit_results(u, shapes_graph) for u in units]
+        return [_results_released(u, shapes_graph) for u in units]
     _WORK = (units, shapes_graph)
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(units))) as pool:
@@ -196,13 +221,16 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def run_shacl(kg: KG, quads: list[Quad], problems: list[Problem], cache: UnitCache | None = None, workers: int | None = None) -> None:
-    """SHACL over the graph (kg.rdf.shacl, else pySHACL), one unit per claim file (kg.rdf.units): only the units whose content changed are validated again."""
+def run_shacl(kg: KG, records: list[GraphRecord], problems: list[Problem], cache: UnitCache | None = None, workers: int | None = None) -> None:
+    """SHACL over the graph (kg.rdf.shacl, else pySHACL), one unit per claim file (kg.rdf.units): only the units whose content changed are validated again.
+
+    `records`: each named graph's record (kg.rdf.graphs), from which the units are split and keyed.
+    """
     shape_triples = load_turtle(kg.layout.shapes, problems)
     if shape_triples is None:
         return
     shapes = ShapeChecker(shape_triples)
-    units = split_units(quads, claim_graphs(kg), shapes.iris)
+    units = split_records(records, claim_graphs(kg), shapes.iris)
     forms: dict = {}  # N-Triples forms shared by the units' keys
     keys = [unit_key(u, f"{shapes.key} {shapes.engine}", forms) for u in units] if cache is not None else [""] * len(units)
     results: list = [cache.get(k) if cache is not None else None for k in keys]
@@ -238,18 +266,50 @@ def store_of_quads(quads: list[Quad]):
     return store
 
 
+def store_of_records(records: list[GraphRecord]):
+    """store_of_quads of the graph the records hold: their lines as N-Triples, no term written again."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    # in memory, load costs less CPU than bulk_load; the records read one at a time, never joined into one text
+    store.load(io.BufferedReader(_Chunks(r.ntriples() for r in records), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+class _Chunks(io.RawIOBase):
+    """A binary file that reads an iterator of byte strings in turn."""
+
+    def __init__(self, chunks):
+        self.chunks = iter(chunks)
+        self.held = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.held:
+            nxt = next(self.chunks, None)
+            if nxt is None:
+                return 0
+            self.held = memoryview(nxt)
+        n = min(len(buffer), len(self.held))
+        buffer[:n] = self.held[:n]
+        self.held = self.held[n:]
+        return n
+
+
 def check_rows(store, query: str) -> list[tuple[str, str]]:
     """(focus IRI, message) for each row a quality check returns; raises SyntaxError for a broken query."""
     return [(row["focus"].value, row["message"].value) for row in store.query(query)]
 
 
-def run_checks(kg: KG, quads: list[Quad], problems: list[Problem]) -> list[str]:
+def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem]) -> list[str]:
     """Run every ontology/checks/*.rq; each must return no rows (ROBOT-report style).
 
     The checks run on pyoxigraph, over the whole graph: none of them joins every label with every
     other (label-shared-by-concepts groups the labels first), so each grows with the graph.
     """
-    store = store_of_quads(quads)
+    store = store_of_records(records)
     names = []
     for rq in sorted(kg.layout.checks.glob("*.rq")):
         names.append(rq.stem)
@@ -293,27 +353,32 @@ def near_duplicates(kg: KG, cache: UnitCache | None = None) -> list[Problem]:
 
 
 def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None = None, units: UnitCache | None = None,
-             workers: int | None = None, warnings: bool = True) -> ValidationReport:
+             workers: int | None = None, warnings: bool = True, graphs: GraphCache | None = None,
+             defer_checks: bool = False, background=None) -> ValidationReport:
     """Everything `kg validate` checks. check_seeds=None checks the sources only if the seeds are there.
 
     `loaded` is `load_kg(root)`'s answer when the caller has it already (from the cache); `units`
     keeps each claim file's SHACL results by content (kg.rdf.units), `workers` processes validate
-    the files that changed (default: the cores). The report keeps the emitted quads for a build.
+    the files that changed (default: the cores); `graphs` keeps each named graph's record
+    (kg.rdf.graphs) by what it is emitted from. The report keeps the records for a build.
     warnings=False leaves out the near-duplicate warnings (they fail nothing, and `kg build` shows
     none), keeping their cached entry, if any, for the next `kg validate`.
+    defer_checks=True runs the quality checks (and `background`, if given) in a forked process and
+    returns at once (BackgroundChecks): the caller's `report.finish()` adds their problems, so a
+    build makes its outputs in memory meanwhile and looks at the whole report before it writes them.
     """
     import gc
 
     kg, problems = loaded if loaded is not None else load_kg(root)
     gc.freeze()  # the model outlives the checks: the collector need not walk it again at each step (unfrozen after)
     try:
-        return _validate_loaded(kg, list(problems), check_seeds, units, workers, warnings)
+        return _validate_loaded(kg, list(problems), check_seeds, units, workers, warnings, graphs, defer_checks, background)
     finally:
         gc.unfreeze()
 
 
 def _validate_loaded(kg: KG, problems: list[Problem], check_seeds: bool | None, units: UnitCache | None, workers: int | None,
-                     warnings: bool) -> ValidationReport:
+                     warnings: bool, graphs: GraphCache | None = None, defer_checks: bool = False, background=None) -> ValidationReport:
     report = ValidationReport(problems, kg)
     if warnings:
         report.warnings = near_duplicates(kg, units)
@@ -325,10 +390,71 @@ def _validate_loaded(kg: KG, problems: list[Problem], check_seeds: bool | None, 
         problems.extend(check_against_seeds(kg.sources, seeds))
         report.seeds_checked = True
     if any(p.code in INCOMPLETE for p in problems):
+        if background is not None:
+            background()
         return report  # a whole file is missing from the graph: shape errors now would only repeat the cause
-    quads = list(iter_quads(kg))  # emitted once: SHACL, the checks and the build's files all read these
-    report.quads = quads
-    run_shacl(kg, quads, problems, units, workers)
-    report.checks_run = run_checks(kg, quads, problems)
+    records = graph_records(kg, graphs)  # each graph emitted once (or kept): SHACL, the checks and the build's files all read these
+    report.records = records
+    # The checks' process forks first (this process starts no thread, so SHACL's pool may fork after it).
+    report.pending = BackgroundChecks(kg, records, defer_checks, background)
+    run_shacl(kg, records, problems, units, workers)
     report.problems = sorted(set(problems))
-    return report
+    return report if defer_checks else report.finish()
+
+
+# Below this many bytes of N-Quads, the checks run in the caller's process (a fork costs more than it saves).
+BACKGROUND_MIN = 2_000_000
+
+
+class BackgroundChecks:
+    """run_checks in a forked process, while the caller goes on (a build makes its outputs meanwhile); `result()` waits for it.
+
+    The child answers through a pipe and leaves with os._exit. If fork is missing, the graph small,
+    or the child gives no answer, the checks run in this process: the same checks on the same
+    records, so the same problems either way. `background`: more work for the child once the checks
+    are sent (the model's cache entry written), which the caller does not wait for until `result()`.
+    """
+
+    def __init__(self, kg: KG, records: list[GraphRecord], fork: bool = True, background=None):
+        self.kg, self.records, self.pid, self.pipe = kg, records, 0, -1
+        self.background = background
+        if not fork or not hasattr(os, "fork") or sum(len(r.lines) for r in records) < BACKGROUND_MIN:
+            return
+        receive, send = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 0
+            try:
+                found: list[Problem] = []
+                data = pickle.dumps((run_checks(kg, records, found), found), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(send, "wb") as f:
+                    f.write(data)
+                if background is not None:
+                    background()
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(send)
+        self.pid, self.pipe, self.background = pid, receive, None
+
+    def result(self) -> tuple[list[str], list[Problem]]:
+        answer = None
+        if self.pid:
+            try:
+                with os.fdopen(self.pipe, "rb") as f:
+                    data = f.read()
+                answer = pickle.loads(data) if data else None
+            except Exception:  # no answer: the checks run here
+                answer = None
+            finally:
+                try:
+                    os.waitpid(self.pid, 0)
+                except ChildProcessError:
+                    pass
+        if answer is None:
+            found: list[Problem] = []
+            answer = (run_checks(self.kg, self.records, found), found)
+        if self.background is not None:
+            self.background()
+        return answer

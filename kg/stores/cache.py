@@ -7,6 +7,7 @@ What is cached, each under the key of the inputs it was made from:
 - `shacl-units/`: each claim file's SHACL results, by the content they were computed from (kg.rdf.units);
 - `claim-files/`: each claim file's parse, by its content (kg.inputs.parsecache);
 - `rdf-pieces/`: each named graph's Turtle, TriG and JSON-LD, by its content (kg.output.pieces);
+- `graphs/`: each named graph's sorted N-Quads, subjects and types, by what it is emitted from (kg.rdf.graphs);
 - `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds;
 - `index-<key>.sqlite`: the query index (kg.query.index), which warm `kg chain`, `explain`,
   `search`, `cite` and `stats` read a record at a time, without unpickling the whole model.
@@ -64,7 +65,7 @@ MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
 # (A pattern, not a compiled one: compiling it costs a warm query, which never needs it.)
-_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|claim-files|rdf-pieces|CACHEDIR\.TAG|\..+)$"
+_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|claim-files|rdf-pieces|graphs|CACHEDIR\.TAG|\..+)$"
 
 
 def _is_entry(name: str) -> bool:
@@ -228,10 +229,10 @@ def _read_pickle(path: Path):
 def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
     import pickle
 
-    from kg.atomic import write_bytes_atomic
+    from kg.atomic import write_atomic_with
 
     try:
-        write_bytes_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic_with(path, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL))  # streamed: the model's pickle is never one bytes object
         prune_entries(root, kind, path)
     except OSError:
         pass
@@ -247,17 +248,24 @@ def parse_cache(root: Path):
 
 def load_kg_cached(root: Path):
     """`kg.project.load_kg(root)`, from the cache when no input file changed since it was made."""
+    loaded, keep = _load_kg_unwritten(root)
+    if keep is not None:
+        keep()
+    return loaded
+
+
+def _load_kg_unwritten(root: Path):
+    """load_kg_cached's (model, problems), and what writes its cache entry (None when there is nothing to write)."""
     from kg.model.project import load_kg
 
     if usable_cache(root) is None:
-        return load_kg(Path(root))
+        return load_kg(Path(root)), None
     path = entry_path(root, "kg", fingerprint(root).key)
     hit = _read_pickle(path)
     if hit is not None:
-        return hit
+        return hit, None
     kg, problems = load_kg(Path(root), parse_cache(root))
-    _write_pickle(root, "kg", path, (replace(kg, _dataset=None), problems))
-    return kg, problems
+    return (kg, problems), lambda: _write_pickle(root, "kg", path, (replace(kg, _dataset=None), problems))
 
 
 def index_enabled() -> bool:
@@ -265,16 +273,17 @@ def index_enabled() -> bool:
     return enabled() and os.environ.get("GOVKG_INDEX", "on").lower() not in ("off", "0", "no", "false")
 
 
-def validate_cached(root: Path, check_seeds: bool | None = None, warnings: bool = True):
+def validate_cached(root: Path, check_seeds: bool | None = None, warnings: bool = True, defer_checks: bool = False):
     """`kg.validate.validate(root, check_seeds)`, from the cache when nothing it reads changed.
 
     warnings=False (`kg build`, which shows none): no near-duplicate warnings are computed, and the
     report kept says it lacks them, so that `kg validate` computes them and a build reuses either.
+    defer_checks=True: the quality checks may still run when this returns; `report.finish()` waits for them.
     """
     from kg.rdf.validate import ValidationReport, validate
 
     if usable_cache(root) is None:
-        return validate(Path(root), check_seeds, warnings=warnings)
+        return validate(Path(root), check_seeds, warnings=warnings, defer_checks=defer_checks)
     seeds = Layout(Path(root)).seeds
     use_seeds = bool(check_seeds or (check_seeds is None and seeds.is_dir()))
     extra = sorted(p for p in seeds.glob("*") if p.is_file()) if use_seeds and seeds.is_dir() else []
@@ -289,8 +298,21 @@ def validate_cached(root: Path, check_seeds: bool | None = None, warnings: bool 
 
     # Each claim file's SHACL results by content (kg.rdf.units): after an edit, only that file is validated again.
     units = UnitCache(cache_dir(root) / "shacl-units")
-    report = validate(Path(root), check_seeds, loaded=load_kg_cached(root), units=units, warnings=warnings)
-    _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked, report.warnings, warnings))
+    from kg.rdf.graphs import GraphCache
+
+    # Each named graph's record by what it is emitted from (kg.rdf.graphs): after an edit, one graph is emitted again.
+    loaded, keep_model = _load_kg_unwritten(root)
+    # The model's cache entry is written by the checks' process when there is one (kg.rdf.validate.BackgroundChecks).
+    report = validate(Path(root), check_seeds, loaded=loaded, units=units, warnings=warnings,
+                      graphs=GraphCache(cache_dir(root) / "graphs"), defer_checks=defer_checks, background=keep_model)
+
+    def keep(report) -> None:
+        _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked, report.warnings, warnings))
+
+    if report.pending is not None:
+        report.after_checks.append(keep)  # once the checks are in
+    else:
+        keep(report)
     return report
 
 
