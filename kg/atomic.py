@@ -232,3 +232,45 @@ def remove_unused_entries(folder: Path, used: set[str], suffix: str = ".pickle")
                 os.unlink(folder / name)
             except OSError:
                 pass
+
+
+class KeptPickles:
+    """Values kept by key (a sha256 of what they are made from), one pickle each in a folder.
+
+    A missing, truncated or stale entry is a miss, never an error; a folder that cannot be written
+    only loses the shortcut. Never used through a symbolic link (which would point the writes and
+    the pruning elsewhere). `prune` removes the entries the last run did not ask for.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.used: set[str] = set()
+        self.usable = not self.folder.is_symlink()
+
+    def get(self, key: str):
+        import pickle  # here: the warm query path imports this module and reads no pickle
+
+        self.used.add(key)
+        if not self.usable:
+            return None
+        try:
+            with open(self.folder / f"{key}.pickle", "rb") as f:
+                return pickle.load(f)
+        except Exception:  # missing, truncated or stale (a class renamed since): a miss
+            return None
+
+    def put(self, key: str, value) -> None:
+        import pickle
+
+        self.used.add(key)
+        if not self.usable:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(self.folder / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError):
+            pass  # a read-only project still builds, only without the shortcut
+
+    def prune(self) -> None:
+        if self.usable:
+            remove_unused_entries(self.folder, self.used)

@@ -10,10 +10,9 @@ so an edit during the parse can never file one content's parse under another's k
 from __future__ import annotations
 
 import hashlib
-import pickle
 from pathlib import Path
 
-from kg.atomic import remove_unused_entries, write_bytes_atomic
+from kg.atomic import KeptPickles
 from kg.errors import Problem
 from kg.inputs.claims import ClaimFile, load_claim_file
 
@@ -21,13 +20,11 @@ FORMAT = 1
 
 
 class ParseCache:
-    """Parsed claim files by key, one pickle each in a folder; entries not used by the last run are removed by `prune`."""
+    """Parsed claim files by key (kg.atomic.KeptPickles); entries not used by the last run are removed by `prune`."""
 
     def __init__(self, folder: Path, salt: str):
-        self.folder = Path(folder)
+        self.entries = KeptPickles(folder)
         self.salt = salt
-        self.used: set[str] = set()
-        self.usable = not self.folder.is_symlink()  # never through a link (which would point writes and pruning elsewhere)
 
     def _key(self, path: Path, data: bytes) -> str:
         h = hashlib.sha256(f"govkg claim-file parse {FORMAT}\n{self.salt}\n{path}\n".encode())
@@ -37,32 +34,27 @@ class ParseCache:
     def load(self, path: Path, problems: list[Problem]) -> ClaimFile | None:
         """`load_claim_file(path, problems)`, from the cache when this content was parsed before."""
         try:
-            data = path.read_bytes() if self.usable and path.is_file() and not path.is_symlink() else None
+            data = path.read_bytes() if self.entries.usable and path.is_file() and not path.is_symlink() else None
         except OSError:
             data = None
         if data is None:
             return load_claim_file(path, problems)
         key = self._key(path, data)
-        self.used.add(key)
-        entry = self.folder / f"{key}.pickle"
-        try:
-            with open(entry, "rb") as f:
-                cf, found = pickle.load(f)
-            problems.extend(found)
+        found = self.entries.get(key)
+        if isinstance(found, tuple) and len(found) == 2:
+            cf, found_problems = found
+            problems.extend(found_problems)
             return cf
-        except Exception:  # missing, truncated or stale: a miss, never an error
-            pass
         n_before = len(problems)
         cf = load_claim_file(path, problems)
         try:
-            if path.read_bytes() == data:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                write_bytes_atomic(entry, pickle.dumps((cf, problems[n_before:]), protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError):
-            pass  # a read-only project loads, only without the shortcut
+            unchanged = path.read_bytes() == data
+        except OSError:
+            unchanged = False
+        if unchanged:
+            self.entries.put(key, (cf, problems[n_before:]))
         return cf
 
     def prune(self) -> None:
         """Remove the entries of contents no longer present (an edited file's old parse)."""
-        if self.usable:
-            remove_unused_entries(self.folder, self.used)
+        self.entries.prune()

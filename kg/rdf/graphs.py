@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from kg.atomic import remove_unused_entries, write_bytes_atomic
+from kg.atomic import KeptPickles
 from kg.iris import RDF, RDFS
 from kg.rdf.emit import (
     BNode,
@@ -101,38 +101,12 @@ def records_of_quads(quads: Iterable[Quad]) -> list[GraphRecord]:
     return [GraphRecord(g, qs) for g, qs in by_graph.items()]
 
 
-class GraphCache:
+class GraphCache(KeptPickles):
     """Records by key, one pickle each in a folder; entries not used by the last run are removed by `prune`."""
 
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.used: set[str] = set()
-        self.usable = not self.folder.is_symlink()  # never through a link (which would point writes and pruning elsewhere)
-
     def get(self, key: str) -> GraphRecord | None:
-        self.used.add(key)
-        if not self.usable:
-            return None
-        try:
-            with open(self.folder / f"{key}.pickle", "rb") as f:
-                found = pickle.load(f)
-        except Exception:  # missing, truncated or stale: a miss, never an error
-            return None
+        found = super().get(key)
         return found if isinstance(found, GraphRecord) else None
-
-    def put(self, key: str, record: GraphRecord) -> None:
-        self.used.add(key)
-        if not self.usable:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(self.folder / f"{key}.pickle", pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a read-only project builds, only without the shortcut
-
-    def prune(self) -> None:
-        if self.usable:
-            remove_unused_entries(self.folder, self.used)
 
 
 def _engines() -> str:

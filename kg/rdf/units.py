@@ -20,11 +20,9 @@ so its key needs no triple written out, and its triples are unpickled only when 
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Iterable
-from pathlib import Path
 
-from kg.atomic import remove_unused_entries, write_bytes_atomic
+from kg.atomic import KeptPickles
 from kg.rdf.emit import Quad, Triple
 from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, node_key, records_of_quads
 from kg.rdf.nquads import nt
@@ -160,36 +158,6 @@ def unit_key(unit: Unit, shapes_key: str, text: dict | None = None) -> str:
     return h.hexdigest()
 
 
-class UnitCache:
-    """SHACL results by unit key, one small pickle each in a folder; entries not used by the last run are removed."""
+class UnitCache(KeptPickles):
+    """SHACL results by unit key, one small pickle each in a folder; entries not used by the last run are removed by `prune`."""
 
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-        self.used: set[str] = set()
-        # Never through a symbolic link (which would point the writes and the pruning elsewhere).
-        self.usable = not self.folder.is_symlink()
-
-    def get(self, key: str):
-        self.used.add(key)
-        if not self.usable:
-            return None
-        try:
-            with open(self.folder / f"{key}.pickle", "rb") as f:
-                return pickle.load(f)
-        except Exception:  # missing, truncated or stale: a miss, never an error
-            return None
-
-    def put(self, key: str, value) -> None:
-        self.used.add(key)
-        if not self.usable:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(self.folder / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a read-only project validates, only without the shortcut
-
-    def prune(self) -> None:
-        """Remove the entries of units that no longer exist (an edited file's old results)."""
-        if self.usable:
-            remove_unused_entries(self.folder, self.used)
