@@ -138,7 +138,7 @@ def test_a_chain_page_opens_on_its_paths_with_start_and_end_marked(browser, page
     assert p.page.locator("#trace h2").inner_text() == "追踪路径"  # the page's own language, 中文
     items = p.page.locator("#trace-list li")
     theirs = chain_json(start, end)
-    assert items.count() == len(theirs) == 4
+    assert items.count() == len(theirs) >= 4  # the real graph's paths, as many as kg chain finds
     assert p.page.locator("#trace-from").input_value().startswith("部门业务政治任务化")
     assert [items.nth(i).get_attribute("data-kind") for i in range(items.count())] == \
         sorted((t["kind"] for t in theirs), key=lambda k: k != "stated")
@@ -174,7 +174,7 @@ def test_picking_ends_in_the_panel_and_stepping_through_a_path_shows_each_links_
     p.locator("#trace-from").fill("部门业务政治任务化")  # a label, as a reader types it
     p.locator("#trace-to").fill("形式主义")
     p.locator("#trace-go").click()
-    assert p.locator("#trace-summary").inner_text().startswith("4 path(s)")
+    assert p.locator("#trace-summary").inner_text().startswith(f"{len(chain_json('politicisation-of-departmental-business', 'formalism'))} path(s)")
     first = p.locator("#trace-list li").first
     assert first.get_attribute("data-kind") == "stated" and "stated" in first.inner_text()
     details = p.locator("#details")
@@ -189,7 +189,8 @@ def test_picking_ends_in_the_panel_and_stepping_through_a_path_shows_each_links_
         ["politicisation-of-departmental-business->one-vote-veto", "one-vote-veto->formalism"])
     details.get_by_role("button", name="next path ▶").click()
     assert "assembled from claims made in different places" in details.inner_text()
-    assert details.locator(".trace-step").count() == 4
+    second = chain_json("politicisation-of-departmental-business", "formalism")[1]
+    assert second["kind"] == "assembled" and details.locator(".trace-step").count() == second["length"]
     assert p.locator("#trace-list li.current").get_attribute("data-kind") == "assembled"
     assert real.errors == []
 
@@ -382,7 +383,8 @@ def test_the_tracer_and_the_source_text_speak_chinese_too(real):
     try:
         assert real.page.locator("#trace h2").inner_text() == "追踪路径"
         real.js("govkg.trace.set('politicisation-of-departmental-business', 'formalism', 4)")
-        assert real.page.locator("#trace-summary").inner_text().startswith("4 条路径")
+        n = len(chain_json("politicisation-of-departmental-business", "formalism"))
+        assert n >= 4 and real.page.locator("#trace-summary").inner_text().startswith(f"{n} 条路径")
         assert "原文陈述" in real.page.locator("#trace-list").inner_text()
         real.js("govkg.source.show('xxzg-collusion', null)")
         assert real.page.locator("#reader .reader-title").inner_text().startswith("《县乡中国")
