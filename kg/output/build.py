@@ -81,9 +81,15 @@ def build(kg: KG, out_dir: Path) -> list[Path]:
 def build_release(kg: KG, out_dir: Path, records: list | None = None) -> tuple[list[Path], dict]:
     """Write the build into out_dir; the files written and the release metadata (the graph emitted and hashed once).
 
-    `records`: each named graph's record (kg.rdf.graphs) if the caller has them (`ValidationReport.records`);
-    else they are made, from the cache's kept records where the inputs did not change.
+    `records`: each named graph's record (kg.rdf.graphs) if the caller has them (`ValidationReport.records`).
     """
+    outputs, release = render_build(kg, records)
+    return write_outputs(outputs, out_dir), release
+
+
+def render_build(kg: KG, records: list | None = None) -> tuple[dict[str, bytes], dict]:
+    """Every output file in memory and the release metadata, from each named graph's record: the caller's,
+    else made, from the cache's kept records where the inputs did not change (and from its RDF pieces)."""
     from kg.rdf.graphs import GraphCache, graph_records
     from kg.stores.cache import usable_cache
 
@@ -92,30 +98,22 @@ def build_release(kg: KG, out_dir: Path, records: list | None = None) -> tuple[l
         records = graph_records(kg, GraphCache(folder / "graphs") if folder is not None else None)
     release = release_metadata(kg, records=records)
     pieces = folder / "rdf-pieces" if folder is not None else None
-    return write_outputs(render_outputs(kg, release, pieces=pieces, records=records), out_dir), release
+    return render_outputs(kg, release, pieces=pieces, records=records), release
 
 
 def validate_and_render(root: Path) -> tuple:
     """`kg build`'s work before writing: (validation report, every output file in memory, release metadata), or (report, None, None) if it has problems.
 
-    The quality checks run in a thread (kg.rdf.validate, defer_checks) while the outputs are made:
-    pyoxigraph loads and queries the graph without holding the interpreter, so on two cores the
-    checks cost little of the wall time. Nothing is written here; the report is complete on return.
+    The quality checks run in a forked process (kg.rdf.validate.BackgroundChecks) while the outputs
+    are made. Nothing is written here; the report is complete on return.
     """
-    from kg.rdf.graphs import GraphCache, graph_records
-    from kg.stores.cache import usable_cache, validate_cached
+    from kg.stores.cache import validate_cached
 
     report = validate_cached(root, warnings=False, defer_checks=True)  # a build shows problems only: no near-duplicate warnings
     try:
         if report.problems:
             return report.finish(), None, None
-        kg = report.kg
-        folder = usable_cache(kg.layout.root)
-        records = report.records
-        if records is None:
-            records = graph_records(kg, GraphCache(folder / "graphs") if folder is not None else None)
-        release = release_metadata(kg, records=records)
-        outputs = render_outputs(kg, release, pieces=folder / "rdf-pieces" if folder is not None else None, records=records)
+        outputs, release = render_build(report.kg, report.records)
     finally:
         report.finish()
     if report.problems:

@@ -42,7 +42,7 @@ LOCAL_SHAPE_TERMS = {SH + name for name in (
     "minLength", "maxLength", "pattern", "flags", "hasValue", "message", "severity", "name", "description",
     "deactivated", "IRI", "BlankNode", "Literal", "BlankNodeOrIRI", "IRIOrLiteral", "BlankNodeOrLiteral",
     "NodeShape", "PropertyShape", "Violation", "Warning", "Info")}
-__all__ = ["SUBCLASS", "TYPE", "Unit", "UnitCache", "code_key", "split_records", "split_units", "unit_key"]
+__all__ = ["SUBCLASS", "TYPE", "Unit", "UnitCache", "split_records", "split_units", "unit_key"]
 
 
 class Unit:
@@ -83,13 +83,11 @@ class Unit:
         """The unit's subjects as SHACL reports focus nodes: an IRI as itself, a blank node by its label."""
         if self._triples is None:
             return set().union(*(r.subjects for r in self.records))
-        return {_key(s) for s, _, _ in self._triples}
+        return {node_key(s) for s, _, _ in self._triples}
 
     def data(self) -> list[Triple]:
         return self.triples + self.facts
 
-
-_key = node_key
 
 
 def split_units(quads: Iterable[Quad], claim_graphs: set[str], shape_terms: set[str]) -> list[Unit]:
@@ -121,13 +119,13 @@ def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_term
     for unit in units:
         for r in unit.records:
             for t in r.types:
-                types.setdefault(_key(t[0]), []).append(t)
+                types.setdefault(node_key(t[0]), []).append(t)
             subclass += r.subclass
     for unit, subjects in zip(units, own, strict=True):
         # A triple about a subject of this unit is the unit's own (no subject has triples in two units): never a fact.
         pointed = set().union(*(r.pointed for r in unit.records))
         facts = dict.fromkeys(t for k in sorted(pointed) if k not in subjects for t in types.get(k, ()))
-        unit.facts = list(facts) + [t for t in subclass if _key(t[0]) not in subjects]
+        unit.facts = list(facts) + [t for t in subclass if node_key(t[0]) not in subjects]
     return units
 
 

@@ -15,11 +15,11 @@ from kg.errors import Problem, problem
 from kg.inputs.sources import check_against_seeds
 from kg.inputs.turtle import line_of_subject, load_turtle
 from kg.model.project import KG, load_kg
-from kg.rdf.emit import Quad, Triple, graph_of
-from kg.rdf.graphs import GraphCache, GraphRecord, graph_records
+from kg.rdf.emit import Triple, graph_of
+from kg.rdf.graphs import GraphCache, GraphRecord, code_key, graph_records
 from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
-from kg.rdf.nquads import nquad_lines, nt
-from kg.rdf.units import Unit, UnitCache, code_key, split_records, unit_key
+from kg.rdf.nquads import nt
+from kg.rdf.units import Unit, UnitCache, split_records, unit_key
 from kg.version import __version__
 
 # Problems that leave a whole input file out of the graph.
@@ -257,17 +257,8 @@ def load_store(data_graph):
     return store
 
 
-def store_of_quads(quads: list[Quad]):
-    """The union of the emitted quads in an in-memory pyoxigraph store, from their N-Triples text (no rdflib object)."""
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    store.bulk_load("".join(nquad_lines(quads, graphs=False)).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
-
-
 def store_of_records(records: list[GraphRecord]):
-    """store_of_quads of the graph the records hold: their lines as N-Triples, no term written again."""
+    """The union of the graph the records hold in an in-memory pyoxigraph store: their lines as N-Triples, no term written again."""
     import pyoxigraph as ox
 
     store = ox.Store()

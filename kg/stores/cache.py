@@ -241,7 +241,7 @@ def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
 def parse_cache(root: Path):
     """Each claim file's parse by content (kg.inputs.parsecache), keyed with govkg's code as the SHACL units are."""
     from kg.inputs.parsecache import ParseCache
-    from kg.rdf.units import code_key
+    from kg.rdf.graphs import code_key
 
     return ParseCache(cache_dir(root) / "claim-files", code_key())
 
