@@ -167,7 +167,8 @@ def test_cq11_reforms_cut_the_power_responsibility_imbalance(real_kg):
 def test_cq12_digital_platforms_and_trace_keeping(real_kg):
     assert {"resource-drain", "control-over-grassroots-practice"} <= effects(real_kg, "digital-platform-management")
     assert "paperwork-burden" in effects(real_kg, "trace-keeping")
-    assert real_kg.concepts["paperwork-burden"].broader == ["formalism"]
+    # zuo's paperwork is a form of formalism and a load on the grassroots (加班整理, 文牘存檔工作)
+    assert set(real_kg.concepts["paperwork-burden"].broader) == {"formalism", "grassroots-burden"}
     trace = real_kg.concepts["trace-keeping"]
     assert {"zuo-2023", "zhou-2021"} <= set(trace.sources), "003's 留痕 and 004's 全過程留痕 are one concept"
 
