@@ -268,7 +268,8 @@ def test_cq21_forms_of_blame_shifting_in_the_book(real_kg):
         "power-up-responsibility-down", "politicisation-of-departmental-business", "harsh-punishment-of-subordinates",
         "layer-by-layer-escalation"}
     # 乡镇卸责有多种情形: 留痕, 列权力、责任清单, 不主动谋事、做事
-    assert forms("subordinate-blame-shifting", "xxzg-collusion") == {"trace-keeping", "power-responsibility-list", "inaction"}
+    # 留好留痕 here is the township's own use of the traces, not the requirement imposed from above (trace-keeping)
+    assert forms("subordinate-blame-shifting", "xxzg-collusion") == {"defensive-trace-keeping", "power-responsibility-list", "inaction"}
     defined = [c for c in real_kg.claims.values() if c.relation == "definition" and c.subject == "blame-shifting"]
     assert {c.source for c in defined} == {"xxzg-collusion", "xxzg-notes"}
 
