@@ -641,7 +641,7 @@ def chain(
     limit: int = typer.Option(20, "--limit", help="At most this many paths."),
     include: list[str] = typer.Option([], "--include", show_default=False, help=_INCLUDE_HELP),
     min_certainty: str | None = typer.Option(None, "--min-certainty", show_default=False, help=_CERTAINTY_HELP),
-    actor: str | None = typer.Option(None, "--actor", show_default=False, help="Only paths every link of which has a claim with this actor (or a kind of it) as agent or target."),
+    actor: str | None = typer.Option(None, "--actor", show_default=False, help="Only paths every link of which has a claim with this actor (or an actor under it: a kind or a part of it) as agent or target."),
     fmt: Output = typer.Option(Output.text, "--format", "-f", help=_OUTPUT_HELP),
     backend: str | None = typer.Option(None, "--backend", show_default=False, help="Search the paths by SPARQL in a store: rdflib or oxigraph (default: in memory, with networkx)."),
     endpoint: str | None = typer.Option(None, "--endpoint", show_default=False, help="Search the paths in a SPARQL 1.1 store where `kg push` put this graph."),

@@ -453,8 +453,9 @@ def render_explanation(kg, ex, fmt: str) -> str:
         ("also", alts),
         ("definition (zh)", c.definition_in("zh")),
         ("definition (en)", c.definition_in("en")),
-        ("a kind of", kinds),
-        ("kinds", narrower),
+        # among actors skos:broader also means "belongs to" (县委书记 under 县委): ontology/README.md
+        ("under" if "Actor" in c.classes else "a kind of", kinds),
+        ("under it" if "Actor" in c.classes else "kinds", narrower),
         ("sources", ", ".join(c.sources)),
     ]
     if ex.asked_as:
