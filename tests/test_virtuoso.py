@@ -136,9 +136,18 @@ def test_chain_ask_construct_answer_as_local(pushed, virtuoso, runner):
     from kg.stores.results import canonical
     from tests.test_store import QUERIES
 
-    for name in ("ask", "construct", "count", "reachability"):
-        q = QUERIES[name].replace("gkc:pressure", "gkc:accountability-sanction").replace("gkc:discount", "gkc:accountability-sanction")
+    for name in ("ask", "construct", "count"):
+        q = QUERIES[name].replace("gkc:discount", "gkc:accountability-sanction")
         assert canonical(run_sparql(pushed, q, endpoint=virtuoso + "/sparql")) == canonical(run_sparql(pushed, q, backend="rdflib")), name
+    # A `+` path from a bound start: SPARQL 1.1 counts the start itself when a loop leads back to it, Virtuoso
+    # leaves it out (README, "Sharing one graph"). accountability-sanction is on a loop (inaction lowers it), so
+    # the answers differ by exactly that row, and by nothing else.
+    q = QUERIES["reachability"].replace("gkc:pressure", "gkc:accountability-sanction")
+    remote, local = (canonical(run_sparql(pushed, q, **where)) for where in ({"endpoint": virtuoso + "/sparql"}, {"backend": "rdflib"}))
+    start = ("https://w3id.org/govkg/concept/accountability-sanction",)
+    assert start in {tuple(t.value for t in row) for row in local[2]}, "the start is on a loop: the deviation is exercised"
+    assert remote[:2] == local[:2]
+    assert sorted(remote[2], key=repr) == sorted((r for r in local[2] if tuple(t.value for t in r) != start), key=repr)
     remote = invoke(runner, pushed, "chain", "individual-responsibility-subject", "blame-shifting", "--endpoint", virtuoso + "/sparql", "--format", "json")
     local = invoke(runner, pushed, "chain", "individual-responsibility-subject", "blame-shifting", "--format", "json")
     assert remote.exit_code == 0 and remote.output == local.output, remote.output
