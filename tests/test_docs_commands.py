@@ -152,3 +152,55 @@ def test_shown_output_is_what_kg_prints(project, monkeypatch, path, command):
         return
     assert output == shown, (f"{path.name}: the output shown for `{command}` is not what kg prints now; "
                              "GOVKG_UPDATE_DOCS=1 python -m pytest tests/test_docs_commands.py rewrites it")
+
+
+def _json(project: Path, command: str, monkeypatch) -> dict:
+    import json
+
+    code, output = run_kg(project, command + " -f json", monkeypatch)
+    assert code == 0, f"`{command}` exited {code}:\n{output}"
+    return json.loads(output)
+
+
+def test_four_questions_say_what_the_graph_says(project, monkeypatch):
+    """README's "Four questions a paper asks" describes each answer in prose: the prose holds on the graph."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Four questions a paper asks", 1)[1].split("\n## ", 1)[0]
+
+    # A chain between two mechanisms: 4 paths, all assembled, three with every link by xxzg-collusion; none stated.
+    paths = _json(project, "kg chain 部门业务政治任务化 卸责", monkeypatch)["paths"]
+    assert len(paths) == 4 and "finds 4 paths, every one **assembled**" in section
+    assert all(p["kind"] == "assembled" for p in paths)
+    assert sum(p["every_link_by"] == ["xxzg-collusion"] for p in paths) == 3
+    assert _json(project, "kg chain 部门业务政治任务化 卸责 --same-source", monkeypatch)["paths"] == []
+    stated = _json(project, "kg chain 自保 形式主义 --same-source", monkeypatch)["paths"]
+    assert [[c["id"] for c in p["concepts"]] for p in stated] == [["self-protection", "rigid-maximal-execution", "formalism"]]
+    assert sorted(stated[0]["stated_by"]) == ["xxzg-collusion", "xxzg-notes"]
+    assert {c["chain"] for s in stated[0]["steps"] for c in s["claims"]} == {"col-selfprotect-rigid-formalism", "notes-selfprotect-rigid-formalism"}
+
+    # The causes of formalism: the five named, and the two kinds --narrower adds.
+    explained = _json(project, "kg explain 形式主义 --narrower", monkeypatch)
+    causes = {c["concept"]["id"] for c in explained["causes"]}
+    assert causes == {"departmental-domination", "governance-system-iteration", "hundred-percent-target-management",
+                      "one-vote-veto", "rigid-maximal-execution"}
+    assert "Five concepts cause" in section and all(f"({c})" in section for c in causes)
+    assert {k["concept"]["id"] for k in explained["narrower_causes"]} == {"paper-compliance", "paperwork-burden"}
+
+    # The conditions that turn collusion into blame-shifting.
+    contrasts = _json(project, "kg contrast 强激励", monkeypatch)["contrasts"]
+    pairs = {(x["kind"], frozenset(c["id"] for c in x["a"] + x["b"])) for x in contrasts}
+    assert ("opposite", frozenset({"col-strong-negative-no-collusion", "col-strong-positive-collusion"})) in pairs
+    assert ("divergent", frozenset({"col-strong-negative-blame", "col-strong-positive-collusion"})) in pairs
+    claims = {c["id"]: c for x in contrasts for c in x["a"] + x["b"]}
+    assert [k["id"] for k in claims["col-strong-positive-collusion"]["conditions"]] == ["positive-incentive"]
+    assert [k["id"] for k in claims["col-strong-negative-blame"]["conditions"]] == ["negative-incentive"]
+    assert claims["col-strong-negative-blame"]["effect"] == "blame-shifting"
+
+    # The reforms that cut a pathway.
+    remedies = _json(project, "kg remedies 形式主义", monkeypatch)["remedies"]
+    assert [(r["intervention"]["id"], r["route"], r["target"]["id"]) for r in remedies] == [
+        ("two-way-evaluation", "counters-a-cause", "departmental-domination")]
+    cut = _json(project, "kg chain 双向考核 形式主义", monkeypatch)["paths"][0]
+    assert cut["net_polarity"] == "negative" and cut["kind"] == "assembled"
+    assert [c["id"] for c in cut["concepts"]] == ["two-way-evaluation", "departmental-domination", "formalism"]
+    assert _json(project, "kg remedies 卸责", monkeypatch)["remedies"] == []
