@@ -175,7 +175,7 @@ def diff(
 
 @app.command()
 def stats(fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts.")) -> None:
-    """Counts: sources, concepts by class, claims by source and polarity, links with several sources."""
+    """Counts: sources and works, concepts by class, claims by source and polarity, links with several documents or works, disputes, actors."""
     data = _graph(lazy=True).stats()
     if fmt is Format.json:
         _echo_json(data)

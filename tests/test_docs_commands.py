@@ -166,6 +166,9 @@ def test_four_questions_say_what_the_graph_says(project, monkeypatch):
     """README's "Four questions a paper asks" describes each answer in prose: the prose holds on the graph."""
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text.split("### Four questions a paper asks", 1)[1].split("\n## ", 1)[0]
+    counts = _json(project, "kg stats", monkeypatch)
+    said = f"({counts['concepts']} concepts, {counts['claims']} claims from {counts['sources']}\nsource documents of {counts['works']} works"
+    assert said in section, f"the counts README gives are not kg stats': {said!r}"
 
     # A chain between two mechanisms: 4 paths, all assembled, three with every link by xxzg-collusion; none stated.
     paths = _json(project, "kg chain 部门业务政治任务化 卸责", monkeypatch)["paths"]
