@@ -62,7 +62,7 @@ def _fail(message: str, code: int = EXIT_ERROR) -> None:
 @app.command()
 def validate(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
-    seeds: bool | None = typer.Option(None, "--seeds/--no-seeds", show_default=False, help="Also check that the cleaned texts are reproducible from the seeds (default: when ../shared/seeds exists)."),
+    seeds: bool | None = typer.Option(None, "--seeds/--no-seeds", show_default=False, help="Also check that the cleaned texts are reproducible from the seeds (default: when the seeds folder, $GOVKG_SEEDS or ../shared/seeds, exists)."),
 ) -> None:
     """Check the ontology, sources and claims; list every problem as file:line. Exit 0 when clean, 1 otherwise."""
     from kg.stores.cache import validate_cached
@@ -565,7 +565,7 @@ def export_claims(
     source: list[str] | None = typer.Option(None, "--source", "-s", show_default=False, help="Only the claims of this source (id or title; repeatable)."),
     standalone: bool = typer.Option(False, "--standalone", help="LaTeX: a whole document (xelatex) instead of a longtable to \\input."),
 ) -> None:
-    """A table of claims (id, cause, effect, polarity, conditions, source, locator, quote, English gloss)."""
+    """A table of claims: id, relation, cause and effect (ids and labels), polarity, conditions, agent, target, certainty, modality, source and its reference, locator, quote, English gloss."""
     from kg.model.names import resolve_sources
     from kg.output.export import export_claims as run
 
@@ -924,7 +924,7 @@ def source_add(
     author: list[str] = typer.Option([], "--author", help="An author the document names (repeatable)."),
     container: str | None = typer.Option(None, "--container", help="The periodical, site or book it appeared in."),
     issued: str | None = typer.Option(None, "--issued", help="Its date: YYYY-MM-DD, YYYY-MM or YYYY."),
-    seeds: Path | None = typer.Option(None, "--seeds", help="The seeds folder the raw text is copied into (default: ../shared/seeds)."),
+    seeds: Path | None = typer.Option(None, "--seeds", help="The seeds folder the raw text is copied into (default: $GOVKG_SEEDS or ../shared/seeds)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing sources/<id>.yaml."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
