@@ -207,3 +207,11 @@ def test_four_questions_say_what_the_graph_says(project, monkeypatch):
     assert cut["net_polarity"] == "negative" and cut["kind"] == "assembled"
     assert [c["id"] for c in cut["concepts"]] == ["two-way-evaluation", "departmental-domination", "formalism"]
     assert _json(project, "kg remedies 卸责", monkeypatch)["remedies"] == []
+
+
+def test_ambiguous_name_example_is_ambiguous(project, monkeypatch):
+    """README's example of a name matching two concepts still matches exactly those two, and exits 1."""
+    assert "`kg chain 权力上收 卸责` names two concepts, `power-up-responsibility-down` and\n`pressure-type-system`" in (REPO / "README.md").read_text(encoding="utf-8")
+    code, output = run_kg(project, "kg chain 权力上收 卸责", monkeypatch)
+    assert code == 1
+    assert "matches 2 concepts" in output and "power-up-responsibility-down" in output and "pressure-type-system" in output
