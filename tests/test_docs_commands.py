@@ -198,6 +198,9 @@ def test_four_questions_say_what_the_graph_says(project, monkeypatch):
     assert [k["id"] for k in claims["col-strong-positive-collusion"]["conditions"]] == ["positive-incentive"]
     assert [k["id"] for k in claims["col-strong-negative-blame"]["conditions"]] == ["negative-incentive"]
     assert claims["col-strong-negative-blame"]["effect"] == "blame-shifting"
+    causes = {c["concept"]["id"]: c["step"] for c in _json(project, "kg explain 卸责", monkeypatch)["causes"]}
+    assert [k["id"] for k in causes["self-protection"]["conditions"]] == ["problem-exposure"]
+    assert "col-selfprotect-blame" in {c["id"] for c in causes["self-protection"]["claims"]}
 
     # The reforms that cut a pathway.
     remedies = _json(project, "kg remedies 形式主义", monkeypatch)["remedies"]
