@@ -130,3 +130,14 @@ def test_real_graph_answers(runner, real_kg):
     rows = _rows(runner, REPO, _q("two-step-chains.rq"))
     assert ("individual-responsibility-subject", "self-protection", "blame-shifting", "stated") in {
         (r["a"], r["b"], r["c"], r["kind"]) for r in rows}
+
+
+def test_reforms_against_answers_as_kg_remedies_does(runner, mini_ro):
+    """reforms-against.rq finds the interventions `kg remedies` finds (aims aside): on the mini graph reform cuts
+    shirking → formalism; on the real graph two-way evaluation cuts departmental domination → formalism."""
+    rows = _rows(runner, mini_ro, _q("reforms-against.rq"))
+    assert [(r["intervention"], r["via"], r["cut"], r["link"]) for r in rows] == [
+        ("reform", "shirking", "b-reform-shirking", "notes-shirking-formalism")]
+    rows = _rows(runner, REPO, _q("reforms-against.rq"))
+    assert [(r["intervention"], r["via"], r["cut"], r["link"]) for r in rows] == [
+        ("two-way-evaluation", "departmental-domination", "zuo-two-way-evaluation-constrains-departments", "notes-domination-formalism")]
