@@ -218,3 +218,11 @@ def test_ambiguous_name_example_is_ambiguous(project, monkeypatch):
     code, output = run_kg(project, "kg chain 权力上收 卸责", monkeypatch)
     assert code == 1
     assert "matches 2 concepts" in output and "power-up-responsibility-down" in output and "pressure-type-system" in output
+
+
+def test_claims_readme_validate_line_counts_the_graph(project, monkeypatch):
+    """claims/README.md's worked example ends with the `kg validate` line of the real graph: its counts are today's."""
+    shown = re.findall(r"^\$ kg validate\nOK: (\d+) concepts, (\d+) claims, (\d+) sources;", (REPO / "claims" / "README.md").read_text(encoding="utf-8"), re.M)
+    assert shown, "claims/README.md no longer shows the real graph's `kg validate` line"
+    counts = _json(project, "kg stats", monkeypatch)
+    assert shown[-1] == (str(counts["concepts"]), str(counts["claims"]), str(counts["sources"]))
