@@ -345,7 +345,7 @@ _FOCUS = typer.Option(None, "--focus", show_default=False, help=_FOCUS_HELP)
 _DEPTH = typer.Option(1, "--depth", min=0, help="Links around --focus to draw.")
 _SOURCES = typer.Option(None, "--source", "-s", show_default=False, help=_DRAW_SOURCE_HELP)
 _CHAIN = typer.Option(None, "--chain", metavar="FROM TO", show_default=False, help=_CHAIN_HELP)
-_MAX_LEN = typer.Option(4, "--max-len", min=1, help="Longest path --chain draws, in links.")
+_MAX_LEN = typer.Option(4, "--max-len", "-n", min=1, help="Longest path --chain draws, in links.")
 _CAUSAL_ONLY = typer.Option(False, "--causal-only", help="Draw causal links only, without the form-of, part-of and aim links.")
 
 

@@ -340,3 +340,16 @@ def test_every_style_names_the_release_it_was_cited_from(runner, mini_ro, style)
         assert result.exit_code == 0, result.output
         text = result.stdout
         assert digest in text and f"https://w3id.org/govkg/release/{__version__}" in text, (style, args, text)
+
+
+def test_a_title_naming_a_book_is_marked_once_with_nested_marks(runner):
+    """The notes' title holds 《县乡中国》: the sentence cites 《〈县乡中国〉 读书笔记》, not 《《县乡中国》 读书笔记》."""
+    from kg.output.citations import book_title
+
+    assert book_title("《县乡中国》 读书笔记") == "《〈县乡中国〉 读书笔记》"
+    assert book_title("《小书》") == "《小书》"
+    assert book_title("小书") == "《小书》"
+    for lang in ("en", "zh"):
+        result = invoke(runner, REPO, "cite", "--chain", "自保", "形式主义", "-f", "markdown", "--lang", lang)
+        assert result.exit_code == 0, result.output
+        assert "《〈县乡中国〉 读书笔记》" in result.output and "《《" not in result.output

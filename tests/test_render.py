@@ -193,8 +193,9 @@ def test_chain_draws_the_paths_between_two_concepts(runner, mini_ro, tmp_path):
     assert nodes == {"pressure", "caution", "shirking", "paperwork", "incentive"}
     assert edges == {"pressure->caution", "caution->shirking", "pressure->shirking", "shirking->paperwork",
                      "incentive~>shirking"}
-    _, html = render(runner, mini_ro, tmp_path / "g2.html", "--chain", "pressure", "paperwork", "--max-len", "2")
-    assert _ids(html)[1] == {"pressure->shirking", "shirking->paperwork", "incentive~>shirking"}
+    for flag in ("--max-len", "-n"):  # -n as in kg chain, loops and cite
+        _, html = render(runner, mini_ro, tmp_path / f"g{flag}.html", "--chain", "pressure", "paperwork", flag, "2")
+        assert _ids(html)[1] == {"pressure->shirking", "shirking->paperwork", "incentive~>shirking"}
 
 
 @pytest.mark.parametrize("args, code, message", [

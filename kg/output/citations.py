@@ -172,8 +172,16 @@ def short_label(r: Record, lang: str = "en") -> str:
         else:
             who = ("、" if zh else " and ").join(names)
     else:
-        who = f"《{r.container or r.title}》" if r.genre == "chapter" else f"《{r.title}》"
+        who = book_title(r.container or r.title if r.genre == "chapter" else r.title)
     return f"{who} {r.year or ('无日期' if zh else 'n.d.')}"
+
+
+def book_title(title: str) -> str:
+    """A title in book-title marks; marks already inside it become the inner ones (《〈县乡中国〉读书笔记》), as Chinese
+    typography nests them, so a title that names a book is not marked twice."""
+    if title.startswith("《") and title.endswith("》") and "《" not in title[1:-1]:
+        return title
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
 
 
 # ---------------------------------------------------------------------------------------------
