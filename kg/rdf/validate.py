@@ -409,7 +409,7 @@ class BackgroundChecks:
     def __init__(self, kg: KG, records: list[GraphRecord], fork: bool = True, background=None):
         self.kg, self.records, self.pid, self.pipe = kg, records, 0, -1
         self.background = background
-        if not fork or not hasattr(os, "fork") or sum(len(r.lines) for r in records) < BACKGROUND_MIN:
+        if not fork or not hasattr(os, "fork") or sum(r.lines_size for r in records) < BACKGROUND_MIN:
             return
         receive, send = os.pipe()
         pid = os.fork()
