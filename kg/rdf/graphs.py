@@ -60,6 +60,14 @@ def node_key(term: Term) -> str:
     return term.label if isinstance(term, BNode) else str(term)
 
 
+class _Forms(dict):
+    """Each term's N-Triples form by term, made when first asked for (a lookup in C for every repeat)."""
+
+    def __missing__(self, term: Term) -> str:
+        found = self[term] = nt(term)
+        return found
+
+
 class GraphRecord:
     """One named graph's derived forms (see the module docstring); `quads()` unpickles its quads when a unit or piece needs them.
 
@@ -70,28 +78,23 @@ class GraphRecord:
     __slots__ = ("name", "digest", "_lines", "size", "subjects", "pointed", "types", "subclass", "_packed",
                  "lines_size", "packed_size", "first", "last", "_file")
 
-    def __init__(self, name: str, quads: list[Quad]):
+    def __init__(self, name: str, quads: list[Quad], recipe: bytes | None = None):
+        """`recipe`: the pickled (claims, chains) of a claim file the quads were emitted from (kept instead of the quads: a
+        fifth of their pickle's time and size; `quads()` emits them again, which the emitter does the same every time)."""
         self.name = name
-        text: dict = {}
-
-        def form(t: Term) -> str:
-            found = text.get(t)
-            if found is None:
-                found = text[t] = nt(t)
-            return found
-
+        form = _Forms()  # each term's N-Triples form made once (a graph repeats its predicates, classes and subjects)
         tail = f" <{name}> ."
-        lines = sorted({f"{form(s)} {form(p)} {form(o)}{tail}" for s, p, o, _ in quads})
+        lines = sorted({f"{form[s]} {form[p]} {form[o]}{tail}" for s, p, o, _ in quads})
         self._lines: bytes | None = "".join(line + "\n" for line in lines).encode("utf-8")
         self.lines_size = len(self._lines)
         self.first, self.last = (lines[0].encode("utf-8"), lines[-1].encode("utf-8")) if lines else (b"", b"")
         self.size = len(lines)  # distinct triples
         self.digest = hashlib.sha256(self._lines).hexdigest()
-        self.subjects = frozenset(node_key(q[0]) for q in quads)
-        self.pointed = frozenset(node_key(q[2]) for q in quads if type(q[2]) is str or isinstance(q[2], BNode))
+        self.subjects = frozenset(node_key(t) for t in {q[0] for q in quads})
+        self.pointed = frozenset(node_key(t) for t in {q[2] for q in quads} if type(t) is str or isinstance(t, BNode))
         self.types = [(s, p, o) for s, p, o, _ in quads if p == TYPE]
         self.subclass = [(s, p, o) for s, p, o, _ in quads if p == SUBCLASS]
-        self._packed: bytes | None = pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL)
+        self._packed: bytes | None = b"C" + recipe if recipe is not None else b"Q" + pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL)
         self.packed_size = len(self._packed)
         self._file: Path | None = None
 
@@ -150,7 +153,11 @@ class GraphRecord:
             return mmap.mmap(f.fileno(), self.lines_size, access=mmap.ACCESS_READ)
 
     def quads(self) -> list[Quad]:
-        return pickle.loads(self.packed)
+        packed = self.packed
+        if packed[:1] == b"C":
+            claims, chains = pickle.loads(packed[1:])
+            return [(s, p, o, self.name) for s, p, o in _emit_file(claims, chains)]
+        return pickle.loads(packed[1:])
 
     def ntriples(self) -> bytes:
         """The graph's distinct triples as N-Triples: its lines without the graph (N-Quads escapes line breaks, so " <g> .\\n" ends lines only)."""
@@ -206,6 +213,14 @@ def _engines() -> str:
     return f"pyoxigraph {pyoxigraph.__version__} rdflib {rdflib.__version__}"
 
 
+def _emit_file(claims: list, chains: list) -> Iterator[Triple]:
+    """The triples of a claim file: its claims', then its chains'."""
+    for c in claims:
+        yield from claim_triples(c)
+    for ch in chains:
+        yield from chain_triples(ch)
+
+
 def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
     """A record per named graph of the model, in iter_quads' order of graphs, from `cache` when what the graph is emitted from is unchanged.
 
@@ -215,9 +230,9 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
     salt = f"govkg graphs {FORMAT} {__version__} {code_key()}\n"
     out: list[GraphRecord] = []
 
-    def one(g: str, key_of: Callable[[], bytes] | None, emit: Callable[[], Iterable[Triple]]) -> None:
+    def one(g: str, key_of: Callable[[], bytes] | None, emit: Callable[[], Iterable[Triple]], recipe: bytes | None = None) -> None:
         if cache is None:
-            out.append(GraphRecord(g, [(s, p, o, g) for s, p, o in emit()]))
+            out.append(GraphRecord(g, [(s, p, o, g) for s, p, o in emit()], recipe))
             return
         if key_of is None:  # keyed by the quads themselves
             quads = [(s, p, o, g) for s, p, o in emit()]
@@ -227,7 +242,7 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
             key = hashlib.sha256(f"{salt}{g}\n".encode() + key_of()).hexdigest()
         record = cache.get(key)
         if record is None or record.name != g:
-            record = GraphRecord(g, quads if quads is not None else [(s, p, o, g) for s, p, o in emit()])
+            record = GraphRecord(g, quads if quads is not None else [(s, p, o, g) for s, p, o in emit()], recipe)
             cache.put(key, record)
         out.append(record)
 
@@ -258,18 +273,17 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
     for ch in kg.chains.values():
         files.setdefault(ch.path, ([], []))[1].append(ch)
     for path, (claims, chains) in files.items():
+        # The emitter reads nothing of a claim or chain but its fields: their pickle is exact (a pickle that differs is
+        # only a miss), the record's key and the recipe its quads are emitted from again.
+        recipe = pickle.dumps((claims, chains), protocol=pickle.HIGHEST_PROTOCOL)
 
-        def emit_file(claims=claims, chains=chains) -> Iterator[Triple]:
-            for c in claims:
-                yield from claim_triples(c)
-            for ch in chains:
-                yield from chain_triples(ch)
+        def claims_key(recipe: bytes = recipe) -> bytes:
+            return b"claims\n" + recipe
 
-        def claims_key(claims=claims, chains=chains) -> bytes:
-            # The emitter reads nothing of a claim or chain but its fields: their pickle is exact (a pickle that differs is only a miss).
-            return b"claims\n" + pickle.dumps((claims, chains), protocol=pickle.HIGHEST_PROTOCOL)
+        def emit_file(claims: list = claims, chains: list = chains) -> Iterator[Triple]:
+            return _emit_file(claims, chains)
 
-        one(graph_of(kg, path), claims_key, emit_file)
+        one(graph_of(kg, path), claims_key, emit_file, recipe)
     one(VERSION_GRAPH, None, [(s, p, Lit(o) if is_literal else o) for s, p, o, is_literal in version_statements()].__iter__)
     if cache is not None:
         cache.prune()
