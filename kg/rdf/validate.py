@@ -421,6 +421,12 @@ class BackgroundChecks:
                 with os.fdopen(send, "wb") as f:
                     f.write(data)
                 if background is not None:
+                    try:  # the checks' store is freed: give its pages back (glibc keeps them) before the model is pickled
+                        import ctypes
+
+                        ctypes.CDLL(None).malloc_trim(0)
+                    except (OSError, AttributeError):
+                        pass
                     background()
             except BaseException:
                 code = 1
