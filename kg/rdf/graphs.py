@@ -21,6 +21,7 @@ import pickle
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 
 from kg.atomic import KeptPickles, remove_unused_entries
 from kg.iris import RDF, RDFS
@@ -90,10 +91,13 @@ class GraphRecord:
         self.first, self.last = (lines[0].encode("utf-8"), lines[-1].encode("utf-8")) if lines else (b"", b"")
         self.size = len(lines)  # distinct triples
         self.digest = hashlib.sha256(self._lines).hexdigest()
-        self.subjects = frozenset(node_key(t) for t in {q[0] for q in quads})
-        self.pointed = frozenset(node_key(t) for t in {q[2] for q in quads} if type(t) is str or isinstance(t, BNode))
-        self.types = [(s, p, o) for s, p, o, _ in quads if p == TYPE]
-        self.subclass = [(s, p, o) for s, p, o, _ in quads if p == SUBCLASS]
+        self.subjects = subjects = frozenset(node_key(t) for t in {q[0] for q in quads})
+        # The nodes it points to outside itself (what SHACL's units need the types of), and its rdf:type and
+        # rdfs:subClassOf triples: their IRIs interned, since every claim file names the same classes and concepts.
+        self.pointed = frozenset(intern(k) for k in {node_key(t) for t in {q[2] for q in quads} if type(t) is str or isinstance(t, BNode)}
+                                 if k not in subjects)
+        self.types = [(s, TYPE, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == TYPE]
+        self.subclass = [(s, SUBCLASS, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == SUBCLASS]
         self._packed: bytes | None = b"C" + recipe if recipe is not None else b"Q" + pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL)
         self.packed_size = len(self._packed)
         self._file: Path | None = None
