@@ -15,6 +15,7 @@ STAGE_PREFIX = ".build-"  # a folder beside the output folder: .build-<pid>-<ran
 MANIFEST = ".manifest.json"  # written once every file is staged: from then on the renames may start
 PREVIOUS = ".previous"  # hard links to the files being replaced, to put back if the renames stop
 STAGE_MARK = ".govkg-stage"  # the stage folder's own device and inode, written when govkg makes it
+SCRATCH = ".scratch"  # a folder in the stage for a writer's temporary files (kg.output.pieces' without a cache)
 _STAGE = re.compile(r"^\.build-(\d+)-")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # what a staged file may be called: no folders, no ..
 _TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
@@ -212,7 +213,7 @@ class StagedFiles:
         self.abort()
 
     def _path(self, name: str) -> Path:
-        if not _NAME.match(name) or name in (STAGE_MARK, MANIFEST, PREVIOUS) or name in self.names:
+        if not _NAME.match(name) or name in (STAGE_MARK, MANIFEST, PREVIOUS, SCRATCH) or name in self.names:
             raise ValueError(f"not a plain file name, or staged twice: {name!r}")
         self.names.append(name)
         return self.stage / name
@@ -228,6 +229,13 @@ class StagedFiles:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(path, 0o666 & ~_umask())
+
+    def scratch(self) -> Path:
+        """A folder inside the stage for the writer's own temporary files: removed with the stage, whether it is
+        committed, left, or its process killed (the next write into the same parent removes a killed one's stage)."""
+        folder = self.stage / SCRATCH
+        folder.mkdir(exist_ok=True)
+        return folder
 
     def commit(self) -> list[Path]:
         """Put every staged file into out_dir (replacing files of the same names); returns their paths there."""

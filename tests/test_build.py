@@ -185,7 +185,10 @@ def test_streamed_outputs_equal_the_outputs_made_in_memory(runner, mini, monkeyp
 
     monkeypatch.setenv("GOVKG_CACHE", cache)
     monkeypatch.setattr(pieces, "CHUNK", 3)  # many chunks per piece, read back in turn
+    made = []  # without a cache the pieces go into the stage (removed with it, even after a kill), never a folder of their own
+    monkeypatch.setattr(pieces.tempfile, "TemporaryDirectory", lambda *a, **k: made.append(1))
     result = invoke(runner, mini, "build")
+    assert made == []
     assert result.exit_code == 0, result.output
     kg, _ = load_kg(mini)
     whole = render_outputs(kg)

@@ -39,16 +39,16 @@ def render_outputs(kg: KG, release: dict | None = None, quads: list | None = Non
 
 
 def write_build(kg: KG, write, release: dict | None = None, quads: list | None = None, pieces: Path | None = None,
-                records: list | None = None, streamed: bool = False) -> dict:
+                records: list | None = None, streamed: bool = False, scratch: Path | None = None) -> dict:
     """Every file of a build, each given to `write(name, writer)`, where `writer(file)` writes it into a binary file; the release metadata.
 
     The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
     `quads`: the emitter's quads when the caller has them; `records`: each named graph's record
     (kg.rdf.graphs), which validation made already.
     `pieces`: a folder of each named graph's RDF by content (kg.output.pieces): the same bytes, and
-    after one edit only that file's RDF is written again; streamed=True uses a temporary folder of
-    pieces when `pieces` is None, so that the outputs are written a chunk at a time from the pieces,
-    never held whole, cache or no cache.
+    after one edit only that file's RDF is written again; streamed=True writes the pieces into
+    `scratch` (or a temporary folder) when `pieces` is None, so that the outputs are written a chunk
+    at a time from the pieces, never held whole, cache or no cache.
     """
     import gc
 
@@ -67,7 +67,7 @@ def write_build(kg: KG, write, release: dict | None = None, quads: list | None =
         release = release or release_metadata(kg, quads, records)
         # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
         sources = get_source_records(kg, release)
-        rdf = open_pieces(records, pieces) if by_pieces and records is not None else None
+        rdf = open_pieces(records, pieces, scratch) if by_pieces and records is not None else None
         if rdf is not None:
             write("govkg.ttl", rdf.write_turtle)
             write("govkg.trig", rdf.write_trig)
@@ -123,7 +123,7 @@ def stream_build(kg: KG, stage: StagedFiles, records: list | None = None) -> dic
         records = graph_records(kg, GraphCache(folder / "graphs") if folder is not None else None)
     release = release_metadata(kg, records=records)
     pieces = folder / "rdf-pieces" if folder is not None else None
-    return write_build(kg, stage.write_with, release, pieces=pieces, records=records, streamed=True)
+    return write_build(kg, stage.write_with, release, pieces=pieces, records=records, streamed=True, scratch=stage.scratch())
 
 
 class WriteFailed(OSError):

@@ -288,13 +288,20 @@ def _write_joined(f: BinaryIO, texts: Iterator[str]) -> None:
     f.write("".join(buf).encode("utf-8"))
 
 
-def open_pieces(records: list[GraphRecord], folder: Path | None) -> Pieces | None:
-    """The graph the records hold as pieces, each group's kept in `folder` (made there if missing or stale; a temporary
-    folder if None), or None when a group does not split one block per subject (see the module docstring)."""
+def open_pieces(records: list[GraphRecord], folder: Path | None, scratch: Path | None = None) -> Pieces | None:
+    """The graph the records hold as pieces, each group's kept in `folder` (made there if missing or stale), or None
+    when a group does not split one block per subject (see the module docstring).
+
+    Without a folder, the pieces are written for this build alone into `scratch` (a folder that goes with the
+    build's stage, kg.atomic.StagedFiles.scratch, so that a killed build's are removed with its stage), else
+    into a temporary folder removed with the Pieces.
+    """
     keep = None
     if folder is None or folder.is_symlink():
-        keep = tempfile.TemporaryDirectory(prefix="govkg-pieces-")
-        folder = Path(keep.name)
+        if scratch is None:
+            keep = tempfile.TemporaryDirectory(prefix="govkg-pieces-")
+            scratch = Path(keep.name)
+        folder = scratch
     groups = _groups(records)
     keys = [_group_key(group) for group in groups]
     paths = [folder / f"{key}.pickle" for key in keys]
@@ -307,12 +314,12 @@ def open_pieces(records: list[GraphRecord], folder: Path | None) -> Pieces | Non
     todo = [i for i, piece in enumerate(found) if piece is None]
     if todo:
         folder.mkdir(parents=True, exist_ok=True)
-    for i, made in zip(todo, _make_pieces([(groups[i], paths[i], keep is None) for i in todo]), strict=True):
+    for i, made in zip(todo, _make_pieces([(groups[i], paths[i], folder is not scratch) for i in todo]), strict=True):
         if not made:
             return None
         found[i] = _PieceFile(paths[i])
     files = [p for p in found if p is not None]
-    if keep is None:
+    if folder is not scratch:
         remove_unused_entries(folder, set(keys))
     if not files or any(p.header != files[0].header for p in files) or not any(p.count for p in files):
         return None
