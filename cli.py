@@ -90,18 +90,17 @@ def build(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
 ) -> None:
     """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
-    from kg.output.build import validate_and_render, write_outputs
+    from kg.output.build import WriteFailed, validate_and_write
 
-    report, outputs, release = validate_and_render(state.root)
+    out_dir = out if out is not None else state.root / "dist"
+    try:
+        report, written, release = validate_and_write(state.root, out_dir)
+    except WriteFailed as exc:
+        _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out_dir.as_posix()}/ is unchanged", EXIT_ERROR)
     if not report.conforms:
         for p in report.problems:
             typer.echo(str(p), err=True)
         _fail(f"not built: {len(report.problems)} problem(s); dist/ is unchanged", EXIT_PROBLEMS)
-    out_dir = out if out is not None else state.root / "dist"
-    try:
-        written = write_outputs(outputs, out_dir)
-    except OSError as exc:
-        _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out_dir.as_posix()}/ is unchanged", EXIT_ERROR)
     if fmt is Format.json:
         _echo_json({"written": [str(p) for p in written], **release})
     else:

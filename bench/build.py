@@ -156,8 +156,18 @@ def build_cmd(root: Path, out: Path) -> list[str]:
     return [*KG, "--root", str(root), "build", "--out", str(out)]
 
 
+def slope_detail(previous: tuple[int, float] | None, n: int, peak: float) -> str:
+    """The peak's growth per claim from the previous size measured in this run, and where that slope puts 1M claims."""
+    if previous is None or previous[0] >= n:
+        return ""
+    per_claim = (peak - previous[1]) / (n - previous[0])  # GB per claim
+    return (f"; {per_claim * 1024 * 1024:.1f} kB per claim from {size_label(previous[0])} to {size_label(n)}, "
+            f"{peak + per_claim * (1_000_000 - n):.1f} GB at 1M by that slope")
+
+
 def measure(sizes: list[str], quick: bool) -> list[Target]:
     targets = []
+    previous: tuple[int, float] | None = None
     for size in sizes:
         if size == "real":
             continue
@@ -176,7 +186,8 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
                                   detail=f"{cold:.1f} s vs {floor:.1f} s ({nq_mb:.0f} MB of N-Quads); CPU {cold_cpu:.1f} s vs "
                                          f"{floor_cpu:.1f} s ({cold_cpu / max(floor_cpu, 1e-9):.2f}×); {load_average()}"))
             targets.append(Target("cold `kg build` peak memory", label, peak, MEMORY_LIMIT_GB, unit=" GB", floor="limit at 1M",
-                                  detail=f"{peak * 1024:.0f} MB resident, the build and its forked processes"))
+                                  detail=f"{peak * 1024:.0f} MB resident, the build and its forked processes{slope_detail(previous, n, peak)}"))
+            previous = (n, peak)
             alone = one_file_project(root, t / "alone")
             timed(build_cmd(alone, t / "dist-alone"))  # its own first build, so that its rebuild reuses what it can
             times: dict[str, list[float]] = {"all": [], "alone": []}

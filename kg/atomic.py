@@ -15,6 +15,7 @@ STAGE_PREFIX = ".build-"  # a folder beside the output folder: .build-<pid>-<ran
 MANIFEST = ".manifest.json"  # written once every file is staged: from then on the renames may start
 PREVIOUS = ".previous"  # hard links to the files being replaced, to put back if the renames stop
 STAGE_MARK = ".govkg-stage"  # the stage folder's own device and inode, written when govkg makes it
+SCRATCH = ".scratch"  # a folder in the stage for a writer's temporary files (kg.output.pieces' without a cache)
 _STAGE = re.compile(r"^\.build-(\d+)-")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # what a staged file may be called: no folders, no ..
 _TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
@@ -173,50 +174,99 @@ def recover(parent: Path) -> list[Path]:
 
 
 def write_files_atomic(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """Write every file of `outputs` (name -> bytes) into out_dir, all of them or none.
+    """Write every file of `outputs` (name -> bytes) into out_dir, all of them or none (see StagedFiles)."""
+    with StagedFiles(out_dir) as stage:
+        for name, data in outputs.items():
+            stage.write(name, data)
+        return stage.commit()
+
+
+class StagedFiles:
+    """Files written one at a time (streamed, never held whole) and put into out_dir together by `commit`, all of them or none.
 
     The files are staged in a folder beside out_dir (same file system, so renames are atomic) and
     synced; only then does a manifest say the renames may start. Each file being replaced is kept
     as a hard link until all renames are done: an exception puts them back at once, and a kill
     (which runs no cleanup) is rolled back by the next write into the same parent folder. Files
-    in out_dir that are not in `outputs` are left alone.
+    in out_dir that are not staged are left alone. Leaving the `with` block without `commit`
+    (an exception, or a build that found problems) removes the stage: out_dir is as it was.
     """
-    refuse_link(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out_dir = out_dir.resolve()  # so that "." or "a/.." has a real name and parent
-    parent = out_dir.parent
-    for name in outputs:
-        if not _NAME.match(name):
-            raise ValueError(f"not a plain file name: {name!r}")
-    recover(parent)
-    remove_stale_temps(out_dir)
-    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=parent))
-    try:
-        _write_synced(stage / STAGE_MARK, _folder_id(stage).encode())
-        for name, data in outputs.items():
-            _write_synced(stage / name, data)
-            os.chmod(stage / name, 0o666 & ~_umask())
-        existed = [name for name in outputs if (out_dir / name).exists()]
-        for name in existed:
-            (stage / PREVIOUS / name).parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(out_dir / name, stage / PREVIOUS / name)
-            except OSError:  # a file system without hard links
-                shutil.copy2(out_dir / name, stage / PREVIOUS / name)
-        _write_synced(stage / MANIFEST, json.dumps({"out_dir": out_dir.name, "names": list(outputs), "existed": existed}).encode())
-        _fsync_dir(stage)
-        for name in outputs:
-            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage / name, out_dir / name)
-        _fsync_dir(out_dir)
-    except BaseException:
-        if _is_own_stage(stage):
-            _roll_back(stage)
-        else:  # failed before its mark was written: nothing was renamed yet
-            shutil.rmtree(stage, ignore_errors=True)
-        raise
-    shutil.rmtree(stage, ignore_errors=True)
-    return [out_dir / name for name in outputs]
+
+    def __init__(self, out_dir: Path):
+        refuse_link(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.out_dir = out_dir.resolve()  # so that "." or "a/.." has a real name and parent
+        recover(self.out_dir.parent)
+        remove_stale_temps(self.out_dir)
+        self.names: list[str] = []
+        self.stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=self.out_dir.parent))
+        try:
+            _write_synced(self.stage / STAGE_MARK, _folder_id(self.stage).encode())
+        except BaseException:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            raise
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.abort()
+
+    def _path(self, name: str) -> Path:
+        if not _NAME.match(name) or name in (STAGE_MARK, MANIFEST, PREVIOUS, SCRATCH) or name in self.names:
+            raise ValueError(f"not a plain file name, or staged twice: {name!r}")
+        self.names.append(name)
+        return self.stage / name
+
+    def write(self, name: str, data: bytes) -> None:
+        self.write_with(name, lambda f: f.write(data))
+
+    def write_with(self, name: str, write) -> None:
+        """Stage the file `name` with what `write(file)` writes into a binary file."""
+        path = self._path(name)
+        with open(path, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(path, 0o666 & ~_umask())
+
+    def scratch(self) -> Path:
+        """A folder inside the stage for the writer's own temporary files: removed with the stage, whether it is
+        committed, left, or its process killed (the next write into the same parent removes a killed one's stage)."""
+        folder = self.stage / SCRATCH
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def commit(self) -> list[Path]:
+        """Put every staged file into out_dir (replacing files of the same names); returns their paths there."""
+        stage, out_dir = self.stage, self.out_dir
+        try:
+            existed = [name for name in self.names if (out_dir / name).exists()]
+            for name in existed:
+                (stage / PREVIOUS / name).parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(out_dir / name, stage / PREVIOUS / name)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(out_dir / name, stage / PREVIOUS / name)
+            _write_synced(stage / MANIFEST, json.dumps({"out_dir": out_dir.name, "names": self.names, "existed": existed}).encode())
+            _fsync_dir(stage)
+            for name in self.names:
+                os.replace(stage / name, out_dir / name)
+            _fsync_dir(out_dir)
+        except BaseException:
+            self.abort()
+            raise
+        shutil.rmtree(stage, ignore_errors=True)
+        return [out_dir / name for name in self.names]
+
+    def abort(self) -> None:
+        """Undo whatever was done (renames put back, the stage removed); nothing once committed."""
+        if not self.stage.exists():
+            return
+        if _is_own_stage(self.stage):
+            _roll_back(self.stage)
+        else:  # its mark is gone: nothing was renamed
+            shutil.rmtree(self.stage, ignore_errors=True)
 
 
 def remove_unused_entries(folder: Path, used: set[str], suffix: str = ".pickle") -> None:

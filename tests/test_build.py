@@ -174,3 +174,41 @@ def test_stats_counts_actors_roles_relations_certainty_modality(runner, mini_ro)
     text = invoke(runner, mini_ro, "stats").stdout
     assert "claims by relation:\n  causes                       13\n  form-of                      1\n" in text
     assert "\nactors                         3\n" in text
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_streamed_outputs_equal_the_outputs_made_in_memory(runner, mini, monkeypatch, cache):
+    # `kg build` streams each file from the graph's pieces (kept in the cache, or in a folder of its own) into a
+    # stage; render_outputs writes the whole graph at once in memory: the same bytes, file for file.
+    from kg.output import pieces
+    from kg.output.build import render_outputs
+
+    monkeypatch.setenv("GOVKG_CACHE", cache)
+    monkeypatch.setattr(pieces, "CHUNK", 3)  # many chunks per piece, read back in turn
+    made = []  # without a cache the pieces go into the stage (removed with it, even after a kill), never a folder of their own
+    monkeypatch.setattr(pieces.tempfile, "TemporaryDirectory", lambda *a, **k: made.append(1))
+    result = invoke(runner, mini, "build")
+    assert made == []
+    assert result.exit_code == 0, result.output
+    kg, _ = load_kg(mini)
+    whole = render_outputs(kg)
+    assert {p.name: p.read_bytes() for p in (mini / "dist").iterdir()} == whole
+    assert len(whole) == 7 and not [p for p in mini.iterdir() if p.name.startswith(".build-")]
+
+
+def test_staged_files_left_without_commit_change_nothing(built):
+    from kg.atomic import StagedFiles
+
+    kg, dist = built
+    before = {p.name: p.read_bytes() for p in dist.iterdir()}
+    with StagedFiles(dist) as stage:
+        stage.write("govkg.ttl", b"half a build")
+        stage.write_with("govkg.trig", lambda f: f.write(b"streamed"))
+        with pytest.raises(ValueError):
+            stage.write("govkg.ttl", b"twice")
+    assert {p.name: p.read_bytes() for p in dist.iterdir()} == before
+    assert not [p for p in dist.parent.iterdir() if p.name.startswith(".build-")]
+    with StagedFiles(dist) as stage:
+        stage.write_with("govkg.trig", lambda f: f.write(b"streamed"))
+        assert stage.commit() == [dist.resolve() / "govkg.trig"]
+    assert (dist / "govkg.trig").read_bytes() == b"streamed" and (dist / "govkg.ttl").read_bytes() == before["govkg.ttl"]

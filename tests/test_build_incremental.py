@@ -274,7 +274,8 @@ def test_kept_graph_records_equal_records_made_from_scratch(mini, tmp_path, case
     fresh = records_of_quads(iter_quads(kg))
     assert _records_signature(kept) == _records_signature(again) == _records_signature(fresh)
     assert hash_of_records(again) == content_hash(kg)
-    assert len(list(cache.iterdir())) == len(fresh)  # the entries of graphs no longer there are removed
+    # the entries of graphs no longer there are removed: a record and its data file (lines and quads) per graph
+    assert len(list(cache.glob("*.pickle"))) == len(list(cache.glob("*.data"))) == len(list(cache.iterdir())) // 2 == len(fresh)
 
 
 def test_a_broken_or_misfiled_graph_record_is_a_miss(mini, tmp_path):
@@ -285,7 +286,7 @@ def test_a_broken_or_misfiled_graph_record_is_a_miss(mini, tmp_path):
     cache = tmp_path / "graphs"
     kg = load(mini)
     graph_records(kg, GraphCache(cache))
-    entries = sorted(cache.iterdir())
+    entries = sorted(cache.glob("*.pickle"))
     entries[0].write_bytes(b"not a pickle")
     other = pickle.loads(entries[2].read_bytes())
     entries[1].write_bytes(pickle.dumps(other))  # another graph's record under this key
@@ -305,6 +306,34 @@ def test_the_hash_of_records_is_the_hash_of_the_sorted_lines_whether_graphs_inte
         records = records_of_quads(quads)
         assert len(list(sorted_lines(records))) == chunks  # two graphs apart are joined as they are; interleaved ones sorted
         assert hash_of_records(records) == hash_of_lines(line.rstrip("\n") for line in nquad_lines(quads))
+
+
+@pytest.mark.parametrize("bucket", [1, 100, 400, 1 << 23])
+def test_interleaved_graphs_are_hashed_a_bucket_at_a_time_from_kept_records(mini_ro, tmp_path, monkeypatch, bucket):
+    # The lines of graphs that interleave are sorted a bucket of about BUCKET_BYTES at a time, each bucket a slice of
+    # every record found by bisection; kept records read their lines from their data files (mapped, never held).
+    from kg.rdf import graphs
+    from kg.rdf.nquads import nquad_lines
+    from kg.rdf.release import hash_of_lines
+
+    monkeypatch.setattr(graphs, "BUCKET_BYTES", bucket)
+    kg = load(mini_ro)
+    quads = list(iter_quads(kg))
+    lines = [line.rstrip("\n") for line in nquad_lines(quads)]
+    want = hash_of_lines(lines)
+    cache = graphs.GraphCache(tmp_path / "graphs")
+    kept = graphs.graph_records(kg, cache)
+    assert all(r._lines is None for r in kept) and len(list((tmp_path / "graphs").glob("*.data"))) == len(kept)
+    chunks = list(graphs.sorted_lines(kept))
+    assert graphs.hash_of_records(kept) == want == graphs.hash_of_records(graphs.records_of_quads(quads))
+    assert b"".join(chunks).count(b"\n") == len(set(lines))
+    if bucket < 1000:
+        assert len(chunks) > 3
+    again = graphs.graph_records(kg, graphs.GraphCache(tmp_path / "graphs"))  # read back: the same records, lines and quads from the data files
+    assert _records_signature(again) == _records_signature(graphs.records_of_quads(quads))
+    for entry in (tmp_path / "graphs").glob("*.data"):
+        entry.write_bytes(entry.read_bytes()[:-1])  # a data file cut short: its record is a miss, made again
+    assert _records_signature(graphs.graph_records(kg, graphs.GraphCache(tmp_path / "graphs"))) == _records_signature(again)
 
 
 def test_checks_in_a_background_process_report_what_they_report_in_the_build_process(mini, tmp_path):

@@ -47,3 +47,20 @@ def test_jsonld_is_jsons_own_text_of_the_document(mini_ro):
     assert to_jsonld(got) == to_jsonld(got, triples) == expected
     assert b"\\u2028" not in expected and "改革".encode() in expected  # ensure_ascii=False, as before
     assert to_turtle(got, triples) == to_turtle(got)
+
+
+def test_jsonld_nodes_written_from_the_triples_are_those_of_pyoxigraphs_writer(mini_ro):
+    # kg.output.pieces writes each subject's node object from the sorted triples (kg.rdf.serialize.jsonld_node_texts):
+    # the text of pyoxigraph's JSON-LD, read back and dumped, for IRIs, blank nodes (as subject and object), plain,
+    # typed and language-tagged literals, and text JSON must escape.
+    from kg.rdf.serialize import jsonld_from_nodes, jsonld_node_text, jsonld_node_texts
+
+    quads = _quads(mini_ro) + [(BNode("b1"), "http://www.w3.org/2000/01/rdf-schema#label", Lit("\x00\x1f</script>"), G),
+                               (BNode("b1"), "http://www.w3.org/2000/01/rdf-schema#seeAlso", EX, G)]
+    got, triples = ox_quads_and_triples(None, quads, triples=True)
+    nodes = json.loads(ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]")
+    written = jsonld_node_texts(triples)
+    assert [n for _, n in written] == [jsonld_node_text(n) for n in nodes] and len(written) > 50
+    assert [s for s, _ in written] == list(dict.fromkeys(t.subject.value for t in triples))
+    assert jsonld_from_nodes([n for _, n in written]) == to_jsonld(got, triples)
+    assert jsonld_node_texts([]) == []

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
-from kg.atomic import write_files_atomic
+from kg.atomic import StagedFiles, write_files_atomic
 from kg.model.project import KG
 from kg.output.citations import get_source_records, to_bibtex, to_csl_json
 from kg.query.stats import get_stats
@@ -25,22 +26,39 @@ def release_metadata(kg: KG, quads: list | None = None, records: list | None = N
 
 def render_outputs(kg: KG, release: dict | None = None, quads: list | None = None, pieces: Path | None = None,
                    records: list | None = None) -> dict[str, bytes]:
-    """Every file of a build, by name, in memory (so nothing is written until all of it succeeded).
+    """Every file of a build, by name, in memory: what write_build streams to its files, as bytes (tests compare the two)."""
+    files: dict[str, bytes] = {}
+
+    def keep(name: str, write) -> None:
+        buf = io.BytesIO()
+        write(buf)
+        files[name] = buf.getvalue()
+
+    write_build(kg, keep, release, quads, pieces, records)
+    return files
+
+
+def write_build(kg: KG, write, release: dict | None = None, quads: list | None = None, pieces: Path | None = None,
+                records: list | None = None, streamed: bool = False, scratch: Path | None = None) -> dict:
+    """Every file of a build, each given to `write(name, writer)`, where `writer(file)` writes it into a binary file; the release metadata.
 
     The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
     `quads`: the emitter's quads when the caller has them; `records`: each named graph's record
     (kg.rdf.graphs), which validation made already.
     `pieces`: a folder of each named graph's RDF by content (kg.output.pieces): the same bytes, and
-    after one edit only that file's RDF is written again.
+    after one edit only that file's RDF is written again; streamed=True writes the pieces into
+    `scratch` (or a temporary folder) when `pieces` is None, so that the outputs are written a chunk
+    at a time from the pieces, never held whole, cache or no cache.
     """
     import gc
 
-    from kg.output.pieces import render_records
+    from kg.output.pieces import open_pieces
     from kg.rdf.emit import iter_quads
     from kg.rdf.graphs import graph_records, records_of_quads
     from kg.rdf.serialize import jsonld_context, ox_quads_and_triples, to_jsonld, to_trig, to_turtle
 
-    if records is None and pieces is not None:
+    by_pieces = pieces is not None or streamed
+    if records is None and by_pieces:
         records = graph_records(kg) if quads is None else records_of_quads(quads)
     if records is None and quads is None:
         quads = list(iter_quads(kg))
@@ -49,21 +67,27 @@ def render_outputs(kg: KG, release: dict | None = None, quads: list | None = Non
         release = release or release_metadata(kg, quads, records)
         # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
         sources = get_source_records(kg, release)
-        rdf = render_records(records, pieces) if pieces is not None and records is not None else None
-        if rdf is None:
+        rdf = open_pieces(records, pieces, scratch) if by_pieces and records is not None else None
+        if rdf is not None:
+            write("govkg.ttl", rdf.write_turtle)
+            write("govkg.trig", rdf.write_trig)
+            write("govkg.jsonld", rdf.write_jsonld)
+            del rdf  # its temporary folder, if any, goes with it
+        else:
             if quads is None:
                 quads = [q for r in records or () for q in r.quads()]
             oq, triples = ox_quads_and_triples(kg, quads, triples=True)  # the union sorted once, for Turtle and JSON-LD
-            rdf = to_turtle(oq, triples), to_trig(oq), to_jsonld(oq, triples)
-        return {
-            "govkg.ttl": rdf[0],
-            "govkg.trig": rdf[1],
-            "govkg.jsonld": rdf[2],
+            for name, data in (("govkg.ttl", to_turtle(oq, triples)), ("govkg.trig", to_trig(oq)), ("govkg.jsonld", to_jsonld(oq, triples))):
+                write(name, lambda f, data=data: f.write(data))
+        small = {
             "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
             "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
             "sources.bib": to_bibtex(sources).encode("utf-8"),
             "sources.json": to_csl_json(sources).encode("utf-8"),
         }
+        for name, data in small.items():
+            write(name, lambda f, data=data: f.write(data))
+        return release
     finally:
         gc.unfreeze()
 
@@ -79,16 +103,17 @@ def build(kg: KG, out_dir: Path) -> list[Path]:
 
 
 def build_release(kg: KG, out_dir: Path, records: list | None = None) -> tuple[list[Path], dict]:
-    """Write the build into out_dir; the files written and the release metadata (the graph emitted and hashed once).
+    """Write the build into out_dir, all or none, each file streamed to its place; the files written and the release metadata.
 
     `records`: each named graph's record (kg.rdf.graphs) if the caller has them (`ValidationReport.records`).
     """
-    outputs, release = render_build(kg, records)
-    return write_outputs(outputs, out_dir), release
+    with StagedFiles(out_dir) as stage:
+        release = stream_build(kg, stage, records)
+        return stage.commit(), release
 
 
-def render_build(kg: KG, records: list | None = None) -> tuple[dict[str, bytes], dict]:
-    """Every output file in memory and the release metadata, from each named graph's record: the caller's,
+def stream_build(kg: KG, stage: StagedFiles, records: list | None = None) -> dict:
+    """Every output file written into the stage, and the release metadata, from each named graph's record: the caller's,
     else made, from the cache's kept records where the inputs did not change (and from its RDF pieces)."""
     from kg.rdf.graphs import GraphCache, graph_records
     from kg.stores.cache import usable_cache
@@ -98,14 +123,20 @@ def render_build(kg: KG, records: list | None = None) -> tuple[dict[str, bytes],
         records = graph_records(kg, GraphCache(folder / "graphs") if folder is not None else None)
     release = release_metadata(kg, records=records)
     pieces = folder / "rdf-pieces" if folder is not None else None
-    return render_outputs(kg, release, pieces=pieces, records=records), release
+    return write_build(kg, stage.write_with, release, pieces=pieces, records=records, streamed=True, scratch=stage.scratch())
 
 
-def validate_and_render(root: Path) -> tuple:
-    """`kg build`'s work before writing: (validation report, every output file in memory, release metadata), or (report, None, None) if it has problems.
+class WriteFailed(OSError):
+    """The output folder could not be written (the previous outputs are left as they were)."""
+
+
+def validate_and_write(root: Path, out_dir: Path) -> tuple:
+    """`kg build`: (validation report, the files written, release metadata), or (report, None, None) if it has problems.
 
     The quality checks run in a forked process (kg.rdf.validate.BackgroundChecks) while the outputs
-    are made. Nothing is written here; the report is complete on return.
+    are streamed into a stage beside out_dir (kg.atomic.StagedFiles); they are put in place only
+    once the report is complete and has no problems, so a failed build leaves out_dir as it was.
+    WriteFailed if out_dir cannot be written.
     """
     from kg.stores.cache import validate_cached
 
@@ -113,9 +144,22 @@ def validate_and_render(root: Path) -> tuple:
     try:
         if report.problems:
             return report.finish(), None, None
-        outputs, release = render_build(report.kg, report.records)
+        try:
+            stage = StagedFiles(out_dir)
+        except OSError as exc:
+            raise WriteFailed(exc.errno, exc.strerror or str(exc)) from exc
+        with stage:
+            try:
+                release = stream_build(report.kg, stage, report.records)
+            except OSError as exc:
+                raise WriteFailed(exc.errno, exc.strerror or str(exc)) from exc
+            report.finish()
+            if report.problems:
+                return report, None, None  # the stage is removed on leaving: out_dir as it was
+            try:
+                written = stage.commit()
+            except OSError as exc:
+                raise WriteFailed(exc.errno, exc.strerror or str(exc)) from exc
     finally:
         report.finish()
-    if report.problems:
-        return report, None, None
-    return report, outputs, release
+    return report, written, release

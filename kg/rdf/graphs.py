@@ -16,12 +16,14 @@ a miss; tests/test_build_incremental.py compares every rebuild with a cold build
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from sys import intern
 
-from kg.atomic import KeptPickles
+from kg.atomic import KeptPickles, remove_unused_entries
 from kg.iris import RDF, RDFS
 from kg.rdf.emit import (
     BNode,
@@ -41,7 +43,7 @@ from kg.rdf.nquads import nt
 from kg.rdf.versioning import VERSION_GRAPH, version_statements
 from kg.version import __version__
 
-FORMAT = 2
+FORMAT = 3
 TYPE, SUBCLASS = RDF + "type", RDFS + "subClassOf"
 
 
@@ -59,34 +61,107 @@ def node_key(term: Term) -> str:
     return term.label if isinstance(term, BNode) else str(term)
 
 
+class _Forms(dict):
+    """Each term's N-Triples form by term, made when first asked for (a lookup in C for every repeat)."""
+
+    def __missing__(self, term: Term) -> str:
+        found = self[term] = nt(term)
+        return found
+
+
 class GraphRecord:
-    """One named graph's derived forms (see the module docstring); `quads()` unpickles its quads when a unit or piece needs them."""
+    """One named graph's derived forms (see the module docstring); `quads()` unpickles its quads when a unit or piece needs them.
 
-    __slots__ = ("name", "digest", "lines", "size", "subjects", "pointed", "types", "subclass", "packed")
+    Its N-Quads lines and pickled quads are the bulk of it (at a million claims, gigabytes): once the
+    record is kept (GraphCache.put) they live in its data file only (`spill`), read back when asked for.
+    """
 
-    def __init__(self, name: str, quads: list[Quad]):
+    __slots__ = ("name", "digest", "_lines", "size", "subjects", "pointed", "types", "subclass", "_packed",
+                 "lines_size", "packed_size", "first", "last", "_file")
+
+    def __init__(self, name: str, quads: list[Quad], recipe: bytes | None = None):
+        """`recipe`: the pickled (claims, chains) of a claim file the quads were emitted from (kept instead of the quads: a
+        fifth of their pickle's time and size; `quads()` emits them again, which the emitter does the same every time)."""
         self.name = name
-        text: dict = {}
-
-        def form(t: Term) -> str:
-            found = text.get(t)
-            if found is None:
-                found = text[t] = nt(t)
-            return found
-
+        form = _Forms()  # each term's N-Triples form made once (a graph repeats its predicates, classes and subjects)
         tail = f" <{name}> ."
-        lines = sorted({f"{form(s)} {form(p)} {form(o)}{tail}" for s, p, o, _ in quads})
-        self.lines = "".join(line + "\n" for line in lines).encode("utf-8")
+        lines = sorted({f"{form[s]} {form[p]} {form[o]}{tail}" for s, p, o, _ in quads})
+        self._lines: bytes | None = "".join(line + "\n" for line in lines).encode("utf-8")
+        self.lines_size = len(self._lines)
+        self.first, self.last = (lines[0].encode("utf-8"), lines[-1].encode("utf-8")) if lines else (b"", b"")
         self.size = len(lines)  # distinct triples
-        self.digest = hashlib.sha256(self.lines).hexdigest()
-        self.subjects = frozenset(node_key(q[0]) for q in quads)
-        self.pointed = frozenset(node_key(q[2]) for q in quads if type(q[2]) is str or isinstance(q[2], BNode))
-        self.types = [(s, p, o) for s, p, o, _ in quads if p == TYPE]
-        self.subclass = [(s, p, o) for s, p, o, _ in quads if p == SUBCLASS]
-        self.packed = pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL)
+        self.digest = hashlib.sha256(self._lines).hexdigest()
+        self.subjects = subjects = frozenset(node_key(t) for t in {q[0] for q in quads})
+        # The nodes it points to outside itself (what SHACL's units need the types of), and its rdf:type and
+        # rdfs:subClassOf triples: their IRIs interned, since every claim file names the same classes and concepts.
+        self.pointed = frozenset(intern(k) for k in {node_key(t) for t in {q[2] for q in quads} if type(t) is str or isinstance(t, BNode)}
+                                 if k not in subjects)
+        self.types = [(s, TYPE, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == TYPE]
+        self.subclass = [(s, SUBCLASS, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == SUBCLASS]
+        self._packed: bytes | None = b"C" + recipe if recipe is not None else b"Q" + pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL)
+        self.packed_size = len(self._packed)
+        self._file: Path | None = None
+
+    def __getstate__(self):
+        state = {k: getattr(self, k) for k in self.__slots__}
+        if self._file is not None:  # kept in its data file: the pickle holds the rest
+            state.update(_lines=None, _packed=None, _file=None)
+        return state
+
+    def __setstate__(self, state) -> None:
+        for k in self.__slots__:
+            setattr(self, k, state.get(k))
+
+    def _read(self, start: int, size: int) -> bytes:
+        assert self._file is not None
+        with open(self._file, "rb") as f:
+            f.seek(start)
+            data = f.read(size)
+        if len(data) != size:
+            raise OSError(f"{self._file}: the graph record's data file is shorter than its record says")
+        return data
+
+    @property
+    def lines(self) -> bytes:
+        """The graph's distinct N-Quads lines, sorted, as one bytes object."""
+        return self._lines if self._lines is not None else self._read(0, self.lines_size)
+
+    @property
+    def packed(self) -> bytes:
+        if self._packed is not None:
+            return self._packed
+        return self._read(self.lines_size, self.packed_size)
+
+    def spill(self, file: Path) -> None:
+        """Let go of the lines and quads, which `file` holds (the lines, then the pickled quads)."""
+        self._file = file
+        self._lines = self._packed = None
+
+    def attach(self, file: Path) -> bool:
+        """Read the lines and quads from `file` from now on (a record unpickled from the cache); False if it cannot hold them."""
+        try:
+            if self._lines is not None or os.path.getsize(file) != self.lines_size + self.packed_size:
+                return self._lines is not None
+        except OSError:
+            return False
+        self._file = file
+        return True
+
+    def lines_buffer(self):
+        """The lines as a buffer to search and slice (a map of the data file when spilled: read only where asked); close it after use."""
+        if self._lines is not None:
+            return self._lines
+        import mmap
+
+        with open(self._file, "rb") as f:  # type: ignore[arg-type]
+            return mmap.mmap(f.fileno(), self.lines_size, access=mmap.ACCESS_READ)
 
     def quads(self) -> list[Quad]:
-        return pickle.loads(self.packed)
+        packed = self.packed
+        if packed[:1] == b"C":
+            claims, chains = pickle.loads(packed[1:])
+            return [(s, p, o, self.name) for s, p, o in _emit_file(claims, chains)]
+        return pickle.loads(packed[1:])
 
     def ntriples(self) -> bytes:
         """The graph's distinct triples as N-Triples: its lines without the graph (N-Quads escapes line breaks, so " <g> .\\n" ends lines only)."""
@@ -102,11 +177,36 @@ def records_of_quads(quads: Iterable[Quad]) -> list[GraphRecord]:
 
 
 class GraphCache(KeptPickles):
-    """Records by key, one pickle each in a folder; entries not used by the last run are removed by `prune`."""
+    """Records by key, one pickle each in a folder, their lines and quads in a data file beside it (`<key>.data`);
+    entries not used by the last run are removed by `prune`. A record kept here holds its lines and quads in its
+    data file only (GraphRecord.spill): what a build holds of each graph is its subjects and types."""
 
     def get(self, key: str) -> GraphRecord | None:
         found = super().get(key)
-        return found if isinstance(found, GraphRecord) else None
+        if not isinstance(found, GraphRecord) or not found.attach(self.folder / f"{key}.data"):
+            return None
+        return found
+
+    def put(self, key: str, value) -> None:
+        from kg.atomic import write_atomic_with
+
+        self.used.add(key)
+        if not self.usable or not isinstance(value, GraphRecord) or value._lines is None:
+            return super().put(key, value)
+        lines, packed = value._lines, value._packed
+        data = self.folder / f"{key}.data"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic_with(data, lambda f: (f.write(lines), f.write(packed)))
+        except OSError:
+            return  # a read-only project still builds, only without the shortcut (the record keeps its lines)
+        value.spill(data)
+        super().put(key, value)
+
+    def prune(self) -> None:
+        super().prune()
+        if self.usable:
+            remove_unused_entries(self.folder, self.used, ".data")
 
 
 def _engines() -> str:
@@ -115,6 +215,14 @@ def _engines() -> str:
     import rdflib
 
     return f"pyoxigraph {pyoxigraph.__version__} rdflib {rdflib.__version__}"
+
+
+def _emit_file(claims: list, chains: list) -> Iterator[Triple]:
+    """The triples of a claim file: its claims', then its chains'."""
+    for c in claims:
+        yield from claim_triples(c)
+    for ch in chains:
+        yield from chain_triples(ch)
 
 
 def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
@@ -126,9 +234,9 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
     salt = f"govkg graphs {FORMAT} {__version__} {code_key()}\n"
     out: list[GraphRecord] = []
 
-    def one(g: str, key_of: Callable[[], bytes] | None, emit: Callable[[], Iterable[Triple]]) -> None:
+    def one(g: str, key_of: Callable[[], bytes] | None, emit: Callable[[], Iterable[Triple]], recipe: bytes | None = None) -> None:
         if cache is None:
-            out.append(GraphRecord(g, [(s, p, o, g) for s, p, o in emit()]))
+            out.append(GraphRecord(g, [(s, p, o, g) for s, p, o in emit()], recipe))
             return
         if key_of is None:  # keyed by the quads themselves
             quads = [(s, p, o, g) for s, p, o in emit()]
@@ -138,7 +246,7 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
             key = hashlib.sha256(f"{salt}{g}\n".encode() + key_of()).hexdigest()
         record = cache.get(key)
         if record is None or record.name != g:
-            record = GraphRecord(g, quads if quads is not None else [(s, p, o, g) for s, p, o in emit()])
+            record = GraphRecord(g, quads if quads is not None else [(s, p, o, g) for s, p, o in emit()], recipe)
             cache.put(key, record)
         out.append(record)
 
@@ -169,22 +277,21 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
     for ch in kg.chains.values():
         files.setdefault(ch.path, ([], []))[1].append(ch)
     for path, (claims, chains) in files.items():
+        # The emitter reads nothing of a claim or chain but its fields: their pickle is exact (a pickle that differs is
+        # only a miss), the record's key and the recipe its quads are emitted from again.
+        recipe = pickle.dumps((claims, chains), protocol=pickle.HIGHEST_PROTOCOL)
 
-        def emit_file(claims=claims, chains=chains) -> Iterator[Triple]:
-            for c in claims:
-                yield from claim_triples(c)
-            for ch in chains:
-                yield from chain_triples(ch)
+        def claims_key(recipe: bytes = recipe) -> bytes:
+            return b"claims\n" + recipe
 
-        def claims_key(claims=claims, chains=chains) -> bytes:
-            # The emitter reads nothing of a claim or chain but its fields: their pickle is exact (a pickle that differs is only a miss).
-            return b"claims\n" + pickle.dumps((claims, chains), protocol=pickle.HIGHEST_PROTOCOL)
+        def emit_file(claims: list = claims, chains: list = chains) -> Iterator[Triple]:
+            return _emit_file(claims, chains)
 
-        one(graph_of(kg, path), claims_key, emit_file)
+        one(graph_of(kg, path), claims_key, emit_file, recipe)
     one(VERSION_GRAPH, None, [(s, p, Lit(o) if is_literal else o) for s, p, o, is_literal in version_statements()].__iter__)
     if cache is not None:
         cache.prune()
-    return _merge_same_graph([r for r in out if r.lines])  # a graph without quads (no works, an empty file) is no graph
+    return _merge_same_graph([r for r in out if r.lines_size])  # a graph without quads (no works, an empty file) is no graph
 
 
 def _merge_same_graph(records: list[GraphRecord]) -> list[GraphRecord]:
@@ -198,29 +305,83 @@ def _merge_same_graph(records: list[GraphRecord]) -> list[GraphRecord]:
     return [GraphRecord(g, qs) for g, qs in by.items()]
 
 
-def _first_line(b: bytes) -> bytes:
-    return b[: b.index(b"\n")]
+# What the lines of interleaved graphs are sorted in at a time: the bucket's lines (as a list of bytes, about twice
+# their size) are what the content hash holds, never the whole graph's.
+BUCKET_BYTES = 1 << 23
 
 
-def _last_line(b: bytes) -> bytes:
-    return b[b.rindex(b"\n", 0, len(b) - 1) + 1 : -1]
+def _first_at_least(buf, key: bytes, lo: int = 0) -> int:
+    """The offset of the first line of `buf` (sorted newline-ended lines) that is not less than `key`; len(buf) if none."""
+    hi = len(buf)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = buf.rfind(b"\n", lo, mid) + 1 or lo
+        end = buf.find(b"\n", start)
+        if buf[start:end] < key:
+            lo = end + 1
+        else:
+            hi = start
+    return lo
+
+
+def _close(buf) -> None:
+    if not isinstance(buf, bytes):
+        buf.close()
+
+
+def _split_keys(records: list[GraphRecord], n: int) -> list[bytes]:
+    """n - 1 lines that cut the union of the records' lines into n parts of about the same size (from samples of each record)."""
+    samples: list[bytes] = []
+    total = sum(r.lines_size for r in records)
+    for r in records:
+        buf = r.lines_buffer()
+        try:
+            m = 1 + 64 * n * r.lines_size // total
+            for j in range(1, m + 1):
+                start = buf.rfind(b"\n", 0, r.lines_size * j // (m + 1)) + 1
+                samples.append(buf[start : buf.find(b"\n", start)])
+        finally:
+            _close(buf)
+    samples.sort()
+    return sorted({samples[len(samples) * i // n] for i in range(1, n)})
 
 
 def sorted_lines(records: list[GraphRecord]) -> Iterator[bytes]:
     """The graph's distinct N-Quads lines in code-point order, as chunks of newline-ended lines.
 
     Lines of two graphs always differ (the graph is in the line). When the graphs' lines do not
-    interleave, the chunks are the records' lines in turn; else the lines are sorted at once (the
-    sort finds the records' sorted runs and merges them, in C: a heap merge in Python costs 4× that).
+    interleave, the chunks are the records' lines in turn (one record read at a time); else the
+    range of lines is cut into buckets of about BUCKET_BYTES, and each bucket's lines (a slice of
+    each record, found by bisection) are sorted at once (the sort finds the slices' sorted runs and
+    merges them, in C: a heap merge in Python costs 4× that), so that only one bucket is held.
     """
-    blobs = sorted((r.lines for r in records if r.lines), key=_first_line)
-    if all(_last_line(a) < _first_line(b) for a, b in zip(blobs, blobs[1:], strict=False)):
-        yield from blobs
+    held = sorted((r for r in records if r.lines_size), key=lambda r: r.first)
+    if all(a.last < b.first for a, b in zip(held, held[1:], strict=False)):
+        for r in held:
+            yield r.lines
         return
-    lines = b"".join(blobs).split(b"\n")
-    lines.pop()  # after the last newline
-    lines.sort()
-    yield b"\n".join(lines) + b"\n"
+    n = max(1, -(-sum(r.lines_size for r in held) // BUCKET_BYTES))
+    keys: list[bytes | None] = [*_split_keys(held, n), None] if n > 1 else [None]
+    starts = [0] * len(held)
+    for key in keys:
+        parts = []
+        for i, r in enumerate(held):
+            if starts[i] >= r.lines_size or (key is not None and r.first >= key):
+                continue
+            buf = r.lines_buffer()
+            try:
+                end = r.lines_size if key is None else _first_at_least(buf, key, starts[i])
+                if end > starts[i]:
+                    parts.append(buf[starts[i] : end])
+                    starts[i] = end
+            finally:
+                _close(buf)
+        lines = b"".join(parts).split(b"\n")
+        del parts
+        lines.pop()  # after the last newline
+        if lines:
+            lines.sort()
+            yield b"\n".join(lines) + b"\n"
 
 
 def hash_of_records(records: list[GraphRecord]) -> str:

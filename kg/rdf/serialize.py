@@ -223,3 +223,51 @@ def jsonld_from_nodes(texts: list[str]) -> bytes:
     _dump(jsonld_context()["@context"], " ", out, False)
     out.append(',\n "@graph": ' + ("[\n  " + ",\n  ".join(texts) + "\n ]" if texts else "[]") + "\n}\n")
     return "".join(out).encode("utf-8")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _jsonld_value(o) -> str:
+    """One object of a triple as jsonld_node_text writes it in its predicate's list (the node's indent, two deeper)."""
+    kind = type(o)
+    if kind is ox.NamedNode:
+        return '{\n     "@id": ' + _STRING(_compact_iri(o.value)) + "\n    }"
+    if kind is ox.BlankNode:
+        return '{\n     "@id": ' + _STRING(_compact_iri("_:" + o.value)) + "\n    }"
+    if o.language:
+        return '{\n     "@language": ' + _STRING(o.language) + ',\n     "@value": ' + _STRING(o.value) + "\n    }"
+    datatype = o.datatype.value
+    if datatype != _XSD_STRING:
+        return '{\n     "@type": ' + _STRING(datatype) + ',\n     "@value": ' + _STRING(o.value) + "\n    }"
+    return '{\n     "@value": ' + _STRING(o.value) + "\n    }"
+
+
+def jsonld_node_texts(triples: list) -> list[tuple[str, str]]:
+    """(subject, jsonld_node_text of its node object) for each subject of `triples` (pyoxigraph triples sorted as
+    union_triples sorts them), written here rather than by pyoxigraph's JSON-LD writer, json.loads and _dump: the
+    same text (pyoxigraph writes one node per subject, a list per predicate, each literal as its lexical form, a
+    language-tagged one as @language and @value, a typed one as @type and @value), a third of the time.
+    tests/test_serialize_fast.py compares the two."""
+    out: list[tuple[str, str]] = []
+    text: list[str] = []
+    subject = predicate = None
+    for t in triples:
+        s, p = t.subject, t.predicate
+        if s != subject:
+            if subject is not None:
+                text.append("\n   ]\n  }")
+                out.append((subject.value, "".join(text)))
+            subject, predicate = s, None
+            sid = s.value if type(s) is ox.NamedNode else "_:" + s.value
+            text = ['{\n   "@id": ', _STRING(_compact_iri(sid))]
+        if p != predicate:
+            text.append(("\n   ],\n   " if predicate is not None else ",\n   ") + _STRING(_compact_iri(p.value)) + ": [\n    ")
+            predicate = p
+        else:
+            text.append(",\n    ")
+        text.append(_jsonld_value(t.object))
+    if subject is not None:
+        text.append("\n   ]\n  }")
+        out.append((subject.value, "".join(text)))
+    return out

@@ -409,7 +409,7 @@ class BackgroundChecks:
     def __init__(self, kg: KG, records: list[GraphRecord], fork: bool = True, background=None):
         self.kg, self.records, self.pid, self.pipe = kg, records, 0, -1
         self.background = background
-        if not fork or not hasattr(os, "fork") or sum(len(r.lines) for r in records) < BACKGROUND_MIN:
+        if not fork or not hasattr(os, "fork") or sum(r.lines_size for r in records) < BACKGROUND_MIN:
             return
         receive, send = os.pipe()
         pid = os.fork()
@@ -421,6 +421,12 @@ class BackgroundChecks:
                 with os.fdopen(send, "wb") as f:
                     f.write(data)
                 if background is not None:
+                    try:  # the checks' store is freed: give its pages back (glibc keeps them) before the model is pickled
+                        import ctypes
+
+                        ctypes.CDLL(None).malloc_trim(0)
+                    except (OSError, AttributeError):
+                        pass
                     background()
             except BaseException:
                 code = 1
