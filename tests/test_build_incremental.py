@@ -167,7 +167,49 @@ def test_a_stale_or_broken_parse_entry_is_a_miss(mini, tmp_path):
     _replace(mini / "claims" / "mini-b.yaml", "Reform can reduce shirking.", "Reform cuts shirking.")
     edited, _ = load_kg(mini, ParseCache(tmp_path / "parsed", "salt"))
     assert edited.claims["b-reform-shirking"].gloss == "Reform cuts shirking."
-    assert len(list((tmp_path / "parsed").iterdir())) == 3  # the edited file's old parse was removed
+    assert len(list((tmp_path / "parsed").iterdir())) == 3 + 1  # the edited file's old parse was removed (and the ontology's is one entry)
+
+
+def _model(kg) -> tuple:
+    """What a model holds, comparable: claims, chains, concepts and the ontology's triples (rdflib terms), as text."""
+    concepts = {cid: (c.cls, tuple(c.classes), sorted(c.pref.items()), sorted(map(str, c.alt)), c.broader, c.sources, str(c.path))
+                for cid, c in {**kg.concepts, **kg.deprecated}.items()}
+    claims = {cid: (c.path, c.line, c.gloss, c.cause, c.effect, c.locator, [(a.start, a.end) for a in c.anchors], c.disputes)
+              for cid, c in kg.claims.items()}
+    triples = {str(p): sorted(tuple(map(str, t)) for t in ts) for p, ts in kg.ontology_triples.items()}
+    return claims, sorted(kg.chains), concepts, triples, {str(p): d for p, d in kg.ontology_digests.items()}
+
+
+@pytest.mark.parametrize("edit", ["a label", "a concept added", "a broken file", "a file removed"])
+def test_a_kept_ontology_parse_equals_a_fresh_one_after_an_edit(mini, tmp_path, edit):
+    from kg.inputs.parsecache import ParseCache
+    from kg.model.project import load_kg
+
+    def kept():
+        return load_kg(mini, ParseCache(tmp_path / "parsed", "salt"))
+
+    kept()  # the entries of the project before the edit
+    concepts = mini / "ontology" / "concepts.ttl"
+    if edit == "a label":
+        _replace(concepts, '"shirking"@en', '"evasion"@en')
+    elif edit == "a concept added":
+        concepts.write_text(concepts.read_text(encoding="utf-8") + "\ngkc:extra a skos:Concept , gkv:Mechanism ;\n"
+                            '    skos:prefLabel "额外"@zh , "extra"@en ;\n    skos:definition "多余。"@zh , "Extra."@en .\n', encoding="utf-8")
+    elif edit == "a broken file":
+        concepts.write_text(concepts.read_text(encoding="utf-8") + "\ngkc:broken a \n", encoding="utf-8")
+    else:
+        (mini / "ontology" / "extra.ttl").write_text("@prefix gkc: <https://w3id.org/govkg/concept/> .\n", encoding="utf-8")
+        kept()
+        (mini / "ontology" / "extra.ttl").unlink()
+    fresh, fresh_problems = load_kg(mini)
+    again, problems = kept()
+    assert (_model(again), problems) == (_model(fresh), fresh_problems)
+    assert _model(kept()[0]) == _model(fresh)  # read from the entry this time
+    if edit == "a label":
+        assert fresh.concepts["shirking"].pref["en"] == ["evasion"]
+    for entry in (tmp_path / "parsed").iterdir():
+        entry.write_bytes(b"\x80\x05not a pickle")
+    assert _model(kept()[0]) == _model(fresh)  # a broken entry is a miss
 
 
 @pytest.mark.parametrize("case", ["as emitted", "a subject described in two files", "a blank node and a newline in a literal"])

@@ -1,5 +1,9 @@
 """Each claim file's parse (its ClaimFile and the problems found in it) kept by the file's content, so a rebuild after one edit parses one file.
 
+The same folder keeps the ontology's parse (kg.model.project), by the content of all its files,
+with its triples as `KeptTriples`: unpickled only when something reads them (a rebuild whose
+ontology did not change never does).
+
 A parse depends only on the file's bytes, its path (which the claims and problems carry) and the
 parsing code: the key is the sha256 of these (the caller gives `salt`, the hash of govkg's code).
 Concept ids, sources and quotes are resolved afterwards against the whole graph, never cached here.
@@ -10,6 +14,8 @@ so an edit during the parse can never file one content's parse under another's k
 from __future__ import annotations
 
 import hashlib
+import pickle
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from kg.atomic import KeptPickles
@@ -58,3 +64,47 @@ class ParseCache:
     def prune(self) -> None:
         """Remove the entries of contents no longer present (an edited file's old parse)."""
         self.entries.prune()
+
+    def get(self, key: str):
+        """Another kept value (the ontology's parse) by its key, or None."""
+        return self.entries.get(key)
+
+    def put(self, key: str, value) -> None:
+        self.entries.put(key, value)
+
+
+class KeptTriples(Sequence):
+    """A file's triples (rdflib terms), kept pickled until first read: their count is known without unpickling them.
+
+    Unpickling rdflib terms costs time (each IRI is checked again), so a model loaded from the cache
+    pays for an ontology file's triples only if something reads them.
+    """
+
+    def __init__(self, triples: Sequence[tuple] | None = None, packed: bytes | None = None, count: int = 0):
+        self._items: list[tuple] | None = list(triples) if triples is not None else None
+        self._packed = packed
+        self._count = len(self._items) if self._items is not None else count
+
+    def _load(self) -> list[tuple]:
+        if self._items is None:
+            self._items = pickle.loads(self._packed or b"")
+            self._packed = None
+        return self._items
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i):
+        return self._load()[i]
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._load())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        packed = self._packed if self._packed is not None else pickle.dumps(self._items, protocol=pickle.HIGHEST_PROTOCOL)
+        return (KeptTriples, (None, packed, self._count))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from kg.inputs.claims import Chain, Claim, ClaimFile, load_claim_file
 from kg.inputs.cleaning import GARBLED_MARK
 from kg.inputs.layout import Layout, bundled_root, default_root  # noqa: F401  (re-exported: kg.model.project.Layout …)
 from kg.inputs.ontoscope import check_vocabulary_only
-from kg.inputs.parsecache import ParseCache
+from kg.inputs.parsecache import KeptTriples, ParseCache
 from kg.inputs.quotes import anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
 from kg.inputs.turtle import load_turtle
@@ -32,7 +33,7 @@ class KG:
     concepts: dict[str, Concept]
     claims: dict[str, Claim]
     chains: dict[str, Chain]
-    ontology_triples: dict[Path, list[tuple]] = field(default_factory=dict, repr=False)
+    ontology_triples: dict[Path, Sequence[tuple]] = field(default_factory=dict, repr=False)  # KeptTriples: read on first use
     _dataset: object = field(default=None, repr=False)
     # Deprecated concept stubs (owl:deprecated), kept apart so that no query meets them, and the
     # claim ids that claims' `replaces:` retire, each to the claim that replaces it.
@@ -181,6 +182,49 @@ def _resolve_claims(files: list[ClaimFile], sources, concepts, problems, depreca
     return claims, chains, replaced
 
 
+ONTOLOGY_FORMAT = 1
+
+
+def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
+    """The sha256 of every ontology file's path and bytes and of the parsing code (None if one cannot be read)."""
+    h = hashlib.sha256(f"govkg ontology parse {ONTOLOGY_FORMAT}\n{parsed.salt}\n".encode())
+    for path in layout.ontology_files():
+        try:
+            h.update(f"{path}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            return None
+    return h.hexdigest()
+
+
+def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict, dict]:
+    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated), kept in `parsed` by the files' content.
+
+    The concepts are made from all the files at once (a concept's triples may lie in several), so the entry is the whole ontology's.
+    """
+    key = _ontology_key(layout, parsed) if parsed is not None and parsed.entries.usable else None
+    found = parsed.get(key) if parsed is not None and key is not None else None
+    if isinstance(found, tuple) and len(found) == 4:
+        problems.extend(found[3])
+        return found[0], found[1], found[2]
+    own: list[Problem] = []
+    ontology_triples: dict = {}
+    digests: dict[Path, str] = {}
+    for path in layout.ontology_files():
+        if file_name_message(path.name):
+            own.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
+            continue
+        text = read_text_checked(path, own)
+        triples = load_turtle(path, own, text) if text is not None else None
+        if triples is not None and check_vocabulary_only(path, triples, own):
+            ontology_triples[path] = KeptTriples(triples)
+            digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
+    concepts = concepts_from_triples(ontology_triples)
+    problems.extend(own)
+    if parsed is not None and key is not None and _ontology_key(layout, parsed) == key:  # unchanged while it was parsed
+        parsed.put(key, (ontology_triples, digests, concepts, own))
+    return ontology_triples, digests, concepts
+
+
 def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Problem]]:
     """Read every input file under `root` and resolve claims against concepts and sources.
 
@@ -195,19 +239,9 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     for folder in (layout.ontology, layout.sources, layout.claims):
         if not folder.is_dir():
             problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
-    ontology_triples = {}
-    digests: dict[Path, str] = {}
-    for path in layout.ontology_files():
-        if file_name_message(path.name):
-            problems.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
-            continue
-        text = read_text_checked(path, problems)
-        triples = load_turtle(path, problems, text) if text is not None else None
-        if triples is not None and check_vocabulary_only(path, triples, problems):
-            ontology_triples[path] = triples
-            digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
+    ontology_triples, digests, all_concepts = _load_ontology(layout, problems, parsed)
     sources, works = load_sources(layout.sources, problems)
-    concepts = concepts_from_triples(ontology_triples)
+    concepts = all_concepts
     deprecated = {cid: c for cid, c in concepts.items() if c.deprecated}
     concepts = {cid: c for cid, c in concepts.items() if not c.deprecated}
     for cid, c in deprecated.items():
