@@ -176,7 +176,10 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
             for ch in chains:
                 yield from chain_triples(ch)
 
-        def claims_key(claims=claims, chains=chains) -> bytes:
+        def claims_key(claims=claims, chains=chains, path=path) -> bytes:
+            kept = getattr(kg, "claim_file_keys", {}).get(path)
+            if kept:  # kg.model.project: the file's content, what its resolution read, what the merge changed (no pickling)
+                return f"claims-file {kept}\n".encode()
             # The emitter reads nothing of a claim or chain but its fields: their pickle is exact (a pickle that differs is only a miss).
             return b"claims\n" + pickle.dumps((claims, chains), protocol=pickle.HIGHEST_PROTOCOL)
 
