@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import pytest
 
-from kg.iris import DCTERMS, GKCL, GKS, GKV, RDF, RDFS
+from kg.inputs.vocabulary import CERTAINTIES, MODALITIES, RELATIONS
+from kg.iris import CONCEPT_CLASSES, DCTERMS, GKCL, GKS, GKV, RDF, RDFS
+from kg.query.stats import get_stats, links
 from kg.rdf.emit import BNode, Lit, iter_quads
 from kg.rdf.units import Unit, UnitCache, split_units
 from kg.rdf.validate import claim_graphs, unit_results, validate
@@ -222,7 +225,7 @@ def test_a_stale_or_broken_parse_entry_is_a_miss(mini, tmp_path):
     _replace(mini / "claims" / "mini-b.yaml", "Reform can reduce shirking.", "Reform cuts shirking.")
     edited, _ = load_kg(mini, ParseCache(tmp_path / "parsed", "salt"))
     assert edited.claims["b-reform-shirking"].gloss == "Reform cuts shirking."
-    assert len(list((tmp_path / "parsed").iterdir())) == 3 * 2 + 1  # the edited file's old parse and resolution were removed (the ontology's is one entry)
+    assert len(list((tmp_path / "parsed").iterdir())) == 3 * 3 + 1  # the edited file's old parse, resolution and counts were removed (the ontology's is one entry)
 
 
 def _model(kg) -> tuple:
@@ -256,6 +259,7 @@ def test_a_kept_resolution_equals_a_fresh_one_after_an_edit(mini, tmp_path, case
         assert (_model(again), problems) == (_model(fresh), fresh_problems)
         assert sorted(again.replaced_claims.items()) == sorted(fresh.replaced_claims.items())
         records = graph_records(again, GraphCache(tmp_path / "graphs"))  # kept under the files' keys
+        assert again.claim_counts and json.dumps(get_stats(again)) == json.dumps(_counted_by_claim(fresh))  # each file's counts, added up
         assert _records_signature(records) == _records_signature(records_of_quads(iter_quads(fresh)))
     for entry in (tmp_path / "parsed").iterdir():
         entry.write_bytes(b"\x80\x05not a pickle")
@@ -491,3 +495,52 @@ def test_pieces_made_across_processes_equal_the_whole_graph_written_at_once(mini
             "same = p.render_rdf(quads, Path(sys.argv[2])) == whole; print(made[0] > 1, same)")
     out = subprocess.run([sys.executable, "-c", code, str(mini_ro), str(tmp_path / "pieces")], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert out.stdout.split()[-2:] == ["True", "True"], out.stdout + out.stderr
+
+def _counted_by_claim(kg) -> dict:
+    """The counts taken claim by claim (kg.query.stats before it summed each file's counts)."""
+    by_link = links(kg)
+    multi_doc = {k: v for k, v in by_link.items() if len({c.source for c in v}) > 1}
+    multi_work = {k: v for k, v in by_link.items() if len({kg.work_of(c.source) for c in v}) > 1}
+    opposed = {k: v for k, v in by_link.items() if len({c.polarity for c in v}) > 1}
+    classes = Counter(c.cls for c in kg.concepts.values())
+    claims = list(kg.claims.values())
+    in_roles = Counter(a for c in claims for a in dict.fromkeys(c.actors))
+    return {
+        "sources": len(kg.sources),
+        "works": len({s.work for s in kg.sources.values()}),
+        "concepts": len(kg.concepts),
+        "concepts_by_class": {cls: classes.get(cls, 0) for cls in CONCEPT_CLASSES},
+        "claims": len(kg.claims),
+        "chains": len(kg.chains),
+        "claims_by_source": dict(sorted(Counter(c.source for c in kg.claims.values()).items())),
+        "claims_by_polarity": dict(sorted(Counter(c.polarity for c in kg.claims.values() if c.polarity).items())),
+        "conditional_claims": sum(1 for c in kg.claims.values() if c.conditions or c.condition_texts),
+        "links": len(by_link),
+        "links_with_several_documents": len(multi_doc),
+        "links_with_several_works": len(multi_work),
+        "links_with_opposite_polarities": len(opposed),
+        "disputes": sum(len(c.disputes) for c in kg.claims.values() if not c.position or c.position == 1),
+        "actors": sum(1 for c in kg.concepts.values() if "Actor" in c.classes),
+        "actors_in_roles": len(in_roles),
+        "claims_with_agent": sum(1 for c in claims if c.agent),
+        "claims_with_target": sum(1 for c in claims if c.target),
+        "claims_by_actor": dict(sorted(in_roles.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "claims_by_relation": {r: sum(1 for c in claims if c.relation == r) for r in RELATIONS},
+        "claims_by_certainty": {x or "none": sum(1 for c in claims if c.certainty == x) for x in (*reversed(CERTAINTIES), "")},
+        "claims_by_modality": {m: sum(1 for c in claims if c.modality == m) for m in MODALITIES},
+        "deprecated_concepts": len(kg.deprecated),
+        "replaced_claim_ids": len(kg.replaced_claims),
+    }
+
+
+def test_the_counts_summed_per_file_are_the_counts_of_every_claim(tmp_path):
+    from kg.inputs.parsecache import ParseCache
+    from kg.model.project import load_kg
+
+    from .conftest import REPO
+
+    for _ in range(2):  # counted, then read back
+        kg, _ = load_kg(REPO, ParseCache(tmp_path / "parsed", "salt"))
+        assert len(kg.claim_counts) > 3
+        assert json.dumps(get_stats(kg)) == json.dumps(_counted_by_claim(kg))
+    assert get_stats(kg)["links_with_several_documents"] > 0 and get_stats(kg)["claims_by_actor"]

@@ -20,6 +20,7 @@ from kg.inputs.quotes import anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
 from kg.inputs.turtle import load_turtle
 from kg.inputs.yamlio import read_text_checked
+from kg.model.claimstats import ClaimCounts
 from kg.model.concepts import Concept, concepts_from_triples
 
 
@@ -43,6 +44,8 @@ class KG:
     ontology_digests: dict[Path, str] = field(default_factory=dict, repr=False)
     # Each claim file's key for its named graph's record (kg.rdf.graphs), when it was resolved with the parse cache (_resolve_kept).
     claim_file_keys: dict[Path, str] = field(default_factory=dict, repr=False)
+    # Each claim file's counts (kg.model.claimstats), which kg.query.stats adds up; kept by the same key.
+    claim_counts: dict[Path, ClaimCounts] = field(default_factory=dict, repr=False)
 
     def work_of(self, source_id: str) -> str:
         src = self.sources.get(source_id)
@@ -329,14 +332,15 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     named = [p for p in sorted(layout.claims.glob("*.yaml")) if not file_name_message(p.name)]
     problems += [problem(p, None, "bad-name", file_name_message(p.name) or "") for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
     file_keys: dict[Path, str] = {}
+    counts: dict[Path, ClaimCounts] = {}
     if parsed is None:
         files = [cf for p in named if (cf := load_claim_file(p, problems))]
         claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
     else:
-        claims, chains, replaced, file_keys = _resolve_kept(named, parsed, sources, concepts, deprecated, problems)
+        claims, chains, replaced, file_keys, counts = _resolve_kept(named, parsed, sources, concepts, deprecated, problems)
         parsed.prune()
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced,
-            ontology_digests=digests, claim_file_keys=file_keys)
+            ontology_digests=digests, claim_file_keys=file_keys, claim_counts=counts)
     return kg, problems
 
 
@@ -380,4 +384,22 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
             changed.setdefault(c.path, []).append(f"{c.id} {' '.join(c.disputes)}")
     keys = {path: hashlib.sha256(f"{sig}\n{dropped.get(path, [])}\n{changed.get(path, [])}".encode()).hexdigest()
             for path, sig in signatures.items()}
-    return claims, chains, replaced, keys
+    return claims, chains, replaced, keys, _file_counts(claims, keys, parsed)
+
+
+def _file_counts(claims: dict[str, Claim], keys: dict[Path, str], parsed: ParseCache) -> dict[Path, ClaimCounts]:
+    """Each claim file's counts (kg.model.claimstats), kept under its key: a function of its claims, which the key fixes."""
+    by_file: dict[Path, list[Claim]] = {}
+    for c in claims.values():
+        by_file.setdefault(c.path, []).append(c)
+    out: dict[Path, ClaimCounts] = {}
+    for path, its in by_file.items():
+        key = keys.get(path)
+        entry = hashlib.sha256(f"counts {key}".encode()).hexdigest() if key else None
+        found = parsed.get(entry) if entry else None
+        if not isinstance(found, ClaimCounts) or found.claims != len(its):
+            found = ClaimCounts(its)
+            if entry:
+                parsed.put(entry, found)
+        out[path] = found
+    return out
