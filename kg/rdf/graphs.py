@@ -220,10 +220,14 @@ def sorted_lines(records: list[GraphRecord]) -> Iterator[bytes]:
     if all(_last_line(a) < _first_line(b) for a, b in zip(blobs, blobs[1:], strict=False)):
         yield from blobs
         return
-    lines = b"".join(blobs).split(b"\n")
-    lines.pop()  # after the last newline
+    lines: list[bytes] = []
+    for blob in blobs:  # split one record at a time, never the whole graph joined into one bytes object
+        part = blob.split(b"\n")
+        part.pop()  # after the last newline
+        lines += part
     lines.sort()
-    yield b"\n".join(lines) + b"\n"
+    for i in range(0, len(lines), 1 << 16):  # written in chunks, never joined whole either
+        yield b"\n".join(lines[i : i + (1 << 16)]) + b"\n"
 
 
 def hash_of_records(records: list[GraphRecord]) -> str:
