@@ -260,6 +260,7 @@ def test_a_kept_resolution_equals_a_fresh_one_after_an_edit(mini, tmp_path, case
         assert sorted(again.replaced_claims.items()) == sorted(fresh.replaced_claims.items())
         records = graph_records(again, GraphCache(tmp_path / "graphs"))  # kept under the files' keys
         assert again.claim_counts and json.dumps(get_stats(again)) == json.dumps(_counted_by_claim(fresh))  # each file's counts, added up
+        assert claim_graphs(again) == claim_graphs(fresh)  # the files with claims, from the counts' keys
         assert _records_signature(records) == _records_signature(records_of_quads(iter_quads(fresh)))
     for entry in (tmp_path / "parsed").iterdir():
         entry.write_bytes(b"\x80\x05not a pickle")

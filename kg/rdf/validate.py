@@ -109,7 +109,11 @@ def shacl_results(data_graph, shapes_graph) -> list[tuple[str, object, str, obje
 
 def claim_graphs(kg: KG) -> set[str]:
     """The named graphs of the claim files: each is a validation unit of its own (kg.rdf.units)."""
-    paths = {c.path for c in kg.claims.values()} | {ch.path for ch in kg.chains.values()}
+    counts = getattr(kg, "claim_counts", None)  # each claim file's counts (kg.model.claimstats): its keys are the files with claims
+    if counts and sum(c.claims for c in counts.values()) == len(kg.claims):
+        paths = set(counts)  # a chain's links are claims of its file
+    else:
+        paths = {c.path for c in kg.claims.values()} | {ch.path for ch in kg.chains.values()}
     return {graph_of(kg, p) for p in paths}
 
 
