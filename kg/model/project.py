@@ -256,8 +256,11 @@ ONTOLOGY_FORMAT = 1
 
 
 def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
-    """The sha256 of every ontology file's path and bytes and of the parsing code (None if one cannot be read)."""
-    h = hashlib.sha256(f"govkg ontology parse {ONTOLOGY_FORMAT}\n{parsed.salt}\n".encode())
+    """The sha256 of every ontology file's path and bytes, of the parsing code and of the parsers' versions (None if a file cannot be read)."""
+    from importlib.metadata import version
+
+    engines = " ".join(f"{name} {version(name)}" for name in ("pyoxigraph", "rdflib"))  # the Turtle is parsed by one, held in the other's terms
+    h = hashlib.sha256(f"govkg ontology parse {ONTOLOGY_FORMAT}\n{parsed.salt}\n{engines}\n".encode())
     for path in layout.ontology_files():
         try:
             h.update(f"{path}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
