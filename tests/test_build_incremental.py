@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 import pytest
 
-from kg.iris import DCTERMS, GKCL, GKS, GKV, RDF, RDFS
+from kg.inputs.vocabulary import CERTAINTIES, MODALITIES, RELATIONS
+from kg.iris import CONCEPT_CLASSES, DCTERMS, GKCL, GKS, GKV, RDF, RDFS
+from kg.query.stats import get_stats, links
 from kg.rdf.emit import BNode, Lit, iter_quads
 from kg.rdf.units import Unit, UnitCache, split_units
 from kg.rdf.validate import claim_graphs, unit_results, validate
@@ -109,10 +112,13 @@ def test_rebuild_after_an_edit_equals_a_cold_build_and_sees_the_edit(runner, min
     assert "Reform cuts shirking." in (tmp_path / "warm" / "govkg.trig").read_text(encoding="utf-8")
 
 
-def _replace(path, old, new):
+def _replace(path, old, new, build: bool = False):
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if build:
+        for then in _BUILD_BETWEEN:
+            then()
 
 
 EDITS = {
@@ -125,7 +131,55 @@ EDITS = {
     "a claim file's content moved to another file": (
         lambda root: ((root / "claims" / "mini-b.yaml").write_text((root / "claims" / "mini-a.yaml").read_text(encoding="utf-8")
                                                                    .replace("source: mini-a", "source: mini-b"), encoding="utf-8")), None),
+    # what a claim file's kept resolution reads besides the file: each must reach the files that did not change
+    "a claim copied into another file (a duplicate id)": (lambda root: _append_claim(root, "mini-notes.yaml", "mini-b.yaml", "b-reform-shirking"), None),
+    "a duplicate id removed from the file that came first": (lambda root: (_append_claim(root, "mini-notes.yaml", "mini-a.yaml", "a-chain", build=True),
+                                                                           _drop_claim(root, "mini-a.yaml", "a-chain")), None),
+    "a duplicate in a later file becomes the claim": (lambda root: (_new_file_with(root, "mini-c.yaml", "mini-b.yaml", "b-reform-shirking"),
+                                                                    _drop_claim(root, "mini-b.yaml", "b-reform-shirking")), "Reform can reduce"),
+    "an actor a file names is no actor any more": (
+        lambda root: _replace(root / "ontology" / "concepts.ttl", "gkc:superior a skos:Concept , gkv:Actor", "gkc:superior a skos:Concept , gkv:Mechanism"), None),
+    "a concept a file names is removed": (lambda root: _replace(root / "ontology" / "concepts.ttl", "gkc:paperwork a", "gkc:paperwork-pile a"), None),
+    "a source a file quotes loses its quote": (lambda root: _replace(root / "sources" / "mini-a.txt", "下级打折扣", "下级打了折扣"), None),
+    "a retired id is disputed from another file": (lambda root: _replace(root / "claims" / "mini-a.yaml", "    quote: 下级打折扣",
+                                                                         "    disputes: [b-caution-brings-shirking]\n    quote: 下级打折扣"), None),
+    "the claim that retires an id is removed": (lambda root: (_replace(root / "claims" / "mini-a.yaml", "    quote: 下级打折扣",
+                                                                       "    disputes: [b-caution-brings-shirking]\n    quote: 下级打折扣", build=True),
+                                                              _drop_claim(root, "mini-b.yaml", "b-caution-shirking")), None),
 }
+
+_BUILD_BETWEEN: list = []  # set by test_a_rebuild_after_any_edit_equals_a_cold_build: a build after the first step of a two-step edit
+
+
+def _claim_block(text: str, cid: str) -> str:
+    start = text.index(f"  - id: {cid}\n")
+    end = text.find("\n  - ", start + 1)
+    return text[start:] if end < 0 else text[start:end + 1]
+
+
+def _append_claim(root, dest: str, src: str, cid: str, build: bool = False) -> None:
+    """A claim of one file copied at the end of another (its quote then does not resolve there unless the source is the same)."""
+    block = _claim_block((root / "claims" / src).read_text(encoding="utf-8"), cid)
+    path = root / "claims" / dest
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + block, encoding="utf-8")
+    if build:
+        for then in _BUILD_BETWEEN:
+            then()
+
+
+def _new_file_with(root, name: str, src: str, cid: str) -> None:
+    """A new claim file (after `src` in order) holding a copy of one of `src`'s claims, same source: a duplicate id, then a build."""
+    text = (root / "claims" / src).read_text(encoding="utf-8")
+    other = _claim_block(text, "b-workload-staffing").replace("id: b-workload-staffing", "id: c-workload-staffing")  # a claim of its own
+    (root / "claims" / name).write_text(text[: text.index("claims:\n") + len("claims:\n")] + other + _claim_block(text, cid), encoding="utf-8")
+    for then in _BUILD_BETWEEN:
+        then()
+
+
+def _drop_claim(root, name: str, cid: str) -> None:
+    path = root / "claims" / name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(_claim_block(text, cid), ""), encoding="utf-8")
 
 
 @pytest.mark.parametrize("case", list(EDITS))
@@ -134,7 +188,11 @@ def test_a_rebuild_after_any_edit_equals_a_cold_build(runner, mini, tmp_path, mo
     assert first.exit_code == 0, first.output
     assert any((mini / ".cache" / "claim-files").iterdir())  # each claim file's parse is kept
     edit, seen = EDITS[case]
-    edit(mini)
+    _BUILD_BETWEEN.append(lambda: invoke(runner, mini, "build", "--out", str(tmp_path / "between")))
+    try:
+        edit(mini)
+    finally:
+        _BUILD_BETWEEN.clear()
     warm = invoke(runner, mini, "build", "--out", str(tmp_path / "warm"))
     monkeypatch.setenv("GOVKG_CACHE", "off")
     cold = invoke(runner, mini, "build", "--out", str(tmp_path / "cold"))
@@ -167,7 +225,78 @@ def test_a_stale_or_broken_parse_entry_is_a_miss(mini, tmp_path):
     _replace(mini / "claims" / "mini-b.yaml", "Reform can reduce shirking.", "Reform cuts shirking.")
     edited, _ = load_kg(mini, ParseCache(tmp_path / "parsed", "salt"))
     assert edited.claims["b-reform-shirking"].gloss == "Reform cuts shirking."
-    assert len(list((tmp_path / "parsed").iterdir())) == 3  # the edited file's old parse was removed
+    assert len(list((tmp_path / "parsed").iterdir())) == 3 * 3 + 1  # the edited file's old parse, resolution and counts were removed (the ontology's is one entry)
+
+
+def _model(kg) -> tuple:
+    """What a model holds, comparable: claims, chains, concepts and the ontology's triples (rdflib terms), as text."""
+    concepts = {cid: (c.cls, tuple(c.classes), sorted(c.pref.items()), sorted(map(str, c.alt)), c.broader, c.sources, str(c.path))
+                for cid, c in {**kg.concepts, **kg.deprecated}.items()}
+    claims = {cid: (c.path, c.line, c.gloss, c.cause, c.effect, c.locator, [(a.start, a.end) for a in c.anchors], c.disputes)
+              for cid, c in kg.claims.items()}
+    triples = {str(p): sorted(tuple(map(str, t)) for t in ts) for p, ts in kg.ontology_triples.items()}
+    return claims, sorted(kg.chains), concepts, triples, {str(p): d for p, d in kg.ontology_digests.items()}
+
+
+@pytest.mark.parametrize("case", list(EDITS))
+def test_a_kept_resolution_equals_a_fresh_one_after_an_edit(mini, tmp_path, case):
+    from kg.inputs.parsecache import ParseCache
+    from kg.model.project import load_kg
+    from kg.rdf.graphs import GraphCache, graph_records, records_of_quads
+
+    def kept():
+        return load_kg(mini, ParseCache(tmp_path / "parsed", "salt"))
+
+    graph_records(kept()[0], GraphCache(tmp_path / "graphs"))  # the entries of the project before the edit
+    _BUILD_BETWEEN.append(lambda: graph_records(kept()[0], GraphCache(tmp_path / "graphs")))
+    try:
+        EDITS[case][0](mini)
+    finally:
+        _BUILD_BETWEEN.clear()
+    fresh, fresh_problems = load_kg(mini)
+    for _ in range(2):  # resolved again, then read back
+        again, problems = kept()
+        assert (_model(again), problems) == (_model(fresh), fresh_problems)
+        assert sorted(again.replaced_claims.items()) == sorted(fresh.replaced_claims.items())
+        records = graph_records(again, GraphCache(tmp_path / "graphs"))  # kept under the files' keys
+        assert again.claim_counts and json.dumps(get_stats(again)) == json.dumps(_counted_by_claim(fresh))  # each file's counts, added up
+        assert claim_graphs(again) == claim_graphs(fresh)  # the files with claims, from the counts' keys
+        assert _records_signature(records) == _records_signature(records_of_quads(iter_quads(fresh)))
+    for entry in (tmp_path / "parsed").iterdir():
+        entry.write_bytes(b"\x80\x05not a pickle")
+    assert (_model(kept()[0]), kept()[1]) == (_model(fresh), fresh_problems)  # a broken entry is a miss
+
+
+@pytest.mark.parametrize("edit", ["a label", "a concept added", "a broken file", "a file removed"])
+def test_a_kept_ontology_parse_equals_a_fresh_one_after_an_edit(mini, tmp_path, edit):
+    from kg.inputs.parsecache import ParseCache
+    from kg.model.project import load_kg
+
+    def kept():
+        return load_kg(mini, ParseCache(tmp_path / "parsed", "salt"))
+
+    kept()  # the entries of the project before the edit
+    concepts = mini / "ontology" / "concepts.ttl"
+    if edit == "a label":
+        _replace(concepts, '"shirking"@en', '"evasion"@en')
+    elif edit == "a concept added":
+        concepts.write_text(concepts.read_text(encoding="utf-8") + "\ngkc:extra a skos:Concept , gkv:Mechanism ;\n"
+                            '    skos:prefLabel "额外"@zh , "extra"@en ;\n    skos:definition "多余。"@zh , "Extra."@en .\n', encoding="utf-8")
+    elif edit == "a broken file":
+        concepts.write_text(concepts.read_text(encoding="utf-8") + "\ngkc:broken a \n", encoding="utf-8")
+    else:
+        (mini / "ontology" / "extra.ttl").write_text("@prefix gkc: <https://w3id.org/govkg/concept/> .\n", encoding="utf-8")
+        kept()
+        (mini / "ontology" / "extra.ttl").unlink()
+    fresh, fresh_problems = load_kg(mini)
+    again, problems = kept()
+    assert (_model(again), problems) == (_model(fresh), fresh_problems)
+    assert _model(kept()[0]) == _model(fresh)  # read from the entry this time
+    if edit == "a label":
+        assert fresh.concepts["shirking"].pref["en"] == ["evasion"]
+    for entry in (tmp_path / "parsed").iterdir():
+        entry.write_bytes(b"\x80\x05not a pickle")
+    assert _model(kept()[0]) == _model(fresh)  # a broken entry is a miss
 
 
 @pytest.mark.parametrize("case", ["as emitted", "a subject described in two files", "a blank node and a newline in a literal"])
@@ -396,3 +525,52 @@ def test_pieces_made_across_processes_equal_the_whole_graph_written_at_once(mini
             "same = p.render_rdf(quads, Path(sys.argv[2])) == whole; print(made[0] > 1, same)")
     out = subprocess.run([sys.executable, "-c", code, str(mini_ro), str(tmp_path / "pieces")], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert out.stdout.split()[-2:] == ["True", "True"], out.stdout + out.stderr
+
+def _counted_by_claim(kg) -> dict:
+    """The counts taken claim by claim (kg.query.stats before it summed each file's counts)."""
+    by_link = links(kg)
+    multi_doc = {k: v for k, v in by_link.items() if len({c.source for c in v}) > 1}
+    multi_work = {k: v for k, v in by_link.items() if len({kg.work_of(c.source) for c in v}) > 1}
+    opposed = {k: v for k, v in by_link.items() if len({c.polarity for c in v}) > 1}
+    classes = Counter(c.cls for c in kg.concepts.values())
+    claims = list(kg.claims.values())
+    in_roles = Counter(a for c in claims for a in dict.fromkeys(c.actors))
+    return {
+        "sources": len(kg.sources),
+        "works": len({s.work for s in kg.sources.values()}),
+        "concepts": len(kg.concepts),
+        "concepts_by_class": {cls: classes.get(cls, 0) for cls in CONCEPT_CLASSES},
+        "claims": len(kg.claims),
+        "chains": len(kg.chains),
+        "claims_by_source": dict(sorted(Counter(c.source for c in kg.claims.values()).items())),
+        "claims_by_polarity": dict(sorted(Counter(c.polarity for c in kg.claims.values() if c.polarity).items())),
+        "conditional_claims": sum(1 for c in kg.claims.values() if c.conditions or c.condition_texts),
+        "links": len(by_link),
+        "links_with_several_documents": len(multi_doc),
+        "links_with_several_works": len(multi_work),
+        "links_with_opposite_polarities": len(opposed),
+        "disputes": sum(len(c.disputes) for c in kg.claims.values() if not c.position or c.position == 1),
+        "actors": sum(1 for c in kg.concepts.values() if "Actor" in c.classes),
+        "actors_in_roles": len(in_roles),
+        "claims_with_agent": sum(1 for c in claims if c.agent),
+        "claims_with_target": sum(1 for c in claims if c.target),
+        "claims_by_actor": dict(sorted(in_roles.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "claims_by_relation": {r: sum(1 for c in claims if c.relation == r) for r in RELATIONS},
+        "claims_by_certainty": {x or "none": sum(1 for c in claims if c.certainty == x) for x in (*reversed(CERTAINTIES), "")},
+        "claims_by_modality": {m: sum(1 for c in claims if c.modality == m) for m in MODALITIES},
+        "deprecated_concepts": len(kg.deprecated),
+        "replaced_claim_ids": len(kg.replaced_claims),
+    }
+
+
+def test_the_counts_summed_per_file_are_the_counts_of_every_claim(tmp_path):
+    from kg.inputs.parsecache import ParseCache
+    from kg.model.project import load_kg
+
+    from .conftest import REPO
+
+    for _ in range(2):  # counted, then read back
+        kg, _ = load_kg(REPO, ParseCache(tmp_path / "parsed", "salt"))
+        assert len(kg.claim_counts) > 3
+        assert json.dumps(get_stats(kg)) == json.dumps(_counted_by_claim(kg))
+    assert get_stats(kg)["links_with_several_documents"] > 0 and get_stats(kg)["claims_by_actor"]

@@ -1,8 +1,15 @@
 """Each claim file's parse (its ClaimFile and the problems found in it) kept by the file's content, so a rebuild after one edit parses one file.
 
+The same folder keeps the ontology's parse (kg.model.project), by the content of all its files,
+with its triples as `KeptTriples`: unpickled only when something reads them (a rebuild whose
+ontology did not change never does).
+
 A parse depends only on the file's bytes, its path (which the claims and problems carry) and the
 parsing code: the key is the sha256 of these (the caller gives `salt`, the hash of govkg's code).
-Concept ids, sources and quotes are resolved afterwards against the whole graph, never cached here.
+Concept ids, sources and quotes are resolved afterwards (kg.model.project); that resolution is kept
+here too, beside the parse, under the file's content and checked against the sha256 of what it read
+(the source's text, the state of each concept the file names): a rebuild after one edit resolves
+one file, the others' resolutions are read back and merged (duplicate ids across files, retired ids).
 An entry is written only if the file still holds the bytes that were hashed once the parse is done,
 so an edit during the parse can never file one content's parse under another's key.
 """
@@ -10,6 +17,8 @@ so an edit during the parse can never file one content's parse under another's k
 from __future__ import annotations
 
 import hashlib
+import pickle
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from kg.atomic import KeptPickles
@@ -33,18 +42,22 @@ class ParseCache:
 
     def load(self, path: Path, problems: list[Problem]) -> ClaimFile | None:
         """`load_claim_file(path, problems)`, from the cache when this content was parsed before."""
+        return self.load_keyed(path, problems)[0]
+
+    def load_keyed(self, path: Path, problems: list[Problem]) -> tuple[ClaimFile | None, str | None]:
+        """`load`, and the key of the content parsed (None when the file was not read whole, or changed while it was parsed)."""
         try:
             data = path.read_bytes() if self.entries.usable and path.is_file() and not path.is_symlink() else None
         except OSError:
             data = None
         if data is None:
-            return load_claim_file(path, problems)
+            return load_claim_file(path, problems), None
         key = self._key(path, data)
         found = self.entries.get(key)
         if isinstance(found, tuple) and len(found) == 2:
             cf, found_problems = found
             problems.extend(found_problems)
-            return cf
+            return cf, key
         n_before = len(problems)
         cf = load_claim_file(path, problems)
         try:
@@ -53,8 +66,84 @@ class ParseCache:
             unchanged = False
         if unchanged:
             self.entries.put(key, (cf, problems[n_before:]))
-        return cf
+        return cf, key if unchanged else None
+
+    def content_key(self, path: Path) -> str | None:
+        """The key of the file's parse by its content now (None if it cannot be read, or the cache is off)."""
+        try:
+            if not self.entries.usable or not path.is_file() or path.is_symlink():
+                return None
+            return self._key(path, path.read_bytes())
+        except OSError:
+            return None
+
+    def resolved(self, key: str, dependencies) -> tuple | None:
+        """The claim file's kept resolution (kg.model.project) for the content with parse `key`, if `dependencies(spec)` is what it read then.
+
+        The entry holds (spec, what the dependencies were, the parse's problems, the resolution); the parse's own entry is kept as used.
+        """
+        found = self.entries.get(_resolved_key(key))
+        if not (isinstance(found, tuple) and len(found) == 4 and isinstance(found[1], str)):
+            return None
+        try:
+            if dependencies(found[0]) != found[1]:
+                return None
+        except Exception:  # a spec of another shape: a miss
+            return None
+        self.entries.used.add(key)
+        return found
+
+    def keep_resolved(self, key: str, value: tuple) -> None:
+        self.entries.put(_resolved_key(key), value)
 
     def prune(self) -> None:
         """Remove the entries of contents no longer present (an edited file's old parse)."""
         self.entries.prune()
+
+    def get(self, key: str):
+        """Another kept value (the ontology's parse) by its key, or None."""
+        return self.entries.get(key)
+
+    def put(self, key: str, value) -> None:
+        self.entries.put(key, value)
+
+
+def _resolved_key(key: str) -> str:
+    return hashlib.sha256(f"resolved {key}".encode()).hexdigest()
+
+
+class KeptTriples(Sequence):
+    """A file's triples (rdflib terms), kept pickled until first read: their count is known without unpickling them.
+
+    Unpickling rdflib terms costs time (each IRI is checked again), so a model loaded from the cache
+    pays for an ontology file's triples only if something reads them.
+    """
+
+    def __init__(self, triples: Sequence[tuple] | None = None, packed: bytes | None = None, count: int = 0):
+        self._items: list[tuple] | None = list(triples) if triples is not None else None
+        self._packed = packed
+        self._count = len(self._items) if self._items is not None else count
+
+    def _load(self) -> list[tuple]:
+        if self._items is None:
+            self._items = pickle.loads(self._packed or b"")
+            self._packed = None
+        return self._items
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i):
+        return self._load()[i]
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._load())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        packed = self._packed if self._packed is not None else pickle.dumps(self._items, protocol=pickle.HIGHEST_PROTOCOL)
+        return (KeptTriples, (None, packed, self._count))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,11 +15,12 @@ from kg.inputs.claims import Chain, Claim, ClaimFile, load_claim_file
 from kg.inputs.cleaning import GARBLED_MARK
 from kg.inputs.layout import Layout, bundled_root, default_root  # noqa: F401  (re-exported: kg.model.project.Layout …)
 from kg.inputs.ontoscope import check_vocabulary_only
-from kg.inputs.parsecache import ParseCache
+from kg.inputs.parsecache import KeptTriples, ParseCache
 from kg.inputs.quotes import anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
 from kg.inputs.turtle import load_turtle
 from kg.inputs.yamlio import read_text_checked
+from kg.model.claimstats import ClaimCounts
 from kg.model.concepts import Concept, concepts_from_triples
 
 
@@ -32,7 +34,7 @@ class KG:
     concepts: dict[str, Concept]
     claims: dict[str, Claim]
     chains: dict[str, Chain]
-    ontology_triples: dict[Path, list[tuple]] = field(default_factory=dict, repr=False)
+    ontology_triples: dict[Path, Sequence[tuple]] = field(default_factory=dict, repr=False)  # KeptTriples: read on first use
     _dataset: object = field(default=None, repr=False)
     # Deprecated concept stubs (owl:deprecated), kept apart so that no query meets them, and the
     # claim ids that claims' `replaces:` retire, each to the claim that replaces it.
@@ -40,6 +42,10 @@ class KG:
     replaced_claims: dict[str, str] = field(default_factory=dict)
     # The sha256 of each ontology file's text as parsed: what its named graph is kept under (kg.rdf.graphs).
     ontology_digests: dict[Path, str] = field(default_factory=dict, repr=False)
+    # Each claim file's key for its named graph's record (kg.rdf.graphs), when it was resolved with the parse cache (_resolve_kept).
+    claim_file_keys: dict[Path, str] = field(default_factory=dict, repr=False)
+    # Each claim file's counts (kg.model.claimstats), which kg.query.stats adds up; kept by the same key.
+    claim_counts: dict[Path, ClaimCounts] = field(default_factory=dict, repr=False)
 
     def work_of(self, source_id: str) -> str:
         src = self.sources.get(source_id)
@@ -90,74 +96,139 @@ def replacement_message(stub: Concept) -> str:
     return "it has no replacement (dcterms:isReplacedBy): use another concept"
 
 
-def _resolve_claims(files: list[ClaimFile], sources, concepts, problems, deprecated=None) -> tuple[dict, dict, dict]:
+# One statement (a claim, or a chain's links) resolved alone: (id, file, line, the line of its id, problems, its links if valid, its chain if one).
+Statement = tuple[str, Path, int, int | None, list[Problem], list[Claim] | None, Chain | None]
+# One claim file resolved alone: its unknown-source problem, or its statements.
+Resolved = tuple[Problem | None, list[Statement]]
+
+
+def _resolve_file(cf: ClaimFile, sources, concepts, deprecated) -> Resolved:
+    """A claim file resolved against the sources and concepts, each statement on its own (duplicate ids across statements are _merge's)."""
+    if cf.source and cf.source not in sources:
+        return problem(cf.path, cf.source_line, "unknown-source",
+                       f"source '{cf.source}' has no record in sources/{_suggest(cf.source, sources)}"), []
+    src = sources.get(cf.source)
+    statements: list[list[Claim]] = []  # a plain claim, or all links of one chain
+    for c in cf.claims:
+        if c.chain and statements and statements[-1][0].chain == c.chain and (c.position or 0) > 1:
+            statements[-1].append(c)
+        else:
+            statements.append([c])
+    out: list[Statement] = []
+    for links in statements:
+        first = links[0]
+        sid = first.chain or first.id
+        problems: list[Problem] = []
+        ok = True
+        steps = [first.cause] + [c.effect for c in links]
+        if not first.causal:
+            steps = [s for s in steps if s]  # a definition has no object
+        for cid in dict.fromkeys(steps + first.conditions + first.agent + first.target):
+            if first.causal:
+                key = "chain" if first.chain else ("cause" if cid == first.cause else "effect")
+            else:
+                key = "subject" if cid == first.cause else "object"
+            for role in ("conditions", "agent", "target"):
+                if cid in getattr(first, role):
+                    key = role
+            if cid in deprecated:
+                problems.append(problem(first.path, first.field_lines.get(key), "deprecated-concept",
+                                        f"concept '{cid}' is deprecated: {replacement_message(deprecated[cid])}"))
+                ok = False
+            elif cid not in concepts:
+                problems.append(problem(first.path, first.field_lines.get(key), "unknown-concept",
+                                        f"unknown concept '{cid}'{_suggest(cid, concepts)}: define it in ontology/ or fix the id"))
+                ok = False
+            elif key in ("agent", "target") and "Actor" not in concepts[cid].classes:
+                problems.append(problem(first.path, first.field_lines.get(key), "not-an-actor",
+                                        f"'{key}' names actors, and '{cid}' is a {concepts[cid].cls or 'concept'}, not a gkv:Actor"))
+                ok = False
+        if any(a == b for a, b in zip(steps, steps[1:], strict=False)):
+            what = "cause and effect" if first.causal else "subject and object"
+            problems.append(problem(first.path, first.line, "self-loop", f"a claim's {what} must differ"))
+            ok = False
+        anchors = []
+        for i, q in enumerate(first.quotes):
+            qline = first.field_lines.get(f"quote[{i}]", first.field_lines.get("quote"))
+            a = _place_quote(first, src, q, qline, problems)
+            ok = ok and a is not None
+            anchors.append(a)
+        if not ok:
+            out.append((sid, first.path, first.line, first.field_lines.get("id"), problems, None, None))
+            continue
+        locator = first.locator or src.locator(anchors[0].start)
+        for c in links:
+            c.anchors, c.locator = anchors, locator
+        chain = Chain(first.chain, cf.source, steps, links, first.path, first.line) if first.chain else None
+        out.append((sid, first.path, first.line, first.field_lines.get("id"), problems, links, chain))
+    return None, out
+
+
+def _used_concepts(cf: ClaimFile) -> tuple[str, ...]:
+    """Every concept id a claim file names (what its resolution reads of the concepts, with the ids when one is unknown)."""
+    return tuple(dict.fromkeys(cid for c in cf.claims for cid in (c.cause, c.effect, *c.conditions, *c.agent, *c.target) if cid))
+
+
+def _dependencies(spec: tuple[str, tuple[str, ...]], sources, concepts, deprecated, texts: dict) -> str:
+    """The sha256 of what a claim file's resolution reads besides the file: its source's text, the state of each concept it names."""
+    source_id, cids = spec
+    h = hashlib.sha256()
+    if source_id and source_id not in sources:
+        h.update(b"no such source\n" + "\n".join(sources).encode())  # the suggestion reads every source id
+    elif source_id in sources:
+        if source_id not in texts:
+            texts[source_id] = hashlib.sha256(f"{source_id}\n{sources[source_id].text}".encode()).hexdigest()
+        h.update(f"source {texts[source_id]}\n".encode())
+    unknown = False
+    for cid in cids:
+        if cid in deprecated:
+            h.update(f"deprecated {cid} {replacement_message(deprecated[cid])}\n".encode())
+        elif cid in concepts:
+            c = concepts[cid]
+            h.update(f"concept {cid} {'Actor' in c.classes} {c.cls or ''}\n".encode())
+        else:
+            h.update(f"unknown {cid}\n".encode())
+            unknown = True
+    if unknown:  # the suggestion reads every concept id
+        h.update("\n".join(concepts).encode())
+    return h.hexdigest()
+
+
+def _merge(files: list[tuple[Path, Resolved]], problems: list[Problem]) -> tuple[dict, dict, set[str], dict[Path, list[str]]]:
+    """The claims and chains of every file's statements in turn, a statement whose id came before left out;
+    and each file's ids so left out (what its claims' record is keyed with besides the file)."""
     claims: dict[str, Claim] = {}
     chains: dict[str, Chain] = {}
     seen: dict[str, tuple[Path, int]] = {}
-    deprecated = deprecated or {}
-    for cf in files:
-        if cf.source and cf.source not in sources:
-            problems.append(problem(cf.path, cf.source_line, "unknown-source",
-                                    f"source '{cf.source}' has no record in sources/{_suggest(cf.source, sources)}"))
+    dropped: dict[Path, list[str]] = {}
+    for path, (unknown_source, statements) in files:
+        if unknown_source is not None:
+            problems.append(unknown_source)
             continue
-        src = sources.get(cf.source)
-        statements: list[list[Claim]] = []  # a plain claim, or all links of one chain
-        for c in cf.claims:
-            if c.chain and statements and statements[-1][0].chain == c.chain and (c.position or 0) > 1:
-                statements[-1].append(c)
-            else:
-                statements.append([c])
-        for links in statements:
-            first = links[0]
-            sid = first.chain or first.id
+        for sid, spath, line, id_line, found, links, chain in statements:
             if sid in seen:
                 where = f"{seen[sid][0].name}:{seen[sid][1]}"
-                problems.append(problem(first.path, first.field_lines.get("id"), "duplicate-id", f"claim id '{sid}' is already used at {where}"))
+                problems.append(problem(spath, id_line, "duplicate-id", f"claim id '{sid}' is already used at {where}"))
+                dropped.setdefault(path, []).append(sid)
                 continue
-            seen[sid] = (first.path, first.line)
-            ok = True
-            steps = [first.cause] + [c.effect for c in links]
-            if not first.causal:
-                steps = [s for s in steps if s]  # a definition has no object
-            for cid in dict.fromkeys(steps + first.conditions + first.agent + first.target):
-                if first.causal:
-                    key = "chain" if first.chain else ("cause" if cid == first.cause else "effect")
-                else:
-                    key = "subject" if cid == first.cause else "object"
-                for role in ("conditions", "agent", "target"):
-                    if cid in getattr(first, role):
-                        key = role
-                if cid in deprecated:
-                    problems.append(problem(first.path, first.field_lines.get(key), "deprecated-concept",
-                                            f"concept '{cid}' is deprecated: {replacement_message(deprecated[cid])}"))
-                    ok = False
-                elif cid not in concepts:
-                    problems.append(problem(first.path, first.field_lines.get(key), "unknown-concept",
-                                            f"unknown concept '{cid}'{_suggest(cid, concepts)}: define it in ontology/ or fix the id"))
-                    ok = False
-                elif key in ("agent", "target") and "Actor" not in concepts[cid].classes:
-                    problems.append(problem(first.path, first.field_lines.get(key), "not-an-actor",
-                                            f"'{key}' names actors, and '{cid}' is a {concepts[cid].cls or 'concept'}, not a gkv:Actor"))
-                    ok = False
-            if any(a == b for a, b in zip(steps, steps[1:], strict=False)):
-                what = "cause and effect" if first.causal else "subject and object"
-                problems.append(problem(first.path, first.line, "self-loop", f"a claim's {what} must differ"))
-                ok = False
-            anchors = []
-            for i, q in enumerate(first.quotes):
-                qline = first.field_lines.get(f"quote[{i}]", first.field_lines.get("quote"))
-                a = _place_quote(first, src, q, qline, problems)
-                ok = ok and a is not None
-                anchors.append(a)
-            if not ok:
+            seen[sid] = (spath, line)
+            problems.extend(found)
+            if links is None:
                 continue
-            locator = first.locator or src.locator(anchors[0].start)
             for c in links:
-                c.anchors, c.locator = anchors, locator
                 claims[c.id] = c
-            if first.chain:
-                chains[first.chain] = Chain(first.chain, cf.source, steps, links, first.path, first.line)
-    statement_ids = set(seen)
+            if chain is not None:
+                chains[chain.id] = chain
+    return claims, chains, set(seen), dropped
+
+
+def _resolve_claims(files: list[ClaimFile], sources, concepts, problems, deprecated=None) -> tuple[dict, dict, dict]:
+    claims, chains, statement_ids, _ = _merge([(cf.path, _resolve_file(cf, sources, concepts, deprecated or {})) for cf in files], problems)
+    return claims, chains, _retire(claims, statement_ids, problems)
+
+
+def _retire(claims: dict[str, Claim], statement_ids, problems: list[Problem]) -> dict[str, str]:
+    """The ids claims' `replaces:` retire, each to its replacement; every claim's disputes of a retired id made disputes of its replacement."""
     replaced: dict[str, str] = {}
     for c in claims.values():
         if c.position and c.position > 1:
@@ -178,7 +249,53 @@ def _resolve_claims(files: list[ClaimFile], sources, concepts, problems, depreca
                 problems.append(problem(c.path, c.field_lines.get("disputes"), "unknown-claim",
                                         f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}"))
         c.disputes = [replaced.get(d, d) for d in c.disputes]  # a retired id disputes the claim that replaced it
-    return claims, chains, replaced
+    return replaced
+
+
+ONTOLOGY_FORMAT = 1
+
+
+def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
+    """The sha256 of every ontology file's path and bytes, of the parsing code and of the parsers' versions (None if a file cannot be read)."""
+    from importlib.metadata import version
+
+    engines = " ".join(f"{name} {version(name)}" for name in ("pyoxigraph", "rdflib"))  # the Turtle is parsed by one, held in the other's terms
+    h = hashlib.sha256(f"govkg ontology parse {ONTOLOGY_FORMAT}\n{parsed.salt}\n{engines}\n".encode())
+    for path in layout.ontology_files():
+        try:
+            h.update(f"{path}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            return None
+    return h.hexdigest()
+
+
+def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict, dict]:
+    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated), kept in `parsed` by the files' content.
+
+    The concepts are made from all the files at once (a concept's triples may lie in several), so the entry is the whole ontology's.
+    """
+    key = _ontology_key(layout, parsed) if parsed is not None and parsed.entries.usable else None
+    found = parsed.get(key) if parsed is not None and key is not None else None
+    if isinstance(found, tuple) and len(found) == 4:
+        problems.extend(found[3])
+        return found[0], found[1], found[2]
+    own: list[Problem] = []
+    ontology_triples: dict = {}
+    digests: dict[Path, str] = {}
+    for path in layout.ontology_files():
+        if file_name_message(path.name):
+            own.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
+            continue
+        text = read_text_checked(path, own)
+        triples = load_turtle(path, own, text) if text is not None else None
+        if triples is not None and check_vocabulary_only(path, triples, own):
+            ontology_triples[path] = KeptTriples(triples)
+            digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
+    concepts = concepts_from_triples(ontology_triples)
+    problems.extend(own)
+    if parsed is not None and key is not None and _ontology_key(layout, parsed) == key:  # unchanged while it was parsed
+        parsed.put(key, (ontology_triples, digests, concepts, own))
+    return ontology_triples, digests, concepts
 
 
 def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Problem]]:
@@ -195,19 +312,9 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     for folder in (layout.ontology, layout.sources, layout.claims):
         if not folder.is_dir():
             problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
-    ontology_triples = {}
-    digests: dict[Path, str] = {}
-    for path in layout.ontology_files():
-        if file_name_message(path.name):
-            problems.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
-            continue
-        text = read_text_checked(path, problems)
-        triples = load_turtle(path, problems, text) if text is not None else None
-        if triples is not None and check_vocabulary_only(path, triples, problems):
-            ontology_triples[path] = triples
-            digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
+    ontology_triples, digests, all_concepts = _load_ontology(layout, problems, parsed)
     sources, works = load_sources(layout.sources, problems)
-    concepts = concepts_from_triples(ontology_triples)
+    concepts = all_concepts
     deprecated = {cid: c for cid, c in concepts.items() if c.deprecated}
     concepts = {cid: c for cid, c in concepts.items() if not c.deprecated}
     for cid, c in deprecated.items():
@@ -227,11 +334,75 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
                                         f"concept '{cid}' names source '{s}', which has no record in sources/{_suggest(s, sources)}"))
     named = [p for p in sorted(layout.claims.glob("*.yaml")) if not file_name_message(p.name)]
     problems += [problem(p, None, "bad-name", file_name_message(p.name) or "") for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
-    read = parsed.load if parsed is not None else load_claim_file
-    files = [cf for p in named if (cf := read(p, problems))]
-    if parsed is not None:
+    file_keys: dict[Path, str] = {}
+    counts: dict[Path, ClaimCounts] = {}
+    if parsed is None:
+        files = [cf for p in named if (cf := load_claim_file(p, problems))]
+        claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
+    else:
+        claims, chains, replaced, file_keys, counts = _resolve_kept(named, parsed, sources, concepts, deprecated, problems)
         parsed.prune()
-    claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced,
-            ontology_digests=digests)
+            ontology_digests=digests, claim_file_keys=file_keys, claim_counts=counts)
     return kg, problems
+
+
+def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, deprecated, problems: list[Problem]):
+    """_resolve_claims of the claim files, each file's parse and resolution kept in `parsed` (see kg.inputs.parsecache).
+
+    Also each file's key for its named graph's record (kg.rdf.graphs): the sha256 of its content, of what its
+    resolution read, and of what the merge changed in it (statements left out as duplicates, disputes of retired ids).
+    """
+    texts: dict[str, str] = {}
+
+    def dependencies(spec) -> str:
+        return _dependencies(spec, sources, concepts, deprecated, texts)
+
+    resolved: list[tuple[Path, Resolved]] = []
+    signatures: dict[Path, str] = {}
+    for path in named:
+        key = parsed.content_key(path)
+        found = parsed.resolved(key, dependencies) if key is not None else None
+        if found is not None:
+            problems.extend(found[2])
+            resolution = found[3]
+        else:
+            before = len(problems)
+            cf, key = parsed.load_keyed(path, problems)
+            if cf is None:
+                continue
+            resolution = _resolve_file(cf, sources, concepts, deprecated)
+            spec = (cf.source, _used_concepts(cf))
+            found = (spec, dependencies(spec), problems[before:], resolution)
+            if key is not None:
+                parsed.keep_resolved(key, found)
+        resolved.append((path, resolution))
+        if key is not None:
+            signatures[path] = f"{key} {found[1]}"
+    claims, chains, statement_ids, dropped = _merge(resolved, problems)
+    replaced = _retire(claims, statement_ids, problems)
+    changed: dict[Path, list[str]] = {}
+    for c in claims.values():
+        if c.disputes:
+            changed.setdefault(c.path, []).append(f"{c.id} {' '.join(c.disputes)}")
+    keys = {path: hashlib.sha256(f"{sig}\n{dropped.get(path, [])}\n{changed.get(path, [])}".encode()).hexdigest()
+            for path, sig in signatures.items()}
+    return claims, chains, replaced, keys, _file_counts(claims, keys, parsed)
+
+
+def _file_counts(claims: dict[str, Claim], keys: dict[Path, str], parsed: ParseCache) -> dict[Path, ClaimCounts]:
+    """Each claim file's counts (kg.model.claimstats), kept under its key: a function of its claims, which the key fixes."""
+    by_file: dict[Path, list[Claim]] = {}
+    for c in claims.values():
+        by_file.setdefault(c.path, []).append(c)
+    out: dict[Path, ClaimCounts] = {}
+    for path, its in by_file.items():
+        key = keys.get(path)
+        entry = hashlib.sha256(f"counts {key}".encode()).hexdigest() if key else None
+        found = parsed.get(entry) if entry else None
+        if not isinstance(found, ClaimCounts) or found.claims != len(its):
+            found = ClaimCounts(its)
+            if entry:
+                parsed.put(entry, found)
+        out[path] = found
+    return out

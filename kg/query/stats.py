@@ -22,49 +22,56 @@ def links(kg: KG) -> dict[tuple[str, str], list]:
 
 
 def get_stats(kg: KG) -> dict:
-    """The counts; the query index (kg.query.index) counted them when it was written, from the same model."""
+    """The counts; the query index (kg.query.index) counted them when it was written, from the same model.
+
+    From the sum of each claim file's counts when the model holds them (kg.model.project keeps them
+    with each file's resolution), else from every claim: the same counts either way.
+    """
     stored = getattr(kg, "counted_stats", None)
     if stored is not None:
         return stored()
-    by_link = links(kg)
-    multi_doc = {k: v for k, v in by_link.items() if len({c.source for c in v}) > 1}
-    multi_work = {k: v for k, v in by_link.items() if len({kg.work_of(c.source) for c in v}) > 1}
-    opposed = {k: v for k, v in by_link.items() if len({c.polarity for c in v}) > 1}
+    from kg.model.claimstats import ClaimCounts, total
+
+    kept = getattr(kg, "claim_counts", None)
+    counts = total(kept.values()) if kept else None
+    if counts is None or counts.claims != len(kg.claims):
+        counts = ClaimCounts(kg.claims.values())
+    return counts_of(kg, counts)
+
+
+def counts_of(kg: KG, counts) -> dict:
+    """The stats of a graph whose claims' counts (kg.model.claimstats.ClaimCounts) are `counts`."""
+    links = counts.links
+    multi_doc = sum(1 for sources, _ in links.values() if len(sources) > 1)
+    multi_work = sum(1 for sources, _ in links.values() if len({kg.work_of(s) for s in sources}) > 1)
+    opposed = sum(1 for _, polarities in links.values() if len(polarities) > 1)
     classes = Counter(c.cls for c in kg.concepts.values())
     return {
         "sources": len(kg.sources),
         "works": len({s.work for s in kg.sources.values()}),
         "concepts": len(kg.concepts),
         "concepts_by_class": {cls: classes.get(cls, 0) for cls in CONCEPT_CLASSES},
-        "claims": len(kg.claims),
+        "claims": counts.claims,
         "chains": len(kg.chains),
-        "claims_by_source": dict(sorted(Counter(c.source for c in kg.claims.values()).items())),
-        "claims_by_polarity": dict(sorted(Counter(c.polarity for c in kg.claims.values() if c.polarity).items())),
-        "conditional_claims": sum(1 for c in kg.claims.values() if c.conditions or c.condition_texts),
-        "links": len(by_link),
-        "links_with_several_documents": len(multi_doc),
-        "links_with_several_works": len(multi_work),
-        "links_with_opposite_polarities": len(opposed),
-        "disputes": sum(len(c.disputes) for c in kg.claims.values() if not c.position or c.position == 1),
-        **_v2_counts(kg),
-    }
-
-
-def _v2_counts(kg: KG) -> dict:
-    """Actors and their roles, kinds of relation, certainty and modality (model v2)."""
-
-    claims = list(kg.claims.values())
-    in_roles = Counter(a for c in claims for a in dict.fromkeys(c.actors))
-    return {
+        "claims_by_source": dict(sorted(counts.by_source.items())),
+        "claims_by_polarity": dict(sorted(counts.by_polarity.items())),
+        "conditional_claims": counts.conditional,
+        "links": len(links),
+        "links_with_several_documents": multi_doc,
+        "links_with_several_works": multi_work,
+        "links_with_opposite_polarities": opposed,
+        "disputes": counts.disputes,
+        # Actors and their roles, kinds of relation, certainty and modality (model v2).
         "actors": sum(1 for c in kg.concepts.values() if "Actor" in c.classes),
-        "actors_in_roles": len(in_roles),
-        "claims_with_agent": sum(1 for c in claims if c.agent),
-        "claims_with_target": sum(1 for c in claims if c.target),
-        "claims_by_actor": dict(sorted(in_roles.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "claims_by_relation": {r: sum(1 for c in claims if c.relation == r) for r in RELATIONS},
+        "actors_in_roles": len(counts.in_roles),
+        "claims_with_agent": counts.with_agent,
+        "claims_with_target": counts.with_target,
+        "claims_by_actor": dict(sorted(counts.in_roles.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "claims_by_relation": {r: counts.by_relation.get(r, 0) for r in RELATIONS},
         # "none": a norm (必须, 只能 …) states no certainty.
-        "claims_by_certainty": {x or "none": sum(1 for c in claims if c.certainty == x) for x in (*reversed(CERTAINTIES), "")},
-        "claims_by_modality": {m: sum(1 for c in claims if c.modality == m) for m in MODALITIES},
+        "claims_by_certainty": {x or "none": counts.by_certainty.get(x, 0) for x in (*reversed(CERTAINTIES), "")},
+        "claims_by_modality": {m: counts.by_modality.get(m, 0) for m in MODALITIES},
         "deprecated_concepts": len(kg.deprecated),
         "replaced_claim_ids": len(kg.replaced_claims),
     }
+

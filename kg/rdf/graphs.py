@@ -234,9 +234,11 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
     salt = f"govkg graphs {FORMAT} {__version__} {code_key()}\n"
     out: list[GraphRecord] = []
 
-    def one(g: str, key_of: Callable[[], bytes] | None, emit: Callable[[], Iterable[Triple]], recipe: bytes | None = None) -> None:
+    def one(g: str, key_of: Callable[[], bytes] | None, emit: Callable[[], Iterable[Triple]],
+            recipe_of: Callable[[], bytes] | None = None) -> None:
+        # recipe_of: what a claim file's record re-emits its quads from, made only for a record made now
         if cache is None:
-            out.append(GraphRecord(g, [(s, p, o, g) for s, p, o in emit()], recipe))
+            out.append(GraphRecord(g, [(s, p, o, g) for s, p, o in emit()], recipe_of() if recipe_of else None))
             return
         if key_of is None:  # keyed by the quads themselves
             quads = [(s, p, o, g) for s, p, o in emit()]
@@ -246,7 +248,7 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
             key = hashlib.sha256(f"{salt}{g}\n".encode() + key_of()).hexdigest()
         record = cache.get(key)
         if record is None or record.name != g:
-            record = GraphRecord(g, quads if quads is not None else [(s, p, o, g) for s, p, o in emit()], recipe)
+            record = GraphRecord(g, quads if quads is not None else [(s, p, o, g) for s, p, o in emit()], recipe_of() if recipe_of else None)
             cache.put(key, record)
         out.append(record)
 
@@ -277,17 +279,20 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
     for ch in kg.chains.values():
         files.setdefault(ch.path, ([], []))[1].append(ch)
     for path, (claims, chains) in files.items():
-        # The emitter reads nothing of a claim or chain but its fields: their pickle is exact (a pickle that differs is
-        # only a miss), the record's key and the recipe its quads are emitted from again.
-        recipe = pickle.dumps((claims, chains), protocol=pickle.HIGHEST_PROTOCOL)
+        def recipe_of(claims: list = claims, chains: list = chains) -> bytes:
+            # The emitter reads nothing of a claim or chain but its fields: their pickle is the recipe its quads are emitted from again.
+            return pickle.dumps((claims, chains), protocol=pickle.HIGHEST_PROTOCOL)
 
-        def claims_key(recipe: bytes = recipe) -> bytes:
-            return b"claims\n" + recipe
+        def claims_key(recipe_of: Callable[[], bytes] = recipe_of, path: Path = path) -> bytes:
+            kept = getattr(kg, "claim_file_keys", {}).get(path)
+            if kept:  # kg.model.project: the file's content, what its resolution read, what the merge changed (no pickling)
+                return f"claims-file {kept}\n".encode()
+            return b"claims\n" + recipe_of()  # exact: a pickle that differs is only a miss
 
         def emit_file(claims: list = claims, chains: list = chains) -> Iterator[Triple]:
             return _emit_file(claims, chains)
 
-        one(graph_of(kg, path), claims_key, emit_file, recipe)
+        one(graph_of(kg, path), claims_key, emit_file, recipe_of)
     one(VERSION_GRAPH, None, [(s, p, Lit(o) if is_literal else o) for s, p, o, is_literal in version_statements()].__iter__)
     if cache is not None:
         cache.prune()

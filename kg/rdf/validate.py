@@ -109,7 +109,11 @@ def shacl_results(data_graph, shapes_graph) -> list[tuple[str, object, str, obje
 
 def claim_graphs(kg: KG) -> set[str]:
     """The named graphs of the claim files: each is a validation unit of its own (kg.rdf.units)."""
-    paths = {c.path for c in kg.claims.values()} | {ch.path for ch in kg.chains.values()}
+    counts = getattr(kg, "claim_counts", None)  # each claim file's counts (kg.model.claimstats): its keys are the files with claims
+    if counts and sum(c.claims for c in counts.values()) == len(kg.claims):
+        paths = set(counts)  # a chain's links are claims of its file
+    else:
+        paths = {c.path for c in kg.claims.values()} | {ch.path for ch in kg.chains.values()}
     return {graph_of(kg, p) for p in paths}
 
 
@@ -294,18 +298,45 @@ def check_rows(store, query: str) -> list[tuple[str, str]]:
     return [(row["focus"].value, row["message"].value) for row in store.query(query)]
 
 
-def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem]) -> list[str]:
+# From this many distinct triples on, each check runs on the slices of the graph it can read (kg.rdf.checkscope).
+SLICE_MIN = 50_000
+
+
+def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slices=None) -> list[str]:
     """Run every ontology/checks/*.rq; each must return no rows (ROBOT-report style).
 
-    The checks run on pyoxigraph, over the whole graph: none of them joins every label with every
-    other (label-shared-by-concepts groups the labels first), so each grows with the graph.
+    The checks run on pyoxigraph. In a large graph, each check that kg.rdf.checkscope can read runs
+    on the union of each named graph's slice of the triples its patterns can match (the same rows:
+    tests/test_checks.py compares), kept by content in `slices` (a kg.rdf.checkscope.SliceCache);
+    the others, and every check of a small graph, on the whole graph.
     """
-    store = store_of_records(records)
-    names = []
+    checks: list[tuple[Path, str | Exception]] = []
     for rq in sorted(kg.layout.checks.glob("*.rq")):
+        try:
+            checks.append((rq, rq.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            checks.append((rq, exc))
+    scopes = check_scopes([text for _, text in checks], slices) if sum(r.size for r in records) >= SLICE_MIN else [None] * len(checks)
+    patterns = list(dict.fromkeys(p for found in scopes if found is not None for p in found))
+    stores: dict[bool, Any] = {}
+
+    def store(sliced: bool):
+        if sliced not in stores:
+            if sliced:
+                from kg.rdf.checkscope import graph_slices
+
+                stores[sliced] = store_of_lines(graph_slices(records, patterns, slices))
+            else:
+                stores[sliced] = store_of_records(records)
+        return stores[sliced]
+
+    names = []
+    for (rq, text), found in zip(checks, scopes, strict=True):
         names.append(rq.stem)
         try:
-            rows = check_rows(store, rq.read_text(encoding="utf-8"))
+            if isinstance(text, Exception):
+                raise text
+            rows = check_rows(store(found is not None), text)
         except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
             problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
             continue
@@ -313,6 +344,34 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem]) -> l
             path, line = locate(kg, focus)
             problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
     return names
+
+
+def check_scopes(texts: list, cache=None) -> list:
+    """kg.rdf.checkscope.scope of each check's text (None for a text that is not one), kept in `cache` by the text and govkg's code."""
+    from kg.rdf.checkscope import scope
+
+    out: list = []
+    for text in texts:
+        if not isinstance(text, str):
+            out.append(None)
+            continue
+        key = hashlib.sha256(f"govkg check scope {code_key()}\n{text}".encode()).hexdigest()
+        found = cache.get_scope(key) if cache is not None else None
+        if found is None:
+            found = (scope(text),)
+            if cache is not None:
+                cache.put(key, found)
+        out.append(found[0])
+    return out
+
+
+def store_of_lines(chunks: list[bytes]):
+    """An in-memory pyoxigraph store of N-Triples chunks, read one at a time."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(io.BufferedReader(_Chunks(iter(chunks)), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def _near_duplicates_key(kg: KG) -> str | None:
@@ -345,13 +404,14 @@ def near_duplicates(kg: KG, cache: UnitCache | None = None) -> list[Problem]:
 
 def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None = None, units: UnitCache | None = None,
              workers: int | None = None, warnings: bool = True, graphs: GraphCache | None = None,
-             defer_checks: bool = False, background=None) -> ValidationReport:
+             defer_checks: bool = False, background=None, slices=None) -> ValidationReport:
     """Everything `kg validate` checks. check_seeds=None checks the sources only if the seeds are there.
 
     `loaded` is `load_kg(root)`'s answer when the caller has it already (from the cache); `units`
     keeps each claim file's SHACL results by content (kg.rdf.units), `workers` processes validate
     the files that changed (default: the cores); `graphs` keeps each named graph's record
-    (kg.rdf.graphs) by what it is emitted from. The report keeps the records for a build.
+    (kg.rdf.graphs) by what it is emitted from, `slices` (kg.rdf.checkscope.SliceCache) the slices
+    of each graph the quality checks read. The report keeps the records for a build.
     warnings=False leaves out the near-duplicate warnings (they fail nothing, and `kg build` shows
     none), keeping their cached entry, if any, for the next `kg validate`.
     defer_checks=True runs the quality checks (and `background`, if given) in a forked process and
@@ -363,13 +423,14 @@ def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None =
     kg, problems = loaded if loaded is not None else load_kg(root)
     gc.freeze()  # the model outlives the checks: the collector need not walk it again at each step (unfrozen after)
     try:
-        return _validate_loaded(kg, list(problems), check_seeds, units, workers, warnings, graphs, defer_checks, background)
+        return _validate_loaded(kg, list(problems), check_seeds, units, workers, warnings, graphs, defer_checks, background, slices)
     finally:
         gc.unfreeze()
 
 
 def _validate_loaded(kg: KG, problems: list[Problem], check_seeds: bool | None, units: UnitCache | None, workers: int | None,
-                     warnings: bool, graphs: GraphCache | None = None, defer_checks: bool = False, background=None) -> ValidationReport:
+                     warnings: bool, graphs: GraphCache | None = None, defer_checks: bool = False, background=None,
+                     slices=None) -> ValidationReport:
     report = ValidationReport(problems, kg)
     if warnings:
         report.warnings = near_duplicates(kg, units)
@@ -387,7 +448,7 @@ def _validate_loaded(kg: KG, problems: list[Problem], check_seeds: bool | None, 
     records = graph_records(kg, graphs)  # each graph emitted once (or kept): SHACL, the checks and the build's files all read these
     report.records = records
     # The checks' process forks first (this process starts no thread, so SHACL's pool may fork after it).
-    report.pending = BackgroundChecks(kg, records, defer_checks, background)
+    report.pending = BackgroundChecks(kg, records, defer_checks, background, slices)
     run_shacl(kg, records, problems, units, workers)
     report.problems = sorted(set(problems))
     return report if defer_checks else report.finish()
@@ -406,8 +467,8 @@ class BackgroundChecks:
     are sent (the model's cache entry written), which the caller does not wait for until `result()`.
     """
 
-    def __init__(self, kg: KG, records: list[GraphRecord], fork: bool = True, background=None):
-        self.kg, self.records, self.pid, self.pipe = kg, records, 0, -1
+    def __init__(self, kg: KG, records: list[GraphRecord], fork: bool = True, background=None, slices=None):
+        self.kg, self.records, self.pid, self.pipe, self.slices = kg, records, 0, -1, slices
         self.background = background
         if not fork or not hasattr(os, "fork") or sum(r.lines_size for r in records) < BACKGROUND_MIN:
             return
@@ -417,7 +478,7 @@ class BackgroundChecks:
             code = 0
             try:
                 found: list[Problem] = []
-                data = pickle.dumps((run_checks(kg, records, found), found), protocol=pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps((run_checks(kg, records, found, slices), found), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(send, "wb") as f:
                     f.write(data)
                 if background is not None:
@@ -451,7 +512,7 @@ class BackgroundChecks:
                     pass
         if answer is None:
             found: list[Problem] = []
-            answer = (run_checks(self.kg, self.records, found), found)
+            answer = (run_checks(self.kg, self.records, found, self.slices), found)
         if self.background is not None:
             self.background()
         return answer

@@ -5,9 +5,11 @@ What is cached, each under the key of the inputs it was made from:
   neither parses YAML and Turtle nor finds quotes again;
 - `validate-<key>.pickle`: the validation problems and the checks run (SHACL is the slow part);
 - `shacl-units/`: each claim file's SHACL results, by the content they were computed from (kg.rdf.units);
-- `claim-files/`: each claim file's parse, by its content (kg.inputs.parsecache);
+- `claim-files/`: each claim file's parse, resolution and counts, by its content, and the ontology's
+  parse, by the content of its files (kg.inputs.parsecache, kg.model.project);
 - `rdf-pieces/`: each named graph's Turtle, TriG and JSON-LD, by its content (kg.output.pieces);
 - `graphs/`: each named graph's sorted N-Quads, subjects and types, by what it is emitted from (kg.rdf.graphs);
+- `check-slices/`: each named graph's slice that the quality checks read, by its content (kg.rdf.checkscope);
 - `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds;
 - `index-<key>.sqlite`: the query index (kg.query.index), which warm `kg chain`, `explain`,
   `search`, `cite` and `stats` read a record at a time, without unpickling the whole model.
@@ -65,7 +67,7 @@ MARKER = "CACHEDIR.TAG"  # the cache-directory tag (bford.info/cachedir), which 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# the govkg cache: safe to delete\n"
 # The names of what govkg writes in the cache, and nothing else is ever deleted there.
 # (A pattern, not a compiled one: compiling it costs a warm query, which never needs it.)
-_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|claim-files|rdf-pieces|graphs|CACHEDIR\.TAG|\..+)$"
+_ENTRY = r"^(?:(?:kg|validate|oxigraph|index)-[0-9a-f]{32}(?:seeds)?(?:\.pickle|\.sqlite(?:-journal)?)?|manifest\.(?:marshal|json)|shacl-units|claim-files|rdf-pieces|graphs|check-slices|CACHEDIR\.TAG|\..+)$"
 
 
 def _is_entry(name: str) -> bool:
@@ -303,8 +305,11 @@ def validate_cached(root: Path, check_seeds: bool | None = None, warnings: bool 
     # Each named graph's record by what it is emitted from (kg.rdf.graphs): after an edit, one graph is emitted again.
     loaded, keep_model = _load_kg_unwritten(root)
     # The model's cache entry is written by the checks' process when there is one (kg.rdf.validate.BackgroundChecks).
+    from kg.rdf.checkscope import SliceCache
+
     report = validate(Path(root), check_seeds, loaded=loaded, units=units, warnings=warnings,
-                      graphs=GraphCache(cache_dir(root) / "graphs"), defer_checks=defer_checks, background=keep_model)
+                      graphs=GraphCache(cache_dir(root) / "graphs"), defer_checks=defer_checks, background=keep_model,
+                      slices=SliceCache(cache_dir(root) / "check-slices"))
 
     def keep(report) -> None:
         _write_pickle(root, "validate", path, (report.problems, report.checks_run, report.seeds_checked, report.warnings, warnings))

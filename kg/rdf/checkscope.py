@@ -1,0 +1,395 @@
+"""What of the graph a quality check (ontology/checks/*.rq) can read, so that it runs on each named graph's small slice instead of the whole graph.
+
+A SPARQL query's rows depend on the data only through the triples that match its triple patterns
+(each alone, variables as wildcards): run on any part of the graph that holds those triples, it
+gives the same rows. `scope` reads a query (rdflib's SPARQL parser and algebra) and says, for each
+of its triple patterns, which triples can matter, more narrowly where the query itself says so:
+- a variable that a FILTER's top-level conjunct STRSTARTS(STR(?v), "…") holds to a prefix, or a
+  VALUES table joined with the pattern holds to a set of IRIs, matters only with those values in
+  the patterns that the filter's or join's solutions are made of (never through OPTIONAL's or
+  MINUS's right side, an aggregate, or a subquery); inside the filter's own [NOT] EXISTS, where
+  the variable is already bound, too;
+- a variable used once in the whole query text and never projected is no part of any row: of the
+  triples that match such a pattern, one for each value of its other positions is enough (the
+  rows are then the same set, not the same multiset; the caller keeps a set of problems). Not in a
+  query with an aggregate (COUNT counts the triples), LIMIT or OFFSET.
+Whatever it does not understand (GRAPH, SERVICE, FROM,
+LIMIT, zero-length paths (`*`, `?`: they match the graph's nodes), any other algebra node) gives None: that query runs on the whole graph.
+
+`slice_lines` keeps of one named graph's record (kg.rdf.graphs) the N-Triples lines the scopes of
+every check need, and `SliceCache` keeps them by the record's digest: after one edit only the
+edited file's slice is made again, and the checks load the union of the slices (the ontology, a
+few lines per claim file) rather than the whole graph. tests/test_checks.py compares every check's
+rows both ways on the real graph and on projects with faults planted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+
+from kg.atomic import KeptPickles
+
+FORMAT = 1
+
+# A position of a pattern: ("const", N-Triples form), ("in", frozenset of N-Triples forms),
+# ("prefix", text the value starts with), ("free",) any value, ("hidden",) any value, not seen.
+Position = tuple
+Pattern = tuple[Position, Position, Position]
+FREE: Position = ("free",)
+HIDDEN: Position = ("hidden",)
+
+
+class Unsupported(Exception):
+    """A part of a query this module does not reason about: the query runs on the whole graph."""
+
+
+def scope(query: str) -> list[Pattern] | None:
+    """The patterns whose matching triples the query's rows depend on (see the module docstring), or None."""
+    try:
+        from rdflib.plugins.sparql import prepareQuery
+
+        algebra = prepareQuery(query).algebra
+    except Exception:  # a query rdflib cannot read: the whole graph (and pyoxigraph says what is wrong)
+        return None
+    try:
+        return _Scope(query, algebra).patterns
+    except Unsupported:
+        return None
+    except Exception:  # an algebra shape not foreseen: the whole graph, never a wrong slice
+        return None
+
+
+class _Scope:
+    def __init__(self, text: str, algebra):
+        if getattr(algebra, "datasetClause", None):
+            raise Unsupported("FROM")
+        self.text = text
+        self.projected: set[str] = set()
+        self.collapse = True
+        self._survey(algebra)
+        total = _count(algebra)
+        # how often each variable occurs where the pattern being walked sits (see _walk's Union): never fewer than the text says
+        self.uses = Counter({v: max(n, self._in_text(v)) for v, n in total.items()})
+        self.patterns: list[Pattern] = []
+        self._walk(algebra.p, {})
+        self.patterns = list(dict.fromkeys(self.patterns))
+
+    def _survey(self, node) -> None:
+        """Projected variables anywhere, and whether the query aggregates or slices (no collapsing then)."""
+        from rdflib.plugins.sparql.parserutils import CompValue
+
+        if isinstance(node, CompValue):
+            if node.name in ("Group", "AggregateJoin") or node.name.startswith("Aggregate_"):
+                self.collapse = False
+            if node.name == "Slice":
+                raise Unsupported("LIMIT/OFFSET")
+            if node.name in ("Graph", "ServiceGraphPattern", "GraphGraphPattern", "ServiceGraphPatternSub"):
+                raise Unsupported(node.name)
+            for var in node.get("PV") or ():
+                self.projected.add(str(var))
+            for value in node.values():
+                self._survey(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                self._survey(value)
+        elif isinstance(node, dict):
+            for value in node.values():
+                self._survey(value)
+
+    def _in_text(self, name: str) -> int:
+        return len(re.findall(rf"[?$]{re.escape(name)}(?![\w\u00B7\u0300-\u036F\u203F-\u2040])", self.text))
+
+    def _hidden(self, var) -> bool:
+        name = str(var)
+        return self.collapse and name not in self.projected and self.uses[name] <= 1
+
+    # --- the patterns ----------------------------------------------------------------------
+
+    def _position(self, term, cons: dict) -> Position:
+        from rdflib import URIRef, Variable
+
+        if isinstance(term, Variable):
+            if str(term) in cons:
+                return cons[str(term)]
+            return HIDDEN if self._hidden(term) else FREE
+        if isinstance(term, URIRef):
+            return ("const", f"<{term}>")
+        return FREE  # a literal (rdflib may rewrite its lexical form) or a blank node: any value
+
+    def _triple(self, s, p, o, cons: dict) -> None:
+        from rdflib.paths import AlternativePath, InvPath, Path
+
+        if isinstance(p, AlternativePath):  # the union of one pattern per branch, between the same ends
+            for arg in p.args:
+                self._triple(s, arg, o, cons)
+        elif isinstance(p, InvPath):
+            self._triple(o, p.arg, s, cons)
+        elif isinstance(p, Path):
+            for pred in self._predicates(p, s, o):
+                self.patterns.append((FREE, pred, FREE))
+        else:
+            self.patterns.append((self._position(s, cons), self._position(p, cons), self._position(o, cons)))
+
+    def _predicates(self, path, s, o) -> list[Position]:
+        """The predicates a property path can follow (its ends kept free: never narrowed, never collapsed)."""
+        from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
+
+        if isinstance(path, MulPath):
+            if path.mod in ("*", "?"):  # a zero-length path matches a node of the graph: which nodes there are
+                raise Unsupported("zero-length path")
+            return self._predicates(path.path, None, None)
+        if isinstance(path, (AlternativePath, SequencePath)):
+            return [p for arg in path.args for p in self._predicates(arg, None, None)]
+        if isinstance(path, InvPath):
+            return self._predicates(path.arg, None, None)
+        if isinstance(path, NegatedPath):
+            return [FREE]
+        if isinstance(path, str):  # an IRI
+            return [("const", f"<{path}>")]
+        raise Unsupported(type(path).__name__)
+
+    # --- the algebra -----------------------------------------------------------------------
+
+    def _walk(self, node, cons: dict) -> None:
+        """Collect the patterns under `node`; `cons`: what every solution that counts holds each variable to (see the module docstring)."""
+        name = node.name
+        slots: dict = {}  # each sub-pattern and the constraints it is walked with
+        if name in ("BGP", "TriplesBlock"):
+            for s, p, o in node.triples:
+                self._triple(s, p, o, cons)
+        elif name == "Filter":
+            own = _prefixes(node.expr)
+            slots["p"] = {**cons, **own}
+            bound = {**_guarantees(node.p), **own}
+            for expr in _conjuncts(node.expr):
+                self._expression(expr, bound if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS") else {})
+        elif name == "Join":
+            slots = {"p1": {**cons, **_guarantees(node.p2)}, "p2": {**cons, **_guarantees(node.p1)}}
+        elif name == "Union":
+            # A variable that occurs only in the two branches is two variables: a solution of one never meets the other's.
+            here, counts = self.uses, (_count(node.p1), _count(node.p2))
+            for branch, mine in zip((node.p1, node.p2), counts, strict=True):
+                self.uses = Counter(here)
+                for v in set(counts[0]) | set(counts[1]):
+                    if here[v] == counts[0][v] + counts[1][v]:
+                        self.uses[v] = mine[v]
+                self._walk(branch, cons)
+            self.uses = here
+            return
+        elif name in ("LeftJoin", "Minus"):
+            slots = {"p1": cons, "p2": {}}
+        elif name in ("Extend", "Distinct", "Reduced", "OrderBy"):
+            slots["p"] = cons
+        elif name in ("Project", "Group", "AggregateJoin", "ToMultiSet"):  # a subquery's own scope, or grouped rows: nothing narrowed below
+            slots["p"] = {}
+        elif name == "values":
+            return
+        elif name == "GroupGraphPatternSub":
+            from rdflib.plugins.sparql.algebra import translateGroupGraphPattern
+
+            self._walk(translateGroupGraphPattern(node), cons)
+            return
+        else:
+            raise Unsupported(name)
+        for key, sub in slots.items():
+            self._walk(node[key], sub)
+        for key, value in node.items():  # every [NOT] EXISTS elsewhere (BIND, ORDER BY, OPTIONAL's filter …): not narrowed
+            if key not in slots and key not in ("triples", "expr") or (key == "expr" and name != "Filter"):
+                self._expression(value, {})
+
+    def _expression(self, expr, cons: dict) -> None:
+        """The patterns of every [NOT] EXISTS in an expression."""
+        from rdflib.plugins.sparql.parserutils import CompValue
+
+        if isinstance(expr, CompValue):
+            if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+                self._walk(expr.graph, cons)
+                return
+            for value in expr.values():
+                self._expression(value, {})
+        elif isinstance(expr, (list, tuple)):
+            for value in expr:
+                self._expression(value, {})
+
+
+def _count(node, out: Counter | None = None) -> Counter:
+    """How often each variable occurs in an algebra (or raw pattern) tree: in triples, expressions, VALUES, projections."""
+    from rdflib import Variable
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    out = Counter() if out is None else out
+    if isinstance(node, Variable):
+        out[str(node)] += 1
+    elif isinstance(node, CompValue):
+        for key, value in node.items():
+            if key != "_vars":  # rdflib's own summary of the variables below, not an occurrence
+                _count(value, out)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _count(key, out)
+            _count(value, out)
+    elif isinstance(node, (list, tuple, set, frozenset)):
+        for value in node:
+            _count(value, out)
+    return out
+
+
+def _conjuncts(expr) -> list:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(expr, CompValue) and expr.name == "ConditionalAndExpression":
+        return [c for part in [expr.expr, *(expr.other or ())] for c in _conjuncts(part)]
+    return [expr] if isinstance(expr, CompValue) else []
+
+
+def _prefixes(expr) -> dict[str, Position]:
+    """The variables a filter's top-level conjuncts STRSTARTS(STR(?v), "…" or STR(<iri>)) hold to a prefix."""
+    from rdflib import Literal, URIRef, Variable
+
+    out: dict[str, Position] = {}
+    for c in _conjuncts(expr):
+        if c.name != "Builtin_STRSTARTS":
+            continue
+        a, b = c.arg1, c.arg2
+        if not (getattr(a, "name", None) == "Builtin_STR" and isinstance(a.arg, Variable)):
+            continue
+        if getattr(b, "name", None) == "Builtin_STR" and isinstance(b.arg, URIRef):
+            out[str(a.arg)] = ("prefix", str(b.arg))
+        elif isinstance(b, Literal) and b.language is None and b.datatype is None:
+            out[str(a.arg)] = ("prefix", str(b))
+    return out
+
+
+def _guarantees_of_values(node) -> dict[str, Position]:
+    """A VALUES table's variables bound in every row, each to a set of IRIs."""
+    from rdflib import URIRef, Variable
+
+    if node.name != "ToMultiSet" or node.p.name != "values":
+        return {}
+    rows = node.p.res
+    out: dict[str, Position] = {}
+    for var in {v for row in rows for v in row}:
+        values = [row.get(var) for row in rows]
+        if rows and isinstance(var, Variable) and all(isinstance(v, URIRef) for v in values):
+            out[str(var)] = ("in", frozenset(f"<{v}>" for v in values))
+    return out
+
+
+def _guarantees(node) -> dict[str, Position]:
+    """What every solution of `node` holds a variable to (bound, with that value): for a filter's [NOT] EXISTS, where it is substituted."""
+    name = node.name
+    if name == "ToMultiSet":
+        return _guarantees_of_values(node)
+    if name == "Join":
+        return {**_guarantees(node.p2), **_guarantees(node.p1)}
+    if name == "Filter":
+        return {**_guarantees(node.p), **_prefixes(node.expr)}
+    if name in ("Extend", "Distinct", "Reduced", "OrderBy"):
+        return _guarantees(node.p)
+    if name in ("LeftJoin", "Minus"):
+        return _guarantees(node.p1)
+    return {}
+
+
+# --- slices ------------------------------------------------------------------------------------
+
+
+_ESCAPED = frozenset('\\"\n\r')
+
+
+def _matches(pos: Position, form: bytes) -> bool:
+    """Whether a term, in its N-Triples form, can stand at a position."""
+    kind = pos[0]
+    if kind == "const":
+        return form == pos[1].encode("utf-8")
+    if kind == "in":
+        return form.decode("utf-8") in pos[1]
+    if kind == "prefix":  # STR() of an IRI or a literal; a blank node has none
+        prefix = pos[1]
+        if form.startswith(b"<"):
+            return form[1:].startswith(prefix.encode("utf-8"))
+        if form.startswith(b'"'):  # a literal's escaped text starts with the prefix iff its text does, if the prefix has nothing to escape
+            return not _ESCAPED.isdisjoint(prefix) or form[1:].startswith(prefix.encode("utf-8"))
+        return False
+    return True
+
+
+def slice_lines(lines: bytes, graph: str, patterns: list[Pattern]) -> bytes:
+    """The N-Triples lines of one named graph (its record's sorted N-Quads `lines`, kg.rdf.graphs) that some pattern needs:
+    every match, or one per value of its seen positions.
+
+    Subjects and predicates are IRIs or blank nodes, never with a space, so a line splits at its first two spaces.
+    """
+    tail = len(f" <{graph}> .")
+    by_predicate: dict[bytes, list[list[bytes]]] = {}
+    for line in lines.split(b"\n"):
+        if line:
+            parts = line.split(b" ", 2)  # subject, predicate, the object and the graph
+            by_predicate.setdefault(parts[1], []).append(parts)
+    kept: set[tuple[bytes, bytes, bytes]] = set()
+    for p, group in by_predicate.items():
+        for sp, pp, op in patterns:
+            if not _matches(pp, p):
+                continue
+            if sp == HIDDEN and op == HIDDEN:  # any one triple of this predicate
+                s, _, rest = group[0]
+                kept.add((s, p, rest[:-tail]))
+                continue
+            check_s = sp not in (FREE, HIDDEN)
+            check_o = op not in (FREE, HIDDEN)
+            seen: set[bytes] = set()
+            for s, _, rest in group:
+                o = rest[:-tail]
+                if (check_s and not _matches(sp, s)) or (check_o and not _matches(op, o)):
+                    continue
+                if sp == HIDDEN or op == HIDDEN:  # one line for each value of the seen position
+                    key = o if sp == HIDDEN else s
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                kept.add((s, p, o))
+    return b"".join(sorted(b" ".join(t) + b" .\n" for t in kept))
+
+
+def patterns_key(patterns: list[Pattern]) -> str:
+    """The sha256 of a set of patterns (what a slice is kept under, with the record's digest)."""
+    def show(pos: Position) -> str:
+        return pos[0] + ("" if len(pos) == 1 else " " + (" ".join(sorted(pos[1])) if pos[0] == "in" else pos[1]))
+
+    text = "\n".join(sorted("\t".join(show(pos) for pos in pattern) for pattern in patterns))
+    return hashlib.sha256(f"govkg check slices {FORMAT}\n{text}".encode()).hexdigest()
+
+
+class SliceCache(KeptPickles):
+    """Each named graph's slice (N-Triples bytes) by its record's digest and the patterns; entries not used by the last run are removed by `prune`."""
+
+    def get(self, key: str) -> bytes | None:
+        found = super().get(key)
+        return found if isinstance(found, bytes) else None
+
+    def get_scope(self, key: str) -> tuple | None:
+        """A check's kept scope, as (patterns or None,)."""
+        found = super().get(key)
+        return found if isinstance(found, tuple) and len(found) == 1 and (found[0] is None or isinstance(found[0], list)) else None
+
+
+def graph_slices(records: list, patterns: list[Pattern], cache: SliceCache | None = None) -> list[bytes]:
+    """Each record's slice (kg.rdf.graphs records), from `cache` when the record's content was sliced before with the same patterns."""
+    pkey = patterns_key(patterns)
+    out = []
+    for r in records:
+        key = hashlib.sha256(f"{pkey} {r.name} {r.digest}".encode()).hexdigest()
+        found = cache.get(key) if cache is not None else None
+        if found is None:
+            found = slice_lines(r.lines, r.name, patterns)
+            if cache is not None:
+                cache.put(key, found)
+        out.append(found)
+    if cache is not None:
+        cache.prune()
+    return out
+
+
+__all__ = ["SliceCache", "graph_slices", "patterns_key", "scope", "slice_lines"]

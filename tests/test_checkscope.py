@@ -1,0 +1,203 @@
+"""The quality checks on each named graph's slice (kg.rdf.checkscope) give the rows they give on the whole graph."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+
+from kg.inputs.turtle import load_turtle
+from kg.rdf.checkscope import HIDDEN, SliceCache, graph_slices, scope
+from kg.rdf.emit import from_rdflib, iter_quads
+from kg.rdf.graphs import records_of_quads
+from kg.rdf.validate import check_rows, run_checks, store_of_lines, store_of_records, validate
+
+from .conftest import REPO, invoke
+
+CHECKS = REPO / "ontology" / "checks"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks"
+NAMES = sorted(p.stem for p in CHECKS.glob("*.rq"))
+
+
+def _fixture_quads(path: Path, graphs: int = 3) -> list:
+    """A fixture's triples spread over `graphs` named graphs, a subject's triples in one (as the emitter writes them)."""
+    problems: list = []
+    triples = load_turtle(path, problems)
+    assert problems == [], problems
+    out = []
+    for s, p, o in triples:
+        s2, p2, o2 = (from_rdflib(x, "b") for x in (s, p, o))
+        out.append((s2, p2, o2, f"https://example.org/graph/{hash(str(s2)) % graphs}"))
+    return out
+
+
+def _both(quads: list, texts: dict[str, str]) -> tuple[dict, dict]:
+    """Each check's rows (as a set) on the whole graph and on the slices."""
+    records = records_of_quads(quads)
+    whole = store_of_records(records)
+    found = {name: scope(text) for name, text in texts.items()}
+    patterns = list(dict.fromkeys(p for f in found.values() if f for p in f))
+    sliced = store_of_lines(graph_slices(records, patterns))
+    return ({n: _rows(whole, t) for n, t in texts.items()},
+            {n: _rows(sliced if found[n] is not None else whole, t) for n, t in texts.items()})
+
+
+def _rows(store, text: str) -> set:
+    """The set of rows a query gives (every variable it selects, as text), as the checks' problems are a set."""
+    if "?focus ?message" in text:
+        return set(check_rows(store, text))
+    answer = store.query(text)
+    width = len(answer.variables)
+    return {tuple(None if row[i] is None else str(row[i]) for i in range(width)) for row in answer}
+
+
+REAL = {name: (CHECKS / f"{name}.rq").read_text(encoding="utf-8") for name in NAMES}
+
+
+def test_every_check_of_the_project_is_read_and_narrowed():
+    found = {name: scope(text) for name, text in REAL.items()}
+    assert all(f is not None for f in found.values()), [n for n, f in found.items() if f is None]
+    # the two checks that read every triple keep one line per term they are about, not every triple
+    assert all(HIDDEN in p for p in found["untyped-term"])
+    assert any(p[0] == HIDDEN and p[2] == HIDDEN for p in found["undeclared-term"])
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.ttl")), ids=lambda p: p.stem)
+def test_each_fixture_gives_the_same_rows_on_its_slices(fixture):
+    whole, sliced = _both(_fixture_quads(fixture), REAL)
+    assert sliced == whole
+    if ".invalid" in fixture.name:
+        assert whole[fixture.name.split(".")[0]], "the fixture breaks its check (the equality is not of empty sets)"
+
+
+def test_all_fixtures_in_one_graph_give_the_same_rows():
+    quads = [q for f in sorted(FIXTURES.glob("*.ttl")) for q in _fixture_quads(f, graphs=5)]
+    whole, sliced = _both(quads, REAL)
+    assert sliced == whole and sum(map(len, whole.values())) > 10
+
+
+def test_the_real_graph_gives_the_same_rows_and_a_small_slice(real_kg):
+    quads = list(iter_quads(real_kg))
+    whole, sliced = _both(quads, REAL)
+    assert sliced == whole
+    records = records_of_quads(quads)
+    patterns = list(dict.fromkeys(p for t in REAL.values() for p in scope(t) or ()))
+    assert sum(s.count(b"\n") for s in graph_slices(records, patterns)) < sum(r.size for r in records) / 3
+
+
+# Queries that an unsound narrowing would answer wrongly: OPTIONAL beside VALUES or a filter, counts
+# over variables used once, SELECT *, variables shared by UNION branches, paths, EXISTS inside OPTIONAL.
+TRAPS = {
+    "optional-values": "SELECT ?f ?c WHERE { VALUES ?c { <http://x/A> } ?f <http://x/p> ?o OPTIONAL { ?f a ?c } }",
+    "values-join-optional": "SELECT ?f WHERE { VALUES ?c { <http://x/A> } { ?f <http://x/p> ?o OPTIONAL { ?f a ?c } } }",
+    "filter-optional": "SELECT ?f ?t WHERE { ?f <http://x/p> ?o OPTIONAL { ?f a ?t } FILTER(STRSTARTS(STR(?t), 'http://x/A')) }",
+    "count-hidden": "SELECT ?f (COUNT(?o) AS ?n) WHERE { ?f <http://x/p> ?o } GROUP BY ?f",
+    "count-star": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "star": "SELECT * WHERE { ?s <http://x/p> ?o }",
+    "union-shared": "SELECT ?s WHERE { { ?s <http://x/p> ?o } UNION { ?s a ?c } }",
+    "union-after": "SELECT ?f WHERE { { ?s <http://x/p> ?f } UNION { ?s a ?f } ?s <http://x/q> ?z }",
+    "not-exists-free": "SELECT ?f WHERE { ?f a ?c FILTER NOT EXISTS { ?f <http://x/p> ?any } }",
+    "not-exists-outer": "SELECT ?f WHERE { { ?f a ?c FILTER NOT EXISTS { ?f <http://x/p> ?v } } ?v <http://x/q> ?z FILTER(STRSTARTS(STR(?v), 'http://x/o1')) }",
+    "minus": "SELECT ?f WHERE { ?f a ?c MINUS { ?f <http://x/p> ?o } }",
+    "path-plus": "SELECT ?a ?b WHERE { ?a <http://x/p>+ ?b }",
+    "path-star-const": "SELECT ?b WHERE { <http://x/s1> <http://x/p>* ?b }",
+    "path-star-free": "SELECT ?a ?b WHERE { ?a <http://x/p>* ?b }",
+    "inverse-alt": "SELECT ?o WHERE { ?o ^(<http://x/p>|<http://x/q>) ?x }",
+    "sequence": "SELECT ?a WHERE { ?a <http://x/p>/<http://x/q> ?z }",
+    "negated": "SELECT ?a WHERE { ?a !<http://x/p> ?z }",
+    "limit": "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 2",
+    "graph": "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "bind-exists": "SELECT ?s ?e WHERE { ?s a ?c BIND(EXISTS { ?s <http://x/q> ?w } AS ?e) }",
+    "optional-not-exists": "SELECT ?s ?o WHERE { ?s a ?c OPTIONAL { ?s <http://x/p> ?o FILTER NOT EXISTS { ?o <http://x/q> ?w } } }",
+    "subquery-prefix": "SELECT ?s WHERE { { SELECT ?s WHERE { ?s <http://x/p> ?o } } FILTER(STRSTARTS(STR(?s), 'http://x/s1')) }",
+    "subquery-scope": "SELECT ?s WHERE { { SELECT ?s WHERE { ?s <http://x/p> ?x } } ?s a ?x FILTER(STRSTARTS(STR(?x), 'http://x/A')) }",
+    "literal-prefix": "SELECT ?s WHERE { ?s <http://x/q> ?l FILTER(STRSTARTS(STR(?l), 'ab')) }",
+}
+
+
+def _trap_graphs():
+    """Small graphs over a few terms in two named graphs: enough to tell each trap's wrong answers."""
+    s = [f"http://x/s{i}" for i in range(3)]
+    o = ["http://x/o1", "http://x/o2", "http://x/s1"]
+    from kg.rdf.emit import Lit
+
+    pool = [(a, "http://x/p", b) for a in s for b in o] + [(a, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", c)
+                                                         for a in s for c in ("http://x/A", "http://x/B")]
+    pool += [(b, "http://x/q", "http://x/z") for b in o] + [("http://x/s2", "http://x/q", Lit("abc")), ("http://x/s0", "http://x/q", Lit("xab"))]
+    for n in range(40):
+        pick = random.Random(n)
+        chosen = [t for t in pool if pick.random() < 0.15 + 0.02 * n]
+        yield [(a, p, b, f"http://x/g/{pick.randrange(2)}") for a, p, b in chosen]  # several subjects in a graph, a subject in several
+
+
+@pytest.mark.parametrize("name", list(TRAPS))
+def test_queries_an_unsound_narrowing_would_get_wrong_give_the_same_rows(name):
+    differ = set()
+    for quads in itertools.islice(_trap_graphs(), 40):
+        whole, sliced = _both(quads, {name: TRAPS[name]})
+        assert sliced == whole, (name, quads)
+        differ.add(frozenset(whole[name]))
+    assert len(differ) > 1 or scope(TRAPS[name]) is None  # the graphs give the query different answers
+
+
+def test_what_the_module_does_not_read_runs_on_the_whole_graph():
+    for name in ("limit", "graph", "path-star-free", "path-star-const"):
+        assert scope(TRAPS[name]) is None, name
+    assert scope("SELECT ?s WHERE { ?s") is None
+
+
+def _plant_faults(root: Path) -> None:
+    """An untyped gkv: term in the schema."""
+    schema = root / "ontology" / "schema.ttl"
+    text = schema.read_text(encoding="utf-8")
+    schema.write_text(text + '\n<https://w3id.org/govkg/vocab#loneTerm> <http://www.w3.org/2000/01/rdf-schema#comment> "no type"@en .\n',
+                      encoding="utf-8")
+
+
+def test_validate_gives_the_same_problems_sliced_or_whole(mini, monkeypatch):
+    import kg.rdf.validate as v
+
+    _plant_faults(mini)
+    (mini / "ontology" / "checks" / "limited.rq").write_text(
+        "SELECT ?focus ?message WHERE { ?focus a ?c . BIND('listed' AS ?message) } ORDER BY ?focus LIMIT 1\n", encoding="utf-8")
+    monkeypatch.setattr(v, "SLICE_MIN", 10**9)
+    whole = validate(mini, check_seeds=False).problems
+    monkeypatch.setattr(v, "SLICE_MIN", 0)
+    sliced = validate(mini, check_seeds=False).problems
+    assert sliced == whole
+    assert {p.code for p in whole} >= {"check:untyped-term", "check:limited"}
+
+
+def test_a_build_with_slices_kept_sees_an_edit_and_a_broken_entry_is_a_miss(mini, runner, monkeypatch):
+    import kg.rdf.validate as v
+
+    monkeypatch.setattr(v, "SLICE_MIN", 0)
+    monkeypatch.setattr(v, "BACKGROUND_MIN", 0)
+    assert invoke(runner, mini, "build", "--out", str(mini / "dist")).exit_code == 0
+    kept = sorted((mini / ".cache" / "check-slices").glob("*.pickle"))
+    assert kept
+    for p in kept:
+        p.write_bytes(b"not a pickle")
+    assert invoke(runner, mini, "build", "--out", str(mini / "dist")).exit_code == 0
+    _plant_faults(mini)
+    result = invoke(runner, mini, "build", "--out", str(mini / "dist"))
+    assert result.exit_code != 0 and "untyped-term" in result.output + (result.stderr or "")
+
+
+def test_run_checks_keeps_slices_by_content(mini, monkeypatch):
+    import kg.rdf.validate as v
+    from kg.model.project import load_kg
+    from kg.rdf.graphs import graph_records
+
+    monkeypatch.setattr(v, "SLICE_MIN", 0)
+    kg, _ = load_kg(mini)
+    records = graph_records(kg)
+    cache = SliceCache(mini / "slices")
+    first: list = []
+    run_checks(kg, records, first, cache)
+    second: list = []
+    run_checks(kg, records, second, SliceCache(mini / "slices"))
+    assert first == second
+    assert len(list((mini / "slices").glob("*.pickle"))) == len(records) + len(NAMES)
