@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.model.project import load_kg
 from kg.rdf.validate import validate
 
 from .conftest import REPO, invoke
@@ -50,6 +51,7 @@ CASES = {
     "number-not-text": ("claims/mini-b.yaml", "hedge: 可以", "hedge: 0755", "field-type", "hedge: 0755"),
     "unknown-field": ("claims/mini-b.yaml", "    hedge: 可以\n", "    hedg: 可以\n", "unknown-field", "hedg: 可以"),
     "unknown-source": ("claims/mini-b.yaml", "source: mini-b", "source: mini-c", "file-shape", "source: mini-c"),
+    "quote-order": ("claims/mini-b.yaml", "    quote: 推诿的结果是文牍成堆\n", "    quote:\n      - 文牍成堆\n      - 推诿的结果\n", "quote-order", "- 推诿的结果"),
     "bad-locator": ("claims/mini-b.yaml", "    quote: 推诿的结果是文牍成堆\n", "    quote: 推诿的结果是文牍成堆\n    locator: line 3\n", "bad-locator", "locator: line 3"),
     "missing-label-en": ("ontology/concepts.ttl", '"推诿"@zh , "shirking"@en', '"推诿"@zh', "check:missing-label", "gkc:shirking a"),
     "two-preflabels": ("ontology/concepts.ttl", '"推诿"@zh , "shirking"@en', '"推诿"@zh , "推卸责任"@zh , "shirking"@en', "check:two-preflabels-one-language", "gkc:shirking a"),
@@ -171,3 +173,12 @@ def test_v2_fields_are_read(mini):
         "b-superior-reduce-workload": "", "notes-caution-shirking": "asserted", "notes-shirking-formalism": "asserted"}
     assert kg.replaced_claims == {"b-caution-brings-shirking": "b-caution-shirking"}
     assert sorted(kg.deprecated) == ["buck-passing", "load"] and "buck-passing" not in kg.concepts
+
+
+def test_a_repeated_quote_is_placed_after_the_claims_previous_quote(mini):
+    """推诿 first stands in line 1; after 改革可以减少推诿 (line 2) it is the one in line 2, and the quotes are in order."""
+    _edit(mini / "claims/mini-b.yaml", "    quote: 改革可以减少推诿\n", "    quote:\n      - 改革可以\n      - 推诿\n")
+    kg, problems = load_kg(mini)
+    assert not [p for p in problems if p.code.startswith("quote")], problems
+    first, second = kg.claims["b-reform-shirking"].anchors
+    assert kg.sources["mini-b"].text.index("改革可以") == first.start < second.start

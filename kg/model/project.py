@@ -16,7 +16,7 @@ from kg.inputs.cleaning import GARBLED_MARK
 from kg.inputs.layout import Layout, bundled_root, default_root  # noqa: F401  (re-exported: kg.model.project.Layout …)
 from kg.inputs.ontoscope import check_vocabulary_only
 from kg.inputs.parsecache import KeptTriples, ParseCache
-from kg.inputs.quotes import anchor, find_all, nearest
+from kg.inputs.quotes import Anchor, anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
 from kg.inputs.turtle import load_turtle
 from kg.inputs.yamlio import read_text_checked
@@ -60,7 +60,9 @@ def _suggest(name: str, candidates) -> str:
 _LOCATOR = re.compile(r"^(?:¶\s*(?P<marker>\d+)|line\s+(?P<line>\d+))$")
 
 
-def _place_quote(claim: Claim, src: Source, quote: str, qline: int | None, problems: list[Problem]):
+def _place_quote(claim: Claim, src: Source, quote: str, qline: int | None, problems: list[Problem], after: int = 0):
+    """The quote's anchor in its source: at the locator if the claim has one, else the first place at or after
+    `after` (the previous quote of the claim), else the first place; None, with the problem, if it is not there."""
     starts = find_all(src.text, quote)
     if not starts:
         found, why = nearest(src.text, quote)
@@ -84,7 +86,8 @@ def _place_quote(claim: Claim, src: Source, quote: str, qline: int | None, probl
                                     f"locator '{claim.locator}' does not hold the quote; it stands at {lines}"))
             return None
         starts = at
-    return anchor(src.text, starts[0], quote)
+    later = [s for s in starts if s >= after]
+    return anchor(src.text, (later or starts)[0], quote)
 
 
 def replacement_message(stub: Concept) -> str:
@@ -147,12 +150,21 @@ def _resolve_file(cf: ClaimFile, sources, concepts, deprecated) -> Resolved:
             what = "cause and effect" if first.causal else "subject and object"
             problems.append(problem(first.path, first.line, "self-loop", f"a claim's {what} must differ"))
             ok = False
-        anchors = []
+        anchors: list[Anchor] = []
         for i, q in enumerate(first.quotes):
             qline = first.field_lines.get(f"quote[{i}]", first.field_lines.get("quote"))
-            a = _place_quote(first, src, q, qline, problems)
-            ok = ok and a is not None
-            anchors.append(a)
+            before = anchors[-1] if anchors else None
+            a = _place_quote(first, src, q, qline, problems, before.start if before is not None else 0)
+            if a is not None and before is not None and a.start < before.start:
+                # The page marks a claim's quotes, and its gloss reads them, in the text's order.
+                problems.append(problem(first.path, qline, "quote-order",
+                                        f"quote {i + 1} stands before quote {i} in sources/{src.id}.txt ({src.locator(a.start)} "
+                                        f"against {src.locator(before.start)}): list a claim's quotes in the text's order"))
+                a = None
+            if a is None:
+                ok = False
+            else:
+                anchors.append(a)
         if not ok:
             out.append((sid, first.path, first.line, first.field_lines.get("id"), problems, None, None))
             continue
