@@ -182,3 +182,9 @@ def test_a_repeated_quote_is_placed_after_the_claims_previous_quote(mini):
     assert not [p for p in problems if p.code.startswith("quote")], problems
     first, second = kg.claims["b-reform-shirking"].anchors
     assert kg.sources["mini-b"].text.index("改革可以") == first.start < second.start
+
+
+def test_quote_order_names_both_quotes_and_places(mini):
+    _edit(mini / "claims/mini-b.yaml", "    quote: 推诿的结果是文牍成堆\n", "    quote:\n      - 文牍成堆\n      - 推诿的结果\n")
+    msg = next(p.message for p in validate(mini, check_seeds=False).problems if p.code == "quote-order")
+    assert msg.startswith("quote 2 stands before quote 1 in sources/mini-b.txt (line 1 against line 1)"), msg

@@ -151,6 +151,7 @@ def _resolve_file(cf: ClaimFile, sources, concepts, deprecated) -> Resolved:
             problems.append(problem(first.path, first.line, "self-loop", f"a claim's {what} must differ"))
             ok = False
         anchors: list[Anchor] = []
+        last = 0  # the number of the last quote placed
         for i, q in enumerate(first.quotes):
             qline = first.field_lines.get(f"quote[{i}]", first.field_lines.get("quote"))
             before = anchors[-1] if anchors else None
@@ -158,13 +159,14 @@ def _resolve_file(cf: ClaimFile, sources, concepts, deprecated) -> Resolved:
             if a is not None and before is not None and a.start < before.start:
                 # The page marks a claim's quotes, and its gloss reads them, in the text's order.
                 problems.append(problem(first.path, qline, "quote-order",
-                                        f"quote {i + 1} stands before quote {i} in sources/{src.id}.txt ({src.locator(a.start)} "
+                                        f"quote {i + 1} stands before quote {last} in sources/{src.id}.txt ({src.locator(a.start)} "
                                         f"against {src.locator(before.start)}): list a claim's quotes in the text's order"))
                 a = None
             if a is None:
                 ok = False
             else:
                 anchors.append(a)
+                last = i + 1
         if not ok:
             out.append((sid, first.path, first.line, first.field_lines.get("id"), problems, None, None))
             continue
