@@ -67,12 +67,35 @@ class Opened:
         }""", node_id))
 
     def edge_point(self, edge_id: str) -> tuple[float, float]:
-        """The middle of a drawn edge (of its curve), in page coordinates."""
+        """A point of a drawn edge (of its curve) in page coordinates: the middle, or the point nearest it where
+        this edge is the only one and no node is (another edge may cross the middle, as the layout changes)."""
         return tuple(self.js("""id => {
-            const n = govkg.network, e = n.body.edges[id], p = n.canvasToDOM(e.edgeType.getPoint(0.5));
+            const n = govkg.network, e = n.body.edges[id];
             const r = document.getElementById('graph').getBoundingClientRect();
+            const at = t => n.canvasToDOM(e.edgeType.getPoint(t));
+            // the only edge there (the tooltip shows the last of the edges a point overlaps, getEdgeAt the first)
+            const own = p => { const c = n.DOMtoCanvas(p), box = {left: c.x, top: c.y, right: c.x, bottom: c.y};
+                return n.getNodeAt(p) === undefined
+                    && n.selectionHandler._getAllEdgesOverlappingWith(box).every(other => other === id); };
+            const p = [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75].map(at).find(own) || at(0.5);
             return [r.left + p.x, r.top + p.y];
         }""", edge_id))
+
+    def hover_edge(self, edge_id: str):
+        """Hover a drawn edge and return its tooltip: the pointer first rests on an empty spot of the map until any
+        earlier tooltip is gone, so the tooltip read is this edge's, not the last one left open."""
+        tip = self.page.locator("div.vis-tooltip")
+        empty = self.js("""() => { const n = govkg.network, r = document.getElementById('graph').getBoundingClientRect();
+            for (let y = 10; y < r.height; y += 20) for (let x = 10; x < r.width; x += 20)
+                if (n.getEdgeAt({x, y}) === undefined && n.getNodeAt({x, y}) === undefined) return [r.left + x, r.top + y];
+            return null; }""")
+        if empty:
+            self.page.mouse.move(*empty)
+        if tip.count():
+            tip.wait_for(state="hidden", timeout=5000)
+        self.page.mouse.move(*self.edge_point(edge_id))
+        tip.wait_for(state="visible", timeout=5000)
+        return tip
 
     def close(self) -> None:
         self.context.close()

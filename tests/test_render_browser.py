@@ -117,10 +117,8 @@ def test_clicking_a_node_shows_its_definition(mini_page):
 
 def test_hovering_and_clicking_an_edge_shows_its_claims(mini_page):
     p = mini_page
+    tip = p.hover_edge("caution->shirking")
     x, y = p.edge_point("caution->shirking")
-    p.page.mouse.move(x, y)
-    tip = p.page.locator("div.vis-tooltip")
-    tip.wait_for(state="visible", timeout=5000)
     assert "谨慎 → 推诿" in tip.inner_text() and "+ 2 more claim(s); 2 independent work(s)" in tip.inner_text()
     p.page.mouse.click(x, y)
     text = p.page.locator("#details").inner_text()
@@ -287,10 +285,8 @@ def test_the_actor_filter_hides_claims_of_other_actors(browser, pages):
 
 def test_certainty_is_shown_beside_the_hedge_and_filters(mini_page):
     p = mini_page
+    tip = p.hover_edge("reform->shirking")
     x, y = p.edge_point("reform->shirking")
-    p.page.mouse.move(x, y)
-    tip = p.page.locator("div.vis-tooltip")
-    tip.wait_for(state="visible", timeout=5000)
     assert "可以 · possibly" in tip.locator(".sure").inner_text()
     p.page.mouse.click(x, y)
     claim = p.page.locator("#details .claim")
