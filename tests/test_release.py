@@ -172,7 +172,7 @@ def test_two_releases_and_the_diff_between_them(runner, repo, tmp_path):
     # The release record: version, date, IRI, content hash, and the release before it.
     assert first["previous"] is None and first["date"] == "2026-01-15"
     assert second["previous"] == {"version": "0.1.0", "content_sha256": first["content_sha256"],
-                                  "iri": "https://w3id.org/govkg/release/0.1.0"}
+                                  "content_sha256_method": first["content_sha256_method"], "iri": "https://w3id.org/govkg/release/0.1.0"}
     assert second["iri"] == "https://w3id.org/govkg/release/0.2.0" and second["content_sha256"] != first["content_sha256"]
     record = json.loads((out / "0.2.0" / "release.json").read_text(encoding="utf-8"))
     assert record["content_sha256"] == second["content_sha256"]
@@ -269,6 +269,35 @@ def test_a_release_is_never_rewritten(runner, mini, tmp_path):
     changed = invoke(runner, mini, "release", "--out", str(out))
     assert changed.exit_code == 2 and "raise the version in kg/version.py" in changed.output
     assert (out / __version__ / "release.json").read_bytes() == before
+
+
+def test_a_release_cut_by_0_4_0_is_compared_by_its_own_kind_of_hash(runner, mini, tmp_path):
+    # A release.json without content_sha256_method holds 0.4.0's hash (all the sorted N-Quads in one sha256): cutting
+    # that version again compares it with this graph's hash of that kind, never with the per-graph hash.
+    from kg.model.project import load_kg
+    from kg.rdf.nquads import iter_nquads
+    from kg.rdf.release import HASH_METHOD, LEGACY_METHOD, content_hash, legacy_hash_of_lines
+
+    out = tmp_path / "releases"
+    assert invoke(runner, mini, "release", "--out", str(out)).exit_code == 0
+    path = out / __version__ / "release.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    kg = load_kg(mini)[0]
+    legacy = legacy_hash_of_lines(line.rstrip("\n") for line in iter_nquads(kg))
+    assert record["content_sha256_method"] == HASH_METHOD and record["content_sha256"] == content_hash(kg) != legacy
+    old = {k: v for k, v in record.items() if k != "content_sha256_method"}
+    path.write_text(json.dumps({**old, "content_sha256": legacy}), encoding="utf-8")
+    again = invoke(runner, mini, "release", "--out", str(out))
+    assert again.exit_code == 0 and "released already with this content" in again.output
+    path.write_text(json.dumps({**old, "content_sha256": content_hash(kg)}), encoding="utf-8")  # the new kind, unlabelled
+    refused = invoke(runner, mini, "release", "--out", str(out))
+    assert refused.exit_code == 2 and "raise the version in kg/version.py" in refused.output
+    # the next release names this one's hash and its kind
+    assert json.loads((out / __version__ / "release.json").read_text(encoding="utf-8")).get("content_sha256_method") is None
+    from kg.output.release import previous_release
+
+    assert previous_release(out, "99.0.0") == {"version": __version__, "content_sha256": content_hash(kg),
+                                               "content_sha256_method": LEGACY_METHOD, "iri": f"https://w3id.org/govkg/release/{__version__}"}
 
 
 def test_a_failed_release_leaves_nothing(runner, mini, tmp_path, monkeypatch):
