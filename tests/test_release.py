@@ -445,3 +445,38 @@ def test_kg_site_lists_each_claims_releases(runner, mini, tmp_path):
     page = (tmp_path / "site" / "claim" / "b-pressure-shirking.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert f"{__version__} (" in text and "added" in text
+
+
+def _readme_hash_recipe() -> str:
+    """The Python block README gives under **The content hash**."""
+    from .conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    after = text[text.index("**The content hash**"):]
+    return after[after.index("```python\n") + len("```python\n"):after.index("\n```\n")]
+
+
+def test_the_readme_recipe_recomputes_the_content_hash_from_the_trig(runner, mini, tmp_path):
+    # Awkward literals (a quote, a backslash, a tab, U+2028, a carriage return), a language tag, a datatype and
+    # blank nodes: what the recipe must write as govkg's N-Quads write them.
+    import sys
+
+    gloss = mini / "claims" / "mini-b.yaml"
+    gloss.write_text(gloss.read_text(encoding="utf-8").replace(
+        "gloss: Reform can reduce shirking.", 'gloss: "Reform \\"can\\" \\\\ reduce\\tshirking\\u2028 \\r now."'), encoding="utf-8")
+    concepts = mini / "ontology" / "concepts.ttl"
+    concepts.write_text(concepts.read_text(encoding="utf-8") + """
+<https://example.org/hash-test> <http://www.w3.org/2000/01/rdf-schema#seeAlso> [ <http://www.w3.org/2000/01/rdf-schema#comment> "x"@zh-Hant ; <http://www.w3.org/2000/01/rdf-schema#value> 42 ] , _:b .
+_:b <http://www.w3.org/2000/01/rdf-schema#comment> "tab\\there" .
+""", encoding="utf-8")
+    built = invoke(runner, mini, "build", "--out", str(tmp_path / "dist"), "--format", "json")
+    assert built.exit_code == 0, built.output
+    trig = (tmp_path / "dist" / "govkg.trig").read_text(encoding="utf-8")
+    assert "_:" in trig and "\\t" in trig and "\\r" in trig and "\\\\" in trig  # the awkward cases reached the output
+    release = json.loads((tmp_path / "dist" / "release.json").read_text(encoding="utf-8"))
+    code = _readme_hash_recipe()
+    assert code.count("dist/govkg.trig") == 1
+    run = subprocess.run([sys.executable, "-c", code.replace("dist/govkg.trig", str(tmp_path / "dist" / "govkg.trig"))],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == release["content_sha256"] == json.loads(built.stdout)["content_sha256"]
