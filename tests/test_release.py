@@ -289,6 +289,14 @@ def test_a_release_cut_by_0_4_0_is_compared_by_its_own_kind_of_hash(runner, mini
     path.write_text(json.dumps({**old, "content_sha256": legacy}), encoding="utf-8")
     again = invoke(runner, mini, "release", "--out", str(out))
     assert again.exit_code == 0 and "released already with this content" in again.output
+    # kg diff shows both hashes, each with its kind: the same graph, two hashes
+    diff = invoke(runner, mini, "diff", str(out / __version__), str(mini), "-f", "json")
+    assert diff.exit_code == 0, diff.output
+    states = json.loads(diff.stdout)
+    assert (states["old"]["content_sha256"], states["old"]["content_sha256_method"]) == (legacy, LEGACY_METHOD)
+    assert (states["new"]["content_sha256"], states["new"]["content_sha256_method"]) == (content_hash(kg), HASH_METHOD)
+    text = invoke(runner, mini, "diff", str(out / __version__), str(mini)).stdout
+    assert f"sha256 {legacy[:12]} by 0.4.0's definition" in text and f"sha256 {content_hash(kg)[:12]})" in text
     path.write_text(json.dumps({**old, "content_sha256": content_hash(kg)}), encoding="utf-8")  # the new kind, unlabelled
     refused = invoke(runner, mini, "release", "--out", str(out))
     assert refused.exit_code == 2 and "raise the version in kg/version.py" in refused.output

@@ -101,6 +101,7 @@ def release_history(kg, releases_dir: Path, record: dict | None = None) -> dict[
     release_record, dated today): `kg site` can pass build_site(…, history=release_history(kg, root / "releases"))."""
     record = record or release_record(kg, releases_dir)
     now = snapshot_of_kg(kg, record["version"], version=record["version"], content_sha256=record["content_sha256"],
+                         content_sha256_method=record.get("content_sha256_method", HASH_METHOD),
                          released=record["date"], iri=record["iri"])
     earlier = [p for p in find_releases(releases_dir) if version_key(read_release_record(p)["version"]) < version_key(record["version"])]
     return {cid: [entry.to_dict() for entry in entries] for cid, entries in claim_history([*earlier, now]).items()}
