@@ -1,6 +1,6 @@
 """The release's content hash, straight from the emitter (no rdflib), combined from one digest per named graph.
 
-The definition (README, "Releases"): each named graph's digest is the sha256 of its distinct N-Quads lines in
+The definition (README, "The content hash"): each named graph's digest is the sha256 of its distinct N-Quads lines in
 code-point order, each ending in a newline; the release's hash is the sha256 of the lines `<graph IRI> <digest>`,
 one per graph, in code-point order, each ending in a newline. A rebuild after one edit hashes the edited graph's
 lines and a line per graph (each kept graph's digest is in its record, kg.rdf.graphs), never every line of the
