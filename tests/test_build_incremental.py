@@ -373,6 +373,10 @@ def test_a_build_computes_no_near_duplicate_warnings_and_validate_still_shows_th
     assert invoke(runner, mini, "build").exit_code == 0 and calls == [1]
 
 
+def _empty_claim_file(path) -> None:
+    path.write_text("source: mini-notes\nclaims: []\n", encoding="utf-8")
+
+
 def _records_signature(records) -> list:
     return sorted((r.name, r.digest, r.lines, r.subjects, r.pointed, sorted(r.types), sorted(r.subclass), sorted(r.quads())) for r in records)
 
@@ -383,6 +387,7 @@ GRAPH_EDITS = {
     "a concept's label": lambda root: _replace(root / "ontology" / "concepts.ttl", '"shirking"@en', '"passing the buck"@en'),
     "a source text moves a quote": lambda root: _replace(root / "sources" / "mini-b.txt", "改革可以减少推诿", "新的一段。\n\n改革可以减少推诿"),
     "a claim file removed": lambda root: (root / "claims" / "mini-notes.yaml").unlink(),
+    "a claim file emptied": lambda root: _empty_claim_file(root / "claims" / "mini-notes.yaml"),
     "a claim file's claims moved to another file": lambda root: (root / "claims" / "mini-b.yaml").write_text(
         (root / "claims" / "mini-a.yaml").read_text(encoding="utf-8").replace("source: mini-a", "source: mini-b"), encoding="utf-8"),
 }
@@ -423,42 +428,64 @@ def test_a_broken_or_misfiled_graph_record_is_a_miss(mini, tmp_path):
     assert _records_signature(graph_records(kg, GraphCache(cache))) == _records_signature(records_of_quads(iter_quads(kg)))
 
 
-def test_the_hash_of_records_is_the_hash_of_the_sorted_lines_whether_graphs_interleave_or_not():
-    from kg.rdf.graphs import hash_of_records, records_of_quads, sorted_lines
+def _by_definition(lines: list[str]) -> str:
+    """The content hash as README defines it, written out: each graph's sorted distinct lines hashed, then the lines `<graph> <digest>`."""
+    import hashlib
+
+    graphs: dict[str, set[str]] = {}
+    for line in lines:
+        graphs.setdefault(line.rsplit(" ", 2)[-2], set()).add(line + "\n")
+    top = sorted(f"{g} {hashlib.sha256(''.join(sorted(ls)).encode()).hexdigest()}\n" for g, ls in graphs.items())
+    return hashlib.sha256("".join(top).encode()).hexdigest()
+
+
+QUAD_SETS = {
+    "none": [],
+    "one graph": [("http://a/1", "http://p", Lit("x"), "http://g/1"), ("http://a/1", "http://p", Lit("x"), "http://g/1")],
+    "graphs apart": [("http://a/1", "http://p", Lit("y\nz\t\u2028"), "http://g/1"), ("http://b/1", "http://p", "http://a/1", "http://g/2")],
+    "graphs interleaved, blank nodes": [
+        ("http://a/1", "http://p", Lit("x"), "http://g/1"), ("http://a/15", "http://p", Lit("w", "zh"), "http://g/3"),
+        ("http://c", "http://p", BNode("f0bn1"), "http://g/3"), (BNode("f0bn1"), "http://p", Lit("1", datatype="http://www.w3.org/2001/XMLSchema#integer"), "http://g/3"),
+        ("http://c", "http://p", BNode("f1bn1"), "http://g/1"), ("http://a/1", "http://p", Lit("x"), "http://g/3")],
+}
+
+
+@pytest.mark.parametrize("case", list(QUAD_SETS))
+def test_the_content_hash_is_combined_from_each_named_graphs_digest(case):
+    import hashlib
+
+    from kg.rdf.graphs import hash_of_records, records_of_quads
     from kg.rdf.nquads import nquad_lines
-    from kg.rdf.release import hash_of_lines
+    from kg.rdf.release import content_hash, hash_of_lines
 
-    apart = [("http://a/1", "http://p", Lit("x"), "http://g/1"), ("http://a/2", "http://p", Lit("y\nz"), "http://g/1"),
-             ("http://b/1", "http://p", "http://a/1", "http://g/2"), ("http://b/1", "http://p", "http://a/1", "http://g/2")]
-    mixed = apart + [("http://a/15", "http://p", Lit("w"), "http://g/3"), ("http://c", "http://p", BNode("n1"), "http://g/3")]
-    for quads, chunks in ((apart, 2), (mixed, 1)):
-        records = records_of_quads(quads)
-        assert len(list(sorted_lines(records))) == chunks  # two graphs apart are joined as they are; interleaved ones sorted
-        assert hash_of_records(records) == hash_of_lines(line.rstrip("\n") for line in nquad_lines(quads))
+    quads = QUAD_SETS[case]
+    lines = [line.rstrip("\n") for line in nquad_lines(quads)]
+    want = _by_definition(lines)
+    assert hash_of_records(records_of_quads(quads)) == hash_of_lines(lines) == content_hash(None, quads) == want
+    assert all(hash_of_lines(lines, run) == want for run in (1, 2, 3))  # sorted in runs on disk: the same
+    if not quads:
+        assert want == hashlib.sha256(b"").hexdigest()
+    # a triple moved to another graph is another graph: the hash sees which graph states what
+    moved = [(s, p, o, "http://g/other" if i == 0 else g) for i, (s, p, o, g) in enumerate(quads)]
+    if moved:
+        assert hash_of_records(records_of_quads(moved)) != want
 
 
-@pytest.mark.parametrize("bucket", [1, 100, 400, 1 << 23])
-def test_interleaved_graphs_are_hashed_a_bucket_at_a_time_from_kept_records(mini_ro, tmp_path, monkeypatch, bucket):
-    # The lines of graphs that interleave are sorted a bucket of about BUCKET_BYTES at a time, each bucket a slice of
-    # every record found by bisection; kept records read their lines from their data files (mapped, never held).
+def test_kept_records_are_hashed_from_their_digests_without_reading_their_lines(mini_ro, tmp_path, monkeypatch):
+    # A rebuild reads each kept graph's digest, never its lines (at a million claims, gigabytes in the records' data files).
     from kg.rdf import graphs
     from kg.rdf.nquads import nquad_lines
     from kg.rdf.release import hash_of_lines
 
-    monkeypatch.setattr(graphs, "BUCKET_BYTES", bucket)
     kg = load(mini_ro)
     quads = list(iter_quads(kg))
     lines = [line.rstrip("\n") for line in nquad_lines(quads)]
-    want = hash_of_lines(lines)
-    cache = graphs.GraphCache(tmp_path / "graphs")
-    kept = graphs.graph_records(kg, cache)
-    assert all(r._lines is None for r in kept) and len(list((tmp_path / "graphs").glob("*.data"))) == len(kept)
-    chunks = list(graphs.sorted_lines(kept))
-    assert graphs.hash_of_records(kept) == want == graphs.hash_of_records(graphs.records_of_quads(quads))
-    assert b"".join(chunks).count(b"\n") == len(set(lines))
-    if bucket < 1000:
-        assert len(chunks) > 3
-    again = graphs.graph_records(kg, graphs.GraphCache(tmp_path / "graphs"))  # read back: the same records, lines and quads from the data files
+    kept = graphs.graph_records(kg, graphs.GraphCache(tmp_path / "graphs"))
+    again = graphs.graph_records(kg, graphs.GraphCache(tmp_path / "graphs"))
+    assert all(r._lines is None for r in kept + again) and len(list((tmp_path / "graphs").glob("*.data"))) == len(kept)
+    monkeypatch.setattr(graphs.GraphRecord, "_read", lambda self, start, size: pytest.fail("a line was read"))
+    assert graphs.hash_of_records(again) == hash_of_lines(lines) == _by_definition(lines)
+    monkeypatch.undo()
     assert _records_signature(again) == _records_signature(graphs.records_of_quads(quads))
     for entry in (tmp_path / "graphs").glob("*.data"):
         entry.write_bytes(entry.read_bytes()[:-1])  # a data file cut short: its record is a miss, made again

@@ -172,7 +172,7 @@ def test_two_releases_and_the_diff_between_them(runner, repo, tmp_path):
     # The release record: version, date, IRI, content hash, and the release before it.
     assert first["previous"] is None and first["date"] == "2026-01-15"
     assert second["previous"] == {"version": "0.1.0", "content_sha256": first["content_sha256"],
-                                  "iri": "https://w3id.org/govkg/release/0.1.0"}
+                                  "content_sha256_method": first["content_sha256_method"], "iri": "https://w3id.org/govkg/release/0.1.0"}
     assert second["iri"] == "https://w3id.org/govkg/release/0.2.0" and second["content_sha256"] != first["content_sha256"]
     record = json.loads((out / "0.2.0" / "release.json").read_text(encoding="utf-8"))
     assert record["content_sha256"] == second["content_sha256"]
@@ -269,6 +269,43 @@ def test_a_release_is_never_rewritten(runner, mini, tmp_path):
     changed = invoke(runner, mini, "release", "--out", str(out))
     assert changed.exit_code == 2 and "raise the version in kg/version.py" in changed.output
     assert (out / __version__ / "release.json").read_bytes() == before
+
+
+def test_a_release_cut_by_0_4_0_is_compared_by_its_own_kind_of_hash(runner, mini, tmp_path):
+    # A release.json without content_sha256_method holds 0.4.0's hash (all the sorted N-Quads in one sha256): cutting
+    # that version again compares it with this graph's hash of that kind, never with the per-graph hash.
+    from kg.model.project import load_kg
+    from kg.rdf.nquads import iter_nquads
+    from kg.rdf.release import HASH_METHOD, LEGACY_METHOD, content_hash, legacy_hash_of_lines
+
+    out = tmp_path / "releases"
+    assert invoke(runner, mini, "release", "--out", str(out)).exit_code == 0
+    path = out / __version__ / "release.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    kg = load_kg(mini)[0]
+    legacy = legacy_hash_of_lines(line.rstrip("\n") for line in iter_nquads(kg))
+    assert record["content_sha256_method"] == HASH_METHOD and record["content_sha256"] == content_hash(kg) != legacy
+    old = {k: v for k, v in record.items() if k != "content_sha256_method"}
+    path.write_text(json.dumps({**old, "content_sha256": legacy}), encoding="utf-8")
+    again = invoke(runner, mini, "release", "--out", str(out))
+    assert again.exit_code == 0 and "released already with this content" in again.output
+    # kg diff shows both hashes, each with its kind: the same graph, two hashes
+    diff = invoke(runner, mini, "diff", str(out / __version__), str(mini), "-f", "json")
+    assert diff.exit_code == 0, diff.output
+    states = json.loads(diff.stdout)
+    assert (states["old"]["content_sha256"], states["old"]["content_sha256_method"]) == (legacy, LEGACY_METHOD)
+    assert (states["new"]["content_sha256"], states["new"]["content_sha256_method"]) == (content_hash(kg), HASH_METHOD)
+    text = invoke(runner, mini, "diff", str(out / __version__), str(mini)).stdout
+    assert f"sha256 {legacy[:12]} by 0.4.0's definition" in text and f"sha256 {content_hash(kg)[:12]})" in text
+    path.write_text(json.dumps({**old, "content_sha256": content_hash(kg)}), encoding="utf-8")  # the new kind, unlabelled
+    refused = invoke(runner, mini, "release", "--out", str(out))
+    assert refused.exit_code == 2 and "raise the version in kg/version.py" in refused.output
+    # the next release names this one's hash and its kind
+    assert json.loads((out / __version__ / "release.json").read_text(encoding="utf-8")).get("content_sha256_method") is None
+    from kg.output.release import previous_release
+
+    assert previous_release(out, "99.0.0") == {"version": __version__, "content_sha256": content_hash(kg),
+                                               "content_sha256_method": LEGACY_METHOD, "iri": f"https://w3id.org/govkg/release/{__version__}"}
 
 
 def test_a_failed_release_leaves_nothing(runner, mini, tmp_path, monkeypatch):
@@ -416,3 +453,38 @@ def test_kg_site_lists_each_claims_releases(runner, mini, tmp_path):
     page = (tmp_path / "site" / "claim" / "b-pressure-shirking.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert f"{__version__} (" in text and "added" in text
+
+
+def _readme_hash_recipe() -> str:
+    """The Python block README gives under **The content hash**."""
+    from .conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    after = text[text.index("**The content hash**"):]
+    return after[after.index("```python\n") + len("```python\n"):after.index("\n```\n")]
+
+
+def test_the_readme_recipe_recomputes_the_content_hash_from_the_trig(runner, mini, tmp_path):
+    # Awkward literals (a quote, a backslash, a tab, U+2028, a carriage return), a language tag, a datatype and
+    # blank nodes: what the recipe must write as govkg's N-Quads write them.
+    import sys
+
+    gloss = mini / "claims" / "mini-b.yaml"
+    gloss.write_text(gloss.read_text(encoding="utf-8").replace(
+        "gloss: Reform can reduce shirking.", 'gloss: "Reform \\"can\\" \\\\ reduce\\tshirking\\u2028 \\r now."'), encoding="utf-8")
+    concepts = mini / "ontology" / "concepts.ttl"
+    concepts.write_text(concepts.read_text(encoding="utf-8") + """
+<https://example.org/hash-test> <http://www.w3.org/2000/01/rdf-schema#seeAlso> [ <http://www.w3.org/2000/01/rdf-schema#comment> "x"@zh-Hant ; <http://www.w3.org/2000/01/rdf-schema#value> 42 ] , _:b .
+_:b <http://www.w3.org/2000/01/rdf-schema#comment> "tab\\there" .
+""", encoding="utf-8")
+    built = invoke(runner, mini, "build", "--out", str(tmp_path / "dist"), "--format", "json")
+    assert built.exit_code == 0, built.output
+    trig = (tmp_path / "dist" / "govkg.trig").read_text(encoding="utf-8")
+    assert "_:" in trig and "\\t" in trig and "\\r" in trig and "\\\\" in trig  # the awkward cases reached the output
+    release = json.loads((tmp_path / "dist" / "release.json").read_text(encoding="utf-8"))
+    code = _readme_hash_recipe()
+    assert code.count("dist/govkg.trig") == 1
+    run = subprocess.run([sys.executable, "-c", code.replace("dist/govkg.trig", str(tmp_path / "dist" / "govkg.trig"))],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == release["content_sha256"] == json.loads(built.stdout)["content_sha256"]

@@ -397,3 +397,15 @@ def test_site_url_is_used_in_the_w3id_redirect(mini_kg, tmp_path):
     site = build_site(mini_kg, tmp_path / "site", site_url="https://example.org/govkg", with_map=False).path
     text = (site / "conneg" / "w3id.htaccess").read_text(encoding="utf-8")
     assert "https://example.org/govkg/$1/$2.ttl [R=303,L]" in text and "SITE-HOST" not in text
+
+
+def test_the_release_page_says_which_kind_of_content_hash_it_shows(mini_kg):
+    # A release cut by 0.4.0 (no content_sha256_method) hashed all the sorted N-Quads at once; later ones combine a digest per graph.
+    from kg.output.build import release_metadata
+    from kg.output.site.builder import site_files
+
+    now = release_metadata(mini_kg)
+    old = {"version": "0.4.0", "content_sha256": "ab" * 32}
+    for record, says in ((now, "over each named graph's sorted N-Quads, combined"), (old, "govkg 0.4.0's hash, over all the graph's sorted N-Quads")):
+        page = site_files(mini_kg, release=record, with_map=False)[f"release/{record['version']}.html"].decode("utf-8")
+        assert record["content_sha256"] in page and says in page

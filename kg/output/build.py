@@ -10,7 +10,7 @@ from kg.atomic import StagedFiles, write_files_atomic
 from kg.model.project import KG
 from kg.output.citations import get_source_records, to_bibtex, to_csl_json
 from kg.query.stats import get_stats
-from kg.rdf.release import content_hash
+from kg.rdf.release import HASH_METHOD, content_hash
 from kg.version import __version__
 
 
@@ -20,6 +20,7 @@ def release_metadata(kg: KG, quads: list | None = None, records: list | None = N
         "name": "govkg",
         "version": __version__,
         "content_sha256": content_hash(kg, quads, records),
+        "content_sha256_method": HASH_METHOD,
         "stats": get_stats(kg),
     }
 

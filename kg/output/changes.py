@@ -14,7 +14,8 @@ _ARROW = {"positive": "→", "negative": "⊣", "mixed": "⇢"}
 
 
 def _state(s: Snapshot) -> dict:
-    return {"label": s.label, "version": s.version, "content_sha256": s.content_sha256, "date": s.released or None,
+    return {"label": s.label, "version": s.version, "content_sha256": s.content_sha256,
+            "content_sha256_method": s.content_sha256_method or None, "date": s.released or None,
             "iri": s.iri or None}
 
 
@@ -62,7 +63,10 @@ def diff_to_dict(d: Diff) -> dict:
 
 
 def _head(s: Snapshot) -> str:
-    digest = f", sha256 {s.content_sha256[:12]}" if s.content_sha256 else ""
+    from kg.rdf.release import LEGACY_METHOD
+
+    # a hash of govkg 0.4.0 or earlier differs from today's for the same graph: say so beside it
+    digest = f", sha256 {s.content_sha256[:12]}" + (" by 0.4.0's definition" if s.content_sha256_method == LEGACY_METHOD else "") if s.content_sha256 else ""
     date = f", {s.released}" if s.released else ""
     return f"{s.label} (govkg {s.version}{date}{digest})"
 

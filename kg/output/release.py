@@ -20,7 +20,7 @@ from kg.output.citations import dataset_record, get_claim_records, to_bibtex, to
 from kg.query.diff import claim_history
 from kg.query.snapshot import find_releases, read_release_record, snapshot_of_kg, version_key
 from kg.query.stats import get_stats
-from kg.rdf.release import content_hash, release_iri
+from kg.rdf.release import HASH_METHOD, LEGACY_METHOD, content_hash, legacy_hash_of_lines, release_iri
 
 STAGE_PREFIX = ".release-"  # a release being written, beside the others: renamed into place when whole
 CITATIONS = ("citations.bib", "citations.json")
@@ -54,6 +54,7 @@ def previous_release(releases_dir: Path, version: str) -> dict | None:
     if earlier:
         record = read_release_record(earlier[-1])
         return {"version": record["version"], "content_sha256": record.get("content_sha256", ""),
+                "content_sha256_method": record.get("content_sha256_method", LEGACY_METHOD),
                 "iri": record.get("iri") or release_iri(record["version"])}
     prior = [v for v in versions.RELEASES if version_key(v) < version_key(version)]
     return {"version": prior[-1], "content_sha256": "", "iri": release_iri(prior[-1])} if prior else None
@@ -68,9 +69,22 @@ def release_record(kg, releases_dir: Path, date: str | None = None) -> dict:
         "iri": release_iri(version),
         "date": date or release_date(),
         "content_sha256": content_hash(kg),
+        "content_sha256_method": HASH_METHOD,  # a record without it holds govkg 0.4.0's hash (kg.rdf.release.LEGACY_METHOD)
         "previous": previous_release(releases_dir, version),
         "stats": get_stats(kg),
     }
+
+
+def _hash_as(kg, record: dict, method: str) -> str | None:
+    """This graph's content hash by the definition a release record names (a release cut by 0.4.0 or earlier holds
+    the hash of the sorted N-Quads), so that a hash is only ever compared with one of its own kind; None: unknown."""
+    if method == record["content_sha256_method"]:
+        return record["content_sha256"]
+    if method == LEGACY_METHOD:
+        from kg.rdf.nquads import iter_nquads
+
+        return legacy_hash_of_lines(line.rstrip("\n") for line in iter_nquads(kg))
+    return None
 
 
 def citation_files(kg, record: dict) -> dict[str, bytes]:
@@ -87,6 +101,7 @@ def release_history(kg, releases_dir: Path, record: dict | None = None) -> dict[
     release_record, dated today): `kg site` can pass build_site(…, history=release_history(kg, root / "releases"))."""
     record = record or release_record(kg, releases_dir)
     now = snapshot_of_kg(kg, record["version"], version=record["version"], content_sha256=record["content_sha256"],
+                         content_sha256_method=record.get("content_sha256_method", HASH_METHOD),
                          released=record["date"], iri=record["iri"])
     earlier = [p for p in find_releases(releases_dir) if version_key(read_release_record(p)["version"]) < version_key(record["version"])]
     return {cid: [entry.to_dict() for entry in entries] for cid, entries in claim_history([*earlier, now]).items()}
@@ -125,7 +140,7 @@ def cut_release(kg, releases_dir: Path, *, date: str | None = None, site: SiteBu
         raise ReleaseExists(f"{target} is a symbolic link, not a release govkg wrote: remove it, or release into another folder (--out)")
     if target.exists():
         old = read_release_record(target)
-        if old.get("content_sha256") == record["content_sha256"]:
+        if old.get("content_sha256") == _hash_as(kg, record, old.get("content_sha256_method", LEGACY_METHOD)):
             return Release(target, old, sorted(p.name for p in target.iterdir()), existed=True, site=(target / "site").is_dir())
         raise ReleaseExists(f"release {version} exists already at {target} with other content "
                             f"(sha256 {str(old.get('content_sha256', ''))[:16]}…, this graph {record['content_sha256'][:16]}…): "

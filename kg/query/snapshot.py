@@ -51,6 +51,7 @@ class Snapshot:
     label: str  # what the user named: a release folder, a revision, a project folder
     version: str = ""
     content_sha256: str = ""
+    content_sha256_method: str = ""  # which definition the hash follows (kg.rdf.release.HASH_METHOD; LEGACY_METHOD: govkg 0.4.0's)
     released: str = ""  # the release date, for a release folder
     iri: str = ""  # the release IRI, for a release folder
     concepts: dict[str, dict] = field(default_factory=dict)
@@ -166,7 +167,7 @@ def snapshot_of_kg(kg, label: str, *, hashed: bool = False, **meta) -> Snapshot:
     """
     from kg.rdf.emit import iter_quads
     from kg.rdf.nquads import nquad
-    from kg.rdf.release import hash_of_lines
+    from kg.rdf.release import HASH_METHOD, hash_of_lines
 
     lines: set[str] = set()
 
@@ -178,7 +179,7 @@ def snapshot_of_kg(kg, label: str, *, hashed: bool = False, **meta) -> Snapshot:
 
     snap = snapshot_of_triples(triples(), label, **meta)
     if hashed:
-        snap.content_sha256 = hash_of_lines(lines)
+        snap.content_sha256, snap.content_sha256_method = hash_of_lines(lines), HASH_METHOD
     return snap
 
 
@@ -215,6 +216,8 @@ def read_release(folder: Path) -> Snapshot:
     """The snapshot of a release folder (or a `kg build` output folder): its govkg.trig and release.json."""
     import pyoxigraph as ox
 
+    from kg.rdf.release import LEGACY_METHOD
+
     record = read_release_record(folder)
     path = folder / RELEASE_GRAPH
     try:
@@ -224,6 +227,7 @@ def read_release(folder: Path) -> Snapshot:
         raise KGError(f"{path}: cannot read the release's graph: {exc}") from exc
     return snapshot_of_triples(triples, str(folder), version=record["version"],
                                content_sha256=str(record.get("content_sha256", "")),
+                               content_sha256_method=str(record.get("content_sha256_method", LEGACY_METHOD if record.get("content_sha256") else "")),
                                released=str(record.get("date", "")), iri=str(record.get("iri", "")))
 
 

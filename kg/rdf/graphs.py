@@ -1,6 +1,6 @@
 """Each named graph's derived forms, made once from its quads and kept by what it was emitted from: a rebuild after one edit emits one graph.
 
-A build reads the graph four ways: the release hash (sorted distinct N-Quads), the quality checks
+A build reads the graph four ways: the release hash (each graph's digest: the sha256 of its sorted distinct N-Quads), the quality checks
 (the union as N-Triples in a store), SHACL (each claim file's triples, the types of the nodes they
 point to) and the outputs (each file's Turtle, TriG and JSON-LD, kg.output.pieces). All four are
 functions of each named graph's quads, so a `GraphRecord` holds what they need of one graph: its
@@ -40,6 +40,7 @@ from kg.rdf.emit import (
     work_triples,
 )
 from kg.rdf.nquads import nt
+from kg.rdf.release import hash_of_digests
 from kg.rdf.versioning import VERSION_GRAPH, version_statements
 from kg.version import __version__
 
@@ -77,7 +78,7 @@ class GraphRecord:
     """
 
     __slots__ = ("name", "digest", "_lines", "size", "subjects", "pointed", "types", "subclass", "_packed",
-                 "lines_size", "packed_size", "first", "last", "_file")
+                 "lines_size", "packed_size", "_file")
 
     def __init__(self, name: str, quads: list[Quad], recipe: bytes | None = None):
         """`recipe`: the pickled (claims, chains) of a claim file the quads were emitted from (kept instead of the quads: a
@@ -88,7 +89,6 @@ class GraphRecord:
         lines = sorted({f"{form[s]} {form[p]} {form[o]}{tail}" for s, p, o, _ in quads})
         self._lines: bytes | None = "".join(line + "\n" for line in lines).encode("utf-8")
         self.lines_size = len(self._lines)
-        self.first, self.last = (lines[0].encode("utf-8"), lines[-1].encode("utf-8")) if lines else (b"", b"")
         self.size = len(lines)  # distinct triples
         self.digest = hashlib.sha256(self._lines).hexdigest()
         self.subjects = subjects = frozenset(node_key(t) for t in {q[0] for q in quads})
@@ -146,15 +146,6 @@ class GraphRecord:
             return False
         self._file = file
         return True
-
-    def lines_buffer(self):
-        """The lines as a buffer to search and slice (a map of the data file when spilled: read only where asked); close it after use."""
-        if self._lines is not None:
-            return self._lines
-        import mmap
-
-        with open(self._file, "rb") as f:  # type: ignore[arg-type]
-            return mmap.mmap(f.fileno(), self.lines_size, access=mmap.ACCESS_READ)
 
     def quads(self) -> list[Quad]:
         packed = self.packed
@@ -310,88 +301,6 @@ def _merge_same_graph(records: list[GraphRecord]) -> list[GraphRecord]:
     return [GraphRecord(g, qs) for g, qs in by.items()]
 
 
-# What the lines of interleaved graphs are sorted in at a time: the bucket's lines (as a list of bytes, about twice
-# their size) are what the content hash holds, never the whole graph's.
-BUCKET_BYTES = 1 << 23
-
-
-def _first_at_least(buf, key: bytes, lo: int = 0) -> int:
-    """The offset of the first line of `buf` (sorted newline-ended lines) that is not less than `key`; len(buf) if none."""
-    hi = len(buf)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        start = buf.rfind(b"\n", lo, mid) + 1 or lo
-        end = buf.find(b"\n", start)
-        if buf[start:end] < key:
-            lo = end + 1
-        else:
-            hi = start
-    return lo
-
-
-def _close(buf) -> None:
-    if not isinstance(buf, bytes):
-        buf.close()
-
-
-def _split_keys(records: list[GraphRecord], n: int) -> list[bytes]:
-    """n - 1 lines that cut the union of the records' lines into n parts of about the same size (from samples of each record)."""
-    samples: list[bytes] = []
-    total = sum(r.lines_size for r in records)
-    for r in records:
-        buf = r.lines_buffer()
-        try:
-            m = 1 + 64 * n * r.lines_size // total
-            for j in range(1, m + 1):
-                start = buf.rfind(b"\n", 0, r.lines_size * j // (m + 1)) + 1
-                samples.append(buf[start : buf.find(b"\n", start)])
-        finally:
-            _close(buf)
-    samples.sort()
-    return sorted({samples[len(samples) * i // n] for i in range(1, n)})
-
-
-def sorted_lines(records: list[GraphRecord]) -> Iterator[bytes]:
-    """The graph's distinct N-Quads lines in code-point order, as chunks of newline-ended lines.
-
-    Lines of two graphs always differ (the graph is in the line). When the graphs' lines do not
-    interleave, the chunks are the records' lines in turn (one record read at a time); else the
-    range of lines is cut into buckets of about BUCKET_BYTES, and each bucket's lines (a slice of
-    each record, found by bisection) are sorted at once (the sort finds the slices' sorted runs and
-    merges them, in C: a heap merge in Python costs 4× that), so that only one bucket is held.
-    """
-    held = sorted((r for r in records if r.lines_size), key=lambda r: r.first)
-    if all(a.last < b.first for a, b in zip(held, held[1:], strict=False)):
-        for r in held:
-            yield r.lines
-        return
-    n = max(1, -(-sum(r.lines_size for r in held) // BUCKET_BYTES))
-    keys: list[bytes | None] = [*_split_keys(held, n), None] if n > 1 else [None]
-    starts = [0] * len(held)
-    for key in keys:
-        parts = []
-        for i, r in enumerate(held):
-            if starts[i] >= r.lines_size or (key is not None and r.first >= key):
-                continue
-            buf = r.lines_buffer()
-            try:
-                end = r.lines_size if key is None else _first_at_least(buf, key, starts[i])
-                if end > starts[i]:
-                    parts.append(buf[starts[i] : end])
-                    starts[i] = end
-            finally:
-                _close(buf)
-        lines = b"".join(parts).split(b"\n")
-        del parts
-        lines.pop()  # after the last newline
-        if lines:
-            lines.sort()
-            yield b"\n".join(lines) + b"\n"
-
-
 def hash_of_records(records: list[GraphRecord]) -> str:
-    """kg.rdf.release.content_hash of the graph the records hold."""
-    digest = hashlib.sha256()
-    for chunk in sorted_lines(records):
-        digest.update(chunk)
-    return digest.hexdigest()
+    """kg.rdf.release.content_hash of the graph the records hold: from each graph's digest (no line is read)."""
+    return hash_of_digests((r.name, r.digest) for r in records if r.lines_size)
