@@ -43,7 +43,7 @@ from kg.rdf.nquads import nt
 from kg.rdf.versioning import VERSION_GRAPH, version_statements
 from kg.version import __version__
 
-FORMAT = 3
+FORMAT = 4
 TYPE, SUBCLASS = RDF + "type", RDFS + "subClassOf"
 
 
@@ -76,7 +76,7 @@ class GraphRecord:
     record is kept (GraphCache.put) they live in its data file only (`spill`), read back when asked for.
     """
 
-    __slots__ = ("name", "digest", "_lines", "size", "subjects", "pointed", "types", "subclass", "_packed",
+    __slots__ = ("name", "digest", "_lines", "size", "subjects", "pointed", "types", "subclass", "typed", "facts_digest", "_packed",
                  "lines_size", "packed_size", "first", "last", "_file")
 
     def __init__(self, name: str, quads: list[Quad], recipe: bytes | None = None):
@@ -98,6 +98,11 @@ class GraphRecord:
                                  if k not in subjects)
         self.types = [(s, TYPE, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == TYPE]
         self.subclass = [(s, SUBCLASS, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == SUBCLASS]
+        # What SHACL's units read of this graph from other units, summarised once (kg.rdf.units): the nodes it gives
+        # types of, and the sha256 of its rdf:type and rdfs:subClassOf lines (a unit's key names its providers' digests).
+        self.typed = frozenset(intern(node_key(t[0])) for t in self.types)
+        self.facts_digest = hashlib.sha256("".join(sorted({f"{form[s]} {form[p]} {form[o]}\n" for s, p, o in self.types + self.subclass}))
+                                           .encode("utf-8")).hexdigest()
         self._packed: bytes | None = b"C" + recipe if recipe is not None else b"Q" + pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL)
         self.packed_size = len(self._packed)
         self._file: Path | None = None
