@@ -145,9 +145,8 @@ def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_term
     schema = {i for i, unit in enumerate(units) if any(r.subclass for r in unit.records)}
     for unit, subjects in zip(units, own, strict=True):
         outside = set().union(*(r.pointed for r in unit.records)) - subjects
-        found = set(map(provider.get, outside))
-        found.discard(None)
-        unit.providers = [r for i in sorted(found | schema) for r in units[i].records]  # type: ignore[operator]
+        found: set[int] = set(map(provider.__getitem__, outside.intersection(provider)))
+        unit.providers = [r for i in sorted(found | schema) for r in units[i].records]
     return units
 
 
