@@ -13,8 +13,12 @@ graph, when either fails. tests/test_build_incremental.py compares the two on br
 A unit's results depend only on its data triples, the shapes and what judges them (kg.rdf.shacl, or
 pySHACL for shapes it does not cover), so they are kept under the sha256 of these (`UnitCache`):
 after one claim file is edited, only that file is validated again. Units are split from the graph
-records (kg.rdf.graphs, `split_records`): a unit's data triples are fixed by its records' digests,
-so its key needs no triple written out, and its triples are unpickled only when it is validated.
+records (kg.rdf.graphs, `split_records`) with set operations over what each record keeps of its
+graph (its subjects, the nodes it points to, the nodes it gives types of): a unit's data triples are
+fixed by its records' digests and its facts by the digests of the type and subclass lines of the
+records they come from (`facts_digest`), so its key needs no triple written out, and its triples
+and facts are gathered only when it is validated. A graph whose content did not change costs no
+look at its triples.
 """
 
 from __future__ import annotations
