@@ -147,9 +147,10 @@ def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_term
         for r in unit.records:
             provider.update(dict.fromkeys(r.typed, i))
     schema = {i for i, unit in enumerate(units) if any(r.subclass for r in unit.records)}
+    typed = set(provider)
     for unit, subjects in zip(units, own, strict=True):
         outside = set().union(*(r.pointed for r in unit.records)) - subjects
-        found: set[int] = set(map(provider.__getitem__, outside.intersection(provider)))
+        found: set[int] = set(map(provider.__getitem__, outside & typed))  # set & set walks the smaller (a set & dict walks the dict)
         unit.providers = [r for i in sorted(found | schema) for r in units[i].records]
     return units
 
