@@ -201,3 +201,48 @@ def test_run_checks_keeps_slices_by_content(mini, monkeypatch):
     run_checks(kg, records, second, SliceCache(mini / "slices"))
     assert first == second
     assert len(list((mini / "slices").glob("*.pickle"))) == len(records) + len(NAMES)
+
+
+def _slice_pool():
+    """Terms that trip a search of the text: literals holding " <p> " and a graph's tail, IRIs that share a prefix, blank nodes."""
+    from kg.rdf.emit import BNode, Lit
+
+    x, t = "http://x/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    subjects = [x + "s1", x + "s10", x + "v#a", x + "v#b", BNode("b1"), BNode("b2")]
+    objects = [x + "A", x + "v#C", x + "s1", BNode("b1"), Lit("plain"), Lit("abc"), Lit(f"a <{x}p> b"), Lit(f"x <{t}> <{x}A> <{x}g/0> ."),
+               Lit(f"x <{x}p> <{x}A> <{x}g/1> .\nnext"), Lit("ab", lang="en"), Lit(" <http://x/v#q> ")]
+    return [(s, p, o) for s in subjects for p in (x + "p", t, x + "v#q", x + "q") for o in objects]
+
+
+SLICE_PATTERNS = [
+    [(("free",), ("const", "<http://x/p>"), ("free",))],
+    [(HIDDEN, ("const", "<http://x/p>"), ("free",))],
+    [(("free",), ("const", "<http://x/p>"), HIDDEN)],
+    [(HIDDEN, ("const", "<http://x/p>"), HIDDEN)],
+    [(("free",), ("const", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"), ("const", "<http://x/A>"))],
+    [(HIDDEN, ("const", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"), ("in", frozenset({"<http://x/A>", "<http://x/v#C>"})))],
+    [(("prefix", "http://x/v#"), ("const", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"), HIDDEN)],
+    [(HIDDEN, ("prefix", "http://x/v#"), HIDDEN)],
+    [(("prefix", "http://x/v#"), HIDDEN, HIDDEN)],
+    [(("const", "<http://x/s1>"), ("free",), ("free",))],
+    [(("in", frozenset({"<http://x/s1>", "<http://x/v#b>"})), HIDDEN, ("prefix", "ab"))],
+    [(("free",), ("in", frozenset({"<http://x/p>", "<http://x/q>"})), ("prefix", "http://x/s"))],
+    [(("free",), ("free",), ("const", "<http://x/A>"))],  # names no predicate nor subject: every line looked at
+]
+
+
+@pytest.mark.parametrize("n", range(30))
+def test_slices_found_by_searching_the_text_equal_slices_made_line_by_line(n):
+    from kg.rdf.checkscope import slice_by_line, slice_by_search, slice_lines
+
+    pick = random.Random(n)
+    chosen = [t for t in _slice_pool() if pick.random() < 0.2]
+    searched = 0
+    for record in records_of_quads([(s, p, o, f"http://x/g/{n % 2}") for s, p, o in chosen]):
+        for patterns in [*SLICE_PATTERNS, [p for ps in SLICE_PATTERNS[:-1] for p in ps]]:
+            by_line = slice_by_line(record.lines, record.name, patterns)
+            found = slice_by_search(record.lines, record.name, patterns)
+            assert found in (None, by_line), patterns
+            assert slice_lines(record.lines, record.name, patterns) == by_line
+            searched += found is not None
+    assert searched >= len(SLICE_PATTERNS)  # only the pattern that names neither is left to the lines

@@ -321,7 +321,103 @@ def slice_lines(lines: bytes, graph: str, patterns: list[Pattern]) -> bytes:
     every match, or one per value of its seen positions.
 
     Subjects and predicates are IRIs or blank nodes, never with a space, so a line splits at its first two spaces.
+    The lines of each predicate a pattern names are found by searching the text for it (`slice_by_search`); a
+    pattern that names no predicate nor subject has every line looked at (`slice_by_line`): the same slice.
     """
+    found = slice_by_search(lines, graph, patterns)
+    return found if found is not None else slice_by_line(lines, graph, patterns)
+
+
+_SAFE = re.compile(rb"[^ \n<>]*")  # text that may stand in a search for an IRI's start
+
+
+def slice_by_search(lines: bytes, graph: str, patterns: list[Pattern]) -> bytes | None:
+    """slice_lines by one search of the text (in C) for every predicate the patterns name, and one for each subject
+    prefix or IRI a pattern of any predicate names; None when a pattern names neither (then every line is looked at).
+
+    A line's subject has no space, so what follows its first space is its predicate (a name in a literal is never read as one).
+    """
+    tail = f" <{graph}> .".encode()
+    names: set[bytes] = set()
+    led: list[Pattern] = []  # patterns of any predicate, led by their subject
+    for sp, pp, op in patterns:
+        if pp[0] in ("const", "in"):
+            names.update(x.encode("utf-8") for x in ([pp[1]] if pp[0] == "const" else pp[1]))
+        elif pp[0] == "prefix" and _SAFE.fullmatch(pp[1].encode("utf-8")):
+            # the IRIs between spaces that start with it (one in a literal finds no line below)
+            names.update(re.findall(rb" (<" + re.escape(pp[1].encode("utf-8")) + rb"[^ \n>]*>) ", lines))
+        elif sp[0] in ("const", "in", "prefix") and all(_SAFE.fullmatch(x.encode("utf-8").strip(b"<>"))
+                                                         for x in ([sp[1]] if sp[0] != "in" else sp[1])):
+            led.append((sp, pp, op))
+        else:
+            return None
+    pairs: dict[bytes, list[tuple[bytes, bytes]]] = {}  # each predicate's (subject, object), in the order of the lines
+    if names:  # each line (after a newline) whose predicate is one of them, in one pass
+        alternatives = b"|".join(re.escape(n) for n in sorted(names))
+        for s, p, o in re.findall(rb"\n([^ \n]++) (" + alternatives + rb") ([^\n]*)" + re.escape(tail) + rb"(?=\n)", b"\n" + lines):
+            pairs.setdefault(p, []).append((s, o))
+    kept: set[tuple[bytes, bytes, bytes]] = set()
+    by_object: dict[bytes, dict[bytes, list[bytes]]] = {}
+    for sp, pp, op in patterns:
+        if (sp, pp, op) in led:
+            firsts = sorted(x.encode("utf-8") + b" " for x in ([sp[1]] if sp[0] == "const" else sp[1])) if sp[0] != "prefix" \
+                else [b"<" + sp[1].encode("utf-8")]
+            text = b"\n" + lines
+            found: dict[bytes, list[tuple[bytes, bytes]]] = {}
+            for m in re.finditer(b"\n(?:" + b"|".join(re.escape(f) for f in firsts) + b")", text):
+                s, p, rest = text[m.start() + 1 : text.find(b"\n", m.start() + 1)].split(b" ", 2)
+                found.setdefault(p, []).append((s, rest[: -len(tail)]))
+            for p, group in found.items():
+                if _matches(pp, p):
+                    _keep(kept, p, group, None, sp, op)
+            continue
+        for p, group in pairs.items():
+            if _matches(pp, p):
+                if p not in by_object:
+                    index: dict[bytes, list[bytes]] = {}
+                    for s, o in group:
+                        index.setdefault(o, []).append(s)
+                    by_object[p] = index
+                _keep(kept, p, group, by_object[p], sp, op)
+    return b"".join(sorted(b" ".join(t) + b" .\n" for t in kept))
+
+
+def _keep(kept: set, p: bytes, group: list[tuple[bytes, bytes]], index: dict[bytes, list[bytes]] | None,
+          sp: Position, op: Position) -> None:
+    """What one pattern keeps of a predicate's (subject, object) pairs (in the order of the lines; `index`: their subjects by object)."""
+    if sp == HIDDEN and op == HIDDEN:  # any one triple of this predicate
+        kept.add((group[0][0], p, group[0][1]))
+        return
+    if index is not None and op != HIDDEN:  # by object: only the objects that may stand there
+        if op[0] == "const":
+            objects = [op[1].encode("utf-8")]
+        elif op[0] == "in":
+            objects = [x.encode("utf-8") for x in op[1]]
+        else:
+            objects = [o for o in index if op[0] != "prefix" or _matches(op, o)]
+        check_s = sp not in (FREE, HIDDEN)
+        for o in objects:
+            subjects = index.get(o, ())
+            for s in subjects[:1] if sp == HIDDEN else subjects:  # the first line of each object, or every line
+                if not check_s or _matches(sp, s):
+                    kept.add((s, p, o))
+        return
+    check_s = sp not in (FREE, HIDDEN)
+    check_o = op not in (FREE, HIDDEN)
+    seen: set[bytes] = set()
+    for s, o in group:
+        if (check_s and not _matches(sp, s)) or (check_o and not _matches(op, o)):
+            continue
+        if sp == HIDDEN or op == HIDDEN:  # one line for each value of the seen position
+            key = o if sp == HIDDEN else s
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.add((s, p, o))
+
+
+def slice_by_line(lines: bytes, graph: str, patterns: list[Pattern]) -> bytes:
+    """slice_lines by looking at every line."""
     tail = len(f" <{graph}> .")
     by_predicate: dict[bytes, list[list[bytes]]] = {}
     for line in lines.split(b"\n"):
@@ -392,4 +488,4 @@ def graph_slices(records: list, patterns: list[Pattern], cache: SliceCache | Non
     return out
 
 
-__all__ = ["SliceCache", "graph_slices", "patterns_key", "scope", "slice_lines"]
+__all__ = ["SliceCache", "graph_slices", "patterns_key", "scope", "slice_by_line", "slice_by_search", "slice_lines"]

@@ -32,6 +32,7 @@ from kg.rdf.emit import (
     Term,
     Triple,
     chain_triples,
+    check_claim_names,
     check_names,
     claim_triples,
     from_rdflib,
@@ -44,7 +45,7 @@ from kg.rdf.release import hash_of_digests
 from kg.rdf.versioning import VERSION_GRAPH, version_statements
 from kg.version import __version__
 
-FORMAT = 3
+FORMAT = 4
 TYPE, SUBCLASS = RDF + "type", RDFS + "subClassOf"
 
 
@@ -77,7 +78,7 @@ class GraphRecord:
     record is kept (GraphCache.put) they live in its data file only (`spill`), read back when asked for.
     """
 
-    __slots__ = ("name", "digest", "_lines", "size", "subjects", "pointed", "types", "subclass", "_packed",
+    __slots__ = ("name", "digest", "_lines", "size", "subjects", "pointed", "types", "subclass", "typed", "facts_digest", "_packed",
                  "lines_size", "packed_size", "_file")
 
     def __init__(self, name: str, quads: list[Quad], recipe: bytes | None = None):
@@ -98,6 +99,11 @@ class GraphRecord:
                                  if k not in subjects)
         self.types = [(s, TYPE, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == TYPE]
         self.subclass = [(s, SUBCLASS, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == SUBCLASS]
+        # What SHACL's units read of this graph from other units, summarised once (kg.rdf.units): the nodes it gives
+        # types of, and the sha256 of its rdf:type and rdfs:subClassOf lines (a unit's key names its providers' digests).
+        self.typed = frozenset(intern(node_key(t[0])) for t in self.types)
+        self.facts_digest = hashlib.sha256("".join(sorted({f"{form[s]} {form[p]} {form[o]}\n" for s, p, o in self.types + self.subclass}))
+                                           .encode("utf-8")).hexdigest()
         self._packed: bytes | None = b"C" + recipe if recipe is not None else b"Q" + pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL)
         self.packed_size = len(self._packed)
         self._file: Path | None = None
@@ -221,7 +227,7 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
 
     The same records as records_of_quads(iter_quads(kg)), graph for graph (tests compare).
     """
-    check_names(kg)
+    check_names(kg, claims=False)  # a claim file's claims are checked when it is emitted (a kept record's were, when it was made)
     salt = f"govkg graphs {FORMAT} {__version__} {code_key()}\n"
     out: list[GraphRecord] = []
 
@@ -281,6 +287,7 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
             return b"claims\n" + recipe_of()  # exact: a pickle that differs is only a miss
 
         def emit_file(claims: list = claims, chains: list = chains) -> Iterator[Triple]:
+            check_claim_names(claims)
             return _emit_file(claims, chains)
 
         one(graph_of(kg, path), claims_key, emit_file, recipe_of)

@@ -13,8 +13,12 @@ graph, when either fails. tests/test_build_incremental.py compares the two on br
 A unit's results depend only on its data triples, the shapes and what judges them (kg.rdf.shacl, or
 pySHACL for shapes it does not cover), so they are kept under the sha256 of these (`UnitCache`):
 after one claim file is edited, only that file is validated again. Units are split from the graph
-records (kg.rdf.graphs, `split_records`): a unit's data triples are fixed by its records' digests,
-so its key needs no triple written out, and its triples are unpickled only when it is validated.
+records (kg.rdf.graphs, `split_records`) with set operations over what each record keeps of its
+graph (its subjects, the nodes it points to, the nodes it gives types of): a unit's data triples are
+fixed by its records' digests and its facts by the digests of the type and subclass lines of the
+records they come from (`facts_digest`), so its key needs no triple written out, and its triples
+and facts are gathered only when it is validated. A graph whose content did not change costs no
+look at its triples.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, node_key, recor
 from kg.rdf.nquads import nt
 from kg.version import __version__
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 SH = "http://www.w3.org/ns/shacl#"
 # What the shapes may say for the partition to be exact (see the module docstring): targets by class
 # or by a property of the focus, and constraints that read the focus's own triples or its values'
@@ -48,16 +52,39 @@ __all__ = ["SUBCLASS", "TYPE", "Unit", "UnitCache", "split_records", "split_unit
 class Unit:
     """The triples of one claim file (or of everything else), with the facts about other nodes its shapes read.
 
-    Made from graph records (kg.rdf.graphs), a unit's triples are unpickled only when it is validated:
-    its key needs only the records' digests and its facts.
+    Made from graph records (kg.rdf.graphs), a unit's triples are unpickled and its facts gathered only
+    when it is validated: its key needs only its records' digests and those of the records its facts come from.
     """
 
     def __init__(self, name: str, triples: list[Triple] | None = None, facts: list[Triple] | None = None,
-                 records: list[GraphRecord] | None = None):
+                 records: list[GraphRecord] | None = None, providers: list[GraphRecord] | None = None):
         self.name = name  # the named graph (or "" for the rest of the graph, or "*" for the whole graph)
         self._triples = triples
-        self.facts: list[Triple] = facts if facts is not None else []
+        self._facts = facts
         self.records = records or []
+        # The records the facts come from (their rdf:type and rdfs:subClassOf triples): gathered when first asked for.
+        self.providers = providers or []
+        self.lazy_facts = facts is None and triples is None  # gathered from the providers (and keyed by their digests)
+
+    @property
+    def facts(self) -> list[Triple]:
+        """The rdf:type triples of the nodes it points to outside itself, and the rdfs:subClassOf triples of other units' subjects."""
+        if self._facts is None:
+            subjects = self.subjects()
+            outside = set().union(*(r.pointed for r in self.records)) - subjects
+            types: dict[str, list[Triple]] = {}
+            for r in self.providers:
+                if not r.typed.isdisjoint(outside):
+                    for t in r.types:
+                        types.setdefault(node_key(t[0]), []).append(t)
+            facts = dict.fromkeys(t for k in sorted(outside) for t in types.get(k, ()))
+            self._facts = list(facts) + [t for r in self.providers for t in r.subclass if node_key(t[0]) not in subjects]
+        return self._facts
+
+    @facts.setter
+    def facts(self, value: list[Triple]) -> None:
+        self._facts = value
+        self.lazy_facts = False
 
     @property
     def triples(self) -> list[Triple]:
@@ -75,9 +102,11 @@ class Unit:
         return sum(r.size for r in self.records) if self._triples is None else len(self._triples)
 
     def release(self) -> None:
-        """Let go of the triples unpickled from the records (a unit made of triples keeps them)."""
+        """Let go of the triples unpickled from the records and the facts gathered from them (a unit made of triples keeps them)."""
         if self.records:
             self._triples = None
+            if self.lazy_facts:
+                self._facts = None
 
     def subjects(self) -> set[str]:
         """The unit's subjects as SHACL reports focus nodes: an IRI as itself, a blank node by its label."""
@@ -99,33 +128,30 @@ def split_units(quads: Iterable[Quad], claim_graphs: set[str], shape_terms: set[
 
 
 def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_terms: set[str]) -> list[Unit]:
-    """split_units of the graph the records hold (kg.rdf.graphs): what it needs of each graph is in its record."""
+    """split_units of the graph the records hold (kg.rdf.graphs): what it needs of each graph is in its record.
+
+    Only set operations over the records' kept summaries (subjects, nodes pointed to, nodes typed): no
+    triple is looked at until a unit is validated (Unit.facts).
+    """
     rest = [r for r in records if r.name not in claim_graphs]
     whole = [Unit("*", records=rest + [r for r in records if r.name in claim_graphs])]
     if not {t for t in shape_terms if t.startswith(SH)} <= LOCAL_SHAPE_TERMS:
         return whole
     claims = sorted((r for r in records if r.name in claim_graphs), key=lambda r: r.name)
     units = [Unit("", records=rest)] + [Unit(r.name, records=[r]) for r in claims]
-    seen: set[str] = set()
-    own: list[set[str]] = []
-    for unit in units:
-        subjects = unit.subjects()
-        if not seen.isdisjoint(subjects):
-            return whole  # a node described in two files: only the whole graph judges it
-        seen |= subjects
-        own.append(subjects)
-    types: dict[str, list[Triple]] = {}
-    subclass: list[Triple] = []
-    for unit in units:
+    own = [unit.subjects() for unit in units]
+    if len(set().union(*own)) != sum(len(subjects) for subjects in own):
+        return whole  # a node described in two units: only the whole graph judges it
+    provider: dict[str, int] = {}  # each typed node's unit (one only: a typed node is a subject of its unit)
+    for i, unit in enumerate(units):
         for r in unit.records:
-            for t in r.types:
-                types.setdefault(node_key(t[0]), []).append(t)
-            subclass += r.subclass
+            provider.update(dict.fromkeys(r.typed, i))
+    schema = {i for i, unit in enumerate(units) if any(r.subclass for r in unit.records)}
+    typed = set(provider)
     for unit, subjects in zip(units, own, strict=True):
-        # A triple about a subject of this unit is the unit's own (no subject has triples in two units): never a fact.
-        pointed = set().union(*(r.pointed for r in unit.records))
-        facts = dict.fromkeys(t for k in sorted(pointed) if k not in subjects for t in types.get(k, ()))
-        unit.facts = list(facts) + [t for t in subclass if node_key(t[0]) not in subjects]
+        outside = set().union(*(r.pointed for r in unit.records)) - subjects
+        found: set[int] = set(map(provider.__getitem__, outside & typed))  # set & set walks the smaller (a set & dict walks the dict)
+        unit.providers = [r for i in sorted(found | schema) for r in units[i].records]
     return units
 
 
@@ -133,8 +159,10 @@ def unit_key(unit: Unit, shapes_key: str, text: dict | None = None) -> str:
     """The sha256 of what a unit's SHACL results depend on: its data triples, the shapes and what judges them, the validating code.
 
     A unit made of graph records is keyed on their digests (each the sha256 of a graph's distinct
-    N-Quads lines); one made of triples, on their N-Triples lines. `text`: each term's N-Triples
-    form by term, shared by the caller across units (they repeat predicates, classes and facts).
+    N-Quads lines) and on the digests of the rdf:type and rdfs:subClassOf lines of the records its
+    facts come from (the types of its nodes pointed to are theirs alone, since a typed node is a
+    subject of one record); one made of triples, on their N-Triples lines and its facts'. `text`: each
+    term's N-Triples form by term, shared by the caller across units (they repeat predicates, classes and facts).
     """
     h = hashlib.sha256(f"govkg {__version__} {code_key()} shacl-unit {CACHE_FORMAT}\n"
                        f"{shapes_key}\n{unit.name}\n".encode())
@@ -147,6 +175,10 @@ def unit_key(unit: Unit, shapes_key: str, text: dict | None = None) -> str:
             found = text[t] = nt(t)
         return found
 
+    if unit.from_records and unit.lazy_facts:
+        h.update(b"graphs\n" + "".join(f"{r.name} {r.digest}\n" for r in sorted(unit.records, key=lambda r: r.name)).encode("utf-8"))
+        h.update(b"facts of\n" + "".join(f"{r.name} {r.facts_digest}\n" for r in sorted(unit.providers, key=lambda r: r.name)).encode("utf-8"))
+        return h.hexdigest()
     if unit.from_records:
         h.update(b"graphs\n" + "".join(f"{r.name} {r.digest}\n" for r in sorted(unit.records, key=lambda r: r.name)).encode("utf-8"))
     else:
