@@ -419,33 +419,16 @@ def _keep(kept: set, p: bytes, group: list[tuple[bytes, bytes]], index: dict[byt
 def slice_by_line(lines: bytes, graph: str, patterns: list[Pattern]) -> bytes:
     """slice_lines by looking at every line."""
     tail = len(f" <{graph}> .")
-    by_predicate: dict[bytes, list[list[bytes]]] = {}
+    by_predicate: dict[bytes, list[tuple[bytes, bytes]]] = {}  # each predicate's (subject, object), in the order of the lines
     for line in lines.split(b"\n"):
         if line:
-            parts = line.split(b" ", 2)  # subject, predicate, the object and the graph
-            by_predicate.setdefault(parts[1], []).append(parts)
+            s, p, rest = line.split(b" ", 2)  # subject, predicate, the object and the graph
+            by_predicate.setdefault(p, []).append((s, rest[:-tail]))
     kept: set[tuple[bytes, bytes, bytes]] = set()
     for p, group in by_predicate.items():
         for sp, pp, op in patterns:
-            if not _matches(pp, p):
-                continue
-            if sp == HIDDEN and op == HIDDEN:  # any one triple of this predicate
-                s, _, rest = group[0]
-                kept.add((s, p, rest[:-tail]))
-                continue
-            check_s = sp not in (FREE, HIDDEN)
-            check_o = op not in (FREE, HIDDEN)
-            seen: set[bytes] = set()
-            for s, _, rest in group:
-                o = rest[:-tail]
-                if (check_s and not _matches(sp, s)) or (check_o and not _matches(op, o)):
-                    continue
-                if sp == HIDDEN or op == HIDDEN:  # one line for each value of the seen position
-                    key = o if sp == HIDDEN else s
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                kept.add((s, p, o))
+            if _matches(pp, p):
+                _keep(kept, p, group, None, sp, op)
     return b"".join(sorted(b" ".join(t) + b" .\n" for t in kept))
 
 
