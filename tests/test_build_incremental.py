@@ -396,7 +396,7 @@ GRAPH_EDITS = {
 @pytest.mark.parametrize("case", list(GRAPH_EDITS))
 def test_kept_graph_records_equal_records_made_from_scratch(mini, tmp_path, case):
     from kg.model.project import load_kg
-    from kg.rdf.graphs import GraphCache, graph_records, hash_of_records, records_of_quads
+    from kg.rdf.graphs import GraphCache, graph_records, records_of_quads
     from kg.rdf.release import content_hash
 
     cache = tmp_path / "graphs"
@@ -407,7 +407,7 @@ def test_kept_graph_records_equal_records_made_from_scratch(mini, tmp_path, case
     again = graph_records(kg, GraphCache(cache))  # every record now read from the cache
     fresh = records_of_quads(iter_quads(kg))
     assert _records_signature(kept) == _records_signature(again) == _records_signature(fresh)
-    assert hash_of_records(again) == content_hash(kg)
+    assert content_hash(None, records=again) == content_hash(kg)
     # the entries of graphs no longer there are removed: a record and its data file (lines and quads) per graph
     assert len(list(cache.glob("*.pickle"))) == len(list(cache.glob("*.data"))) == len(list(cache.iterdir())) // 2 == len(fresh)
 
@@ -454,28 +454,28 @@ QUAD_SETS = {
 def test_the_content_hash_is_combined_from_each_named_graphs_digest(case):
     import hashlib
 
-    from kg.rdf.graphs import hash_of_records, records_of_quads
+    from kg.rdf.graphs import records_of_quads
     from kg.rdf.nquads import nquad_lines
     from kg.rdf.release import content_hash, hash_of_lines
 
     quads = QUAD_SETS[case]
     lines = [line.rstrip("\n") for line in nquad_lines(quads)]
     want = _by_definition(lines)
-    assert hash_of_records(records_of_quads(quads)) == hash_of_lines(lines) == content_hash(None, quads) == want
+    assert content_hash(None, records=records_of_quads(quads)) == hash_of_lines(lines) == content_hash(None, quads) == want
     assert all(hash_of_lines(lines, run) == want for run in (1, 2, 3))  # sorted in runs on disk: the same
     if not quads:
         assert want == hashlib.sha256(b"").hexdigest()
     # a triple moved to another graph is another graph: the hash sees which graph states what
     moved = [(s, p, o, "http://g/other" if i == 0 else g) for i, (s, p, o, g) in enumerate(quads)]
     if moved:
-        assert hash_of_records(records_of_quads(moved)) != want
+        assert content_hash(None, records=records_of_quads(moved)) != want
 
 
 def test_kept_records_are_hashed_from_their_digests_without_reading_their_lines(mini_ro, tmp_path, monkeypatch):
     # A rebuild reads each kept graph's digest, never its lines (at a million claims, gigabytes in the records' data files).
     from kg.rdf import graphs
     from kg.rdf.nquads import nquad_lines
-    from kg.rdf.release import hash_of_lines
+    from kg.rdf.release import content_hash, hash_of_lines
 
     kg = load(mini_ro)
     quads = list(iter_quads(kg))
@@ -484,7 +484,7 @@ def test_kept_records_are_hashed_from_their_digests_without_reading_their_lines(
     again = graphs.graph_records(kg, graphs.GraphCache(tmp_path / "graphs"))
     assert all(r._lines is None for r in kept + again) and len(list((tmp_path / "graphs").glob("*.data"))) == len(kept)
     monkeypatch.setattr(graphs.GraphRecord, "_read", lambda self, start, size: pytest.fail("a line was read"))
-    assert graphs.hash_of_records(again) == hash_of_lines(lines) == _by_definition(lines)
+    assert content_hash(None, records=again) == hash_of_lines(lines) == _by_definition(lines)
     monkeypatch.undo()
     assert _records_signature(again) == _records_signature(graphs.records_of_quads(quads))
     for entry in (tmp_path / "graphs").glob("*.data"):

@@ -41,7 +41,6 @@ from kg.rdf.emit import (
     work_triples,
 )
 from kg.rdf.nquads import nt
-from kg.rdf.release import hash_of_digests
 from kg.rdf.versioning import VERSION_GRAPH, version_statements
 from kg.version import __version__
 
@@ -308,6 +307,3 @@ def _merge_same_graph(records: list[GraphRecord]) -> list[GraphRecord]:
     return [GraphRecord(g, qs) for g, qs in by.items()]
 
 
-def hash_of_records(records: list[GraphRecord]) -> str:
-    """kg.rdf.release.content_hash of the graph the records hold: from each graph's digest (no line is read)."""
-    return hash_of_digests((r.name, r.digest) for r in records if r.lines_size)
