@@ -8,8 +8,9 @@ import pytest
 from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import PROV, RDF
 
+from kg.atomic import write_files_atomic
 from kg.model.project import load_kg
-from kg.output.build import build, write_outputs
+from kg.output.build import build
 from kg.rdf.dataset import dataset_of
 from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, OA
 from kg.rdf.release import content_hash
@@ -132,7 +133,7 @@ def test_failed_write_leaves_previous_output(built, monkeypatch):
 
     monkeypatch.setattr("os.fsync", explode)
     with pytest.raises(OSError):
-        write_outputs({"govkg.ttl": b"broken", "release.json": b"{}"}, dist)
+        write_files_atomic({"govkg.ttl": b"broken", "release.json": b"{}"}, dist)
     assert {p.name: p.read_bytes() for p in dist.iterdir()} == before
     assert not [p for p in dist.parent.iterdir() if p.name.startswith(".build-")]
 

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from kg.atomic import StagedFiles, write_files_atomic
+from kg.atomic import StagedFiles
 from kg.model.project import KG
 from kg.output.citations import get_source_records, to_bibtex, to_csl_json
 from kg.query.stats import get_stats
@@ -93,12 +93,6 @@ def write_build(kg: KG, write, release: dict | None = None, quads: list | None =
         gc.unfreeze()
 
 
-def write_outputs(outputs: dict[str, bytes], out_dir: Path) -> list[Path]:
-    """Write every file of a build into out_dir, all or none (see kg.atomic.write_files_atomic)."""
-
-    return write_files_atomic(outputs, out_dir)
-
-
 def build(kg: KG, out_dir: Path) -> list[Path]:
     return build_release(kg, out_dir)[0]
 
@@ -145,22 +139,15 @@ def validate_and_write(root: Path, out_dir: Path) -> tuple:
     try:
         if report.problems:
             return report.finish(), None, None
-        try:
-            stage = StagedFiles(out_dir)
+        try:  # making the stage, writing into it, putting it in place: any OSError is the output folder's
+            with StagedFiles(out_dir) as stage:
+                release = stream_build(report.kg, stage, report.records)
+                report.finish()
+                if report.problems:
+                    return report, None, None  # the stage is removed on leaving: out_dir as it was
+                written = stage.commit()
         except OSError as exc:
             raise WriteFailed(exc.errno, exc.strerror or str(exc)) from exc
-        with stage:
-            try:
-                release = stream_build(report.kg, stage, report.records)
-            except OSError as exc:
-                raise WriteFailed(exc.errno, exc.strerror or str(exc)) from exc
-            report.finish()
-            if report.problems:
-                return report, None, None  # the stage is removed on leaving: out_dir as it was
-            try:
-                written = stage.commit()
-            except OSError as exc:
-                raise WriteFailed(exc.errno, exc.strerror or str(exc)) from exc
     finally:
         report.finish()
     return report, written, release
