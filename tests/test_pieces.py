@@ -195,3 +195,13 @@ def test_a_piece_shorter_than_its_head_is_an_error_when_copied_and_a_miss_when_o
         with out, pytest.raises(OSError, match="shorter than its head says"):
             _Copier(out).copy(path, piece.ranges[-1])  # the last text, whose end was cut
     assert render_rdf(quads, tmp_path / "pieces") == first  # cut short: made again
+
+
+def test_the_sites_turtle_and_jsonld_are_the_builds_bytes(runner, mini):
+    from kg.model.project import load_kg
+    from kg.output.site.builder import site_files
+
+    assert invoke(runner, mini, "build").exit_code == 0
+    files = site_files(load_kg(mini)[0], with_map=False)
+    assert files["govkg.ttl"] == (mini / "dist" / "govkg.ttl").read_bytes()
+    assert files["govkg.jsonld"] == (mini / "dist" / "govkg.jsonld").read_bytes()

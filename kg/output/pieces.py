@@ -212,18 +212,19 @@ class _Copier:
         with open(path, "rb") as src:
             if self.fd is not None:
                 self.out.flush()  # what is buffered goes first: the kernel writes at the file's own position
+                copied = False
                 try:
                     while count:
                         n = os.copy_file_range(src.fileno(), self.fd, count, offset)
                         if n == 0:
                             break  # the piece is shorter than its head says: the plain copy below says so
-                        offset, count = offset + n, count - n
+                        offset, count, copied = offset + n, count - n, True
                 except OSError as exc:
                     if exc.errno not in _NO_KERNEL_COPY:
                         raise
                     self.fd = None
-                finally:
-                    self.out.seek(0, io.SEEK_END)  # the file object's position, after what the kernel appended
+                if copied:
+                    self.out.seek(0, io.SEEK_END)  # the file object's idea of its position, after what the kernel appended
             src.seek(offset)
             while count:
                 chunk = src.read(min(count, _BUFFER))
