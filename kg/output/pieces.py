@@ -284,13 +284,19 @@ def _components(keys: list) -> list[list[int]]:
             i = parent[i]
         return i
 
+    # The keys two items hold, found by C's set operations (a million subjects at 100k claims, few of them shared),
+    # then joined in Python for those alone.
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for ks in keys:
+        shared |= seen.intersection(ks)
+        seen.update(ks)
+    del seen
     owner: dict[str, int] = {}
     for i, ks in enumerate(keys):
-        for k in ks:
-            first = owner.setdefault(k, i)
-            if first != i:
-                a, b = root(i), root(first)
-                parent[max(a, b)] = min(a, b)
+        for k in shared.intersection(ks) if shared else ():
+            a, b = root(i), root(owner.setdefault(k, i))
+            parent[max(a, b)] = min(a, b)
     out: dict[int, list[int]] = {}
     for i in range(len(keys)):
         out.setdefault(root(i), []).append(i)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import KGError
+from kg.output.pieces import render_rdf
 from kg.output.site.conneg import apache, htaccess, nginx
 from kg.output.site.pages import MAP, Pages
 from kg.output.site.write import write_tree
-from kg.output.pieces import render_rdf
 from kg.rdf.emit import iter_quads
 from kg.rdf.serialize import jsonld_context, ox_quads
 
