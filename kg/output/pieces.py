@@ -59,17 +59,6 @@ def _split_header(text: bytes) -> tuple[bytes, bytes]:
 
 
 @functools.lru_cache(maxsize=1)
-def prefix_header() -> bytes:
-    """The prefix lines that open govkg.ttl and govkg.trig (pyoxigraph writes every prefix given, used or not)."""
-    import pyoxigraph as ox
-
-    from kg.rdf.serialize import PREFIXES
-
-    one = ox.Triple(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), ox.Literal("o"))
-    return _split_header(ox.serialize([one], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")[0]
-
-
-@functools.lru_cache(maxsize=1)
 def jsonld_frame() -> tuple[bytes, bytes, bytes]:
     """The JSON-LD document's head (up to its first node object), the separator between node objects, its tail."""
     from kg.rdf.serialize import jsonld_from_nodes
@@ -242,6 +231,8 @@ class Pieces:
         self._keep = keep  # a folder of this build's own when the project has no cache: removed with this object
 
     def write_turtle(self, f: BinaryIO) -> None:
+        from kg.rdf.serialize import prefix_header
+
         if any(p.turtle[1] for p in self.files):
             f.write(prefix_header())
         copier = _Copier(f)
@@ -249,6 +240,8 @@ class Pieces:
             copier.copy(p.path, p.turtle)
 
     def write_trig(self, f: BinaryIO) -> None:
+        from kg.rdf.serialize import prefix_header
+
         blocks = sorted((g, i, j) for i, p in enumerate(self.files) for j, g in enumerate(p.graphs))
         if any(self.files[i].trig(j)[1] for _, i, j in blocks):
             f.write(prefix_header())
