@@ -109,8 +109,10 @@ def _piece(records: list[GraphRecord]) -> tuple[dict, list[bytes]]:
     oq = _parsed(records)
     if oq is None:
         oq, triples = ox_quads_and_triples(None, [q for r in records for q in r.quads()], triples=True)
+        bnodes = sorted({t.value for q in oq for t in (q.subject, q.object) if type(t) is ox.BlankNode})
     else:
         triples = _union(oq, len(records) == 1)
+        bnodes = []  # _parsed takes no graph with a blank node
     graphs: list[str] = []
     trig: list[bytes] = []
     for g, quads in itertools.groupby(oq, key=lambda q: q.graph_name.value):  # sorted by graph first
@@ -119,7 +121,6 @@ def _piece(records: list[GraphRecord]) -> tuple[dict, list[bytes]]:
     turtle = _split_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")[1]
     sep = jsonld_frame()[1].decode("utf-8")
     nodes = sep.join(n for _, n in jsonld_node_texts(triples)).encode("utf-8")
-    bnodes = sorted({t.value for q in oq for t in (q.subject, q.object) if type(t) is ox.BlankNode})
     head = {"graphs": graphs, "bnodes": bnodes, "sizes": [len(turtle), len(nodes), *map(len, trig)]}
     return head, [turtle, nodes, *trig]
 
