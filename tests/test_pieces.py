@@ -205,3 +205,15 @@ def test_the_sites_turtle_and_jsonld_are_the_builds_bytes(runner, mini):
     files = site_files(load_kg(mini)[0], with_map=False)
     assert files["govkg.ttl"] == (mini / "dist" / "govkg.ttl").read_bytes()
     assert files["govkg.jsonld"] == (mini / "dist" / "govkg.jsonld").read_bytes()
+
+
+def test_pieces_no_longer_used_and_those_of_an_earlier_format_are_removed(runner, mini):
+    assert invoke(runner, mini, "build").exit_code == 0
+    folder = mini / ".cache" / "rdf-pieces"
+    before = sorted(p.name for p in folder.iterdir())
+    (folder / ("a" * 64 + ".pickle")).write_bytes(b"a piece of format 3")
+    path = mini / "claims" / "mini-b.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Reform can reduce shirking.", "Reform cuts shirking."), encoding="utf-8")
+    assert invoke(runner, mini, "build").exit_code == 0
+    after = sorted(p.name for p in folder.iterdir())
+    assert len(after) == len(before) and len(set(after) - set(before)) == 1 and all(n.endswith(".piece") for n in after)
