@@ -123,8 +123,7 @@ def test_a_failure_while_rendering_changes_nothing(mini, monkeypatch):
         raise ValueError("serialiser bug")
 
     # The outputs are streamed into a stage file by file: the JSON-LD fails after the Turtle and TriG were staged.
-    monkeypatch.setattr("kg.rdf.serialize.to_jsonld", broken)  # the whole graph written at once
-    monkeypatch.setattr("kg.rdf.serialize.jsonld_from_nodes", broken)  # from the pieces
+    monkeypatch.setattr("kg.output.pieces.Pieces.write_jsonld", broken)
     with pytest.raises(ValueError):
         build(kg_, mini / "dist")
     assert _snapshot(mini / "dist") == before and _leftovers(mini, mini / "dist") == []

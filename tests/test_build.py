@@ -185,22 +185,35 @@ def test_stats_counts_actors_roles_relations_certainty_modality(runner, mini_ro)
 
 @pytest.mark.parametrize("cache", ["on", "off"])
 def test_streamed_outputs_equal_the_outputs_made_in_memory(runner, mini, monkeypatch, cache):
-    # `kg build` streams each file from the graph's pieces (kept in the cache, or in a folder of its own) into a
-    # stage; render_outputs writes the whole graph at once in memory: the same bytes, file for file.
+    # `kg build` streams each file from the groups' pieces (kept in the cache, or in the build's stage) into a
+    # stage; render_outputs (`kg release`) writes them in memory from pieces of its own: the same bytes, file for file.
     from kg.output import pieces
     from kg.output.build import render_outputs
 
     monkeypatch.setenv("GOVKG_CACHE", cache)
-    monkeypatch.setattr(pieces, "CHUNK", 3)  # many chunks per piece, read back in turn
     made = []  # without a cache the pieces go into the stage (removed with it, even after a kill), never a folder of their own
-    monkeypatch.setattr(pieces.tempfile, "TemporaryDirectory", lambda *a, **k: made.append(1))
-    result = invoke(runner, mini, "build")
+    with monkeypatch.context() as m:
+        m.setattr(pieces.tempfile, "TemporaryDirectory", lambda *a, **k: made.append(1))
+        result = invoke(runner, mini, "build")
     assert made == []
     assert result.exit_code == 0, result.output
+    assert ((mini / ".cache" / "rdf-pieces").is_dir()) == (cache == "on")
     kg, _ = load_kg(mini)
     whole = render_outputs(kg)
     assert {p.name: p.read_bytes() for p in (mini / "dist").iterdir()} == whole
     assert len(whole) == 7 and not [p for p in mini.iterdir() if p.name.startswith(".build-")]
+
+
+def test_a_build_is_the_same_bytes_with_the_cache_on_or_off_cold_or_rebuilt(runner, mini, tmp_path, monkeypatch):
+    def files(name: str) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (tmp_path / name).iterdir()}
+
+    assert invoke(runner, mini, "build", "--out", str(tmp_path / "cold")).exit_code == 0
+    assert invoke(runner, mini, "build", "--out", str(tmp_path / "rebuilt")).exit_code == 0  # every piece kept
+    monkeypatch.setenv("GOVKG_CACHE", "off")
+    assert invoke(runner, mini, "build", "--out", str(tmp_path / "off")).exit_code == 0
+    assert files("cold") == files("rebuilt") == files("off")
+    assert b"Reform can reduce shirking." in files("off")["govkg.ttl"]
 
 
 def test_staged_files_left_without_commit_change_nothing(built):

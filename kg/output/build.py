@@ -27,7 +27,7 @@ def release_metadata(kg: KG, quads: list | None = None, records: list | None = N
 
 def render_outputs(kg: KG, release: dict | None = None, quads: list | None = None, pieces: Path | None = None,
                    records: list | None = None) -> dict[str, bytes]:
-    """Every file of a build, by name, in memory: what write_build streams to its files, as bytes (tests compare the two)."""
+    """Every file of a build, by name, in memory (`kg release`): what write_build streams to its files, the same bytes."""
     files: dict[str, bytes] = {}
 
     def keep(name: str, write) -> None:
@@ -40,46 +40,35 @@ def render_outputs(kg: KG, release: dict | None = None, quads: list | None = Non
 
 
 def write_build(kg: KG, write, release: dict | None = None, quads: list | None = None, pieces: Path | None = None,
-                records: list | None = None, streamed: bool = False, scratch: Path | None = None) -> dict:
+                records: list | None = None, scratch: Path | None = None) -> dict:
     """Every file of a build, each given to `write(name, writer)`, where `writer(file)` writes it into a binary file; the release metadata.
 
-    The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals.
+    The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals,
+    and assembled from each group of named graphs' piece (kg.output.pieces): kept in `pieces` (a
+    folder of the cache: after one edit only that group's RDF is written anew, the rest copied), else
+    written into `scratch` (a folder of the build's stage) or a temporary folder. Either way the same
+    bytes, streamed a piece at a time, never held whole.
     `quads`: the emitter's quads when the caller has them; `records`: each named graph's record
     (kg.rdf.graphs), which validation made already.
-    `pieces`: a folder of each named graph's RDF by content (kg.output.pieces): the same bytes, and
-    after one edit only that file's RDF is written again; streamed=True writes the pieces into
-    `scratch` (or a temporary folder) when `pieces` is None, so that the outputs are written a chunk
-    at a time from the pieces, never held whole, cache or no cache.
     """
     import gc
 
     from kg.output.pieces import open_pieces
-    from kg.rdf.emit import iter_quads
     from kg.rdf.graphs import graph_records, records_of_quads
-    from kg.rdf.serialize import jsonld_context, ox_quads_and_triples, to_jsonld, to_trig, to_turtle
+    from kg.rdf.serialize import jsonld_context
 
-    by_pieces = pieces is not None or streamed
-    if records is None and by_pieces:
+    if records is None:
         records = graph_records(kg) if quads is None else records_of_quads(quads)
-    if records is None and quads is None:
-        quads = list(iter_quads(kg))
     gc.freeze()  # the model and its records outlive the writing: the collector need not walk them for each batch of output objects
     try:
         release = release or release_metadata(kg, quads, records)
         # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
         sources = get_source_records(kg, release)
-        rdf = open_pieces(records, pieces, scratch) if by_pieces and records is not None else None
-        if rdf is not None:
-            write("govkg.ttl", rdf.write_turtle)
-            write("govkg.trig", rdf.write_trig)
-            write("govkg.jsonld", rdf.write_jsonld)
-            del rdf  # its temporary folder, if any, goes with it
-        else:
-            if quads is None:
-                quads = [q for r in records or () for q in r.quads()]
-            oq, triples = ox_quads_and_triples(kg, quads, triples=True)  # the union sorted once, for Turtle and JSON-LD
-            for name, data in (("govkg.ttl", to_turtle(oq, triples)), ("govkg.trig", to_trig(oq)), ("govkg.jsonld", to_jsonld(oq, triples))):
-                write(name, lambda f, data=data: f.write(data))
+        rdf = open_pieces(records, pieces, scratch)
+        write("govkg.ttl", rdf.write_turtle)
+        write("govkg.trig", rdf.write_trig)
+        write("govkg.jsonld", rdf.write_jsonld)
+        del rdf  # its temporary folder, if any, goes with it
         small = {
             "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
             "release.json": (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
@@ -118,7 +107,7 @@ def stream_build(kg: KG, stage: StagedFiles, records: list | None = None) -> dic
         records = graph_records(kg, GraphCache(folder / "graphs") if folder is not None else None)
     release = release_metadata(kg, records=records)
     pieces = folder / "rdf-pieces" if folder is not None else None
-    return write_build(kg, stage.write_with, release, pieces=pieces, records=records, streamed=True, scratch=stage.scratch())
+    return write_build(kg, stage.write_with, release, pieces=pieces, records=records, scratch=stage.scratch())
 
 
 class WriteFailed(OSError):

@@ -1,26 +1,29 @@
-"""Turtle, TriG and JSON-LD assembled from each input file's own pieces, kept by content: a rebuild after one edit writes one file's RDF again.
+"""Turtle, TriG and JSON-LD assembled from each group's kept bytes: a rebuild after one edit writes one group's RDF anew and copies the rest.
 
-TriG is one block per named graph (input file), in the graphs' order; Turtle and JSON-LD hold one
-block (a subject's triples) or one node object per subject, in the subjects' order. Graphs that
-describe a subject in common are joined into one group; no subject then has triples in two groups,
-so the union's blocks are the groups' blocks merged by subject (heapq.merge, linear), and every
-output is the same bytes as kg.rdf.serialize writes for the whole graph. Each group's blocks are
-kept in a file under the digests of its graphs' records (kg.rdf.graphs) and the code that wrote
-them, and the outputs are streamed from these files a chunk of blocks at a time: neither the pieces
-nor the outputs are ever held whole (at a million claims they are gigabytes). When a group's output
-does not split one block per subject, `open_pieces` gives None and the caller writes the whole
-graph at once. tests/test_build_incremental.py compares the two.
+The named graphs (one per input file) that describe a subject in common or share a blank node form a
+group. Each group's piece is a file (`<key>.piece`, kept by the content of its graphs' records,
+kg.rdf.graphs, and the code that writes them): a short head giving the byte sizes, then the group's
+Turtle body (the union of its graphs' triples, by subject), its JSON-LD node objects joined by the
+"@graph" list's separator, and one TriG block per graph. The outputs are these bytes in turn, never
+merged again: govkg.trig is the prefix lines and every graph's block in the graphs' order; govkg.ttl
+is the prefix lines and each group's body, the groups in the order of their first graph's name (as
+TriG's graphs), within a group by subject; govkg.jsonld is the document's head, each group's node
+objects in the same order, and its tail. Groups share no subject, so every subject still appears
+once. The bytes are copied by the kernel (os.copy_file_range) where it can, else read and written a
+megabyte at a time: no output is held whole in memory. Every writer of these files (`kg build` with
+or without a cache, `kg release`'s render_outputs) goes through here, so they give the same bytes.
 """
 
 from __future__ import annotations
 
+import errno
+import functools
 import hashlib
-import heapq
 import io
-import pickle
-import re
+import itertools
+import json
+import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,10 +31,13 @@ from kg.atomic import remove_unused_entries, write_atomic_with
 from kg.rdf.emit import Quad
 from kg.rdf.graphs import GraphRecord, code_key, records_of_quads
 
-FORMAT = 3
-CHUNK = 512  # blocks a piece file holds per pickle: what one group's reader keeps in memory while the outputs are merged
-
-Piece = tuple[bytes, dict[str, bytes], list[tuple[str, str, str]]]  # (header, {graph: TriG block}, [(subject, Turtle block, JSON-LD node)])
+FORMAT = 4
+SUFFIX = ".piece"
+_MAGIC = b"govkg piece %d %d\n"  # FORMAT, the length of the JSON head that follows
+# The errors of os.copy_file_range that mean "not here" (another file system, an old kernel, a file system or file
+# that does not support it): the rest is copied by reading and writing. Any other error is the write's own.
+_NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EBADF, errno.EPERM}
+_BUFFER = 1 << 20
 
 
 def _group_key(records: list[GraphRecord]) -> str:
@@ -52,7 +58,13 @@ def _split_header(text: bytes) -> tuple[bytes, bytes]:
     return text[:i], text[i:]
 
 
-_BLOCK = re.compile(r"\n(?=[^\t])")  # a Turtle block starts at a line's first column (its triples' lines are indented)
+@functools.lru_cache(maxsize=1)
+def jsonld_frame() -> tuple[bytes, bytes, bytes]:
+    """The JSON-LD document's head (up to its first node object), the separator between node objects, its tail."""
+    from kg.rdf.serialize import jsonld_from_nodes
+
+    head, sep, tail = jsonld_from_nodes(["\0", "\0"]).split(b"\0")
+    return head, sep, tail
 
 
 def _parsed(records: list[GraphRecord]) -> list | None:
@@ -88,8 +100,8 @@ def _union(oq: list, one_graph: bool) -> list:
     return sorted(union.values(), key=lambda t: (t.subject.value, t.predicate.value, str(t.object)))
 
 
-def _piece(records: list[GraphRecord]) -> Piece | None:
-    """One group's TriG block per graph, and its subjects' Turtle blocks and JSON-LD nodes, or None if they do not split one per subject."""
+def _piece(records: list[GraphRecord]) -> tuple[dict, list[bytes]]:
+    """One group's head and texts: its Turtle body, its JSON-LD node objects joined, one TriG block per graph (graphs by name)."""
     import pyoxigraph as ox
 
     from kg.rdf.serialize import PREFIXES, jsonld_node_texts, ox_quads_and_triples
@@ -97,39 +109,36 @@ def _piece(records: list[GraphRecord]) -> Piece | None:
     oq = _parsed(records)
     if oq is None:
         oq, triples = ox_quads_and_triples(None, [q for r in records for q in r.quads()], triples=True)
+        bnodes = sorted({t.value for q in oq for t in (q.subject, q.object) if type(t) is ox.BlankNode})
     else:
         triples = _union(oq, len(records) == 1)
-    trig: dict[str, bytes] = {}
-    header = b""
-    graphs = sorted({q.graph_name.value for q in oq})
-    for g in graphs:
-        header, trig[g] = _split_header(ox.serialize(oq if len(graphs) == 1 else [q for q in oq if q.graph_name.value == g],
-                                                     format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b"")
-    theader, ttl = _split_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")
-    subjects = list(dict.fromkeys(t.subject.value for t in triples))
-    text = ttl.decode("utf-8")
-    blocks = [b + "\n" for b in _BLOCK.split(text[:-1])] if text.endswith("\n") else ([text] if text else [])
-    nodes = jsonld_node_texts(triples)
-    if theader != header or len(blocks) != len(subjects) or len(nodes) != len(subjects):
-        return None
-    return header, trig, [(s, b, n) for (s, n), b in zip(nodes, blocks, strict=True)]
+        bnodes = []  # _parsed takes no graph with a blank node
+    graphs: list[str] = []
+    trig: list[bytes] = []
+    for g, quads in itertools.groupby(oq, key=lambda q: q.graph_name.value):  # sorted by graph first
+        graphs.append(g)
+        trig.append(_split_header(ox.serialize(list(quads), format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b"")[1])
+    turtle = _split_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")[1]
+    sep = jsonld_frame()[1].decode("utf-8")
+    nodes = sep.join(n for _, n in jsonld_node_texts(triples)).encode("utf-8")
+    head = {"graphs": graphs, "bnodes": bnodes, "sizes": [len(turtle), len(nodes), *map(len, trig)]}
+    return head, [turtle, nodes, *trig]
 
 
-def _write_piece(path: Path, piece: Piece, kept: bool) -> None:
-    """A piece as a file of pickles read in turn: (format, header, graphs, subjects, first, last), the TriG blocks, then its blocks CHUNK at a time.
+def _write_piece(path: Path, records: list[GraphRecord], kept: bool) -> None:
+    """Make a group's piece and write it to `path`: the magic line, the JSON head, then the texts one after another.
 
     kept: in the cache, written under a temporary name and renamed (a killed build leaves no half piece); else (a
     folder of this build's own) written in place.
     """
-    header, trig, blocks = piece
-    graphs = sorted(trig)
+    head, texts = _piece(records)
+    data = json.dumps(head, ensure_ascii=False).encode("utf-8")
 
     def write(f: BinaryIO) -> None:
-        first, last = (blocks[0][0], blocks[-1][0]) if blocks else ("", "")
-        pickle.dump((FORMAT, header, graphs, len(blocks), first, last), f, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump([trig[g] for g in graphs], f, protocol=pickle.HIGHEST_PROTOCOL)
-        for i in range(0, len(blocks), CHUNK):
-            pickle.dump(blocks[i : i + CHUNK], f, protocol=pickle.HIGHEST_PROTOCOL)
+        f.write(_MAGIC % (FORMAT, len(data)))
+        f.write(data)
+        for text in texts:
+            f.write(text)
 
     if kept:
         write_atomic_with(path, write)
@@ -139,162 +148,220 @@ def _write_piece(path: Path, piece: Piece, kept: bool) -> None:
 
 
 class _PieceFile:
-    """A piece file's head (header, graphs, how many blocks, the first and last subject), its TriG blocks and blocks read on demand."""
+    """A piece file's head: its graphs, blank-node labels and where each of its texts lies in the file."""
 
     def __init__(self, path: Path):
         self.path = path
         with open(path, "rb") as f:
-            head = pickle.load(f)
-            self.trig_at = f.tell()
-            pickle.load(f)  # the TriG blocks: skipped here, read when written
-            self.blocks_at = f.tell()
-        if not (isinstance(head, tuple) and len(head) == 6 and head[0] == FORMAT):
-            raise ValueError(f"not a piece of format {FORMAT}")
-        _, self.header, self.graphs, self.count, self.first, self.last = head
+            magic = f.readline(100)
+            words = magic.split()
+            if len(words) != 4 or words[:2] != [b"govkg", b"piece"] or words[2] != str(FORMAT).encode():
+                raise ValueError(f"not a piece of format {FORMAT}")
+            head = json.loads(f.read(int(words[3])))
+            at = f.tell()
+        self.graphs: list[str] = head["graphs"]
+        self.bnodes: list[str] = head["bnodes"]
+        sizes: list[int] = head["sizes"]
+        if len(sizes) != 2 + len(self.graphs) or os.path.getsize(path) != at + sum(sizes):
+            raise ValueError("a piece cut short")  # a miss: made again
+        self.ranges: list[tuple[int, int]] = []  # (offset, size) of the Turtle body, the JSON-LD nodes, each graph's TriG block
+        for size in sizes:
+            self.ranges.append((at, size))
+            at += size
 
-    def trig(self) -> list[bytes]:
-        with open(self.path, "rb") as f:
-            f.seek(self.trig_at)
-            return pickle.load(f)
+    @property
+    def turtle(self) -> tuple[int, int]:
+        return self.ranges[0]
 
-    def blocks(self) -> Iterator[tuple[str, str, str]]:
-        """The (subject, Turtle block, JSON-LD node) of the piece in order; the file opened once per chunk (a merge of thousands of pieces keeps none open)."""
-        at, left = self.blocks_at, self.count
-        while left > 0:
-            with open(self.path, "rb") as f:
-                f.seek(at)
-                chunk = pickle.load(f)
-                at = f.tell()
-            left -= len(chunk)
-            yield from chunk
+    @property
+    def nodes(self) -> tuple[int, int]:
+        return self.ranges[1]
+
+    def trig(self, j: int) -> tuple[int, int]:
+        return self.ranges[2 + j]
+
+
+class _Copier:
+    """Bytes of piece files appended to an output file: by the kernel (os.copy_file_range, no pass through this process)
+    where the two files allow it, else read and written a megabyte at a time (an in-memory file, another file system, a
+    kernel or file system without it: the first refusal settles it for the rest of the file)."""
+
+    def __init__(self, out: BinaryIO):
+        self.out = out
+        self.fd: int | None = None
+        if hasattr(os, "copy_file_range"):
+            try:
+                self.fd = out.fileno()
+            except (AttributeError, OSError, ValueError):  # io.BytesIO: io.UnsupportedOperation
+                self.fd = None
+
+    def copy(self, path: Path, span: tuple[int, int]) -> None:
+        offset, count = span
+        if not count:
+            return
+        with open(path, "rb") as src:
+            if self.fd is not None:
+                self.out.flush()  # what is buffered goes first: the kernel writes at the file's own position
+                copied = False
+                try:
+                    while count:
+                        n = os.copy_file_range(src.fileno(), self.fd, count, offset)
+                        if n == 0:
+                            break  # the piece is shorter than its head says: the plain copy below says so
+                        offset, count, copied = offset + n, count - n, True
+                except OSError as exc:
+                    if exc.errno not in _NO_KERNEL_COPY:
+                        raise
+                    self.fd = None
+                if copied:
+                    self.out.seek(0, io.SEEK_END)  # the file object's idea of its position, after what the kernel appended
+            src.seek(offset)
+            while count:
+                chunk = src.read(min(count, _BUFFER))
+                if not chunk:
+                    raise OSError(errno.EIO, f"{path}: the piece is shorter than its head says")
+                self.out.write(chunk)
+                count -= len(chunk)
+
+
+class Pieces:
+    """The graph's pieces, in the groups' order, ready to be written out as Turtle, TriG and JSON-LD (see open_pieces)."""
+
+    def __init__(self, files: list[_PieceFile], keep: tempfile.TemporaryDirectory | None = None):
+        self.files = files
+        self._keep = keep  # a folder of this build's own when the project has no cache: removed with this object
+
+    def write_turtle(self, f: BinaryIO) -> None:
+        from kg.rdf.serialize import prefix_header
+
+        if any(p.turtle[1] for p in self.files):
+            f.write(prefix_header())
+        copier = _Copier(f)
+        for p in self.files:
+            copier.copy(p.path, p.turtle)
+
+    def write_trig(self, f: BinaryIO) -> None:
+        from kg.rdf.serialize import prefix_header
+
+        blocks = sorted((g, i, j) for i, p in enumerate(self.files) for j, g in enumerate(p.graphs))
+        if any(self.files[i].trig(j)[1] for _, i, j in blocks):
+            f.write(prefix_header())
+        copier = _Copier(f)
+        for _, i, j in blocks:
+            copier.copy(self.files[i].path, self.files[i].trig(j))
+
+    def write_jsonld(self, f: BinaryIO) -> None:
+        from kg.rdf.serialize import jsonld_from_nodes
+
+        head, sep, tail = jsonld_frame()
+        groups = [p for p in self.files if p.nodes[1]]
+        if not groups:
+            f.write(jsonld_from_nodes([]))
+            return
+        f.write(head)
+        copier = _Copier(f)
+        for k, p in enumerate(groups):
+            if k:
+                f.write(sep)
+            copier.copy(p.path, p.nodes)
+        f.write(tail)
+
+
+def _components(keys: list) -> list[list[int]]:
+    """The items 0..n-1 joined where their keys (an iterable of str each) meet, each component's items in order, the
+    components in the order of their first item (union-find)."""
+    parent = list(range(len(keys)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    # The keys two items hold, found by C's set operations (a million subjects at 100k claims, few of them shared),
+    # then joined in Python for those alone.
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for ks in keys:
+        shared |= seen.intersection(ks)
+        seen.update(ks)
+    del seen
+    owner: dict[str, int] = {}
+    for i, ks in enumerate(keys):
+        for k in shared.intersection(ks) if shared else ():
+            a, b = root(i), root(owner.setdefault(k, i))
+            parent[max(a, b)] = min(a, b)
+    out: dict[int, list[int]] = {}
+    for i in range(len(keys)):
+        out.setdefault(root(i), []).append(i)
+    return list(out.values())
 
 
 def _groups(records: list[GraphRecord]) -> list[list[GraphRecord]]:
-    """The named graphs, those that describe a subject in common joined into one group (their union's blocks are not theirs alone)."""
-    parent = {r.name: r.name for r in records}
-
-    def root(g: str) -> str:
-        while parent[g] != g:
-            parent[g] = parent[parent[g]]
-            g = parent[g]
-        return g
-
-    owner: dict[str, str] = {}
-    for r in records:
-        for s in r.subjects:
-            first = owner.setdefault(s, r.name)
-            if first != r.name:
-                parent[root(r.name)] = root(first)
-    groups: dict[str, list[GraphRecord]] = {}
-    for r in sorted(records, key=lambda r: r.name):
-        groups.setdefault(root(r.name), []).append(r)
-    return list(groups.values())
+    """The named graphs by name, those that describe a subject in common joined into one group, the groups in the order
+    of their first graph's name: a subject's triples are then one group's alone."""
+    records = sorted(records, key=lambda r: r.name)
+    return [[records[i] for i in part] for part in _components([r.subjects for r in records])]
 
 
 # Below this many lines to write, the missing pieces are made in this process (a pool costs more than it saves).
 PARALLEL_MIN = 100_000
 # Set before the pool's processes fork, so that they share the groups' records without pickling them.
-_GROUPS: list[tuple[list[GraphRecord], Path, bool]] | None = None
+_GROUPS: list[tuple[Path, list[GraphRecord], bool]] | None = None
 
 
-def _made(group: list[GraphRecord], path: Path, kept: bool) -> bool:
-    """Make a group's piece and write it to `path`; False if it does not split one block per subject (nothing written)."""
-    piece = _piece(group)
-    if piece is None:
-        return False
-    _write_piece(path, piece, kept)
-    return True
-
-
-def _piece_of(i: int) -> bool:
+def _piece_of(i: int) -> None:
     assert _GROUPS is not None
-    return _made(*_GROUPS[i])
+    _write_piece(*_GROUPS[i])
 
 
-def _make_pieces(groups: list[tuple[list[GraphRecord], Path, bool]]) -> list[bool]:
+def _make_pieces(groups: list[tuple[Path, list[GraphRecord], bool]]) -> None:
     """Each group's piece written to its path, across the cores (forked processes, as SHACL's units) when there are
-    many lines to write: a worker writes the file and answers a bool, so no piece passes through this process."""
+    many lines to write: a worker writes the file, so no piece passes through this process."""
     global _GROUPS
     import multiprocessing
 
     from kg.rdf.validate import default_workers
 
     workers = default_workers()
-    if workers < 2 or len(groups) < 2 or sum(r.size for g, _, _ in groups for r in g) < PARALLEL_MIN \
+    if workers < 2 or len(groups) < 2 or sum(r.size for _, g, _ in groups for r in g) < PARALLEL_MIN \
             or "fork" not in multiprocessing.get_all_start_methods():
-        return [_made(*group) for group in groups]
+        for group in groups:
+            _write_piece(*group)
+        return
     _GROUPS = groups
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:
-            return pool.map(_piece_of, range(len(groups)), chunksize=1)
+            pool.map(_piece_of, range(len(groups)), chunksize=1)
     finally:
         _GROUPS = None
 
 
-class Pieces:
-    """The graph's pieces, ready to be written out as Turtle, TriG and JSON-LD a chunk at a time (see open_pieces)."""
-
-    def __init__(self, files: list[_PieceFile], keep: tempfile.TemporaryDirectory | None = None):
-        self.files = files
-        self.header = files[0].header
-        self._keep = keep  # a folder of this build's own when the project has no cache: removed with this object
-
-    def _merged(self) -> Iterator[tuple[str, str, str]]:
-        """Every block in the subjects' order: the pieces in turn where their subjects do not interleave, else merged."""
-        files = sorted((p for p in self.files if p.count), key=lambda p: p.first)
-        if all(a.last < b.first for a, b in zip(files, files[1:], strict=False)):
-            for p in files:
-                yield from p.blocks()
-        else:
-            yield from heapq.merge(*(p.blocks() for p in files), key=lambda b: b[0])
-
-    def write_turtle(self, f: BinaryIO) -> None:
-        f.write(self.header)
-        _write_joined(f, (b for _, b, _ in self._merged()))
-
-    def write_trig(self, f: BinaryIO) -> None:
-        f.write(self.header)
-        order = sorted((g, i, j) for i, p in enumerate(self.files) for j, g in enumerate(p.graphs))
-        held: tuple[int, list[bytes]] = (-1, [])
-        for _, i, j in order:
-            if held[0] != i:
-                held = (i, self.files[i].trig())
-            f.write(held[1][j])
-
-    def write_jsonld(self, f: BinaryIO) -> None:
-        from kg.rdf.serialize import jsonld_from_nodes
-
-        head, tail = jsonld_from_nodes(["\0"]).split(b"\0")  # the document around its node objects
-        first = True
-        buf: list[str] = []
-        for _, _, node in self._merged():
-            buf.append(node)
-            if len(buf) >= 4096:
-                f.write((head if first else b",\n  ") + ",\n  ".join(buf).encode("utf-8"))
-                first, buf = False, []
-        if buf:
-            f.write((head if first else b",\n  ") + ",\n  ".join(buf).encode("utf-8"))
-            first = False
-        f.write(jsonld_from_nodes([]) if first else tail)
+def _opened(groups: list[list[GraphRecord]], folder: Path, kept: bool) -> tuple[list[_PieceFile], list[str]]:
+    """Each group's piece file, read from `folder` or made there (all missing ones at once), and their keys."""
+    keys = [_group_key(group) for group in groups]
+    paths = [folder / f"{key}{SUFFIX}" for key in keys]
+    found: list[_PieceFile | None] = []
+    for path in paths:
+        try:
+            found.append(_PieceFile(path))
+        except (OSError, ValueError, KeyError, TypeError):  # missing, truncated or stale: a miss
+            found.append(None)
+    todo = [i for i, piece in enumerate(found) if piece is None]
+    if todo:
+        folder.mkdir(parents=True, exist_ok=True)
+        _make_pieces([(paths[i], groups[i], kept) for i in todo])
+    return [p if p is not None else _PieceFile(paths[i]) for i, p in enumerate(found)], keys
 
 
-def _write_joined(f: BinaryIO, texts: Iterator[str]) -> None:
-    buf: list[str] = []
-    for t in texts:
-        buf.append(t)
-        if len(buf) >= 4096:
-            f.write("".join(buf).encode("utf-8"))
-            buf.clear()
-    f.write("".join(buf).encode("utf-8"))
+def open_pieces(records: list[GraphRecord], folder: Path | None, scratch: Path | None = None) -> Pieces:
+    """The graph the records hold as pieces, each group's kept in `folder` (made there if missing or stale).
 
-
-def open_pieces(records: list[GraphRecord], folder: Path | None, scratch: Path | None = None) -> Pieces | None:
-    """The graph the records hold as pieces, each group's kept in `folder` (made there if missing or stale), or None
-    when a group does not split one block per subject (see the module docstring).
-
-    Without a folder, the pieces are written for this build alone into `scratch` (a folder that goes with the
-    build's stage, kg.atomic.StagedFiles.scratch, so that a killed build's are removed with its stage), else
-    into a temporary folder removed with the Pieces.
+    Groups that turn out to share a blank-node label (which each piece's head lists: the emitter gives each
+    input file labels of its own, so only hand-made quads do) are joined and made again as one, so that no
+    label is written by two groups. Without a folder, the pieces are written for this build alone into
+    `scratch` (a folder that goes with the build's stage, kg.atomic.StagedFiles.scratch, so that a killed
+    build's are removed with its stage), else into a temporary folder removed with the Pieces.
     """
     keep = None
     if folder is None or folder.is_symlink():
@@ -302,44 +369,32 @@ def open_pieces(records: list[GraphRecord], folder: Path | None, scratch: Path |
             keep = tempfile.TemporaryDirectory(prefix="govkg-pieces-")
             scratch = Path(keep.name)
         folder = scratch
+    kept = folder is not scratch
     groups = _groups(records)
-    keys = [_group_key(group) for group in groups]
-    paths = [folder / f"{key}.pickle" for key in keys]
-    found: list[_PieceFile | None] = []
-    for path in paths:
-        try:
-            found.append(_PieceFile(path))
-        except Exception:  # missing, truncated or stale: a miss
-            found.append(None)
-    todo = [i for i, piece in enumerate(found) if piece is None]
-    if todo:
-        folder.mkdir(parents=True, exist_ok=True)
-    for i, made in zip(todo, _make_pieces([(groups[i], paths[i], folder is not scratch) for i in todo]), strict=True):
-        if not made:
-            return None
-        found[i] = _PieceFile(paths[i])
-    files = [p for p in found if p is not None]
-    if folder is not scratch:
-        remove_unused_entries(folder, set(keys))
-    if not files or any(p.header != files[0].header for p in files) or not any(p.count for p in files):
-        return None
+    files, used = _opened(groups, folder, kept)
+    if any(p.bnodes for p in files):
+        parts = _components([p.bnodes for p in files])
+        if len(parts) < len(groups):
+            groups = [sorted((r for i in part for r in groups[i]), key=lambda r: r.name) for part in parts]
+            files, keys = _opened(groups, folder, kept)
+            used += keys  # the pieces that show the join are asked for again on the next build: kept too
+    if kept:
+        remove_unused_entries(folder, set(used), SUFFIX)
+        remove_unused_entries(folder, set(), ".pickle")  # the pieces of an earlier format
     return Pieces(files, keep)
 
 
-def render_rdf(quads: list[Quad], folder: Path | None) -> tuple[bytes, bytes, bytes] | None:
-    """(Turtle, TriG, JSON-LD) of the graph from each group's pieces (kept in `folder`), or None when a group does not split (see the module docstring)."""
+def render_rdf(quads: list[Quad], folder: Path | None) -> tuple[bytes, bytes, bytes]:
+    """(Turtle, TriG, JSON-LD) of the graph from each group's pieces (kept in `folder`)."""
     return render_records(records_of_quads(quads), folder)
 
 
-def render_records(records: list[GraphRecord], folder: Path | None) -> tuple[bytes, bytes, bytes] | None:
+def render_records(records: list[GraphRecord], folder: Path | None) -> tuple[bytes, bytes, bytes]:
     """render_rdf of the graph the records hold (kg.rdf.graphs), in memory: what open_pieces writes out, as bytes."""
     pieces = open_pieces(records, folder)
-    if pieces is None:
-        return None
     out: list[bytes] = []
     for write in (pieces.write_turtle, pieces.write_trig, pieces.write_jsonld):
         buf = io.BytesIO()
         write(buf)
         out.append(buf.getvalue())
     return out[0], out[1], out[2]
-

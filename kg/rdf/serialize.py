@@ -92,6 +92,14 @@ def _serialize(data, fmt) -> bytes:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def prefix_header() -> bytes:
+    """The prefix lines that open govkg's Turtle and TriG (pyoxigraph writes every prefix it is given, used or not)."""
+    one = ox.Triple(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), ox.Literal("o"))
+    text = _serialize([one], ox.RdfFormat.TURTLE)
+    return text[: text.index(b"<https://example.org/s>")]  # the lines before the one triple
+
+
 def to_trig(quads: list) -> bytes:
     """TriG with one named graph per input file."""
     return _serialize(quads, ox.RdfFormat.TRIG)

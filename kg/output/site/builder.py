@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import KGError
+from kg.output.pieces import render_rdf
 from kg.output.site.conneg import apache, htaccess, nginx
 from kg.output.site.pages import MAP, Pages
 from kg.output.site.write import write_tree
-from kg.rdf.serialize import jsonld_context, ox_quads, to_jsonld, to_turtle
+from kg.rdf.emit import iter_quads
+from kg.rdf.serialize import jsonld_context, ox_quads
 
 # Where w3id.org/govkg redirects to until the real host is given (--site-url): docs/publishing.md
 PLACEHOLDER_URL = "https://SITE-HOST.example/govkg/"
@@ -52,8 +54,7 @@ def site_files(model, *, release: dict | None = None, history: dict | None = Non
     site_url = check_inputs(release, site_url)
     quads = ox_quads(model)
     files = Pages(model, release, history, quads, with_map).build()
-    files["govkg.ttl"] = to_turtle(quads)
-    files["govkg.jsonld"] = to_jsonld(quads)
+    files["govkg.ttl"], _, files["govkg.jsonld"] = render_rdf(list(iter_quads(model)), None)  # the bytes of `kg build`'s
     files["context.jsonld"] = (json.dumps({"@context": {**jsonld_context()["@context"], "schema": "https://schema.org/"}}, indent=1) + "\n").encode()
     files["release.json"] = (json.dumps(release, ensure_ascii=False, indent=2) + "\n").encode()
     files["conneg/w3id.htaccess"] = htaccess(site_url or PLACEHOLDER_URL).encode()
