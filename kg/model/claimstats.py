@@ -26,8 +26,9 @@ class ClaimCounts:
         self.by_relation: Counter = Counter()
         self.by_certainty: Counter = Counter()
         self.by_modality: Counter = Counter()
-        # Each causal pair's sources and polarities: frozen, so that a sum shares them (`add` makes a new pair of sets where two files meet).
-        self.links: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
+        # Each causal pair's sources and polarities, each a sorted tuple of distinct values: a sum shares them (`add` makes new ones
+        # only where two files meet), and tuples of text are left alone by the garbage collector (sets are walked on every collection).
+        self.links: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         links: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
         for c in claims:
             self.claims += 1
@@ -48,7 +49,7 @@ class ClaimCounts:
                 sources, polarities = links.setdefault((c.cause, c.effect), (set(), set()))
                 sources.add(c.source)
                 polarities.add(c.polarity)
-        self.links = {pair: (frozenset(s), frozenset(p)) for pair, (s, p) in links.items()}
+        self.links = {pair: (tuple(sorted(s)), tuple(sorted(p))) for pair, (s, p) in links.items()}
 
     def add(self, other: ClaimCounts) -> ClaimCounts:
         """Add another set of claims' counts to these (the claims of two sets are never the same claim).
@@ -64,7 +65,7 @@ class ClaimCounts:
         self.with_target += other.with_target
         mine = self.links
         shared = mine.keys() & other.links.keys()
-        merged = {pair: (mine[pair][0] | other.links[pair][0], mine[pair][1] | other.links[pair][1]) for pair in shared}
+        merged = {pair: (_union(mine[pair][0], other.links[pair][0]), _union(mine[pair][1], other.links[pair][1])) for pair in shared}
         mine.update(other.links)
         mine.update(merged)
         return self
@@ -83,6 +84,10 @@ class ClaimCounts:
                             ("by_relation", by_relation), ("by_certainty", by_certainty), ("by_modality", by_modality)):
             setattr(out, name, Counter(value))
         return out
+
+
+def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    return a if a == b else tuple(sorted({*a, *b}))
 
 
 def total(parts: Iterable[ClaimCounts]) -> ClaimCounts:

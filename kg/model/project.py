@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -185,7 +186,10 @@ def _used_concepts(cf: ClaimFile) -> tuple[str, ...]:
 
 
 def _dependencies(spec: tuple[str, tuple[str, ...]], sources, concepts, deprecated, texts: dict) -> str:
-    """The sha256 of what a claim file's resolution reads besides the file: its source's text, the state of each concept it names."""
+    """The sha256 of what a claim file's resolution reads besides the file: its source's text, the state of each concept it names.
+
+    `texts` keeps, for one load, each source's digest and each concept's state line (a file names a thousand concepts, shared with others).
+    """
     source_id, cids = spec
     h = hashlib.sha256()
     if source_id and source_id not in sources:
@@ -194,17 +198,22 @@ def _dependencies(spec: tuple[str, tuple[str, ...]], sources, concepts, deprecat
         if source_id not in texts:
             texts[source_id] = hashlib.sha256(f"{source_id}\n{sources[source_id].text}".encode()).hexdigest()
         h.update(f"source {texts[source_id]}\n".encode())
-    unknown = False
+    states = texts.setdefault("\0concepts", {})
+    lines = []
     for cid in cids:
-        if cid in deprecated:
-            h.update(f"deprecated {cid} {replacement_message(deprecated[cid])}\n".encode())
-        elif cid in concepts:
-            c = concepts[cid]
-            h.update(f"concept {cid} {'Actor' in c.classes} {c.cls or ''}\n".encode())
-        else:
-            h.update(f"unknown {cid}\n".encode())
-            unknown = True
-    if unknown:  # the suggestion reads every concept id
+        line = states.get(cid)
+        if line is None:
+            if cid in deprecated:
+                line = f"deprecated {cid} {replacement_message(deprecated[cid])}\n"
+            elif cid in concepts:
+                c = concepts[cid]
+                line = f"concept {cid} {'Actor' in c.classes} {c.cls or ''}\n"
+            else:
+                line = f"unknown {cid}\n"
+            states[cid] = line
+        lines.append(line)
+    h.update("".join(lines).encode())
+    if any(cid not in deprecated and cid not in concepts for cid in cids):  # the suggestion reads every concept id
         h.update("\n".join(concepts).encode())
     return h.hexdigest()
 
@@ -355,7 +364,13 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
         files = [cf for p in named if (cf := load_claim_file(p, problems))]
         claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
     else:
-        claims, chains, replaced, file_keys, counts = _resolve_kept(named, parsed, sources, concepts, deprecated, problems)
+        collecting = gc.isenabled()
+        gc.disable()  # the summaries are some 300,000 tuples a 100k-claim project, none in a cycle: the collector would walk them again and again
+        try:
+            claims, chains, replaced, file_keys, counts = _resolve_kept(named, parsed, sources, concepts, deprecated, problems)
+        finally:
+            if collecting:
+                gc.enable()
         parsed.prune()
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced,
             ontology_digests=digests, claim_file_keys=file_keys, claim_counts=counts)
@@ -370,7 +385,7 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
     (kg.rdf.graphs): the sha256 of its content, of what its resolution read, and of what the merge changed
     in it (statements left out as duplicates, disputes of retired ids); and each file's counts.
     """
-    texts: dict[str, str] = {}
+    texts: dict = {}
 
     def dependencies(spec) -> str:
         return _dependencies(spec, sources, concepts, deprecated, texts)
@@ -421,7 +436,8 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
                 dropped.setdefault(path, []).append(sid)
                 continue
             seen[sid] = (path, line)
-            problems.extend(problems_of(found_problems))
+            if found_problems:
+                problems.extend(problems_of(found_problems))
             if its_links is None:
                 continue
             for link in its_links:
