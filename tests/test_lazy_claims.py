@@ -129,3 +129,13 @@ def test_a_broken_or_stale_summary_is_a_miss(mini, tmp_path):
     lazy, problems = _kept(mini, tmp_path / "parsed")
     assert problems == eager_problems
     _same_model(lazy, eager)
+
+
+def test_without_a_usable_parse_cache_the_claims_stay_in_memory_and_in_the_pickle(mini, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "parsed").symlink_to(tmp_path / "elsewhere")  # never used through a link: nothing is kept
+    lazy, problems = _kept(mini, tmp_path / "parsed")
+    eager, eager_problems = load_kg(mini)
+    assert problems == eager_problems and not any((tmp_path / "elsewhere").iterdir())
+    _same_model(lazy, eager)
+    _same_model(pickle.loads(pickle.dumps(lazy)), eager)  # read once already: what it read goes with it

@@ -81,9 +81,13 @@ class FileClaims:
         self.claims: dict | None = None
         self.chains: dict | None = None
 
+    def _read_back(self) -> bool:
+        """Whether the file's resolution can be read back from the parse cache (else it stays in memory, and in the model's pickle)."""
+        return self.key is not None and self.files.folder is not None
+
     def __getstate__(self):
         # A file with a kept entry is read back from it: its claims are never part of the model's pickle.
-        return (self.files, self.path, self.key, self.dependencies, self.dropped, self.resolution if self.key is None else None)
+        return (self.files, self.path, self.key, self.dependencies, self.dropped, None if self._read_back() else self.resolution)
 
     def __setstate__(self, state) -> None:
         self.files, self.path, self.key, self.dependencies, self.dropped, self.resolution = state
@@ -107,7 +111,7 @@ class FileClaims:
                 if chain is not None and self.files.chain_file.get(chain.id) is self:
                     chains[chain.id] = chain
             self.claims, self.chains = claims, chains
-            if self.key is not None:
+            if self._read_back():
                 self.resolution = None
         return self.claims, self.chains
 
