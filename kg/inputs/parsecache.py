@@ -8,8 +8,9 @@ A parse depends only on the file's bytes, its path (which the claims and problem
 parsing code: the key is the sha256 of these (the caller gives `salt`, the hash of govkg's code).
 Concept ids, sources and quotes are resolved afterwards (kg.model.project); that resolution is kept
 here too, beside the parse, under the file's content and checked against the sha256 of what it read
-(the source's text, the state of each concept the file names): a rebuild after one edit resolves
-one file, the others' resolutions are read back and merged (duplicate ids across files, retired ids).
+(the source's text, the state of each concept the file names), and a summary of it (kg.model.claimfiles):
+a rebuild after one edit resolves one file and merges the others' summaries (duplicate ids across
+files, retired ids); their resolutions are read back only if something asks for their claims.
 An entry is written only if the file still holds the bytes that were hashed once the parse is done,
 so an edit during the parse can never file one content's parse under another's key.
 """
@@ -96,6 +97,29 @@ class ParseCache:
     def keep_resolved(self, key: str, value: tuple) -> None:
         self.entries.put(_resolved_key(key), value)
 
+    def summarized(self, key: str) -> bytes | None:
+        """The claim file's kept summary (kg.model.claimfiles: marshal bytes) for the content with parse `key`, if its resolution is
+        kept too; the summary's dependencies are checked by the caller. Marks the parse, the resolution and the summary as used."""
+        found = self.entries.get(_summary_key(key))
+        if not isinstance(found, bytes) or not (self.entries.folder / f"{_resolved_key(key)}.pickle").is_file():
+            return None
+        self.entries.used.update((key, _resolved_key(key)))
+        return found
+
+    def keep_summary(self, key: str, summary: bytes) -> None:
+        self.entries.put(_summary_key(key), summary)
+
+    def peek_resolved(self, key: str) -> tuple | None:
+        """The kept resolution of the content with parse `key` as it is (the caller checks its dependencies), or None; not marked as used."""
+        if not self.entries.usable:
+            return None
+        try:
+            with open(self.entries.folder / f"{_resolved_key(key)}.pickle", "rb") as f:
+                found = pickle.load(f)
+        except Exception:  # missing, truncated or stale: a miss
+            return None
+        return found if isinstance(found, tuple) and len(found) == 4 and isinstance(found[1], str) else None
+
     def prune(self) -> None:
         """Remove the entries of contents no longer present (an edited file's old parse)."""
         self.entries.prune()
@@ -110,6 +134,10 @@ class ParseCache:
 
 def _resolved_key(key: str) -> str:
     return hashlib.sha256(f"resolved {key}".encode()).hexdigest()
+
+
+def _summary_key(key: str) -> str:
+    return hashlib.sha256(f"summary {key}".encode()).hexdigest()
 
 
 class KeptTriples(Sequence):

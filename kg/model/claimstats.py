@@ -26,7 +26,10 @@ class ClaimCounts:
         self.by_relation: Counter = Counter()
         self.by_certainty: Counter = Counter()
         self.by_modality: Counter = Counter()
-        self.links: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+        # Each causal pair's sources and polarities, each a sorted tuple of distinct values: a sum shares them (`add` makes new ones
+        # only where two files meet), and tuples of text are left alone by the garbage collector (sets are walked on every collection).
+        self.links: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        links: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
         for c in claims:
             self.claims += 1
             self.by_source[c.source] += 1
@@ -43,12 +46,16 @@ class ClaimCounts:
             self.by_certainty[c.certainty] += 1
             self.by_modality[c.modality] += 1
             if c.causal:
-                sources, polarities = self.links.setdefault((c.cause, c.effect), (set(), set()))
+                sources, polarities = links.setdefault((c.cause, c.effect), (set(), set()))
                 sources.add(c.source)
                 polarities.add(c.polarity)
+        self.links = {pair: (tuple(sorted(s)), tuple(sorted(p))) for pair, (s, p) in links.items()}
 
     def add(self, other: ClaimCounts) -> ClaimCounts:
-        """Add another set of claims' counts to these (the claims of two sets are never the same claim)."""
+        """Add another set of claims' counts to these (the claims of two sets are never the same claim).
+
+        Files seldom share a causal pair: the pairs are added in one dict update, and only the shared ones merged one by one.
+        """
         self.claims += other.claims
         for name in ("by_source", "by_polarity", "in_roles", "by_relation", "by_certainty", "by_modality"):
             getattr(self, name).update(getattr(other, name))
@@ -56,14 +63,31 @@ class ClaimCounts:
         self.disputes += other.disputes
         self.with_agent += other.with_agent
         self.with_target += other.with_target
-        for pair, (sources, polarities) in other.links.items():
-            mine = self.links.get(pair)
-            if mine is None:
-                self.links[pair] = (set(sources), set(polarities))
-            else:
-                mine[0].update(sources)
-                mine[1].update(polarities)
+        mine = self.links
+        shared = mine.keys() & other.links.keys()
+        merged = {pair: (_union(mine[pair][0], other.links[pair][0]), _union(mine[pair][1], other.links[pair][1])) for pair in shared}
+        mine.update(other.links)
+        mine.update(merged)
         return self
+
+    def to_plain(self) -> tuple:
+        """The counts as plain values (for marshal: kg.model.claimfiles keeps them in a claim file's summary)."""
+        return (self.claims, dict(self.by_source), dict(self.by_polarity), self.conditional, self.disputes, dict(self.in_roles),
+                self.with_agent, self.with_target, dict(self.by_relation), dict(self.by_certainty), dict(self.by_modality), self.links)
+
+    @classmethod
+    def from_plain(cls, plain: tuple) -> ClaimCounts:
+        out = cls()
+        (out.claims, by_source, by_polarity, out.conditional, out.disputes, in_roles, out.with_agent, out.with_target,
+         by_relation, by_certainty, by_modality, out.links) = plain
+        for name, value in (("by_source", by_source), ("by_polarity", by_polarity), ("in_roles", in_roles),
+                            ("by_relation", by_relation), ("by_certainty", by_certainty), ("by_modality", by_modality)):
+            setattr(out, name, Counter(value))
+        return out
+
+
+def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    return a if a == b else tuple(sorted({*a, *b}))
 
 
 def total(parts: Iterable[ClaimCounts]) -> ClaimCounts:

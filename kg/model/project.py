@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from kg.inputs.quotes import Anchor, anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
 from kg.inputs.turtle import load_turtle
 from kg.inputs.yamlio import read_text_checked
+from kg.model.claimfiles import ClaimFiles, ClaimsOnDemand, FileClaims, Summary, problems_of, summarize
 from kg.model.claimstats import ClaimCounts
 from kg.model.concepts import Concept, concepts_from_triples
 
@@ -32,8 +34,8 @@ class KG:
     sources: dict[str, Source]
     works: dict[str, Work]
     concepts: dict[str, Concept]
-    claims: dict[str, Claim]
-    chains: dict[str, Chain]
+    claims: Mapping[str, Claim]  # a dict, or, loaded with the parse cache, the claims read a file at a time (kg.model.claimfiles)
+    chains: Mapping[str, Chain]
     ontology_triples: dict[Path, Sequence[tuple]] = field(default_factory=dict, repr=False)  # KeptTriples: read on first use
     _dataset: object = field(default=None, repr=False)
     # Deprecated concept stubs (owl:deprecated), kept apart so that no query meets them, and the
@@ -184,7 +186,10 @@ def _used_concepts(cf: ClaimFile) -> tuple[str, ...]:
 
 
 def _dependencies(spec: tuple[str, tuple[str, ...]], sources, concepts, deprecated, texts: dict) -> str:
-    """The sha256 of what a claim file's resolution reads besides the file: its source's text, the state of each concept it names."""
+    """The sha256 of what a claim file's resolution reads besides the file: its source's text, the state of each concept it names.
+
+    `texts` keeps, for one load, each source's digest and each concept's state line (a file names a thousand concepts, shared with others).
+    """
     source_id, cids = spec
     h = hashlib.sha256()
     if source_id and source_id not in sources:
@@ -193,17 +198,22 @@ def _dependencies(spec: tuple[str, tuple[str, ...]], sources, concepts, deprecat
         if source_id not in texts:
             texts[source_id] = hashlib.sha256(f"{source_id}\n{sources[source_id].text}".encode()).hexdigest()
         h.update(f"source {texts[source_id]}\n".encode())
-    unknown = False
+    states = texts.setdefault("\0concepts", {})
+    lines = []
     for cid in cids:
-        if cid in deprecated:
-            h.update(f"deprecated {cid} {replacement_message(deprecated[cid])}\n".encode())
-        elif cid in concepts:
-            c = concepts[cid]
-            h.update(f"concept {cid} {'Actor' in c.classes} {c.cls or ''}\n".encode())
-        else:
-            h.update(f"unknown {cid}\n".encode())
-            unknown = True
-    if unknown:  # the suggestion reads every concept id
+        line = states.get(cid)
+        if line is None:
+            if cid in deprecated:
+                line = f"deprecated {cid} {replacement_message(deprecated[cid])}\n"
+            elif cid in concepts:
+                c = concepts[cid]
+                line = f"concept {cid} {'Actor' in c.classes} {c.cls or ''}\n"
+            else:
+                line = f"unknown {cid}\n"
+            states[cid] = line
+        lines.append(line)
+    h.update("".join(lines).encode())
+    if any(cid not in deprecated and cid not in concepts for cid in cids):  # the suggestion reads every concept id
         h.update("\n".join(concepts).encode())
     return h.hexdigest()
 
@@ -354,7 +364,13 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
         files = [cf for p in named if (cf := load_claim_file(p, problems))]
         claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
     else:
-        claims, chains, replaced, file_keys, counts = _resolve_kept(named, parsed, sources, concepts, deprecated, problems)
+        collecting = gc.isenabled()
+        gc.disable()  # the summaries are some 300,000 tuples a 100k-claim project, none in a cycle: the collector would walk them again and again
+        try:
+            claims, chains, replaced, file_keys, counts = _resolve_kept(named, parsed, sources, concepts, deprecated, problems)
+        finally:
+            if collecting:
+                gc.enable()
         parsed.prune()
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced,
             ontology_digests=digests, claim_file_keys=file_keys, claim_counts=counts)
@@ -362,61 +378,113 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
 
 
 def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, deprecated, problems: list[Problem]):
-    """_resolve_claims of the claim files, each file's parse and resolution kept in `parsed` (see kg.inputs.parsecache).
+    """_resolve_claims of the claim files, each file's parse, resolution and summary kept in `parsed` (kg.inputs.parsecache).
 
-    Also each file's key for its named graph's record (kg.rdf.graphs): the sha256 of its content, of what its
-    resolution read, and of what the merge changed in it (statements left out as duplicates, disputes of retired ids).
+    An unchanged file is merged from its summary (kg.model.claimfiles), and its claims are read back only
+    when something asks for them (ClaimsOnDemand). Also each file's key for its named graph's record
+    (kg.rdf.graphs): the sha256 of its content, of what its resolution read, and of what the merge changed
+    in it (statements left out as duplicates, disputes of retired ids); and each file's counts.
     """
-    texts: dict[str, str] = {}
+    texts: dict = {}
 
     def dependencies(spec) -> str:
         return _dependencies(spec, sources, concepts, deprecated, texts)
 
-    resolved: list[tuple[Path, Resolved]] = []
-    signatures: dict[Path, str] = {}
+    replaced: dict[str, str] = {}
+    files = ClaimFiles(parsed.entries.folder if parsed.entries.usable else None, parsed.salt, replaced,
+                       (_resolve_file, sources, concepts, deprecated))
+    summaries: list[tuple[Path, str | None, Summary, Resolved | None]] = []
     for path in named:
         key = parsed.content_key(path)
-        found = parsed.resolved(key, dependencies) if key is not None else None
-        if found is not None:
-            problems.extend(found[2])
-            resolution = found[3]
+        summary = _kept_summary(parsed, key, dependencies) if key is not None else None
+        resolution = None
+        if summary is not None:
+            problems.extend(summary.parse_problems)
         else:
-            before = len(problems)
-            cf, key = parsed.load_keyed(path, problems)
-            if cf is None:
-                continue
-            resolution = _resolve_file(cf, sources, concepts, deprecated)
-            spec = (cf.source, _used_concepts(cf))
-            found = (spec, dependencies(spec), problems[before:], resolution)
+            found = parsed.resolved(key, dependencies) if key is not None else None
+            if found is not None:
+                problems.extend(found[2])
+            else:
+                before = len(problems)
+                cf, key = parsed.load_keyed(path, problems)
+                if cf is None:
+                    continue
+                spec = (cf.source, _used_concepts(cf))
+                found = (spec, dependencies(spec), problems[before:], _resolve_file(cf, sources, concepts, deprecated))
+                if key is not None:
+                    parsed.keep_resolved(key, found)
+            resolution = found[3]
+            raw = summarize(found[0], found[1], found[2], resolution)
             if key is not None:
-                parsed.keep_resolved(key, found)
-        resolved.append((path, resolution))
-        if key is not None:
-            signatures[path] = f"{key} {found[1]}"
-    claims, chains, statement_ids, dropped = _merge(resolved, problems)
-    replaced = _retire(claims, statement_ids, problems)
+                parsed.keep_summary(key, raw)
+            summary = Summary(raw)
+        summaries.append((path, key, summary, resolution))
+    # _merge, from the summaries: each statement id's first place, the statements left out as duplicates.
+    seen: dict[str, tuple[Path, int]] = {}
+    links: dict[str, tuple[FileClaims, tuple]] = {}  # every claim id kept, in KG.claims' order, with its file and summary
+    dropped: dict[Path, list[str]] = {}
+    for path, key, summary, resolution in summaries:
+        ref = FileClaims(files, path, key, summary.dependencies, frozenset(), resolution)
+        files.files.append(ref)
+        if summary.unknown_source is not None:
+            problems.append(summary.unknown_source)
+            continue
+        for sid, line, id_line, found_problems, its_links, chain_id in summary.statements:
+            if sid in seen:
+                where = f"{seen[sid][0].name}:{seen[sid][1]}"
+                problems.append(problem(path, id_line, "duplicate-id", f"claim id '{sid}' is already used at {where}"))
+                dropped.setdefault(path, []).append(sid)
+                continue
+            seen[sid] = (path, line)
+            if found_problems:
+                problems.extend(problems_of(found_problems))
+            if its_links is None:
+                continue
+            for link in its_links:
+                files.claim_file[link[0]] = ref
+                links[link[0]] = (ref, link)
+            if chain_id is not None:
+                files.chain_file[chain_id] = ref
+        ref.dropped = frozenset(dropped.get(path, ()))
+    statement_ids = set(seen)
+    # _retire, from the summaries: the same problems, in the same order; the disputes are rewritten when a file's claims are read.
+    for cid, (ref, (_, chain, position, replaces, replaces_line, _, _)) in links.items():
+        if position and position > 1:
+            continue
+        for old in replaces:
+            new = chain or cid
+            if old in statement_ids or old in links:
+                problems.append(problem(ref.path, replaces_line, "bad-value",
+                                        f"replaces '{old}', which is still a claim: remove that claim, or this entry"))
+            elif old in replaced and replaced[old] != new:
+                problems.append(problem(ref.path, replaces_line, "duplicate-id", f"'{old}' is replaced by '{replaced[old]}' already"))
+            else:
+                replaced[old] = new
     changed: dict[Path, list[str]] = {}
-    for c in claims.values():
-        if c.disputes:
-            changed.setdefault(c.path, []).append(f"{c.id} {' '.join(c.disputes)}")
-    keys = {path: hashlib.sha256(f"{sig}\n{dropped.get(path, [])}\n{changed.get(path, [])}".encode()).hexdigest()
-            for path, sig in signatures.items()}
-    return claims, chains, replaced, keys, _file_counts(claims, keys, parsed)
+    owned: dict[FileClaims, int] = {}
+    for cid, (ref, (_, _, _, _, _, disputes, disputes_line)) in links.items():
+        owned[ref] = owned.get(ref, 0) + 1
+        for d in disputes:
+            if d not in statement_ids and d not in links and d not in replaced:
+                problems.append(problem(ref.path, disputes_line, "unknown-claim", f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}"))
+        if disputes:
+            changed.setdefault(ref.path, []).append(f"{cid} {' '.join(replaced.get(d, d) for d in disputes)}")
+    keys = {path: hashlib.sha256(f"{key} {summary.dependencies}\n{dropped.get(path, [])}\n{changed.get(path, [])}".encode()).hexdigest()
+            for path, key, summary, _ in summaries if key is not None}
+    counts: dict[Path, ClaimCounts] = {}
+    for ref, (_, _, summary, _) in zip(files.files, summaries, strict=True):
+        if ref in owned:  # the summary counts every claim of the file: if the merge left some out, they are counted again
+            counts[ref.path] = summary.counts if summary.counts.claims == owned[ref] else ClaimCounts(ref.load()[0].values())
+    return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts
 
 
-def _file_counts(claims: dict[str, Claim], keys: dict[Path, str], parsed: ParseCache) -> dict[Path, ClaimCounts]:
-    """Each claim file's counts (kg.model.claimstats), kept under its key: a function of its claims, which the key fixes."""
-    by_file: dict[Path, list[Claim]] = {}
-    for c in claims.values():
-        by_file.setdefault(c.path, []).append(c)
-    out: dict[Path, ClaimCounts] = {}
-    for path, its in by_file.items():
-        key = keys.get(path)
-        entry = hashlib.sha256(f"counts {key}".encode()).hexdigest() if key else None
-        found = parsed.get(entry) if entry else None
-        if not isinstance(found, ClaimCounts) or found.claims != len(its):
-            found = ClaimCounts(its)
-            if entry:
-                parsed.put(entry, found)
-        out[path] = found
-    return out
+def _kept_summary(parsed: ParseCache, key: str, dependencies) -> Summary | None:
+    """A claim file's kept summary, if it is whole and what its resolution read is unchanged (else None: a miss)."""
+    raw = parsed.summarized(key)
+    if raw is None:
+        return None
+    try:
+        summary = Summary(raw)
+        return summary if dependencies(summary.spec) == summary.dependencies else None
+    except Exception:  # a broken entry, or one of another shape: a miss
+        return None

@@ -43,7 +43,7 @@ def counts_of(kg: KG, counts) -> dict:
     """The stats of a graph whose claims' counts (kg.model.claimstats.ClaimCounts) are `counts`."""
     links = counts.links
     multi_doc = sum(1 for sources, _ in links.values() if len(sources) > 1)
-    multi_work = sum(1 for sources, _ in links.values() if len({kg.work_of(s) for s in sources}) > 1)
+    multi_work = sum(1 for sources, _ in links.values() if len(sources) > 1 and len({kg.work_of(s) for s in sources}) > 1)
     opposed = sum(1 for _, polarities in links.values() if len(polarities) > 1)
     classes = Counter(c.cls for c in kg.concepts.values())
     return {

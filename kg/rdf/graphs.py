@@ -25,6 +25,7 @@ from sys import intern
 
 from kg.atomic import KeptPickles, remove_unused_entries
 from kg.iris import RDF, RDFS
+from kg.model.claimfiles import claims_by_file
 from kg.rdf.emit import (
     BNode,
     Lit,
@@ -269,15 +270,11 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
         graphs.setdefault(graph_of(kg, src.record_path), []).extend(source_triples(kg, src))
     for g, triples in graphs.items():
         one(g, None, triples.__iter__)
-    files: dict[Path, tuple[list, list]] = {}
-    for c in kg.claims.values():
-        files.setdefault(c.path, ([], []))[0].append(c)
-    for ch in kg.chains.values():
-        files.setdefault(ch.path, ([], []))[1].append(ch)
-    for path, (claims, chains) in files.items():
-        def recipe_of(claims: list = claims, chains: list = chains) -> bytes:
+    # Each claim file's claims and chains, read only for a file whose record is not kept (kg.model.claimfiles: an unchanged file's are never loaded).
+    for path, load in claims_by_file(kg):
+        def recipe_of(load: Callable[[], tuple[list, list]] = load) -> bytes:
             # The emitter reads nothing of a claim or chain but its fields: their pickle is the recipe its quads are emitted from again.
-            return pickle.dumps((claims, chains), protocol=pickle.HIGHEST_PROTOCOL)
+            return pickle.dumps(load(), protocol=pickle.HIGHEST_PROTOCOL)
 
         def claims_key(recipe_of: Callable[[], bytes] = recipe_of, path: Path = path) -> bytes:
             kept = getattr(kg, "claim_file_keys", {}).get(path)
@@ -285,7 +282,8 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
                 return f"claims-file {kept}\n".encode()
             return b"claims\n" + recipe_of()  # exact: a pickle that differs is only a miss
 
-        def emit_file(claims: list = claims, chains: list = chains) -> Iterator[Triple]:
+        def emit_file(load: Callable[[], tuple[list, list]] = load) -> Iterator[Triple]:
+            claims, chains = load()
             check_claim_names(claims)
             return _emit_file(claims, chains)
 

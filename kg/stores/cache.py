@@ -2,7 +2,10 @@
 
 What is cached, each under the key of the inputs it was made from:
 - `kg-<key>.pickle`: the resolved graph (`load_kg`'s KG and problems), so a second `kg` call
-  neither parses YAML and Turtle nor finds quotes again;
+  neither parses YAML and Turtle nor finds quotes again; its claims are references to each claim
+  file's kept resolution in `claim-files/` (kg.model.claimfiles), read when first asked for, so the
+  entry stays small (a resolution pruned since is made again from its file, which still holds the
+  content the key names);
 - `validate-<key>.pickle`: the validation problems and the checks run (SHACL is the slow part);
 - `shacl-units/`: each claim file's SHACL results, by the content they were computed from (kg.rdf.units);
 - `claim-files/`: each claim file's parse, resolution and counts, by its content, and the ontology's
