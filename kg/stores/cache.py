@@ -10,7 +10,7 @@ What is cached, each under the key of the inputs it was made from:
 - `shacl-units/`: each claim file's SHACL results, by the content they were computed from (kg.rdf.units);
 - `claim-files/`: each claim file's parse, resolution and counts, by its content, and the ontology's
   parse, by the content of its files (kg.inputs.parsecache, kg.model.project);
-- `rdf-pieces/`: each named graph's Turtle, TriG and JSON-LD, by its content (kg.output.pieces);
+- `rdf-pieces/`: each group of named graphs' Turtle, TriG and JSON-LD bytes, by their content (kg.output.pieces);
 - `graphs/`: each named graph's sorted N-Quads, subjects and types, by what it is emitted from (kg.rdf.graphs);
 - `check-slices/`: each named graph's slice that the quality checks read, by its content (kg.rdf.checkscope);
 - `oxigraph-<key>/`: the graph as an on-disk Oxigraph store, reopened read-only in milliseconds;
