@@ -287,3 +287,33 @@ def test_a_damaged_index_is_a_miss_and_a_broken_project_reports_its_problems(min
     claim_file.write_text(claim_file.read_text(encoding="utf-8") + "\n  - id: [broken\n", encoding="utf-8")
     result = invoke(runner, mini, "chain", "a", "b")
     assert result.exit_code == 1 and claim_file.name in result.output
+
+
+def test_the_index_takes_the_content_hash_from_the_kept_graph_records(mini, runner, monkeypatch):
+    """The first query after an edit writes the index; its content hash (what `kg cite` names) comes from each
+    named graph's kept record, as `kg build`'s does, not from emitting and sorting every quad again."""
+    import json
+
+    import kg.rdf.release as release
+    from kg.model.project import load_kg
+
+    result = invoke(runner, mini, "build", "--out", str(mini / "dist"))
+    assert result.exit_code == 0, result.output
+    built = json.loads((mini / "dist" / "release.json").read_text(encoding="utf-8"))["content_sha256"]
+    claim_file = sorted((mini / "claims").glob("*.yaml"))[0]
+    text = claim_file.read_text(encoding="utf-8")
+    gloss = next(line for line in text.splitlines() if line.strip().startswith("gloss:"))
+    claim_file.write_text(text.replace(gloss, gloss + " (edited)", 1), encoding="utf-8")
+
+    def whole_graph(*args, **kwargs):
+        raise AssertionError("the content hash was computed from every quad")
+
+    monkeypatch.setattr(release, "hash_of_lines", whole_graph)
+    index = open_index(mini)
+    assert index is not None
+    monkeypatch.undo()
+    result = invoke(runner, mini, "build", "--out", str(mini / "dist"))
+    assert result.exit_code == 0, result.output
+    rebuilt = json.loads((mini / "dist" / "release.json").read_text(encoding="utf-8"))["content_sha256"]
+    assert rebuilt != built
+    assert index.content_sha256 == rebuilt == release.content_hash(load_kg(mini)[0])

@@ -34,7 +34,16 @@ from typing import TYPE_CHECKING, Any
 from kg.inputs.layout import Layout
 from kg.model.concepts import LangString
 from kg.model.names import normalize
-from kg.stores.cache import entry_path, fingerprint, index_enabled, load_kg_cached, prune_entries, remove_entry, usable_cache
+from kg.stores.cache import (
+    entry_path,
+    fingerprint,
+    index_enabled,
+    kept_content_hash,
+    load_kg_cached,
+    prune_entries,
+    remove_entry,
+    usable_cache,
+)
 
 if TYPE_CHECKING:
     from kg.inputs.records import Chain
@@ -99,8 +108,11 @@ def _search_row(kind: str, i: int, rid: str, fields: list[tuple[str, str, str]])
     return kind, i, rid, marshal.dumps(fields), "\x00".join(norm for _, _, norm in fields)
 
 
-def write_index(kg, path: Path) -> None:
-    """Write the index of a loaded model to `path`: to a temporary file beside it, then renamed into place."""
+def write_index(kg, path: Path, content_sha256: str | None = None) -> None:
+    """Write the index of a loaded model to `path`: to a temporary file beside it, then renamed into place.
+
+    `content_sha256`: the model's content hash when the caller has it (else computed from the model).
+    """
     from kg.query.search import claim_fields, concept_fields, normalized_fields
     from kg.query.stats import get_stats
     from kg.rdf.release import content_hash_once
@@ -141,7 +153,7 @@ def write_index(kg, path: Path) -> None:
         meta = {"format": INDEX_FORMAT, "stats": get_stats(kg), "deprecated": {k: _plain_concept(c) for k, c in kg.deprecated.items()},
                 "replaced_claims": dict(kg.replaced_claims),
                 # citations name the release by this hash: a warm `kg cite` must not have to emit the graph for it
-                "content_sha256": content_hash_once(kg)}
+                "content_sha256": content_sha256 or content_hash_once(kg)}
         db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, _dump(v)) for k, v in meta.items()))
         db.executescript(_INDEXES)
         db.commit()
@@ -366,7 +378,7 @@ def open_index(root: Path) -> ModelIndex | None:
             if problems:
                 return None
             try:
-                write_index(kg, path)
+                write_index(kg, path, kept_content_hash(kg))
             except (OSError, sqlite3.Error):
                 return None  # a read-only or full disk: the loaded model answers
             prune_entries(root, "index", path)

@@ -273,6 +273,19 @@ def _load_kg_unwritten(root: Path):
     return (kg, problems), lambda: _write_pickle(root, "kg", path, (replace(kg, _dataset=None), problems))
 
 
+def kept_content_hash(kg) -> str | None:
+    """The model's content hash from each named graph's kept record (kg.rdf.graphs: a digest a graph, emitted again only where
+    its inputs changed), as `kg build` computes it; None without a cache. content_hash(kg) would emit and sort every quad
+    (about a minute at 100k claims), which the first query after an edit paid for writing the index."""
+    folder = usable_cache(kg.layout.root)
+    if folder is None:
+        return None
+    from kg.rdf.graphs import GraphCache, graph_records
+    from kg.rdf.release import content_hash
+
+    return content_hash(kg, records=graph_records(kg, GraphCache(folder / "graphs")))
+
+
 def index_enabled() -> bool:
     """GOVKG_INDEX=off answers every query from the loaded model (the index's answers are the same; tests compare)."""
     return enabled() and os.environ.get("GOVKG_INDEX", "on").lower() not in ("off", "0", "no", "false")
