@@ -7,6 +7,7 @@ import io
 import multiprocessing
 import os
 import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,14 +262,9 @@ def load_store(data_graph):
     return store
 
 
-def store_of_records(records: list[GraphRecord]):
-    """The union of the graph the records hold in an in-memory pyoxigraph store: their lines as N-Triples, no term written again."""
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    # in memory, load costs less CPU than bulk_load; the records read one at a time, never joined into one text
-    store.load(io.BufferedReader(_Chunks(r.ntriples() for r in records), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
-    return store
+def store_of_records(records: list[GraphRecord], folder: Path | None = None):
+    """The union of the graph the records hold in a pyoxigraph store: their lines as N-Triples, no term written again (see store_of_lines)."""
+    return store_of_lines((r.ntriples() for r in records), folder)
 
 
 class _Chunks(io.RawIOBase):
@@ -308,7 +304,8 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slic
     The checks run on pyoxigraph. In a large graph, each check that kg.rdf.checkscope can read runs
     on the union of each named graph's slice of the triples its patterns can match (the same rows:
     tests/test_checks.py compares), kept by content in `slices` (a kg.rdf.checkscope.SliceCache);
-    the others, and every check of a small graph, on the whole graph.
+    the others, and every check of a small graph, on the whole graph. From DISK_MIN triples on, the
+    stores are on disk, in a temporary folder beside the cache, bulk-loaded a chunk at a time.
     """
     checks: list[tuple[Path, str | Exception]] = []
     for rq in sorted(kg.layout.checks.glob("*.rq")):
@@ -316,34 +313,85 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slic
             checks.append((rq, rq.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
             checks.append((rq, exc))
-    scopes = check_scopes([text for _, text in checks], slices) if sum(r.size for r in records) >= SLICE_MIN else [None] * len(checks)
+    size = sum(r.size for r in records)
+    scopes = check_scopes([text for _, text in checks], slices) if size >= SLICE_MIN else [None] * len(checks)
     patterns = list(dict.fromkeys(p for found in scopes if found is not None for p in found))
     stores: dict[bool, Any] = {}
+    with _StoreFolder(slices, size >= DISK_MIN) as folder:
 
-    def store(sliced: bool):
-        if sliced not in stores:
-            if sliced:
-                from kg.rdf.checkscope import graph_slices
+        def store(sliced: bool):
+            if sliced not in stores:
+                if sliced:
+                    from kg.rdf.checkscope import iter_slices
 
-                stores[sliced] = store_of_lines(graph_slices(records, patterns, slices))
-            else:
-                stores[sliced] = store_of_records(records)
-        return stores[sliced]
+                    stores[sliced] = _store_of(lambda: iter_slices(records, patterns, slices), folder.make())
+                else:
+                    stores[sliced] = _store_of(lambda: (r.ntriples() for r in records), folder.make())
+            return stores[sliced]
 
-    names = []
-    for (rq, text), found in zip(checks, scopes, strict=True):
-        names.append(rq.stem)
-        try:
-            if isinstance(text, Exception):
-                raise text
-            rows = check_rows(store(found is not None), text)
-        except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
-            problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
-            continue
-        for focus, message in rows:
-            path, line = locate(kg, focus)
-            problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
+        names = []
+        for (rq, text), found in zip(checks, scopes, strict=True):
+            names.append(rq.stem)
+            try:
+                if isinstance(text, Exception):
+                    raise text
+                rows = check_rows(store(found is not None), text)
+            except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
+                problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
+                continue
+            for focus, message in rows:
+                path, line = locate(kg, focus)
+                problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
+        stores.clear()  # the on-disk stores closed before their folder is removed
     return names
+
+
+# From this many distinct triples on, the checks' stores are on disk (store_of_lines): what they hold then grows with the graph.
+DISK_MIN = 1_000_000
+
+
+class _StoreFolder:
+    """Empty folders for the checks' on-disk stores, in a temporary folder beside the cache (else the system's), removed on leaving;
+    `make()` gives None (a store in memory) when not wanted or when no folder can be made."""
+
+    def __init__(self, slices, wanted: bool):
+        self.wanted, self.slices = wanted, slices
+        self.tmp: Any = None  # a tempfile.TemporaryDirectory once a store asks for a folder
+        self.made = 0
+
+    def __enter__(self) -> _StoreFolder:
+        return self
+
+    def make(self) -> Path | None:
+        import tempfile
+
+        if not self.wanted:
+            return None
+        try:
+            if self.tmp is None:
+                near = getattr(self.slices, "folder", None)
+                beside = near.parent if near is not None and getattr(self.slices, "usable", False) and near.parent.is_dir() else None
+                self.tmp = tempfile.TemporaryDirectory(prefix=".checks-store-", dir=beside)  # a dot name: the cache's own
+            self.made += 1
+            folder = Path(self.tmp.name) / str(self.made)
+            folder.mkdir()
+            return folder
+        except OSError:
+            return None
+
+    def __exit__(self, *exc) -> None:
+        if self.tmp is not None:
+            self.tmp.cleanup()
+
+
+def _store_of(chunks, folder: Path | None):
+    """store_of_lines of the chunks `chunks()` gives, on disk in `folder` if given; in memory if that store cannot be written."""
+    if folder is not None:
+        try:
+            return store_of_lines(chunks(), folder)
+        except OSError:
+            pass  # a full or unwritable disk: the checks still run, in memory
+    return store_of_lines(chunks())
 
 
 def check_scopes(texts: list, cache=None) -> list:
@@ -365,12 +413,21 @@ def check_scopes(texts: list, cache=None) -> list:
     return out
 
 
-def store_of_lines(chunks: list[bytes]):
-    """An in-memory pyoxigraph store of N-Triples chunks, read one at a time."""
+def store_of_lines(chunks: Iterable[bytes], folder: Path | None = None):
+    """A pyoxigraph store of N-Triples chunks, read one at a time (never joined into one text).
+
+    In memory (`load` costs less CPU than `bulk_load` there), or, given an empty `folder`, on disk,
+    bulk-loaded: its memory is RocksDB's buffers, not about 300 bytes a triple of the whole graph.
+    """
     import pyoxigraph as ox
 
-    store = ox.Store()
-    store.load(io.BufferedReader(_Chunks(iter(chunks)), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
+    reader = io.BufferedReader(_Chunks(iter(chunks)), 1 << 20)
+    if folder is None:
+        store = ox.Store()
+        store.load(reader, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        store = ox.Store(str(folder))
+        store.bulk_load(reader, format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
