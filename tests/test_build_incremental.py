@@ -63,6 +63,62 @@ def test_shacl_per_claim_file_equals_shacl_on_the_whole_graph(mini_ro, case):
     assert bool(whole) == (case != "none")  # each break is seen (so the equality is not of two empty sets)
 
 
+@pytest.mark.parametrize("ids", ["one id for every node", "one id for every node but the claims'"])
+@pytest.mark.parametrize("case", ["none", "a source loses its type (claims in other files point to it)", "a claim's source is replaced by a concept"])
+def test_node_ids_in_common_cost_a_split_never_a_result(mini_ro, monkeypatch, case, ids):
+    """The units are split by 8-byte ids of the nodes (kg.rdf.graphs.node_ids): ids equal for different nodes (forced here)
+    join the units into the whole graph or add providers, and SHACL's results stay those of the whole graph."""
+    import kg.rdf.graphs as graphs
+    import kg.rdf.units as units
+
+    real = graphs.key_id
+    fake = (lambda key: 7) if ids == "one id for every node" else (lambda key: real(key) if key.startswith(GKCL) else 1)
+    monkeypatch.setattr(graphs, "key_id", fake)
+    monkeypatch.setattr(units, "key_id", fake)
+    kg = load(mini_ro)
+    drop, add = BREAKS[case]
+    emitted = list(iter_quads(kg))
+    graph = {q[0]: q[3] for q in emitted}
+    quads = [q for q in emitted if not drop(q)] + [(*t, graph[t[0]]) for t in add]
+    shapes, terms = _shapes(mini_ro)
+    split = split_units(quads, claim_graphs(kg), terms)
+    if ids == "one id for every node":
+        assert [u.name for u in split] == ["*"]  # every subject's id is another unit's too
+    else:  # the rest's nodes share one id (within one unit), and every claim file points to it: a split still, the rest a provider of each
+        assert len(split) == 1 + len({q[3] for q in quads} & claim_graphs(kg)) and all(u.providers for u in split[1:])
+    assert {r for u in split for r in unit_results(u, shapes)} == _whole(quads, shapes)
+
+
+def test_node_ids_are_compared_a_range_at_a_time(monkeypatch):
+    import random
+
+    import kg.rdf.units as units
+    from kg.rdf.graphs import node_ids
+
+    rng = random.Random(5)
+    monkeypatch.setattr(units, "_ID_BATCH", 3)  # many ranges
+    for _ in range(200):
+        keys = [[f"n{rng.randrange(60)}" for _ in range(rng.randrange(8))] for _ in range(rng.randrange(1, 5))]
+        distinct = [set(k) for k in keys]
+        expected = len(set().union(*distinct)) == sum(len(d) for d in distinct)
+        assert units.disjoint([node_ids(k) for k in keys]) == expected, keys
+
+
+def test_a_kept_record_holds_no_subject_or_type_in_memory(mini, tmp_path):
+    import pickle
+
+    from kg.rdf.graphs import GraphCache, graph_records
+
+    kept = graph_records(load(mini), GraphCache(tmp_path / "graphs"))
+    fresh = graph_records(load(mini))
+    for r, f in zip(kept, fresh, strict=True):
+        assert (r.subjects, r.types, r.typed) == (f.subjects, f.types, f.typed)
+        held = pickle.dumps(r)  # what the build holds of it, and what its cache entry keeps
+        if "/claims/" in r.name:  # (the schema's subclass triples are held: they name its classes)
+            assert not [k for k in f.subjects if k.encode() in held], r.name  # its subjects, types and lines are in the data file
+    assert all(next(iter(f.subjects)).encode() in pickle.dumps(f) for f in fresh)  # a record not kept holds them (the check can fail)
+
+
 def test_shapes_beyond_the_partition_validate_the_whole_graph(mini_ro):
     kg = load(mini_ro)
     units = split_units(iter_quads(kg), claim_graphs(kg), {"http://www.w3.org/ns/shacl#targetNode"})
@@ -378,7 +434,8 @@ def _empty_claim_file(path) -> None:
 
 
 def _records_signature(records) -> list:
-    return sorted((r.name, r.digest, r.lines, r.subjects, r.pointed, sorted(r.types), sorted(r.subclass), sorted(r.quads())) for r in records)
+    return sorted((r.name, r.digest, r.lines, r.subjects, r.pointed, sorted(r.types), sorted(r.subclass), sorted(r.quads()), r.subject_ids,
+                   r.typed_ids, r.typed) for r in records)
 
 
 GRAPH_EDITS = {

@@ -24,11 +24,13 @@ look at its triples.
 from __future__ import annotations
 
 import hashlib
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from kg.atomic import KeptPickles
 from kg.rdf.emit import Quad, Triple
-from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, node_key, records_of_quads
+from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, id_view, key_id, node_key, records_of_quads
 from kg.rdf.nquads import nt
 from kg.version import __version__
 
@@ -66,17 +68,25 @@ class Unit:
         self.providers = providers or []
         self.lazy_facts = facts is None and triples is None  # gathered from the providers (and keyed by their digests)
 
+    def outside(self, subjects: set[str] | None = None) -> set[str]:
+        """The nodes its records point to that are not its subjects (`subjects`, if the caller has them)."""
+        pointed = set().union(*(r.pointed for r in self.records))
+        if len(self.records) == 1:
+            return pointed  # a record's `pointed` are outside it already
+        return pointed - (self.subjects() if subjects is None else subjects)
+
     @property
     def facts(self) -> list[Triple]:
         """The rdf:type triples of the nodes it points to outside itself, and the rdfs:subClassOf triples of other units' subjects."""
         if self._facts is None:
             subjects = self.subjects()
-            outside = set().union(*(r.pointed for r in self.records)) - subjects
+            outside = self.outside(subjects)
             types: dict[str, list[Triple]] = {}
             for r in self.providers:
-                if not r.typed.isdisjoint(outside):
-                    for t in r.types:
-                        types.setdefault(node_key(t[0]), []).append(t)
+                for t in r.types:
+                    key = node_key(t[0])
+                    if key in outside:
+                        types.setdefault(key, []).append(t)
             facts = dict.fromkeys(t for k in sorted(outside) for t in types.get(k, ()))
             self._facts = list(facts) + [t for r in self.providers for t in r.subclass if node_key(t[0]) not in subjects]
         return self._facts
@@ -130,8 +140,10 @@ def split_units(quads: Iterable[Quad], claim_graphs: set[str], shape_terms: set[
 def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_terms: set[str]) -> list[Unit]:
     """split_units of the graph the records hold (kg.rdf.graphs): what it needs of each graph is in its record.
 
-    Only set operations over the records' kept summaries (subjects, nodes pointed to, nodes typed): no
-    triple is looked at until a unit is validated (Unit.facts).
+    Only comparisons of what the records hold in memory (the ids of their subjects and typed nodes, the
+    nodes they point to): no triple is looked at until a unit is validated (Unit.facts). Ids that are
+    equal for two different nodes can only join units into the whole graph or add a provider, whose
+    types Unit.facts filters by the exact nodes.
     """
     rest = [r for r in records if r.name not in claim_graphs]
     whole = [Unit("*", records=rest + [r for r in records if r.name in claim_graphs])]
@@ -139,20 +151,59 @@ def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_term
         return whole
     claims = sorted((r for r in records if r.name in claim_graphs), key=lambda r: r.name)
     units = [Unit("", records=rest)] + [Unit(r.name, records=[r]) for r in claims]
-    own = [unit.subjects() for unit in units]
-    if len(set().union(*own)) != sum(len(subjects) for subjects in own):
+    rest_ids = node_ids_union([r.subject_ids for r in rest])
+    if not disjoint([rest_ids] + [r.subject_ids for r in claims]):
         return whole  # a node described in two units: only the whole graph judges it
-    provider: dict[str, int] = {}  # each typed node's unit (one only: a typed node is a subject of its unit)
+    # The nodes each unit points to outside itself: a record's `pointed` are outside it; the rest's, outside all of its records.
+    ids: dict[str, int] = {}  # each node key's id, found once (the claim files point to the same concepts and classes)
+
+    def id_of(key: str) -> int:
+        found = ids.get(key)
+        if found is None:
+            found = ids[key] = key_id(key)
+        return found
+
+    outside = [{id_of(k) for k in units[0].outside()}] + [{id_of(k) for k in r.pointed} for r in claims]
+    wanted = set().union(*outside)
+    provider: dict[int, int] = {}  # each typed node's unit (one only: a typed node is a subject of its unit)
     for i, unit in enumerate(units):
         for r in unit.records:
-            provider.update(dict.fromkeys(r.typed, i))
+            provider.update(dict.fromkeys(wanted.intersection(id_view(r.typed_ids)), i))
     schema = {i for i, unit in enumerate(units) if any(r.subclass for r in unit.records)}
-    typed = set(provider)
-    for unit, subjects in zip(units, own, strict=True):
-        outside = set().union(*(r.pointed for r in unit.records)) - subjects
-        found: set[int] = set(map(provider.__getitem__, outside & typed))  # set & set walks the smaller (a set & dict walks the dict)
+    for unit, out in zip(units, outside, strict=True):
+        found = {provider[h] for h in out if h in provider}
         unit.providers = [r for i in sorted(found | schema) for r in units[i].records]
     return units
+
+
+def node_ids_union(arrays: list[bytes]) -> bytes:
+    """The sorted distinct ids of several node_ids (kg.rdf.graphs)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    return array("Q", sorted(set().union(*(id_view(a) for a in arrays)))).tobytes()
+
+
+# Ids compared in sets of about this many at a time (disjoint): a set of a million ints is about 60 MB.
+_ID_BATCH = 1_000_000
+
+
+def disjoint(arrays: list[bytes]) -> bool:
+    """Whether sorted, distinct node_ids share no id, compared a range of ids at a time (never all ids in one set)."""
+    views = [id_view(a) for a in arrays]
+    total = sum(len(v) for v in views)
+    parts = total // _ID_BATCH + 1
+    step = -(-(1 << 64) // parts)
+    for part in range(parts):
+        low, high = part * step, (part + 1) * step
+        seen: set[int] = set()
+        count = 0
+        for v in views:
+            i, j = bisect_left(v, low), bisect_left(v, high)
+            count += j - i
+            seen.update(v[i:j])
+        if len(seen) != count:
+            return False
+    return True
 
 
 def unit_key(unit: Unit, shapes_key: str, text: dict | None = None) -> str:
