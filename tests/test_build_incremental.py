@@ -593,6 +593,52 @@ def test_background_checks_answer_from_the_forked_process(mini):
     assert out.stdout.split()[-1:] == ["True"], out.stdout + out.stderr
 
 
+def test_checks_of_kept_records_answer_from_their_own_process(mini, tmp_path, monkeypatch):
+    """Records kept in their data files are handed to a new process (no page shared with the build's): the same problems."""
+    import kg.rdf.validate as v
+    from kg.model.project import load_kg
+    from kg.rdf.checkscope import SliceCache
+    from kg.rdf.graphs import GraphCache, graph_records
+
+    from .edit_mini import add_turtle
+
+    add_turtle(mini, 'gkc:lonely a skos:Concept, gkv:Outcome ; skos:prefLabel "孤"@zh, "lonely"@en ;\n'
+                     '    skos:definition "没有主张使用。"@zh, "No claim uses it."@en .')
+    kg = load_kg(mini)[0]
+    records = graph_records(kg, GraphCache(tmp_path / "graphs"))
+    assert all(r.data_file is not None for r in records)
+    here: list = []
+    names = v.run_checks(kg, records, here)
+    monkeypatch.setattr(v, "BACKGROUND_MIN", 0)
+    written: list = []
+    b = v.BackgroundChecks(kg, records, fork=True, background=lambda: written.append(1), slices=SliceCache(tmp_path / "slices"))
+    assert b.spawned is not None and not b.pid
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the checks ran in the build's process")
+
+    monkeypatch.setattr(v, "check_results", not_here)  # the answer can only come from the other process
+    got_names, problems = b.result()
+    assert (got_names, problems) == (names, here) and any(p.code == "check:unused-concept" for p in problems)
+    assert written == [1]  # the model's entry written here, once the checks are in
+
+
+def test_checks_run_here_when_their_process_gives_no_answer(mini, tmp_path, monkeypatch):
+    import kg.rdf.validate as v
+    from kg.model.project import load_kg
+    from kg.rdf.graphs import GraphCache, graph_records
+
+    kg = load_kg(mini)[0]
+    records = graph_records(kg, GraphCache(tmp_path / "graphs"))
+    here: list = []
+    names = v.run_checks(kg, records, here)
+    monkeypatch.setattr(v, "BACKGROUND_MIN", 0)
+    monkeypatch.setattr(v, "_CHECKS_MAIN", "import sys; sys.exit(3)")
+    b = v.BackgroundChecks(kg, records)
+    assert b.spawned is not None
+    assert b.result() == (names, here)
+
+
 def test_pieces_made_across_processes_equal_the_whole_graph_written_at_once(mini_ro, tmp_path):
     import subprocess
     import sys

@@ -185,6 +185,11 @@ class GraphRecord:
         """The nodes it gives types of."""
         return frozenset(node_key(t[0]) for t in self.types)
 
+    @property
+    def data_file(self) -> Path | None:
+        """The data file its lines, quads, subjects and types are read from, if it is kept (another process may `attach` it)."""
+        return self._file
+
     def spill(self, file: Path) -> None:
         """Let go of the lines, quads, subjects and types, which `file` holds (in that order)."""
         self._file = file

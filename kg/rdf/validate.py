@@ -307,8 +307,22 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slic
     the others, and every check of a small graph, on the whole graph. From DISK_MIN triples on, the
     stores are on disk, in a temporary folder beside the cache, bulk-loaded a chunk at a time.
     """
+    names, rows = check_results(kg.layout.checks, records, problems, slices)
+    add_rows(kg, rows, problems)
+    return names
+
+
+def add_rows(kg: KG, rows: list[tuple[Path, str, str]], problems: list[Problem]) -> None:
+    """A problem for each (check file, focus IRI, message) a check returned, at the place the focus was written."""
+    for rq, focus, message in rows:
+        path, line = locate(kg, focus)
+        problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
+
+
+def check_results(queries: Path, records: list[GraphRecord], problems: list[Problem], slices=None) -> tuple[list[str], list[tuple[Path, str, str]]]:
+    """run_checks without the model: the checks' names and their rows as (check file, focus IRI, message); a check that does not run is a problem."""
     checks: list[tuple[Path, str | Exception]] = []
-    for rq in sorted(kg.layout.checks.glob("*.rq")):
+    for rq in sorted(queries.glob("*.rq")):
         try:
             checks.append((rq, rq.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
@@ -317,6 +331,8 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slic
     scopes = check_scopes([text for _, text in checks], slices) if size >= SLICE_MIN else [None] * len(checks)
     patterns = list(dict.fromkeys(p for found in scopes if found is not None for p in found))
     stores: dict[bool, Any] = {}
+    names: list[str] = []
+    out: list[tuple[Path, str, str]] = []
     with _StoreFolder(slices, size >= DISK_MIN) as folder:
 
         def store(sliced: bool):
@@ -329,7 +345,6 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slic
                     stores[sliced] = _store_of(lambda: (r.ntriples() for r in records), folder.make())
             return stores[sliced]
 
-        names = []
         for (rq, text), found in zip(checks, scopes, strict=True):
             names.append(rq.stem)
             try:
@@ -339,11 +354,9 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slic
             except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
                 problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
                 continue
-            for focus, message in rows:
-                path, line = locate(kg, focus)
-                problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
+            out += [(rq, focus, message) for focus, message in rows]
         stores.clear()  # the on-disk stores closed before their folder is removed
-    return names
+    return names, out
 
 
 # From this many distinct triples on, the checks' stores are on disk (store_of_lines): what they hold then grows with the graph.
@@ -516,20 +529,31 @@ BACKGROUND_MIN = 2_000_000
 
 
 class BackgroundChecks:
-    """run_checks in a forked process, while the caller goes on (a build makes its outputs meanwhile); `result()` waits for it.
+    """run_checks in another process, while the caller goes on (a build makes its outputs meanwhile); `result()` waits for it.
 
-    The child answers through a pipe and leaves with os._exit. If fork is missing, the graph small,
-    or the child gives no answer, the checks run in this process: the same checks on the same
+    When every record is kept in its data file (kg.rdf.graphs, a build with its cache), the checks run
+    in a new Python process (`checks_main`) that is handed the records (names, digests, data files:
+    a few bytes a graph) and answers their rows, which this process locates in the model. It shares
+    no page with this process: a forked child did, and every page of the model this process touched
+    while the child ran (its garbage collector, its pools) stayed in the child as a copy of its own
+    (at 100k claims 0.55 GB, 0.9 GB when the child also pickled the model). Else the checks run in a
+    forked child that answers through a pipe. If neither can start, the graph is small, or the
+    other process gives no answer, the checks run in this process: the same checks on the same
     records, so the same problems either way. `background`: more work once the checks are in (the
-    model's cache entry written), done by `result()` in this process, never in the child: pickling
-    the model touches every object of it, and in a forked child each page touched is a copy (at 100k
-    claims the child grew to 0.9 GB so, beside the pools SHACL and the outputs fork meanwhile).
+    model's cache entry written), done by `result()` in this process.
     """
 
     def __init__(self, kg: KG, records: list[GraphRecord], fork: bool = True, background=None, slices=None):
         self.kg, self.records, self.pid, self.pipe, self.slices = kg, records, 0, -1, slices
         self.background = background
-        if not fork or not hasattr(os, "fork") or sum(r.lines_size for r in records) < BACKGROUND_MIN:
+        self.spawned: Any = None
+        if not fork or sum(r.lines_size for r in records) < BACKGROUND_MIN:
+            return
+        if all(r.data_file is not None for r in records):
+            self.spawned = _spawn_checks(kg.layout.checks, records, slices)
+            if self.spawned is not None:
+                return
+        if not hasattr(os, "fork"):
             return
         receive, send = os.pipe()
         pid = os.fork()
@@ -549,7 +573,9 @@ class BackgroundChecks:
 
     def result(self) -> tuple[list[str], list[Problem]]:
         answer = None
-        if self.pid:
+        if self.spawned is not None:
+            answer = self._spawned_answer()
+        elif self.pid:
             try:
                 with os.fdopen(self.pipe, "rb") as f:
                     data = f.read()
@@ -567,3 +593,65 @@ class BackgroundChecks:
         if self.background is not None:
             self.background()
         return answer
+
+    def _spawned_answer(self) -> tuple[list[str], list[Problem]] | None:
+        proc, self.spawned = self.spawned, None
+        try:
+            data = proc.stdout.read()
+            proc.stdout.close()
+            if proc.wait() != 0 or not data:
+                return None
+            names, rows, found = pickle.loads(data)
+        except Exception:  # no answer: the checks run here
+            proc.kill()
+            proc.wait()
+            return None
+        add_rows(self.kg, rows, found)
+        return names, found
+
+
+# The checks' own process (BackgroundChecks): its import path is this one's, its input and answer pickles on its stdin and stdout.
+_CHECKS_MAIN = "import sys; sys.path[:0] = sys.argv[1:]; from kg.rdf.validate import checks_main; sys.exit(checks_main())"
+
+
+def _spawn_checks(queries: Path, records: list[GraphRecord], slices):
+    """A new Python process running checks_main on the records (each attached to its data file there), or None if it cannot start."""
+    import subprocess
+    import sys
+
+    folder = getattr(slices, "folder", None) if slices is not None and getattr(slices, "usable", False) else None
+    data = pickle.dumps((queries, [(r, r.data_file) for r in records], folder, (SLICE_MIN, DISK_MIN)), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", _CHECKS_MAIN, *[p for p in sys.path if p]], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(data)  # a few bytes a graph: the records hold no lines
+        proc.stdin.close()
+    except OSError:
+        proc.kill()
+        proc.wait()
+        return None
+    return proc
+
+
+def checks_main() -> int:
+    """The checks' own process: check_results of the records on stdin, (names, rows, problems) pickled to stdout."""
+    import sys
+
+    from kg.rdf.checkscope import SliceCache
+
+    global SLICE_MIN, DISK_MIN
+    queries, kept, folder, (SLICE_MIN, DISK_MIN) = pickle.load(sys.stdin.buffer)  # the caller's thresholds (tests set them)
+    records = []
+    for record, file in kept:
+        if not record.attach(file):
+            return 1
+        records.append(record)
+    found: list[Problem] = []
+    names, rows = check_results(queries, records, found, SliceCache(folder) if folder is not None else None)
+    sys.stdout.buffer.write(pickle.dumps((names, rows, found), protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+    return 0
