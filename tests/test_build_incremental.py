@@ -28,7 +28,11 @@ def _shapes(root):
 
 def _per_unit(kg, quads, shapes, terms) -> set:
     units = split_units(quads, claim_graphs(kg), terms)
-    assert len(units) == 1 + len({q[3] for q in quads} & claim_graphs(kg))  # one per claim file, and the rest
+    graphs = {q[3] for q in quads}
+    assert sorted(r.name for u in units for r in u.records) == sorted(graphs)
+    claims = graphs & claim_graphs(kg)
+    assert [u.name for u in units if u.name in claims] == sorted(claims)  # one unit per claim file
+    assert 1 + len(claims) < len(units)  # and the other graphs in groups that describe no node in common
     return {r for u in units for r in unit_results(u, shapes)}
 
 

@@ -1,11 +1,11 @@
-"""The graph split into validation units, one per claim file plus one for the rest, and their SHACL results kept by content.
+"""The graph split into validation units, one per named graph (or per claim file plus one for the rest), and their SHACL results kept by content.
 
 SHACL Core judges a focus node by its own triples, the triples along its paths (a claim's
 annotation, targets and selectors are written with it, in its file) and the types of the nodes its
 values point to (`sh:class`). So a claim file can be validated alone, given the rdf:type triples of
 the nodes it points to and the schema's rdfs:subClassOf triples, keeping only the results whose
-focus node is a subject of that file; the rest of the graph (ontology, sources, works, the version)
-is one more unit. The union of the units' results is the whole graph's, provided every subject's
+focus node is a subject of that file; so can the other named graphs (ontology and sources files,
+the works, the version), in groups that describe no node in common. The union of the units' results is the whole graph's, provided every subject's
 triples lie in one unit and the shapes select focus nodes only by class or by a property they have
 (`sh:targetClass`, `sh:targetSubjectsOf`): `split_units` checks both, and gives one unit, the whole
 graph, when either fails. tests/test_build_incremental.py compares the two on broken fixtures.
@@ -150,9 +150,11 @@ def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_term
     if not {t for t in shape_terms if t.startswith(SH)} <= LOCAL_SHAPE_TERMS:
         return whole
     claims = sorted((r for r in records if r.name in claim_graphs), key=lambda r: r.name)
-    units = [Unit("", records=rest)] + [Unit(r.name, records=[r]) for r in claims]
-    rest_ids = node_ids_union([r.subject_ids for r in rest])
-    if not disjoint([rest_ids] + [r.subject_ids for r in claims]):
+    # The other graphs (ontology and sources files, the works, the version) in groups that describe no node in common, a
+    # unit each: no unit grows with the graph (at a million claims the concepts alone are ten files of 20,000).
+    groups = _sharing_subjects(sorted(rest, key=lambda r: r.name))
+    units = [Unit(" + ".join(r.name for r in g), records=g) for g in groups] + [Unit(r.name, records=[r]) for r in claims]
+    if not disjoint([node_ids_union([r.subject_ids for r in g]) for g in groups] + [r.subject_ids for r in claims]):
         return whole  # a node described in two units: only the whole graph judges it
     # The nodes each unit points to outside itself: a record's `pointed` are outside it; the rest's, outside all of its records.
     ids: dict[str, int] = {}  # each node key's id, found once (the claim files point to the same concepts and classes)
@@ -163,7 +165,7 @@ def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_term
             found = ids[key] = key_id(key)
         return found
 
-    outside = [{id_of(k) for k in units[0].outside()}] + [{id_of(k) for k in r.pointed} for r in claims]
+    outside = [{id_of(k) for k in unit.outside()} for unit in units]
     wanted = set().union(*outside)
     provider: dict[int, int] = {}  # each typed node's unit (one only: a typed node is a subject of its unit)
     for i, unit in enumerate(units):
@@ -174,6 +176,28 @@ def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_term
         found = {provider[h] for h in out if h in provider}
         unit.providers = [r for i in sorted(found | schema) for r in units[i].records]
     return units
+
+
+def _sharing_subjects(records: list[GraphRecord]) -> list[list[GraphRecord]]:
+    """The records in groups, those that describe a node in common (by id) in one group, in the order of their first record."""
+    parent = list(range(len(records)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[int, int] = {}
+    for i, r in enumerate(records):
+        for h in id_view(r.subject_ids):
+            j = owner.setdefault(h, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[GraphRecord]] = {}
+    for i, r in enumerate(records):
+        groups.setdefault(root(i), []).append(r)
+    return list(groups.values())
 
 
 def node_ids_union(arrays: list[bytes]) -> bytes:
