@@ -484,7 +484,7 @@ def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None =
     of each graph the quality checks read. The report keeps the records for a build.
     warnings=False leaves out the near-duplicate warnings (they fail nothing, and `kg build` shows
     none), keeping their cached entry, if any, for the next `kg validate`.
-    defer_checks=True runs the quality checks in a forked process and returns at once
+    defer_checks=True runs the quality checks in another process and returns at once
     (BackgroundChecks; `background`, if given, runs once they are in): the caller's `report.finish()` adds their problems, so a
     build makes its outputs in memory meanwhile and looks at the whole report before it writes them.
     """
@@ -517,7 +517,7 @@ def _validate_loaded(kg: KG, problems: list[Problem], check_seeds: bool | None, 
         return report  # a whole file is missing from the graph: shape errors now would only repeat the cause
     records = graph_records(kg, graphs)  # each graph emitted once (or kept): SHACL, the checks and the build's files all read these
     report.records = records
-    # The checks' process forks first (this process starts no thread, so SHACL's pool may fork after it).
+    # The checks' process starts first (a fork, without kept records: this process starts no thread, so SHACL's pool may fork after it).
     report.pending = BackgroundChecks(kg, records, defer_checks, background, slices)
     run_shacl(kg, records, problems, units, workers)
     report.problems = sorted(set(problems))
