@@ -3,7 +3,7 @@
 Three targets per synthetic size:
 - a cold `kg build` (no cache) within 5× a process that bulk-loads the build's N-Quads into an
   on-disk pyoxigraph store (the floor: parsing and indexing the same quads, nothing else);
-- its peak memory (resident set, from /usr/bin/time) under 4 GB;
+- its peak memory (the build and its child processes, summed PSS, each process's share at the peak shown) under 4 GB;
 - a rebuild after editing one claim file (a gloss of claims/s0.yaml) within 2× the rebuild of that
   file alone (wall time; the CPU time, the build's and its forked processes', is given beside it): the same edit rebuilt in a project that holds only that claim file (same ontology and
   sources), each after a build of its own, so both reuse what did not change.
@@ -47,8 +47,8 @@ ox.Store(sys.argv[2]).bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
 """
 
 
-def _tree_pss_kb(pid: int) -> int:
-    """The proportional set size (kB) of a process and all its descendants: a forked pool's shared pages counted once."""
+def _tree_pss_kb(pid: int) -> list[int]:
+    """The proportional set size (kB) of a process and each of its descendants, largest first: a forked pool's shared pages counted once in their sum."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -57,7 +57,7 @@ def _tree_pss_kb(pid: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
+    sizes, todo = [], [pid]
     while todo:
         p = todo.pop()
         todo += children.get(p, [])
@@ -65,8 +65,12 @@ def _tree_pss_kb(pid: int) -> int:
             rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
         except OSError:
             continue
-        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
-    return total
+        sizes.append(next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0))
+    return sorted(sizes, reverse=True)
+
+
+# The processes at the peak of the last timed_cpu (their PSS in kB, largest first): which of them holds the memory.
+LAST_PEAK: list[int] = []
 
 
 def timed(cmd: list[str], **env: str) -> tuple[float, float]:
@@ -88,9 +92,12 @@ def timed_cpu(cmd: list[str], **env: str) -> tuple[float, float, float]:
         proc = subprocess.Popen(tool + cmd, env={**_env(), **env}, stdout=subprocess.DEVNULL, stderr=err)
         sampled = 0
         tree = Path("/proc/self/smaps_rollup").exists()
+        LAST_PEAK.clear()
         while proc.poll() is None:
             if tree:
-                sampled = max(sampled, _tree_pss_kb(proc.pid))
+                sizes = _tree_pss_kb(proc.pid)
+                if sum(sizes) > sampled:
+                    sampled, LAST_PEAK[:] = sum(sizes), sizes
             time.sleep(0.2)
         seconds = time.perf_counter() - start
         err.seek(0)
@@ -156,6 +163,12 @@ def build_cmd(root: Path, out: Path) -> list[str]:
     return [*KG, "--root", str(root), "build", "--out", str(out)]
 
 
+def _processes(sizes: list[int]) -> str:
+    """The processes at the peak, their PSS largest first (the build's, the checks', the pools' workers)."""
+    shown = [f"{kb / 1024:.0f}" for kb in sizes if kb >= 1024]
+    return f" ({' + '.join(shown)} MB, each process's PSS at the peak)" if len(shown) > 1 else ""
+
+
 def slope_detail(previous: tuple[int, float] | None, n: int, peak: float) -> str:
     """The peak's growth per claim from the previous size measured in this run, and where that slope puts 1M claims."""
     if previous is None or previous[0] >= n:
@@ -181,12 +194,14 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
             floor, _, floor_cpu = timed_cpu([sys.executable, "-c", _LOAD, str(t / "g.nq"), str(t / "store")])
             shutil.rmtree(root / ".cache", ignore_errors=True)
             cold, peak, cold_cpu = timed_cpu(build_cmd(root, t / "dist"))
+            peak_at = list(LAST_PEAK)
             nq_mb = (t / "g.nq").stat().st_size / 1e6
             targets.append(Target("cold `kg build`", label, cold / floor, COLD_LIMIT, floor="pyoxigraph bulk load of its N-Quads",
                                   detail=f"{cold:.1f} s vs {floor:.1f} s ({nq_mb:.0f} MB of N-Quads); CPU {cold_cpu:.1f} s vs "
                                          f"{floor_cpu:.1f} s ({cold_cpu / max(floor_cpu, 1e-9):.2f}×); {load_average()}"))
             targets.append(Target("cold `kg build` peak memory", label, peak, MEMORY_LIMIT_GB, unit=" GB", floor="limit at 1M",
-                                  detail=f"{peak * 1024:.0f} MB resident, the build and its forked processes{slope_detail(previous, n, peak)}"))
+                                  detail=f"{peak * 1024:.0f} MB resident, the build and its forked processes{_processes(peak_at)}"
+                                         f"{slope_detail(previous, n, peak)}"))
             previous = (n, peak)
             alone = one_file_project(root, t / "alone")
             timed(build_cmd(alone, t / "dist-alone"))  # its own first build, so that its rebuild reuses what it can

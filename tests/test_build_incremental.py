@@ -28,7 +28,11 @@ def _shapes(root):
 
 def _per_unit(kg, quads, shapes, terms) -> set:
     units = split_units(quads, claim_graphs(kg), terms)
-    assert len(units) == 1 + len({q[3] for q in quads} & claim_graphs(kg))  # one per claim file, and the rest
+    graphs = {q[3] for q in quads}
+    assert sorted(r.name for u in units for r in u.records) == sorted(graphs)
+    claims = graphs & claim_graphs(kg)
+    assert [u.name for u in units if u.name in claims] == sorted(claims)  # one unit per claim file
+    assert 1 + len(claims) < len(units)  # and the other graphs in groups that describe no node in common
     return {r for u in units for r in unit_results(u, shapes)}
 
 
@@ -61,6 +65,62 @@ def test_shacl_per_claim_file_equals_shacl_on_the_whole_graph(mini_ro, case):
     whole = _whole(quads, shapes)
     assert _per_unit(kg, quads, shapes, terms) == whole
     assert bool(whole) == (case != "none")  # each break is seen (so the equality is not of two empty sets)
+
+
+@pytest.mark.parametrize("ids", ["one id for every node", "one id for every node but the claims'"])
+@pytest.mark.parametrize("case", ["none", "a source loses its type (claims in other files point to it)", "a claim's source is replaced by a concept"])
+def test_node_ids_in_common_cost_a_split_never_a_result(mini_ro, monkeypatch, case, ids):
+    """The units are split by 8-byte ids of the nodes (kg.rdf.graphs.node_ids): ids equal for different nodes (forced here)
+    join the units into the whole graph or add providers, and SHACL's results stay those of the whole graph."""
+    import kg.rdf.graphs as graphs
+    import kg.rdf.units as units
+
+    real = graphs.key_id
+    fake = (lambda key: 7) if ids == "one id for every node" else (lambda key: real(key) if key.startswith(GKCL) else 1)
+    monkeypatch.setattr(graphs, "key_id", fake)
+    monkeypatch.setattr(units, "key_id", fake)
+    kg = load(mini_ro)
+    drop, add = BREAKS[case]
+    emitted = list(iter_quads(kg))
+    graph = {q[0]: q[3] for q in emitted}
+    quads = [q for q in emitted if not drop(q)] + [(*t, graph[t[0]]) for t in add]
+    shapes, terms = _shapes(mini_ro)
+    split = split_units(quads, claim_graphs(kg), terms)
+    if ids == "one id for every node":
+        assert [u.name for u in split] == ["*"]  # every subject's id is another unit's too
+    else:  # the rest's nodes share one id (within one unit), and every claim file points to it: a split still, the rest a provider of each
+        assert len(split) == 1 + len({q[3] for q in quads} & claim_graphs(kg)) and all(u.providers for u in split[1:])
+    assert {r for u in split for r in unit_results(u, shapes)} == _whole(quads, shapes)
+
+
+def test_node_ids_are_compared_a_range_at_a_time(monkeypatch):
+    import random
+
+    import kg.rdf.units as units
+    from kg.rdf.graphs import node_ids
+
+    rng = random.Random(5)
+    monkeypatch.setattr(units, "_ID_BATCH", 3)  # many ranges
+    for _ in range(200):
+        keys = [[f"n{rng.randrange(60)}" for _ in range(rng.randrange(8))] for _ in range(rng.randrange(1, 5))]
+        distinct = [set(k) for k in keys]
+        expected = len(set().union(*distinct)) == sum(len(d) for d in distinct)
+        assert units.disjoint([node_ids(k) for k in keys]) == expected, keys
+
+
+def test_a_kept_record_holds_no_subject_or_type_in_memory(mini, tmp_path):
+    import pickle
+
+    from kg.rdf.graphs import GraphCache, graph_records
+
+    kept = graph_records(load(mini), GraphCache(tmp_path / "graphs"))
+    fresh = graph_records(load(mini))
+    for r, f in zip(kept, fresh, strict=True):
+        assert (r.subjects, r.types, r.typed) == (f.subjects, f.types, f.typed)
+        held = pickle.dumps(r)  # what the build holds of it, and what its cache entry keeps
+        if "/claims/" in r.name:  # (the schema's subclass triples are held: they name its classes)
+            assert not [k for k in f.subjects if k.encode() in held], r.name  # its subjects, types and lines are in the data file
+    assert all(next(iter(f.subjects)).encode() in pickle.dumps(f) for f in fresh)  # a record not kept holds them (the check can fail)
 
 
 def test_shapes_beyond_the_partition_validate_the_whole_graph(mini_ro):
@@ -374,7 +434,8 @@ def _empty_claim_file(path) -> None:
 
 
 def _records_signature(records) -> list:
-    return sorted((r.name, r.digest, r.lines, r.subjects, r.pointed, sorted(r.types), sorted(r.subclass), sorted(r.quads())) for r in records)
+    return sorted((r.name, r.digest, r.lines, r.subjects, r.pointed, sorted(r.types), sorted(r.subclass), sorted(r.quads()), r.subject_ids,
+                   r.typed_ids, r.typed) for r in records)
 
 
 GRAPH_EDITS = {
@@ -530,6 +591,52 @@ def test_background_checks_answer_from_the_forked_process(mini):
             "print(names == here and problems == found and any(p.code == 'check:unused-concept' for p in problems))")
     out = subprocess.run([sys.executable, "-c", code, str(mini)], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert out.stdout.split()[-1:] == ["True"], out.stdout + out.stderr
+
+
+def test_checks_of_kept_records_answer_from_their_own_process(mini, tmp_path, monkeypatch):
+    """Records kept in their data files are handed to a new process (no page shared with the build's): the same problems."""
+    import kg.rdf.validate as v
+    from kg.model.project import load_kg
+    from kg.rdf.checkscope import SliceCache
+    from kg.rdf.graphs import GraphCache, graph_records
+
+    from .edit_mini import add_turtle
+
+    add_turtle(mini, 'gkc:lonely a skos:Concept, gkv:Outcome ; skos:prefLabel "孤"@zh, "lonely"@en ;\n'
+                     '    skos:definition "没有主张使用。"@zh, "No claim uses it."@en .')
+    kg = load_kg(mini)[0]
+    records = graph_records(kg, GraphCache(tmp_path / "graphs"))
+    assert all(r.data_file is not None for r in records)
+    here: list = []
+    names = v.run_checks(kg, records, here)
+    monkeypatch.setattr(v, "BACKGROUND_MIN", 0)
+    written: list = []
+    b = v.BackgroundChecks(kg, records, fork=True, background=lambda: written.append(1), slices=SliceCache(tmp_path / "slices"))
+    assert b.spawned is not None and not b.pid
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the checks ran in the build's process")
+
+    monkeypatch.setattr(v, "check_results", not_here)  # the answer can only come from the other process
+    got_names, problems = b.result()
+    assert (got_names, problems) == (names, here) and any(p.code == "check:unused-concept" for p in problems)
+    assert written == [1]  # the model's entry written here, once the checks are in
+
+
+def test_checks_run_here_when_their_process_gives_no_answer(mini, tmp_path, monkeypatch):
+    import kg.rdf.validate as v
+    from kg.model.project import load_kg
+    from kg.rdf.graphs import GraphCache, graph_records
+
+    kg = load_kg(mini)[0]
+    records = graph_records(kg, GraphCache(tmp_path / "graphs"))
+    here: list = []
+    names = v.run_checks(kg, records, here)
+    monkeypatch.setattr(v, "BACKGROUND_MIN", 0)
+    monkeypatch.setattr(v, "_CHECKS_MAIN", "import sys; sys.exit(3)")
+    b = v.BackgroundChecks(kg, records)
+    assert b.spawned is not None
+    assert b.result() == (names, here)
 
 
 def test_pieces_made_across_processes_equal_the_pieces_made_in_this_process(mini_ro, tmp_path):

@@ -246,3 +246,62 @@ def test_slices_found_by_searching_the_text_equal_slices_made_line_by_line(n):
             assert slice_lines(record.lines, record.name, patterns) == by_line
             searched += found is not None
     assert searched >= len(SLICE_PATTERNS)  # only the pattern that names neither is left to the lines
+
+
+@pytest.mark.parametrize("sliced", [True, False])
+def test_checks_on_disk_give_the_rows_they_give_in_memory(mini, monkeypatch, sliced):
+    """From DISK_MIN triples on the checks' stores are on disk, in a temporary folder beside the cache, removed after."""
+    import kg.rdf.validate as v
+    from kg.model.project import load_kg
+    from kg.rdf.graphs import graph_records
+
+    _plant_faults(mini)
+    (mini / "ontology" / "checks" / "limited.rq").write_text(
+        "SELECT ?focus ?message WHERE { ?focus a ?c . BIND('listed' AS ?message) } ORDER BY ?focus LIMIT 1\n", encoding="utf-8")
+    monkeypatch.setattr(v, "SLICE_MIN", 0 if sliced else 10**9)
+    kg, _ = load_kg(mini)
+    records = graph_records(kg)
+    (mini / "cache").mkdir()
+    monkeypatch.setattr(v, "DISK_MIN", 10**9)
+    in_memory: list = []
+    run_checks(kg, records, in_memory, SliceCache(mini / "cache" / "check-slices"))
+    folders: list = []
+    made = v.store_of_lines
+
+    def spy(chunks, folder=None):
+        folders.append(folder)
+        assert folder is None or (folder.is_dir() and folder.parent.parent == mini / "cache")
+        return made(chunks, folder)
+
+    monkeypatch.setattr(v, "store_of_lines", spy)
+    monkeypatch.setattr(v, "DISK_MIN", 0)
+    on_disk: list = []
+    run_checks(kg, records, on_disk, SliceCache(mini / "cache" / "check-slices"))
+    assert sorted(on_disk) == sorted(in_memory)
+    assert {p.code for p in on_disk} >= {"check:untyped-term", "check:limited"}
+    assert len(folders) == (2 if sliced else 1) and None not in folders  # the sliced checks' store, and the whole graph's for LIMIT
+    assert not any(p.name.startswith(".checks-store-") for p in (mini / "cache").iterdir())  # removed
+
+
+def test_checks_run_in_memory_when_the_disk_store_cannot_be_made(mini, monkeypatch):
+    import kg.rdf.validate as v
+    from kg.model.project import load_kg
+    from kg.rdf.graphs import graph_records
+
+    _plant_faults(mini)
+    kg, _ = load_kg(mini)
+    records = graph_records(kg)
+    expected: list = []
+    run_checks(kg, records, expected)
+    made = v.store_of_lines
+
+    def full_disk(chunks, folder=None):
+        if folder is not None:
+            raise OSError(28, "No space left on device")
+        return made(chunks)
+
+    monkeypatch.setattr(v, "store_of_lines", full_disk)
+    monkeypatch.setattr(v, "DISK_MIN", 0)
+    found: list = []
+    run_checks(kg, records, found)
+    assert found == expected and any(p.code == "check:untyped-term" for p in found)

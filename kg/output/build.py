@@ -117,7 +117,7 @@ class WriteFailed(OSError):
 def validate_and_write(root: Path, out_dir: Path) -> tuple:
     """`kg build`: (validation report, the files written, release metadata), or (report, None, None) if it has problems.
 
-    The quality checks run in a forked process (kg.rdf.validate.BackgroundChecks) while the outputs
+    The quality checks run in a process of their own (kg.rdf.validate.BackgroundChecks) while the outputs
     are streamed into a stage beside out_dir (kg.atomic.StagedFiles); they are put in place only
     once the report is complete and has no problems, so a failed build leaves out_dir as it was.
     WriteFailed if out_dir cannot be written.

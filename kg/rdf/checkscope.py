@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 from kg.atomic import KeptPickles
 
@@ -456,8 +457,12 @@ class SliceCache(KeptPickles):
 
 def graph_slices(records: list, patterns: list[Pattern], cache: SliceCache | None = None) -> list[bytes]:
     """Each record's slice (kg.rdf.graphs records), from `cache` when the record's content was sliced before with the same patterns."""
+    return list(iter_slices(records, patterns, cache))
+
+
+def iter_slices(records: list, patterns: list[Pattern], cache: SliceCache | None = None) -> Iterator[bytes]:
+    """graph_slices one at a time (a store loads them in turn, never all held); the cache is pruned once the last is given."""
     pkey = patterns_key(patterns)
-    out = []
     for r in records:
         key = hashlib.sha256(f"{pkey} {r.name} {r.digest}".encode()).hexdigest()
         found = cache.get(key) if cache is not None else None
@@ -465,10 +470,9 @@ def graph_slices(records: list, patterns: list[Pattern], cache: SliceCache | Non
             found = slice_lines(r.lines, r.name, patterns)
             if cache is not None:
                 cache.put(key, found)
-        out.append(found)
+        yield found
     if cache is not None:
         cache.prune()
-    return out
 
 
-__all__ = ["SliceCache", "graph_slices", "patterns_key", "scope", "slice_by_line", "slice_by_search", "slice_lines"]
+__all__ = ["SliceCache", "graph_slices", "iter_slices", "patterns_key", "scope", "slice_by_line", "slice_by_search", "slice_lines"]

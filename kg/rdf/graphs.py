@@ -6,7 +6,7 @@ point to) and the outputs (each file's Turtle, TriG and JSON-LD, kg.output.piece
 functions of each named graph's quads, so a `GraphRecord` holds what they need of one graph: its
 sorted distinct N-Quads lines (as one bytes object), its subjects, the nodes it points to, its
 rdf:type and rdfs:subClassOf triples, and the pickle of its quads for when a unit or a piece must
-be made again. Records are kept under the sha256 of what the graph is emitted from and of govkg's
+be made again (all but a few ids a node in a data file once kept: GraphRecord). Records are kept under the sha256 of what the graph is emitted from and of govkg's
 code (`graph_records`): an ontology file's bytes (its Turtle parse is a function of them), a claim
 file's resolved claims and chains (pickled: the emitter reads nothing else), or, for the small
 rest (works, source records, the version), the emitted quads themselves. A stale or broken entry is
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +46,7 @@ from kg.rdf.nquads import nt
 from kg.rdf.versioning import VERSION_GRAPH, version_statements
 from kg.version import __version__
 
-FORMAT = 4
+FORMAT = 5
 TYPE, SUBCLASS = RDF + "type", RDFS + "subClassOf"
 
 
@@ -71,15 +72,36 @@ class _Forms(dict):
         return found
 
 
+def key_id(key: str) -> int:
+    """A node key's 8-byte id (blake2b), the same in every process (str's hash is not)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+def node_ids(keys: Iterable[str]) -> bytes:
+    """Node keys as their sorted distinct ids, packed: what kg.rdf.units compares across records, 8 bytes a node instead
+    of a str in a set. Two keys may share an id (a pair in about 10^19): a comparison by ids can then find a node in
+    common that is not, which costs a split (the whole graph is one unit, or a unit reads more types), never a node missed."""
+    return array("Q", sorted({key_id(k) for k in keys})).tobytes()
+
+
+def id_view(ids: bytes) -> memoryview:
+    """node_ids' bytes as a sorted sequence of ints."""
+    return memoryview(ids).cast("Q")
+
+
 class GraphRecord:
     """One named graph's derived forms (see the module docstring); `quads()` unpickles its quads when a unit or piece needs them.
 
-    Its N-Quads lines and pickled quads are the bulk of it (at a million claims, gigabytes): once the
-    record is kept (GraphCache.put) they live in its data file only (`spill`), read back when asked for.
+    Its N-Quads lines, pickled quads, subjects and rdf:type triples are the bulk of it (at a million claims,
+    gigabytes): once the record is kept (GraphCache.put) they live in its data file only (`spill`), read back
+    when asked for. What it holds in memory for the whole build: its digests and sizes, the nodes it points to
+    outside itself (interned: every claim file names the same classes and concepts), its rdfs:subClassOf
+    triples, and its subjects and typed nodes as packed ids (`subject_ids`, `typed_ids`: kg.rdf.units splits the
+    graph by comparing these).
     """
 
-    __slots__ = ("name", "digest", "_lines", "size", "subjects", "pointed", "types", "subclass", "typed", "facts_digest", "_packed",
-                 "lines_size", "packed_size", "_file")
+    __slots__ = ("name", "digest", "_lines", "size", "pointed", "subclass", "facts_digest", "_packed", "_summary",
+                 "lines_size", "packed_size", "summary_size", "subject_ids", "typed_ids", "_types", "_file")
 
     def __init__(self, name: str, quads: list[Quad], recipe: bytes | None = None):
         """`recipe`: the pickled (claims, chains) of a claim file the quads were emitted from (kept instead of the quads: a
@@ -92,26 +114,31 @@ class GraphRecord:
         self.lines_size = len(self._lines)
         self.size = len(lines)  # distinct triples
         self.digest = hashlib.sha256(self._lines).hexdigest()
-        self.subjects = subjects = frozenset(node_key(t) for t in {q[0] for q in quads})
+        subjects = {node_key(t) for t in {q[0] for q in quads}}
         # The nodes it points to outside itself (what SHACL's units need the types of), and its rdf:type and
         # rdfs:subClassOf triples: their IRIs interned, since every claim file names the same classes and concepts.
         self.pointed = frozenset(intern(k) for k in {node_key(t) for t in {q[2] for q in quads} if type(t) is str or isinstance(t, BNode)}
                                  if k not in subjects)
-        self.types = [(s, TYPE, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == TYPE]
+        types = [(s, TYPE, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == TYPE]
         self.subclass = [(s, SUBCLASS, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == SUBCLASS]
-        # What SHACL's units read of this graph from other units, summarised once (kg.rdf.units): the nodes it gives
-        # types of, and the sha256 of its rdf:type and rdfs:subClassOf lines (a unit's key names its providers' digests).
-        self.typed = frozenset(intern(node_key(t[0])) for t in self.types)
-        self.facts_digest = hashlib.sha256("".join(sorted({f"{form[s]} {form[p]} {form[o]}\n" for s, p, o in self.types + self.subclass}))
+        self.subject_ids = node_ids(subjects)
+        self.typed_ids = node_ids(node_key(t[0]) for t in types)
+        # What SHACL's units read of this graph from other units, summarised once (kg.rdf.units): the sha256 of its
+        # rdf:type and rdfs:subClassOf lines (a unit's key names its providers' digests).
+        self.facts_digest = hashlib.sha256("".join(sorted({f"{form[s]} {form[p]} {form[o]}\n" for s, p, o in types + self.subclass}))
                                            .encode("utf-8")).hexdigest()
         self._packed: bytes | None = b"C" + recipe if recipe is not None else b"Q" + pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL)
         self.packed_size = len(self._packed)
+        self._summary: bytes | None = pickle.dumps((sorted(subjects), types), protocol=pickle.HIGHEST_PROTOCOL)
+        self.summary_size = len(self._summary)
+        self._types: list[Triple] | None = None  # read once asked for (a provider's, by each unit that needs its types)
         self._file: Path | None = None
 
     def __getstate__(self):
         state = {k: getattr(self, k) for k in self.__slots__}
+        state["_types"] = None
         if self._file is not None:  # kept in its data file: the pickle holds the rest
-            state.update(_lines=None, _packed=None, _file=None)
+            state.update(_lines=None, _packed=None, _summary=None, _file=None)
         return state
 
     def __setstate__(self, state) -> None:
@@ -138,15 +165,42 @@ class GraphRecord:
             return self._packed
         return self._read(self.lines_size, self.packed_size)
 
+    def _summarised(self) -> tuple[list[str], list[Triple]]:
+        data = self._summary if self._summary is not None else self._read(self.lines_size + self.packed_size, self.summary_size)
+        return pickle.loads(data)
+
+    @property
+    def subjects(self) -> frozenset[str]:
+        """Its subjects as SHACL reports focus nodes (node_key), read from its data file when kept there."""
+        return frozenset(self._summarised()[0])
+
+    @property
+    def types(self) -> list[Triple]:
+        """Its rdf:type triples (objects interned), read once when first asked for."""
+        if self._types is None:
+            self._types = self._summarised()[1]
+        return self._types
+
+    @property
+    def typed(self) -> frozenset[str]:
+        """The nodes it gives types of."""
+        return frozenset(node_key(t[0]) for t in self.types)
+
+    @property
+    def data_file(self) -> Path | None:
+        """The data file its lines, quads, subjects and types are read from, if it is kept (another process may `attach` it)."""
+        return self._file
+
     def spill(self, file: Path) -> None:
-        """Let go of the lines and quads, which `file` holds (the lines, then the pickled quads)."""
+        """Let go of the lines, quads, subjects and types, which `file` holds (in that order)."""
         self._file = file
-        self._lines = self._packed = None
+        self._lines = self._packed = self._summary = None
+        self._types = None
 
     def attach(self, file: Path) -> bool:
         """Read the lines and quads from `file` from now on (a record unpickled from the cache); False if it cannot hold them."""
         try:
-            if self._lines is not None or os.path.getsize(file) != self.lines_size + self.packed_size:
+            if self._lines is not None or os.path.getsize(file) != self.lines_size + self.packed_size + self.summary_size:
                 return self._lines is not None
         except OSError:
             return False
@@ -176,7 +230,7 @@ def records_of_quads(quads: Iterable[Quad]) -> list[GraphRecord]:
 class GraphCache(KeptPickles):
     """Records by key, one pickle each in a folder, their lines and quads in a data file beside it (`<key>.data`);
     entries not used by the last run are removed by `prune`. A record kept here holds its lines and quads in its
-    data file only (GraphRecord.spill): what a build holds of each graph is its subjects and types."""
+    data file only (GraphRecord.spill), with its subjects and types: what a build holds of each graph is a few ids a node."""
 
     def get(self, key: str) -> GraphRecord | None:
         found = super().get(key)
@@ -190,11 +244,11 @@ class GraphCache(KeptPickles):
         self.used.add(key)
         if not self.usable or not isinstance(value, GraphRecord) or value._lines is None:
             return super().put(key, value)
-        lines, packed = value._lines, value._packed
+        lines, packed, summary = value._lines, value._packed, value._summary
         data = self.folder / f"{key}.data"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic_with(data, lambda f: (f.write(lines), f.write(packed)))
+            write_atomic_with(data, lambda f: (f.write(lines), f.write(packed), f.write(summary or b"")))
         except OSError:
             return  # a read-only project still builds, only without the shortcut (the record keeps its lines)
         value.spill(data)

@@ -1,11 +1,11 @@
-"""The graph split into validation units, one per claim file plus one for the rest, and their SHACL results kept by content.
+"""The graph split into validation units, one per named graph (or per claim file plus one for the rest), and their SHACL results kept by content.
 
 SHACL Core judges a focus node by its own triples, the triples along its paths (a claim's
 annotation, targets and selectors are written with it, in its file) and the types of the nodes its
 values point to (`sh:class`). So a claim file can be validated alone, given the rdf:type triples of
 the nodes it points to and the schema's rdfs:subClassOf triples, keeping only the results whose
-focus node is a subject of that file; the rest of the graph (ontology, sources, works, the version)
-is one more unit. The union of the units' results is the whole graph's, provided every subject's
+focus node is a subject of that file; so can the other named graphs (ontology and sources files,
+the works, the version), in groups that describe no node in common. The union of the units' results is the whole graph's, provided every subject's
 triples lie in one unit and the shapes select focus nodes only by class or by a property they have
 (`sh:targetClass`, `sh:targetSubjectsOf`): `split_units` checks both, and gives one unit, the whole
 graph, when either fails. tests/test_build_incremental.py compares the two on broken fixtures.
@@ -24,11 +24,13 @@ look at its triples.
 from __future__ import annotations
 
 import hashlib
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from kg.atomic import KeptPickles
 from kg.rdf.emit import Quad, Triple
-from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, node_key, records_of_quads
+from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, id_view, key_id, node_key, records_of_quads
 from kg.rdf.nquads import nt
 from kg.version import __version__
 
@@ -66,17 +68,25 @@ class Unit:
         self.providers = providers or []
         self.lazy_facts = facts is None and triples is None  # gathered from the providers (and keyed by their digests)
 
+    def outside(self, subjects: set[str] | None = None) -> set[str]:
+        """The nodes its records point to that are not its subjects (`subjects`, if the caller has them)."""
+        pointed = set().union(*(r.pointed for r in self.records))
+        if len(self.records) == 1:
+            return pointed  # a record's `pointed` are outside it already
+        return pointed - (self.subjects() if subjects is None else subjects)
+
     @property
     def facts(self) -> list[Triple]:
         """The rdf:type triples of the nodes it points to outside itself, and the rdfs:subClassOf triples of other units' subjects."""
         if self._facts is None:
             subjects = self.subjects()
-            outside = set().union(*(r.pointed for r in self.records)) - subjects
+            outside = self.outside(subjects)
             types: dict[str, list[Triple]] = {}
             for r in self.providers:
-                if not r.typed.isdisjoint(outside):
-                    for t in r.types:
-                        types.setdefault(node_key(t[0]), []).append(t)
+                for t in r.types:
+                    key = node_key(t[0])
+                    if key in outside:
+                        types.setdefault(key, []).append(t)
             facts = dict.fromkeys(t for k in sorted(outside) for t in types.get(k, ()))
             self._facts = list(facts) + [t for r in self.providers for t in r.subclass if node_key(t[0]) not in subjects]
         return self._facts
@@ -130,29 +140,94 @@ def split_units(quads: Iterable[Quad], claim_graphs: set[str], shape_terms: set[
 def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_terms: set[str]) -> list[Unit]:
     """split_units of the graph the records hold (kg.rdf.graphs): what it needs of each graph is in its record.
 
-    Only set operations over the records' kept summaries (subjects, nodes pointed to, nodes typed): no
-    triple is looked at until a unit is validated (Unit.facts).
+    Only comparisons of what the records hold in memory (the ids of their subjects and typed nodes, the
+    nodes they point to): no triple is looked at until a unit is validated (Unit.facts). Ids that are
+    equal for two different nodes can only join units into the whole graph or add a provider, whose
+    types Unit.facts filters by the exact nodes.
     """
     rest = [r for r in records if r.name not in claim_graphs]
     whole = [Unit("*", records=rest + [r for r in records if r.name in claim_graphs])]
     if not {t for t in shape_terms if t.startswith(SH)} <= LOCAL_SHAPE_TERMS:
         return whole
     claims = sorted((r for r in records if r.name in claim_graphs), key=lambda r: r.name)
-    units = [Unit("", records=rest)] + [Unit(r.name, records=[r]) for r in claims]
-    own = [unit.subjects() for unit in units]
-    if len(set().union(*own)) != sum(len(subjects) for subjects in own):
+    # The other graphs (ontology and sources files, the works, the version) in groups that describe no node in common, a
+    # unit each: no unit grows with the graph (at a million claims the concepts alone are ten files of 20,000).
+    groups = _sharing_subjects(sorted(rest, key=lambda r: r.name))
+    units = [Unit(" + ".join(r.name for r in g), records=g) for g in groups] + [Unit(r.name, records=[r]) for r in claims]
+    if not disjoint([node_ids_union([r.subject_ids for r in g]) for g in groups] + [r.subject_ids for r in claims]):
         return whole  # a node described in two units: only the whole graph judges it
-    provider: dict[str, int] = {}  # each typed node's unit (one only: a typed node is a subject of its unit)
+    # The nodes each unit points to outside itself: a record's `pointed` are outside it; the rest's, outside all of its records.
+    ids: dict[str, int] = {}  # each node key's id, found once (the claim files point to the same concepts and classes)
+
+    def id_of(key: str) -> int:
+        found = ids.get(key)
+        if found is None:
+            found = ids[key] = key_id(key)
+        return found
+
+    outside = [{id_of(k) for k in unit.outside()} for unit in units]
+    wanted = set().union(*outside)
+    provider: dict[int, int] = {}  # each typed node's unit (one only: a typed node is a subject of its unit)
     for i, unit in enumerate(units):
         for r in unit.records:
-            provider.update(dict.fromkeys(r.typed, i))
+            provider.update(dict.fromkeys(wanted.intersection(id_view(r.typed_ids)), i))
     schema = {i for i, unit in enumerate(units) if any(r.subclass for r in unit.records)}
-    typed = set(provider)
-    for unit, subjects in zip(units, own, strict=True):
-        outside = set().union(*(r.pointed for r in unit.records)) - subjects
-        found: set[int] = set(map(provider.__getitem__, outside & typed))  # set & set walks the smaller (a set & dict walks the dict)
+    for unit, out in zip(units, outside, strict=True):
+        found = {provider[h] for h in out if h in provider}
         unit.providers = [r for i in sorted(found | schema) for r in units[i].records]
     return units
+
+
+def _sharing_subjects(records: list[GraphRecord]) -> list[list[GraphRecord]]:
+    """The records in groups, those that describe a node in common (by id) in one group, in the order of their first record."""
+    parent = list(range(len(records)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[int, int] = {}
+    for i, r in enumerate(records):
+        for h in id_view(r.subject_ids):
+            j = owner.setdefault(h, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[GraphRecord]] = {}
+    for i, r in enumerate(records):
+        groups.setdefault(root(i), []).append(r)
+    return list(groups.values())
+
+
+def node_ids_union(arrays: list[bytes]) -> bytes:
+    """The sorted distinct ids of several node_ids (kg.rdf.graphs)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    return array("Q", sorted(set().union(*(id_view(a) for a in arrays)))).tobytes()
+
+
+# Ids compared in sets of about this many at a time (disjoint): a set of a million ints is about 60 MB.
+_ID_BATCH = 1_000_000
+
+
+def disjoint(arrays: list[bytes]) -> bool:
+    """Whether sorted, distinct node_ids share no id, compared a range of ids at a time (never all ids in one set)."""
+    views = [id_view(a) for a in arrays]
+    total = sum(len(v) for v in views)
+    parts = total // _ID_BATCH + 1
+    step = -(-(1 << 64) // parts)
+    for part in range(parts):
+        low, high = part * step, (part + 1) * step
+        seen: set[int] = set()
+        count = 0
+        for v in views:
+            i, j = bisect_left(v, low), bisect_left(v, high)
+            count += j - i
+            seen.update(v[i:j])
+        if len(seen) != count:
+            return False
+    return True
 
 
 def unit_key(unit: Unit, shapes_key: str, text: dict | None = None) -> str:

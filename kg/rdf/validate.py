@@ -7,6 +7,7 @@ import io
 import multiprocessing
 import os
 import pickle
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,14 +262,9 @@ def load_store(data_graph):
     return store
 
 
-def store_of_records(records: list[GraphRecord]):
-    """The union of the graph the records hold in an in-memory pyoxigraph store: their lines as N-Triples, no term written again."""
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    # in memory, load costs less CPU than bulk_load; the records read one at a time, never joined into one text
-    store.load(io.BufferedReader(_Chunks(r.ntriples() for r in records), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
-    return store
+def store_of_records(records: list[GraphRecord], folder: Path | None = None):
+    """The union of the graph the records hold in a pyoxigraph store: their lines as N-Triples, no term written again (see store_of_lines)."""
+    return store_of_lines((r.ntriples() for r in records), folder)
 
 
 class _Chunks(io.RawIOBase):
@@ -308,42 +304,107 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slic
     The checks run on pyoxigraph. In a large graph, each check that kg.rdf.checkscope can read runs
     on the union of each named graph's slice of the triples its patterns can match (the same rows:
     tests/test_checks.py compares), kept by content in `slices` (a kg.rdf.checkscope.SliceCache);
-    the others, and every check of a small graph, on the whole graph.
+    the others, and every check of a small graph, on the whole graph. From DISK_MIN triples on, the
+    stores are on disk, in a temporary folder beside the cache, bulk-loaded a chunk at a time.
     """
+    names, rows = check_results(kg.layout.checks, records, problems, slices)
+    add_rows(kg, rows, problems)
+    return names
+
+
+def add_rows(kg: KG, rows: list[tuple[Path, str, str]], problems: list[Problem]) -> None:
+    """A problem for each (check file, focus IRI, message) a check returned, at the place the focus was written."""
+    for rq, focus, message in rows:
+        path, line = locate(kg, focus)
+        problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
+
+
+def check_results(queries: Path, records: list[GraphRecord], problems: list[Problem], slices=None) -> tuple[list[str], list[tuple[Path, str, str]]]:
+    """run_checks without the model: the checks' names and their rows as (check file, focus IRI, message); a check that does not run is a problem."""
     checks: list[tuple[Path, str | Exception]] = []
-    for rq in sorted(kg.layout.checks.glob("*.rq")):
+    for rq in sorted(queries.glob("*.rq")):
         try:
             checks.append((rq, rq.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
             checks.append((rq, exc))
-    scopes = check_scopes([text for _, text in checks], slices) if sum(r.size for r in records) >= SLICE_MIN else [None] * len(checks)
+    size = sum(r.size for r in records)
+    scopes = check_scopes([text for _, text in checks], slices) if size >= SLICE_MIN else [None] * len(checks)
     patterns = list(dict.fromkeys(p for found in scopes if found is not None for p in found))
     stores: dict[bool, Any] = {}
+    names: list[str] = []
+    out: list[tuple[Path, str, str]] = []
+    with _StoreFolder(slices, size >= DISK_MIN) as folder:
 
-    def store(sliced: bool):
-        if sliced not in stores:
-            if sliced:
-                from kg.rdf.checkscope import graph_slices
+        def store(sliced: bool):
+            if sliced not in stores:
+                if sliced:
+                    from kg.rdf.checkscope import iter_slices
 
-                stores[sliced] = store_of_lines(graph_slices(records, patterns, slices))
-            else:
-                stores[sliced] = store_of_records(records)
-        return stores[sliced]
+                    stores[sliced] = _store_of(lambda: iter_slices(records, patterns, slices), folder.make())
+                else:
+                    stores[sliced] = _store_of(lambda: (r.ntriples() for r in records), folder.make())
+            return stores[sliced]
 
-    names = []
-    for (rq, text), found in zip(checks, scopes, strict=True):
-        names.append(rq.stem)
+        for (rq, text), found in zip(checks, scopes, strict=True):
+            names.append(rq.stem)
+            try:
+                if isinstance(text, Exception):
+                    raise text
+                rows = check_rows(store(found is not None), text)
+            except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
+                problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
+                continue
+            out += [(rq, focus, message) for focus, message in rows]
+        stores.clear()  # the on-disk stores closed before their folder is removed
+    return names, out
+
+
+# From this many distinct triples on, the checks' stores are on disk (store_of_lines): what they hold then grows with the graph.
+DISK_MIN = 1_000_000
+
+
+class _StoreFolder:
+    """Empty folders for the checks' on-disk stores, in a temporary folder beside the cache (else the system's), removed on leaving;
+    `make()` gives None (a store in memory) when not wanted or when no folder can be made."""
+
+    def __init__(self, slices, wanted: bool):
+        self.wanted, self.slices = wanted, slices
+        self.tmp: Any = None  # a tempfile.TemporaryDirectory once a store asks for a folder
+        self.made = 0
+
+    def __enter__(self) -> _StoreFolder:
+        return self
+
+    def make(self) -> Path | None:
+        import tempfile
+
+        if not self.wanted:
+            return None
         try:
-            if isinstance(text, Exception):
-                raise text
-            rows = check_rows(store(found is not None), text)
-        except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
-            problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
-            continue
-        for focus, message in rows:
-            path, line = locate(kg, focus)
-            problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
-    return names
+            if self.tmp is None:
+                near = getattr(self.slices, "folder", None)
+                beside = near.parent if near is not None and getattr(self.slices, "usable", False) and near.parent.is_dir() else None
+                self.tmp = tempfile.TemporaryDirectory(prefix=".checks-store-", dir=beside)  # a dot name: the cache's own
+            self.made += 1
+            folder = Path(self.tmp.name) / str(self.made)
+            folder.mkdir()
+            return folder
+        except OSError:
+            return None
+
+    def __exit__(self, *exc) -> None:
+        if self.tmp is not None:
+            self.tmp.cleanup()
+
+
+def _store_of(chunks, folder: Path | None):
+    """store_of_lines of the chunks `chunks()` gives, on disk in `folder` if given; in memory if that store cannot be written."""
+    if folder is not None:
+        try:
+            return store_of_lines(chunks(), folder)
+        except OSError:
+            pass  # a full or unwritable disk: the checks still run, in memory
+    return store_of_lines(chunks())
 
 
 def check_scopes(texts: list, cache=None) -> list:
@@ -365,12 +426,21 @@ def check_scopes(texts: list, cache=None) -> list:
     return out
 
 
-def store_of_lines(chunks: list[bytes]):
-    """An in-memory pyoxigraph store of N-Triples chunks, read one at a time."""
+def store_of_lines(chunks: Iterable[bytes], folder: Path | None = None):
+    """A pyoxigraph store of N-Triples chunks, read one at a time (never joined into one text).
+
+    In memory (`load` costs less CPU than `bulk_load` there), or, given an empty `folder`, on disk,
+    bulk-loaded: its memory is RocksDB's buffers, not about 300 bytes a triple of the whole graph.
+    """
     import pyoxigraph as ox
 
-    store = ox.Store()
-    store.load(io.BufferedReader(_Chunks(iter(chunks)), 1 << 20), format=ox.RdfFormat.N_TRIPLES)
+    reader = io.BufferedReader(_Chunks(iter(chunks)), 1 << 20)
+    if folder is None:
+        store = ox.Store()
+        store.load(reader, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        store = ox.Store(str(folder))
+        store.bulk_load(reader, format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
@@ -414,8 +484,8 @@ def validate(root: Path, check_seeds: bool | None = None, loaded: tuple | None =
     of each graph the quality checks read. The report keeps the records for a build.
     warnings=False leaves out the near-duplicate warnings (they fail nothing, and `kg build` shows
     none), keeping their cached entry, if any, for the next `kg validate`.
-    defer_checks=True runs the quality checks (and `background`, if given) in a forked process and
-    returns at once (BackgroundChecks): the caller's `report.finish()` adds their problems, so a
+    defer_checks=True runs the quality checks in another process and returns at once
+    (BackgroundChecks; `background`, if given, runs once they are in): the caller's `report.finish()` adds their problems, so a
     build makes its outputs in memory meanwhile and looks at the whole report before it writes them.
     """
     import gc
@@ -447,7 +517,7 @@ def _validate_loaded(kg: KG, problems: list[Problem], check_seeds: bool | None, 
         return report  # a whole file is missing from the graph: shape errors now would only repeat the cause
     records = graph_records(kg, graphs)  # each graph emitted once (or kept): SHACL, the checks and the build's files all read these
     report.records = records
-    # The checks' process forks first (this process starts no thread, so SHACL's pool may fork after it).
+    # The checks' process starts first (a fork, without kept records: this process starts no thread, so SHACL's pool may fork after it).
     report.pending = BackgroundChecks(kg, records, defer_checks, background, slices)
     run_shacl(kg, records, problems, units, workers)
     report.problems = sorted(set(problems))
@@ -459,18 +529,31 @@ BACKGROUND_MIN = 2_000_000
 
 
 class BackgroundChecks:
-    """run_checks in a forked process, while the caller goes on (a build makes its outputs meanwhile); `result()` waits for it.
+    """run_checks in another process, while the caller goes on (a build makes its outputs meanwhile); `result()` waits for it.
 
-    The child answers through a pipe and leaves with os._exit. If fork is missing, the graph small,
-    or the child gives no answer, the checks run in this process: the same checks on the same
-    records, so the same problems either way. `background`: more work for the child once the checks
-    are sent (the model's cache entry written), which the caller does not wait for until `result()`.
+    When every record is kept in its data file (kg.rdf.graphs, a build with its cache), the checks run
+    in a new Python process (`checks_main`) that is handed the records (names, digests, data files:
+    a few bytes a graph) and answers their rows, which this process locates in the model. It shares
+    no page with this process: a forked child did, and every page of the model this process touched
+    while the child ran (its garbage collector, its pools) stayed in the child as a copy of its own
+    (at 100k claims 0.55 GB, 0.9 GB when the child also pickled the model). Else the checks run in a
+    forked child that answers through a pipe. If neither can start, the graph is small, or the
+    other process gives no answer, the checks run in this process: the same checks on the same
+    records, so the same problems either way. `background`: more work once the checks are in (the
+    model's cache entry written), done by `result()` in this process.
     """
 
     def __init__(self, kg: KG, records: list[GraphRecord], fork: bool = True, background=None, slices=None):
         self.kg, self.records, self.pid, self.pipe, self.slices = kg, records, 0, -1, slices
         self.background = background
-        if not fork or not hasattr(os, "fork") or sum(r.lines_size for r in records) < BACKGROUND_MIN:
+        self.spawned: Any = None
+        if not fork or sum(r.lines_size for r in records) < BACKGROUND_MIN:
+            return
+        if all(r.data_file is not None for r in records):
+            self.spawned = _spawn_checks(kg.layout.checks, records, slices)
+            if self.spawned is not None:
+                return
+        if not hasattr(os, "fork"):
             return
         receive, send = os.pipe()
         pid = os.fork()
@@ -481,24 +564,18 @@ class BackgroundChecks:
                 data = pickle.dumps((run_checks(kg, records, found, slices), found), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(send, "wb") as f:
                     f.write(data)
-                if background is not None:
-                    try:  # the checks' store is freed: give its pages back (glibc keeps them) before the model is pickled
-                        import ctypes
-
-                        ctypes.CDLL(None).malloc_trim(0)
-                    except (OSError, AttributeError):
-                        pass
-                    background()
             except BaseException:
                 code = 1
             finally:
                 os._exit(code)
         os.close(send)
-        self.pid, self.pipe, self.background = pid, receive, None
+        self.pid, self.pipe = pid, receive
 
     def result(self) -> tuple[list[str], list[Problem]]:
         answer = None
-        if self.pid:
+        if self.spawned is not None:
+            answer = self._spawned_answer()
+        elif self.pid:
             try:
                 with os.fdopen(self.pipe, "rb") as f:
                     data = f.read()
@@ -516,3 +593,65 @@ class BackgroundChecks:
         if self.background is not None:
             self.background()
         return answer
+
+    def _spawned_answer(self) -> tuple[list[str], list[Problem]] | None:
+        proc, self.spawned = self.spawned, None
+        try:
+            data = proc.stdout.read()
+            proc.stdout.close()
+            if proc.wait() != 0 or not data:
+                return None
+            names, rows, found = pickle.loads(data)
+        except Exception:  # no answer: the checks run here
+            proc.kill()
+            proc.wait()
+            return None
+        add_rows(self.kg, rows, found)
+        return names, found
+
+
+# The checks' own process (BackgroundChecks): its import path is this one's, its input and answer pickles on its stdin and stdout.
+_CHECKS_MAIN = "import sys; sys.path[:0] = sys.argv[1:]; from kg.rdf.validate import checks_main; sys.exit(checks_main())"
+
+
+def _spawn_checks(queries: Path, records: list[GraphRecord], slices):
+    """A new Python process running checks_main on the records (each attached to its data file there), or None if it cannot start."""
+    import subprocess
+    import sys
+
+    folder = getattr(slices, "folder", None) if slices is not None and getattr(slices, "usable", False) else None
+    data = pickle.dumps((queries, [(r, r.data_file) for r in records], folder, (SLICE_MIN, DISK_MIN)), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", _CHECKS_MAIN, *[p for p in sys.path if p]], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(data)  # a few bytes a graph: the records hold no lines
+        proc.stdin.close()
+    except OSError:
+        proc.kill()
+        proc.wait()
+        return None
+    return proc
+
+
+def checks_main() -> int:
+    """The checks' own process: check_results of the records on stdin, (names, rows, problems) pickled to stdout."""
+    import sys
+
+    from kg.rdf.checkscope import SliceCache
+
+    global SLICE_MIN, DISK_MIN
+    queries, kept, folder, (SLICE_MIN, DISK_MIN) = pickle.load(sys.stdin.buffer)  # the caller's thresholds (tests set them)
+    records = []
+    for record, file in kept:
+        if not record.attach(file):
+            return 1
+        records.append(record)
+    found: list[Problem] = []
+    names, rows = check_results(queries, records, found, SliceCache(folder) if folder is not None else None)
+    sys.stdout.buffer.write(pickle.dumps((names, rows, found), protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+    return 0

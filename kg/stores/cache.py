@@ -320,7 +320,7 @@ def validate_cached(root: Path, check_seeds: bool | None = None, warnings: bool 
 
     # Each named graph's record by what it is emitted from (kg.rdf.graphs): after an edit, one graph is emitted again.
     loaded, keep_model = _load_kg_unwritten(root)
-    # The model's cache entry is written by the checks' process when there is one (kg.rdf.validate.BackgroundChecks).
+    # The model's cache entry is written once the checks are in (kg.rdf.validate.BackgroundChecks calls `background`).
     from kg.rdf.checkscope import SliceCache
 
     report = validate(Path(root), check_seeds, loaded=loaded, units=units, warnings=warnings,
