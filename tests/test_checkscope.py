@@ -283,6 +283,43 @@ def test_checks_on_disk_give_the_rows_they_give_in_memory(mini, monkeypatch, sli
     assert not any(p.name.startswith(".checks-store-") for p in (mini / "cache").iterdir())  # removed
 
 
+def test_the_sliced_store_is_on_disk_by_its_own_size_not_the_whole_graph_s(mini, monkeypatch):
+    """The slices the checks read are a tenth of the graph or less: below DISK_MIN lines they load in memory even when
+    the whole graph is past it (at 100k claims RocksDB took 2-4 times as long for 0.3M triples), and on disk from it."""
+    import kg.rdf.validate as v
+    from kg.model.project import load_kg
+    from kg.rdf.checkscope import iter_slices
+    from kg.rdf.graphs import graph_records
+
+    _plant_faults(mini)
+    monkeypatch.setattr(v, "SLICE_MIN", 0)
+    kg, _ = load_kg(mini)
+    records = graph_records(kg)
+    (mini / "cache").mkdir()
+    slices = SliceCache(mini / "cache" / "check-slices")
+    checks = [q.read_text(encoding="utf-8") for q in sorted(kg.layout.checks.glob("*.rq"))]
+    patterns = list(dict.fromkeys(p for found in v.check_scopes(checks, slices) if found is not None for p in found))
+    sliced = sum(chunk.count(b"\n") for chunk in iter_slices(records, patterns, slices))
+    whole = sum(r.size for r in records)
+    assert 0 < sliced < whole
+    folders: list = []
+    made = v.store_of_lines
+
+    def spy(chunks, folder=None):
+        folders.append(folder)
+        return made(chunks, folder)
+
+    monkeypatch.setattr(v, "store_of_lines", spy)
+    found: dict[int, list] = {}
+    for limit in (sliced + 1, sliced):
+        monkeypatch.setattr(v, "DISK_MIN", limit)
+        folders.clear()
+        found[limit] = []
+        run_checks(kg, records, found[limit], slices)
+        assert folders == [None] if limit > sliced else (len(folders) == 1 and folders[0] is not None), (limit, folders)
+    assert sorted(found[sliced]) == sorted(found[sliced + 1]) and found[sliced]
+
+
 def test_checks_run_in_memory_when_the_disk_store_cannot_be_made(mini, monkeypatch):
     import kg.rdf.validate as v
     from kg.model.project import load_kg

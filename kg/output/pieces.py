@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from kg.atomic import remove_unused_entries, write_atomic_with
 from kg.rdf.emit import Quad
-from kg.rdf.graphs import GraphRecord, code_key, records_of_quads
+from kg.rdf.graphs import GraphRecord, code_key, id_view, records_of_quads
 
 FORMAT = 4
 SUFFIX = ".piece"
@@ -268,7 +268,7 @@ class Pieces:
 
 
 def _components(keys: list) -> list[list[int]]:
-    """The items 0..n-1 joined where their keys (an iterable of str each) meet, each component's items in order, the
+    """The items 0..n-1 joined where their keys (an iterable of hashable keys each: ids or strings) meet, each component's items in order, the
     components in the order of their first item (union-find)."""
     parent = list(range(len(keys)))
 
@@ -280,13 +280,13 @@ def _components(keys: list) -> list[list[int]]:
 
     # The keys two items hold, found by C's set operations (a million subjects at 100k claims, few of them shared),
     # then joined in Python for those alone.
-    seen: set[str] = set()
-    shared: set[str] = set()
+    seen: set = set()
+    shared: set = set()
     for ks in keys:
         shared |= seen.intersection(ks)
         seen.update(ks)
     del seen
-    owner: dict[str, int] = {}
+    owner: dict = {}
     for i, ks in enumerate(keys):
         for k in shared.intersection(ks) if shared else ():
             a, b = root(i), root(owner.setdefault(k, i))
@@ -299,9 +299,13 @@ def _components(keys: list) -> list[list[int]]:
 
 def _groups(records: list[GraphRecord]) -> list[list[GraphRecord]]:
     """The named graphs by name, those that describe a subject in common joined into one group, the groups in the order
-    of their first graph's name: a subject's triples are then one group's alone."""
+    of their first graph's name: a subject's triples are then one group's alone.
+
+    Subjects are compared by the 8-byte ids each record holds in memory (kg.rdf.graphs.node_ids), not by their IRIs,
+    which a kept record reads from its data file: two subjects with one id would only join two groups, and every
+    writer groups alike, so the outputs stay the same bytes whichever way they are written."""
     records = sorted(records, key=lambda r: r.name)
-    return [[records[i] for i in part] for part in _components([r.subjects for r in records])]
+    return [[records[i] for i in part] for part in _components([id_view(r.subject_ids) for r in records])]
 
 
 # Below this many lines to write, the missing pieces are made in this process (a pool costs more than it saves).
