@@ -117,11 +117,25 @@ STEP = 1 << 36
 _TOP = 1 << 62
 
 
-def _claim_rows(c, i: int, search_fields) -> tuple[tuple, list[tuple], tuple]:
-    """(claims row, mentions rows, search row) of one claim numbered `i`."""
-    return ((i, c.id, _dump(_plain(c))),
-            [(cid, i) for cid in dict.fromkeys([c.cause, c.effect, *c.conditions, *c.agent, *c.target]) if cid],
-            _search_row("claims", i, c.id, search_fields(c)))
+def _claim_row(c, i: int) -> tuple:
+    return i, c.id, _dump(_plain(c))
+
+
+def _mention_rows(c, i: int) -> Iterator[tuple]:
+    return ((cid, i) for cid in dict.fromkeys([c.cause, c.effect, *c.conditions, *c.agent, *c.target]) if cid)
+
+
+def _claim_search_row(c, i: int) -> tuple:
+    from kg.query.search import claim_fields, normalized_fields
+
+    return _search_row("claims", i, c.id, normalized_fields(claim_fields(c)))
+
+
+def _insert_claims(db: sqlite3.Connection, numbered: Callable[[], Iterable[tuple[int, Any]]]) -> None:
+    """The claims', mentions' and search rows of (ord, claim) pairs: a pass each, so that no table's rows are all in memory at once."""
+    db.executemany("INSERT INTO claims VALUES (?, ?, ?)", (_claim_row(c, i) for i, c in numbered()))
+    db.executemany("INSERT INTO mentions VALUES (?, ?)", (m for i, c in numbered() for m in _mention_rows(c, i)))
+    db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (_claim_search_row(c, i) for i, c in numbered()))
 
 
 def _chain_row(ch, i: int) -> tuple:
@@ -200,7 +214,7 @@ def write_index(kg, path: Path, content_sha256: str | None = None) -> None:
 
     `content_sha256`: the model's content hash when the caller has it (else computed from the model).
     """
-    from kg.query.search import claim_fields, concept_fields, normalized_fields
+    from kg.query.search import concept_fields, normalized_fields
 
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -221,17 +235,13 @@ def write_index(kg, path: Path, content_sha256: str | None = None) -> None:
             for i, (cid, c) in enumerate(kg.concepts.items())))
         db.executemany("INSERT INTO names VALUES (?, ?, ?)", (
             (raw, normalize(raw), i) for i, (cid, c) in enumerate(kg.concepts.items()) for raw in dict.fromkeys([cid, *c.all_labels()])))
-        rows = [_claim_rows(c, i, lambda c: normalized_fields(claim_fields(c))) for i, c in zip(claim_ords, kg.claims.values(), strict=True)]
-        db.executemany("INSERT INTO claims VALUES (?, ?, ?)", (r[0] for r in rows))
-        db.executemany("INSERT INTO chains VALUES (?, ?, ?)", (_chain_row(ch, i) for i, ch in zip(chain_ords, kg.chains.values(), strict=True)))
-        _write_sources(db, kg)
-        db.executemany("INSERT INTO mentions VALUES (?, ?)", (m for r in rows for m in r[1]))
-        db.executemany("INSERT INTO narrower VALUES (?, ?)", (
-            (b, i) for i, c in enumerate(kg.concepts.values()) for b in dict.fromkeys(c.broader)))
         db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (
             _search_row("concepts", i, cid, normalized_fields(concept_fields(c))) for i, (cid, c) in enumerate(kg.concepts.items())))
-        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (r[2] for r in rows))
-        del rows
+        _insert_claims(db, lambda: zip(claim_ords, kg.claims.values(), strict=True))
+        db.executemany("INSERT INTO chains VALUES (?, ?, ?)", (_chain_row(ch, i) for i, ch in zip(chain_ords, kg.chains.values(), strict=True)))
+        _write_sources(db, kg)
+        db.executemany("INSERT INTO narrower VALUES (?, ?)", (
+            (b, i) for i, c in enumerate(kg.concepts.values()) for b in dict.fromkeys(c.broader)))
         _write_meta(db, _meta(kg, content_sha256, files))
         db.executescript(_INDEXES)
         db.commit()
@@ -308,8 +318,6 @@ def update_index(kg, previous: Path, path: Path, content_sha256: str | None = No
 
 def _apply(kg, tmp: Path, gone: list[tuple[int, int]], new: list[tuple[str, Callable[[], tuple[list, list]], int]]) -> None:
     """Delete the rows numbered in `gone`'s ranges and insert those of `new`'s files (path, loader, base), in one transaction."""
-    from kg.query.search import claim_fields, normalized_fields
-
     db = sqlite3.connect(tmp)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;")
@@ -330,10 +338,7 @@ def _apply(kg, tmp: Path, gone: list[tuple[int, int]], new: list[tuple[str, Call
             claims, chains = load()
             if len(claims) > SPAN or len(chains) > SPAN:
                 raise ValueError("a file of more claims than an index's numbering keeps apart")
-            rows = [_claim_rows(c, base + n, lambda c: normalized_fields(claim_fields(c))) for n, c in enumerate(claims)]
-            db.executemany("INSERT INTO claims VALUES (?, ?, ?)", (r[0] for r in rows))
-            db.executemany("INSERT INTO mentions VALUES (?, ?)", (m for r in rows for m in r[1]))
-            db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (r[2] for r in rows))
+            _insert_claims(db, lambda: ((base + n, c) for n, c in enumerate(claims)))  # noqa: B023 - called before the next file
             db.executemany("INSERT INTO chains VALUES (?, ?, ?)", (_chain_row(ch, base + n) for n, ch in enumerate(chains)))
             for c in claims:
                 link = _link(c, rank)
