@@ -293,7 +293,8 @@ def update_index(kg, previous: Path, path: Path, content_sha256: str | None = No
         files = claims_by_file(kg)
         keys = {str(p): k for p, k in kg.claim_file_keys.items()}
         order = [str(p) for p, _ in files]
-        kept = {p: base for p, key, base in before["files"] if key is not None and keys.get(p) == key and p in set(order)}
+        present = set(order)
+        kept = {p: base for p, key, base in before["files"] if key is not None and keys.get(p) == key and p in present}
         if len(kept) * 4 < len(order):
             return False  # nearly every file changed: a whole write is faster
         bases = _bases(order, kept)
