@@ -510,7 +510,8 @@ class ModelIndex:
         self.layout = Layout(Path(root))
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("PRAGMA query_only = 1")
-        meta = {k: loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+        meta = {k: loads(v) for k, v in self._db.execute(  # not what update_index reads (each file's key): a query needs none of it
+            "SELECT key, value FROM meta WHERE key IN ('format', 'deprecated', 'replaced_claims', 'content_sha256')")}
         if meta.get("format") != INDEX_FORMAT:
             raise ValueError(f"{path}: index format {meta.get('format')}, not {INDEX_FORMAT}")
         self.deprecated: dict = meta["deprecated"]
