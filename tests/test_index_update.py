@@ -188,3 +188,25 @@ def test_a_damaged_previous_index_is_written_whole(mini, tmp_path, updates):
     assert updates == [False]
     assert _tables(index.path) == _fresh(mini, tmp_path / "fresh.sqlite")
     assert not list(index.path.parent.glob(".index-*.tmp"))  # the update's copy is gone
+
+
+def test_the_real_graph_after_a_claim_id_edit(tmp_path, updates):
+    """The real graph (claims that dispute and replace across files): one claim renamed in one file, the index updated."""
+    import shutil
+
+    from .conftest import REPO
+
+    root = tmp_path / "real"
+    for folder in ("ontology", "sources", "claims"):
+        shutil.copytree(REPO / folder, root / folder)
+    first = open_index(root)
+    assert first is not None
+    some = next(c for c in first.claims.values() if c.path.name == "xxzg-collusion.yaml")
+    first.close()
+    _edit(root / "claims" / "xxzg-collusion.yaml", f"  - id: {some.id}\n", f"  - id: {some.id}-edited\n")
+    index = open_index(root)
+    assert index is not None
+    assert f"{some.id}-edited" in index.claims and some.id not in index.claims
+    index.close()
+    assert updates == [True]
+    assert _tables(index.path) == _fresh(root, tmp_path / "fresh.sqlite")
