@@ -16,6 +16,15 @@ keeps besides the records, so that a query reads only what its answer holds:
 - each record pickled on its own (rdflib terms made plain: an IRI as its text, an altLabel as a
   LangString), decoded when a query first reads it.
 
+After an edit of claim files only, the index is updated rather than written whole (`update_index`):
+the previous index (the newest other one in the cache) is copied, the changed and removed files'
+rows are deleted and the changed and new files' written, and only their claims are read (the model
+loads a file's claims when asked, kg.model.claimfiles). Its meta records what it was made from: each
+claim file's key (KG.claim_file_keys: its content and what its resolution read, so a claim whose
+dispute another file's `replaces` rewrote has a new key too), govkg's code and the ontology's
+digests; if the code or the ontology changed, or the previous index cannot be read, it is written
+whole. Claims and chains are numbered by file (SPAN, STEP) so that the other files keep their ords.
+
 SQLite because the index is read, not loaded: a chain at a million claims touches a few hundred
 records, found through the tables' id indexes; one marshal or JSON file would have to be read
 whole (measured: unpickling the whole model was 5.2 of 6.1 s of a warm chain at 10k claims).
