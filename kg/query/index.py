@@ -311,14 +311,8 @@ def update_index(kg, previous: Path, path: Path, content_sha256: str | None = No
             return False
         gone = [(base, base + SPAN) for p, _, base in before["files"] if p not in kept]
         shutil.copyfile(previous, tmp)
-        _apply(kg, tmp, gone, [(str(p), load, bases[str(p)]) for p, load in files if str(p) not in kept])
-        db = sqlite3.connect(tmp)
-        try:
-            db.execute("DELETE FROM meta")
-            _write_meta(db, {**meta, "files": [(p, keys.get(p), bases[p]) for p in order]})
-            db.commit()
-        finally:
-            db.close()
+        _apply(kg, tmp, gone, [(str(p), load, bases[str(p)]) for p, load in files if str(p) not in kept],
+               {**meta, "files": [(p, keys.get(p), bases[p]) for p in order]})
     except Exception:  # noqa: BLE001 - a damaged or foreign previous index is a miss: the index is written whole
         tmp.unlink(missing_ok=True)
         return False
@@ -326,8 +320,9 @@ def update_index(kg, previous: Path, path: Path, content_sha256: str | None = No
     return True
 
 
-def _apply(kg, tmp: Path, gone: list[tuple[int, int]], new: list[tuple[str, Callable[[], tuple[list, list]], int]]) -> None:
-    """Delete the rows numbered in `gone`'s ranges and insert those of `new`'s files (path, loader, base), in one transaction."""
+def _apply(kg, tmp: Path, gone: list[tuple[int, int]], new: list[tuple[str, Callable[[], tuple[list, list]], int]], meta: dict) -> None:
+    """Delete the rows numbered in `gone`'s ranges, insert those of `new`'s files (path, loader, base), write the sources,
+    works and `meta` again, in one transaction."""
     db = sqlite3.connect(tmp)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;")
@@ -370,6 +365,8 @@ def _apply(kg, tmp: Path, gone: list[tuple[int, int]], new: list[tuple[str, Call
         db.execute("DELETE FROM sources")
         db.execute("DELETE FROM works")
         _write_sources(db, kg)
+        db.execute("DELETE FROM meta")
+        _write_meta(db, meta)
         db.commit()
     finally:
         db.close()
