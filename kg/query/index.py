@@ -326,18 +326,19 @@ def _apply(kg, tmp: Path, gone: list[tuple[int, int]], new: list[tuple[str, Call
     db = sqlite3.connect(tmp)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;")
-        within = " OR ".join("({0} >= ? AND {0} < ?)" for _ in gone) or "0"
-        bounds = [b for r in gone for b in r]
         rank = {cid: i for i, cid in enumerate(kg.concepts)}
         dropped: set[str] = set()
         touched: set[str] = set()
-        for cid, data in db.execute(f"SELECT id, data FROM claims WHERE {within.format('ord')}", bounds).fetchall():
-            c = loads(data)
-            dropped.add(cid)
-            touched.update((c.cause, c.effect))
-        for table, column, extra in (("claims", "ord", ""), ("chains", "ord", ""), ("mentions", "claim", ""),
-                                     ("search", "ord", "kind = 'claims' AND ")):
-            db.execute(f"DELETE FROM {table} WHERE {extra}({within.format(column)})", bounds)
+        for part in (gone[i:i + 100] for i in range(0, len(gone), 100)):  # SQLite's limits on an expression's depth and variables
+            within = " OR ".join("({0} >= ? AND {0} < ?)" for _ in part)
+            bounds = [b for r in part for b in r]
+            for cid, data in db.execute(f"SELECT id, data FROM claims WHERE {within.format('ord')}", bounds).fetchall():
+                c = loads(data)
+                dropped.add(cid)
+                touched.update((c.cause, c.effect))
+            for table, column, extra in (("claims", "ord", ""), ("chains", "ord", ""), ("mentions", "claim", ""),
+                                         ("search", "ord", "kind = 'claims' AND ")):
+                db.execute(f"DELETE FROM {table} WHERE {extra}({within.format(column)})", bounds)
         added: dict[str, tuple[list[tuple], list[tuple]]] = {}
         for _path, load, base in new:
             claims, chains = load()
