@@ -210,3 +210,15 @@ def test_the_real_graph_after_a_claim_id_edit(tmp_path, updates):
     index.close()
     assert updates == [True]
     assert _tables(index.path) == _fresh(root, tmp_path / "fresh.sqlite")
+
+
+def test_new_files_are_numbered_between_their_kept_neighbours():
+    from kg.query.index import SPAN, STEP, _bases
+
+    bases = _bases(["a", "b", "c", "d"], {"a": STEP, "d": 2 * STEP})
+    assert bases is not None and STEP < bases["b"] < bases["c"] < 2 * STEP
+    assert bases["b"] - STEP >= SPAN and bases["c"] - bases["b"] >= SPAN and 2 * STEP - bases["c"] >= SPAN
+    tail = _bases(["a", "z"], {"a": STEP})
+    assert tail is not None and tail["z"] - STEP >= SPAN
+    assert _bases(["d", "a"], {"a": STEP, "d": 2 * STEP}) is None  # kept files out of their order: written whole
+    assert _bases(["a", "b", "c"], {"a": STEP, "c": STEP + SPAN}) is None  # no room between: written whole
