@@ -16,6 +16,15 @@ keeps besides the records, so that a query reads only what its answer holds:
 - each record pickled on its own (rdflib terms made plain: an IRI as its text, an altLabel as a
   LangString), decoded when a query first reads it.
 
+After an edit of claim files only, the index is updated rather than written whole (`update_index`):
+the previous index (the newest other one in the cache) is copied, the changed and removed files'
+rows are deleted and the changed and new files' written, and only their claims are read (the model
+loads a file's claims when asked, kg.model.claimfiles). Its meta records what it was made from: each
+claim file's key (KG.claim_file_keys: its content and what its resolution read, so a claim whose
+dispute another file's `replaces` rewrote has a new key too), govkg's code and the ontology's
+digests; if the code or the ontology changed, or the previous index cannot be read, it is written
+whole. Claims and chains are numbered by file (SPAN, STEP) so that the other files keep their ords.
+
 SQLite because the index is read, not loaded: a chain at a million claims touches a few hundred
 records, found through the tables' id indexes; one marshal or JSON file would have to be read
 whole (measured: unpickling the whole model was 5.2 of 6.1 s of a warm chain at 10k claims).
@@ -25,6 +34,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields, replace
@@ -53,7 +63,7 @@ try:  # CPython's unpickler itself: the pickle module's Python half costs a warm
 except ImportError:  # another Python
     from pickle import UnpicklingError, loads
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE concepts(ord INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, data BLOB NOT NULL, outgoing BLOB, incoming BLOB);
@@ -108,62 +118,275 @@ def _search_row(kind: str, i: int, rid: str, fields: list[tuple[str, str, str]])
     return kind, i, rid, marshal.dumps(fields), "\x00".join(norm for _, _, norm in fields)
 
 
+# Claims and chains are numbered by file: a file's rows take the ords from its base on (at most SPAN of them), and a fresh
+# index puts the files STEP apart, so that an update renumbers only the files it rewrites (a new file takes a base
+# between its neighbours'). Readers only order by ord: the same order as the model's, whatever the numbers.
+SPAN = 1 << 26
+STEP = 1 << 36
+_TOP = 1 << 62
+
+
+def _claim_row(c, i: int) -> tuple:
+    return i, c.id, _dump(_plain(c))
+
+
+def _mention_rows(c, i: int) -> Iterator[tuple]:
+    return ((cid, i) for cid in dict.fromkeys([c.cause, c.effect, *c.conditions, *c.agent, *c.target]) if cid)
+
+
+def _claim_search_row(c, i: int) -> tuple:
+    from kg.query.search import claim_fields, normalized_fields
+
+    return _search_row("claims", i, c.id, normalized_fields(claim_fields(c)))
+
+
+def _insert_claims(db: sqlite3.Connection, numbered: Callable[[], Iterable[tuple[int, Any]]]) -> None:
+    """The claims', mentions' and search rows of (ord, claim) pairs: a pass each, so that no table's rows are all in memory at once."""
+    db.executemany("INSERT INTO claims VALUES (?, ?, ?)", (_claim_row(c, i) for i, c in numbered()))
+    db.executemany("INSERT INTO mentions VALUES (?, ?)", (m for i, c in numbered() for m in _mention_rows(c, i)))
+    db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (_claim_search_row(c, i) for i, c in numbered()))
+
+
+def _chain_row(ch, i: int) -> tuple:
+    return i, ch.id, _dump((ch.id, ch.source, ch.steps, [c.id for c in ch.links], ch.path, ch.line))
+
+
+def _link(c, rank: Mapping[str, int]) -> tuple[tuple, tuple] | None:
+    """(outgoing entry of the cause, incoming entry of the effect) of a claim, None for a claim that is no link."""
+    if c.relation == "definition" or c.cause not in rank or c.effect not in rank:
+        return None  # a definition has no object: no link
+    return (c.id, c.effect, c.relation, c.source, rank[c.effect]), (c.id, c.cause, c.relation, c.source, rank[c.cause])
+
+
+def _numbering(kg) -> tuple[list[int], list[int], list[tuple[str, str | None, int]] | None]:
+    """The ords of the model's claims and of its chains, in their order, and each claim file's (path, key, base).
+
+    Numbered by file (SPAN, STEP) when each file's claims and chains come together, in the files' order;
+    else one after the other, and no files (such an index is only ever written whole).
+    """
+    from kg.model.claimfiles import claims_by_file
+
+    order = [str(path) for path, _ in claims_by_file(kg)]
+    base = {p: (i + 1) * STEP for i, p in enumerate(order)}
+    keys = {str(p): k for p, k in kg.claim_file_keys.items()}
+
+    def numbered(records) -> list[int] | None:
+        seen: dict[str, int] = {}
+        out: list[int] = []
+        for r in records:
+            p = str(r.path)
+            n = seen[p] = seen.get(p, -1) + 1
+            if p not in base or n >= SPAN or (out and base[p] + n <= out[-1]):
+                return None
+            out.append(base[p] + n)
+        return out
+
+    claims = numbered(kg.claims.values())
+    chains = numbered(kg.chains.values())
+    if claims is None or chains is None or len(order) * STEP >= _TOP:
+        return list(range(len(kg.claims))), list(range(len(kg.chains))), None
+    return claims, chains, [(p, keys.get(p), base[p]) for p in order]
+
+
+def _meta(kg, content_sha256: str | None, files) -> dict:
+    from kg.query.stats import get_stats
+    from kg.rdf.graphs import code_key
+    from kg.rdf.release import content_hash_once
+
+    return {"format": INDEX_FORMAT, "stats": get_stats(kg), "deprecated": {k: _plain_concept(c) for k, c in kg.deprecated.items()},
+            "replaced_claims": dict(kg.replaced_claims),
+            # citations name the release by this hash: a warm `kg cite` must not have to emit the graph for it
+            "content_sha256": content_sha256 or content_hash_once(kg),
+            # what an update (update_index) must find unchanged to keep rows: the code, the ontology, each claim file
+            "code": code_key(), "ontology": {str(p): d for p, d in kg.ontology_digests.items()}, "files": files}
+
+
+def _write_sources(db: sqlite3.Connection, kg) -> None:
+    db.executemany("INSERT INTO sources VALUES (?, ?, ?)", ((i, sid, _dump(_plain(s))) for i, (sid, s) in enumerate(kg.sources.items())))
+    db.executemany("INSERT INTO works VALUES (?, ?, ?)", ((i, wid, _dump(_plain(w))) for i, (wid, w) in enumerate(kg.works.items())))
+
+
+def _write_meta(db: sqlite3.Connection, meta: dict) -> None:
+    db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, _dump(v)) for k, v in meta.items()))
+
+
+def _into_place(tmp: Path, path: Path) -> None:
+    try:
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_index(kg, path: Path, content_sha256: str | None = None) -> None:
     """Write the index of a loaded model to `path`: to a temporary file beside it, then renamed into place.
 
     `content_sha256`: the model's content hash when the caller has it (else computed from the model).
     """
-    from kg.query.search import claim_fields, concept_fields, normalized_fields
-    from kg.query.stats import get_stats
-    from kg.rdf.release import content_hash_once
+    from kg.query.search import concept_fields, normalized_fields
 
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        claim_ords, chain_ords, files = _numbering(kg)
         rank = {cid: i for i, cid in enumerate(kg.concepts)}
         outgoing: dict[str, list[tuple]] = {cid: [] for cid in kg.concepts}
         incoming: dict[str, list[tuple]] = {cid: [] for cid in kg.concepts}
         for c in kg.claims.values():
-            if c.relation == "definition" or c.cause not in rank or c.effect not in rank:
-                continue  # a definition has no object: no link
-            outgoing[c.cause].append((c.id, c.effect, c.relation, c.source, rank[c.effect]))
-            incoming[c.effect].append((c.id, c.cause, c.relation, c.source, rank[c.cause]))
+            link = _link(c, rank)
+            if link is not None:
+                outgoing[c.cause].append(link[0])
+                incoming[c.effect].append(link[1])
         db.executemany("INSERT INTO concepts VALUES (?, ?, ?, ?, ?)", (
             (i, cid, _dump(_plain_concept(c)), marshal.dumps(outgoing[cid]), marshal.dumps(incoming[cid]))
             for i, (cid, c) in enumerate(kg.concepts.items())))
         db.executemany("INSERT INTO names VALUES (?, ?, ?)", (
             (raw, normalize(raw), i) for i, (cid, c) in enumerate(kg.concepts.items()) for raw in dict.fromkeys([cid, *c.all_labels()])))
-        db.executemany("INSERT INTO claims VALUES (?, ?, ?)", ((i, cid, _dump(_plain(c))) for i, (cid, c) in enumerate(kg.claims.items())))
-        db.executemany("INSERT INTO chains VALUES (?, ?, ?)", (
-            (i, ch.id, _dump((ch.id, ch.source, ch.steps, [c.id for c in ch.links], ch.path, ch.line)))
-            for i, ch in enumerate(kg.chains.values())))
-        db.executemany("INSERT INTO sources VALUES (?, ?, ?)", ((i, sid, _dump(_plain(s))) for i, (sid, s) in enumerate(kg.sources.items())))
-        db.executemany("INSERT INTO works VALUES (?, ?, ?)", ((i, wid, _dump(_plain(w))) for i, (wid, w) in enumerate(kg.works.items())))
-        db.executemany("INSERT INTO mentions VALUES (?, ?)", (
-            (cid, i) for i, c in enumerate(kg.claims.values()) for cid in dict.fromkeys([c.cause, c.effect, *c.conditions, *c.agent, *c.target])
-            if cid))
-        db.executemany("INSERT INTO narrower VALUES (?, ?)", (
-            (b, i) for i, c in enumerate(kg.concepts.values()) for b in dict.fromkeys(c.broader)))
         db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (
             _search_row("concepts", i, cid, normalized_fields(concept_fields(c))) for i, (cid, c) in enumerate(kg.concepts.items())))
-        db.executemany("INSERT INTO search VALUES (?, ?, ?, ?, ?)", (
-            _search_row("claims", i, cid, normalized_fields(claim_fields(c))) for i, (cid, c) in enumerate(kg.claims.items())))
-        meta = {"format": INDEX_FORMAT, "stats": get_stats(kg), "deprecated": {k: _plain_concept(c) for k, c in kg.deprecated.items()},
-                "replaced_claims": dict(kg.replaced_claims),
-                # citations name the release by this hash: a warm `kg cite` must not have to emit the graph for it
-                "content_sha256": content_sha256 or content_hash_once(kg)}
-        db.executemany("INSERT INTO meta VALUES (?, ?)", ((k, _dump(v)) for k, v in meta.items()))
+        _insert_claims(db, lambda: zip(claim_ords, kg.claims.values(), strict=True))
+        db.executemany("INSERT INTO chains VALUES (?, ?, ?)", (_chain_row(ch, i) for i, ch in zip(chain_ords, kg.chains.values(), strict=True)))
+        _write_sources(db, kg)
+        db.executemany("INSERT INTO narrower VALUES (?, ?)", (
+            (b, i) for i, c in enumerate(kg.concepts.values()) for b in dict.fromkeys(c.broader)))
+        _write_meta(db, _meta(kg, content_sha256, files))
         db.executescript(_INDEXES)
         db.commit()
     finally:
         db.close()
+    _into_place(tmp, path)
+
+
+def _bases(order: list[str], kept: dict[str, int]) -> dict[str, int] | None:
+    """Each file's base in `order`: a kept file's own, the others' spread between their kept neighbours'; None when
+    the kept files are out of order or too close for the files between them (then the index is written whole)."""
+    out: dict[str, int] = {}
+    run: list[str] = []
+    low = 0
+    for p in [*order, None]:
+        if p is not None and p not in kept:
+            run.append(p)
+            continue
+        high = kept[p] if p is not None else min(_TOP, low + STEP * (len(run) + 1))
+        step = (high - low) // (len(run) + 1)
+        if step < SPAN:
+            return None
+        out.update((q, low + step * (j + 1)) for j, q in enumerate(run))
+        run = []
+        if p is not None:
+            out[p] = low = kept[p]
+    return out
+
+
+def update_index(kg, previous: Path, path: Path, content_sha256: str | None = None) -> bool:
+    """Write the index of a loaded model to `path` from the index of earlier inputs, when only claim files changed.
+
+    The previous index is copied, and in one transaction the rows of the changed and removed claim files'
+    claims and chains (their mentions, search rows and the links in their concepts' lists) are deleted and
+    those of the changed and new files inserted; the sources, works and counts are written again (small).
+    Only the changed files' claims are read. False, with nothing written, when it cannot be done so: the
+    code or the ontology changed, the previous index is damaged or of another format, or most files changed.
+    """
+    from kg.model.claimfiles import claims_by_file
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        os.replace(tmp, path)
-    except OSError:
+        with sqlite3.connect(f"file:{previous}?mode=ro", uri=True) as old:
+            before = {k: loads(v) for k, v in old.execute("SELECT key, value FROM meta")}
+        old.close()
+        meta = _meta(kg, content_sha256, None)
+        if any(before.get(k) != meta[k] for k in ("format", "code", "ontology")) or not meta["ontology"] or not before.get("files"):
+            return False
+        files = claims_by_file(kg)
+        keys = {str(p): k for p, k in kg.claim_file_keys.items()}
+        order = [str(p) for p, _ in files]
+        present = set(order)
+        kept = {p: base for p, key, base in before["files"] if key is not None and keys.get(p) == key and p in present}
+        if len(kept) * 4 < len(order):
+            return False  # nearly every file changed: a whole write is faster
+        bases = _bases(order, kept)
+        if bases is None:
+            return False
+        gone = [(base, base + SPAN) for p, _, base in before["files"] if p not in kept]
+        shutil.copyfile(previous, tmp)
+        _apply(kg, tmp, gone, [(str(p), load, bases[str(p)]) for p, load in files if str(p) not in kept],
+               {**meta, "files": [(p, keys.get(p), bases[p]) for p in order]})
+    except Exception:  # noqa: BLE001 - a damaged or foreign previous index is a miss: the index is written whole
         tmp.unlink(missing_ok=True)
-        raise
+        return False
+    _into_place(tmp, path)
+    return True
+
+
+def _apply(kg, tmp: Path, gone: list[tuple[int, int]], new: list[tuple[str, Callable[[], tuple[list, list]], int]], meta: dict) -> None:
+    """Delete the rows numbered in `gone`'s ranges, insert those of `new`'s files (path, loader, base), write the sources,
+    works and `meta` again, in one transaction."""
+    db = sqlite3.connect(tmp)
+    try:
+        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;")
+        rank = {cid: i for i, cid in enumerate(kg.concepts)}
+        dropped: set[str] = set()
+        touched: set[str] = set()
+        for part in (gone[i:i + 100] for i in range(0, len(gone), 100)):  # SQLite's limits on an expression's depth and variables
+            within = " OR ".join("({0} >= ? AND {0} < ?)" for _ in part)
+            bounds = [b for r in part for b in r]
+            for cid, data in db.execute(f"SELECT id, data FROM claims WHERE {within.format('ord')}", bounds).fetchall():
+                c = loads(data)
+                dropped.add(cid)
+                touched.update((c.cause, c.effect))
+            for table, column, extra in (("claims", "ord", ""), ("chains", "ord", ""), ("mentions", "claim", ""),
+                                         ("search", "ord", "kind = 'claims' AND ")):
+                db.execute(f"DELETE FROM {table} WHERE {extra}({within.format(column)})", bounds)
+        added: dict[str, tuple[list[tuple], list[tuple]]] = {}
+        for _path, load, base in new:
+            claims, chains = load()
+            if len(claims) > SPAN or len(chains) > SPAN:
+                raise ValueError("a file of more claims than an index's numbering keeps apart")
+            _insert_claims(db, lambda: ((base + n, c) for n, c in enumerate(claims)))  # noqa: B023 - called before the next file
+            db.executemany("INSERT INTO chains VALUES (?, ?, ?)", (_chain_row(ch, base + n) for n, ch in enumerate(chains)))
+            for c in claims:
+                link = _link(c, rank)
+                if link is not None:
+                    added.setdefault(c.cause, ([], []))[0].append(link[0])
+                    added.setdefault(c.effect, ([], []))[1].append(link[1])
+        for concept in touched | set(added):
+            row = db.execute("SELECT outgoing, incoming FROM concepts WHERE id = ?", (concept,)).fetchone()
+            if row is None:
+                continue
+            lists = []
+            for before, more in zip(map(marshal.loads, row), added.get(concept, ([], [])), strict=True):
+                links = [e for e in before if e[0] not in dropped] + more
+                if more:  # in claim order, as written whole
+                    ords = dict(_ords(db, [e[0] for e in links]))
+                    links.sort(key=lambda e: ords[e[0]])
+                lists.append(marshal.dumps(links))
+            db.execute("UPDATE concepts SET outgoing = ?, incoming = ? WHERE id = ?", (*lists, concept))
+        db.execute("DELETE FROM sources")
+        db.execute("DELETE FROM works")
+        _write_sources(db, kg)
+        db.execute("DELETE FROM meta")
+        _write_meta(db, meta)
+        db.commit()
+    finally:
+        db.close()
+
+
+def _ords(db: sqlite3.Connection, ids: list[str]) -> Iterator[tuple[str, int]]:
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        yield from db.execute(f"SELECT id, ord FROM claims WHERE id IN ({','.join('?' * len(part))})", part)
+
+
+def previous_index(path: Path) -> Path | None:
+    """The newest other index in the project's cache (made from earlier inputs), if any."""
+    folder = path.parent
+    try:
+        found = [folder / n for n in os.listdir(folder) if n.startswith("index-") and n.endswith(".sqlite") and folder / n != path]
+        return max(found, key=lambda p: p.stat().st_mtime, default=None)
+    except OSError:
+        return None
 
 
 class Records(Mapping):
@@ -294,7 +517,8 @@ class ModelIndex:
         self.layout = Layout(Path(root))
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("PRAGMA query_only = 1")
-        meta = {k: loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+        meta = {k: loads(v) for k, v in self._db.execute(  # not what update_index reads (each file's key): a query needs none of it
+            "SELECT key, value FROM meta WHERE key IN ('format', 'deprecated', 'replaced_claims', 'content_sha256')")}
         if meta.get("format") != INDEX_FORMAT:
             raise ValueError(f"{path}: index format {meta.get('format')}, not {INDEX_FORMAT}")
         self.deprecated: dict = meta["deprecated"]
@@ -378,7 +602,10 @@ def open_index(root: Path) -> ModelIndex | None:
             if problems:
                 return None
             try:
-                write_index(kg, path, kept_content_hash(kg))
+                previous = previous_index(path)
+                content = kept_content_hash(kg)
+                if previous is None or not update_index(kg, previous, path, content):
+                    write_index(kg, path, content)
             except (OSError, sqlite3.Error):
                 return None  # a read-only or full disk: the loaded model answers
             prune_entries(root, "index", path)
