@@ -44,12 +44,14 @@ QUICK_EDITS = {
     "a comment moves the lines of a file whose claim replaces a claim": _replace_retired_then_move_lines,
     "a claim's polarity changed": lambda root: _replace(root / "claims" / NOTES, "polarity: positive\n    evidence: citation\n    quote: 推诿导致形式主义",
                                                         "polarity: negative\n    evidence: citation\n    quote: 推诿导致形式主义"),
-    "a file's claims in another file of the same name order": lambda root: _prepend_comment(root, "mini-a.yaml"),
+    "every line of the first file moved down": lambda root: _prepend_comment(root, "mini-a.yaml"),
+    # a causal pair another file has too: the sum's sources of that pair are made again from every file's counts
+    "a claim's effect changed to another file's pair": lambda root: _replace(root / "claims" / NOTES, "effect: formalism", "effect: paperwork"),
+    "a claim's cause changed to a pair of its own, out of a shared one": lambda root: _replace(
+        root / "claims" / NOTES, "cause: caution\n    effect: shirking", "cause: reform\n    effect: formalism"),
 }
 ALL_EDITS = {
     **{name: edit for name, (edit, _) in LAZY_EDITS.items()}, **QUICK_EDITS,
-    # a causal pair another file has too: the sum's sources of that pair are made again from every file's counts
-    "a claim's effect changed to another file's pair": lambda root: _replace(root / "claims" / NOTES, "effect: formalism", "effect: paperwork"),
     # a claim that no longer resolves leaves the graph: others may have disputed it, the merge is made again
     "a quote that no longer resolves": lambda root: _replace(root / "claims" / NOTES, "quote: 推诿导致形式主义", "quote: 推诿导致了形式主义"),
 }

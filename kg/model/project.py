@@ -543,6 +543,8 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
         return None
     files_now = list(state.files)
     totals = ClaimCounts.from_plain(state.totals)
+    shared = state.shared_pairs
+    recount = False
     fresh: tuple | None = None
     if edited:
         i = edited[0]
@@ -577,14 +579,16 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
             counts = new_counts.to_plain()
             if counts != old.counts:
                 after = totals_after(totals, ClaimCounts.from_plain(old.counts), new_counts, state.shared_pairs)
-                if after is None:
-                    return None
-                totals = after
+                recount = after is None  # a causal pair another file has too changed: the sum made again from each file's counts
+                totals = after or totals
         relined = tuple((cid, kind, lines[cid][kind], code, message) for cid, kind, _, code, message in old.retire_problems)
         files_now[i] = FileState(old.path, key, summary.spec, summary.dependencies, old.claim_ids, old.chain_ids, (),
                                  tuple(plain_problem(p) for p in summary.parse_problems), merged, relined,
                                  _record_key(key, summary.dependencies, [], changed), counts)
         fresh = (i, resolution)
+        if recount:
+            each = [ClaimCounts.from_plain(f.counts) for f in files_now if f.counts is not None]
+            totals, shared = total(each), shared_pairs(each)
     for f in files_now:
         parsed.mark_used(f.key)
     replaced = dict(state.replaced)
@@ -608,7 +612,7 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
             problems.extend(problem(f.path, line, code, message) for cid, kind, line, code, message in f.retire_problems if kind == field_name)
     new_state = None
     if fresh is not None:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, state.shared_pairs, totals.to_plain())
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain())
     return (ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts_by_path, totals), new_state
 
 
