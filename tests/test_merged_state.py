@@ -191,3 +191,26 @@ def test_a_rebuild_after_an_edit_that_moves_a_problem_reports_it_at_its_new_line
     cold = invoke(runner, mini, "build", "--out", str(tmp_path / "cold"))
     assert (warm.stderr, warm.exit_code) == (cold.stderr, cold.exit_code)
     assert "mini-notes.yaml:5" in warm.stderr and "b-reform-shirkin" in warm.stderr
+
+
+SOURCE_EDITS = {
+    "a text edited": lambda root: _replace(root / "sources" / "mini-a.txt", "下级打折扣", "下级打了折扣"),
+    "a record's title edited": lambda root: _replace(root / "sources" / "mini-a.yaml", "title: 小书摘录", "title: 小书的摘录"),
+    "a record's work unknown": lambda root: _replace(root / "sources" / "mini-a.yaml", "work: mini-book", "work: mini-bok"),
+    "a record removed": lambda root: ((root / "sources" / "mini-notes.yaml").unlink(), (root / "sources" / "mini-notes.txt").unlink()),
+    "a text removed": lambda root: (root / "sources" / "mini-b.txt").unlink(),
+}
+
+
+@pytest.mark.parametrize("case", list(SOURCE_EDITS))
+def test_the_kept_sources_equal_a_fresh_read_after_an_edit(mini, tmp_path, case):
+    folder = tmp_path / "parsed"
+    before = _kept(mini, folder)[0]
+    assert _kept(mini, folder)[0].sources == before.sources  # read back
+    SOURCE_EDITS[case](mini)
+    eager, eager_problems = load_kg(mini)
+    for _ in range(2):  # read again, then read back
+        kept, problems = _kept(mini, folder)
+        assert problems == eager_problems
+        assert kept.sources == eager.sources and kept.works == eager.works
+        assert kept.sources != before.sources

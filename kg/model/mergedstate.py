@@ -59,19 +59,20 @@ class MergedState:
     duplicated: frozenset  # every statement id that is a duplicate somewhere
     shared_pairs: frozenset  # the causal pairs of more than one file
     totals: tuple  # ClaimCounts.to_plain of every file's counts added up
+    world: str | None  # kg.model.project._world when the state was made: while it is the same, no file's dependencies changed
 
     def dumps(self) -> bytes:
         return marshal.dumps((STATE_FORMAT, tuple(f.plain() for f in self.files), self.replaced, tuple(self.duplicated),
-                              tuple(self.shared_pairs), self.totals))
+                              tuple(self.shared_pairs), self.totals, self.world))
 
     @classmethod
     def loads(cls, raw) -> MergedState | None:
         """The state kept as `raw`, or None (a miss) if it is of another format or shape."""
         try:
-            fmt, files, replaced, duplicated, shared, totals = marshal.loads(raw)
-            if fmt != STATE_FORMAT or not isinstance(replaced, dict) or not isinstance(totals, tuple):
+            fmt, files, replaced, duplicated, shared, totals, world = marshal.loads(raw)
+            if fmt != STATE_FORMAT or not isinstance(replaced, dict) or not isinstance(totals, tuple) or not isinstance(world, str | None):
                 return None
-            return cls([FileState(*f) for f in files], replaced, frozenset(duplicated), frozenset(shared), totals)
+            return cls([FileState(*f) for f in files], replaced, frozenset(duplicated), frozenset(shared), totals, world)
         except Exception:  # broken, truncated, of another shape: a miss
             return None
 

@@ -296,8 +296,9 @@ def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
     return h.hexdigest()
 
 
-def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict, dict]:
-    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated), kept in `parsed` by the files' content.
+def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict, dict, str | None]:
+    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated, the key of the files'
+    content or None), kept in `parsed` by the files' content.
 
     The concepts are made from all the files at once (a concept's triples may lie in several), so the entry is the whole ontology's.
     """
@@ -305,7 +306,7 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
     found = parsed.get(key) if parsed is not None and key is not None else None
     if isinstance(found, tuple) and len(found) == 4:
         problems.extend(found[3])
-        return found[0], found[1], found[2]
+        return found[0], found[1], found[2], key
     own: list[Problem] = []
     ontology_triples: dict = {}
     digests: dict[Path, str] = {}
@@ -320,9 +321,45 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
             digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
     concepts = concepts_from_triples(ontology_triples)
     problems.extend(own)
-    if parsed is not None and key is not None and _ontology_key(layout, parsed) == key:  # unchanged while it was parsed
-        parsed.put(key, (ontology_triples, digests, concepts, own))
-    return ontology_triples, digests, concepts
+    unchanged = parsed is not None and key is not None and _ontology_key(layout, parsed) == key  # unchanged while it was parsed
+    if unchanged:
+        parsed.put(key, (ontology_triples, digests, concepts, own))  # type: ignore[union-attr, arg-type]
+    return ontology_triples, digests, concepts, key if unchanged else None
+
+
+SOURCES_FORMAT = 1
+
+
+def _sources_key(layout: Layout, parsed: ParseCache) -> str | None:
+    """The sha256 of every record and text of sources/ (the names and bytes of its .yaml and .txt files: what load_sources reads)
+    and of the code; None if one is not a regular file or cannot be read (then the folder is read as always)."""
+    folder = layout.sources
+    h = hashlib.sha256(f"govkg sources {SOURCES_FORMAT}\n{parsed.salt}\n{folder}\n".encode())
+    try:
+        for path in sorted(folder.iterdir()):
+            if path.suffix not in (".yaml", ".txt"):
+                continue
+            if path.is_symlink() or not path.is_file():
+                return None
+            h.update(f"{path.name}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _load_sources(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict]:
+    """load_sources of the project, kept in `parsed` by the folder's content: a rebuild after a claim file's edit parses no record."""
+    key = _sources_key(layout, parsed) if parsed is not None and parsed.entries.usable and layout.sources.is_dir() else None
+    found = parsed.get(key) if parsed is not None and key is not None else None
+    if isinstance(found, tuple) and len(found) == 3 and isinstance(found[0], dict):
+        problems.extend(found[2])
+        return found[0], found[1]
+    own: list[Problem] = []
+    sources, works = load_sources(layout.sources, own)
+    problems.extend(own)
+    if parsed is not None and key is not None and _sources_key(layout, parsed) == key:  # unchanged while it was read
+        parsed.put(key, (sources, works, own))
+    return sources, works
 
 
 def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Problem]]:
@@ -339,8 +376,8 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     for folder in (layout.ontology, layout.sources, layout.claims):
         if not folder.is_dir():
             problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
-    ontology_triples, digests, all_concepts = _load_ontology(layout, problems, parsed)
-    sources, works = load_sources(layout.sources, problems)
+    ontology_triples, digests, all_concepts, ontology_key = _load_ontology(layout, problems, parsed)
+    sources, works = _load_sources(layout, problems, parsed)
     concepts = all_concepts
     deprecated = {cid: c for cid, c in concepts.items() if c.deprecated}
     concepts = {cid: c for cid, c in concepts.items() if not c.deprecated}
@@ -371,7 +408,8 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
         collecting = gc.isenabled()
         gc.disable()  # the summaries are some 300,000 tuples a 100k-claim project, none in a cycle: the collector would walk them again and again
         try:
-            claims, chains, replaced, file_keys, counts, totals = _resolve_kept(named, parsed, sources, concepts, deprecated, problems)
+            world = _world(ontology_key, sources)
+            claims, chains, replaced, file_keys, counts, totals = _resolve_kept(named, parsed, sources, concepts, deprecated, problems, world)
         finally:
             if collecting:
                 gc.enable()
@@ -381,7 +419,20 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     return kg, problems
 
 
-def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, deprecated, problems: list[Problem]):
+def _world(ontology_key: str | None, sources: dict) -> str | None:
+    """The sha256 of everything a claim file's dependencies (`_dependencies`) can read: the ontology's files (its concepts are made
+    from them alone) and each source's id and text; None when the ontology's key is not known. While it is the same, every
+    unchanged file's dependencies are too (kg.model.mergedstate checks none of them)."""
+    if ontology_key is None:
+        return None
+    h = hashlib.sha256(f"govkg claim dependencies\n{ontology_key}\n".encode())
+    for sid, src in sources.items():
+        h.update(f"{len(sid)} {sid} {len(src.text)}\n".encode())
+        h.update(src.text.encode())
+    return h.hexdigest()
+
+
+def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, deprecated, problems: list[Problem], world: str | None = None):
     """_resolve_claims of the claim files, each file's parse, resolution and summary kept in `parsed` (kg.inputs.parsecache).
 
     An unchanged file is merged from its summary (kg.model.claimfiles), and its claims are read back only
@@ -402,7 +453,7 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
     kept = parsed.entries.get(where) if parsed.entries.usable and named else None
     state = MergedState.loads(kept) if isinstance(kept, bytes) else None
     if state is not None:
-        quick = _from_state(state, keyed, parsed, dependencies, (sources, concepts, deprecated), problems, made)
+        quick = _from_state(state, keyed, parsed, dependencies, (sources, concepts, deprecated), problems, made, world)
         if quick is not None:
             result, state = quick
             if state is not None:
@@ -501,7 +552,8 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
                            tuple(plain_problem(p) for p in merged), tuple(retire_problems.get(ref, ())), keys[ref.path],
                            counts[ref.path].to_plain() if ref.path in counts else None)
                  for ref, (_, _, summary, _), merged in zip(files.files, summaries, merge_problems, strict=True)],
-                dict(replaced), frozenset(sid for ds in dropped.values() for sid in ds), shared_pairs(list(counts.values())), totals.to_plain())
+                dict(replaced), frozenset(sid for ds in dropped.values() for sid in ds), shared_pairs(list(counts.values())), totals.to_plain(),
+                world)
             parsed.put(where, state.dumps())
     return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts, totals
 
@@ -534,11 +586,13 @@ def _summary_of(path: Path, key: str | None, parsed: ParseCache, dependencies, c
 
 
 def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed: ParseCache, dependencies, context: tuple,
-                problems: list[Problem], made: dict[Path, tuple]):
+                problems: list[Problem], made: dict[Path, tuple], world: str | None):
     """_resolve_kept's answer from the kept merge (kg.model.mergedstate) and the new state to keep (None: unchanged), or None: a miss."""
     if len(state.files) != len(keyed) or any(f.path != str(path) or key is None for f, (path, key) in zip(state.files, keyed, strict=True)):
         return None
-    edited = [i for i, (f, (_, key)) in enumerate(zip(state.files, keyed, strict=True)) if f.key != key or dependencies(f.spec) != f.dependencies]
+    same_world = world is not None and state.world == world  # else each file's dependencies are checked
+    edited = [i for i, (f, (_, key)) in enumerate(zip(state.files, keyed, strict=True))
+              if f.key != key or (not same_world and dependencies(f.spec) != f.dependencies)]
     if len(edited) > 1:
         return None
     files_now = list(state.files)
@@ -612,7 +666,9 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
             problems.extend(problem(f.path, line, code, message) for cid, kind, line, code, message in f.retire_problems if kind == field_name)
     new_state = None
     if fresh is not None:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain())
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world)
+    elif not same_world:
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world)
     return (ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts_by_path, totals), new_state
 
 

@@ -45,8 +45,9 @@ def get_stats(kg: KG) -> dict:
 def counts_of(kg: KG, counts) -> dict:
     """The stats of a graph whose claims' counts (kg.model.claimstats.ClaimCounts) are `counts`."""
     links = counts.links
-    multi_doc = sum(1 for sources, _ in links.values() if len(sources) > 1)
-    multi_work = sum(1 for sources, _ in links.values() if len(sources) > 1 and len({kg.work_of(s) for s in sources}) > 1)
+    several = [sources for sources, _ in links.values() if len(sources) > 1]  # few: the works are looked up for these alone
+    multi_doc = len(several)
+    multi_work = sum(1 for sources in several if len({kg.work_of(s) for s in sources}) > 1)
     opposed = sum(1 for _, polarities in links.values() if len(polarities) > 1)
     classes = Counter(c.cls for c in kg.concepts.values())
     return {
