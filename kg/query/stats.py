@@ -47,7 +47,8 @@ def counts_of(kg: KG, counts) -> dict:
     links = counts.links
     several = [sources for sources, _ in links.values() if len(sources) > 1]  # few: the works are looked up for these alone
     multi_doc = len(several)
-    multi_work = sum(1 for sources in several if len({kg.work_of(s) for s in sources}) > 1)
+    work = {sid: src.work for sid, src in kg.sources.items()}  # kg.work_of's answers, looked up in C
+    multi_work = sum(1 for sources in several if len({work.get(s, s) for s in sources}) > 1)
     opposed = sum(1 for _, polarities in links.values() if len(polarities) > 1)
     classes = Counter(c.cls for c in kg.concepts.values())
     return {
