@@ -88,6 +88,7 @@ def _totals_are_the_sum(kg) -> None:
     for name in ("by_source", "by_polarity", "in_roles", "by_relation", "by_certainty", "by_modality"):
         assert dict(getattr(kept, name)) == dict(getattr(summed, name)), name
     assert {pair: (set(s), set(p)) for pair, (s, p) in kept.links.items()} == {pair: (set(s), set(p)) for pair, (s, p) in summed.links.items()}
+    assert kept.link_tallies() == summed.link_tallies()  # kept with the sum, or updated for the pairs an edit changed
 
 
 @pytest.mark.parametrize("case", list(ALL_EDITS))

@@ -60,19 +60,28 @@ class MergedState:
     shared_pairs: frozenset  # the causal pairs of more than one file
     totals: tuple  # ClaimCounts.to_plain of every file's counts added up
     world: str | None  # kg.model.project._world when the state was made: while it is the same, no file's dependencies changed
+    tallies: tuple | None = None  # the sum's ClaimCounts.link_tallies
 
     def dumps(self) -> bytes:
         return marshal.dumps((STATE_FORMAT, tuple(f.plain() for f in self.files), self.replaced, tuple(self.duplicated),
-                              tuple(self.shared_pairs), self.totals, self.world))
+                              tuple(self.shared_pairs), self.totals, self.world, self.tallies))
+
+    def counted(self) -> ClaimCounts:
+        """The sum of every file's counts, with its link tallies when they are kept."""
+        out = ClaimCounts.from_plain(self.totals)
+        if self.tallies is not None:
+            out.tallies = (self.tallies[0], self.tallies[1])
+        return out
 
     @classmethod
     def loads(cls, raw) -> MergedState | None:
         """The state kept as `raw`, or None (a miss) if it is of another format or shape."""
         try:
-            fmt, files, replaced, duplicated, shared, totals, world = marshal.loads(raw)
-            if fmt != STATE_FORMAT or not isinstance(replaced, dict) or not isinstance(totals, tuple) or not isinstance(world, str | None):
+            fmt, files, replaced, duplicated, shared, totals, world, tallies = marshal.loads(raw)
+            if (fmt != STATE_FORMAT or not isinstance(replaced, dict) or not isinstance(totals, tuple) or not isinstance(world, str | None)
+                    or not (tallies is None or (isinstance(tallies, tuple) and isinstance(tallies[0], dict) and isinstance(tallies[1], int)))):
                 return None
-            return cls([FileState(*f) for f in files], replaced, frozenset(duplicated), frozenset(shared), totals, world)
+            return cls([FileState(*f) for f in files], replaced, frozenset(duplicated), frozenset(shared), totals, world, tallies)
         except Exception:  # broken, truncated, of another shape: a miss
             return None
 
@@ -109,6 +118,19 @@ def totals_after(totals: ClaimCounts, old: ClaimCounts, new: ClaimCounts, shared
             out.links[pair] = new.links[pair]
         else:
             out.links.pop(pair, None)
+    if totals.tallies is not None:  # the tallies of the changed pairs alone taken out and put back
+        several, opposed = dict(totals.tallies[0]), totals.tallies[1]
+        for pair in changed:
+            for links, sign in ((totals.links, -1), (out.links, 1)):
+                if pair in links:
+                    sources, polarities = links[pair]
+                    if len(sources) > 1 and sign < 0:
+                        del several[pair]
+                    elif len(sources) > 1:
+                        several[pair] = sources
+                    if len(polarities) > 1:
+                        opposed += sign
+        out.tallies = (several, opposed)
     return out
 
 

@@ -553,7 +553,7 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
                            counts[ref.path].to_plain() if ref.path in counts else None)
                  for ref, (_, _, summary, _), merged in zip(files.files, summaries, merge_problems, strict=True)],
                 dict(replaced), frozenset(sid for ds in dropped.values() for sid in ds), shared_pairs(list(counts.values())), totals.to_plain(),
-                world)
+                world, totals.link_tallies())
             parsed.put(where, state.dumps())
     return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts, totals
 
@@ -596,7 +596,7 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
     if len(edited) > 1:
         return None
     files_now = list(state.files)
-    totals = ClaimCounts.from_plain(state.totals)
+    totals = state.counted()
     shared = state.shared_pairs
     recount = False
     fresh: tuple | None = None
@@ -666,9 +666,9 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
             problems.extend(problem(f.path, line, code, message) for cid, kind, line, code, message in f.retire_problems if kind == field_name)
     new_state = None
     if fresh is not None:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world)
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world, totals.link_tallies())
     elif not same_world:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world)
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world, totals.link_tallies())
     return (ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts_by_path, totals), new_state
 
 

@@ -45,11 +45,10 @@ def get_stats(kg: KG) -> dict:
 def counts_of(kg: KG, counts) -> dict:
     """The stats of a graph whose claims' counts (kg.model.claimstats.ClaimCounts) are `counts`."""
     links = counts.links
-    several = [sources for sources, _ in links.values() if len(sources) > 1]  # few: the works are looked up for these alone
+    several, opposed = counts.link_tallies()  # kept with the sum (kg.model.mergedstate): few pairs, the works looked up for these alone
     multi_doc = len(several)
     work = {sid: src.work for sid, src in kg.sources.items()}  # kg.work_of's answers, looked up in C
-    multi_work = sum(1 for sources in several if len({work.get(s, s) for s in sources}) > 1)
-    opposed = sum(1 for _, polarities in links.values() if len(polarities) > 1)
+    multi_work = sum(1 for sources in several.values() if len({work.get(s, s) for s in sources}) > 1)
     classes = Counter(c.cls for c in kg.concepts.values())
     return {
         "sources": len(kg.sources),
