@@ -611,7 +611,8 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
         old = state.files[i]
         raw = parsed.peek_summary(old.key)
         before = _readable_summary(raw)
-        if (before is None or key is None or old.dropped or any(sid in state.duplicated for sid, *_ in summary.statements)
+        if (before is None or before.dependencies != old.dependencies  # not the summary the state merged (made again since)
+                or key is None or old.dropped or any(sid in state.duplicated for sid, *_ in summary.statements)
                 or shape(before) != shape(summary)):
             return None
         lines = {}
