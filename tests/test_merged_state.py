@@ -215,3 +215,24 @@ def test_the_kept_sources_equal_a_fresh_read_after_an_edit(mini, tmp_path, case)
         assert problems == eager_problems
         assert kept.sources == eager.sources and kept.works == eager.works
         assert kept.sources != before.sources
+
+
+def test_an_edited_files_summary_made_again_since_the_state_is_not_taken_for_the_one_merged(mini, tmp_path, monkeypatch):
+    import marshal
+
+    from kg.inputs.parsecache import _summary_key
+
+    folder = tmp_path / "parsed"
+    cache = ParseCache(folder, "salt")
+    load_kg(mini, cache)
+    key = cache.content_key(mini / "claims" / NOTES)
+    entry = folder / f"{_summary_key(key)}.pickle"
+    fields = list(marshal.loads(pickle.loads(entry.read_bytes())))
+    fields[3] = "0" * 64  # what its resolution read is no longer what the state merged (a source edited, the state not kept since)
+    entry.write_bytes(pickle.dumps(marshal.dumps(tuple(fields))))
+    QUICK_EDITS["a gloss edited"](mini)
+    read: list[str] = []
+    kept_summary = project._kept_summary
+    monkeypatch.setattr(project, "_kept_summary", lambda parsed, key, deps: read.append(key) or kept_summary(parsed, key, deps))
+    _same_load(_kept(mini, folder), load_kg(mini))
+    assert len(read) == 3  # a miss: every summary merged again
