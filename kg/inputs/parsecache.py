@@ -106,6 +106,21 @@ class ParseCache:
         self.entries.used.update((key, _resolved_key(key)))
         return found
 
+    def peek_summary(self, key: str) -> bytes | None:
+        """The kept summary of the content with parse `key` as it is (the caller reads it whole or not at all), or None; not marked as used."""
+        if not self.entries.usable:
+            return None
+        try:
+            with open(self.entries.folder / f"{_summary_key(key)}.pickle", "rb") as f:
+                found = pickle.load(f)
+        except Exception:  # missing, truncated or stale: a miss
+            return None
+        return found if isinstance(found, bytes) else None
+
+    def mark_used(self, key: str) -> None:
+        """Keep the parse, the resolution and the summary of the content with parse `key` through `prune` (read from elsewhere)."""
+        self.entries.used.update((key, _resolved_key(key), _summary_key(key)))
+
     def keep_summary(self, key: str, summary: bytes) -> None:
         self.entries.put(_summary_key(key), summary)
 

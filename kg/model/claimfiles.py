@@ -30,7 +30,7 @@ from kg.model.claimstats import ClaimCounts
 SUMMARY_FORMAT = 1
 
 
-def _plain_problem(p: Problem) -> tuple:
+def plain_problem(p: Problem) -> tuple:
     return (p.path, p.line, p.column, p.code, p.message)
 
 
@@ -49,9 +49,9 @@ def summarize(spec, dependencies: str, parse_problems: list[Problem], resolution
             valid.extend(links)
             plain_links = tuple((c.id, c.chain, c.position, tuple(c.replaces), c.field_lines.get("replaces"),
                                  tuple(c.disputes), c.field_lines.get("disputes")) for c in links)
-        out.append((sid, line, id_line, tuple(map(_plain_problem, found)), plain_links, chain.id if chain is not None else None))
-    return marshal.dumps((SUMMARY_FORMAT, spec[0], tuple(spec[1]), dependencies, tuple(map(_plain_problem, parse_problems)),
-                          _plain_problem(unknown_source) if unknown_source is not None else None, tuple(out),
+        out.append((sid, line, id_line, tuple(map(plain_problem, found)), plain_links, chain.id if chain is not None else None))
+    return marshal.dumps((SUMMARY_FORMAT, spec[0], tuple(spec[1]), dependencies, tuple(map(plain_problem, parse_problems)),
+                          plain_problem(unknown_source) if unknown_source is not None else None, tuple(out),
                           ClaimCounts(valid).to_plain()))
 
 

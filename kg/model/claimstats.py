@@ -15,7 +15,7 @@ class ClaimCounts:
     """What the counts read of some claims: tallies, and each causal link's (cause, effect) sources and polarities."""
 
     __slots__ = ("claims", "by_source", "by_polarity", "conditional", "disputes", "in_roles", "with_agent", "with_target",
-                 "by_relation", "by_certainty", "by_modality", "links")
+                 "by_relation", "by_certainty", "by_modality", "links", "tallies")
 
     def __init__(self, claims: Iterable = ()):
         self.claims = 0
@@ -29,6 +29,7 @@ class ClaimCounts:
         # Each causal pair's sources and polarities, each a sorted tuple of distinct values: a sum shares them (`add` makes new ones
         # only where two files meet), and tuples of text are left alone by the garbage collector (sets are walked on every collection).
         self.links: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self.tallies: tuple[dict, int] | None = None  # link_tallies, once asked for (or kept: kg.model.mergedstate)
         links: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
         for c in claims:
             self.claims += 1
@@ -51,12 +52,21 @@ class ClaimCounts:
                 polarities.add(c.polarity)
         self.links = {pair: (tuple(sorted(s)), tuple(sorted(p))) for pair, (s, p) in links.items()}
 
+    def link_tallies(self) -> tuple[dict, int]:
+        """(the causal pairs with several sources, each with its sources; how many pairs have opposite polarities): what kg.query.stats
+        reads of every link, kept with the sum of a project's counts so that a rebuild does not go through every link again."""
+        if self.tallies is None:
+            self.tallies = ({pair: s for pair, (s, _) in self.links.items() if len(s) > 1},
+                            sum(1 for _, p in self.links.values() if len(p) > 1))
+        return self.tallies
+
     def add(self, other: ClaimCounts) -> ClaimCounts:
         """Add another set of claims' counts to these (the claims of two sets are never the same claim).
 
         Files seldom share a causal pair: the pairs are added in one dict update, and only the shared ones merged one by one.
         """
         self.claims += other.claims
+        self.tallies = None
         for name in ("by_source", "by_polarity", "in_roles", "by_relation", "by_certainty", "by_modality"):
             getattr(self, name).update(getattr(other, name))
         self.conditional += other.conditional

@@ -21,9 +21,10 @@ from kg.inputs.quotes import Anchor, anchor, find_all, nearest
 from kg.inputs.sources import Source, Work, load_sources
 from kg.inputs.turtle import load_turtle
 from kg.inputs.yamlio import read_text_checked
-from kg.model.claimfiles import ClaimFiles, ClaimsOnDemand, FileClaims, Summary, problems_of, summarize
-from kg.model.claimstats import ClaimCounts
+from kg.model.claimfiles import ClaimFiles, ClaimsOnDemand, FileClaims, Summary, plain_problem, problems_of, summarize
+from kg.model.claimstats import ClaimCounts, total
 from kg.model.concepts import Concept, concepts_from_triples
+from kg.model.mergedstate import FileState, MergedState, shape, shared_pairs, state_key, totals_after
 
 
 @dataclass
@@ -48,6 +49,8 @@ class KG:
     claim_file_keys: dict[Path, str] = field(default_factory=dict, repr=False)
     # Each claim file's counts (kg.model.claimstats), which kg.query.stats adds up; kept by the same key.
     claim_counts: dict[Path, ClaimCounts] = field(default_factory=dict, repr=False)
+    # Their sum (kg.model.mergedstate keeps it): what kg.query.stats and the release metadata count.
+    claim_totals: ClaimCounts | None = field(default=None, repr=False)
 
     def work_of(self, source_id: str) -> str:
         src = self.sources.get(source_id)
@@ -293,8 +296,9 @@ def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
     return h.hexdigest()
 
 
-def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict, dict]:
-    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated), kept in `parsed` by the files' content.
+def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict, dict, str | None]:
+    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated, the key of the files'
+    content or None), kept in `parsed` by the files' content.
 
     The concepts are made from all the files at once (a concept's triples may lie in several), so the entry is the whole ontology's.
     """
@@ -302,7 +306,7 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
     found = parsed.get(key) if parsed is not None and key is not None else None
     if isinstance(found, tuple) and len(found) == 4:
         problems.extend(found[3])
-        return found[0], found[1], found[2]
+        return found[0], found[1], found[2], key
     own: list[Problem] = []
     ontology_triples: dict = {}
     digests: dict[Path, str] = {}
@@ -317,9 +321,45 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
             digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
     concepts = concepts_from_triples(ontology_triples)
     problems.extend(own)
-    if parsed is not None and key is not None and _ontology_key(layout, parsed) == key:  # unchanged while it was parsed
-        parsed.put(key, (ontology_triples, digests, concepts, own))
-    return ontology_triples, digests, concepts
+    unchanged = parsed is not None and key is not None and _ontology_key(layout, parsed) == key  # unchanged while it was parsed
+    if unchanged:
+        parsed.put(key, (ontology_triples, digests, concepts, own))  # type: ignore[union-attr, arg-type]
+    return ontology_triples, digests, concepts, key if unchanged else None
+
+
+SOURCES_FORMAT = 1
+
+
+def _sources_key(layout: Layout, parsed: ParseCache) -> str | None:
+    """The sha256 of every record and text of sources/ (the names and bytes of its .yaml and .txt files: what load_sources reads)
+    and of the code; None if one is not a regular file or cannot be read (then the folder is read as always)."""
+    folder = layout.sources
+    h = hashlib.sha256(f"govkg sources {SOURCES_FORMAT}\n{parsed.salt}\n{folder}\n".encode())
+    try:
+        for path in sorted(folder.iterdir()):
+            if path.suffix not in (".yaml", ".txt"):
+                continue
+            if path.is_symlink() or not path.is_file():
+                return None
+            h.update(f"{path.name}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _load_sources(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict]:
+    """load_sources of the project, kept in `parsed` by the folder's content: a rebuild after a claim file's edit parses no record."""
+    key = _sources_key(layout, parsed) if parsed is not None and parsed.entries.usable and layout.sources.is_dir() else None
+    found = parsed.get(key) if parsed is not None and key is not None else None
+    if isinstance(found, tuple) and len(found) == 3 and isinstance(found[0], dict):
+        problems.extend(found[2])
+        return found[0], found[1]
+    own: list[Problem] = []
+    sources, works = load_sources(layout.sources, own)
+    problems.extend(own)
+    if parsed is not None and key is not None and _sources_key(layout, parsed) == key:  # unchanged while it was read
+        parsed.put(key, (sources, works, own))
+    return sources, works
 
 
 def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Problem]]:
@@ -336,8 +376,8 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     for folder in (layout.ontology, layout.sources, layout.claims):
         if not folder.is_dir():
             problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
-    ontology_triples, digests, all_concepts = _load_ontology(layout, problems, parsed)
-    sources, works = load_sources(layout.sources, problems)
+    ontology_triples, digests, all_concepts, ontology_key = _load_ontology(layout, problems, parsed)
+    sources, works = _load_sources(layout, problems, parsed)
     concepts = all_concepts
     deprecated = {cid: c for cid, c in concepts.items() if c.deprecated}
     concepts = {cid: c for cid, c in concepts.items() if not c.deprecated}
@@ -360,6 +400,7 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     problems += [problem(p, None, "bad-name", file_name_message(p.name) or "") for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
     file_keys: dict[Path, str] = {}
     counts: dict[Path, ClaimCounts] = {}
+    totals: ClaimCounts | None = None
     if parsed is None:
         files = [cf for p in named if (cf := load_claim_file(p, problems))]
         claims, chains, replaced = _resolve_claims(files, sources, concepts, problems, deprecated)
@@ -367,72 +408,85 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
         collecting = gc.isenabled()
         gc.disable()  # the summaries are some 300,000 tuples a 100k-claim project, none in a cycle: the collector would walk them again and again
         try:
-            claims, chains, replaced, file_keys, counts = _resolve_kept(named, parsed, sources, concepts, deprecated, problems)
+            world = _world(ontology_key, sources)
+            claims, chains, replaced, file_keys, counts, totals = _resolve_kept(named, parsed, sources, concepts, deprecated, problems, world)
         finally:
             if collecting:
                 gc.enable()
         parsed.prune()
     kg = KG(layout, sources, works, concepts, claims, chains, ontology_triples, deprecated=deprecated, replaced_claims=replaced,
-            ontology_digests=digests, claim_file_keys=file_keys, claim_counts=counts)
+            ontology_digests=digests, claim_file_keys=file_keys, claim_counts=counts, claim_totals=totals)
     return kg, problems
 
 
-def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, deprecated, problems: list[Problem]):
+def _world(ontology_key: str | None, sources: dict) -> str | None:
+    """The sha256 of everything a claim file's dependencies (`_dependencies`) can read: the ontology's files (its concepts are made
+    from them alone) and each source's id and text; None when the ontology's key is not known. While it is the same, every
+    unchanged file's dependencies are too (kg.model.mergedstate checks none of them)."""
+    if ontology_key is None:
+        return None
+    h = hashlib.sha256(f"govkg claim dependencies\n{ontology_key}\n".encode())
+    for sid, src in sources.items():
+        h.update(f"{len(sid)} {sid} {len(src.text)}\n".encode())
+        h.update(src.text.encode())
+    return h.hexdigest()
+
+
+def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, deprecated, problems: list[Problem], world: str | None = None):
     """_resolve_claims of the claim files, each file's parse, resolution and summary kept in `parsed` (kg.inputs.parsecache).
 
     An unchanged file is merged from its summary (kg.model.claimfiles), and its claims are read back only
     when something asks for them (ClaimsOnDemand). Also each file's key for its named graph's record
     (kg.rdf.graphs): the sha256 of its content, of what its resolution read, and of what the merge changed
-    in it (statements left out as duplicates, disputes of retired ids); and each file's counts.
+    in it (statements left out as duplicates, disputes of retired ids); and each file's counts and their sum.
+    What the merge made is kept as one entry (kg.model.mergedstate): when no file, or one file in a way no
+    other can see, changed since, it is read instead of every file's summary.
     """
     texts: dict = {}
 
     def dependencies(spec) -> str:
         return _dependencies(spec, sources, concepts, deprecated, texts)
 
+    keyed = [(path, parsed.content_key(path)) for path in named]
+    made: dict[Path, tuple] = {}  # the summaries made or read for the state's shortcut, not made again by the full merge
+    where = state_key(parsed.salt, str(Path(named[0]).parent) if named else "")
+    kept = parsed.entries.get(where) if parsed.entries.usable and named else None
+    state = MergedState.loads(kept) if isinstance(kept, bytes) else None
+    if state is not None:
+        quick = _from_state(state, keyed, parsed, dependencies, (sources, concepts, deprecated), problems, made, world)
+        if quick is not None:
+            result, state = quick
+            if state is not None:
+                parsed.put(where, state.dumps())
+            return result
+    summaries: list[tuple[Path, str | None, Summary, Resolved | None]] = []
+    for path, key in keyed:
+        found = made.get(path) or _summary_of(path, key, parsed, dependencies, (sources, concepts, deprecated), problems)
+        if found is None:
+            continue
+        key, summary, resolution = found
+        problems.extend(summary.parse_problems)
+        summaries.append((path, key, summary, resolution))
     replaced: dict[str, str] = {}
     files = ClaimFiles(parsed.entries.folder if parsed.entries.usable else None, parsed.salt, replaced,
                        (_resolve_file, sources, concepts, deprecated))
-    summaries: list[tuple[Path, str | None, Summary, Resolved | None]] = []
-    for path in named:
-        key = parsed.content_key(path)
-        summary = _kept_summary(parsed, key, dependencies) if key is not None else None
-        resolution = None
-        if summary is not None:
-            problems.extend(summary.parse_problems)
-        else:
-            found = parsed.resolved(key, dependencies) if key is not None else None
-            if found is not None:
-                problems.extend(found[2])
-            else:
-                before = len(problems)
-                cf, key = parsed.load_keyed(path, problems)
-                if cf is None:
-                    continue
-                spec = (cf.source, _used_concepts(cf))
-                found = (spec, dependencies(spec), problems[before:], _resolve_file(cf, sources, concepts, deprecated))
-                if key is not None:
-                    parsed.keep_resolved(key, found)
-            resolution = found[3]
-            raw = summarize(found[0], found[1], found[2], resolution)
-            if key is not None:
-                parsed.keep_summary(key, raw)
-            summary = Summary(raw)
-        summaries.append((path, key, summary, resolution))
     # _merge, from the summaries: each statement id's first place, the statements left out as duplicates.
     seen: dict[str, tuple[Path, int]] = {}
     links: dict[str, tuple[FileClaims, tuple]] = {}  # every claim id kept, in KG.claims' order, with its file and summary
     dropped: dict[Path, list[str]] = {}
+    merge_problems: list[tuple] = []
     for path, key, summary, resolution in summaries:
         ref = FileClaims(files, path, key, summary.dependencies, frozenset(), resolution)
         files.files.append(ref)
+        before = len(problems)
         if summary.unknown_source is not None:
             problems.append(summary.unknown_source)
+            merge_problems.append(tuple(problems[before:]))
             continue
         for sid, line, id_line, found_problems, its_links, chain_id in summary.statements:
             if sid in seen:
-                where = f"{seen[sid][0].name}:{seen[sid][1]}"
-                problems.append(problem(path, id_line, "duplicate-id", f"claim id '{sid}' is already used at {where}"))
+                where_first = f"{seen[sid][0].name}:{seen[sid][1]}"
+                problems.append(problem(path, id_line, "duplicate-id", f"claim id '{sid}' is already used at {where_first}"))
                 dropped.setdefault(path, []).append(sid)
                 continue
             seen[sid] = (path, line)
@@ -446,7 +500,14 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
             if chain_id is not None:
                 files.chain_file[chain_id] = ref
         ref.dropped = frozenset(dropped.get(path, ()))
+        merge_problems.append(tuple(problems[before:]))
     statement_ids = set(seen)
+    retire_problems: dict[FileClaims, list[tuple]] = {}
+
+    def retire_problem(ref: FileClaims, cid: str, field: str, line, code: str, message: str) -> None:
+        problems.append(problem(ref.path, line, code, message))
+        retire_problems.setdefault(ref, []).append((cid, field, line, code, message))
+
     # _retire, from the summaries: the same problems, in the same order; the disputes are rewritten when a file's claims are read.
     for cid, (ref, (_, chain, position, replaces, replaces_line, _, _)) in links.items():
         if position and position > 1:
@@ -454,10 +515,9 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
         for old in replaces:
             new = chain or cid
             if old in statement_ids or old in links:
-                problems.append(problem(ref.path, replaces_line, "bad-value",
-                                        f"replaces '{old}', which is still a claim: remove that claim, or this entry"))
+                retire_problem(ref, cid, "replaces", replaces_line, "bad-value", f"replaces '{old}', which is still a claim: remove that claim, or this entry")
             elif old in replaced and replaced[old] != new:
-                problems.append(problem(ref.path, replaces_line, "duplicate-id", f"'{old}' is replaced by '{replaced[old]}' already"))
+                retire_problem(ref, cid, "replaces", replaces_line, "duplicate-id", f"'{old}' is replaced by '{replaced[old]}' already")
             else:
                 replaced[old] = new
     changed: dict[Path, list[str]] = {}
@@ -466,16 +526,158 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
         owned[ref] = owned.get(ref, 0) + 1
         for d in disputes:
             if d not in statement_ids and d not in links and d not in replaced:
-                problems.append(problem(ref.path, disputes_line, "unknown-claim", f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}"))
+                retire_problem(ref, cid, "disputes", disputes_line, "unknown-claim", f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}")
         if disputes:
             changed.setdefault(ref.path, []).append(f"{cid} {' '.join(replaced.get(d, d) for d in disputes)}")
-    keys = {path: hashlib.sha256(f"{key} {summary.dependencies}\n{dropped.get(path, [])}\n{changed.get(path, [])}".encode()).hexdigest()
+    keys = {path: _record_key(key, summary.dependencies, dropped.get(path, []), changed.get(path, []))
             for path, key, summary, _ in summaries if key is not None}
     counts: dict[Path, ClaimCounts] = {}
     for ref, (_, _, summary, _) in zip(files.files, summaries, strict=True):
         if ref in owned:  # the summary counts every claim of the file: if the merge left some out, they are counted again
             counts[ref.path] = summary.counts if summary.counts.claims == owned[ref] else ClaimCounts(ref.load()[0].values())
-    return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts
+    totals = total(counts.values())
+    if all(key is not None for _, key, _, _ in summaries) and summaries:
+        claim_ids: dict[FileClaims, list[str]] = {ref: [] for ref in files.files}
+        for cid, (ref, _) in links.items():
+            claim_ids[ref].append(cid)
+        chain_ids: dict[FileClaims, list[str]] = {ref: [] for ref in files.files}
+        for chid, ref in files.chain_file.items():
+            chain_ids[ref].append(chid)
+        every = [cid for ref in files.files for cid in claim_ids[ref]]
+        every_chain = [chid for ref in files.files for chid in chain_ids[ref]]
+        if every == list(links) and every_chain == list(files.chain_file):  # each id once, each file's ids together: the state can say it
+            state = MergedState(
+                [FileState(str(ref.path), ref.key or "", summary.spec, summary.dependencies, tuple(claim_ids[ref]), tuple(chain_ids[ref]),
+                           tuple(dropped.get(ref.path, ())), tuple(plain_problem(p) for p in summary.parse_problems),
+                           tuple(plain_problem(p) for p in merged), tuple(retire_problems.get(ref, ())), keys[ref.path],
+                           counts[ref.path].to_plain() if ref.path in counts else None)
+                 for ref, (_, _, summary, _), merged in zip(files.files, summaries, merge_problems, strict=True)],
+                dict(replaced), frozenset(sid for ds in dropped.values() for sid in ds), shared_pairs(list(counts.values())), totals.to_plain(),
+                world, totals.link_tallies())
+            parsed.put(where, state.dumps())
+    return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts, totals
+
+
+def _record_key(key, dependencies: str, dropped: list[str], changed: list[str]) -> str:
+    return hashlib.sha256(f"{key} {dependencies}\n{dropped}\n{changed}".encode()).hexdigest()
+
+
+def _summary_of(path: Path, key: str | None, parsed: ParseCache, dependencies, context: tuple, failed: list[Problem]) -> tuple | None:
+    """(key, summary, resolution or None) of a claim file: its kept summary, else its kept resolution summarised, else the file
+    parsed and resolved; None if it cannot be read as claims, its parse's problems added to `failed`."""
+    summary = _kept_summary(parsed, key, dependencies) if key is not None else None
+    if summary is not None:
+        return key, summary, None
+    found = parsed.resolved(key, dependencies) if key is not None else None
+    if found is None:
+        own: list[Problem] = []
+        cf, key = parsed.load_keyed(path, own)
+        if cf is None:
+            failed.extend(own)
+            return None
+        spec = (cf.source, _used_concepts(cf))
+        found = (spec, dependencies(spec), own, _resolve_file(cf, *context))
+        if key is not None:
+            parsed.keep_resolved(key, found)
+    raw = summarize(found[0], found[1], found[2], found[3])
+    if key is not None:
+        parsed.keep_summary(key, raw)
+    return key, Summary(raw), found[3]
+
+
+def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed: ParseCache, dependencies, context: tuple,
+                problems: list[Problem], made: dict[Path, tuple], world: str | None):
+    """_resolve_kept's answer from the kept merge (kg.model.mergedstate) and the new state to keep (None: unchanged), or None: a miss."""
+    if len(state.files) != len(keyed) or any(f.path != str(path) or key is None for f, (path, key) in zip(state.files, keyed, strict=True)):
+        return None
+    same_world = world is not None and state.world == world  # else each file's dependencies are checked
+    edited = [i for i, (f, (_, key)) in enumerate(zip(state.files, keyed, strict=True))
+              if f.key != key or (not same_world and dependencies(f.spec) != f.dependencies)]
+    if len(edited) > 1:
+        return None
+    files_now = list(state.files)
+    totals = state.counted()
+    shared = state.shared_pairs
+    recount = False
+    fresh: tuple | None = None
+    if edited:
+        i = edited[0]
+        path, key = keyed[i]
+        found = _summary_of(path, key, parsed, dependencies, context, [])
+        if found is None:
+            return None
+        made[path] = found
+        _, summary, resolution = found
+        old = state.files[i]
+        raw = parsed.peek_summary(old.key)
+        before = _readable_summary(raw)
+        if (before is None or before.dependencies != old.dependencies  # not the summary the state merged (made again since)
+                or key is None or old.dropped or any(sid in state.duplicated for sid, *_ in summary.statements)
+                or shape(before) != shape(summary)):
+            return None
+        lines = {}
+        changed = []
+        for *_, links, _chain in summary.statements:
+            for c in links or ():
+                lines[c[0]] = {"replaces": c[4], "disputes": c[6]}
+                if c[5]:
+                    changed.append(f"{c[0]} {' '.join(state.replaced.get(d, d) for d in c[5])}")
+        if summary.unknown_source is not None:
+            merged = (plain_problem(summary.unknown_source),)
+        else:
+            merged = tuple(p for *_, found_problems, _links, _chain in summary.statements for p in found_problems)
+        counts = None
+        if old.counts is not None:
+            new_counts = summary.counts
+            if new_counts.claims != len(old.claim_ids):
+                return None
+            counts = new_counts.to_plain()
+            if counts != old.counts:
+                after = totals_after(totals, ClaimCounts.from_plain(old.counts), new_counts, state.shared_pairs)
+                recount = after is None  # a causal pair another file has too changed: the sum made again from each file's counts
+                totals = after or totals
+        relined = tuple((cid, kind, lines[cid][kind], code, message) for cid, kind, _, code, message in old.retire_problems)
+        files_now[i] = FileState(old.path, key, summary.spec, summary.dependencies, old.claim_ids, old.chain_ids, (),
+                                 tuple(plain_problem(p) for p in summary.parse_problems), merged, relined,
+                                 _record_key(key, summary.dependencies, [], changed), counts)
+        fresh = (i, resolution)
+        if recount:
+            each = [ClaimCounts.from_plain(f.counts) for f in files_now if f.counts is not None]
+            totals, shared = total(each), shared_pairs(each)
+    for f in files_now:
+        parsed.mark_used(f.key)
+    replaced = dict(state.replaced)
+    files = ClaimFiles(parsed.entries.folder if parsed.entries.usable else None, parsed.salt, replaced, (_resolve_file, *context))
+    keys: dict[Path, str] = {}
+    counts_by_path: dict[Path, ClaimCounts] = {}
+    for i, f in enumerate(files_now):
+        path = keyed[i][0]
+        ref = FileClaims(files, path, f.key, f.dependencies, frozenset(f.dropped), fresh[1] if fresh is not None and fresh[0] == i else None)
+        files.files.append(ref)
+        files.claim_file.update(dict.fromkeys(f.claim_ids, ref))
+        files.chain_file.update(dict.fromkeys(f.chain_ids, ref))
+        problems.extend(problems_of(f.parse_problems))
+        keys[path] = f.record_key
+        if f.counts is not None:
+            counts_by_path[path] = ClaimCounts.from_plain(f.counts)
+    for f in files_now:
+        problems.extend(problems_of(f.merge_problems))
+    for field_name in ("replaces", "disputes"):  # as the full merge: every file's `replaces:` problems, then every file's `disputes:`
+        for f in files_now:
+            problems.extend(problem(f.path, line, code, message) for cid, kind, line, code, message in f.retire_problems if kind == field_name)
+    new_state = None
+    if fresh is not None:
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world, totals.link_tallies())
+    elif not same_world:
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world, totals.link_tallies())
+    return (ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts_by_path, totals), new_state
+
+
+def _readable_summary(raw) -> Summary | None:
+    try:
+        return Summary(raw) if isinstance(raw, bytes) else None
+    except Exception:  # a broken entry: a miss
+        return None
 
 
 def _kept_summary(parsed: ParseCache, key: str, dependencies) -> Summary | None:

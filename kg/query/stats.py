@@ -24,16 +24,19 @@ def links(kg: KG) -> dict[tuple[str, str], list]:
 def get_stats(kg: KG) -> dict:
     """The counts; the query index (kg.query.index) counted them when it was written, from the same model.
 
-    From the sum of each claim file's counts when the model holds them (kg.model.project keeps them
-    with each file's resolution), else from every claim: the same counts either way.
+    From the kept sum of each claim file's counts when the model holds it (kg.model.project keeps
+    it with the merge of the files' summaries), else from each file's counts, else from every claim:
+    the same counts either way.
     """
     stored = getattr(kg, "counted_stats", None)
     if stored is not None:
         return stored()
     from kg.model.claimstats import ClaimCounts, total
 
-    kept = getattr(kg, "claim_counts", None)
-    counts = total(kept.values()) if kept else None
+    counts = getattr(kg, "claim_totals", None)  # the sum kept with the merge of the claim files (kg.model.mergedstate)
+    if counts is None or counts.claims != len(kg.claims):
+        kept = getattr(kg, "claim_counts", None)
+        counts = total(kept.values()) if kept else None
     if counts is None or counts.claims != len(kg.claims):
         counts = ClaimCounts(kg.claims.values())
     return counts_of(kg, counts)
@@ -42,9 +45,10 @@ def get_stats(kg: KG) -> dict:
 def counts_of(kg: KG, counts) -> dict:
     """The stats of a graph whose claims' counts (kg.model.claimstats.ClaimCounts) are `counts`."""
     links = counts.links
-    multi_doc = sum(1 for sources, _ in links.values() if len(sources) > 1)
-    multi_work = sum(1 for sources, _ in links.values() if len(sources) > 1 and len({kg.work_of(s) for s in sources}) > 1)
-    opposed = sum(1 for _, polarities in links.values() if len(polarities) > 1)
+    several, opposed = counts.link_tallies()  # kept with the sum (kg.model.mergedstate): few pairs, the works looked up for these alone
+    multi_doc = len(several)
+    work = {sid: src.work for sid, src in kg.sources.items()}  # kg.work_of's answers, looked up in C
+    multi_work = sum(1 for sources in several.values() if len({work.get(s, s) for s in sources}) > 1)
     classes = Counter(c.cls for c in kg.concepts.values())
     return {
         "sources": len(kg.sources),
