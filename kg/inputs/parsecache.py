@@ -108,13 +108,7 @@ class ParseCache:
 
     def peek_summary(self, key: str) -> bytes | None:
         """The kept summary of the content with parse `key` as it is (the caller reads it whole or not at all), or None; not marked as used."""
-        if not self.entries.usable:
-            return None
-        try:
-            with open(self.entries.folder / f"{_summary_key(key)}.pickle", "rb") as f:
-                found = pickle.load(f)
-        except Exception:  # missing, truncated or stale: a miss
-            return None
+        found = self._peek(_summary_key(key))
         return found if isinstance(found, bytes) else None
 
     def mark_used(self, key: str) -> None:
@@ -126,14 +120,18 @@ class ParseCache:
 
     def peek_resolved(self, key: str) -> tuple | None:
         """The kept resolution of the content with parse `key` as it is (the caller checks its dependencies), or None; not marked as used."""
+        found = self._peek(_resolved_key(key))
+        return found if isinstance(found, tuple) and len(found) == 4 and isinstance(found[1], str) else None
+
+    def _peek(self, entry: str):
+        """The kept entry as it is, or None; not marked as used."""
         if not self.entries.usable:
             return None
         try:
-            with open(self.entries.folder / f"{_resolved_key(key)}.pickle", "rb") as f:
-                found = pickle.load(f)
+            with open(self.entries.folder / f"{entry}.pickle", "rb") as f:
+                return pickle.load(f)
         except Exception:  # missing, truncated or stale: a miss
             return None
-        return found if isinstance(found, tuple) and len(found) == 4 and isinstance(found[1], str) else None
 
     def prune(self) -> None:
         """Remove the entries of contents no longer present (an edited file's old parse)."""
