@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from kg.atomic import remove_unused_entries, write_atomic_with
 from kg.rdf.emit import Quad
-from kg.rdf.graphs import GraphRecord, code_key, id_view, records_of_quads
+from kg.rdf.graphs import GraphRecord, code_key, components, id_view, records_of_quads
 
 FORMAT = 4
 SUFFIX = ".piece"
@@ -267,36 +267,6 @@ class Pieces:
         f.write(tail)
 
 
-def _components(keys: list) -> list[list[int]]:
-    """The items 0..n-1 joined where their keys (an iterable of hashable keys each: ids or strings) meet, each component's items in order, the
-    components in the order of their first item (union-find)."""
-    parent = list(range(len(keys)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    # The keys two items hold, found by C's set operations (a million subjects at 100k claims, few of them shared),
-    # then joined in Python for those alone.
-    seen: set = set()
-    shared: set = set()
-    for ks in keys:
-        shared |= seen.intersection(ks)
-        seen.update(ks)
-    del seen
-    owner: dict = {}
-    for i, ks in enumerate(keys):
-        for k in shared.intersection(ks) if shared else ():
-            a, b = root(i), root(owner.setdefault(k, i))
-            parent[max(a, b)] = min(a, b)
-    out: dict[int, list[int]] = {}
-    for i in range(len(keys)):
-        out.setdefault(root(i), []).append(i)
-    return list(out.values())
-
-
 def _groups(records: list[GraphRecord]) -> list[list[GraphRecord]]:
     """The named graphs by name, those that describe a subject in common joined into one group, the groups in the order
     of their first graph's name: a subject's triples are then one group's alone.
@@ -305,7 +275,7 @@ def _groups(records: list[GraphRecord]) -> list[list[GraphRecord]]:
     which a kept record reads from its data file: two subjects with one id would only join two groups, and every
     writer groups alike, so the outputs stay the same bytes whichever way they are written."""
     records = sorted(records, key=lambda r: r.name)
-    return [[records[i] for i in part] for part in _components([id_view(r.subject_ids) for r in records])]
+    return [[records[i] for i in part] for part in components([id_view(r.subject_ids) for r in records])]
 
 
 # Below this many lines to write, the missing pieces are made in this process (a pool costs more than it saves).
@@ -377,7 +347,7 @@ def open_pieces(records: list[GraphRecord], folder: Path | None, scratch: Path |
     groups = _groups(records)
     files, used = _opened(groups, folder, kept)
     if any(p.bnodes for p in files):
-        parts = _components([p.bnodes for p in files])
+        parts = components([p.bnodes for p in files])
         if len(parts) < len(groups):
             groups = [sorted((r for i in part for r in groups[i]), key=lambda r: r.name) for part in parts]
             files, keys = _opened(groups, folder, kept)

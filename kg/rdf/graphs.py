@@ -89,6 +89,36 @@ def id_view(ids: bytes) -> memoryview:
     return memoryview(ids).cast("Q")
 
 
+def components(keys: list) -> list[list[int]]:
+    """The items 0..n-1 joined where their keys (an iterable of hashable keys each: ids or strings) meet, each component's items in order, the
+    components in the order of their first item (union-find)."""
+    parent = list(range(len(keys)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    # The keys two items hold, found by C's set operations (a million subjects at 100k claims, few of them shared),
+    # then joined in Python for those alone.
+    seen: set = set()
+    shared: set = set()
+    for ks in keys:
+        shared |= seen.intersection(ks)
+        seen.update(ks)
+    del seen
+    owner: dict = {}
+    for i, ks in enumerate(keys):
+        for k in shared.intersection(ks) if shared else ():
+            a, b = root(i), root(owner.setdefault(k, i))
+            parent[max(a, b)] = min(a, b)
+    out: dict[int, list[int]] = {}
+    for i in range(len(keys)):
+        out.setdefault(root(i), []).append(i)
+    return list(out.values())
+
+
 class GraphRecord:
     """One named graph's derived forms (see the module docstring); `quads()` unpickles its quads when a unit or piece needs them.
 

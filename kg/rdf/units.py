@@ -30,7 +30,7 @@ from collections.abc import Iterable
 
 from kg.atomic import KeptPickles
 from kg.rdf.emit import Quad, Triple
-from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, id_view, key_id, node_key, records_of_quads
+from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, components, id_view, key_id, node_key, records_of_quads
 from kg.rdf.nquads import nt
 from kg.version import __version__
 
@@ -180,24 +180,7 @@ def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_term
 
 def _sharing_subjects(records: list[GraphRecord]) -> list[list[GraphRecord]]:
     """The records in groups, those that describe a node in common (by id) in one group, in the order of their first record."""
-    parent = list(range(len(records)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[int, int] = {}
-    for i, r in enumerate(records):
-        for h in id_view(r.subject_ids):
-            j = owner.setdefault(h, i)
-            if j != i:
-                parent[root(i)] = root(j)
-    groups: dict[int, list[GraphRecord]] = {}
-    for i, r in enumerate(records):
-        groups.setdefault(root(i), []).append(r)
-    return list(groups.values())
+    return [[records[i] for i in part] for part in components([id_view(r.subject_ids) for r in records])]
 
 
 def node_ids_union(arrays: list[bytes]) -> bytes:
