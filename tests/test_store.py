@@ -119,6 +119,18 @@ def test_cache_is_reused_when_nothing_changed(mini, monkeypatch):
     assert sorted(kg2.claims) == sorted(kg1.claims) and kg2.claims["a-chain.1"].anchors == kg1.claims["a-chain.1"].anchors
 
 
+def test_a_build_leaves_the_model_s_entry_to_the_first_command_that_reads_the_model(mini, runner):
+    """`kg build` never reads the model's cache entry, so it does not pay for pickling it; the first query writes it."""
+    built = invoke(runner, mini, "build", "--out", str(mini / "dist"))
+    assert built.exit_code == 0, built.output
+    assert not list((mini / ".cache").glob("kg-*.pickle"))
+    asked = invoke(runner, mini, "stats")
+    assert asked.exit_code == 0 and "claims" in asked.output
+    assert len(list((mini / ".cache").glob("kg-*.pickle"))) == 1
+    again = invoke(runner, mini, "build", "--out", str(mini / "dist"))  # nothing changed: the same files, the entry kept
+    assert again.exit_code == 0 and len(list((mini / ".cache").glob("kg-*.pickle"))) == 1
+
+
 def test_cache_is_invalidated_by_any_change(mini):
     from kg.stores.cache import load_kg_cached
 

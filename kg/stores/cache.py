@@ -320,7 +320,11 @@ def validate_cached(root: Path, check_seeds: bool | None = None, warnings: bool 
 
     # Each named graph's record by what it is emitted from (kg.rdf.graphs): after an edit, one graph is emitted again.
     loaded, keep_model = _load_kg_unwritten(root)
-    # The model's cache entry is written once the checks are in (kg.rdf.validate.BackgroundChecks calls `background`).
+    # The model's cache entry is written once the checks are in (kg.rdf.validate.BackgroundChecks calls `background`);
+    # not by `kg build` (defer_checks), which never reads it: pickling the model cost a rebuild about 1 s at 100k claims,
+    # and the first command that loads the model (the query index's update, `kg validate`) writes it then.
+    if defer_checks:
+        keep_model = None
     from kg.rdf.checkscope import SliceCache
 
     report = validate(Path(root), check_seeds, loaded=loaded, units=units, warnings=warnings,
