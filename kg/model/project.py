@@ -221,6 +221,38 @@ def _dependencies(spec: tuple[str, tuple[str, ...]], sources, concepts, deprecat
     return h.hexdigest()
 
 
+def _duplicate_message(sid: str, first: tuple[Path, int]) -> str:
+    return f"claim id '{sid}' is already used at {first[0].name}:{first[1]}"
+
+
+def _replacement_problem(old: str, new: str, live, replaced: dict[str, str]) -> tuple[str, str] | None:
+    """(code, message) when `old` cannot be retired in favour of `new` (it is a live id, or retired by another); else it is
+    recorded in `replaced` and None. `live`: the ids still stated (one rule for _retire and the summaries' merge)."""
+    if old in live:
+        return "bad-value", f"replaces '{old}', which is still a claim: remove that claim, or this entry"
+    if old in replaced and replaced[old] != new:
+        return "duplicate-id", f"'{old}' is replaced by '{replaced[old]}' already"
+    replaced[old] = new
+    return None
+
+
+def _dispute_message(d: str, live, replaced: dict[str, str], statement_ids) -> str | None:
+    """Why a claim cannot dispute `d` (no id stated or retired), or None."""
+    if d in live or d in replaced:
+        return None
+    return f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}"
+
+
+class _Live:
+    """The ids still stated: the statements' and the claims' (a chain's links are claims, not statements)."""
+
+    def __init__(self, statement_ids, claims):
+        self.statement_ids, self.claims = statement_ids, claims
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self.statement_ids or cid in self.claims
+
+
 def _merge(files: list[tuple[Path, Resolved]], problems: list[Problem]) -> tuple[dict, dict, set[str], dict[Path, list[str]]]:
     """The claims and chains of every file's statements in turn, a statement whose id came before left out;
     and each file's ids so left out (what its claims' record is keyed with besides the file)."""
@@ -234,8 +266,7 @@ def _merge(files: list[tuple[Path, Resolved]], problems: list[Problem]) -> tuple
             continue
         for sid, spath, line, id_line, found, links, chain in statements:
             if sid in seen:
-                where = f"{seen[sid][0].name}:{seen[sid][1]}"
-                problems.append(problem(spath, id_line, "duplicate-id", f"claim id '{sid}' is already used at {where}"))
+                problems.append(problem(spath, id_line, "duplicate-id", _duplicate_message(sid, seen[sid])))
                 dropped.setdefault(path, []).append(sid)
                 continue
             seen[sid] = (spath, line)
@@ -257,24 +288,19 @@ def _resolve_claims(files: list[ClaimFile], sources, concepts, problems, depreca
 def _retire(claims: dict[str, Claim], statement_ids, problems: list[Problem]) -> dict[str, str]:
     """The ids claims' `replaces:` retire, each to its replacement; every claim's disputes of a retired id made disputes of its replacement."""
     replaced: dict[str, str] = {}
+    live = _Live(statement_ids, claims)
     for c in claims.values():
         if c.position and c.position > 1:
             continue
         for old in c.replaces:
-            new = c.chain or c.id
-            if old in statement_ids or old in claims:
-                problems.append(problem(c.path, c.field_lines.get("replaces"), "bad-value",
-                                        f"replaces '{old}', which is still a claim: remove that claim, or this entry"))
-            elif old in replaced and replaced[old] != new:
-                problems.append(problem(c.path, c.field_lines.get("replaces"), "duplicate-id",
-                                        f"'{old}' is replaced by '{replaced[old]}' already"))
-            else:
-                replaced[old] = new
+            found = _replacement_problem(old, c.chain or c.id, live, replaced)
+            if found is not None:
+                problems.append(problem(c.path, c.field_lines.get("replaces"), *found))
     for c in claims.values():
         for d in c.disputes:
-            if d not in statement_ids and d not in claims and d not in replaced:
-                problems.append(problem(c.path, c.field_lines.get("disputes"), "unknown-claim",
-                                        f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}"))
+            message = _dispute_message(d, live, replaced, statement_ids)
+            if message is not None:
+                problems.append(problem(c.path, c.field_lines.get("disputes"), "unknown-claim", message))
         c.disputes = [replaced.get(d, d) for d in c.disputes]  # a retired id disputes the claim that replaced it
     return replaced
 
@@ -485,8 +511,7 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
             continue
         for sid, line, id_line, found_problems, its_links, chain_id in summary.statements:
             if sid in seen:
-                where_first = f"{seen[sid][0].name}:{seen[sid][1]}"
-                problems.append(problem(path, id_line, "duplicate-id", f"claim id '{sid}' is already used at {where_first}"))
+                problems.append(problem(path, id_line, "duplicate-id", _duplicate_message(sid, seen[sid])))
                 dropped.setdefault(path, []).append(sid)
                 continue
             seen[sid] = (path, line)
@@ -509,24 +534,22 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
         retire_problems.setdefault(ref, []).append((cid, field, line, code, message))
 
     # _retire, from the summaries: the same problems, in the same order; the disputes are rewritten when a file's claims are read.
+    live = _Live(statement_ids, links)
     for cid, (ref, (_, chain, position, replaces, replaces_line, _, _)) in links.items():
         if position and position > 1:
             continue
         for old in replaces:
-            new = chain or cid
-            if old in statement_ids or old in links:
-                retire_problem(ref, cid, "replaces", replaces_line, "bad-value", f"replaces '{old}', which is still a claim: remove that claim, or this entry")
-            elif old in replaced and replaced[old] != new:
-                retire_problem(ref, cid, "replaces", replaces_line, "duplicate-id", f"'{old}' is replaced by '{replaced[old]}' already")
-            else:
-                replaced[old] = new
+            found = _replacement_problem(old, chain or cid, live, replaced)
+            if found is not None:
+                retire_problem(ref, cid, "replaces", replaces_line, *found)
     changed: dict[Path, list[str]] = {}
     owned: dict[FileClaims, int] = {}
     for cid, (ref, (_, _, _, _, _, disputes, disputes_line)) in links.items():
         owned[ref] = owned.get(ref, 0) + 1
         for d in disputes:
-            if d not in statement_ids and d not in links and d not in replaced:
-                retire_problem(ref, cid, "disputes", disputes_line, "unknown-claim", f"disputes '{d}', which is no claim id{_suggest(d, statement_ids)}")
+            message = _dispute_message(d, live, replaced, statement_ids)
+            if message is not None:
+                retire_problem(ref, cid, "disputes", disputes_line, "unknown-claim", message)
         if disputes:
             changed.setdefault(ref.path, []).append(f"{cid} {' '.join(replaced.get(d, d) for d in disputes)}")
     keys = {path: _record_key(key, summary.dependencies, dropped.get(path, []), changed.get(path, []))
