@@ -457,9 +457,7 @@ def test_kept_graph_records_equal_records_made_from_scratch(mini, tmp_path, case
 def test_a_broken_or_misfiled_graph_record_is_a_miss(mini, tmp_path):
     import pickle
 
-    from kg.rdf.graphs import GraphCache, graph_records, records_of_quads
-
-    from kg.rdf.graphs import read_kept, write_kept
+    from kg.rdf.graphs import GraphCache, graph_records, read_kept, records_of_quads, write_kept
 
     cache = tmp_path / "graphs"
     kg = load(mini)
