@@ -9,8 +9,11 @@ rdf:type and rdfs:subClassOf triples, and the pickle of its quads for when a uni
 be made again (all but a few ids a node in a data file once kept: GraphRecord). Records are kept under the sha256 of what the graph is emitted from and of govkg's
 code (`graph_records`): an ontology file's bytes (its Turtle parse is a function of them), a claim
 file's resolved claims and chains (pickled: the emitter reads nothing else), or, for the small
-rest (works, source records, the version), the emitted quads themselves. A stale or broken entry is
-a miss; tests/test_build_incremental.py compares every rebuild with a cold build.
+rest (works, source records, the version), the emitted quads themselves. What a build holds of every
+record (GraphRecord.LIGHT: name, digests, sizes) is one index, read in one go (GraphCache); the rest of
+a kept record is in its data file, read when asked for. Which records describe a node in common is
+kept beside them (`subject_components`). A stale or broken entry is a miss; tests/test_build_incremental.py
+compares every rebuild with a cold build, tests/test_kept_split.py the kept index and components with eager ones.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ graph (its subjects, the nodes it points to, the nodes it gives types of): a uni
 fixed by its records' digests and its facts by the digests of the type and subclass lines of the
 records they come from (`facts_digest`), so its key needs no triple written out, and its triples
 and facts are gathered only when it is validated. A graph whose content did not change costs no
-look at its triples.
+look at its triples; the split itself (which graphs meet, each unit's providers) is kept by each
+record's name and split_digest, so an edit that moves no subject, type or link reads no other record's ids.
 """
 
 from __future__ import annotations
