@@ -463,15 +463,23 @@ def read_kept(path: Path):
 
 
 def write_kept(path: Path, value) -> None:
-    """A value pickled to `path` atomically behind the sha256 of its pickle; best effort (a read-only folder keeps no shortcut)."""
-    from kg.atomic import write_bytes_atomic
+    """A value pickled to `path` behind the sha256 of its pickle, renamed into place; best effort (a read-only folder keeps no shortcut).
+
+    Not synced to disk (a rebuild would wait for it): after a crash the file may be short or empty, which its checksum
+    tells, and read_kept answers None (the records, groups or split are made again)."""
+    import tempfile
 
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, hashlib.sha256(data).digest() + data)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)  # kg.atomic's temporary names
+        with os.fdopen(fd, "wb") as f:
+            f.write(hashlib.sha256(data).digest() + data)
+        os.replace(tmp, path)
     except OSError:
-        pass
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _engines() -> str:
