@@ -93,21 +93,6 @@ def test_node_ids_in_common_cost_a_split_never_a_result(mini_ro, monkeypatch, ca
     assert {r for u in split for r in unit_results(u, shapes)} == _whole(quads, shapes)
 
 
-def test_node_ids_are_compared_a_range_at_a_time(monkeypatch):
-    import random
-
-    import kg.rdf.units as units
-    from kg.rdf.graphs import node_ids
-
-    rng = random.Random(5)
-    monkeypatch.setattr(units, "_ID_BATCH", 3)  # many ranges
-    for _ in range(200):
-        keys = [[f"n{rng.randrange(60)}" for _ in range(rng.randrange(8))] for _ in range(rng.randrange(1, 5))]
-        distinct = [set(k) for k in keys]
-        expected = len(set().union(*distinct)) == sum(len(d) for d in distinct)
-        assert units.disjoint([node_ids(k) for k in keys]) == expected, keys
-
-
 def test_a_kept_record_holds_no_subject_or_type_in_memory(mini, tmp_path):
     import pickle
 
@@ -465,24 +450,27 @@ def test_kept_graph_records_equal_records_made_from_scratch(mini, tmp_path, case
     fresh = records_of_quads(iter_quads(kg))
     assert _records_signature(kept) == _records_signature(again) == _records_signature(fresh)
     assert content_hash(None, records=again) == content_hash(kg)
-    # the entries of graphs no longer there are removed: a record and its data file (lines and quads) per graph
-    assert len(list(cache.glob("*.pickle"))) == len(list(cache.glob("*.data"))) == len(list(cache.iterdir())) // 2 == len(fresh)
+    # the entries of graphs no longer there are removed: a data file (lines and quads) per graph, and its line in the index
+    assert len(list(cache.glob("*.data"))) == len(GraphCache(cache).index) == len(fresh)
 
 
 def test_a_broken_or_misfiled_graph_record_is_a_miss(mini, tmp_path):
     import pickle
 
-    from kg.rdf.graphs import GraphCache, graph_records, records_of_quads
+    from kg.rdf.graphs import GraphCache, graph_records, read_kept, records_of_quads, write_kept
 
     cache = tmp_path / "graphs"
     kg = load(mini)
     graph_records(kg, GraphCache(cache))
-    entries = sorted(cache.glob("*.pickle"))
-    entries[0].write_bytes(b"not a pickle")
-    other = pickle.loads(entries[2].read_bytes())
-    entries[1].write_bytes(pickle.dumps(other))  # another graph's record under this key
-    entries[3].write_bytes(pickle.dumps(["a list"]))
+    index = read_kept(cache / GraphCache.INDEX)
+    keys = sorted(index)
+    index[keys[1]] = index[keys[2]]  # another graph's record under this key
+    index[keys[3]] = ["a list"]
+    write_kept(cache / GraphCache.INDEX, index)
+    (cache / f"{keys[0]}.data").write_bytes(b"not the data")
     assert _records_signature(graph_records(kg, GraphCache(cache))) == _records_signature(records_of_quads(iter_quads(kg)))
+    (cache / GraphCache.INDEX).write_bytes(pickle.dumps(index))  # no checksum: not read
+    assert GraphCache(cache).index == {} and GraphCache(cache).get(keys[4]) is None
 
 
 def _by_definition(lines: list[str]) -> str:

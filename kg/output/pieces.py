@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from kg.atomic import remove_unused_entries, write_atomic_with
 from kg.rdf.emit import Quad
-from kg.rdf.graphs import GraphRecord, code_key, components, id_view, records_of_quads
+from kg.rdf.graphs import GraphRecord, code_key, components, records_of_quads, subject_components
 
 FORMAT = 4
 SUFFIX = ".piece"
@@ -275,7 +275,7 @@ def _groups(records: list[GraphRecord]) -> list[list[GraphRecord]]:
     which a kept record reads from its data file: two subjects with one id would only join two groups, and every
     writer groups alike, so the outputs stay the same bytes whichever way they are written."""
     records = sorted(records, key=lambda r: r.name)
-    return [[records[i] for i in part] for part in components([id_view(r.subject_ids) for r in records])]
+    return [[records[i] for i in part] for part in subject_components(records)]  # kept with the records (kg.rdf.graphs)
 
 
 # Below this many lines to write, the missing pieces are made in this process (a pool costs more than it saves).

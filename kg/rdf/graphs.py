@@ -9,8 +9,11 @@ rdf:type and rdfs:subClassOf triples, and the pickle of its quads for when a uni
 be made again (all but a few ids a node in a data file once kept: GraphRecord). Records are kept under the sha256 of what the graph is emitted from and of govkg's
 code (`graph_records`): an ontology file's bytes (its Turtle parse is a function of them), a claim
 file's resolved claims and chains (pickled: the emitter reads nothing else), or, for the small
-rest (works, source records, the version), the emitted quads themselves. A stale or broken entry is
-a miss; tests/test_build_incremental.py compares every rebuild with a cold build.
+rest (works, source records, the version), the emitted quads themselves. What a build holds of every
+record (GraphRecord.LIGHT: name, digests, sizes) is one index, read in one go (GraphCache); the rest of
+a kept record is in its data file, read when asked for. Which records describe a node in common is
+kept beside them (`subject_components`). A stale or broken entry is a miss; tests/test_build_incremental.py
+compares every rebuild with a cold build, tests/test_kept_split.py the kept index and components with eager ones.
 """
 
 from __future__ import annotations
@@ -119,6 +122,69 @@ def components(keys: list) -> list[list[int]]:
     return list(out.values())
 
 
+COMPONENTS = "components.index"
+
+
+def kept_folder(records: list[GraphRecord]) -> Path | None:
+    """The folder every record is kept in (GraphCache), if they all are kept in one."""
+    folders = {r.data_file.parent if r.data_file is not None else None for r in records}
+    return folders.pop() if len(folders) == 1 else None
+
+
+def subject_components(records: list[GraphRecord]) -> list[list[int]]:
+    """components() of the records' subject ids: the records joined where they describe a node in common (by id).
+
+    When every record is kept (GraphCache), the answer is kept beside them (`components.index`) with each record's name
+    and subjects_digest, and the next call starts from it: if no record's subjects changed it reads no ids at all; else
+    only the groups the changed records were in, or now meet (an exact test of the changed records' ids against each
+    other record's), are joined again (_rejoined). The answer is components()' either way (tests compare).
+    """
+    folder = kept_folder(records)
+    if folder is None:
+        return components([id_view(r.subject_ids) for r in records])
+    state = [(r.name, r.subjects_digest) for r in records]
+    kept = read_kept(folder / COMPONENTS)
+    parts = None
+    try:
+        old_state, old_parts = kept
+        if old_state == state:
+            return old_parts
+        if len({name for name, _ in state}) == len(state) == len({r.name for r in records}):
+            parts = _rejoined(records, old_state, old_parts)
+    except (TypeError, ValueError, KeyError, IndexError):  # none kept, or of another shape
+        parts = None
+    if parts is None:
+        parts = components([id_view(r.subject_ids) for r in records])
+    write_kept(folder / COMPONENTS, (state, parts))
+    return parts
+
+
+def _rejoined(records: list[GraphRecord], old_state: list[tuple[str, str]], old_parts: list[list[int]]) -> list[list[int]]:
+    """subject_components of `records` from those of the records before (`old_state`, `old_parts`), names unique.
+
+    A group none of whose records changed or went, and none of whose records' ids meet a changed record's, is as it was:
+    its records share no id with any other group's (they did not before, and only the changed records' ids are new).
+    The records of every other group, and the changed ones, are joined again among themselves.
+    """
+    old_digest = dict(old_state)
+    old_group = {old_state[i][0]: g for g, part in enumerate(old_parts) for i in part}
+    here = {r.name: i for i, r in enumerate(records)}
+    changed = [i for i, r in enumerate(records) if old_digest.get(r.name) != r.subjects_digest]
+    touched = {old_group[name] for name in old_digest if name not in here}  # a group a record left
+    touched.update(old_group[records[i].name] for i in changed if records[i].name in old_group)
+    new_ids: set[int] = set().union(*(id_view(records[i].subject_ids) for i in changed))
+    if new_ids:
+        changed_set = set(changed)
+        for i, r in enumerate(records):
+            g = old_group[r.name] if i not in changed_set else None
+            if g is not None and g not in touched and not new_ids.isdisjoint(id_view(r.subject_ids)):
+                touched.add(g)
+    out = [[here[old_state[i][0]] for i in part] for g, part in enumerate(old_parts) if g not in touched]
+    again = sorted(set(changed) | {here[old_state[i][0]] for g in touched for i in old_parts[g] if old_state[i][0] in here})
+    out += [[again[j] for j in part] for part in components([id_view(records[i].subject_ids) for i in again])]
+    return sorted((sorted(part) for part in out), key=lambda part: part[0])
+
+
 class GraphRecord:
     """One named graph's derived forms (see the module docstring); `quads()` unpickles its quads when a unit or piece needs them.
 
@@ -130,8 +196,10 @@ class GraphRecord:
     graph by comparing these).
     """
 
-    __slots__ = ("name", "digest", "_lines", "size", "pointed", "subclass", "facts_digest", "_packed", "_summary",
-                 "lines_size", "packed_size", "summary_size", "subject_ids", "typed_ids", "_types", "_file")
+    __slots__ = ("name", "digest", "_lines", "size", "facts_digest", "_packed", "_summary", "_heavy", "_ids", "lines_size", "packed_size",
+                 "summary_size", "heavy_size", "ids_size", "subjects_digest", "split_digest", "_types", "_file")
+    LIGHT = ("name", "digest", "size", "facts_digest", "lines_size", "packed_size", "summary_size", "heavy_size", "ids_size",
+             "subjects_digest", "split_digest")  # what a kept record holds in memory (GraphCache's index): all else is read from its data file when asked for
 
     def __init__(self, name: str, quads: list[Quad], recipe: bytes | None = None):
         """`recipe`: the pickled (claims, chains) of a claim file the quads were emitted from (kept instead of the quads: a
@@ -147,20 +215,29 @@ class GraphRecord:
         subjects = {node_key(t) for t in {q[0] for q in quads}}
         # The nodes it points to outside itself (what SHACL's units need the types of), and its rdf:type and
         # rdfs:subClassOf triples: their IRIs interned, since every claim file names the same classes and concepts.
-        self.pointed = frozenset(intern(k) for k in {node_key(t) for t in {q[2] for q in quads} if type(t) is str or isinstance(t, BNode)}
-                                 if k not in subjects)
+        ordered = sorted(subjects)
+        pointed = frozenset(intern(k) for k in {node_key(t) for t in {q[2] for q in quads} if type(t) is str or isinstance(t, BNode)}
+                            if k not in subjects)
         types = [(s, TYPE, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == TYPE]
-        self.subclass = [(s, SUBCLASS, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == SUBCLASS]
-        self.subject_ids = node_ids(subjects)
-        self.typed_ids = node_ids(node_key(t[0]) for t in types)
+        subclass = [(s, SUBCLASS, intern(o) if type(o) is str else o) for s, p, o, _ in quads if p == SUBCLASS]
+        subject_ids, typed_ids = node_ids(subjects), node_ids(node_key(t[0]) for t in types)
+        self._heavy: tuple | None = (pointed, subclass)
+        self._ids: tuple[bytes, bytes] | None = (subject_ids, typed_ids)
+        # What the splits of the graph read of this record, as digests a kept split is keyed on (kg.rdf.units, kg.output.pieces):
+        # its subjects' ids (which graphs describe a node in common), and with them the ids of the nodes it gives types of,
+        # the nodes it points to and whether it has rdfs:subClassOf triples (which units provide each unit's facts).
+        self.subjects_digest = hashlib.sha256(subject_ids).hexdigest()
+        self.split_digest = hashlib.sha256(b"\n\n".join([subject_ids, typed_ids, b"%d" % bool(subclass)] + [
+            "\n".join(keys).encode("utf-8", "surrogatepass") for keys in (ordered, sorted(pointed))])).hexdigest()
         # What SHACL's units read of this graph from other units, summarised once (kg.rdf.units): the sha256 of its
         # rdf:type and rdfs:subClassOf lines (a unit's key names its providers' digests).
-        self.facts_digest = hashlib.sha256("".join(sorted({f"{form[s]} {form[p]} {form[o]}\n" for s, p, o in types + self.subclass}))
+        self.facts_digest = hashlib.sha256("".join(sorted({f"{form[s]} {form[p]} {form[o]}\n" for s, p, o in types + subclass}))
                                            .encode("utf-8")).hexdigest()
         self._packed: bytes | None = b"C" + recipe if recipe is not None else b"Q" + pickle.dumps(quads, protocol=pickle.HIGHEST_PROTOCOL)
         self.packed_size = len(self._packed)
-        self._summary: bytes | None = pickle.dumps((sorted(subjects), types), protocol=pickle.HIGHEST_PROTOCOL)
+        self._summary: bytes | None = pickle.dumps((ordered, types), protocol=pickle.HIGHEST_PROTOCOL)
         self.summary_size = len(self._summary)
+        self.heavy_size = self.ids_size = 0  # the sizes of the pickle of _heavy and of the subject ids in the data file, once kept there
         self._types: list[Triple] | None = None  # read once asked for (a provider's, by each unit that needs its types)
         self._file: Path | None = None
 
@@ -168,12 +245,56 @@ class GraphRecord:
         state = {k: getattr(self, k) for k in self.__slots__}
         state["_types"] = None
         if self._file is not None:  # kept in its data file: the pickle holds the rest
-            state.update(_lines=None, _packed=None, _summary=None, _file=None)
+            state.update(_lines=None, _packed=None, _summary=None, _heavy=None, _ids=None, _file=None)
         return state
 
     def __setstate__(self, state) -> None:
         for k in self.__slots__:
             setattr(self, k, state.get(k))
+
+    def light(self) -> tuple:
+        """What GraphCache's index keeps of a record kept in its data file (`kept` makes the record again)."""
+        return tuple(getattr(self, k) for k in self.LIGHT)
+
+    @classmethod
+    def kept(cls, light: tuple) -> GraphRecord:
+        record = cls.__new__(cls)
+        record.__setstate__(dict(zip(cls.LIGHT, light, strict=True)))
+        return record
+
+    def _held(self) -> tuple:
+        """(nodes pointed to outside it, rdfs:subClassOf triples): in memory, or read from the data file once asked for."""
+        if self._heavy is None:
+            self._heavy = pickle.loads(self._read(self.lines_size + self.packed_size + self.summary_size, self.heavy_size))
+        return self._heavy
+
+    def _held_ids(self) -> tuple[bytes, bytes]:
+        """(subject ids, typed ids): in memory, or read from the data file (as they are, no pickle) once asked for."""
+        if self._ids is None:
+            data = self._read(self.lines_size + self.packed_size + self.summary_size + self.heavy_size, self.ids_size)
+            size = int.from_bytes(data[:8], "big")
+            self._ids = (data[8:8 + size], data[8 + size:])
+        return self._ids
+
+    @property
+    def pointed(self) -> frozenset[str]:
+        """The nodes it points to outside itself (node_key)."""
+        return self._held()[0]
+
+    @property
+    def subclass(self) -> list[Triple]:
+        """Its rdfs:subClassOf triples."""
+        return self._held()[1]
+
+    @property
+    def subject_ids(self) -> bytes:
+        """Its subjects' ids (node_ids)."""
+        return self._held_ids()[0]
+
+    @property
+    def typed_ids(self) -> bytes:
+        """The ids of the nodes it gives types of (node_ids)."""
+        return self._held_ids()[1]
 
     def _read(self, start: int, size: int) -> bytes:
         assert self._file is not None
@@ -221,16 +342,25 @@ class GraphRecord:
         """The data file its lines, quads, subjects and types are read from, if it is kept (another process may `attach` it)."""
         return self._file
 
-    def spill(self, file: Path) -> None:
-        """Let go of the lines, quads, subjects and types, which `file` holds (in that order)."""
+    def spill(self, file: Path, parts: tuple[bytes, ...]) -> None:
+        """Let go of the lines, quads, subjects and types, what `_held` gives and the ids, which `file` holds (`parts`, in that order)."""
         self._file = file
-        self._lines = self._packed = self._summary = None
+        self.heavy_size, self.ids_size = len(parts[3]), len(parts[4])
+        self._lines = self._packed = self._summary = self._heavy = self._ids = None
         self._types = None
+
+    def data_parts(self) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+        """What its data file holds, in order (a record not kept yet): the ids last, as they are, behind the subject ids' size."""
+        assert self._lines is not None and self._packed is not None and self._heavy is not None and self._ids is not None
+        sids, tids = self._ids
+        return (self._lines, self._packed, self._summary or b"", pickle.dumps(self._heavy, protocol=pickle.HIGHEST_PROTOCOL),
+                len(sids).to_bytes(8, "big") + sids + tids)
 
     def attach(self, file: Path) -> bool:
         """Read the lines and quads from `file` from now on (a record unpickled from the cache); False if it cannot hold them."""
         try:
-            if self._lines is not None or os.path.getsize(file) != self.lines_size + self.packed_size + self.summary_size:
+            if self._lines is not None or os.path.getsize(file) != (self.lines_size + self.packed_size + self.summary_size + self.heavy_size
+                                                                     + self.ids_size):
                 return self._lines is not None
         except OSError:
             return False
@@ -258,36 +388,98 @@ def records_of_quads(quads: Iterable[Quad]) -> list[GraphRecord]:
 
 
 class GraphCache(KeptPickles):
-    """Records by key, one pickle each in a folder, their lines and quads in a data file beside it (`<key>.data`);
-    entries not used by the last run are removed by `prune`. A record kept here holds its lines and quads in its
-    data file only (GraphRecord.spill), with its subjects and types: what a build holds of each graph is a few ids a node."""
+    """Records by key: each record's lines, quads, subjects, types and ids in a data file (`<key>.data`), what a build holds
+    of it (GraphRecord.LIGHT: its name, digests and sizes) in one index of every kept record (`records.index`), read in
+    one go and written again when a record was made or let go. A record not in the index, or whose data file is not the
+    size it says, is a miss; so is every record when the index is missing or broken (the graph is then emitted again).
+    Entries not used by the last run are removed by `prune`."""
+
+    INDEX = "records.index"
+
+    def __init__(self, folder: Path):
+        super().__init__(folder)
+        self._index: dict[str, tuple] | None = None
+        self._changed = False
+
+    @property
+    def index(self) -> dict[str, tuple]:
+        if self._index is None:
+            found = read_kept(self.folder / self.INDEX) if self.usable else None
+            self._index = found if isinstance(found, dict) else {}
+        return self._index
 
     def get(self, key: str) -> GraphRecord | None:
-        found = super().get(key)
-        if not isinstance(found, GraphRecord) or not found.attach(self.folder / f"{key}.data"):
+        self.used.add(key)
+        light = self.index.get(key)
+        if light is None:
             return None
-        return found
+        try:
+            record = GraphRecord.kept(light)
+        except (TypeError, ValueError):  # an index of another shape
+            return None
+        return record if record.attach(self.folder / f"{key}.data") else None
 
     def put(self, key: str, value) -> None:
         from kg.atomic import write_atomic_with
 
         self.used.add(key)
         if not self.usable or not isinstance(value, GraphRecord) or value._lines is None:
-            return super().put(key, value)
-        lines, packed, summary = value._lines, value._packed, value._summary
+            return
+        parts = value.data_parts()
         data = self.folder / f"{key}.data"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic_with(data, lambda f: (f.write(lines), f.write(packed), f.write(summary or b"")))
+            write_atomic_with(data, lambda f: [f.write(part) for part in parts])
         except OSError:
             return  # a read-only project still builds, only without the shortcut (the record keeps its lines)
-        value.spill(data)
-        super().put(key, value)
+        value.spill(data, parts)
+        self.index[key] = value.light()
+        self._changed = True
 
     def prune(self) -> None:
-        super().prune()
-        if self.usable:
-            remove_unused_entries(self.folder, self.used, ".data")
+        if not self.usable:
+            return
+        index = self.index
+        for key in [k for k in index if k not in self.used]:
+            del index[key]
+            self._changed = True
+        remove_unused_entries(self.folder, self.used, ".data")
+        remove_unused_entries(self.folder, set(), ".pickle")  # an older layout's records
+        if self._changed:
+            write_kept(self.folder / self.INDEX, index)
+            self._changed = False
+
+
+def read_kept(path: Path):
+    """What write_kept wrote to `path`, or None if it is missing or broken (its checksum tells)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        if hashlib.sha256(data[32:]).digest() != data[:32]:
+            return None
+        return pickle.loads(data[32:])
+    except Exception:  # missing, truncated, or of an older layout: a miss
+        return None
+
+
+def write_kept(path: Path, value) -> None:
+    """A value pickled to `path` behind the sha256 of its pickle, renamed into place; best effort (a read-only folder keeps no shortcut).
+
+    Not synced to disk (a rebuild would wait for it): after a crash the file may be short or empty, which its checksum
+    tells, and read_kept answers None (the records, groups or split are made again)."""
+    import tempfile
+
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)  # kg.atomic's temporary names
+        with os.fdopen(fd, "wb") as f:
+            f.write(hashlib.sha256(data).digest() + data)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _engines() -> str:

@@ -18,23 +18,37 @@ graph (its subjects, the nodes it points to, the nodes it gives types of): a uni
 fixed by its records' digests and its facts by the digests of the type and subclass lines of the
 records they come from (`facts_digest`), so its key needs no triple written out, and its triples
 and facts are gathered only when it is validated. A graph whose content did not change costs no
-look at its triples.
+look at its triples; the split itself (which graphs meet, each unit's providers) is kept by each
+record's name and split_digest, so an edit that moves no subject, type or link reads no other record's ids.
 """
 
 from __future__ import annotations
 
 import hashlib
-from array import array
-from bisect import bisect_left
 from collections.abc import Iterable
+from pathlib import Path
 
 from kg.atomic import KeptPickles
 from kg.rdf.emit import Quad, Triple
-from kg.rdf.graphs import SUBCLASS, TYPE, GraphRecord, code_key, components, id_view, key_id, node_key, records_of_quads
+from kg.rdf.graphs import (
+    SUBCLASS,
+    TYPE,
+    GraphRecord,
+    code_key,
+    id_view,
+    key_id,
+    node_key,
+    read_kept,
+    records_of_quads,
+    subject_components,
+    write_kept,
+)
 from kg.rdf.nquads import nt
 from kg.version import __version__
 
 CACHE_FORMAT = 2
+SPLIT = "split.index"  # the kept split's key and each unit's providers (split_records)
+RESULTS = "results.index"  # the last run's results by unit key, read in one go (kg.rdf.validate.run_shacl)
 SH = "http://www.w3.org/ns/shacl#"
 # What the shapes may say for the partition to be exact (see the module docstring): targets by class
 # or by a property of the focus, and constraints that read the focus's own triples or its values'
@@ -137,25 +151,53 @@ def split_units(quads: Iterable[Quad], claim_graphs: set[str], shape_terms: set[
     return split_records(records_of_quads(quads), claim_graphs, shape_terms)
 
 
-def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_terms: set[str]) -> list[Unit]:
+def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_terms: set[str], kept: Path | None = None) -> list[Unit]:
     """split_units of the graph the records hold (kg.rdf.graphs): what it needs of each graph is in its record.
 
-    Only comparisons of what the records hold in memory (the ids of their subjects and typed nodes, the
-    nodes they point to): no triple is looked at until a unit is validated (Unit.facts). Ids that are
-    equal for two different nodes can only join units into the whole graph or add a provider, whose
-    types Unit.facts filters by the exact nodes.
+    Only comparisons of what the records hold (the ids of their subjects and typed nodes, the nodes they point
+    to): no triple is looked at until a unit is validated (Unit.facts). Ids that are equal for two different
+    nodes can only join units into the whole graph or add a provider, whose types Unit.facts filters by the
+    exact nodes. `kept`: a folder where the split is kept by what it is made from (each record's name and
+    split_digest, which graphs are claim files): after an edit that moves no subject, type or link, no record's
+    ids or links are read (kg.rdf.graphs.subject_components keeps which graphs describe a node in common).
     """
     rest = [r for r in records if r.name not in claim_graphs]
     whole = [Unit("*", records=rest + [r for r in records if r.name in claim_graphs])]
     if not {t for t in shape_terms if t.startswith(SH)} <= LOCAL_SHAPE_TERMS:
         return whole
-    claims = sorted((r for r in records if r.name in claim_graphs), key=lambda r: r.name)
-    # The other graphs (ontology and sources files, the works, the version) in groups that describe no node in common, a
-    # unit each: no unit grows with the graph (at a million claims the concepts alone are ten files of 20,000).
-    groups = _sharing_subjects(sorted(rest, key=lambda r: r.name))
-    units = [Unit(" + ".join(r.name for r in g), records=g) for g in groups] + [Unit(r.name, records=[r]) for r in claims]
-    if not disjoint([node_ids_union([r.subject_ids for r in g]) for g in groups] + [r.subject_ids for r in claims]):
-        return whole  # a node described in two units: only the whole graph judges it
+    ordered = sorted(records, key=lambda r: r.name)
+    # The graphs in groups that describe no node in common: a claim file's graph must be alone in its group (a node
+    # described in two units: only the whole graph judges it), and the other graphs (ontology and sources files, the
+    # works, the version) are a unit a group: no unit grows with the graph (at a million claims the concepts alone are
+    # ten files of 20,000). Among the other graphs alone, their groups are the same (no claim file joins two).
+    parts = subject_components(ordered)
+    if any(len(part) > 1 and any(ordered[i].name in claim_graphs for i in part) for part in parts):
+        return whole
+    units = [Unit(" + ".join(ordered[i].name for i in part), records=[ordered[i] for i in part])
+             for part in parts if ordered[part[0]].name not in claim_graphs]
+    units += [Unit(ordered[part[0]].name, records=[ordered[part[0]]]) for part in parts if ordered[part[0]].name in claim_graphs]
+    key = None
+    if kept is not None:
+        h = hashlib.sha256(f"govkg split {CACHE_FORMAT} {code_key()}\n".encode())
+        for r in ordered:
+            h.update(f"{r.name}\0{r.split_digest}\0{r.name in claim_graphs}\n".encode())
+        key = h.hexdigest()
+        found = read_kept(kept / SPLIT)
+        if isinstance(found, tuple) and len(found) == 2 and found[0] == key and len(found[1]) == len(units):
+            for unit, chosen in zip(units, found[1], strict=True):
+                unit.providers = [r for i in chosen for r in units[i].records]
+            return units
+    chosen = _providers(units)
+    for unit, found_ in zip(units, chosen, strict=True):
+        unit.providers = [r for i in found_ for r in units[i].records]
+    if kept is not None:
+        write_kept(kept / SPLIT, (key, chosen))
+    return units
+
+
+def _providers(units: list[Unit]) -> list[list[int]]:
+    """Each unit's providers, as the units whose records give the types of the nodes it points to outside itself, and the
+    units with rdfs:subClassOf triples (the schema), in order."""
     # The nodes each unit points to outside itself: a record's `pointed` are outside it; the rest's, outside all of its records.
     ids: dict[str, int] = {}  # each node key's id, found once (the claim files point to the same concepts and classes)
 
@@ -172,45 +214,7 @@ def split_records(records: list[GraphRecord], claim_graphs: set[str], shape_term
         for r in unit.records:
             provider.update(dict.fromkeys(wanted.intersection(id_view(r.typed_ids)), i))
     schema = {i for i, unit in enumerate(units) if any(r.subclass for r in unit.records)}
-    for unit, out in zip(units, outside, strict=True):
-        found = {provider[h] for h in out if h in provider}
-        unit.providers = [r for i in sorted(found | schema) for r in units[i].records]
-    return units
-
-
-def _sharing_subjects(records: list[GraphRecord]) -> list[list[GraphRecord]]:
-    """The records in groups, those that describe a node in common (by id) in one group, in the order of their first record."""
-    return [[records[i] for i in part] for part in components([id_view(r.subject_ids) for r in records])]
-
-
-def node_ids_union(arrays: list[bytes]) -> bytes:
-    """The sorted distinct ids of several node_ids (kg.rdf.graphs)."""
-    if len(arrays) == 1:
-        return arrays[0]
-    return array("Q", sorted(set().union(*(id_view(a) for a in arrays)))).tobytes()
-
-
-# Ids compared in sets of about this many at a time (disjoint): a set of a million ints is about 60 MB.
-_ID_BATCH = 1_000_000
-
-
-def disjoint(arrays: list[bytes]) -> bool:
-    """Whether sorted, distinct node_ids share no id, compared a range of ids at a time (never all ids in one set)."""
-    views = [id_view(a) for a in arrays]
-    total = sum(len(v) for v in views)
-    parts = total // _ID_BATCH + 1
-    step = -(-(1 << 64) // parts)
-    for part in range(parts):
-        low, high = part * step, (part + 1) * step
-        seen: set[int] = set()
-        count = 0
-        for v in views:
-            i, j = bisect_left(v, low), bisect_left(v, high)
-            count += j - i
-            seen.update(v[i:j])
-        if len(seen) != count:
-            return False
-    return True
+    return [sorted({provider[h] for h in out if h in provider} | schema) for out in outside]
 
 
 def unit_key(unit: Unit, shapes_key: str, text: dict | None = None) -> str:

@@ -17,10 +17,10 @@ from kg.inputs.sources import check_against_seeds
 from kg.inputs.turtle import line_of_subject, load_turtle
 from kg.model.project import KG, load_kg
 from kg.rdf.emit import Triple, graph_of
-from kg.rdf.graphs import GraphCache, GraphRecord, code_key, graph_records
+from kg.rdf.graphs import GraphCache, GraphRecord, code_key, graph_records, read_kept, write_kept
 from kg.rdf.namespaces import GKC, GKCL, GKS, GKV, claim_id, concept_id, source_id
 from kg.rdf.nquads import nt
-from kg.rdf.units import Unit, UnitCache, split_records, unit_key
+from kg.rdf.units import RESULTS, Unit, UnitCache, split_records, unit_key
 from kg.version import __version__
 
 # Problems that leave a whole input file out of the graph.
@@ -235,10 +235,20 @@ def run_shacl(kg: KG, records: list[GraphRecord], problems: list[Problem], cache
     if shape_triples is None:
         return
     shapes = ShapeChecker(shape_triples)
-    units = split_records(records, claim_graphs(kg), shapes.iris)
+    kept = cache.folder if cache is not None and cache.usable else None
+    units = split_records(records, claim_graphs(kg), shapes.iris, kept)
     forms: dict = {}  # N-Triples forms shared by the units' keys
     keys = [unit_key(u, f"{shapes.key} {shapes.engine}", forms) for u in units] if cache is not None else [""] * len(units)
-    results: list = [cache.get(k) if cache is not None else None for k in keys]
+    # The last run's results by unit key, read in one go (each is also kept alone, under its key, in `cache`).
+    last = read_kept(kept / RESULTS) if kept is not None else None
+    last = last if isinstance(last, dict) else {}
+    results: list = [None] * len(units)
+    for i, k in enumerate(keys):
+        if k in last:
+            results[i] = last[k]
+            cache.used.add(k)  # type: ignore[union-attr]
+        elif cache is not None:
+            results[i] = cache.get(k)
     todo = [i for i, r in enumerate(results) if r is None]
     for i, found in zip(todo, _run_units([units[i] for i in todo], shapes, workers or default_workers()), strict=True):
         results[i] = found
@@ -246,6 +256,8 @@ def run_shacl(kg: KG, records: list[GraphRecord], problems: list[Problem], cache
             cache.put(keys[i], found)
     if cache is not None:
         cache.prune()
+    if kept is not None and set(last) != set(keys):
+        write_kept(kept / RESULTS, dict(zip(keys, results, strict=True)))
     for found in results:
         for name, focus, message, value in found:
             path, line = locate(kg, focus)
