@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from kg.atomic import KeptPickles
@@ -160,12 +160,17 @@ class KeptTriples(Sequence):
     pays for an ontology file's triples only if something reads them.
     """
 
-    def __init__(self, triples: Sequence[tuple] | None = None, packed: bytes | None = None, count: int = 0):
+    def __init__(self, triples: Sequence[tuple] | None = None, packed: bytes | None = None, count: int = 0,
+                 source: Callable[[], Sequence[tuple]] | None = None):
         self._items: list[tuple] | None = list(triples) if triples is not None else None
         self._packed = packed
         self._count = len(self._items) if self._items is not None else count
+        self._source = source  # what gives the triples when they are kept elsewhere (the ontology's whole entry, read on first use)
 
     def _load(self) -> list[tuple]:
+        if self._items is None and self._packed is None and self._source is not None:
+            self._items = list(self._source())
+            self._source = None
         if self._items is None:
             self._items = pickle.loads(self._packed or b"")
             self._packed = None
@@ -186,5 +191,5 @@ class KeptTriples(Sequence):
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self):
-        packed = self._packed if self._packed is not None else pickle.dumps(self._items, protocol=pickle.HIGHEST_PROTOCOL)
+        packed = self._packed if self._packed is not None else pickle.dumps(self._load(), protocol=pickle.HIGHEST_PROTOCOL)
         return (KeptTriples, (None, packed, self._count))
