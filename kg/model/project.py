@@ -633,9 +633,9 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
                 [FileState(str(ref.path), ref.key or "", summary.spec, summary.dependencies, tuple(claim_ids[ref]), tuple(chain_ids[ref]),
                            tuple(dropped.get(ref.path, ())), tuple(plain_problem(p) for p in summary.parse_problems),
                            tuple(plain_problem(p) for p in merged), tuple(retire_problems.get(ref, ())), keys[ref.path],
-                           counts[ref.path].to_plain() if ref.path in counts else None)
+                           counts[ref.path].to_kept() if ref.path in counts else None)
                  for ref, (_, _, summary, _), merged in zip(files.files, summaries, merge_problems, strict=True)],
-                dict(replaced), frozenset(sid for ds in dropped.values() for sid in ds), shared_pairs(list(counts.values())), totals.to_plain(),
+                dict(replaced), frozenset(sid for ds in dropped.values() for sid in ds), shared_pairs(list(counts.values())), totals.to_kept(),
                 world, totals.link_tallies())
             parsed.put(where, state.dumps())
     return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts, totals
@@ -714,9 +714,10 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
             new_counts = summary.counts
             if new_counts.claims != len(old.claim_ids):
                 return None
-            counts = new_counts.to_plain()
-            if counts != old.counts:
-                after = totals_after(totals, ClaimCounts.from_plain(old.counts), new_counts, state.shared_pairs)
+            counts = new_counts.to_kept()
+            before_counts = ClaimCounts.from_plain(old.counts)
+            if new_counts.to_plain() != before_counts.to_plain():
+                after = totals_after(totals, before_counts, new_counts, state.shared_pairs)
                 recount = after is None  # a causal pair another file has too changed: the sum made again from each file's counts
                 totals = after or totals
         relined = tuple((cid, kind, lines[cid][kind], code, message) for cid, kind, _, code, message in old.retire_problems)
@@ -750,9 +751,9 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
             problems.extend(problem(f.path, line, code, message) for cid, kind, line, code, message in f.retire_problems if kind == field_name)
     new_state = None
     if fresh is not None:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world, totals.link_tallies())
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_kept(), world, totals.link_tallies())
     elif not same_world:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world, totals.link_tallies())
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_kept(), world, totals.link_tallies())
     return (ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts_by_path, totals), new_state
 
 

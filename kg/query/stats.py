@@ -44,7 +44,6 @@ def get_stats(kg: KG) -> dict:
 
 def counts_of(kg: KG, counts) -> dict:
     """The stats of a graph whose claims' counts (kg.model.claimstats.ClaimCounts) are `counts`."""
-    links = counts.links
     several, opposed = counts.link_tallies()  # kept with the sum (kg.model.mergedstate): few pairs, the works looked up for these alone
     multi_doc = len(several)
     work = {sid: src.work for sid, src in kg.sources.items()}  # kg.work_of's answers, looked up in C
@@ -63,7 +62,7 @@ def counts_of(kg: KG, counts) -> dict:
         "claims_by_source": dict(sorted(counts.by_source.items())),
         "claims_by_polarity": dict(sorted(counts.by_polarity.items())),
         "conditional_claims": counts.conditional,
-        "links": len(links),
+        "links": counts.link_count(),  # a kept sum's links are not read for this (kg.model.claimstats)
         "links_with_several_documents": multi_doc,
         "links_with_several_works": multi_work,
         "links_with_opposite_polarities": opposed,
