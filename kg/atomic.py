@@ -292,6 +292,13 @@ class StagedFiles:
         except BaseException:
             self.abort()
             raise
+        # Committed: the manifest goes first, so that a kill while the replaced files are deleted (seconds for gigabytes) leaves a
+        # stage that recover() only removes: with the manifest, it would put back the replaced files not yet deleted over the new ones.
+        try:
+            (stage / MANIFEST).unlink()
+            _fsync_dir(stage)
+        except OSError:
+            pass
         shutil.rmtree(stage, ignore_errors=True)
         return [out_dir / name for name in self.names]
 

@@ -314,3 +314,29 @@ def test_a_staged_file_that_cannot_be_synced_stops_the_write(previous, monkeypat
     with pytest.raises(OSError, match="No space left"):
         write_files_atomic(new, out)
     assert _snapshot(out) == before and _leftovers(out, out.parent) == []
+
+
+def test_a_kill_while_the_replaced_files_are_deleted_leaves_the_new_output(previous, monkeypatch):
+    """After the renames, the stage's replaced files are deleted (seconds for gigabytes): a kill then must not put some of them back."""
+    out, _, new = previous
+    real_rmtree = shutil.rmtree
+    stages: list[Path] = []
+
+    def killed_half_way(path, *args, **kwargs):
+        path = Path(path)
+        if path.name.startswith(".build-") and (path / ".previous").is_dir():
+            stages.append(path)
+            next((path / ".previous").iterdir()).unlink()  # one replaced file deleted, then the process is killed
+            return
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(kg.atomic.shutil, "rmtree", killed_half_way)
+    stage = kg.atomic.StagedFiles(out)
+    for name, data in new.items():
+        stage.write(name, data)
+    stage.commit()
+    assert stages and stages[0].is_dir()  # left behind, as by a kill
+    monkeypatch.setattr(kg.atomic.shutil, "rmtree", real_rmtree)
+    monkeypatch.setattr(kg.atomic, "_alive", lambda pid: False)  # its process is gone
+    assert recover(out.parent) == stages
+    assert _snapshot(out) == new and _leftovers(out, out.parent) == []
