@@ -26,20 +26,28 @@ from kg.atomic import KeptPickles
 from kg.errors import Problem
 from kg.inputs.claims import ClaimFile, load_claim_file
 
-FORMAT = 1
+FORMAT = 2
 
 
 class ParseCache:
     """Parsed claim files by key (kg.atomic.KeptPickles); entries not used by the last run are removed by `prune`."""
 
-    def __init__(self, folder: Path, salt: str):
+    def __init__(self, folder: Path, salt: str, known: Callable[[Path], str | None] | None = None):
         self.entries = KeptPickles(folder)
         self.salt = salt
+        # A file's sha256 if it is known without reading the file (kg.inputs.fingerprint.known_digest: its stat unchanged), else None
+        self.known = known
 
     def _key(self, path: Path, data: bytes) -> str:
-        h = hashlib.sha256(f"govkg claim-file parse {FORMAT}\n{self.salt}\n{path}\n".encode())
-        h.update(data)
-        return h.hexdigest()
+        return self._key_of(path, hashlib.sha256(data).hexdigest())
+
+    def _key_of(self, path: Path, digest: str) -> str:
+        return hashlib.sha256(f"govkg claim-file parse {FORMAT}\n{self.salt}\n{path}\n{digest}".encode()).hexdigest()
+
+    def digest(self, path: Path) -> str:
+        """The sha256 of the file's content: known from its stat (see `known`), else read (OSError if it cannot be)."""
+        found = self.known(path) if self.known is not None else None
+        return found if found is not None else hashlib.sha256(path.read_bytes()).hexdigest()
 
     def load(self, path: Path, problems: list[Problem]) -> ClaimFile | None:
         """`load_claim_file(path, problems)`, from the cache when this content was parsed before."""
@@ -74,7 +82,7 @@ class ParseCache:
         try:
             if not self.entries.usable or not path.is_file() or path.is_symlink():
                 return None
-            return self._key(path, path.read_bytes())
+            return self._key_of(path, self.digest(path))
         except OSError:
             return None
 

@@ -306,7 +306,7 @@ def _retire(claims: dict[str, Claim], statement_ids, problems: list[Problem]) ->
     return replaced
 
 
-ONTOLOGY_FORMAT = 1
+ONTOLOGY_FORMAT = 2
 
 
 def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
@@ -317,7 +317,7 @@ def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
     h = hashlib.sha256(f"govkg ontology parse {ONTOLOGY_FORMAT}\n{parsed.salt}\n{engines}\n".encode())
     for path in layout.ontology_files():
         try:
-            h.update(f"{path}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+            h.update(f"{path}\n{parsed.digest(path)}\n".encode())  # known from its stat when unchanged (kg.inputs.fingerprint)
         except OSError:
             return None
     return h.hexdigest()
@@ -416,7 +416,7 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
     return ontology_triples, digests, concepts, deprecated, key
 
 
-SOURCES_FORMAT = 1
+SOURCES_FORMAT = 2
 
 
 def _sources_key(layout: Layout, parsed: ParseCache) -> str | None:
@@ -430,7 +430,7 @@ def _sources_key(layout: Layout, parsed: ParseCache) -> str | None:
                 continue
             if path.is_symlink() or not path.is_file():
                 return None
-            h.update(f"{path.name}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+            h.update(f"{path.name}\n{parsed.digest(path)}\n".encode())
     except OSError:
         return None
     return h.hexdigest()
