@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 # Every temporary name carries the writing process's id, so a later write can tell the leftovers
@@ -199,6 +200,7 @@ class StagedFiles:
         recover(self.out_dir.parent)
         remove_stale_temps(self.out_dir)
         self.names: list[str] = []
+        self._syncing: list[tuple[threading.Thread, list[BaseException]]] = []  # each staged file's fsync, running beside the next writes
         self.stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=self.out_dir.parent))
         try:
             _write_synced(self.stage / STAGE_MARK, _folder_id(self.stage).encode())
@@ -227,8 +229,41 @@ class StagedFiles:
         with open(path, "wb") as f:
             write(f)
             f.flush()
-            os.fsync(f.fileno())
-        os.chmod(path, 0o666 & ~_umask())
+            fd = os.dup(f.fileno())  # the same open file: its fsync sees any error of these writes
+        try:
+            os.chmod(path, 0o666 & ~_umask())
+        except BaseException:
+            os.close(fd)
+            raise
+        self._sync_beside(fd)
+
+    def _sync_beside(self, fd: int) -> None:
+        """fsync a staged file in a thread of its own (the call waits for the disk, not for this process) while the next files are
+        written; `commit` waits for every one, and stops at the first that failed, before its manifest: as durable as an fsync here."""
+        errors: list[BaseException] = []
+
+        def sync() -> None:
+            try:
+                os.fsync(fd)
+            except BaseException as exc:  # noqa: BLE001  (raised again in the caller's thread, by commit)
+                errors.append(exc)
+            finally:
+                os.close(fd)
+
+        thread = threading.Thread(target=sync, name="govkg-fsync", daemon=True)
+        thread.start()
+        self._syncing.append((thread, errors))
+
+    def _synced(self) -> None:
+        """Wait for every staged file's fsync; the first failure raised."""
+        syncing, self._syncing = self._syncing, []
+        failed = None
+        for thread, errors in syncing:
+            thread.join()
+            if errors and failed is None:
+                failed = errors[0]
+        if failed is not None:
+            raise failed
 
     def scratch(self) -> Path:
         """A folder inside the stage for the writer's own temporary files: removed with the stage, whether it is
@@ -241,6 +276,7 @@ class StagedFiles:
         """Put every staged file into out_dir (replacing files of the same names); returns their paths there."""
         stage, out_dir = self.stage, self.out_dir
         try:
+            self._synced()
             existed = [name for name in self.names if (out_dir / name).exists()]
             for name in existed:
                 (stage / PREVIOUS / name).parent.mkdir(parents=True, exist_ok=True)
@@ -256,11 +292,22 @@ class StagedFiles:
         except BaseException:
             self.abort()
             raise
+        # Committed: the manifest goes first, so that a kill while the replaced files are deleted (seconds for gigabytes) leaves a
+        # stage that recover() only removes: with the manifest, it would put back the replaced files not yet deleted over the new ones.
+        try:
+            (stage / MANIFEST).unlink()
+            _fsync_dir(stage)
+        except OSError:
+            pass
         shutil.rmtree(stage, ignore_errors=True)
         return [out_dir / name for name in self.names]
 
     def abort(self) -> None:
         """Undo whatever was done (renames put back, the stage removed); nothing once committed."""
+        try:
+            self._synced()  # no fsync left running on a file about to be removed
+        except Exception:  # noqa: BLE001  (the write is being undone: its failure is the caller's already)
+            pass
         if not self.stage.exists():
             return
         if _is_own_stage(self.stage):

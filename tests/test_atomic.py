@@ -257,3 +257,86 @@ def test_leftover_temp_file_of_a_dead_process_is_removed(tmp_path):
     write_bytes_atomic(tmp_path / "a.txt", b"whole")
     assert not stale.exists() and mine.exists()
     assert (tmp_path / "a.txt").read_bytes() == b"whole"
+
+
+def _is_file_fd(fd) -> bool:
+    import stat
+
+    return isinstance(fd, int) and stat.S_ISREG(os.fstat(fd).st_mode)
+
+
+def test_every_staged_file_is_synced_before_the_first_rename(previous, monkeypatch):
+    """The files' fsyncs run beside the writing (kg.atomic.StagedFiles._sync_beside): each is done before any file is put in place."""
+    import threading
+
+    out, _, new = previous
+    events: list[str] = []
+    lock = threading.Lock()
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def slow_fsync(fd):
+        regular = _is_file_fd(fd)
+        if regular:
+            time.sleep(0.05)  # a slow disk: the renames must wait for it
+        real_fsync(fd)
+        with lock:
+            events.append("fsync" if regular else "fsync folder")
+
+    def replace(src, dst):
+        with lock:
+            events.append(f"replace {Path(dst).name}")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    write_files_atomic(new, out)
+    first = next(i for i, e in enumerate(events) if e.startswith("replace"))
+    # each staged file, the stage's mark and its manifest: every one synced before the first rename
+    assert events[:first].count("fsync") == len(new) + 2 and "fsync" not in events[first:]
+    assert _snapshot(out) == new
+
+
+@pytest.mark.parametrize("nth", [1, 3, 5])
+def test_a_staged_file_that_cannot_be_synced_stops_the_write(previous, monkeypatch, nth):
+    """A failed fsync of a staged file (a full disk found at writeback) is raised by commit: the previous output stays."""
+    out, before, new = previous
+    real_fsync = os.fsync
+    seen = [0]
+
+    def failing(fd):
+        if _is_file_fd(fd) and os.path.basename(os.readlink(f"/proc/self/fd/{fd}")) in new:
+            seen[0] += 1
+            if seen[0] == nth:
+                raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing)
+    with pytest.raises(OSError, match="No space left"):
+        write_files_atomic(new, out)
+    assert _snapshot(out) == before and _leftovers(out, out.parent) == []
+
+
+def test_a_kill_while_the_replaced_files_are_deleted_leaves_the_new_output(previous, monkeypatch):
+    """After the renames, the stage's replaced files are deleted (seconds for gigabytes): a kill then must not put some of them back."""
+    out, _, new = previous
+    real_rmtree = shutil.rmtree
+    stages: list[Path] = []
+
+    def killed_half_way(path, *args, **kwargs):
+        path = Path(path)
+        if path.name.startswith(".build-") and (path / ".previous").is_dir():
+            stages.append(path)
+            next((path / ".previous").iterdir()).unlink()  # one replaced file deleted, then the process is killed
+            return
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(kg.atomic.shutil, "rmtree", killed_half_way)
+    stage = kg.atomic.StagedFiles(out)
+    for name, data in new.items():
+        stage.write(name, data)
+    stage.commit()
+    assert stages and stages[0].is_dir()  # left behind, as by a kill
+    monkeypatch.setattr(kg.atomic.shutil, "rmtree", real_rmtree)
+    monkeypatch.setattr(kg.atomic, "_alive", lambda pid: False)  # its process is gone
+    assert recover(out.parent) == stages
+    assert _snapshot(out) == new and _leftovers(out, out.parent) == []

@@ -236,3 +236,22 @@ def test_an_edited_files_summary_made_again_since_the_state_is_not_taken_for_the
     monkeypatch.setattr(project, "_kept_summary", lambda parsed, key, deps: read.append(key) or kept_summary(parsed, key, deps))
     _same_load(_kept(mini, folder), load_kg(mini))
     assert len(read) == 3  # a miss: every summary merged again
+
+
+@pytest.mark.parametrize("case", ["a gloss edited", "a claim's polarity changed", "a claim's effect changed to another file's pair"])
+def test_the_sums_links_are_read_only_when_a_pair_changed(mini, tmp_path, case):
+    """The kept sum's causal pairs (kg.model.claimstats.ClaimCounts.to_kept) stay marshal bytes through a rebuild and its stats
+    unless the edit changed a pair's sources or polarities; either way the stats are those of an eager load."""
+    folder = tmp_path / "parsed"
+    _kept(mini, folder)
+    QUICK_EDITS[case](mini)
+    eager = load_kg(mini)[0]
+    for _ in range(2):  # from the state kept before the edit, then from the new one
+        kg = _kept(mini, folder)[0]
+        stats = get_stats(kg)
+        assert kg.claim_totals is not None
+        read = kg.claim_totals._kept_links is None
+        assert read == (case != "a gloss edited" and _ == 0)  # the new state keeps the sum's links as bytes again
+        assert json.dumps(stats) == json.dumps(get_stats(eager))
+        assert kg.claim_totals.link_count() == len(kg.claim_totals.links) == len(total(kg.claim_counts.values()).links)
+        _totals_are_the_sum(kg)

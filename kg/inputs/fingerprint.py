@@ -102,6 +102,22 @@ def file_digests(files: Sequence[str | Path], manifest: Path | None = None) -> l
     return out
 
 
+def known_digest(manifest: dict, path: str | Path) -> str | None:
+    """A file's sha256 as `manifest` (read_manifest) has it, if its stat is the one recorded and the entry is trusted (not racy:
+    file_digests' rule), else None: the caller reads the file. Nothing is written."""
+    p = os.path.abspath(os.fspath(path))
+    entry = manifest.get(p)
+    if not (isinstance(entry, list) and len(entry) == _ENTRY_FIELDS and entry[5] is True and isinstance(entry[4], str)):
+        return None
+    try:
+        st = os.stat(p)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or entry[:4] != [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]:
+        return None
+    return entry[4]
+
+
 def combine(header: str, named: Iterable[tuple[str, int, str]]) -> str:
     """One sha256 over a header and every (name, size, digest): a file added, removed or renamed changes it."""
     h = sha256(header.encode("utf-8"))

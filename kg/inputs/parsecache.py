@@ -19,27 +19,35 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from kg.atomic import KeptPickles
 from kg.errors import Problem
 from kg.inputs.claims import ClaimFile, load_claim_file
 
-FORMAT = 1
+FORMAT = 2
 
 
 class ParseCache:
     """Parsed claim files by key (kg.atomic.KeptPickles); entries not used by the last run are removed by `prune`."""
 
-    def __init__(self, folder: Path, salt: str):
+    def __init__(self, folder: Path, salt: str, known: Callable[[Path], str | None] | None = None):
         self.entries = KeptPickles(folder)
         self.salt = salt
+        # A file's sha256 if it is known without reading the file (kg.inputs.fingerprint.known_digest: its stat unchanged), else None
+        self.known = known
 
     def _key(self, path: Path, data: bytes) -> str:
-        h = hashlib.sha256(f"govkg claim-file parse {FORMAT}\n{self.salt}\n{path}\n".encode())
-        h.update(data)
-        return h.hexdigest()
+        return self._key_of(path, hashlib.sha256(data).hexdigest())
+
+    def _key_of(self, path: Path, digest: str) -> str:
+        return hashlib.sha256(f"govkg claim-file parse {FORMAT}\n{self.salt}\n{path}\n{digest}".encode()).hexdigest()
+
+    def digest(self, path: Path) -> str:
+        """The sha256 of the file's content: known from its stat (see `known`), else read (OSError if it cannot be)."""
+        found = self.known(path) if self.known is not None else None
+        return found if found is not None else hashlib.sha256(path.read_bytes()).hexdigest()
 
     def load(self, path: Path, problems: list[Problem]) -> ClaimFile | None:
         """`load_claim_file(path, problems)`, from the cache when this content was parsed before."""
@@ -74,7 +82,7 @@ class ParseCache:
         try:
             if not self.entries.usable or not path.is_file() or path.is_symlink():
                 return None
-            return self._key(path, path.read_bytes())
+            return self._key_of(path, self.digest(path))
         except OSError:
             return None
 
@@ -160,12 +168,17 @@ class KeptTriples(Sequence):
     pays for an ontology file's triples only if something reads them.
     """
 
-    def __init__(self, triples: Sequence[tuple] | None = None, packed: bytes | None = None, count: int = 0):
+    def __init__(self, triples: Sequence[tuple] | None = None, packed: bytes | None = None, count: int = 0,
+                 source: Callable[[], Sequence[tuple]] | None = None):
         self._items: list[tuple] | None = list(triples) if triples is not None else None
         self._packed = packed
         self._count = len(self._items) if self._items is not None else count
+        self._source = source  # what gives the triples when they are kept elsewhere (the ontology's whole entry, read on first use)
 
     def _load(self) -> list[tuple]:
+        if self._items is None and self._packed is None and self._source is not None:
+            self._items = list(self._source())
+            self._source = None
         if self._items is None:
             self._items = pickle.loads(self._packed or b"")
             self._packed = None
@@ -186,5 +199,5 @@ class KeptTriples(Sequence):
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self):
-        packed = self._packed if self._packed is not None else pickle.dumps(self._items, protocol=pickle.HIGHEST_PROTOCOL)
+        packed = self._packed if self._packed is not None else pickle.dumps(self._load(), protocol=pickle.HIGHEST_PROTOCOL)
         return (KeptTriples, (None, packed, self._count))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,3 +99,80 @@ def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str,
             elif p == DCTERMS.isReplacedBy:
                 c.replaced_by.append(concept_id(o))
     return concepts
+
+
+# What the model's loading and counting read of a concept: whether it is an actor, its first class, its sources, its file.
+Brief = tuple[bool, str, tuple, Path]
+
+
+class KeptConcepts(Mapping):
+    """KG.concepts as the parse cache keeps them (kg.model.project): every id with its brief (whether it is an actor, its
+    class, its sources, its file) from a small table, the Concepts themselves unpickled only when one is asked for.
+
+    Resolving a claim file, the model's checks, the stats and a build's keys read the briefs alone, so a rebuild after a
+    claim file's edit never unpickles the ontology's concepts (20,000 at 100k claims). `load()` gives every concept by
+    id (a superset is fine): the same objects a model loaded without the cache holds; the pickle is a plain dict of them.
+    """
+
+    def __init__(self, briefs: dict[str, Brief], load: Callable[[], Mapping[str, Concept]]):
+        self.briefs = briefs
+        self._load = load
+        self._all: dict[str, Concept] | None = None
+
+    def _concepts(self) -> dict[str, Concept]:
+        if self._all is None:
+            every = self._load()
+            self._all = {cid: every[cid] for cid in self.briefs}
+        return self._all
+
+    def __getitem__(self, cid: str) -> Concept:
+        if cid not in self.briefs:
+            raise KeyError(cid)
+        return self._concepts()[cid]
+
+    def get(self, cid, default=None):
+        return self[cid] if cid in self.briefs else default
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self.briefs
+
+    def __len__(self) -> int:
+        return len(self.briefs)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.briefs)
+
+    def values(self):
+        return self._concepts().values()
+
+    def items(self):
+        return self._concepts().items()
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (dict, (list(self._concepts().items()),))
+
+    def __repr__(self) -> str:
+        return f"KeptConcepts({len(self)} concepts{'' if self._all is None else ', loaded'})"
+
+
+def brief_of(c: Concept) -> Brief:
+    return ("Actor" in c.classes, c.cls, tuple(c.sources), c.path)
+
+
+def briefs(concepts: Mapping[str, Concept]) -> Iterator[tuple[str, Brief]]:
+    """Each concept's id and brief, without unpickling kept concepts (KeptConcepts)."""
+    if isinstance(concepts, KeptConcepts):
+        return iter(concepts.briefs.items())
+    return ((cid, brief_of(c)) for cid, c in concepts.items())
+
+
+def brief(concepts: Mapping[str, Concept], cid: str) -> Brief:
+    """One concept's brief (KeyError if there is none)."""
+    if isinstance(concepts, KeptConcepts):
+        return concepts.briefs[cid]
+    return brief_of(concepts[cid])

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from kg.model.claimstats import ClaimCounts
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 
 def state_key(salt: str, claims_folder: str) -> str:
@@ -45,7 +45,7 @@ class FileState:
     merge_problems: tuple  # its unknown source, or its statements' problems and duplicates, in order
     retire_problems: tuple  # (claim id, "replaces" or "disputes", code, message): their line is the claim's field's
     record_key: str
-    counts: tuple | None  # ClaimCounts.to_plain, None for a file with no claim kept
+    counts: tuple | None  # ClaimCounts.to_kept (its links read only when asked for), None for a file with no claim kept
 
     def plain(self) -> tuple:
         return (self.path, self.key, self.spec, self.dependencies, self.claim_ids, self.chain_ids, self.dropped, self.parse_problems,
@@ -58,7 +58,7 @@ class MergedState:
     replaced: dict[str, str]
     duplicated: frozenset  # every statement id that is a duplicate somewhere
     shared_pairs: frozenset  # the causal pairs of more than one file
-    totals: tuple  # ClaimCounts.to_plain of every file's counts added up
+    totals: tuple  # ClaimCounts.to_kept of every file's counts added up
     world: str | None  # kg.model.project._world when the state was made: while it is the same, no file's dependencies changed
     tallies: tuple | None = None  # the sum's ClaimCounts.link_tallies
 
@@ -81,6 +81,7 @@ class MergedState:
             if (fmt != STATE_FORMAT or not isinstance(replaced, dict) or not isinstance(totals, tuple) or not isinstance(world, str | None)
                     or not (tallies is None or (isinstance(tallies, tuple) and isinstance(tallies[0], dict) and isinstance(tallies[1], int)))):
                 return None
+            ClaimCounts.from_plain(totals)  # of the shape kept (its links are read when asked for)
             return cls([FileState(*f) for f in files], replaced, frozenset(duplicated), frozenset(shared), totals, world, tallies)
         except Exception:  # broken, truncated, of another shape: a miss
             return None
@@ -101,8 +102,9 @@ def totals_after(totals: ClaimCounts, old: ClaimCounts, new: ClaimCounts, shared
     changed = [pair for pair in old.links.keys() | new.links.keys() if old.links.get(pair) != new.links.get(pair)]
     if any(pair in shared or (pair not in old.links and pair in totals.links) for pair in changed):
         return None
-    out = ClaimCounts.from_plain(totals.to_plain())
-    out.links = dict(totals.links)
+    out = ClaimCounts.from_plain(totals.to_kept())  # the sum's links as kept: read only if a pair changed
+    if changed:
+        out.links = dict(totals.links)
     out.claims += new.claims - old.claims
     for name in ("by_source", "by_polarity", "in_roles", "by_relation", "by_certainty", "by_modality"):
         tally: Counter = getattr(out, name)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import difflib
 import gc
 import hashlib
+import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import Problem, problem
+from kg.errors import KGError, Problem, problem
 from kg.ids import file_name_message
 from kg.inputs.claims import Chain, Claim, ClaimFile, load_claim_file
 from kg.inputs.cleaning import GARBLED_MARK
@@ -23,7 +24,7 @@ from kg.inputs.turtle import load_turtle
 from kg.inputs.yamlio import read_text_checked
 from kg.model.claimfiles import ClaimFiles, ClaimsOnDemand, FileClaims, Summary, plain_problem, problems_of, summarize
 from kg.model.claimstats import ClaimCounts, total
-from kg.model.concepts import Concept, concepts_from_triples
+from kg.model.concepts import Concept, KeptConcepts, brief, brief_of, briefs, concepts_from_triples
 from kg.model.mergedstate import FileState, MergedState, shape, shared_pairs, state_key, totals_after
 
 
@@ -34,7 +35,7 @@ class KG:
     layout: Layout
     sources: dict[str, Source]
     works: dict[str, Work]
-    concepts: dict[str, Concept]
+    concepts: Mapping[str, Concept]  # a dict, or, loaded with the parse cache, the concepts unpickled on first use (KeptConcepts)
     claims: Mapping[str, Claim]  # a dict, or, loaded with the parse cache, the claims read a file at a time (kg.model.claimfiles)
     chains: Mapping[str, Chain]
     ontology_triples: dict[Path, Sequence[tuple]] = field(default_factory=dict, repr=False)  # KeptTriples: read on first use
@@ -147,9 +148,9 @@ def _resolve_file(cf: ClaimFile, sources, concepts, deprecated) -> Resolved:
                 problems.append(problem(first.path, first.field_lines.get(key), "unknown-concept",
                                         f"unknown concept '{cid}'{_suggest(cid, concepts)}: define it in ontology/ or fix the id"))
                 ok = False
-            elif key in ("agent", "target") and "Actor" not in concepts[cid].classes:
+            elif key in ("agent", "target") and not brief(concepts, cid)[0]:
                 problems.append(problem(first.path, first.field_lines.get(key), "not-an-actor",
-                                        f"'{key}' names actors, and '{cid}' is a {concepts[cid].cls or 'concept'}, not a gkv:Actor"))
+                                        f"'{key}' names actors, and '{cid}' is a {brief(concepts, cid)[1] or 'concept'}, not a gkv:Actor"))
                 ok = False
         if any(a == b for a, b in zip(steps, steps[1:], strict=False)):
             what = "cause and effect" if first.causal else "subject and object"
@@ -209,8 +210,8 @@ def _dependencies(spec: tuple[str, tuple[str, ...]], sources, concepts, deprecat
             if cid in deprecated:
                 line = f"deprecated {cid} {replacement_message(deprecated[cid])}\n"
             elif cid in concepts:
-                c = concepts[cid]
-                line = f"concept {cid} {'Actor' in c.classes} {c.cls or ''}\n"
+                actor, cls, *_ = brief(concepts, cid)
+                line = f"concept {cid} {actor} {cls or ''}\n"
             else:
                 line = f"unknown {cid}\n"
             states[cid] = line
@@ -305,7 +306,7 @@ def _retire(claims: dict[str, Claim], statement_ids, problems: list[Problem]) ->
     return replaced
 
 
-ONTOLOGY_FORMAT = 1
+ONTOLOGY_FORMAT = 2
 
 
 def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
@@ -316,23 +317,14 @@ def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
     h = hashlib.sha256(f"govkg ontology parse {ONTOLOGY_FORMAT}\n{parsed.salt}\n{engines}\n".encode())
     for path in layout.ontology_files():
         try:
-            h.update(f"{path}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+            h.update(f"{path}\n{parsed.digest(path)}\n".encode())  # known from its stat when unchanged (kg.inputs.fingerprint)
         except OSError:
             return None
     return h.hexdigest()
 
 
-def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict, dict, str | None]:
-    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated, the key of the files'
-    content or None), kept in `parsed` by the files' content.
-
-    The concepts are made from all the files at once (a concept's triples may lie in several), so the entry is the whole ontology's.
-    """
-    key = _ontology_key(layout, parsed) if parsed is not None and parsed.entries.usable else None
-    found = parsed.get(key) if parsed is not None and key is not None else None
-    if isinstance(found, tuple) and len(found) == 4:
-        problems.extend(found[3])
-        return found[0], found[1], found[2], key
+def _parse_ontology(layout: Layout) -> tuple[dict, dict, dict, list[Problem]]:
+    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated, the problems found)."""
     own: list[Problem] = []
     ontology_triples: dict = {}
     digests: dict[Path, str] = {}
@@ -345,15 +337,86 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
         if triples is not None and check_vocabulary_only(path, triples, own):
             ontology_triples[path] = KeptTriples(triples)
             digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
-    concepts = concepts_from_triples(ontology_triples)
+    return ontology_triples, digests, concepts_from_triples(ontology_triples), own
+
+
+def _table_key(key: str) -> str:
+    return hashlib.sha256(f"ontology table {key}".encode()).hexdigest()
+
+
+def _table(ontology_triples: dict, digests: dict, every: dict, own: list[Problem]) -> tuple:
+    """The ontology's entry in brief (what a rebuild reads of it): each file's path, digest and number of triples, the problems,
+    each live concept's brief (kg.model.concepts), the deprecated concepts whole (a few stubs)."""
+    files = list(ontology_triples)
+    at = {path: i for i, path in enumerate(files)}
+    rows = tuple((cid, *brief_of(c)[:3], at[c.path]) for cid, c in every.items() if not c.deprecated)
+    return (ONTOLOGY_FORMAT, tuple(map(str, files)), tuple(digests[p] for p in files), tuple(len(ontology_triples[p]) for p in files),
+            own, rows, {cid: c for cid, c in every.items() if c.deprecated})
+
+
+def _from_table(table, layout: Layout, parsed: ParseCache, key: str) -> tuple[dict, dict, Mapping, dict, list[Problem]] | None:
+    """_load_ontology's answer from its table (see _table), the whole entry read only when a concept or a triple is asked for; None: a miss."""
+    fmt, names, digests, counts, own, rows, deprecated = table
+    if fmt != ONTOLOGY_FORMAT or not (len(names) == len(digests) == len(counts)) or not isinstance(deprecated, dict):
+        return None
+    files = [Path(name) for name in names]
+    whole: list = []
+
+    def load() -> tuple:
+        """The ontology's whole entry, else the files parsed again if they still hold what was kept."""
+        if not whole:
+            found = parsed.get(key)
+            if not (isinstance(found, tuple) and len(found) == 4):
+                found = _parse_ontology(layout)
+                if _ontology_key(layout, parsed) != key:  # checked after the parse: the files parsed are those the table was made from
+                    raise KGError(f"{layout.ontology}: changed while govkg was reading the project: run the command again")
+                parsed.put(key, found)
+            whole.append(found)
+        return whole[0]
+
+    parsed.entries.used.add(key)  # the whole entry is kept for what reads the concepts
+    def triples_of(path: Path) -> Callable[[], Sequence[tuple]]:
+        return lambda: load()[0][path]
+
+    triples = {path: KeptTriples(count=n, source=triples_of(path)) for path, n in zip(files, counts, strict=True)}
+    concepts = KeptConcepts({cid: (actor, cls, sources, files[i]) for cid, actor, cls, sources, i in rows}, lambda: load()[2])
+    return triples, dict(zip(files, digests, strict=True)), concepts, deprecated, list(own)
+
+
+def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict, Mapping, dict, str | None]:
+    """(each ontology file's triples, each file's sha256 as parsed, the live concepts, the deprecated ones, the key of the files'
+    content or None), kept in `parsed` by the files' content.
+
+    The concepts are made from all the files at once (a concept's triples may lie in several), so the entry is the whole ontology's;
+    beside it, its table (_table): when the files did not change, that is what is read, the concepts and triples only when asked for.
+    """
+    key = _ontology_key(layout, parsed) if parsed is not None and parsed.entries.usable else None
+    if parsed is not None and key is not None:
+        table = parsed.get(_table_key(key))
+        try:
+            found = _from_table(table, layout, parsed, key) if isinstance(table, tuple) and len(table) == 7 else None
+        except (TypeError, ValueError):  # a table of another shape: a miss
+            found = None
+        if found is not None:
+            problems.extend(found[4])
+            return found[0], found[1], found[2], found[3], key
+    whole = parsed.get(key) if parsed is not None and key is not None else None
+    if not (isinstance(whole, tuple) and len(whole) == 4):
+        whole = _parse_ontology(layout)
+        if parsed is not None and key is not None and _ontology_key(layout, parsed) == key:  # unchanged while it was parsed
+            parsed.put(key, whole)
+        else:
+            key = None
+    ontology_triples, digests, every, own = whole
     problems.extend(own)
-    unchanged = parsed is not None and key is not None and _ontology_key(layout, parsed) == key  # unchanged while it was parsed
-    if unchanged:
-        parsed.put(key, (ontology_triples, digests, concepts, own))  # type: ignore[union-attr, arg-type]
-    return ontology_triples, digests, concepts, key if unchanged else None
+    if parsed is not None and key is not None:
+        parsed.put(_table_key(key), _table(ontology_triples, digests, every, own))
+    concepts = {cid: c for cid, c in every.items() if not c.deprecated}
+    deprecated = {cid: c for cid, c in every.items() if c.deprecated}
+    return ontology_triples, digests, concepts, deprecated, key
 
 
-SOURCES_FORMAT = 1
+SOURCES_FORMAT = 2
 
 
 def _sources_key(layout: Layout, parsed: ParseCache) -> str | None:
@@ -367,7 +430,7 @@ def _sources_key(layout: Layout, parsed: ParseCache) -> str | None:
                 continue
             if path.is_symlink() or not path.is_file():
                 return None
-            h.update(f"{path.name}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+            h.update(f"{path.name}\n{parsed.digest(path)}\n".encode())
     except OSError:
         return None
     return h.hexdigest()
@@ -402,11 +465,8 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     for folder in (layout.ontology, layout.sources, layout.claims):
         if not folder.is_dir():
             problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
-    ontology_triples, digests, all_concepts, ontology_key = _load_ontology(layout, problems, parsed)
+    ontology_triples, digests, concepts, deprecated, ontology_key = _load_ontology(layout, problems, parsed)
     sources, works = _load_sources(layout, problems, parsed)
-    concepts = all_concepts
-    deprecated = {cid: c for cid, c in concepts.items() if c.deprecated}
-    concepts = {cid: c for cid, c in concepts.items() if not c.deprecated}
     for cid, c in deprecated.items():
         for new in c.replaced_by:
             if new not in concepts:
@@ -415,12 +475,12 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
                 why = "is deprecated too" if new in deprecated else "is no concept"
                 problems.append(problem(c.path, line_of_subject(c.path, f"gkc:{cid}"), "unknown-concept",
                                         f"deprecated concept '{cid}' is replaced by '{new}', which {why}: name a current concept"))
-    for cid, c in {**concepts, **deprecated}.items():
-        for s in c.sources:
+    for cid, (_, _, named_sources, path) in itertools.chain(briefs(concepts), briefs(deprecated)):
+        for s in named_sources:
             if s not in sources:
                 from kg.inputs.turtle import line_of_subject
 
-                problems.append(problem(c.path, line_of_subject(c.path, f"gkc:{cid}"), "unknown-source",
+                problems.append(problem(path, line_of_subject(path, f"gkc:{cid}"), "unknown-source",
                                         f"concept '{cid}' names source '{s}', which has no record in sources/{_suggest(s, sources)}"))
     named = [p for p in sorted(layout.claims.glob("*.yaml")) if not file_name_message(p.name)]
     problems += [problem(p, None, "bad-name", file_name_message(p.name) or "") for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
@@ -573,9 +633,9 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
                 [FileState(str(ref.path), ref.key or "", summary.spec, summary.dependencies, tuple(claim_ids[ref]), tuple(chain_ids[ref]),
                            tuple(dropped.get(ref.path, ())), tuple(plain_problem(p) for p in summary.parse_problems),
                            tuple(plain_problem(p) for p in merged), tuple(retire_problems.get(ref, ())), keys[ref.path],
-                           counts[ref.path].to_plain() if ref.path in counts else None)
+                           counts[ref.path].to_kept() if ref.path in counts else None)
                  for ref, (_, _, summary, _), merged in zip(files.files, summaries, merge_problems, strict=True)],
-                dict(replaced), frozenset(sid for ds in dropped.values() for sid in ds), shared_pairs(list(counts.values())), totals.to_plain(),
+                dict(replaced), frozenset(sid for ds in dropped.values() for sid in ds), shared_pairs(list(counts.values())), totals.to_kept(),
                 world, totals.link_tallies())
             parsed.put(where, state.dumps())
     return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts, totals
@@ -654,9 +714,10 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
             new_counts = summary.counts
             if new_counts.claims != len(old.claim_ids):
                 return None
-            counts = new_counts.to_plain()
-            if counts != old.counts:
-                after = totals_after(totals, ClaimCounts.from_plain(old.counts), new_counts, state.shared_pairs)
+            counts = new_counts.to_kept()
+            before_counts = ClaimCounts.from_plain(old.counts)
+            if new_counts.to_plain() != before_counts.to_plain():
+                after = totals_after(totals, before_counts, new_counts, state.shared_pairs)
                 recount = after is None  # a causal pair another file has too changed: the sum made again from each file's counts
                 totals = after or totals
         relined = tuple((cid, kind, lines[cid][kind], code, message) for cid, kind, _, code, message in old.retire_problems)
@@ -690,9 +751,9 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
             problems.extend(problem(f.path, line, code, message) for cid, kind, line, code, message in f.retire_problems if kind == field_name)
     new_state = None
     if fresh is not None:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world, totals.link_tallies())
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_kept(), world, totals.link_tallies())
     elif not same_world:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_plain(), world, totals.link_tallies())
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_kept(), world, totals.link_tallies())
     return (ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts_by_path, totals), new_state
 
 

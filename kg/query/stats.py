@@ -44,12 +44,14 @@ def get_stats(kg: KG) -> dict:
 
 def counts_of(kg: KG, counts) -> dict:
     """The stats of a graph whose claims' counts (kg.model.claimstats.ClaimCounts) are `counts`."""
-    links = counts.links
     several, opposed = counts.link_tallies()  # kept with the sum (kg.model.mergedstate): few pairs, the works looked up for these alone
     multi_doc = len(several)
     work = {sid: src.work for sid, src in kg.sources.items()}  # kg.work_of's answers, looked up in C
     multi_work = sum(1 for sources in several.values() if len({work.get(s, s) for s in sources}) > 1)
-    classes = Counter(c.cls for c in kg.concepts.values())
+    from kg.model.concepts import briefs
+
+    kinds = [b[:2] for _, b in briefs(kg.concepts)]  # (actor, class): a kept model's concepts are not unpickled for this
+    classes = Counter(cls for _, cls in kinds)
     return {
         "sources": len(kg.sources),
         "works": len({s.work for s in kg.sources.values()}),
@@ -60,13 +62,13 @@ def counts_of(kg: KG, counts) -> dict:
         "claims_by_source": dict(sorted(counts.by_source.items())),
         "claims_by_polarity": dict(sorted(counts.by_polarity.items())),
         "conditional_claims": counts.conditional,
-        "links": len(links),
+        "links": counts.link_count(),  # a kept sum's links are not read for this (kg.model.claimstats)
         "links_with_several_documents": multi_doc,
         "links_with_several_works": multi_work,
         "links_with_opposite_polarities": opposed,
         "disputes": counts.disputes,
         # Actors and their roles, kinds of relation, certainty and modality (model v2).
-        "actors": sum(1 for c in kg.concepts.values() if "Actor" in c.classes),
+        "actors": sum(1 for actor, _ in kinds if actor),
         "actors_in_roles": len(counts.in_roles),
         "claims_with_agent": counts.with_agent,
         "claims_with_target": counts.with_target,

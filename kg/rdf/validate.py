@@ -462,7 +462,9 @@ def store_of_lines(chunks: Iterable[bytes], folder: Path | None = None):
 def _near_duplicates_key(kg: KG) -> str | None:
     """The cache key of the near-duplicate warnings: the code and every file concepts come from (None if one cannot be read)."""
     h = hashlib.sha256(f"govkg {__version__} {code_key()} near-duplicates {kg.layout.root}\n".encode())
-    for path in sorted({c.path for c in (*kg.concepts.values(), *kg.deprecated.values())}):
+    from kg.model.concepts import briefs
+
+    for path in sorted({b[3] for concepts in (kg.concepts, kg.deprecated) for _, b in briefs(concepts)}):  # no concept unpickled
         try:
             h.update(f"{path}\t".encode() + hashlib.sha256(path.read_bytes()).digest() + b"\n")
         except OSError:

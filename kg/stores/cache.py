@@ -244,11 +244,15 @@ def _write_pickle(root: Path, kind: str, path: Path, value) -> None:
 
 
 def parse_cache(root: Path):
-    """Each claim file's parse by content (kg.inputs.parsecache), keyed with govkg's code as the SHACL units are."""
+    """Each claim file's parse by content (kg.inputs.parsecache), keyed with govkg's code as the SHACL units are; a file's content
+    known from the manifest `fingerprint` just brought up to date (its stat unchanged: git's rule), else read."""
+    from kg.inputs.fingerprint import known_digest, read_manifest
     from kg.inputs.parsecache import ParseCache
     from kg.rdf.graphs import code_key
 
-    return ParseCache(cache_dir(root) / "claim-files", code_key())
+    folder = usable_cache(root)
+    manifest = read_manifest(folder / "manifest.marshal") if folder is not None else {}  # each input's stat and sha256 (fingerprint)
+    return ParseCache(cache_dir(root) / "claim-files", code_key(), lambda path: known_digest(manifest, path))
 
 
 def load_kg_cached(root: Path):
