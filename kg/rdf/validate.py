@@ -320,7 +320,11 @@ def add_rows(kg: KG, rows: list[tuple[Path, str, str]], problems: list[Problem])
 
 
 def check_results(queries: Path, records: list[GraphRecord], problems: list[Problem], slices=None) -> tuple[list[str], list[tuple[Path, str, str]]]:
-    """run_checks without the model: the checks' names and their rows as (check file, focus IRI, message); a check that does not run is a problem."""
+    """run_checks without the model: the checks' names and their rows as (check file, focus IRI, message); a check that does not run is a problem.
+
+    With `slices` (in a large graph), each check's rows are kept by what it reads (kg.rdf.checkrows): only the
+    checks an edit can change run again, on a store of their own slices.
+    """
     checks: list[tuple[Path, str | Exception]] = []
     for rq in sorted(queries.glob("*.rq")):
         try:
@@ -328,8 +332,18 @@ def check_results(queries: Path, records: list[GraphRecord], problems: list[Prob
         except (OSError, UnicodeDecodeError) as exc:
             checks.append((rq, exc))
     size = sum(r.size for r in records)
-    scopes = check_scopes([text for _, text in checks], slices) if size >= SLICE_MIN else [None] * len(checks)
+    sliced = size >= SLICE_MIN
+    scopes = check_scopes([text for _, text in checks], slices) if sliced else [None] * len(checks)
     patterns = list(dict.fromkeys(p for found in scopes if found is not None for p in found))
+    kept = None
+    if sliced and slices is not None and getattr(slices, "usable", False):
+        from kg.rdf.checkrows import KeptRows
+
+        kept = KeptRows(records, [text for _, text in checks], scopes, slices)
+    found_rows: list = [kept.rows(i) if kept is not None else None for i in range(len(checks))]
+    # The checks to run that kg.rdf.checkscope reads: on their own slices, or on every check's if all of them run (a cold cache).
+    todo = [i for i, found in enumerate(scopes) if found is not None and found_rows[i] is None]
+    own = kept is not None and len(todo) < sum(found is not None for found in scopes)
     stores: dict[bool, Any] = {}
     names: list[str] = []
     out: list[tuple[Path, str, str]] = []
@@ -340,26 +354,45 @@ def check_results(queries: Path, records: list[GraphRecord], problems: list[Prob
                 if sliced:
                     from kg.rdf.checkscope import iter_slices
 
+                    def chunks():
+                        if own:
+                            assert kept is not None
+                            return kept.own_slices(todo)
+                        return iter_slices(records, patterns, slices, prune=False)
+
                     # on disk only if the slices are large: a few hundred thousand triples load in memory in a
                     # fraction of the time RocksDB takes (counted first: the kept slices are read, not held)
-                    lines = sum(chunk.count(b"\n") for chunk in iter_slices(records, patterns, slices))
-                    stores[sliced] = _store_of(lambda: iter_slices(records, patterns, slices), folder.make(lines >= DISK_MIN))
+                    lines = sum(chunk.count(b"\n") for chunk in chunks())
+                    stores[sliced] = _store_of(chunks, folder.make(lines >= DISK_MIN))
                 else:
                     stores[sliced] = _store_of(lambda: (r.ntriples() for r in records), folder.make(size >= DISK_MIN))
             return stores[sliced]
 
-        for (rq, text), found in zip(checks, scopes, strict=True):
+        for i, ((rq, text), found) in enumerate(zip(checks, scopes, strict=True)):
             names.append(rq.stem)
-            try:
-                if isinstance(text, Exception):
-                    raise text
-                rows = check_rows(store(found is not None), text)
-            except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
-                problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
-                continue
+            rows = found_rows[i]
+            if rows is None:
+                try:
+                    if isinstance(text, Exception):
+                        raise text
+                    _empty_store().query(text)  # a query that does not parse is told before any store is loaded
+                    rows = check_rows(store(found is not None), text)
+                except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
+                    problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
+                    continue
+                if kept is not None:
+                    kept.keep(i, rows)
             out += [(rq, focus, message) for focus, message in rows]
         stores.clear()  # the on-disk stores closed before their folder is removed
+    if sliced and slices is not None:
+        slices.prune()
     return names, out
+
+
+def _empty_store():
+    import pyoxigraph as ox
+
+    return ox.Store()
 
 
 # From this many triples in a store on, the checks' store is on disk (store_of_lines): what it holds then grows with the graph.
