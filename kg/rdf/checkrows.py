@@ -19,9 +19,17 @@ kind of edit.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
-from kg.rdf.checkscope import SliceCache, narrower_slice, patterns_key, projection, record_slice, slice_key
+from kg.rdf.checkscope import (
+    SliceCache,
+    loadable,
+    narrower_slice,
+    patterns_key,
+    projection,
+    record_slice,
+    slice_key,
+    stands_for_itself,
+)
 from kg.rdf.graphs import code_key
 
 FORMAT = 1
@@ -34,6 +42,8 @@ class KeptRows:
     def __init__(self, records: list, texts: list, scopes: list, cache: SliceCache):
         self.records, self.scopes, self.cache = records, scopes, cache
         self.pkeys = {i: patterns_key(found) for i, found in enumerate(scopes) if found is not None}
+        # the checks whose projection is loaded in place of their slices (checkscope.stands_for_itself): only it is kept
+        self.alone = {self.pkeys[i] for i in self.pkeys if stands_for_itself(scopes[i])}
         self.union = list(dict.fromkeys(p for found in scopes if found is not None for p in found))
         self.ukey = patterns_key(self.union)
         own = " ".join(sorted(set(self.pkeys.values())))
@@ -71,18 +81,22 @@ class KeptRows:
             own = self._own(record)
             found = {}
             for i, key in self.pkeys.items():
-                seen = projection(own[key], self.scopes[i])
+                seen = own[key] if key in self.alone else projection(own[key], self.scopes[i])
                 found[key] = hashlib.sha256(seen).hexdigest() if seen else ""
             self.cache.put(pkey, ("projections", found))
         return found
 
     def _own(self, record) -> dict[str, bytes]:
-        """A record's slice by each check's own patterns (by their key), kept: made from its slice by all of them."""
+        """A record's slice by each check's own patterns (by their key; its projection for a check in `alone`), kept:
+        made from its slice by all of them."""
         okey = self._entry_keys(record)[1]
         found = self.cache.get_kept("own", okey)
         if found is None or not set(self.pkeys.values()) <= set(found):
             whole = record_slice(record, self.union, self.cache, self.ukey)
-            found = {key: narrower_slice(whole, record.name, self.scopes[i]) for i, key in self.pkeys.items()}
+            found = {}
+            for i, key in self.pkeys.items():
+                own = narrower_slice(whole, record.name, self.scopes[i])
+                found[key] = projection(own, self.scopes[i]) if key in self.alone else own
             self.cache.put(okey, ("own", found))
         return found
 
@@ -96,12 +110,31 @@ class KeptRows:
         if key is not None:
             self.cache.put(key, ("rows", rows))
 
-    def own_slices(self, checks: list[int]) -> Iterator[bytes]:
-        """Each graph's slice by the patterns of `checks` (each readable by checkscope): what they run on, and no more."""
-        keys = list(dict.fromkeys(self.pkeys[i] for i in checks))
-        for r in self.records:
+    def stores(self, checks: list[int]) -> list[tuple[list[int], list[bytes]]]:
+        """What `checks` (each readable by checkscope) run on, as (checks, N-Triples chunks) for a store each: a check
+        whose projection stands for its slices on its projections across graphs (each line once), the others together
+        on each graph's slice by their patterns. A new node in one check's store could match another's pattern: never shared."""
+        alone = [i for i in checks if self.pkeys[i] in self.alone]
+        rest = [i for i in checks if self.pkeys[i] not in self.alone]
+        sets: dict[str, set[bytes]] = {key: set() for key in dict.fromkeys(self.pkeys[i] for i in alone)}
+        keys = list(dict.fromkeys(self.pkeys[i] for i in rest))
+        chunks: list[bytes] = []
+        for r in self.records:  # one graph's kept slices held at a time
             own = self._own(r)
-            yield b"".join(own[k] for k in keys)  # a triple two checks read is in twice: the store holds it once
+            for key, lines in sets.items():
+                lines.update(own[key].split(b"\n"))
+            if keys:
+                chunks.append(b"".join(own[k] for k in keys))  # a triple two checks read is in twice: the store holds it once
+        out: list[tuple[list[int], list[bytes]]] = []
+        for key, lines in sets.items():
+            lines.discard(b"")
+            label = b"_:hidden"
+            while any(label in line for line in lines):  # a label no line holds
+                label += b"x"
+            out.append(([i for i in alone if self.pkeys[i] == key], [loadable(b"".join(sorted(x + b"\n" for x in lines)), label)]))
+        if rest:
+            out.append((rest, chunks))
+        return out
 
 
 __all__ = ["KeptRows"]

@@ -433,6 +433,41 @@ def slice_by_line(lines: bytes, graph: str, patterns: list[Pattern]) -> bytes:
     return b"".join(sorted(b" ".join(t) + b" .\n" for t in kept))
 
 
+def stands_for_itself(patterns: list[Pattern]) -> bool:
+    """Whether a check's projection (with a new blank node at each hidden position) can be loaded in place of its
+    slices: no position a pattern hides is a predicate, and no other pattern that can match the same triples reads
+    that position freely (there it holds an IRI or a literal, or hides it too), so a new node matches nothing the
+    graph's own term would not. The store then holds one triple for each thing the check can see, across graphs
+    (unused-concept: each concept a claim names once, not once for each file that names it)."""
+    def overlap(a: Position, b: Position) -> bool:
+        sets = [set([x[1]]) if x[0] == "const" else set(x[1]) if x[0] == "in" else None for x in (a, b)]
+        return sets[0] is None or sets[1] is None or bool(sets[0] & sets[1])
+
+    for i in patterns:
+        for k, pos in enumerate(i):
+            if pos != HIDDEN:
+                continue
+            if k == 1:
+                return False
+            for j in patterns:
+                if j[k] in (HIDDEN,) or j[k][0] in ("const", "in", "prefix"):
+                    continue
+                if all(overlap(i[m], j[m]) for m in range(3) if m != k):
+                    return False
+    return True
+
+
+def loadable(projected: bytes, label: bytes = b"_:hidden") -> bytes:
+    """Projected lines (kg.rdf.checkscope.projection) as N-Triples: each `?` a blank node of its own (`label` and a number:
+    the caller picks a label no line holds)."""
+    out = []
+    for n, line in enumerate(projected.split(b"\n")):
+        if line:
+            s, p, o = line.split(b" ", 2)
+            out.append(b" ".join((label + b"s%d" % n if s == b"?" else s, p, label + b"o%d" % n if o == b"?" else o)) + b" .\n")
+    return b"".join(out)
+
+
 def patterns_key(patterns: list[Pattern]) -> str:
     """The sha256 of a set of patterns (what a slice is kept under, with the record's digest)."""
     def show(pos: Position) -> str:
@@ -518,5 +553,5 @@ def projection(ntriples: bytes, patterns: list[Pattern]) -> bytes:
     return b"".join(sorted(out))
 
 
-__all__ = ["SliceCache", "graph_slices", "iter_slices", "narrower_slice", "patterns_key", "projection", "record_slice", "scope", "slice_by_line",
-           "slice_by_search", "slice_key", "slice_lines"]
+__all__ = ["SliceCache", "graph_slices", "iter_slices", "loadable", "narrower_slice", "patterns_key", "projection", "record_slice", "scope", "slice_by_line",
+           "slice_by_search", "slice_key", "slice_lines", "stands_for_itself"]

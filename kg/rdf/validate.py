@@ -349,30 +349,29 @@ def check_results(queries: Path, records: list, problems: list[Problem], slices=
         return None
     # The checks to run that kg.rdf.checkscope reads: on their own slices, or on every check's if all of them run (a cold cache).
     todo = [i for i, found in enumerate(scopes) if found is not None and found_rows[i] is None]
-    own = kept is not None and len(todo) < sum(found is not None for found in scopes)
-    stores: dict[bool, Any] = {}
+    own = kept.stores(todo) if kept is not None and todo and len(todo) < sum(found is not None for found in scopes) else []
+    group = {i: n for n, (members, _) in enumerate(own) for i in members}
+    stores: dict[Any, Any] = {}
     names: list[str] = []
     out: list[tuple[Path, str, str]] = []
     with _StoreFolder(slices) as folder:
 
-        def store(sliced: bool):
-            if sliced not in stores:
-                if sliced:
+        def store(i: int, sliced: bool):
+            which = group.get(i, "sliced") if sliced else "whole"
+            if which not in stores:
+                if which == "whole":
+                    stores[which] = _store_of(lambda: (r.ntriples() for r in records), folder.make(size >= DISK_MIN))
+                else:
                     from kg.rdf.checkscope import iter_slices
 
                     def chunks():
-                        if own:
-                            assert kept is not None
-                            return kept.own_slices(todo)
-                        return iter_slices(records, patterns, slices, prune=False)
+                        return iter(own[which][1]) if isinstance(which, int) else iter_slices(records, patterns, slices, prune=False)
 
                     # on disk only if the slices are large: a few hundred thousand triples load in memory in a
                     # fraction of the time RocksDB takes (counted first: the kept slices are read, not held)
                     lines = sum(chunk.count(b"\n") for chunk in chunks())
-                    stores[sliced] = _store_of(chunks, folder.make(lines >= DISK_MIN))
-                else:
-                    stores[sliced] = _store_of(lambda: (r.ntriples() for r in records), folder.make(size >= DISK_MIN))
-            return stores[sliced]
+                    stores[which] = _store_of(chunks, folder.make(lines >= DISK_MIN))
+            return stores[which]
 
         for i, ((rq, text), found) in enumerate(zip(checks, scopes, strict=True)):
             names.append(rq.stem)
@@ -382,7 +381,7 @@ def check_results(queries: Path, records: list, problems: list[Problem], slices=
                     if isinstance(text, Exception):
                         raise text
                     _empty_store().query(text)  # a query that does not parse is told before any store is loaded
-                    rows = check_rows(store(found is not None), text)
+                    rows = check_rows(store(i, found is not None), text)
                 except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
                     problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
                     continue
