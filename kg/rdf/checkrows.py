@@ -32,7 +32,7 @@ from kg.rdf.checkscope import (
 )
 from kg.rdf.graphs import code_key
 
-FORMAT = 1
+FORMAT = 2
 
 
 class KeptRows:
@@ -47,7 +47,8 @@ class KeptRows:
         self.union = list(dict.fromkeys(p for found in scopes if found is not None for p in found))
         self.ukey = patterns_key(self.union)
         own = " ".join(sorted(set(self.pkeys.values())))
-        self._base = hashlib.sha256(f"govkg check projections {FORMAT} {self.ukey} {own}".encode()).hexdigest()
+        # govkg's code in the key: what an entry holds (a slice, or a projection in its place) is the code's choice
+        self._base = hashlib.sha256(f"govkg check projections {FORMAT} {code_key()} {self.ukey} {own}".encode()).hexdigest()
         digests = [self._projections(r) for r in records]
         import pyoxigraph
 
