@@ -200,7 +200,8 @@ def test_run_checks_keeps_slices_by_content(mini, monkeypatch):
     second: list = []
     run_checks(kg, records, second, SliceCache(mini / "slices"))
     assert first == second
-    assert len(list((mini / "slices").glob("*.pickle"))) == len(records) + len(NAMES)
+    # each graph's slice, projections and own slices (kg.rdf.checkrows); each check's scope and rows
+    assert len(list((mini / "slices").glob("*.pickle"))) == 3 * len(records) + 2 * len(NAMES)
 
 
 def _slice_pool():
@@ -276,7 +277,7 @@ def test_checks_on_disk_give_the_rows_they_give_in_memory(mini, monkeypatch, sli
     monkeypatch.setattr(v, "store_of_lines", spy)
     monkeypatch.setattr(v, "DISK_MIN", 0)
     on_disk: list = []
-    run_checks(kg, records, on_disk, SliceCache(mini / "cache" / "check-slices"))
+    run_checks(kg, records, on_disk, SliceCache(mini / "cache" / "check-slices-2"))  # a cache of its own: no rows kept yet
     assert sorted(on_disk) == sorted(in_memory)
     assert {p.code for p in on_disk} >= {"check:untyped-term", "check:limited"}
     assert len(folders) == (2 if sliced else 1) and None not in folders  # the sliced checks' store, and the whole graph's for LIMIT
@@ -315,7 +316,7 @@ def test_the_sliced_store_is_on_disk_by_its_own_size_not_the_whole_graph_s(mini,
         monkeypatch.setattr(v, "DISK_MIN", limit)
         folders.clear()
         found[limit] = []
-        run_checks(kg, records, found[limit], slices)
+        run_checks(kg, records, found[limit], SliceCache(mini / "cache" / f"check-slices-{limit}"))  # no rows kept yet
         assert folders == [None] if limit > sliced else (len(folders) == 1 and folders[0] is not None), (limit, folders)
     assert sorted(found[sliced]) == sorted(found[sliced + 1]) and found[sliced]
 

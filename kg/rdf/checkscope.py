@@ -433,6 +433,41 @@ def slice_by_line(lines: bytes, graph: str, patterns: list[Pattern]) -> bytes:
     return b"".join(sorted(b" ".join(t) + b" .\n" for t in kept))
 
 
+def stands_for_itself(patterns: list[Pattern]) -> bool:
+    """Whether a check's projection (with a new blank node at each hidden position) can be loaded in place of its
+    slices: no position a pattern hides is a predicate, and no other pattern that can match the same triples reads
+    that position freely (there it holds an IRI or a literal, or hides it too), so a new node matches nothing the
+    graph's own term would not. The store then holds one triple for each thing the check can see, across graphs
+    (unused-concept: each concept a claim names once, not once for each file that names it)."""
+    def overlap(a: Position, b: Position) -> bool:
+        sets = [set([x[1]]) if x[0] == "const" else set(x[1]) if x[0] == "in" else None for x in (a, b)]
+        return sets[0] is None or sets[1] is None or bool(sets[0] & sets[1])
+
+    for i in patterns:
+        for k, pos in enumerate(i):
+            if pos != HIDDEN:
+                continue
+            if k == 1:
+                return False
+            for j in patterns:
+                if j[k] in (HIDDEN,) or j[k][0] in ("const", "in", "prefix"):
+                    continue
+                if all(overlap(i[m], j[m]) for m in range(3) if m != k):
+                    return False
+    return True
+
+
+def loadable(projected: bytes, label: bytes = b"_:hidden") -> bytes:
+    """Projected lines (kg.rdf.checkscope.projection) as N-Triples: each `?` a blank node of its own (`label` and a number:
+    the caller picks a label no line holds)."""
+    out = []
+    for n, line in enumerate(projected.split(b"\n")):
+        if line:
+            s, p, o = line.split(b" ", 2)
+            out.append(b" ".join((label + b"s%d" % n if s == b"?" else s, p, label + b"o%d" % n if o == b"?" else o)) + b" .\n")
+    return b"".join(out)
+
+
 def patterns_key(patterns: list[Pattern]) -> str:
     """The sha256 of a set of patterns (what a slice is kept under, with the record's digest)."""
     def show(pos: Position) -> str:
@@ -449,6 +484,11 @@ class SliceCache(KeptPickles):
         found = super().get(key)
         return found if isinstance(found, bytes) else None
 
+    def get_kept(self, kind: str, key: str):
+        """A value kept as (kind, value) (kg.rdf.checkrows: a check's rows, a graph's projections), or None."""
+        found = super().get(key)
+        return found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == kind else None
+
     def get_scope(self, key: str) -> tuple | None:
         """A check's kept scope, as (patterns or None,)."""
         found = super().get(key)
@@ -460,19 +500,58 @@ def graph_slices(records: list, patterns: list[Pattern], cache: SliceCache | Non
     return list(iter_slices(records, patterns, cache))
 
 
-def iter_slices(records: list, patterns: list[Pattern], cache: SliceCache | None = None) -> Iterator[bytes]:
-    """graph_slices one at a time (a store loads them in turn, never all held); the cache is pruned once the last is given."""
+def iter_slices(records: list, patterns: list[Pattern], cache: SliceCache | None = None, prune: bool = True) -> Iterator[bytes]:
+    """graph_slices one at a time (a store loads them in turn, never all held); the cache is pruned once the last is given (if `prune`)."""
     pkey = patterns_key(patterns)
     for r in records:
-        key = hashlib.sha256(f"{pkey} {r.name} {r.digest}".encode()).hexdigest()
-        found = cache.get(key) if cache is not None else None
-        if found is None:
-            found = slice_lines(r.lines, r.name, patterns)
-            if cache is not None:
-                cache.put(key, found)
-        yield found
-    if cache is not None:
+        yield record_slice(r, patterns, cache, pkey)
+    if cache is not None and prune:
         cache.prune()
 
 
-__all__ = ["SliceCache", "graph_slices", "iter_slices", "patterns_key", "scope", "slice_by_line", "slice_by_search", "slice_lines"]
+def slice_key(pkey: str, record) -> str:
+    """What a record's slice by the patterns of `pkey` (patterns_key) is kept under."""
+    return hashlib.sha256(f"{pkey} {record.name} {record.digest}".encode()).hexdigest()
+
+
+def record_slice(record, patterns: list[Pattern], cache: SliceCache | None = None, pkey: str | None = None) -> bytes:
+    """One record's slice (kg.rdf.graphs), from `cache` when its content was sliced before with the same patterns."""
+    key = slice_key(pkey or patterns_key(patterns), record)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = slice_lines(record.lines, record.name, patterns)
+        if cache is not None:
+            cache.put(key, found)
+    return found
+
+
+def narrower_slice(ntriples: bytes, graph: str, patterns: list[Pattern]) -> bytes:
+    """The slice by `patterns` of a graph's slice (N-Triples lines) by patterns that include them: what slice_lines gives
+    of the whole graph, up to which line of a hidden position's matches is kept (any one serves)."""
+    return slice_lines(ntriples.replace(b" .\n", f" <{graph}> .\n".encode()), graph, patterns)
+
+
+def projection(ntriples: bytes, patterns: list[Pattern]) -> bytes:
+    """What a check's rows can depend on in a slice (N-Triples lines) by its patterns: each pattern's matches, with
+    its hidden positions written `?` (a variable used once and never projected: which term stands there is no part of
+    any row). Two graphs with the same projection give the check the same rows (kg.rdf.checkrows keeps them by it);
+    the seen positions are kept whole, so an edit of a term a check does not read leaves its projection as it was."""
+    by_predicate: dict[bytes, list[tuple[bytes, bytes]]] = {}
+    for line in ntriples.split(b"\n"):
+        if line:
+            s, p, rest = line.split(b" ", 2)  # subject, predicate, "object ."
+            by_predicate.setdefault(p, []).append((s, rest[:-2]))
+    out: set[bytes] = set()
+    for sp, pp, op in patterns:
+        for p, group in by_predicate.items():
+            if not _matches(pp, p):
+                continue
+            shown = b"?" if pp == HIDDEN else p
+            for s, o in group:
+                if _matches(sp, s) and _matches(op, o):
+                    out.add(b" ".join((b"?" if sp == HIDDEN else s, shown, b"?" if op == HIDDEN else o)) + b"\n")
+    return b"".join(sorted(out))
+
+
+__all__ = ["SliceCache", "graph_slices", "iter_slices", "loadable", "narrower_slice", "patterns_key", "projection", "record_slice", "scope", "slice_by_line",
+           "slice_by_search", "slice_key", "slice_lines", "stands_for_itself"]

@@ -319,7 +319,9 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slic
     the others, and every check of a small graph, on the whole graph. From DISK_MIN triples on, the
     stores are on disk, in a temporary folder beside the cache, bulk-loaded a chunk at a time.
     """
-    names, rows = check_results(kg.layout.checks, records, problems, slices)
+    answer = check_results(kg.layout.checks, records, problems, slices)
+    assert answer is not None
+    names, rows = answer
     add_rows(kg, rows, problems)
     return names
 
@@ -331,8 +333,14 @@ def add_rows(kg: KG, rows: list[tuple[Path, str, str]], problems: list[Problem])
         problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
 
 
-def check_results(queries: Path, records: list[GraphRecord], problems: list[Problem], slices=None) -> tuple[list[str], list[tuple[Path, str, str]]]:
-    """run_checks without the model: the checks' names and their rows as (check file, focus IRI, message); a check that does not run is a problem."""
+def check_results(queries: Path, records: list, problems: list[Problem], slices=None,
+                  only_kept: bool = False) -> tuple[list[str], list[tuple[Path, str, str]]] | None:
+    """run_checks without the model: the checks' names and their rows as (check file, focus IRI, message); a check that does not run is a problem.
+
+    With `slices` (in a large graph), each check's rows are kept by what it reads (kg.rdf.checkrows): only the
+    checks an edit can change run again, on a store of their own slices. only_kept=True: None unless every
+    check's rows are kept (then no store is loaded, no query run).
+    """
     checks: list[tuple[Path, str | Exception]] = []
     for rq in sorted(queries.glob("*.rq")):
         try:
@@ -340,38 +348,68 @@ def check_results(queries: Path, records: list[GraphRecord], problems: list[Prob
         except (OSError, UnicodeDecodeError) as exc:
             checks.append((rq, exc))
     size = sum(r.size for r in records)
-    scopes = check_scopes([text for _, text in checks], slices) if size >= SLICE_MIN else [None] * len(checks)
+    sliced = size >= SLICE_MIN
+    scopes = check_scopes([text for _, text in checks], slices) if sliced else [None] * len(checks)
     patterns = list(dict.fromkeys(p for found in scopes if found is not None for p in found))
-    stores: dict[bool, Any] = {}
+    kept = None
+    if sliced and slices is not None and getattr(slices, "usable", False):
+        from kg.rdf.checkrows import KeptRows
+
+        kept = KeptRows(records, [text for _, text in checks], scopes, slices)
+    found_rows: list = [kept.rows(i) if kept is not None else None for i in range(len(checks))]
+    if only_kept and (kept is None or None in found_rows):
+        return None
+    # The checks to run that kg.rdf.checkscope reads: on their own slices, or on every check's if all of them run (a cold cache).
+    todo = [i for i, found in enumerate(scopes) if found is not None and found_rows[i] is None]
+    own = kept.stores(todo) if kept is not None and todo and len(todo) < sum(found is not None for found in scopes) else []
+    group = {i: n for n, (members, _) in enumerate(own) for i in members}
+    stores: dict[Any, Any] = {}
     names: list[str] = []
     out: list[tuple[Path, str, str]] = []
     with _StoreFolder(slices) as folder:
 
-        def store(sliced: bool):
-            if sliced not in stores:
-                if sliced:
+        def store(i: int, sliced: bool):
+            which = group.get(i, "sliced") if sliced else "whole"
+            if which not in stores:
+                if which == "whole":
+                    stores[which] = _store_of(lambda: (r.ntriples() for r in records), folder.make(size >= DISK_MIN))
+                else:
                     from kg.rdf.checkscope import iter_slices
+
+                    def chunks():
+                        return iter(own[which][1]) if isinstance(which, int) else iter_slices(records, patterns, slices, prune=False)
 
                     # on disk only if the slices are large: a few hundred thousand triples load in memory in a
                     # fraction of the time RocksDB takes (counted first: the kept slices are read, not held)
-                    lines = sum(chunk.count(b"\n") for chunk in iter_slices(records, patterns, slices))
-                    stores[sliced] = _store_of(lambda: iter_slices(records, patterns, slices), folder.make(lines >= DISK_MIN))
-                else:
-                    stores[sliced] = _store_of(lambda: (r.ntriples() for r in records), folder.make(size >= DISK_MIN))
-            return stores[sliced]
+                    lines = sum(chunk.count(b"\n") for chunk in chunks())
+                    stores[which] = _store_of(chunks, folder.make(lines >= DISK_MIN))
+            return stores[which]
 
-        for (rq, text), found in zip(checks, scopes, strict=True):
+        for i, ((rq, text), found) in enumerate(zip(checks, scopes, strict=True)):
             names.append(rq.stem)
-            try:
-                if isinstance(text, Exception):
-                    raise text
-                rows = check_rows(store(found is not None), text)
-            except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
-                problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
-                continue
+            rows = found_rows[i]
+            if rows is None:
+                try:
+                    if isinstance(text, Exception):
+                        raise text
+                    _empty_store().query(text)  # a query that does not parse is told before any store is loaded
+                    rows = check_rows(store(i, found is not None), text)
+                except (SyntaxError, ValueError, OSError) as exc:  # a broken check is a problem in that file, not a crash
+                    problems.append(problem(rq, None, "check-error", f"the check query does not run: {exc}"))
+                    continue
+                if kept is not None:
+                    kept.keep(i, rows)
             out += [(rq, focus, message) for focus, message in rows]
         stores.clear()  # the on-disk stores closed before their folder is removed
+    if sliced and slices is not None:
+        slices.prune()
     return names, out
+
+
+def _empty_store():
+    import pyoxigraph as ox
+
+    return ox.Store()
 
 
 # From this many triples in a store on, the checks' store is on disk (store_of_lines): what it holds then grows with the graph.
@@ -548,9 +586,11 @@ BACKGROUND_MIN = 2_000_000
 class BackgroundChecks:
     """run_checks in another process, while the caller goes on (a build makes its outputs meanwhile); `result()` waits for it.
 
-    When every record is kept in its data file (kg.rdf.graphs, a build with its cache), the checks run
+    First, in this process, the rows kept by what each check reads (kg.rdf.checkrows): when every check's
+    are kept (an edit no check can see, a claim's gloss), that is the answer, and no process starts. Else,
+    when every record is kept in its data file (kg.rdf.graphs, a build with its cache), the checks run
     in a new Python process (`checks_main`) that is handed the records (names, digests, data files:
-    a few bytes a graph) and answers their rows, which this process locates in the model. It shares
+    a few bytes a graph, in a file: KeptLines) and answers their rows, which this process locates in the model. It shares
     no page with this process: a forked child did, and every page of the model this process touched
     while the child ran (its garbage collector, its pools) stayed in the child as a copy of its own
     (at 100k claims 0.55 GB, 0.9 GB when the child also pickled the model). Else the checks run in a
@@ -564,7 +604,17 @@ class BackgroundChecks:
         self.kg, self.records, self.pid, self.pipe, self.slices = kg, records, 0, -1, slices
         self.background = background
         self.spawned: Any = None
+        self.answer: tuple[list[str], list[Problem]] | None = None
         if not fork or sum(r.lines_size for r in records) < BACKGROUND_MIN:
+            return
+        now: list[Problem] = []
+        try:  # tens of ms when no check's key changed (kg.rdf.checkrows): no other process then
+            kept = check_results(kg.layout.checks, records, now, slices, only_kept=True)
+        except OSError:
+            kept = None
+        if kept is not None:
+            add_rows(kg, kept[1], now)
+            self.answer = (kept[0], now)
             return
         if all(r.data_file is not None for r in records):
             self.spawned = _spawn_checks(kg.layout.checks, records, slices)
@@ -589,8 +639,10 @@ class BackgroundChecks:
         self.pid, self.pipe = pid, receive
 
     def result(self) -> tuple[list[str], list[Problem]]:
-        answer = None
-        if self.spawned is not None:
+        answer = self.answer
+        if answer is not None:
+            pass
+        elif self.spawned is not None:
             answer = self._spawned_answer()
         elif self.pid:
             try:
@@ -623,29 +675,91 @@ class BackgroundChecks:
             proc.kill()
             proc.wait()
             return None
+        finally:
+            if getattr(proc, "given", "-") != "-":
+                Path(proc.given).unlink(missing_ok=True)
         add_rows(self.kg, rows, found)
         return names, found
 
 
-# The checks' own process (BackgroundChecks): its import path is this one's, its input and answer pickles on its stdin and stdout.
-_CHECKS_MAIN = "import sys; sys.path[:0] = sys.argv[1:]; from kg.rdf.validate import checks_main; sys.exit(checks_main())"
+# The checks' own process (BackgroundChecks): its import path is this one's (and the file of its input, if any), its input and answer
+# pickles on its stdin (or in that file) and stdout.
+_CHECKS_MAIN = "import sys; sys.path[:0] = sys.argv[2:]; from kg.rdf.validate import checks_main; sys.exit(checks_main(sys.argv[1]))"
+
+
+class StaleGraph(Exception):
+    """A graph's data file no longer holds the lines its record was made with: the checks' process gives no answer."""
+
+
+class KeptLines:
+    """What the checks read of a kept graph record (kg.rdf.graphs): its name, digest, size and lines, these read from the
+    start of its data file and compared with the digest. A few hundred bytes a graph for the checks' process, where the
+    records pickled whole were 15 MB at 100k claims (their subjects, types and pointed nodes, which the checks never read)."""
+
+    __slots__ = ("name", "digest", "size", "lines_size", "file")
+
+    def __init__(self, record: GraphRecord, file: Path):
+        self.name, self.digest, self.size, self.lines_size, self.file = record.name, record.digest, record.size, record.lines_size, file
+
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __setstate__(self, state) -> None:
+        for k in self.__slots__:
+            setattr(self, k, state[k])
+
+    @property
+    def lines(self) -> bytes:
+        try:
+            with open(self.file, "rb") as f:
+                data = f.read(self.lines_size)
+        except OSError as exc:
+            raise StaleGraph(str(exc)) from exc
+        if hashlib.sha256(data).hexdigest() != self.digest:
+            raise StaleGraph(f"{self.file}: not the lines of {self.name}")
+        return data
+
+    def ntriples(self) -> bytes:
+        return self.lines.replace(f" <{self.name}> .\n".encode(), b" .\n")
 
 
 def _spawn_checks(queries: Path, records: list[GraphRecord], slices):
-    """A new Python process running checks_main on the records (each attached to its data file there), or None if it cannot start."""
+    """A new Python process running checks_main on the records (their lines read from their data files there), or None if it cannot start.
+
+    Its input goes in a file beside the kept slices (a dot name, never pruned as an entry), which it removes once read:
+    this process does not wait on a pipe while the other one starts (its imports take about half a second).
+    """
     import subprocess
     import sys
+    import tempfile
 
     folder = getattr(slices, "folder", None) if slices is not None and getattr(slices, "usable", False) else None
-    data = pickle.dumps((queries, [(r, r.data_file) for r in records], folder, (SLICE_MIN, DISK_MIN)), protocol=pickle.HIGHEST_PROTOCOL)
-    try:
-        proc = subprocess.Popen([sys.executable, "-c", _CHECKS_MAIN, *[p for p in sys.path if p]], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    except OSError:
+    graphs = [KeptLines(r, r.data_file) for r in records if r.data_file is not None]
+    if len(graphs) != len(records):
         return None
+    data = pickle.dumps((queries, graphs, folder, (SLICE_MIN, DISK_MIN)), protocol=pickle.HIGHEST_PROTOCOL)
+    given = "-"
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".checks-input-", suffix=".pickle", delete=False) as f:
+                f.write(data)
+            given = f.name
+        except OSError:
+            given = "-"
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", _CHECKS_MAIN, given, *[p for p in sys.path if p]],
+                                stdin=subprocess.PIPE if given == "-" else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        if given != "-":
+            Path(given).unlink(missing_ok=True)
+        return None
+    proc.given = given  # type: ignore[attr-defined]  # removed by _spawned_answer if the process did not
+    if given != "-":
+        return proc
     try:
         assert proc.stdin is not None
-        proc.stdin.write(data)  # a few bytes a graph: the records hold no lines
+        proc.stdin.write(data)
         proc.stdin.close()
     except OSError:
         proc.kill()
@@ -654,21 +768,25 @@ def _spawn_checks(queries: Path, records: list[GraphRecord], slices):
     return proc
 
 
-def checks_main() -> int:
-    """The checks' own process: check_results of the records on stdin, (names, rows, problems) pickled to stdout."""
+def checks_main(given: str = "-") -> int:
+    """The checks' own process: check_results of the graphs in `given` (a file it removes, or "-": stdin), (names, rows, problems) pickled to stdout."""
     import sys
 
     from kg.rdf.checkscope import SliceCache
 
     global SLICE_MIN, DISK_MIN
-    queries, kept, folder, (SLICE_MIN, DISK_MIN) = pickle.load(sys.stdin.buffer)  # the caller's thresholds (tests set them)
-    records = []
-    for record, file in kept:
-        if not record.attach(file):
-            return 1
-        records.append(record)
+    if given == "-":
+        queries, records, folder, (SLICE_MIN, DISK_MIN) = pickle.load(sys.stdin.buffer)  # the caller's thresholds (tests set them)
+    else:
+        try:
+            with open(given, "rb") as f:
+                queries, records, folder, (SLICE_MIN, DISK_MIN) = pickle.load(f)
+        finally:
+            Path(given).unlink(missing_ok=True)
     found: list[Problem] = []
-    names, rows = check_results(queries, records, found, SliceCache(folder) if folder is not None else None)
+    answer = check_results(queries, records, found, SliceCache(folder) if folder is not None else None)
+    assert answer is not None
+    names, rows = answer
     sys.stdout.buffer.write(pickle.dumps((names, rows, found), protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()
     return 0
