@@ -350,6 +350,8 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
     unchanged = parsed is not None and key is not None and _ontology_key(layout, parsed) == key  # unchanged while it was parsed
     if unchanged:
         parsed.put(key, (ontology_triples, digests, concepts, own))  # type: ignore[union-attr, arg-type]
+        for kept in ontology_triples.values():
+            kept.pack()  # read again only to emit each file's graph: held pickled, a fifth of the terms' memory
     return ontology_triples, digests, concepts, key if unchanged else None
 
 
@@ -491,6 +493,8 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
         if found is None:
             continue
         key, summary, resolution = found
+        if resolution is not None and key is not None and parsed.has_resolved(key):
+            resolution = None  # read back when its claims are asked for (ClaimsOnDemand): a cold load holds no file's claims past its summary
         problems.extend(summary.parse_problems)
         summaries.append((path, key, summary, resolution))
     replaced: dict[str, str] = {}
