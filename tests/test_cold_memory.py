@@ -83,3 +83,80 @@ def test_a_cold_build_through_the_cache_writes_what_one_without_it_writes(runner
     assert names == sorted(p.name for p in (tmp_path / "cold").iterdir()) and "govkg.trig" in names
     for name in names:
         assert (tmp_path / "cold" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
+
+
+def test_records_sent_to_a_worker_read_the_same_graph(mini, tmp_path):
+    from kg.rdf.workers import RecordTable, received
+
+    lazy, _ = _cold(mini, tmp_path)
+    records = graph_records(lazy, GraphCache(tmp_path / "graphs"))
+    table = RecordTable()
+    assert table.number(records + records[:2]) == list(range(len(records))) + [0, 1]  # each record once
+    sent = pickle.loads(pickle.dumps(table.portable()))
+    assert b"Reform can reduce shirking." not in pickle.dumps(sent)  # no lines, no quads: the worker reads its data files
+    for r, back in zip(records, received(sent), strict=True):
+        assert (back.name, back.digest, back.lines, back.subjects, back.types, back.pointed, back.subclass) == \
+               (r.name, r.digest, r.lines, r.subjects, r.types, r.pointed, r.subclass)
+        assert back.quads() == r.quads() and back.subject_ids == b""  # the ids the build compares are not sent
+    assert RecordTable().portable() == []
+    unkept = RecordTable()
+    unkept.number(graph_records(lazy))  # no cache: no data files, so the workers are forked instead
+    assert unkept.portable() is None
+
+
+_SPAWNED = ("import sys, json; from pathlib import Path; import kg.rdf.workers as w; import kg.rdf.validate as v; import kg.output.pieces as p; "
+            "from kg.model.project import load_kg; from kg.inputs.parsecache import ParseCache; from kg.rdf.graphs import GraphCache, graph_records; "
+            "pools = []; real = w.spawned_pool; w.spawned_pool = lambda *a: pools.append(a[0]) or real(*a); "
+            "root, tmp = Path(sys.argv[1]), Path(sys.argv[2]); v.default_workers = lambda: 2; "
+            "kg, problems = load_kg(root, ParseCache(tmp / 'parsed', 'salt')); records = graph_records(kg, GraphCache(tmp / 'graphs')); "
+            "found = lambda n, min: (setattr(v, 'PARALLEL_MIN', min), v.validate(root, False, loaded=(kg, problems), workers=n, graphs=GraphCache(tmp / 'graphs')).problems)[1]; "
+            "pooled, alone = found(2, 0), found(1, 10**12); "
+            "rdf = lambda min, d: (setattr(p, 'PARALLEL_MIN', min), p.render_records(records, tmp / d))[1]; "
+            "print(json.dumps([pools, [str(x) for x in pooled] == [str(x) for x in alone], sum(x.code.startswith('shacl:') for x in pooled), rdf(0, 'a') == rdf(10**12, 'b')]))")
+
+
+def test_units_and_pieces_made_by_spawned_workers_equal_those_made_here(mini_ro, tmp_path):
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    root = tmp_path / "edited"
+    shutil.copytree(mini_ro, root, ignore=shutil.ignore_patterns(".cache", "dist"))
+    path = root / "ontology" / "concepts.ttl"  # a concept without its source: a SHACL problem (tests/test_validate.py)
+    text = path.read_text(encoding="utf-8")
+    assert "    dcterms:source gks:mini-b .\n\ngkc:reform" in text
+    path.write_text(text.replace("    dcterms:source gks:mini-b .\n\ngkc:reform", "    .\n\ngkc:reform", 1), encoding="utf-8")
+    # In a fresh process, as users run it: spawned workers import govkg anew and are sent the records.
+    out = subprocess.run([sys.executable, "-c", _SPAWNED, str(root), str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    pools, same_problems, n_problems, same_rdf = json.loads(out.stdout.splitlines()[-1])
+    assert pools == [2, 2]  # SHACL's units, then the pieces: each through a pool of spawned workers
+    assert same_problems and n_problems > 0 and same_rdf
+
+
+def test_kg_build_with_spawned_workers_writes_what_one_process_writes(mini_ro, tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    # `kg build` as a user runs it, its pools made to work even on this small graph (the thresholds set to 0).
+    code = ("import sys, atexit; import kg.rdf.validate as v; import kg.output.pieces as p; v.PARALLEL_MIN = p.PARALLEL_MIN = 0; "
+            "import kg.rdf.workers as w; pools = []; real = w.spawned_pool; w.spawned_pool = lambda *a: pools.append(a[0]) or real(*a); "
+            "atexit.register(lambda: print('pools', len(pools), file=sys.stderr)); "
+            "from kg.cli import main; sys.argv = ['kg', '--root', sys.argv[1], 'build', '--out', sys.argv[2]]; main()")
+    outs = {}
+    for workers in ("2", "1"):
+        root = tmp_path / f"project-{workers}"
+        shutil.copytree(mini_ro, root, ignore=shutil.ignore_patterns(".cache", "dist"))
+        out = subprocess.run([sys.executable, "-c", code, str(root), str(tmp_path / f"dist-{workers}")], cwd=REPO, capture_output=True,
+                             text=True, timeout=300, env={**os.environ, "GOVKG_WORKERS": workers})
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert f"pools {2 if workers == '2' else 0}" in out.stderr  # SHACL's units and the pieces, each by spawned workers
+        outs[workers] = {p.name: p.read_bytes() for p in (tmp_path / f"dist-{workers}").iterdir()}
+    assert "govkg.ttl" in outs["1"] and outs["2"] == outs["1"]
