@@ -7,6 +7,7 @@ import pickle
 
 from kg.inputs.parsecache import KeptTriples, ParseCache
 from kg.model.claimfiles import ClaimFiles, ClaimsOnDemand
+from kg.model.concepts import concepts_from_triples
 from kg.model.project import load_kg
 from kg.rdf.graphs import GraphCache, graph_records
 
@@ -58,6 +59,10 @@ def test_the_ontology_triples_are_held_pickled_and_read_the_same(mini, tmp_path)
     lazy, _ = _cold(mini, tmp_path)
     eager, _ = load_kg(mini)
     assert lazy.ontology_triples.keys() == eager.ontology_triples.keys()
+    # the concepts made a file at a time, the files' triples packed between the two passes, as from every file's terms at once
+    at_once = concepts_from_triples({p: list(t) for p, t in eager.ontology_triples.items()})
+    assert lazy.concepts == eager.concepts == {cid: c for cid, c in at_once.items() if not c.deprecated}
+    assert lazy.deprecated == eager.deprecated and lazy.deprecated and list(lazy.concepts) == list(eager.concepts)
     for path, kept in lazy.ontology_triples.items():
         assert isinstance(kept, KeptTriples) and kept._items is None  # packed once the cache's entry is written
         want = list(eager.ontology_triples[path])

@@ -23,7 +23,7 @@ from kg.inputs.turtle import load_turtle
 from kg.inputs.yamlio import read_text_checked
 from kg.model.claimfiles import ClaimFiles, ClaimsOnDemand, FileClaims, Summary, plain_problem, problems_of, summarize
 from kg.model.claimstats import ClaimCounts, total
-from kg.model.concepts import Concept, concepts_from_triples
+from kg.model.concepts import Concept, add_concept_details, add_concept_subjects
 from kg.model.mergedstate import FileState, MergedState, shape, shared_pairs, state_key, totals_after
 
 
@@ -336,6 +336,7 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
     own: list[Problem] = []
     ontology_triples: dict = {}
     digests: dict[Path, str] = {}
+    concepts: dict[str, Concept] = {}  # as concepts_from_triples makes them, a file at a time
     for path in layout.ontology_files():
         if file_name_message(path.name):
             own.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
@@ -343,15 +344,19 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
         text = read_text_checked(path, own)
         triples = load_turtle(path, own, text) if text is not None else None
         if triples is not None and check_vocabulary_only(path, triples, own):
-            ontology_triples[path] = KeptTriples(triples)
+            add_concept_subjects(concepts, path, triples)  # concepts_from_triples' first pass, while the file's terms are at hand
+            kept = ontology_triples[path] = KeptTriples(triples)
+            if parsed is not None:
+                # Held pickled from here on, a fifth of the terms' memory: each later pass over them (the concepts' details
+                # below, the emitter's) unpickles one file's at a time, not the million-claim ontology's ten files at once.
+                kept.pack()
             digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
-    concepts = concepts_from_triples(ontology_triples)
+        del triples
+    add_concept_details(concepts, ontology_triples.values())
     problems.extend(own)
     unchanged = parsed is not None and key is not None and _ontology_key(layout, parsed) == key  # unchanged while it was parsed
     if unchanged:
         parsed.put(key, (ontology_triples, digests, concepts, own))  # type: ignore[union-attr, arg-type]
-        for kept in ontology_triples.values():
-            kept.pack()  # read again only to emit each file's graph: held pickled, a fifth of the terms' memory
     return ontology_triples, digests, concepts, key if unchanged else None
 
 
