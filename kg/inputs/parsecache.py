@@ -105,6 +105,10 @@ class ParseCache:
     def keep_resolved(self, key: str, value: tuple) -> None:
         self.entries.put(_resolved_key(key), value)
 
+    def has_resolved(self, key: str) -> bool:
+        """Whether a resolution of the content with parse `key` is kept (so that a caller may let go of its own and read it back)."""
+        return self.entries.usable and (self.entries.folder / f"{_resolved_key(key)}.pickle").is_file()
+
     def summarized(self, key: str) -> bytes | None:
         """The claim file's kept summary (kg.model.claimfiles: marshal bytes) for the content with parse `key`, if its resolution is
         kept too; the summary's dependencies are checked by the caller. Marks the parse, the resolution and the summary as used."""
@@ -165,7 +169,9 @@ class KeptTriples(Sequence):
     """A file's triples (rdflib terms), kept pickled until first read: their count is known without unpickling them.
 
     Unpickling rdflib terms costs time (each IRI is checked again), so a model loaded from the cache
-    pays for an ontology file's triples only if something reads them.
+    pays for an ontology file's triples only if something reads them. Iterating over packed triples
+    unpickles them for that pass only: the emitter reads each file's once, and a million-claim
+    ontology's terms take over a gigabyte as objects, a fifth of that pickled (`pack`).
     """
 
     def __init__(self, triples: Sequence[tuple] | None = None, packed: bytes | None = None, count: int = 0,
@@ -184,6 +190,16 @@ class KeptTriples(Sequence):
             self._packed = None
         return self._items
 
+    def _pickled(self) -> bytes:
+        if self._packed is None:
+            self._packed = pickle.dumps(self._load(), protocol=pickle.HIGHEST_PROTOCOL)
+        return self._packed
+
+    def pack(self) -> None:
+        """Hold the triples pickled only (the same pickle the cache's entry holds, made once)."""
+        self._pickled()
+        self._items = None
+
     def __len__(self) -> int:
         return self._count
 
@@ -191,6 +207,8 @@ class KeptTriples(Sequence):
         return self._load()[i]
 
     def __iter__(self) -> Iterator[tuple]:
+        if self._items is None and self._packed is not None:
+            return iter(pickle.loads(self._packed))  # not kept: one pass's triples
         return iter(self._load())
 
     def __eq__(self, other) -> bool:
@@ -199,5 +217,4 @@ class KeptTriples(Sequence):
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self):
-        packed = self._packed if self._packed is not None else pickle.dumps(self._load(), protocol=pickle.HIGHEST_PROTOCOL)
-        return (KeptTriples, (None, packed, self._count))
+        return (KeptTriples, (None, self._pickled(), self._count))

@@ -96,24 +96,36 @@ class FileClaims:
     def load(self) -> tuple[dict, dict]:
         """The file's claims and chains by id, in the file's order, disputes of retired ids rewritten (kg.model.project._retire)."""
         if self.claims is None or self.chains is None:
-            resolution = self.resolution if self.resolution is not None else self.files.read(self)
-            replaced = self.files.replaced
-            owner = self.files.claim_file
-            claims: dict = {}
-            chains: dict = {}
-            for sid, _path, _line, _id_line, _found, links, chain in resolution[1]:
-                if links is None or sid in self.dropped:
-                    continue
-                for c in links:
-                    if owner.get(c.id) is self:
-                        c.disputes = [replaced.get(d, d) for d in c.disputes]  # a retired id disputes the claim that replaced it
-                        claims[c.id] = c
-                if chain is not None and self.files.chain_file.get(chain.id) is self:
-                    chains[chain.id] = chain
-            self.claims, self.chains = claims, chains
+            self.claims, self.chains = self._made()
             if self._read_back():
                 self.resolution = None
         return self.claims, self.chains
+
+    def passing(self) -> tuple[dict, dict]:
+        """load()'s answer, not kept when it can be read back again: a pass over every file (the graph's records, the
+        query index) holds one file's claims at a time, not the million claims of every file at once."""
+        if (self.claims is not None and self.chains is not None) or not self._read_back():
+            return self.load()
+        made = self._made()
+        self.resolution = None
+        return made
+
+    def _made(self) -> tuple[dict, dict]:
+        resolution = self.resolution if self.resolution is not None else self.files.read(self)
+        replaced = self.files.replaced
+        owner = self.files.claim_file
+        claims: dict = {}
+        chains: dict = {}
+        for sid, _path, _line, _id_line, _found, links, chain in resolution[1]:
+            if links is None or sid in self.dropped:
+                continue
+            for c in links:
+                if owner.get(c.id) is self:
+                    c.disputes = [replaced.get(d, d) for d in c.disputes]  # a retired id disputes the claim that replaced it
+                    claims[c.id] = c
+            if chain is not None and self.files.chain_file.get(chain.id) is self:
+                chains[chain.id] = chain
+        return claims, chains
 
 
 class ClaimFiles:
@@ -211,10 +223,14 @@ def claims_by_file(kg) -> list[tuple[Path, Callable[[], tuple[list, list]]]]:
     """
     claims = kg.claims
     if isinstance(claims, ClaimsOnDemand):
+        last: list = [None, None]  # the file read last and its lists: its loader may be called twice in a row (records: emit, recipe)
+
         def loader(ref: FileClaims) -> Callable[[], tuple[list, list]]:
             def load() -> tuple[list, list]:
-                claims, chains = ref.load()
-                return list(claims.values()), list(chains.values())
+                if last[0] is not ref:
+                    claims, chains = ref.passing()  # not kept in the model: one file's claims held at a time
+                    last[:] = [ref, (list(claims.values()), list(chains.values()))]
+                return last[1]
             return load
 
         return [(ref.path, loader(ref)) for ref in claims._files.by_file()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,16 +68,29 @@ _CLASS_IRIS = {GKV + c: c for c in CONCEPT_CLASSES}
 
 def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str, Concept]:
     """Every subject typed skos:Concept or one of govkg's concept classes, in a govkg concept IRI."""
+    concepts: dict[str, Concept] = {}
+    for path, triples in triples_by_file.items():
+        add_concept_subjects(concepts, path, triples)
+    add_concept_details(concepts, triples_by_file.values())
+    return concepts
+
+
+def add_concept_subjects(concepts: dict[str, Concept], path: Path, triples: Iterable[tuple]) -> None:
+    """concepts_from_triples' first pass, over one file (the files in turn): each subject typed as a concept, where it is first typed."""
+    from rdflib.namespace import RDF, SKOS
+
+    for s, p, o in triples:
+        if p == RDF.type and (o == SKOS.Concept or str(o) in _CLASS_IRIS) and str(s).startswith(GKC):
+            cid = concept_id(s)
+            concepts.setdefault(cid, Concept(cid, s, path))
+
+
+def add_concept_details(concepts: dict[str, Concept], files: Iterable[Iterable[tuple]]) -> None:
+    """concepts_from_triples' second pass, once every file's subjects are known: the concepts' classes, labels, links and sources."""
     from rdflib import Literal
     from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
-    concepts: dict[str, Concept] = {}
-    for path, triples in triples_by_file.items():
-        for s, p, o in triples:
-            if p == RDF.type and (o == SKOS.Concept or str(o) in _CLASS_IRIS) and str(s).startswith(GKC):
-                cid = concept_id(s)
-                concepts.setdefault(cid, Concept(cid, s, path))
-    for triples in triples_by_file.values():
+    for triples in files:
         for s, p, o in triples:
             c = concepts.get(concept_id(s)) if str(s).startswith(GKC) else None
             if c is None:
@@ -98,7 +111,6 @@ def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str,
                 c.deprecated = True
             elif p == DCTERMS.isReplacedBy:
                 c.replaced_by.append(concept_id(o))
-    return concepts
 
 
 # What the model's loading and counting read of a concept: whether it is an actor, its first class, its sources, its file.

@@ -24,7 +24,7 @@ from kg.inputs.turtle import load_turtle
 from kg.inputs.yamlio import read_text_checked
 from kg.model.claimfiles import ClaimFiles, ClaimsOnDemand, FileClaims, Summary, plain_problem, problems_of, summarize
 from kg.model.claimstats import ClaimCounts, total
-from kg.model.concepts import Concept, KeptConcepts, brief, brief_of, briefs, concepts_from_triples
+from kg.model.concepts import Concept, KeptConcepts, add_concept_details, add_concept_subjects, brief, brief_of, briefs
 from kg.model.mergedstate import FileState, MergedState, shape, shared_pairs, state_key, totals_after
 
 
@@ -323,11 +323,14 @@ def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
     return h.hexdigest()
 
 
-def _parse_ontology(layout: Layout) -> tuple[dict, dict, dict, list[Problem]]:
-    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated, the problems found)."""
+def _parse_ontology(layout: Layout, pack: bool) -> tuple[dict, dict, dict, list[Problem]]:
+    """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated, the problems found).
+
+    pack: the triples are held pickled once parsed (a cache will keep them), each later pass unpickling one file's."""
     own: list[Problem] = []
     ontology_triples: dict = {}
     digests: dict[Path, str] = {}
+    concepts: dict[str, Concept] = {}  # as concepts_from_triples makes them, a file at a time
     for path in layout.ontology_files():
         if file_name_message(path.name):
             own.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
@@ -335,9 +338,16 @@ def _parse_ontology(layout: Layout) -> tuple[dict, dict, dict, list[Problem]]:
         text = read_text_checked(path, own)
         triples = load_turtle(path, own, text) if text is not None else None
         if triples is not None and check_vocabulary_only(path, triples, own):
-            ontology_triples[path] = KeptTriples(triples)
+            add_concept_subjects(concepts, path, triples)  # concepts_from_triples' first pass, while the file's terms are at hand
+            kept = ontology_triples[path] = KeptTriples(triples)
+            if pack:
+                # Held pickled from here on, a fifth of the terms' memory: each later pass over them (the concepts' details
+                # below, the emitter's) unpickles one file's at a time, not the million-claim ontology's ten files at once.
+                kept.pack()
             digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
-    return ontology_triples, digests, concepts_from_triples(ontology_triples), own
+        del triples
+    add_concept_details(concepts, ontology_triples.values())
+    return ontology_triples, digests, concepts, own
 
 
 def _table_key(key: str) -> str:
@@ -367,7 +377,7 @@ def _from_table(table, layout: Layout, parsed: ParseCache, key: str) -> tuple[di
         if not whole:
             found = parsed.get(key)
             if not (isinstance(found, tuple) and len(found) == 4):
-                found = _parse_ontology(layout)
+                found = _parse_ontology(layout, pack=True)
                 if _ontology_key(layout, parsed) != key:  # checked after the parse: the files parsed are those the table was made from
                     raise KGError(f"{layout.ontology}: changed while govkg was reading the project: run the command again")
                 parsed.put(key, found)
@@ -402,7 +412,7 @@ def _load_ontology(layout: Layout, problems: list[Problem], parsed: ParseCache |
             return found[0], found[1], found[2], found[3], key
     whole = parsed.get(key) if parsed is not None and key is not None else None
     if not (isinstance(whole, tuple) and len(whole) == 4):
-        whole = _parse_ontology(layout)
+        whole = _parse_ontology(layout, pack=parsed is not None)
         if parsed is not None and key is not None and _ontology_key(layout, parsed) == key:  # unchanged while it was parsed
             parsed.put(key, whole)
         else:
@@ -551,6 +561,8 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
         if found is None:
             continue
         key, summary, resolution = found
+        if resolution is not None and key is not None and parsed.has_resolved(key):
+            resolution = None  # read back when its claims are asked for (ClaimsOnDemand): a cold load holds no file's claims past its summary
         problems.extend(summary.parse_problems)
         summaries.append((path, key, summary, resolution))
     replaced: dict[str, str] = {}

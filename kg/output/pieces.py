@@ -289,17 +289,38 @@ def _piece_of(i: int) -> None:
     _write_piece(*_GROUPS[i])
 
 
+def _take_groups(portable: list, groups: list[tuple[Path, list[int], bool]]) -> None:
+    """A spawned worker's start (kg.rdf.workers): the groups, made again from the records sent."""
+    global _GROUPS
+    from kg.rdf.workers import received
+
+    records = received(portable)
+    _GROUPS = [(path, [records[i] for i in group], kept) for path, group, kept in groups]
+
+
 def _make_pieces(groups: list[tuple[Path, list[GraphRecord], bool]]) -> None:
-    """Each group's piece written to its path, across the cores (forked processes, as SHACL's units) when there are
-    many lines to write: a worker writes the file, so no piece passes through this process."""
+    """Each group's piece written to its path, across the cores (as SHACL's units: spawned processes sent the records when
+    each is kept in its data file, kg.rdf.workers, else forked) when there are many lines to write: a worker writes the
+    file, so no piece passes through this process."""
     global _GROUPS
     import multiprocessing
 
     from kg.rdf.validate import default_workers
+    from kg.rdf.workers import RecordTable, spawned_pool
 
     workers = default_workers()
-    if workers < 2 or len(groups) < 2 or sum(r.size for _, g, _ in groups for r in g) < PARALLEL_MIN \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or len(groups) < 2 or sum(r.size for _, g, _ in groups for r in g) < PARALLEL_MIN:
+        for group in groups:
+            _write_piece(*group)
+        return
+    table = RecordTable()
+    plan = [(path, table.number(group), kept) for path, group, kept in groups]
+    portable = table.portable()
+    if portable is not None:
+        with spawned_pool(min(workers, len(groups)), _take_groups, (portable, plan)) as pool:
+            pool.map(_piece_of, range(len(groups)), chunksize=1)
+        return
+    if "fork" not in multiprocessing.get_all_start_methods():
         for group in groups:
             _write_piece(*group)
         return

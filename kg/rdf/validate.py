@@ -204,11 +204,35 @@ def _results_released(unit: Unit, shapes) -> list:
         unit.release()
 
 
-def _run_units(units: list[Unit], shapes_graph, workers: int) -> list[list]:
-    """Each unit's results, across `workers` processes (forked) when there are several units to do."""
+def _take_units(portable: list, units: list[tuple[str, list[int], list[int]]], shapes) -> None:
+    """A spawned worker's start (kg.rdf.workers): the units, made again from the records sent, and the shapes."""
     global _WORK
-    if workers < 2 or len(units) < 2 or sum(u.size for u in units) < PARALLEL_MIN \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    from kg.rdf.workers import received
+
+    records = received(portable)
+    made = []
+    for name, own, providers in units:
+        unit = Unit(name, records=[records[i] for i in own])
+        unit.providers = [records[i] for i in providers]
+        made.append(unit)
+    _WORK = (made, shapes)
+
+
+def _run_units(units: list[Unit], shapes_graph, workers: int) -> list[list]:
+    """Each unit's results, across `workers` processes when there are several units to do: spawned and sent the units'
+    records when every record is kept in its data file (kg.rdf.workers: they share no page of the model), else forked."""
+    global _WORK
+    if workers < 2 or len(units) < 2 or sum(u.size for u in units) < PARALLEL_MIN:
+        return [_results_released(u, shapes_graph) for u in units]
+    from kg.rdf.workers import RecordTable, spawned_pool
+
+    table = RecordTable()
+    plan = [(u.name, table.number(u.records), table.number(u.providers)) for u in units if u.from_records and u.lazy_facts]
+    portable = table.portable() if len(plan) == len(units) else None
+    if portable is not None:
+        with spawned_pool(min(workers, len(units)), _take_units, (portable, plan, shapes_graph)) as pool:
+            return pool.map(_work, range(len(units)), chunksize=1)
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [_results_released(u, shapes_graph) for u in units]
     _WORK = (units, shapes_graph)
     try:
