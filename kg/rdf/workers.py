@@ -5,8 +5,8 @@ Forked from the build, a worker started with a copy-on-write view of the whole m
 it wrote to (a reference count, a free slot of the parent's heap it allocated into) became a copy of
 its own: at 100k claims each worker held about 200 MB of the build's pages, and that grows with the
 graph. A spawned worker starts from the interpreter and is sent what its tasks read of each graph
-record: its state without the ids only the build compares (kg.rdf.graphs.GraphRecord `subject_ids`,
-`typed_ids`), and its data file, which the worker reads its lines and quads from. Records are sent
+record: its state (a kept record's digests and sizes: kg.rdf.graphs.GraphRecord) and its data file, which
+the worker reads its lines, quads, links and ids from when a task asks for them. Records are sent
 once per worker, each task names them by number.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kg.rdf.graphs import GraphRecord
 
-# A record as sent: its pickled state (no lines, no quads, no ids) and its data file.
+# A record as sent: its pickled state (no lines, no quads, no links, no ids) and its data file.
 Portable = tuple[dict, Path]
 
 
@@ -45,9 +45,8 @@ class RecordTable:
         for r in self.records:
             if r.data_file is None:
                 return None
-            state = r.__getstate__()  # a kept record's state leaves its lines, quads and summary in its data file
-            state.update(subject_ids=b"", typed_ids=b"")
-            out.append((state, r.data_file))
+            # a kept record's state leaves its lines, quads, summary, links and ids in its data file (kg.rdf.graphs)
+            out.append((r.__getstate__(), r.data_file))
         return out
 
 
