@@ -5,7 +5,7 @@ Three targets per synthetic size:
   on-disk pyoxigraph store (the floor: parsing and indexing the same quads, nothing else);
 - its peak memory (the build and its child processes, summed PSS, each process's share at the peak shown) under 4 GB;
 - a rebuild after editing one claim file (a gloss of claims/s0.yaml) within 2× the rebuild of that
-  file alone (wall time; the CPU time, the build's and its forked processes', is given beside it): the same edit rebuilt in a project that holds only that claim file (same ontology and
+  file alone (wall time; the CPU time, the build's and its child processes', is given beside it): the same edit rebuilt in a project that holds only that claim file (same ontology and
   sources), each after a build of its own, so both reuse what did not change.
 Cold runs are slow from 10k on, so each runs once; the rebuilds run `rounds` times, in turn with their floor.
 
@@ -83,8 +83,8 @@ def timed_cpu(cmd: list[str], **env: str) -> tuple[float, float, float]:
     """(wall seconds, peak memory GB, CPU seconds) of one whole process and the children it waited for; a failure stops the benchmark.
 
     The peak is the larger of /usr/bin/time's (the largest single process) and the sum over the process
-    and its children (the build checks claim files in a forked pool, and runs the quality checks in a
-    forked process), sampled every 0.2 s from /proc. CPU is user + system time, from the same /usr/bin/time.
+    and its children (the build validates claim files in a pool of worker processes, and runs the quality
+    checks in a process of their own), sampled every 0.2 s from /proc. CPU is user + system time, from the same /usr/bin/time.
     """
     tool = ["/usr/bin/time", "-f", "%U %S %M"] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
@@ -200,7 +200,7 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
                                   detail=f"{cold:.1f} s vs {floor:.1f} s ({nq_mb:.0f} MB of N-Quads); CPU {cold_cpu:.1f} s vs "
                                          f"{floor_cpu:.1f} s ({cold_cpu / max(floor_cpu, 1e-9):.2f}×); {load_average()}"))
             targets.append(Target("cold `kg build` peak memory", label, peak, MEMORY_LIMIT_GB, unit=" GB", floor="limit at 1M",
-                                  detail=f"{peak * 1024:.0f} MB resident, the build and its forked processes{_processes(peak_at)}"
+                                  detail=f"{peak * 1024:.0f} MB resident, the build and its child processes{_processes(peak_at)}"
                                          f"{slope_detail(previous, n, peak)}"))
             previous = (n, peak)
             alone = one_file_project(root, t / "alone")
@@ -222,7 +222,7 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
             targets.append(Target("`kg build` after editing one claim file", label, whole / single, REBUILD_LIMIT,
                                   floor="rebuilding that file alone",
                                   detail=f"{whole:.1f} s vs {single:.1f} s, median of {rounds}; CPU {whole_cpu:.1f} s vs {single_cpu:.1f} s "
-                                         f"({whole_cpu / max(single_cpu, 1e-9):.2f}×, with the forked checks); {load_average()}"))
+                                         f"({whole_cpu / max(single_cpu, 1e-9):.2f}×, with its child processes); {load_average()}"))
     return targets
 
 
