@@ -53,14 +53,14 @@ EDITS = {
 def loads(monkeypatch):
     """How many times kept concepts were unpickled (KeptConcepts' first use)."""
     count = [0]
-    first_use = KeptConcepts._concepts
+    first_use = KeptConcepts.loaded
 
     def counted(self):
         if self._all is None:
             count[0] += 1
         return first_use(self)
 
-    monkeypatch.setattr(concepts_module.KeptConcepts, "_concepts", counted)
+    monkeypatch.setattr(concepts_module.KeptConcepts, "loaded", counted)
     return count
 
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import gc
 import marshal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.errors import KGError, Problem
 from kg.inputs.claims import load_claim_file
 from kg.inputs.parsecache import ParseCache
 from kg.model.claimstats import ClaimCounts
+from kg.model.ondemand import OnDemand
 
 SUMMARY_FORMAT = 1
 
@@ -159,7 +160,7 @@ class ClaimFiles:
         return list(seen)
 
 
-class ClaimsOnDemand(Mapping):
+class ClaimsOnDemand(OnDemand):
     """KG.claims or KG.chains (`chains=True`) of ClaimFiles: every id known, a file's objects read when first asked for."""
 
     def __init__(self, files: ClaimFiles, chains: bool = False):
@@ -200,17 +201,6 @@ class ClaimsOnDemand(Mapping):
                 if collecting:
                     gc.enable()
         return self._all
-
-    def values(self):
-        return self.loaded().values()
-
-    def items(self):
-        return self.loaded().items()
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"ClaimsOnDemand({len(self)} {'chains' if self._chains else 'claims'} in {len(self._files.files)} files)"

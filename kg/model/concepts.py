@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.iris import CONCEPT_CLASSES, GKC, GKV, concept_id, source_id
+from kg.model.ondemand import OnDemand
 
 if TYPE_CHECKING:  # the loader makes rdflib terms; the query index holds plain strings (LangString)
     from rdflib import URIRef
@@ -117,7 +118,7 @@ def add_concept_details(concepts: dict[str, Concept], files: Iterable[Iterable[t
 Brief = tuple[bool, str, tuple, Path]
 
 
-class KeptConcepts(Mapping):
+class KeptConcepts(OnDemand):
     """KG.concepts as the parse cache keeps them (kg.model.project): every id with its brief (whether it is an actor, its
     class, its sources, its file) from a small table, the Concepts themselves unpickled only when one is asked for.
 
@@ -131,7 +132,7 @@ class KeptConcepts(Mapping):
         self._load = load
         self._all: dict[str, Concept] | None = None
 
-    def _concepts(self) -> dict[str, Concept]:
+    def loaded(self) -> dict[str, Concept]:
         if self._all is None:
             every = self._load()
             self._all = {cid: every[cid] for cid in self.briefs}
@@ -140,7 +141,7 @@ class KeptConcepts(Mapping):
     def __getitem__(self, cid: str) -> Concept:
         if cid not in self.briefs:
             raise KeyError(cid)
-        return self._concepts()[cid]
+        return self.loaded()[cid]
 
     def get(self, cid, default=None):
         return self[cid] if cid in self.briefs else default
@@ -154,19 +155,8 @@ class KeptConcepts(Mapping):
     def __iter__(self) -> Iterator[str]:
         return iter(self.briefs)
 
-    def values(self):
-        return self._concepts().values()
-
-    def items(self):
-        return self._concepts().items()
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __reduce__(self):
-        return (dict, (list(self._concepts().items()),))
+        return (dict, (list(self.loaded().items()),))
 
     def __repr__(self) -> str:
         return f"KeptConcepts({len(self)} concepts{'' if self._all is None else ', loaded'})"
