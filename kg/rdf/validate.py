@@ -343,9 +343,7 @@ def run_checks(kg: KG, records: list[GraphRecord], problems: list[Problem], slic
     the others, and every check of a small graph, on the whole graph. From DISK_MIN triples on, the
     stores are on disk, in a temporary folder beside the cache, bulk-loaded a chunk at a time.
     """
-    answer = check_results(kg.layout.checks, records, problems, slices)
-    assert answer is not None
-    names, rows = answer
+    names, rows = check_results(kg.layout.checks, records, problems, slices)
     add_rows(kg, rows, problems)
     return names
 
@@ -357,14 +355,23 @@ def add_rows(kg: KG, rows: list[tuple[Path, str, str]], problems: list[Problem])
         problems.append(problem(path, line, f"check:{rq.stem}", f"<{focus}>: {message}"))
 
 
-def check_results(queries: Path, records: list, problems: list[Problem], slices=None,
-                  only_kept: bool = False) -> tuple[list[str], list[tuple[Path, str, str]]] | None:
+def check_results(queries: Path, records: list, problems: list[Problem], slices=None) -> tuple[list[str], list[tuple[Path, str, str]]]:
     """run_checks without the model: the checks' names and their rows as (check file, focus IRI, message); a check that does not run is a problem.
 
     With `slices` (in a large graph), each check's rows are kept by what it reads (kg.rdf.checkrows): only the
-    checks an edit can change run again, on a store of their own slices. only_kept=True: None unless every
-    check's rows are kept (then no store is loaded, no query run).
+    checks an edit can change run again, on a store of their own slices.
     """
+    answer = _check_results(queries, records, problems, slices, only_kept=False)
+    assert answer is not None  # only_kept=False always answers
+    return answer
+
+
+def kept_check_results(queries: Path, records: list, problems: list[Problem], slices) -> tuple[list[str], list[tuple[Path, str, str]]] | None:
+    """check_results when every check's rows are kept (no store loaded, no query run), else None."""
+    return _check_results(queries, records, problems, slices, only_kept=True)
+
+
+def _check_results(queries: Path, records: list, problems: list[Problem], slices, only_kept: bool):
     checks: list[tuple[Path, str | Exception]] = []
     for rq in sorted(queries.glob("*.rq")):
         try:
@@ -633,7 +640,7 @@ class BackgroundChecks:
             return
         now: list[Problem] = []
         try:  # tens of ms when no check's key changed (kg.rdf.checkrows): no other process then
-            kept = check_results(kg.layout.checks, records, now, slices, only_kept=True)
+            kept = kept_check_results(kg.layout.checks, records, now, slices)
         except OSError:
             kept = None
         if kept is not None:
@@ -664,11 +671,9 @@ class BackgroundChecks:
 
     def result(self) -> tuple[list[str], list[Problem]]:
         answer = self.answer
-        if answer is not None:
-            pass
-        elif self.spawned is not None:
+        if answer is None and self.spawned is not None:
             answer = self._spawned_answer()
-        elif self.pid:
+        elif answer is None and self.pid:
             try:
                 with os.fdopen(self.pipe, "rb") as f:
                     data = f.read()
@@ -808,9 +813,7 @@ def checks_main(given: str = "-") -> int:
         finally:
             Path(given).unlink(missing_ok=True)
     found: list[Problem] = []
-    answer = check_results(queries, records, found, SliceCache(folder) if folder is not None else None)
-    assert answer is not None
-    names, rows = answer
+    names, rows = check_results(queries, records, found, SliceCache(folder) if folder is not None else None)
     sys.stdout.buffer.write(pickle.dumps((names, rows, found), protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()
     return 0
