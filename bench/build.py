@@ -10,10 +10,13 @@ Three targets per synthetic size:
 Cold runs are slow from 10k on, so each runs once; the rebuilds run `rounds` times, in turn with their floor.
 
 `python -m bench.build [--sizes 1k,10k] [--quick]` prints the targets; `python -m bench.run` collects them.
+With GOVKG_BENCH_KEEP=DIR each size's projects, outputs and caches are made under DIR/SIZE and kept
+(to profile a rebuild on them afterwards; a 1M cold build takes more than half an hour here).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import statistics
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from .generate import parse_size
@@ -178,6 +182,17 @@ def slope_detail(previous: tuple[int, float] | None, n: int, peak: float) -> str
             f"{peak + per_claim * (1_000_000 - n):.1f} GB at 1M by that slope")
 
 
+def _workdir(label: str) -> AbstractContextManager[str]:
+    """A folder for one size's projects: removed afterwards, or kept under GOVKG_BENCH_KEEP."""
+    keep = os.environ.get("GOVKG_BENCH_KEEP")
+    if not keep:
+        return tempfile.TemporaryDirectory(prefix="govkg-bench-build-")
+    folder = Path(keep) / label
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return nullcontext(str(folder))
+
+
 def measure(sizes: list[str], quick: bool) -> list[Target]:
     targets = []
     previous: tuple[int, float] | None = None
@@ -187,7 +202,7 @@ def measure(sizes: list[str], quick: bool) -> list[Target]:
         n = parse_size(size)
         label = size_label(n)
         rounds = 1 if quick else 3
-        with tempfile.TemporaryDirectory(prefix="govkg-bench-build-") as tmp:
+        with _workdir(label) as tmp:
             t = Path(tmp)
             root = buildable_project(synthetic(n), t / "project")
             subprocess.run([sys.executable, "-c", _DUMP, str(root), str(t / "g.nq")], env=_env(), check=True)
