@@ -88,13 +88,15 @@ def validate(
 def build(
     out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="Folder to write into (default: dist/ in the project)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
+    split: bool = typer.Option(False, "--split", help="The RDF as one Turtle, TriG and JSON-LD file per group of input files, in dist/parts/ "
+                               "with an index.json, instead of three whole files: for large graphs, a rebuild then writes only what changed."),
 ) -> None:
     """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
     from kg.output.build import WriteFailed, validate_and_write
 
     out_dir = out if out is not None else state.root / "dist"
     try:
-        report, written, release = validate_and_write(state.root, out_dir)
+        report, written, release = validate_and_write(state.root, out_dir, split)
     except WriteFailed as exc:
         _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out_dir.as_posix()}/ is unchanged", EXIT_ERROR)
     if not report.conforms:
@@ -105,7 +107,7 @@ def build(
         _echo_json({"written": [str(p) for p in written], **release})
     else:
         for p in written:
-            typer.echo(f"wrote {p}")
+            typer.echo(f"wrote {p}{'/' if p.is_dir() else ''}")
         typer.echo(f"govkg {release['version']}, content sha256 {release['content_sha256'][:16]}…")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -61,6 +62,19 @@ def _write_synced(path: Path, data: bytes) -> None:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+# The errors of os.link that mean "no hard links here" (a file system without them, another device): the file is copied instead.
+_NO_LINK = {errno.EPERM, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
+
+
+def _copy_into(source: Path, f) -> None:
+    with open(source, "rb") as src:
+        shutil.copyfileobj(src, f, 1 << 20)
 
 
 def _umask() -> int:
@@ -134,8 +148,16 @@ def refuse_link(folder: Path) -> None:
         raise OSError(40, f"{folder} is a symbolic link; govkg writes only into real folders: replace it with a folder")
 
 
+def _remove_any(path: Path) -> None:
+    """Remove a file, link or folder, if there is one."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _roll_back(stage: Path) -> None:
-    """Undo a stage's renames: put back each replaced file, remove each added one; then delete the stage.
+    """Undo a stage's renames: put back each replaced file or folder and each removed one, remove each added one; then delete the stage.
 
     Safe to run twice (a kill during recovery): a file already put back has no copy left to restore.
     Only a stage govkg made is followed, and only to plain file names in a real folder beside it.
@@ -145,18 +167,31 @@ def _roll_back(stage: Path) -> None:
     manifest = stage / MANIFEST
     if manifest.exists():
         info = json.loads(manifest.read_text(encoding="utf-8"))
+        listed = info.get("names", []) + info.get("existed", []) + info.get("folders", []) + info.get("removed", [])
         if not (isinstance(info.get("out_dir"), str) and _NAME.match(info["out_dir"])
-                and all(isinstance(n, str) and _NAME.match(n) for n in info.get("names", []) + info.get("existed", []))):
+                and all(isinstance(n, str) and _NAME.match(n) for n in listed)):
             return
         out_dir = stage.parent / info["out_dir"]
         if out_dir.is_symlink():
             return
+        folders = set(info.get("folders", []))
         for name in info["names"]:
-            previous = stage / PREVIOUS / name
-            if previous.exists():
-                os.replace(previous, out_dir / name)
+            previous, target = stage / PREVIOUS / name, out_dir / name
+            if name in folders:
+                # The old folder is moved aside before the new one is moved in: while it is aside, what stands at its name is new.
+                if previous.exists() or previous.is_symlink():
+                    _remove_any(target)
+                    os.replace(previous, target)
+                elif name not in info["existed"]:
+                    _remove_any(target)
+            elif previous.exists():
+                os.replace(previous, target)
             elif name not in info["existed"]:
-                (out_dir / name).unlink(missing_ok=True)
+                target.unlink(missing_ok=True)
+        for name in info.get("removed", []):
+            previous, target = stage / PREVIOUS / name, out_dir / name
+            if (previous.exists() or previous.is_symlink()) and not (target.exists() or target.is_symlink()):
+                os.replace(previous, target)
         _fsync_dir(out_dir)
     shutil.rmtree(stage, ignore_errors=True)
 
@@ -191,6 +226,9 @@ class StagedFiles:
     (which runs no cleanup) is rolled back by the next write into the same parent folder. Files
     in out_dir that are not staged are left alone. Leaving the `with` block without `commit`
     (an exception, or a build that found problems) removes the stage: out_dir is as it was.
+    A staged folder (`folder`: files linked or written into it) replaces the folder of its name whole:
+    the old one is moved aside, the new one moved in, two renames whatever their size. A name given to
+    `remove` is moved aside with the rest and deleted with the stage (put back if the commit does not end).
     """
 
     def __init__(self, out_dir: Path):
@@ -200,6 +238,8 @@ class StagedFiles:
         recover(self.out_dir.parent)
         remove_stale_temps(self.out_dir)
         self.names: list[str] = []
+        self.folders: set[str] = set()  # the staged names that are folders
+        self.removed: list[str] = []  # names in out_dir to take away at the commit
         self._syncing: list[tuple[threading.Thread, list[BaseException]]] = []  # each staged file's fsync, running beside the next writes
         self.stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=self.out_dir.parent))
         try:
@@ -215,7 +255,7 @@ class StagedFiles:
         self.abort()
 
     def _path(self, name: str) -> Path:
-        if not _NAME.match(name) or name in (STAGE_MARK, MANIFEST, PREVIOUS, SCRATCH) or name in self.names:
+        if not _NAME.match(name) or name in (STAGE_MARK, MANIFEST, PREVIOUS, SCRATCH) or name in self.names or name in self.removed:
             raise ValueError(f"not a plain file name, or staged twice: {name!r}")
         self.names.append(name)
         return self.stage / name
@@ -223,9 +263,42 @@ class StagedFiles:
     def write(self, name: str, data: bytes) -> None:
         self.write_with(name, lambda f: f.write(data))
 
+    def folder(self, name: str) -> Path:
+        """Stage the folder `name`, empty: fill it with `write_into` and `link_into`; it replaces out_dir/name whole."""
+        path = self._path(name)
+        path.mkdir()
+        self.folders.add(name)
+        return path
+
+    def write_into(self, folder: str, name: str, write) -> None:
+        """Stage the file `name` in the staged folder `folder` with what `write(file)` writes into a binary file."""
+        if folder not in self.folders or not _NAME.match(name):
+            raise ValueError(f"not a staged folder and a plain file name: {folder!r}, {name!r}")
+        self._write_synced_beside(self.stage / folder / name, write)
+
+    def link_into(self, folder: str, name: str, source: Path) -> None:
+        """Stage `source` (a file already on disk, unchanged) as `name` in the staged folder: a hard link, else a copy."""
+        if folder not in self.folders or not _NAME.match(name):
+            raise ValueError(f"not a staged folder and a plain file name: {folder!r}, {name!r}")
+        path = self.stage / folder / name
+        try:
+            os.link(source, path)
+        except OSError as exc:
+            if exc.errno not in _NO_LINK:
+                raise
+            self._write_synced_beside(path, lambda f: _copy_into(source, f))
+
+    def remove(self, name: str) -> None:
+        """Take out_dir/name (a file or folder) away at the commit, with the same all-or-none as the staged files."""
+        if not _NAME.match(name) or name in self.names or name in self.removed:
+            raise ValueError(f"not a plain file name, or staged: {name!r}")
+        self.removed.append(name)
+
     def write_with(self, name: str, write) -> None:
         """Stage the file `name` with what `write(file)` writes into a binary file."""
-        path = self._path(name)
+        self._write_synced_beside(self._path(name), write)
+
+    def _write_synced_beside(self, path: Path, write) -> None:
         with open(path, "wb") as f:
             write(f)
             f.flush()
@@ -273,20 +346,32 @@ class StagedFiles:
         return folder
 
     def commit(self) -> list[Path]:
-        """Put every staged file into out_dir (replacing files of the same names); returns their paths there."""
+        """Put every staged file and folder into out_dir (replacing those of the same names), take the removed names away;
+        returns the staged ones' paths there."""
         stage, out_dir = self.stage, self.out_dir
         try:
             self._synced()
-            existed = [name for name in self.names if (out_dir / name).exists()]
+            for name in self.folders:
+                _fsync_dir(stage / name)
+            existed = [name for name in self.names if (_present if name in self.folders else Path.exists)(out_dir / name)]
+            removed = [name for name in self.removed if _present(out_dir / name)]
+            (stage / PREVIOUS).mkdir(exist_ok=True)
             for name in existed:
+                if name in self.folders:
+                    continue  # moved aside below, once the manifest says so: a folder cannot be linked
                 (stage / PREVIOUS / name).parent.mkdir(parents=True, exist_ok=True)
                 try:
                     os.link(out_dir / name, stage / PREVIOUS / name)
                 except OSError:  # a file system without hard links
                     shutil.copy2(out_dir / name, stage / PREVIOUS / name)
-            _write_synced(stage / MANIFEST, json.dumps({"out_dir": out_dir.name, "names": self.names, "existed": existed}).encode())
+            _write_synced(stage / MANIFEST, json.dumps({"out_dir": out_dir.name, "names": self.names, "existed": existed,
+                                                        "folders": sorted(self.folders), "removed": removed}).encode())
             _fsync_dir(stage)
+            for name in removed:
+                os.replace(out_dir / name, stage / PREVIOUS / name)
             for name in self.names:
+                if name in self.folders and name in existed:
+                    os.replace(out_dir / name, stage / PREVIOUS / name)
                 os.replace(stage / name, out_dir / name)
             _fsync_dir(out_dir)
         except BaseException:

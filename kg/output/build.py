@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from pathlib import Path
@@ -12,6 +13,8 @@ from kg.output.citations import get_source_records, to_bibtex, to_csl_json
 from kg.query.stats import get_stats
 from kg.rdf.release import HASH_METHOD, content_hash
 from kg.version import __version__
+
+WHOLE_FILES = ("govkg.ttl", "govkg.trig", "govkg.jsonld")  # a build's RDF, unless split into parts (kg.output.parts)
 
 
 def release_metadata(kg: KG, quads: list | None = None, records: list | None = None) -> dict:
@@ -40,7 +43,7 @@ def render_outputs(kg: KG, release: dict | None = None, quads: list | None = Non
 
 
 def write_build(kg: KG, write, release: dict | None = None, quads: list | None = None, pieces: Path | None = None,
-                records: list | None = None, scratch: Path | None = None) -> dict:
+                records: list | None = None, scratch: Path | None = None, write_rdf=None) -> dict:
     """Every file of a build, each given to `write(name, writer)`, where `writer(file)` writes it into a binary file; the release metadata.
 
     The RDF is written by kg.serialize (pyoxigraph), not rdflib, whose writers change typed literals,
@@ -49,7 +52,8 @@ def write_build(kg: KG, write, release: dict | None = None, quads: list | None =
     written into `scratch` (a folder of the build's stage) or a temporary folder. Either way the same
     bytes, streamed a piece at a time, never held whole.
     `quads`: the emitter's quads when the caller has them; `records`: each named graph's record
-    (kg.rdf.graphs), which validation made already.
+    (kg.rdf.graphs), which validation made already. `write_rdf(pieces)`: writes the RDF instead of the three
+    whole files (`kg build --split`, kg.output.parts).
     """
     import gc
 
@@ -65,9 +69,12 @@ def write_build(kg: KG, write, release: dict | None = None, quads: list | None =
         # Every source's record, and govkg itself at this version and content hash, for a paper to cite.
         sources = get_source_records(kg, release)
         rdf = open_pieces(records, pieces, scratch)
-        write("govkg.ttl", rdf.write_turtle)
-        write("govkg.trig", rdf.write_trig)
-        write("govkg.jsonld", rdf.write_jsonld)
+        if write_rdf is not None:
+            write_rdf(rdf)
+        else:
+            write(WHOLE_FILES[0], rdf.write_turtle)
+            write(WHOLE_FILES[1], rdf.write_trig)
+            write(WHOLE_FILES[2], rdf.write_jsonld)
         del rdf  # its temporary folder, if any, goes with it
         small = {
             "context.jsonld": (json.dumps(jsonld_context(), indent=1) + "\n").encode("utf-8"),
@@ -86,19 +93,25 @@ def build(kg: KG, out_dir: Path) -> list[Path]:
     return build_release(kg, out_dir)[0]
 
 
-def build_release(kg: KG, out_dir: Path, records: list | None = None) -> tuple[list[Path], dict]:
+def build_release(kg: KG, out_dir: Path, records: list | None = None, split: bool = False) -> tuple[list[Path], dict]:
     """Write the build into out_dir, all or none, each file streamed to its place; the files written and the release metadata.
 
     `records`: each named graph's record (kg.rdf.graphs) if the caller has them (`ValidationReport.records`).
+    `split`: the RDF one file per group in out_dir/parts/ (kg.output.parts) instead of three whole files.
     """
     with StagedFiles(out_dir) as stage:
-        release = stream_build(kg, stage, records)
+        release = stream_build(kg, stage, records, split)
         return stage.commit(), release
 
 
-def stream_build(kg: KG, stage: StagedFiles, records: list | None = None) -> dict:
+def stream_build(kg: KG, stage: StagedFiles, records: list | None = None, split: bool = False) -> dict:
     """Every output file written into the stage, and the release metadata, from each named graph's record: the caller's,
-    else made, from the cache's kept records where the inputs did not change (and from its RDF pieces)."""
+    else made, from the cache's kept records where the inputs did not change (and from its RDF pieces).
+
+    The other layout's RDF in the output folder is taken away at the commit, so that the folder never holds two
+    builds' graphs: a split build removes govkg.ttl, .trig and .jsonld, a whole one the parts folder govkg wrote."""
+    from kg.output.parts import write_parts
+    from kg.query.partsindex import PARTS_DIR, is_parts_folder
     from kg.rdf.graphs import GraphCache, graph_records
     from kg.stores.cache import usable_cache
 
@@ -107,20 +120,29 @@ def stream_build(kg: KG, stage: StagedFiles, records: list | None = None) -> dic
         records = graph_records(kg, GraphCache(folder / "graphs") if folder is not None else None)
     release = release_metadata(kg, records=records)
     pieces = folder / "rdf-pieces" if folder is not None else None
-    return write_build(kg, stage.write_with, release, pieces=pieces, records=records, scratch=stage.scratch())
+    write_rdf = None
+    if split:
+        for name in WHOLE_FILES:
+            if (stage.out_dir / name).exists():
+                stage.remove(name)
+        usable = pieces if pieces is not None and not pieces.is_symlink() else None
+        write_rdf = functools.partial(write_parts, stage=stage, cache=usable)
+    elif is_parts_folder(stage.out_dir / PARTS_DIR):
+        stage.remove(PARTS_DIR)
+    return write_build(kg, stage.write_with, release, pieces=pieces, records=records, scratch=stage.scratch(), write_rdf=write_rdf)
 
 
 class WriteFailed(OSError):
     """The output folder could not be written (the previous outputs are left as they were)."""
 
 
-def validate_and_write(root: Path, out_dir: Path) -> tuple:
+def validate_and_write(root: Path, out_dir: Path, split: bool = False) -> tuple:
     """`kg build`: (validation report, the files written, release metadata), or (report, None, None) if it has problems.
 
     The quality checks run in a process of their own (kg.rdf.validate.BackgroundChecks) while the outputs
     are streamed into a stage beside out_dir (kg.atomic.StagedFiles); they are put in place only
     once the report is complete and has no problems, so a failed build leaves out_dir as it was.
-    WriteFailed if out_dir cannot be written.
+    WriteFailed if out_dir cannot be written. `split`: the RDF one file per group (kg.output.parts).
     """
     from kg.stores.cache import validate_cached
 
@@ -130,7 +152,7 @@ def validate_and_write(root: Path, out_dir: Path) -> tuple:
             return report.finish(), None, None
         try:  # making the stage, writing into it, putting it in place: any OSError is the output folder's
             with StagedFiles(out_dir) as stage:
-                release = stream_build(report.kg, stage, report.records)
+                release = stream_build(report.kg, stage, report.records, split)
                 report.finish()
                 if report.problems:
                     return report, None, None  # the stage is removed on leaving: out_dir as it was

@@ -227,8 +227,9 @@ class _Copier:
 class Pieces:
     """The graph's pieces, in the groups' order, ready to be written out as Turtle, TriG and JSON-LD (see open_pieces)."""
 
-    def __init__(self, files: list[_PieceFile], keep: tempfile.TemporaryDirectory | None = None):
+    def __init__(self, files: list[_PieceFile], keep: tempfile.TemporaryDirectory | None = None, keys: list[str] | None = None):
         self.files = files
+        self.keys = keys if keys is not None else [""] * len(files)  # each group's key (kg.output.parts records it)
         self._keep = keep  # a folder of this build's own when the project has no cache: removed with this object
 
     def write_turtle(self, f: BinaryIO) -> None:
@@ -366,7 +367,8 @@ def open_pieces(records: list[GraphRecord], folder: Path | None, scratch: Path |
         folder = scratch
     kept = folder is not scratch
     groups = _groups(records)
-    files, used = _opened(groups, folder, kept)
+    files, keys = _opened(groups, folder, kept)
+    used = list(keys)
     if any(p.bnodes for p in files):
         parts = components([p.bnodes for p in files])
         if len(parts) < len(groups):
@@ -376,7 +378,7 @@ def open_pieces(records: list[GraphRecord], folder: Path | None, scratch: Path |
     if kept:
         remove_unused_entries(folder, set(used), SUFFIX)
         remove_unused_entries(folder, set(), ".pickle")  # the pieces of an earlier format
-    return Pieces(files, keep)
+    return Pieces(files, keep, keys)
 
 
 def render_rdf(quads: list[Quad], folder: Path | None) -> tuple[bytes, bytes, bytes]:

@@ -78,7 +78,7 @@ def diff(old: Snapshot, new: Snapshot) -> Diff:
 
 
 def load_state(spec: str, root: Path) -> Snapshot:
-    """The snapshot `spec` names: a release folder (release.json and govkg.trig, as `kg release` or `kg build`
+    """The snapshot `spec` names: a release folder (release.json and govkg.trig, or parts/, as `kg release` or `kg build`
     writes), a version released in root/releases/, a project folder (ontology/, sources/, claims/), or else a git
     revision of the project at `root`
     (a tag, branch or commit, unpacked into a temporary folder; the working tree is not touched).
@@ -100,7 +100,7 @@ def load_state(spec: str, root: Path) -> Snapshot:
             raise InputError(problems)
         return _snapshot_now(kg, spec)
     if folder.is_dir():
-        raise KGError(f"{spec} is a folder, but neither a release (release.json and govkg.trig) nor a project (ontology/, claims/)")
+        raise KGError(f"{spec} is a folder, but neither a release (release.json and govkg.trig or parts/) nor a project (ontology/, claims/)")
     with checkout(root, spec) as tree:
         kg, problems = load_kg(tree)
         if problems:

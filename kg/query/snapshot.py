@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kg.errors import KGError
 from kg.iris import CONCEPT_CLASSES, DCTERMS, GKC, GKCL, GKS, GKV, OA, OWL, PROV, RDF, RDFS, SKOS, XSD
+from kg.query.partsindex import PARTS_DIR, is_parts_folder, part_files
 from kg.rdf.emit import BNode, Lit, Term
 
 RELEASES_DIR = "releases"  # where `kg release` puts each version, in the project folder
@@ -197,7 +198,8 @@ def _plain(term) -> Term:
 
 
 def is_release(folder: Path) -> bool:
-    return (folder / RELEASE_RECORD).is_file() and (folder / RELEASE_GRAPH).is_file()
+    """A folder with release.json and its graph: govkg.trig, or the parts of a `kg build --split`."""
+    return (folder / RELEASE_RECORD).is_file() and ((folder / RELEASE_GRAPH).is_file() or is_parts_folder(folder / PARTS_DIR))
 
 
 def read_release_record(folder: Path) -> dict:
@@ -213,18 +215,20 @@ def read_release_record(folder: Path) -> dict:
 
 
 def read_release(folder: Path) -> Snapshot:
-    """The snapshot of a release folder (or a `kg build` output folder): its govkg.trig and release.json."""
+    """The snapshot of a release folder (or a `kg build` output folder): its govkg.trig (or its parts' TriG files) and release.json."""
     import pyoxigraph as ox
 
     from kg.rdf.release import LEGACY_METHOD
 
     record = read_release_record(folder)
-    path = folder / RELEASE_GRAPH
-    try:
-        quads = ox.parse(path=str(path), format=ox.RdfFormat.TRIG)
-        triples = [(_plain(q.subject), _plain(q.predicate), _plain(q.object)) for q in quads]
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise KGError(f"{path}: cannot read the release's graph: {exc}") from exc
+    paths = [folder / RELEASE_GRAPH] if (folder / RELEASE_GRAPH).is_file() else part_files(folder / PARTS_DIR, "trig")
+    triples = []
+    for path in paths:
+        try:
+            quads = ox.parse(path=str(path), format=ox.RdfFormat.TRIG)
+            triples += [(_plain(q.subject), _plain(q.predicate), _plain(q.object)) for q in quads]
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise KGError(f"{path}: cannot read the release's graph: {exc}") from exc
     return snapshot_of_triples(triples, str(folder), version=record["version"],
                                content_sha256=str(record.get("content_sha256", "")),
                                content_sha256_method=str(record.get("content_sha256_method", LEGACY_METHOD if record.get("content_sha256") else "")),
