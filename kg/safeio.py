@@ -32,3 +32,15 @@ def read_bounded(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             raise OSError(f"{path} is not a regular file")
         return f.read(limit + 1)
+
+
+def read_json(path: Path, what: str, hint: str):
+    """The JSON value in `path`; KGError naming the file, what it should be, and `hint` (what to do) when it cannot be read."""
+    import json
+
+    from kg.errors import KGError
+
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise KGError(f"{path}: not a readable {what} ({exc}): {hint}") from exc

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from kg.errors import KGError
+from kg.safeio import read_json
 
 PARTS_DIR = "parts"
 PARTS_INDEX = "index.json"
@@ -29,10 +30,7 @@ def is_parts_folder(folder: Path) -> bool:
 def read_index(folder: Path) -> dict:
     """The index of a parts folder; KGError naming the file and what is wrong when it cannot be read."""
     path = folder / PARTS_INDEX
-    try:
-        index = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise KGError(f"{path}: not a readable parts index ({exc}): is {folder.parent} a folder `kg build --split` wrote?") from exc
+    index = read_json(path, "parts index", f"is {folder.parent} a folder `kg build --split` wrote?")
     parts = index.get("parts") if isinstance(index, dict) else None
     if (not isinstance(index, dict) or index.get("format") != INDEX_FORMAT or not isinstance(parts, list)
             or not all(isinstance(p, dict) and isinstance(p.get("files"), dict) for p in parts)):

@@ -6,7 +6,6 @@ by today's code: both are read back through the same RDF, so that one reading co
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from kg.errors import KGError
 from kg.iris import CONCEPT_CLASSES, DCTERMS, GKC, GKCL, GKS, GKV, OA, OWL, PROV, RDF, RDFS, SKOS, XSD
 from kg.query.partsindex import PARTS_DIR, is_parts_folder, part_files
 from kg.rdf.emit import BNode, Lit, Term
+from kg.safeio import read_json
 
 RELEASES_DIR = "releases"  # where `kg release` puts each version, in the project folder
 RELEASE_RECORD = "release.json"
@@ -205,10 +205,7 @@ def is_release(folder: Path) -> bool:
 def read_release_record(folder: Path) -> dict:
     """A release folder's record (release.json); KGError naming the file when it cannot be read."""
     path = folder / RELEASE_RECORD
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise KGError(f"{path}: not a readable release record ({exc}): is {folder} a folder `kg release` or `kg build` wrote?") from exc
+    record = read_json(path, "release record", f"is {folder} a folder `kg release` or `kg build` wrote?")
     if not isinstance(record, dict) or not isinstance(record.get("version"), str):
         raise KGError(f"{path}: a release record must be a JSON object with a version")
     return record
