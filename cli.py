@@ -88,8 +88,10 @@ def validate(
 def build(
     out: Path | None = typer.Option(None, "--out", "-o", show_default=False, help="Folder to write into (default: dist/ in the project)."),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text, or json for scripts."),
-    split: bool = typer.Option(False, "--split", help="The RDF as one Turtle, TriG and JSON-LD file per group of input files, in dist/parts/ "
-                               "with an index.json, instead of three whole files: for large graphs, a rebuild then writes only what changed."),
+    split: bool | None = typer.Option(None, "--split/--whole", show_default=False,
+                                      help="--split: the RDF as one Turtle, TriG and JSON-LD file per group of input files, in dist/parts/ with an "
+                                           "index.json, instead of three whole files (for large graphs: a rebuild then writes only what changed). "
+                                           "--whole: the three files. Default: the layout the output folder already has, else whole."),
 ) -> None:
     """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
     from kg.output.build import WriteFailed, validate_and_write

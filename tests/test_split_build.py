@@ -103,17 +103,26 @@ def test_without_a_cache_every_part_is_written(runner, mini, monkeypatch):
     assert _tree(mini / "dist") == _tree(mini / "cached")
 
 
-def test_each_layout_takes_the_others_rdf_away(runner, mini):
+def test_a_build_keeps_the_layout_it_finds_and_each_takes_the_others_rdf_away(runner, mini):
     dist = mini / "dist"
+
+    def split() -> bool:
+        whole = [(dist / n).is_file() for n in WHOLE.values()]
+        assert whole in ([True] * 3, [False] * 3) and (dist / "parts/index.json").is_file() != whole[0], "one layout at a time"
+        return not whole[0]
+
     _build(runner, mini)
+    assert not split()
     _build(runner, mini, "--split")
-    assert (dist / "parts/index.json").is_file() and not any((dist / n).exists() for n in WHOLE.values())
-    _build(runner, mini)
-    assert all((dist / n).is_file() for n in WHOLE.values()) and not (dist / "parts").exists()
-    (dist / "parts").mkdir()  # a folder of the same name that govkg did not write stays
+    assert split()
+    _build(runner, mini)  # no option: the layout the folder has
+    assert split()
+    _build(runner, mini, "--whole")
+    assert not split() and not (dist / "parts").exists()
+    (dist / "parts").mkdir()  # a folder of the same name that govkg did not write stays, and is no split build
     (dist / "parts/notes.txt").write_text("mine\n", encoding="utf-8")
     _build(runner, mini)
-    assert (dist / "parts/notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert not split() and (dist / "parts/notes.txt").read_text(encoding="utf-8") == "mine\n"
 
 
 def test_kg_diff_reads_a_split_build(runner, mini):

@@ -136,14 +136,19 @@ class WriteFailed(OSError):
     """The output folder could not be written (the previous outputs are left as they were)."""
 
 
-def validate_and_write(root: Path, out_dir: Path, split: bool = False) -> tuple:
+def validate_and_write(root: Path, out_dir: Path, split: bool | None = False) -> tuple:
     """`kg build`: (validation report, the files written, release metadata), or (report, None, None) if it has problems.
 
     The quality checks run in a process of their own (kg.rdf.validate.BackgroundChecks) while the outputs
     are streamed into a stage beside out_dir (kg.atomic.StagedFiles); they are put in place only
     once the report is complete and has no problems, so a failed build leaves out_dir as it was.
-    WriteFailed if out_dir cannot be written. `split`: the RDF one file per group (kg.output.parts).
+    WriteFailed if out_dir cannot be written. `split`: the RDF one file per group (kg.output.parts); None: as out_dir
+    has it (parts govkg wrote there, else the whole files).
     """
+    from kg.query.partsindex import PARTS_DIR, is_parts_folder
+
+    if split is None:
+        split = is_parts_folder(out_dir / PARTS_DIR)
     from kg.stores.cache import validate_cached
 
     report = validate_cached(root, warnings=False, defer_checks=True)  # a build shows problems only: no near-duplicate warnings
