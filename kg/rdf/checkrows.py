@@ -30,9 +30,10 @@ from kg.rdf.checkscope import (
     slice_key,
     stands_for_itself,
 )
-from kg.rdf.graphs import code_key
+from kg.rdf.graphs import code_key, read_kept, write_kept
 
 FORMAT = 2
+PROJECTIONS = "projections.index"  # every graph's projection digests of the last run, read in one go (KeptRows._projections)
 
 
 class KeptRows:
@@ -49,7 +50,14 @@ class KeptRows:
         own = " ".join(sorted(set(self.pkeys.values())))
         # govkg's code in the key: what an entry holds (a slice, or a projection in its place) is the code's choice
         self._base = hashlib.sha256(f"govkg check projections {FORMAT} {code_key()} {self.ukey} {own}".encode()).hexdigest()
-        digests = [self._projections(r) for r in records]
+        # Every graph's projection digests by entry key, read in one go: a file a graph would cost a read per graph of the
+        # project on each rebuild. An entry missing there is read from its own file (kept as before), else made.
+        index = read_kept(cache.folder / PROJECTIONS) if cache.usable else None
+        self._index: dict[str, dict[str, str]] = index if isinstance(index, dict) else {}
+        now: dict[str, dict[str, str]] = {}
+        digests = [self._projections(r, now) for r in records]
+        if cache.usable and now != self._index:
+            write_kept(cache.folder / PROJECTIONS, now)  # best effort
         import pyoxigraph
 
         head = f"govkg check rows {FORMAT} {pyoxigraph.__version__} {code_key()}\n"
@@ -73,11 +81,14 @@ class KeptRows:
         at = f"{self._base} {record.name} {record.digest}"
         return (hashlib.sha256(f"projections {at}".encode()).hexdigest(), hashlib.sha256(f"own slices {at}".encode()).hexdigest())
 
-    def _projections(self, record) -> dict[str, str]:
-        """Each check's projection digest in one graph (by the check's patterns key; '' for an empty projection), kept."""
+    def _projections(self, record, now: dict[str, dict[str, str]]) -> dict[str, str]:
+        """Each check's projection digest in one graph (by the check's patterns key; '' for an empty projection), kept
+        (in `now`, the index this run writes, and in a file of its own when made)."""
         pkey, okey = self._entry_keys(record)
-        self.cache.used.update((okey, slice_key(self.ukey, record)))  # read when a check runs again; kept meanwhile
-        found = self.cache.get_kept("projections", pkey)
+        self.cache.used.update((okey, slice_key(self.ukey, record), pkey))  # read when a check runs again; kept meanwhile
+        found = self._index.get(pkey)
+        if not isinstance(found, dict) or not set(self.pkeys.values()) <= set(found):
+            found = self.cache.get_kept("projections", pkey)
         if found is None or not set(self.pkeys.values()) <= set(found):
             own = self._own(record)
             found = {}
@@ -85,6 +96,7 @@ class KeptRows:
                 seen = own[key] if key in self.alone else projection(own[key], self.scopes[i])
                 found[key] = hashlib.sha256(seen).hexdigest() if seen else ""
             self.cache.put(pkey, ("projections", found))
+        now[pkey] = found
         return found
 
     def _own(self, record) -> dict[str, bytes]:
