@@ -3,8 +3,9 @@
 A check's rows depend on the graph only through the matches of its patterns (kg.rdf.checkscope), and
 of each match only through its seen positions (checkscope.projection: a hidden position is a variable
 used once and never projected). So for each named graph and each check the sha256 of that projection
-is kept by the graph's content (one small entry a graph), and a check's key is its text, govkg's code,
-pyoxigraph's version and the name and projection digest of every graph whose projection is not empty.
+is kept by the graph's content (one small entry a graph, and every graph's in one index read in one go:
+a rebuild reads no file a graph), and a check's key is its text, govkg's code, pyoxigraph's version and
+the name and projection digest of every graph whose projection is not empty.
 The check's rows are kept under that key: a check whose key was seen before gives them again, with no
 store loaded and no query run. A claim's gloss (rdfs:comment) is no check's pattern, and undeclared-term
 reads only which gkv: predicates a graph uses: after a gloss edit no check runs. A claim's cause changed
