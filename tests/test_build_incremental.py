@@ -695,3 +695,25 @@ def test_the_counts_summed_per_file_are_the_counts_of_every_claim(tmp_path):
         assert len(kg.claim_counts) > 3
         assert json.dumps(get_stats(kg)) == json.dumps(_counted_by_claim(kg))
     assert get_stats(kg)["links_with_several_documents"] > 0 and get_stats(kg)["claims_by_actor"]
+
+
+def test_the_near_duplicates_key_is_the_ontology_files_digests(mini, monkeypatch):
+    """Keyed by the digests the model keeps of the ontology files: no walk over every concept, no file read again; a
+    model without them (made by hand) is keyed by the concepts' files as they are read."""
+    import dataclasses
+
+    import kg.model.concepts
+    from kg.rdf.validate import _near_duplicates_key
+
+    model = load(mini)
+    with monkeypatch.context() as m:
+        m.setattr(kg.model.concepts, "briefs", lambda concepts: (_ for _ in ()).throw(AssertionError("walked the concepts")))
+        before = _near_duplicates_key(model)
+    assert before == _near_duplicates_key(load(mini))
+    bare = _near_duplicates_key(dataclasses.replace(model, ontology_digests={}))
+    assert bare not in (None, before)
+    concepts = mini / "ontology" / "concepts.ttl"
+    concepts.write_text(concepts.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    after = load(mini)
+    assert _near_duplicates_key(after) != before
+    assert _near_duplicates_key(dataclasses.replace(after, ontology_digests={})) != bare

@@ -248,3 +248,24 @@ def test_each_fixture_gives_the_same_rows_on_the_loaded_projections(fixture):
         patterns = scope(text)
         if stands_for_itself(patterns):
             assert _rows(_loaded(records, patterns), text) == _rows(whole, text), name
+
+
+def test_every_graphs_projections_are_read_from_one_index(kept, runner, monkeypatch):
+    """A rebuild reads the graphs' projection digests from one file, not a file a graph; without it, from their own files."""
+    from kg.rdf.checkrows import PROJECTIONS
+    from kg.rdf.checkscope import SliceCache
+
+    root, ran, _ = kept
+    first = _same(runner, root, "validate", monkeypatch, ran)
+    asked: list[str] = []
+    real = SliceCache.get_kept
+    monkeypatch.setattr(SliceCache, "get_kept", lambda self, kind, key: asked.append(kind) or real(self, kind, key))
+    _edit(root / "claims" / "mini-b.yaml", "Reform can reduce shirking.", "Reform can reduce shirking a lot.")
+    assert _same(runner, root, "validate", monkeypatch, ran) == first and ran == []
+    assert asked.count("projections") == 1  # the edited graph's, made anew: every other graph's from the index
+    index = next(root.glob(f".cache/**/{PROJECTIONS}"))
+    index.unlink()
+    asked.clear()
+    _edit(root / "claims" / "mini-b.yaml", "shirking a lot.", "shirking much.")
+    assert _same(runner, root, "validate", monkeypatch, ran) == first and ran == []
+    assert asked.count("projections") > 2 and index.exists()  # each graph's own file, and the index written again

@@ -6,10 +6,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg.inputs.turtle import load_turtle
+from kg.iris import XSD
 from kg.model.project import load_kg
 from kg.rdf.dataset import union_graph
-from kg.rdf.emit import from_rdflib
-from kg.rdf.shacl import Shapes, Unsupported
+from kg.rdf.emit import Lit, from_rdflib
+from kg.rdf.shacl import Shapes, Unsupported, key
 from kg.rdf.units import Unit
 from kg.rdf.validate import ShapeChecker, shacl_results, unit_results
 
@@ -117,3 +118,28 @@ def test_shapes_beyond_the_evaluator_are_judged_by_pyshacl(tmp_path):
     assert checker.native is None and checker.engine.startswith("pyshacl")
     unit = Unit("*", [("http://example.org/a", "http://example.org/q", "http://example.org/b")])
     assert unit_results(unit, checker) == [("shape", "http://example.org/a", "needs p", None)]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_validating_only_some_focus_nodes_gives_their_results_of_the_whole(base, native, case):
+    """A unit asks only for its own nodes' results (kg.rdf.units): the shipped shapes validate no other target then."""
+    assert native.flat
+    triples = [tuple(from_rdflib(x, "") for x in t) for t in changed_graph(base, CASES[case][1])]
+    every = native.validate(triples)
+    subjects = sorted({key(t[0]) for t in triples})
+    for own in ({every[0][1]}, set(subjects[::2]), set(subjects[1::2]), set()):
+        assert native.validate(triples, own) == [r for r in every if r[1] in own]
+
+
+def test_a_value_judged_as_a_focus_of_its_own_is_found_from_another_nodes_target():
+    """sh:property of a property shape judges the path's values: ex:b's result comes from ex:a's target, so with
+    only ex:b asked for, ex:a is still validated (the shapes are not flat)."""
+    sh, ex, rdf = "http://www.w3.org/ns/shacl#", "http://example.org/#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    shapes = Shapes([(ex + "S", sh + "targetClass", ex + "A"), (ex + "S", sh + "property", ex + "P"),
+                     (ex + "P", sh + "path", ex + "knows"), (ex + "P", sh + "property", ex + "Q"),
+                     (ex + "Q", sh + "path", ex + "name"), (ex + "Q", sh + "minCount", Lit("1", datatype=XSD + "integer")),
+                     (ex + "Q", sh + "message", Lit("needs a name"))])
+    data = [(ex + "a", rdf, ex + "A"), (ex + "a", ex + "knows", ex + "b"), (ex + "a", ex + "name", Lit("a"))]
+    assert not shapes.flat
+    assert shapes.validate(data, {ex + "b"}) == shapes.validate(data) == [("Q", ex + "b", "needs a name", None)]
+    assert shapes.validate(data, {ex + "a"}) == []

@@ -3,8 +3,9 @@
 A check's rows depend on the graph only through the matches of its patterns (kg.rdf.checkscope), and
 of each match only through its seen positions (checkscope.projection: a hidden position is a variable
 used once and never projected). So for each named graph and each check the sha256 of that projection
-is kept by the graph's content (one small entry a graph), and a check's key is its text, govkg's code,
-pyoxigraph's version and the name and projection digest of every graph whose projection is not empty.
+is kept by the graph's content (one small entry a graph, and every graph's in one index read in one go:
+a rebuild reads no file a graph), and a check's key is its text, govkg's code, pyoxigraph's version and
+the name and projection digest of every graph whose projection is not empty.
 The check's rows are kept under that key: a check whose key was seen before gives them again, with no
 store loaded and no query run. A claim's gloss (rdfs:comment) is no check's pattern, and undeclared-term
 reads only which gkv: predicates a graph uses: after a gloss edit no check runs. A claim's cause changed
@@ -30,9 +31,10 @@ from kg.rdf.checkscope import (
     slice_key,
     stands_for_itself,
 )
-from kg.rdf.graphs import code_key
+from kg.rdf.graphs import code_key, read_kept, write_kept
 
 FORMAT = 2
+PROJECTIONS = "projections.index"  # every graph's projection digests of the last run, read in one go (KeptRows._projections)
 
 
 class KeptRows:
@@ -49,7 +51,14 @@ class KeptRows:
         own = " ".join(sorted(set(self.pkeys.values())))
         # govkg's code in the key: what an entry holds (a slice, or a projection in its place) is the code's choice
         self._base = hashlib.sha256(f"govkg check projections {FORMAT} {code_key()} {self.ukey} {own}".encode()).hexdigest()
-        digests = [self._projections(r) for r in records]
+        # Every graph's projection digests by entry key, read in one go: a file a graph would cost a read per graph of the
+        # project on each rebuild. An entry missing there is read from its own file (kept as before), else made.
+        index = read_kept(cache.folder / PROJECTIONS) if cache.usable else None
+        self._index: dict[str, dict[str, str]] = index if isinstance(index, dict) else {}
+        now: dict[str, dict[str, str]] = {}
+        digests = [self._projections(r, now) for r in records]
+        if cache.usable and now != self._index:
+            write_kept(cache.folder / PROJECTIONS, now)  # best effort
         import pyoxigraph
 
         head = f"govkg check rows {FORMAT} {pyoxigraph.__version__} {code_key()}\n"
@@ -73,11 +82,14 @@ class KeptRows:
         at = f"{self._base} {record.name} {record.digest}"
         return (hashlib.sha256(f"projections {at}".encode()).hexdigest(), hashlib.sha256(f"own slices {at}".encode()).hexdigest())
 
-    def _projections(self, record) -> dict[str, str]:
-        """Each check's projection digest in one graph (by the check's patterns key; '' for an empty projection), kept."""
+    def _projections(self, record, now: dict[str, dict[str, str]]) -> dict[str, str]:
+        """Each check's projection digest in one graph (by the check's patterns key; '' for an empty projection), kept
+        (in `now`, the index this run writes, and in a file of its own when made)."""
         pkey, okey = self._entry_keys(record)
-        self.cache.used.update((okey, slice_key(self.ukey, record)))  # read when a check runs again; kept meanwhile
-        found = self.cache.get_kept("projections", pkey)
+        self.cache.used.update((okey, slice_key(self.ukey, record), pkey))  # read when a check runs again; kept meanwhile
+        found = self._index.get(pkey)
+        if not isinstance(found, dict) or not set(self.pkeys.values()) <= set(found):
+            found = self.cache.get_kept("projections", pkey)
         if found is None or not set(self.pkeys.values()) <= set(found):
             own = self._own(record)
             found = {}
@@ -85,6 +97,7 @@ class KeptRows:
                 seen = own[key] if key in self.alone else projection(own[key], self.scopes[i])
                 found[key] = hashlib.sha256(seen).hexdigest() if seen else ""
             self.cache.put(pkey, ("projections", found))
+        now[pkey] = found
         return found
 
     def _own(self, record) -> dict[str, bytes]:

@@ -52,9 +52,16 @@ def date(value: str) -> Lit:
     return Lit(value)
 
 
+_GRAPHS: dict[tuple, str] = {}  # each (root, path)'s graph, made once a process: a rebuild asks for every file's, twice
+
+
 def graph_of(kg, path) -> str:
     """The named graph of one input file: its path relative to the project root."""
-    return check_iri(GRAPH + path.relative_to(kg.layout.root).as_posix())
+    at = (kg.layout.root, path)
+    found = _GRAPHS.get(at)
+    if found is None:
+        found = _GRAPHS[at] = check_iri(GRAPH + path.relative_to(kg.layout.root).as_posix())
+    return found
 
 
 def from_rdflib(term, bnode_prefix: str) -> Term:

@@ -17,7 +17,7 @@ broken graphs and compares the results.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal, InvalidOperation
 
 from kg.iris import RDF, RDFS, XSD
@@ -134,6 +134,9 @@ class Shapes:
         for s in reporting:
             if self._constraints(s) and len(g.objects(s, SH + "message")) != 1:
                 raise Unsupported(f"{key(s)} has no single sh:message (pySHACL's own wording is not reproduced)")
+        # Whether every result names the focus node it was validated for: no reporting shape with a path has sh:property
+        # shapes (those judge the path's values as focus nodes of their own). Then a focus node's results are its own only.
+        self.flat = not any(g.objects(s, SH + "path") and g.objects(s, SH + "property") for s in reporting)
 
     def _info(self, shape: Term) -> tuple:
         """What validating against a shape reads of it, found once: (active, reports violations, constraints, sh:property shapes, path, name, message)."""
@@ -200,9 +203,14 @@ class Shapes:
 
     # --- evaluation -------------------------------------------------------------------------------
 
-    def validate(self, triples: Iterable[Triple]) -> list[Result]:
-        """(shape name, focus, message, value) for each violation, as kg.rdf.validate.shacl_results gives them as text."""
+    def validate(self, triples: Iterable[Triple], own: Collection[str] | None = None) -> list[Result]:
+        """(shape name, focus, message, value) for each violation, as kg.rdf.validate.shacl_results gives them as text.
+
+        `own`: only the results whose focus is one of these (as `key` gives it) are asked for: when every result names
+        the focus it was validated for (`flat`), no other target is validated (a unit's nodes of other units, which are
+        there for their types, are hundreds of concepts a claim file)."""
         data = Graph(triples)
+        skip = own is not None and self.flat
         out: dict[Result, None] = {}
         for shape in self.targeted:
             focus: dict[Term, None] = {}
@@ -211,8 +219,10 @@ class Shapes:
             for p in self.g.objects(shape, SH + "targetSubjectsOf"):
                 focus.update(dict.fromkeys(data.by_pred.get(p, ())))
             for f in focus:
+                if skip and key(f) not in own:  # type: ignore[operator]
+                    continue
                 self._check(shape, f, data, out)
-        return list(out)
+        return list(out) if own is None else [r for r in out if r[1] in own]
 
     def _values(self, path: tuple, node: Term, data: Graph) -> list[Term]:
         kind, arg = path

@@ -167,7 +167,7 @@ def unit_results(unit: Unit, shapes) -> list[tuple[str, str, str, str | None]]:
     if isinstance(shapes, ShapeChecker):
         if shapes.native is not None:
             try:
-                return [r for r in shapes.native.validate(unit.data()) if own is None or r[1] in own]
+                return shapes.native.validate(unit.data(), own)
             except Unsupported:
                 pass  # a value the evaluator does not compare exactly: pySHACL judges this unit
         shapes = shapes.graph()
@@ -531,6 +531,14 @@ def store_of_lines(chunks: Iterable[bytes], folder: Path | None = None):
 def _near_duplicates_key(kg: KG) -> str | None:
     """The cache key of the near-duplicate warnings: the code and every file concepts come from (None if one cannot be read)."""
     h = hashlib.sha256(f"govkg {__version__} {code_key()} near-duplicates {kg.layout.root}\n".encode())
+    digests = getattr(kg, "ontology_digests", None) or {}
+    if digests and set(digests) == set(kg.ontology_triples):
+        # Concepts come only from the ontology files whose triples the model holds, each kept with the sha256 of its text
+        # (kg.model.project): their digests, not every concept's path (a walk over every concept) nor the files read again.
+        h.update(b"ontology digests\n")
+        for path in sorted(digests):
+            h.update(f"{path}\t{digests[path]}\n".encode())
+        return h.hexdigest()
     from kg.model.concepts import briefs
 
     for path in sorted({b[3] for concepts in (kg.concepts, kg.deprecated) for _, b in briefs(concepts)}):  # no concept unpickled
