@@ -16,7 +16,7 @@ from kg.model.project import load_kg
 from kg.query.stats import get_stats
 
 from .conftest import invoke
-from .test_build_incremental import _BUILD_BETWEEN, _replace
+from .test_build_incremental import _BUILD_BETWEEN, _files, _replace
 from .test_lazy_claims import LAZY_EDITS, _same_model
 
 NOTES = "mini-notes.yaml"
@@ -327,3 +327,26 @@ def test_keeping_the_state_again_writes_the_edited_files_part_alone(mini, tmp_pa
     state.unlink()
     _same_merge(kept, _kept(mini, folder))
     assert parts(marshal.loads(pickle.loads(state.read_bytes()))) == quick  # the parts of the kept state hold what a full merge keeps
+
+
+@pytest.mark.parametrize("case", list(QUICK_EDITS))
+def test_a_rebuild_from_the_kept_state_writes_what_a_cold_build_writes(runner, mini, tmp_path, monkeypatch, case):
+    """Through the CLI: after each edit the kept state takes, the rebuild's problems and files (release.json's counts among them) are
+    a build's without any cache, with the state in two parts (one kept as it is)."""
+    from kg.model import mergedstate
+
+    monkeypatch.setattr(mergedstate, "FILES_PER_PART", 2)
+    first = invoke(runner, mini, "build", "--out", str(tmp_path / "one"))
+    assert first.exit_code == 0, first.output
+    _BUILD_BETWEEN.append(lambda: invoke(runner, mini, "build", "--out", str(tmp_path / "between")))
+    try:
+        QUICK_EDITS[case](mini)
+    finally:
+        _BUILD_BETWEEN.clear()
+    warm = invoke(runner, mini, "build", "--out", str(tmp_path / "warm"))
+    monkeypatch.setenv("GOVKG_CACHE", "off")
+    cold = invoke(runner, mini, "build", "--out", str(tmp_path / "cold"))
+    assert (warm.stderr, warm.exit_code) == (cold.stderr, cold.exit_code)
+    if cold.exit_code == 0:
+        assert json.loads(_files(tmp_path / "warm")["release.json"]) == json.loads(_files(tmp_path / "cold")["release.json"])
+        assert _files(tmp_path / "warm") == _files(tmp_path / "cold")
