@@ -73,6 +73,7 @@ class MergedState:
     # The names of the parts this state was read from (None: made since, to be written): see keep_state.
     file_parts: list[str | None] = field(default_factory=list)
     whole_part: str | None = None
+    read_parts: frozenset = frozenset()  # every part's name as read: those no longer named once kept again are let go
 
     def shared(self) -> frozenset:
         """The causal pairs of more than one file (read from the kept bytes the first time: only an edit that changed a pair asks)."""
@@ -125,13 +126,15 @@ def read_state(get: Callable[[str], object], where: str) -> MergedState | None:
                 or not (tallies is None or (isinstance(tallies, tuple) and isinstance(tallies[0], dict) and isinstance(tallies[1], int)))):
             return None
         ClaimCounts.from_plain(totals)  # of the shape kept (its links are read when asked for)
-        return MergedState(files, replaced, frozenset(duplicated), shared, totals, world, tallies, list(file_parts), whole_part)
+        return MergedState(files, replaced, frozenset(duplicated), shared, totals, world, tallies, list(file_parts), whole_part,
+                           frozenset((*file_parts, whole_part)))
     except Exception:  # broken, truncated, of another shape: a miss
         return None
 
 
-def keep_state(state: MergedState, put: Callable[[str, bytes], None], where: str) -> None:
-    """Keep `state` under `where`: the parts not read as they are written (each under the sha256 of its bytes), then the index."""
+def keep_state(state: MergedState, put: Callable[[str, bytes], None], where: str) -> set[str]:
+    """Keep `state` under `where`: the parts not read as they are written (each under the sha256 of its bytes), then the index.
+    Returns the names of the parts read that it no longer names (the caller lets them be pruned)."""
     runs = range(0, len(state.files), FILES_PER_PART)
     parts: list[str | None] = list(state.file_parts) if len(state.file_parts) == len(runs) else [None] * len(runs)
     for n, start in enumerate(runs):
@@ -148,6 +151,7 @@ def keep_state(state: MergedState, put: Callable[[str, bytes], None], where: str
         put(whole, raw)
     put(where, marshal.dumps((STATE_FORMAT, tuple(parts), whole, state.world)))
     state.file_parts, state.whole_part = list(parts), whole
+    return set(state.read_parts - {*parts, whole})
 
 
 def shared_pairs(counts: list[ClaimCounts]) -> frozenset:

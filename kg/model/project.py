@@ -562,7 +562,7 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
         if quick is not None:
             result, state = quick
             if state is not None:
-                keep_state(state, parsed.put, where)
+                parsed.entries.used.difference_update(keep_state(state, parsed.put, where))  # the replaced part pruned now
             return result
     summaries: list[tuple[Path, str | None, Summary, Resolved | None]] = []
     for path, key in keyed:
@@ -775,7 +775,7 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
     new_state = None
     if fresh is not None or not same_world:  # the parts not changed are kept as they are (kg.model.mergedstate.keep_state)
         new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_kept(), world, totals.link_tallies(),
-                                list(state.file_parts), None if summed_again or state.tallies is None else state.whole_part)
+                                list(state.file_parts), None if summed_again or state.tallies is None else state.whole_part, state.read_parts)
         if fresh is not None:
             new_state.changed_file(fresh[0])
     return (ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts_by_path, totals), new_state
