@@ -319,7 +319,7 @@ def test_keeping_the_state_again_writes_the_edited_files_part_alone(mini, tmp_pa
     def parts(index) -> list:
         """What each part holds, its nested marshal bytes read (their bytes depend on which objects were shared when written)."""
         read = [marshal.loads(pickle.loads((folder / f"{name}.pickle").read_bytes())) for name in (*index[1], index[2])]
-        files = [[(*f[:-1], f[-1] and ClaimCounts.from_plain(f[-1]).to_plain()) for f in part[1]] for part in read[:-1]]
+        files = [[(*f[:2], marshal.loads(f[2]), *f[3:-1], f[-1] and ClaimCounts.from_plain(f[-1]).to_plain()) for f in part[1]] for part in read[:-1]]
         fmt, replaced, duplicated, shared, totals, tallies = read[-1]
         return [files, (fmt, replaced, set(duplicated), set(marshal.loads(shared)), ClaimCounts.from_plain(totals).to_plain(), tallies)]
 

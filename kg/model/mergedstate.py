@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from kg.model.claimstats import ClaimCounts
 
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 FILES_PER_PART = 32  # at 1,000 files, 32 parts: an edit writes one, some 1/32 of the files' part
 
 
@@ -44,7 +44,7 @@ class FileState:
 
     path: str
     key: str
-    spec: tuple
+    spec: tuple | bytes  # or its marshal bytes as kept: read by `spec_of()` only when the dependencies are checked (a third of a part's read)
     dependencies: str
     claim_ids: tuple  # in KG.claims' order
     chain_ids: tuple
@@ -55,8 +55,13 @@ class FileState:
     record_key: str
     counts: tuple | None  # ClaimCounts.to_kept (its links read only when asked for), None for a file with no claim kept
 
+    def spec_of(self) -> tuple:
+        spec = marshal.loads(self.spec) if isinstance(self.spec, bytes) else self.spec
+        self.spec = spec
+        return spec
+
     def plain(self) -> tuple:
-        return (self.path, self.key, self.spec, self.dependencies, self.claim_ids, self.chain_ids, self.dropped, self.parse_problems,
+        return (self.path, self.key, self.spec if isinstance(self.spec, bytes) else marshal.dumps(self.spec), self.dependencies, self.claim_ids, self.chain_ids, self.dropped, self.parse_problems,
                 self.merge_problems, self.retire_problems, self.record_key, self.counts)
 
 

@@ -696,7 +696,7 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
         return None
     same_world = world is not None and state.world == world  # else each file's dependencies are checked
     edited = [i for i, (f, (_, key)) in enumerate(zip(state.files, keyed, strict=True))
-              if f.key != key or (not same_world and dependencies(f.spec) != f.dependencies)]
+              if f.key != key or (not same_world and dependencies(f.spec_of()) != f.dependencies)]
     if len(edited) > 1:
         return None
     files_now = list(state.files)
