@@ -545,8 +545,8 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
     when something asks for them (ClaimsOnDemand). Also each file's key for its named graph's record
     (kg.rdf.graphs): the sha256 of its content, of what its resolution read, and of what the merge changed
     in it (statements left out as duplicates, disputes of retired ids); and each file's counts and their sum.
-    What the merge made is kept as one entry (kg.model.mergedstate): when no file, or one file in a way no
-    other can see, changed since, it is read instead of every file's summary.
+    What the merge made is kept (kg.model.mergedstate, in parts: after one edit, the edited file's part is written
+    again): when no file, or one file in a way no other can see, changed since, it is read instead of every file's summary.
     """
     texts: dict = {}
 
