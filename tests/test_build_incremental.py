@@ -286,7 +286,7 @@ def test_a_stale_or_broken_parse_entry_is_a_miss(mini, tmp_path):
     _replace(mini / "claims" / "mini-b.yaml", "Reform can reduce shirking.", "Reform cuts shirking.")
     edited, _ = load_kg(mini, ParseCache(tmp_path / "parsed", "salt"))
     assert edited.claims["b-reform-shirking"].gloss == "Reform cuts shirking."
-    assert len(list((tmp_path / "parsed").iterdir())) == 3 * 3 + 4  # the edited file's old parse, resolution and summary were removed (the ontology's whole entry and its table, the sources' and the merged state are one entry each)
+    assert len(list((tmp_path / "parsed").iterdir())) == 3 * 3 + 6  # the edited file's old parse, resolution and summary were removed, and the merged state's replaced part (the ontology's whole entry and its table, the sources' one entry each; the merged state's index and two parts)
 
 
 def _model(kg) -> tuple:

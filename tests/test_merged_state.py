@@ -11,12 +11,12 @@ import pytest
 import kg.model.project as project
 from kg.inputs.parsecache import ParseCache
 from kg.model.claimstats import total
-from kg.model.mergedstate import MergedState, state_key
+from kg.model.mergedstate import read_state, state_key
 from kg.model.project import load_kg
 from kg.query.stats import get_stats
 
 from .conftest import invoke
-from .test_build_incremental import _BUILD_BETWEEN, _replace
+from .test_build_incremental import _BUILD_BETWEEN, _files, _replace
 from .test_lazy_claims import LAZY_EDITS, _same_model
 
 NOTES = "mini-notes.yaml"
@@ -150,7 +150,35 @@ def test_an_edit_others_see_is_merged_in_full(mini, tmp_path, monkeypatch):
     assert len(read) == 3  # a duplicate id: every file's summary merged again
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "another format", "other files", "a file's key changed"])
+def _state_parts(folder, state) -> tuple[list, list, list]:
+    """The index's fields, and each part kept (kg.model.mergedstate): (name, its fields) of the files' parts, then of the whole's."""
+    import marshal
+
+    index = list(marshal.loads(pickle.loads(state.read_bytes())))
+    read = [(name, list(marshal.loads(pickle.loads((folder / f"{name}.pickle").read_bytes())))) for name in (*index[1], index[2])]
+    return index, read[:-1], read[-1:]
+
+
+def _put_part(folder, index, state, n: int, fields) -> None:
+    """Part `n` of the files (-1: the whole's) holding `fields` under the name of its new bytes, the index naming it."""
+    import marshal
+
+    from kg.model.mergedstate import part_key
+
+    raw = marshal.dumps(tuple(fields))
+    (folder / f"{part_key(raw)}.pickle").write_bytes(pickle.dumps(raw))
+    if n < 0:
+        index[2] = part_key(raw)
+    else:
+        index[1] = (*index[1][:n], part_key(raw), *index[1][n + 1:])
+    state.write_bytes(pickle.dumps(marshal.dumps(tuple(index))))
+
+
+DAMAGES = ["garbage", "truncated", "another format", "other files", "a file's key changed", "a part missing", "a part truncated",
+           "the whole's part of another format"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
 def test_a_broken_or_stale_state_is_a_miss(mini, tmp_path, damage):
     import marshal
 
@@ -159,23 +187,30 @@ def test_a_broken_or_stale_state_is_a_miss(mini, tmp_path, damage):
     QUICK_EDITS["a gloss edited"](mini)
     state = _state_file(mini, folder)
     raw = pickle.loads(state.read_bytes())
-    fields = list(marshal.loads(raw))
+    index, files, whole = _state_parts(folder, state)
     if damage == "garbage":
         state.write_bytes(b"\x80\x05not a pickle")
     elif damage == "truncated":
         state.write_bytes(pickle.dumps(raw[: len(raw) // 2]))
     elif damage == "another format":
-        fields[0] += 1
-        state.write_bytes(pickle.dumps(marshal.dumps(tuple(fields))))
+        index[0] += 1
+        state.write_bytes(pickle.dumps(marshal.dumps(tuple(index))))
     elif damage == "other files":
-        fields[1] = fields[1][:-1]
-        state.write_bytes(pickle.dumps(marshal.dumps(tuple(fields))))
-    else:  # an unchanged file's key no longer its content's: that file counts as edited too, two edits are a full merge
-        files = list(fields[1])
-        files[0] = (files[0][0], "0" * 64, *files[0][2:])
-        fields[1] = tuple(files)
-        state.write_bytes(pickle.dumps(marshal.dumps(tuple(fields))))
-    assert MergedState.loads(b"not marshal") is None
+        name, fields = files[0]
+        _put_part(folder, index, state, 0, (fields[0], fields[1][:-1]))
+    elif damage == "a file's key changed":  # an unchanged file's key no longer its content's: that file counts as edited too, two edits are a full merge
+        name, fields = files[0]
+        _put_part(folder, index, state, 0, (fields[0], ((fields[1][0][0], "0" * 64, *fields[1][0][2:]), *fields[1][1:])))
+    elif damage == "a part missing":
+        (folder / f"{files[0][0]}.pickle").unlink()
+    elif damage == "a part truncated":
+        name, _ = whole[0]
+        raw = pickle.loads((folder / f"{name}.pickle").read_bytes())
+        (folder / f"{name}.pickle").write_bytes(pickle.dumps(raw[: len(raw) // 2]))
+    else:
+        name, fields = whole[0]
+        _put_part(folder, index, state, -1, (fields[0] + 1, *fields[1:]))
+    assert read_state(lambda key: b"not marshal", "any") is None
     kept = _kept(mini, folder)
     _same_load(kept, load_kg(mini))
     state.unlink()
@@ -255,3 +290,63 @@ def test_the_sums_links_are_read_only_when_a_pair_changed(mini, tmp_path, case):
         assert json.dumps(stats) == json.dumps(get_stats(eager))
         assert kg.claim_totals.link_count() == len(kg.claim_totals.links) == len(total(kg.claim_counts.values()).links)
         _totals_are_the_sum(kg)
+
+
+@pytest.mark.parametrize("case", ["a gloss edited", "a claim's polarity changed", "every line of the first file moved down"])
+def test_keeping_the_state_again_writes_the_edited_files_part_alone(mini, tmp_path, monkeypatch, case):
+    """A part per file here (FILES_PER_PART 1): after an edit no other file sees, the edited file's part is written again, the others'
+    are left as they are; the whole's part (the sums) only when the edit changed a count; and the model is a full merge's."""
+    import marshal
+
+    from kg.model import mergedstate
+
+    monkeypatch.setattr(mergedstate, "FILES_PER_PART", 1)
+    folder = tmp_path / "parsed"
+    _kept(mini, folder)
+    state = _state_file(mini, folder)
+    before = marshal.loads(pickle.loads(state.read_bytes()))
+    QUICK_EDITS[case](mini)
+    kept = _kept(mini, folder)
+    after = marshal.loads(pickle.loads(state.read_bytes()))
+    edited = "mini-a.yaml" if case.startswith("every line") else NOTES
+    at = [p.name for p in sorted((mini / "claims").glob("*.yaml"))].index(edited)
+    assert len(before[1]) == len(after[1]) == 3
+    assert [i for i, (a, b) in enumerate(zip(before[1], after[1], strict=True)) if a != b] == [at]
+    assert (before[2] == after[2]) == (case != "a claim's polarity changed")
+
+    from kg.model.claimstats import ClaimCounts
+
+    def parts(index) -> list:
+        """What each part holds, its nested marshal bytes read (their bytes depend on which objects were shared when written)."""
+        read = [marshal.loads(pickle.loads((folder / f"{name}.pickle").read_bytes())) for name in (*index[1], index[2])]
+        files = [[(*f[:2], marshal.loads(f[2]), *f[3:-1], f[-1] and ClaimCounts.from_plain(f[-1]).to_plain()) for f in part[1]] for part in read[:-1]]
+        fmt, replaced, duplicated, shared, totals, tallies = read[-1]
+        return [files, (fmt, replaced, set(duplicated), set(marshal.loads(shared)), ClaimCounts.from_plain(totals).to_plain(), tallies)]
+
+    quick = parts(after)
+    state.unlink()
+    _same_merge(kept, _kept(mini, folder))
+    assert parts(marshal.loads(pickle.loads(state.read_bytes()))) == quick  # the parts of the kept state hold what a full merge keeps
+
+
+@pytest.mark.parametrize("case", list(QUICK_EDITS))
+def test_a_rebuild_from_the_kept_state_writes_what_a_cold_build_writes(runner, mini, tmp_path, monkeypatch, case):
+    """Through the CLI: after each edit the kept state takes, the rebuild's problems and files (release.json's counts among them) are
+    a build's without any cache, with the state in two parts (one kept as it is)."""
+    from kg.model import mergedstate
+
+    monkeypatch.setattr(mergedstate, "FILES_PER_PART", 2)
+    first = invoke(runner, mini, "build", "--out", str(tmp_path / "one"))
+    assert first.exit_code == 0, first.output
+    _BUILD_BETWEEN.append(lambda: invoke(runner, mini, "build", "--out", str(tmp_path / "between")))
+    try:
+        QUICK_EDITS[case](mini)
+    finally:
+        _BUILD_BETWEEN.clear()
+    warm = invoke(runner, mini, "build", "--out", str(tmp_path / "warm"))
+    monkeypatch.setenv("GOVKG_CACHE", "off")
+    cold = invoke(runner, mini, "build", "--out", str(tmp_path / "cold"))
+    assert (warm.stderr, warm.exit_code) == (cold.stderr, cold.exit_code)
+    if cold.exit_code == 0:
+        assert json.loads(_files(tmp_path / "warm")["release.json"]) == json.loads(_files(tmp_path / "cold")["release.json"])
+        assert _files(tmp_path / "warm") == _files(tmp_path / "cold")

@@ -12,6 +12,12 @@ glosses, quotes, concepts …), none of its ids a duplicate, none of its causal 
 that file's part is made again from its new summary, the rest is the state's: the same answer as a
 full merge (tests/test_merged_state.py compares after every kind of edit). Anything else, or a state
 that cannot be read, is a miss: the full merge runs and keeps a new state.
+
+It is kept in parts, so that keeping it again after one edit writes what changed: the files' parts
+in runs of FILES_PER_PART (the edited file's run is written again, the others are left as they are),
+the whole's part (written again only when it changed: not after an edit of a gloss), and a small
+index naming them by the sha256 of their bytes, written last: a run stopped halfway leaves the
+previous index, whose parts are still there (kg.atomic writes each whole or not at all).
 """
 
 from __future__ import annotations
@@ -19,11 +25,13 @@ from __future__ import annotations
 import hashlib
 import marshal
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from kg.model.claimstats import ClaimCounts
 
-STATE_FORMAT = 2
+STATE_FORMAT = 4
+FILES_PER_PART = 32  # at 1,000 files, 32 parts: an edit writes one, some 1/32 of the files' part
 
 
 def state_key(salt: str, claims_folder: str) -> str:
@@ -36,7 +44,7 @@ class FileState:
 
     path: str
     key: str
-    spec: tuple
+    spec: tuple | bytes  # or its marshal bytes as kept: read by `spec_of()` only when the dependencies are checked (a third of a part's read)
     dependencies: str
     claim_ids: tuple  # in KG.claims' order
     chain_ids: tuple
@@ -47,8 +55,13 @@ class FileState:
     record_key: str
     counts: tuple | None  # ClaimCounts.to_kept (its links read only when asked for), None for a file with no claim kept
 
+    def spec_of(self) -> tuple:
+        spec = marshal.loads(self.spec) if isinstance(self.spec, bytes) else self.spec
+        self.spec = spec
+        return spec
+
     def plain(self) -> tuple:
-        return (self.path, self.key, self.spec, self.dependencies, self.claim_ids, self.chain_ids, self.dropped, self.parse_problems,
+        return (self.path, self.key, self.spec if isinstance(self.spec, bytes) else marshal.dumps(self.spec), self.dependencies, self.claim_ids, self.chain_ids, self.dropped, self.parse_problems,
                 self.merge_problems, self.retire_problems, self.record_key, self.counts)
 
 
@@ -57,14 +70,26 @@ class MergedState:
     files: list[FileState]
     replaced: dict[str, str]
     duplicated: frozenset  # every statement id that is a duplicate somewhere
-    shared_pairs: frozenset  # the causal pairs of more than one file
+    shared_pairs: frozenset | bytes  # the causal pairs of more than one file, or their marshal bytes as kept: read by `shared()`
     totals: tuple  # ClaimCounts.to_kept of every file's counts added up
     world: str | None  # kg.model.project._world when the state was made: while it is the same, no file's dependencies changed
     tallies: tuple | None = None  # the sum's ClaimCounts.link_tallies
 
-    def dumps(self) -> bytes:
-        return marshal.dumps((STATE_FORMAT, tuple(f.plain() for f in self.files), self.replaced, tuple(self.duplicated),
-                              tuple(self.shared_pairs), self.totals, self.world, self.tallies))
+    # The names of the parts this state was read from (None: made since, to be written): see keep_state.
+    file_parts: list[str | None] = field(default_factory=list)
+    whole_part: str | None = None
+    read_parts: frozenset = frozenset()  # every part's name as read: those no longer named once kept again are let go
+
+    def shared(self) -> frozenset:
+        """The causal pairs of more than one file (read from the kept bytes the first time: only an edit that changed a pair asks)."""
+        if isinstance(self.shared_pairs, bytes):
+            self.shared_pairs = frozenset(marshal.loads(self.shared_pairs))
+        return self.shared_pairs
+
+    def changed_file(self, i: int) -> None:
+        """Mark the part holding file `i` as to be written again."""
+        if self.file_parts:
+            self.file_parts[i // FILES_PER_PART] = None
 
     def counted(self) -> ClaimCounts:
         """The sum of every file's counts, with its link tallies when they are kept."""
@@ -73,18 +98,65 @@ class MergedState:
             out.tallies = (self.tallies[0], self.tallies[1])
         return out
 
-    @classmethod
-    def loads(cls, raw) -> MergedState | None:
-        """The state kept as `raw`, or None (a miss) if it is of another format or shape."""
-        try:
-            fmt, files, replaced, duplicated, shared, totals, world, tallies = marshal.loads(raw)
-            if (fmt != STATE_FORMAT or not isinstance(replaced, dict) or not isinstance(totals, tuple) or not isinstance(world, str | None)
-                    or not (tallies is None or (isinstance(tallies, tuple) and isinstance(tallies[0], dict) and isinstance(tallies[1], int)))):
-                return None
-            ClaimCounts.from_plain(totals)  # of the shape kept (its links are read when asked for)
-            return cls([FileState(*f) for f in files], replaced, frozenset(duplicated), frozenset(shared), totals, world, tallies)
-        except Exception:  # broken, truncated, of another shape: a miss
+
+
+def part_key(raw: bytes) -> str:
+    return hashlib.sha256(b"govkg merged state part\n" + raw).hexdigest()
+
+
+def read_state(get: Callable[[str], object], where: str) -> MergedState | None:
+    """The state kept under `where` (`get` reads a kept value, marking it used), or None (a miss) if a part is missing, or of
+    another format or shape. A part is not hashed again: like every kept entry, it is trusted to hold what its name says."""
+    try:
+        index = get(where)
+        if not isinstance(index, bytes):
             return None
+        fmt, file_parts, whole_part, world = marshal.loads(index)
+        if fmt != STATE_FORMAT or not isinstance(world, str | None) or not isinstance(whole_part, str):
+            return None
+        files: list[FileState] = []
+        for name in file_parts:
+            raw = get(name)
+            if not isinstance(raw, bytes):
+                return None
+            fmt, plain = marshal.loads(raw)
+            if fmt != STATE_FORMAT:
+                return None
+            files.extend(FileState(*f) for f in plain)
+        raw = get(whole_part)
+        if not isinstance(raw, bytes):
+            return None
+        fmt, replaced, duplicated, shared, totals, tallies = marshal.loads(raw)
+        if (fmt != STATE_FORMAT or not isinstance(replaced, dict) or not isinstance(totals, tuple) or not isinstance(shared, bytes)
+                or not (tallies is None or (isinstance(tallies, tuple) and isinstance(tallies[0], dict) and isinstance(tallies[1], int)))):
+            return None
+        ClaimCounts.from_plain(totals)  # of the shape kept (its links are read when asked for)
+        return MergedState(files, replaced, frozenset(duplicated), shared, totals, world, tallies, list(file_parts), whole_part,
+                           frozenset((*file_parts, whole_part)))
+    except Exception:  # broken, truncated, of another shape: a miss
+        return None
+
+
+def keep_state(state: MergedState, put: Callable[[str, bytes], None], where: str) -> set[str]:
+    """Keep `state` under `where`: the parts not read as they are written (each under the sha256 of its bytes), then the index.
+    Returns the names of the parts read that it no longer names (the caller lets them be pruned)."""
+    runs = range(0, len(state.files), FILES_PER_PART)
+    parts: list[str | None] = list(state.file_parts) if len(state.file_parts) == len(runs) else [None] * len(runs)
+    for n, start in enumerate(runs):
+        if parts[n] is None:
+            raw = marshal.dumps((STATE_FORMAT, tuple(f.plain() for f in state.files[start:start + FILES_PER_PART])))
+            name = parts[n] = part_key(raw)
+            put(name, raw)
+    whole = state.whole_part
+    if whole is None:
+        shared = state.shared_pairs
+        shared_bytes = shared if isinstance(shared, bytes) else marshal.dumps(tuple(shared))
+        raw = marshal.dumps((STATE_FORMAT, state.replaced, tuple(state.duplicated), shared_bytes, state.totals, state.tallies))
+        whole = part_key(raw)
+        put(whole, raw)
+    put(where, marshal.dumps((STATE_FORMAT, tuple(parts), whole, state.world)))
+    state.file_parts, state.whole_part = list(parts), whole
+    return set(state.read_parts - {*parts, whole})
 
 
 def shared_pairs(counts: list[ClaimCounts]) -> frozenset:

@@ -25,7 +25,7 @@ from kg.inputs.yamlio import read_text_checked
 from kg.model.claimfiles import ClaimFiles, ClaimsOnDemand, FileClaims, Summary, plain_problem, problems_of, summarize
 from kg.model.claimstats import ClaimCounts, total
 from kg.model.concepts import Concept, KeptConcepts, add_concept_details, add_concept_subjects, brief, brief_of, briefs
-from kg.model.mergedstate import FileState, MergedState, shape, shared_pairs, state_key, totals_after
+from kg.model.mergedstate import FileState, MergedState, keep_state, read_state, shape, shared_pairs, state_key, totals_after
 
 
 @dataclass
@@ -446,19 +446,21 @@ def _sources_key(layout: Layout, parsed: ParseCache) -> str | None:
     return h.hexdigest()
 
 
-def _load_sources(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict]:
-    """load_sources of the project, kept in `parsed` by the folder's content: a rebuild after a claim file's edit parses no record."""
+def _load_sources(layout: Layout, problems: list[Problem], parsed: ParseCache | None) -> tuple[dict, dict, str | None]:
+    """load_sources of the project, kept in `parsed` by the folder's content: a rebuild after a claim file's edit parses no record;
+    and the key of the content read (_sources_key), None if not known or the folder changed while it was read."""
     key = _sources_key(layout, parsed) if parsed is not None and parsed.entries.usable and layout.sources.is_dir() else None
     found = parsed.get(key) if parsed is not None and key is not None else None
     if isinstance(found, tuple) and len(found) == 3 and isinstance(found[0], dict):
         problems.extend(found[2])
-        return found[0], found[1]
+        return found[0], found[1], key
     own: list[Problem] = []
     sources, works = load_sources(layout.sources, own)
     problems.extend(own)
     if parsed is not None and key is not None and _sources_key(layout, parsed) == key:  # unchanged while it was read
         parsed.put(key, (sources, works, own))
-    return sources, works
+        return sources, works, key
+    return sources, works, None
 
 
 def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Problem]]:
@@ -476,7 +478,7 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
         if not folder.is_dir():
             problems.append(problem(folder, None, "missing-folder", f"no folder {folder.name}/ here: run kg from the govkg repository or pass --root"))
     ontology_triples, digests, concepts, deprecated, ontology_key = _load_ontology(layout, problems, parsed)
-    sources, works = _load_sources(layout, problems, parsed)
+    sources, works, sources_key = _load_sources(layout, problems, parsed)
     for cid, c in deprecated.items():
         for new in c.replaced_by:
             if new not in concepts:
@@ -492,8 +494,13 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
 
                 problems.append(problem(path, line_of_subject(path, f"gkc:{cid}"), "unknown-source",
                                         f"concept '{cid}' names source '{s}', which has no record in sources/{_suggest(s, sources)}"))
-    named = [p for p in sorted(layout.claims.glob("*.yaml")) if not file_name_message(p.name)]
-    problems += [problem(p, None, "bad-name", file_name_message(p.name) or "") for p in sorted(layout.claims.glob("*.yaml")) if p not in named]
+    named: list[Path] = []
+    for p in sorted(layout.claims.glob("*.yaml")):  # listed once, each name checked once: linear in the files
+        message = file_name_message(p.name)
+        if message:
+            problems.append(problem(p, None, "bad-name", message))
+        else:
+            named.append(p)
     file_keys: dict[Path, str] = {}
     counts: dict[Path, ClaimCounts] = {}
     totals: ClaimCounts | None = None
@@ -504,7 +511,7 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
         collecting = gc.isenabled()
         gc.disable()  # the summaries are some 300,000 tuples a 100k-claim project, none in a cycle: the collector would walk them again and again
         try:
-            world = _world(ontology_key, sources)
+            world = _world(ontology_key, sources_key, sources)
             claims, chains, replaced, file_keys, counts, totals = _resolve_kept(named, parsed, sources, concepts, deprecated, problems, world)
         finally:
             if collecting:
@@ -515,12 +522,15 @@ def load_kg(root: Path, parsed: ParseCache | None = None) -> tuple[KG, list[Prob
     return kg, problems
 
 
-def _world(ontology_key: str | None, sources: dict) -> str | None:
+def _world(ontology_key: str | None, sources_key: str | None, sources: dict) -> str | None:
     """The sha256 of everything a claim file's dependencies (`_dependencies`) can read: the ontology's files (its concepts are made
-    from them alone) and each source's id and text; None when the ontology's key is not known. While it is the same, every
-    unchanged file's dependencies are too (kg.model.mergedstate checks none of them)."""
+    from them alone) and each source's id and text (or, when known, the key of the sources/ folder's content they were read from:
+    not going through every text); None when the ontology's key is not known. While it is the same, every unchanged file's
+    dependencies are too (kg.model.mergedstate checks none of them)."""
     if ontology_key is None:
         return None
+    if sources_key is not None:
+        return hashlib.sha256(f"govkg claim dependencies of the sources read\n{ontology_key}\n{sources_key}\n".encode()).hexdigest()
     h = hashlib.sha256(f"govkg claim dependencies\n{ontology_key}\n".encode())
     for sid, src in sources.items():
         h.update(f"{len(sid)} {sid} {len(src.text)}\n".encode())
@@ -535,8 +545,8 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
     when something asks for them (ClaimsOnDemand). Also each file's key for its named graph's record
     (kg.rdf.graphs): the sha256 of its content, of what its resolution read, and of what the merge changed
     in it (statements left out as duplicates, disputes of retired ids); and each file's counts and their sum.
-    What the merge made is kept as one entry (kg.model.mergedstate): when no file, or one file in a way no
-    other can see, changed since, it is read instead of every file's summary.
+    What the merge made is kept (kg.model.mergedstate, in parts: after one edit, the edited file's part is written
+    again): when no file, or one file in a way no other can see, changed since, it is read instead of every file's summary.
     """
     texts: dict = {}
 
@@ -546,14 +556,13 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
     keyed = [(path, parsed.content_key(path)) for path in named]
     made: dict[Path, tuple] = {}  # the summaries made or read for the state's shortcut, not made again by the full merge
     where = state_key(parsed.salt, str(Path(named[0]).parent) if named else "")
-    kept = parsed.entries.get(where) if parsed.entries.usable and named else None
-    state = MergedState.loads(kept) if isinstance(kept, bytes) else None
+    state = read_state(parsed.get, where) if parsed.entries.usable and named else None
     if state is not None:
         quick = _from_state(state, keyed, parsed, dependencies, (sources, concepts, deprecated), problems, made, world)
         if quick is not None:
             result, state = quick
             if state is not None:
-                parsed.put(where, state.dumps())
+                parsed.entries.used.difference_update(keep_state(state, parsed.put, where))  # the replaced part pruned now
             return result
     summaries: list[tuple[Path, str | None, Summary, Resolved | None]] = []
     for path, key in keyed:
@@ -649,7 +658,7 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
                  for ref, (_, _, summary, _), merged in zip(files.files, summaries, merge_problems, strict=True)],
                 dict(replaced), frozenset(sid for ds in dropped.values() for sid in ds), shared_pairs(list(counts.values())), totals.to_kept(),
                 world, totals.link_tallies())
-            parsed.put(where, state.dumps())
+            keep_state(state, parsed.put, where)
     return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts, totals
 
 
@@ -687,13 +696,14 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
         return None
     same_world = world is not None and state.world == world  # else each file's dependencies are checked
     edited = [i for i, (f, (_, key)) in enumerate(zip(state.files, keyed, strict=True))
-              if f.key != key or (not same_world and dependencies(f.spec) != f.dependencies)]
+              if f.key != key or (not same_world and dependencies(f.spec_of()) != f.dependencies)]
     if len(edited) > 1:
         return None
     files_now = list(state.files)
     totals = state.counted()
     shared = state.shared_pairs
     recount = False
+    summed_again = False  # the whole's part (the sums, the shared pairs) changed: kept again
     fresh: tuple | None = None
     if edited:
         i = edited[0]
@@ -729,7 +739,8 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
             counts = new_counts.to_kept()
             before_counts = ClaimCounts.from_plain(old.counts)
             if new_counts.to_plain() != before_counts.to_plain():
-                after = totals_after(totals, before_counts, new_counts, state.shared_pairs)
+                summed_again = True
+                after = totals_after(totals, before_counts, new_counts, state.shared())
                 recount = after is None  # a causal pair another file has too changed: the sum made again from each file's counts
                 totals = after or totals
         relined = tuple((cid, kind, lines[cid][kind], code, message) for cid, kind, _, code, message in old.retire_problems)
@@ -762,10 +773,11 @@ def _from_state(state: MergedState, keyed: list[tuple[Path, str | None]], parsed
         for f in files_now:
             problems.extend(problem(f.path, line, code, message) for cid, kind, line, code, message in f.retire_problems if kind == field_name)
     new_state = None
-    if fresh is not None:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_kept(), world, totals.link_tallies())
-    elif not same_world:
-        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_kept(), world, totals.link_tallies())
+    if fresh is not None or not same_world:  # the parts not changed are kept as they are (kg.model.mergedstate.keep_state)
+        new_state = MergedState(files_now, state.replaced, state.duplicated, shared, totals.to_kept(), world, totals.link_tallies(),
+                                list(state.file_parts), None if summed_again or state.tallies is None else state.whole_part, state.read_parts)
+        if fresh is not None:
+            new_state.changed_file(fresh[0])
     return (ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts_by_path, totals), new_state
 
 
