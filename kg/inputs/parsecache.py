@@ -118,6 +118,11 @@ class ParseCache:
         self.entries.used.update((key, _resolved_key(key)))
         return found
 
+    def has_summary(self, key: str) -> bool:
+        """Whether a summary and a resolution of the content with parse `key` are kept (what `summarized` asks for), not reading them."""
+        folder = self.entries.folder
+        return self.entries.usable and (folder / f"{_summary_key(key)}.pickle").is_file() and (folder / f"{_resolved_key(key)}.pickle").is_file()
+
     def peek_summary(self, key: str) -> bytes | None:
         """The kept summary of the content with parse `key` as it is (the caller reads it whole or not at all), or None; not marked as used."""
         found = self._peek(_summary_key(key))

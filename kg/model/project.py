@@ -564,6 +564,7 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
             if state is not None:
                 parsed.entries.used.difference_update(keep_state(state, parsed.put, where))  # the replaced part pruned now
             return result
+    _summaries_across_cores([(path, key) for path, key in keyed if path not in made], parsed, dependencies, (sources, concepts, deprecated))
     summaries: list[tuple[Path, str | None, Summary, Resolved | None]] = []
     for path, key in keyed:
         found = made.get(path) or _summary_of(path, key, parsed, dependencies, (sources, concepts, deprecated), problems)
@@ -660,6 +661,57 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
                 world, totals.link_tallies())
             keep_state(state, parsed.put, where)
     return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts, totals
+
+
+# Below this many bytes of claim files to parse and resolve, a load does them in this process (a pool costs more than it saves).
+PARALLEL_BYTES = 4_000_000
+# Set before the pool's processes fork: the files to summarise and what _summary_of reads (the project's sources and concepts).
+_TODO: tuple | None = None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # gone or unreadable: the merge reports it
+
+
+def _summary_kept(i: int) -> None:
+    """A forked worker's share: one claim file's parse, resolution and summary kept in the parse cache (nothing sent back)."""
+    assert _TODO is not None
+    files, parsed, dependencies, context = _TODO
+    path, key = files[i]
+    try:
+        _summary_of(path, key, parsed, dependencies, context, [])
+    except Exception:  # noqa: BLE001  (the file is summarised again in the build's own process, which reports what went wrong)
+        pass
+
+
+def _summaries_across_cores(keyed: list[tuple[Path, str | None]], parsed: ParseCache, dependencies, context: tuple) -> None:
+    """The claim files whose summary is not kept, parsed, resolved and summarised across the cores before the merge reads them.
+
+    Each forked worker keeps its files' entries in the parse cache (kg.inputs.parsecache), from which the merge then reads
+    them in the files' order as a rebuild would: the same summaries, problems and order as one process, only sooner. A
+    cold load of many files only (PARALLEL_BYTES); none without a cache to keep them in, or where processes cannot fork.
+    """
+    global _TODO
+    import multiprocessing
+
+    from kg.cores import default_workers
+
+    if not parsed.entries.usable or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    todo = [(path, key) for path, key in keyed if key is not None and not parsed.has_summary(key)]
+    workers = min(default_workers(), len(todo))
+    if workers < 2 or sum(_size(path) for path, _ in todo) < PARALLEL_BYTES:
+        return
+    _TODO = (todo, parsed, dependencies, context)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for _ in pool.imap_unordered(_summary_kept, range(len(todo)), chunksize=1):
+                pass
+    finally:
+        _TODO = None
 
 
 def _record_key(key, dependencies: str, dropped: list[str], changed: list[str]) -> str:

@@ -306,7 +306,7 @@ def _make_pieces(groups: list[tuple[Path, list[GraphRecord], bool]]) -> None:
     global _GROUPS
     import multiprocessing
 
-    from kg.rdf.validate import default_workers
+    from kg.cores import default_workers
     from kg.rdf.workers import RecordTable, spawned_pool
 
     workers = default_workers()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.cores import default_workers
 from kg.errors import Problem, problem
 from kg.inputs.sources import check_against_seeds
 from kg.inputs.turtle import line_of_subject, load_turtle
@@ -240,14 +241,6 @@ def _run_units(units: list[Unit], shapes_graph, workers: int) -> list[list]:
             return pool.map(_work, range(len(units)), chunksize=1)
     finally:
         _WORK = None
-
-
-def default_workers() -> int:
-    """Processes for validating units: the cores this process may use (GOVKG_WORKERS overrides; 1 is no pool)."""
-    try:
-        return max(1, int(os.environ.get("GOVKG_WORKERS", "")))
-    except ValueError:
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def run_shacl(kg: KG, records: list[GraphRecord], problems: list[Problem], cache: UnitCache | None = None, workers: int | None = None) -> None:

@@ -1,0 +1,81 @@
+"""A cold load parses, resolves and summarises its claim files across the cores: the same model, problems and outputs as one process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import kg.model.project as project
+
+from .conftest import REPO, invoke
+
+
+def _copy(dest: Path) -> Path:
+    for name in ("ontology", "claims", "sources"):
+        shutil.copytree(REPO / name, dest / name)
+    return dest
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+_SEEN: list[Path] = []  # the folder where the workers mark each file they summarised
+_REAL = project._summary_kept
+
+
+def _counted(i: int) -> None:
+    """project._summary_kept, marking its file: runs in a forked worker, which finds this function by its module's name."""
+    assert project._TODO is not None
+    (_SEEN[0] / project._TODO[0][i][0].name).write_text("", encoding="utf-8")
+    _REAL(i)
+
+
+@pytest.fixture
+def across_cores(monkeypatch, tmp_path):
+    """Every cold load pooled (two workers, whatever the size); the folder where the workers mark the files they summarised."""
+    monkeypatch.setattr(project, "PARALLEL_BYTES", 0)
+    monkeypatch.setenv("GOVKG_WORKERS", "2")
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    _SEEN[:] = [seen]
+    monkeypatch.setattr(project, "_summary_kept", _counted)
+    return seen
+
+
+def test_a_cold_build_across_cores_writes_what_one_process_writes(runner, tmp_path, monkeypatch, across_cores):
+    root = _copy(tmp_path / "p")
+    result = invoke(runner, root, "build", "--out", str(tmp_path / "pooled"))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in across_cores.iterdir()) == sorted(p.name for p in (root / "claims").glob("*.yaml"))
+    monkeypatch.setenv("GOVKG_CACHE", "off")  # no cache: one process, nothing kept
+    result = invoke(runner, root, "build", "--out", str(tmp_path / "alone"))
+    assert result.exit_code == 0, result.output
+    assert _tree(tmp_path / "pooled") == _tree(tmp_path / "alone")
+
+
+def test_problems_found_across_cores_are_reported_as_one_process_reports_them(runner, tmp_path, monkeypatch, across_cores):
+    root = _copy(tmp_path / "p")
+    broken = sorted((root / "claims").glob("*.yaml"))[1]
+    text = broken.read_text(encoding="utf-8")
+    broken.write_text(text.replace("cause: ", "cause: no-such-concept-", 1), encoding="utf-8")
+    (root / "claims" / "unreadable.yaml").write_text("- id: [unclosed\n", encoding="utf-8")
+    pooled = invoke(runner, root, "validate")
+    assert pooled.exit_code != 0 and "no-such-concept-" in pooled.output and "unreadable.yaml" in pooled.output
+    assert {p.name for p in across_cores.iterdir()} >= {broken.name, "unreadable.yaml"}
+    monkeypatch.setenv("GOVKG_CACHE", "off")
+    alone = invoke(runner, root, "validate")
+    assert pooled.output == alone.output and pooled.exit_code == alone.exit_code
+
+
+def test_a_small_project_is_loaded_in_one_process(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("GOVKG_WORKERS", "2")
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    _SEEN[:] = [seen]
+    monkeypatch.setattr(project, "_summary_kept", _counted)
+    root = _copy(tmp_path / "p")
+    assert invoke(runner, root, "build").exit_code == 0
+    assert list(seen.iterdir()) == [] and sum(p.stat().st_size for p in (root / "claims").glob("*.yaml")) < project.PARALLEL_BYTES
