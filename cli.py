@@ -95,10 +95,13 @@ def build(
 ) -> None:
     """Validate, then write the graph to dist/ (Turtle, TriG, JSON-LD, release.json, sources.bib, sources.json). A failed build leaves dist/ as it was."""
     from kg.output.build import WriteFailed, validate_and_write
+    from kg.output.outfiles import WouldClobber
 
     out_dir = out if out is not None else state.root / "dist"
     try:
         report, written, release = validate_and_write(state.root, out_dir, split)
+    except WouldClobber as exc:
+        _fail(str(exc), exc.exit_code)
     except WriteFailed as exc:
         _fail(f"could not write {out_dir}: {exc.strerror or exc}; {out_dir.as_posix()}/ is unchanged", EXIT_ERROR)
     if not report.conforms:

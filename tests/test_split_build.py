@@ -123,6 +123,9 @@ def test_a_build_keeps_the_layout_it_finds_and_each_takes_the_others_rdf_away(ru
     (dist / "parts/notes.txt").write_text("mine\n", encoding="utf-8")
     _build(runner, mini)
     assert not split() and (dist / "parts/notes.txt").read_text(encoding="utf-8") == "mine\n"
+    refused = invoke(runner, mini, "build", "--split")  # nor is it replaced by a split build
+    assert refused.exit_code != 0 and "not a parts folder govkg wrote" in refused.output and "Traceback" not in refused.output
+    assert (dist / "parts/notes.txt").read_text(encoding="utf-8") == "mine\n" and not split()
 
 
 def test_kg_diff_reads_a_split_build(runner, mini):
