@@ -179,7 +179,7 @@ def _roll_back(stage: Path) -> None:
             previous, target = stage / PREVIOUS / name, out_dir / name
             if name in folders:
                 # The old folder is moved aside before the new one is moved in: while it is aside, what stands at its name is new.
-                if previous.exists() or previous.is_symlink():
+                if _present(previous):
                     _remove_any(target)
                     os.replace(previous, target)
                 elif name not in info["existed"]:
@@ -190,7 +190,7 @@ def _roll_back(stage: Path) -> None:
                 target.unlink(missing_ok=True)
         for name in info.get("removed", []):
             previous, target = stage / PREVIOUS / name, out_dir / name
-            if (previous.exists() or previous.is_symlink()) and not (target.exists() or target.is_symlink()):
+            if _present(previous) and not _present(target):
                 os.replace(previous, target)
         _fsync_dir(out_dir)
     shutil.rmtree(stage, ignore_errors=True)
@@ -270,17 +270,18 @@ class StagedFiles:
         self.folders.add(name)
         return path
 
-    def write_into(self, folder: str, name: str, write) -> None:
-        """Stage the file `name` in the staged folder `folder` with what `write(file)` writes into a binary file."""
+    def _in_folder(self, folder: str, name: str) -> Path:
         if folder not in self.folders or not _NAME.match(name):
             raise ValueError(f"not a staged folder and a plain file name: {folder!r}, {name!r}")
-        self._write_synced_beside(self.stage / folder / name, write)
+        return self.stage / folder / name
+
+    def write_into(self, folder: str, name: str, write) -> None:
+        """Stage the file `name` in the staged folder `folder` with what `write(file)` writes into a binary file."""
+        self._write_synced_beside(self._in_folder(folder, name), write)
 
     def link_into(self, folder: str, name: str, source: Path) -> None:
         """Stage `source` (a file already on disk, unchanged) as `name` in the staged folder: a hard link, else a copy."""
-        if folder not in self.folders or not _NAME.match(name):
-            raise ValueError(f"not a staged folder and a plain file name: {folder!r}, {name!r}")
-        path = self.stage / folder / name
+        path = self._in_folder(folder, name)
         try:
             os.link(source, path)
         except OSError as exc:

@@ -142,19 +142,19 @@ def validate_and_write(root: Path, out_dir: Path, split: bool | None = False) ->
     The quality checks run in a process of their own (kg.rdf.validate.BackgroundChecks) while the outputs
     are streamed into a stage beside out_dir (kg.atomic.StagedFiles); they are put in place only
     once the report is complete and has no problems, so a failed build leaves out_dir as it was.
-    WriteFailed if out_dir cannot be written; WouldClobber if a split build would replace a parts/ folder govkg did not write. `split`: the RDF one file per group (kg.output.parts); None: as out_dir
-    has it (parts govkg wrote there, else the whole files).
+    WriteFailed if out_dir cannot be written; WouldClobber if a split build would replace a parts/ folder govkg did
+    not write. `split`: the RDF one file per group (kg.output.parts); None: as out_dir has it (parts govkg wrote
+    there, else the whole files).
     """
+    from kg.output.outfiles import WouldClobber
     from kg.query.partsindex import PARTS_DIR, is_parts_folder
-
-    if split is None:
-        split = is_parts_folder(out_dir / PARTS_DIR)
-    parts = out_dir / PARTS_DIR
-    if split and (parts.exists() or parts.is_symlink()) and not (parts.is_dir() and not parts.is_symlink() and is_parts_folder(parts)):
-        from kg.output.outfiles import WouldClobber
-
-        raise WouldClobber(f"{parts} exists and is not a parts folder govkg wrote: move it away, or give another --out")
     from kg.stores.cache import validate_cached
+
+    parts = out_dir / PARTS_DIR
+    ours = not parts.is_symlink() and is_parts_folder(parts)
+    split = ours if split is None else split
+    if split and not ours and (parts.exists() or parts.is_symlink()):
+        raise WouldClobber(f"{parts} exists and is not a parts folder govkg wrote: move it away, or give another --out")
 
     report = validate_cached(root, warnings=False, defer_checks=True)  # a build shows problems only: no near-duplicate warnings
     try:

@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from kg.atomic import StagedFiles, write_bytes_atomic
@@ -28,15 +27,6 @@ from kg.version import __version__
 
 STATE = "parts.json"  # in the pieces' cache folder: each output folder's parts, by name, with their group's key and files' stats
 _STATE_FORMAT = 1
-
-
-@dataclass
-class PartsWritten:
-    """What a split build wrote: how many parts, how many written anew and how many linked from the previous build."""
-
-    parts: int
-    written: int
-    linked: int
 
 
 def part_name(graph: str, taken: set[str]) -> str:
@@ -73,7 +63,7 @@ def _unchanged(folder: Path, files: dict[str, str], kept: dict) -> bool:
         return False
 
 
-def write_parts(pieces: Pieces, stage: StagedFiles, cache: Path | None) -> PartsWritten:
+def write_parts(pieces: Pieces, stage: StagedFiles, cache: Path | None) -> None:
     """Stage the parts folder: each group's three files (linked from the previous build's where unchanged) and the index.
 
     `cache`: the pieces' cache folder, where what this build staged is recorded for the next one (None: no record,
@@ -87,7 +77,6 @@ def write_parts(pieces: Pieces, stage: StagedFiles, cache: Path | None) -> Parts
     taken: set[str] = set()
     entries: list[dict] = []
     now: dict[str, list] = {}
-    written = linked = 0
     for piece, key in zip(pieces.files, pieces.keys, strict=True):
         name = part_name(piece.graphs[0], taken)
         files = {ext: f"{name}.{ext}" for ext in EXTENSIONS}
@@ -95,12 +84,10 @@ def write_parts(pieces: Pieces, stage: StagedFiles, cache: Path | None) -> Parts
         if isinstance(kept, list) and len(kept) == 2 and kept[0] == key and isinstance(kept[1], dict) and _unchanged(previous, files, kept[1]):
             for file in files.values():
                 stage.link_into(PARTS_DIR, file, previous / file)
-            linked += 1
         else:
             one = Pieces([piece])
             for ext, write in zip(EXTENSIONS, (one.write_turtle, one.write_trig, one.write_jsonld), strict=True):
                 stage.write_into(PARTS_DIR, files[ext], write)
-            written += 1
         now[name] = [key, {ext: _stats(folder / file) for ext, file in files.items()}]
         entries.append({"name": name, "graphs": piece.graphs, "files": files})
     index = {"format": INDEX_FORMAT, "version": __version__, "parts": entries}
@@ -115,4 +102,3 @@ def write_parts(pieces: Pieces, stage: StagedFiles, cache: Path | None) -> Parts
             write_bytes_atomic(state_path, json.dumps({"format": _STATE_FORMAT, "folders": states}).encode("utf-8"))
         except OSError:
             pass  # a read-only cache: the next build writes every part
-    return PartsWritten(len(entries), written, linked)
