@@ -1,14 +1,54 @@
-"""How many processes a build's pools use: the cores this process may use, unless GOVKG_WORKERS says otherwise."""
+"""How many processes a build's pools use, and a pool of forked processes for work whose answers are kept in the cache."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def default_workers() -> int:
-    """Processes for a build's pools (claim files in a cold load, SHACL's units, the outputs' pieces); GOVKG_WORKERS
-    overrides; 1 is no pool."""
+    """Processes for a build's pools (claim files in a cold load, graph records and the checks' projections, SHACL's units,
+    the outputs' pieces); GOVKG_WORKERS overrides; 1 is no pool."""
     try:
         return max(1, int(os.environ.get("GOVKG_WORKERS", "")))
     except ValueError:
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# The task of the pool being started: the forked processes inherit it, so nothing of it is pickled (only each index).
+_TASK: Callable[[int], Any] | None = None
+
+
+def _run(i: int) -> Any:
+    assert _TASK is not None
+    return _TASK(i)
+
+
+def across_cores(task: Callable[[int], T], n: int) -> list[T] | None:
+    """[task(0), …, task(n - 1)] worked out in forked processes across the cores, in order; None when no pool runs (fewer
+    than two workers or tasks, no fork on this system, or a process that may not start processes, such as a pool's worker):
+    the caller then does the work itself.
+
+    A forked process starts from a copy of this one (the model read once, never sent); its task's answer is pickled back,
+    so a task keeps what it makes in the cache and answers a few bytes. A task catches its own errors: the caller does that
+    task again in its own process, which reports what went wrong as one process would.
+    """
+    global _TASK
+    import multiprocessing
+
+    workers = min(default_workers(), n)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    _TASK = task
+    try:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+        except (OSError, AssertionError):  # cannot fork now, or a daemonic process (a pool's worker)
+            return None
+        with pool:
+            return pool.map(_run, range(n), chunksize=1)
+    finally:
+        _TASK = None

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import kg.model.project as project
+from kg.inputs.layout import Layout
 
 from .conftest import REPO, invoke
 
@@ -79,3 +80,86 @@ def test_a_small_project_is_loaded_in_one_process(runner, tmp_path, monkeypatch)
     root = _copy(tmp_path / "p")
     assert invoke(runner, root, "build").exit_code == 0
     assert list(seen.iterdir()) == [] and sum(p.stat().st_size for p in (root / "claims").glob("*.yaml")) < project.PARALLEL_BYTES
+
+
+@pytest.fixture
+def pools(monkeypatch):
+    """The graph records and the checks' projections of every cold build made in pools (two workers, whatever the size;
+    the checks sliced and kept as in a large graph); each pool's task name, size and answers noted."""
+    import kg.cores as cores
+    import kg.rdf.checkrows as checkrows
+    import kg.rdf.graphs as graphs
+    import kg.rdf.validate as v
+
+    monkeypatch.setattr(graphs, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(checkrows, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(v, "SLICE_MIN", 0)
+    monkeypatch.setattr(v, "BACKGROUND_MIN", 0)
+    monkeypatch.setenv("GOVKG_WORKERS", "2")
+    ran: list[tuple[str, int, list | None]] = []
+    real = cores.across_cores
+
+    def noted(task, n):
+        answers = real(task, n)
+        ran.append((task.__qualname__.split(".")[0], n, answers))
+        return answers
+
+    monkeypatch.setattr(cores, "across_cores", noted)
+    return ran
+
+
+def _pooled(ran: list, name: str) -> list:
+    return [answers for task, _, answers in ran if task == name]
+
+
+def test_graph_records_and_projections_made_across_cores_build_what_one_process_builds(runner, tmp_path, monkeypatch, pools):
+    import kg.rdf.checkrows as checkrows
+    import kg.rdf.graphs as graphs
+
+    here: list[str] = []  # what the build's own process made (a worker's notes stay in its copy of this list)
+    made, projected = graphs._made, checkrows.KeptRows._made_projections
+    monkeypatch.setattr(graphs, "_made", lambda *a: here.append("record") or made(*a))
+    monkeypatch.setattr(checkrows.KeptRows, "_made_projections", lambda *a: here.append("projections") or projected(*a))
+    root = _copy(tmp_path / "p")
+    result = invoke(runner, root, "build", "--out", str(tmp_path / "pooled"))
+    assert result.exit_code == 0, result.output
+    assert here == []  # the workers' records and projections taken as they kept them
+    records, projections = _pooled(pools, "_made_across_cores"), _pooled(pools, "KeptRows")
+    files = len(list((root / "claims").glob("*.yaml"))) + len(Layout(root).ontology_files())
+    assert [len(a) for a in records] == [files] and None not in records[0]  # every file's record made by a worker
+    assert projections and len(projections[0]) > files and None not in projections[0]
+    pools.clear()  # a rebuild: every record and projection the workers kept is read back, none made again
+    assert invoke(runner, root, "build", "--out", str(tmp_path / "again")).exit_code == 0
+    assert pools == [] and _tree(tmp_path / "again") == _tree(tmp_path / "pooled")
+    monkeypatch.setenv("GOVKG_CACHE", "off")  # no cache: one process, nothing kept
+    result = invoke(runner, root, "build", "--out", str(tmp_path / "alone"))
+    assert result.exit_code == 0, result.output
+    assert _tree(tmp_path / "pooled") == _tree(tmp_path / "alone")
+
+
+def test_what_a_worker_fails_to_make_is_made_by_the_build_itself(runner, tmp_path, monkeypatch, pools):
+    import os
+
+    import kg.rdf.checkrows as checkrows
+    import kg.rdf.graphs as graphs
+
+    build = os.getpid()
+    made, projected = graphs._made, checkrows.KeptRows._made_projections
+
+    def fails_in_a_worker(real):
+        def wrapped(*args):
+            if os.getpid() != build:
+                raise OSError("no space left on device")
+            return real(*args)
+        return wrapped
+
+    monkeypatch.setattr(graphs, "_made", fails_in_a_worker(made))
+    monkeypatch.setattr(checkrows.KeptRows, "_made_projections", fails_in_a_worker(projected))
+    root = _copy(tmp_path / "p")
+    result = invoke(runner, root, "build", "--out", str(tmp_path / "pooled"))
+    assert result.exit_code == 0, result.output
+    answers = _pooled(pools, "_made_across_cores") + _pooled(pools, "KeptRows")
+    assert len(answers) == 2 and all(a and set(a) == {None} for a in answers)  # both pools ran, and every task failed
+    monkeypatch.setenv("GOVKG_CACHE", "off")
+    assert invoke(runner, root, "build", "--out", str(tmp_path / "alone")).exit_code == 0
+    assert _tree(tmp_path / "pooled") == _tree(tmp_path / "alone")

@@ -692,24 +692,20 @@ def _summaries_across_cores(keyed: list[tuple[Path, str | None]], parsed: ParseC
 
     Each forked worker keeps its files' entries in the parse cache (kg.inputs.parsecache), from which the merge then reads
     them in the files' order as a rebuild would: the same summaries, problems and order as one process, only sooner. A
-    cold load of many files only (PARALLEL_BYTES); none without a cache to keep them in, or where processes cannot fork.
+    cold load of many files only (PARALLEL_BYTES); none without a cache to keep them in (kg.cores.across_cores: nor where
+    processes cannot fork).
     """
     global _TODO
-    import multiprocessing
+    from kg.cores import across_cores
 
-    from kg.cores import default_workers
-
-    if not parsed.entries.usable or "fork" not in multiprocessing.get_all_start_methods():
+    if not parsed.entries.usable:
         return
     todo = [(path, key) for path, key in keyed if key is not None and not parsed.has_summary(key)]
-    workers = min(default_workers(), len(todo))
-    if workers < 2 or sum(_size(path) for path, _ in todo) < PARALLEL_BYTES:
+    if len(todo) < 2 or sum(_size(path) for path, _ in todo) < PARALLEL_BYTES:
         return
     _TODO = (todo, parsed, dependencies, context)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for _ in pool.imap_unordered(_summary_kept, range(len(todo)), chunksize=1):
-                pass
+        across_cores(_summary_kept, len(todo))
     finally:
         _TODO = None
 

@@ -34,7 +34,9 @@ from kg.rdf.checkscope import (
 from kg.rdf.graphs import code_key, read_kept, write_kept
 
 FORMAT = 2
-PROJECTIONS = "projections.index"  # every graph's projection digests of the last run, read in one go (KeptRows._projections)
+PROJECTIONS = "projections.index"
+# Below this many bytes of N-Quads of graphs whose projections are to make, they are made in this process (a pool costs more).
+PARALLEL_BYTES = 4_000_000  # every graph's projection digests of the last run, read in one go (KeptRows._projections)
 
 
 class KeptRows:
@@ -56,7 +58,7 @@ class KeptRows:
         index = read_kept(cache.folder / PROJECTIONS) if cache.usable else None
         self._index: dict[str, dict[str, str]] = index if isinstance(index, dict) else {}
         now: dict[str, dict[str, str]] = {}
-        digests = [self._projections(r, now) for r in records]
+        digests = self._projections(records, now)
         if cache.usable and now != self._index:
             write_kept(cache.folder / PROJECTIONS, now)  # best effort
         import pyoxigraph
@@ -82,22 +84,49 @@ class KeptRows:
         at = f"{self._base} {record.name} {record.digest}"
         return (hashlib.sha256(f"projections {at}".encode()).hexdigest(), hashlib.sha256(f"own slices {at}".encode()).hexdigest())
 
-    def _projections(self, record, now: dict[str, dict[str, str]]) -> dict[str, str]:
-        """Each check's projection digest in one graph (by the check's patterns key; '' for an empty projection), kept
-        (in `now`, the index this run writes, and in a file of its own when made)."""
+    def _projections(self, records: list, now: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+        """Each check's projection digest in each graph (by the check's patterns key; '' for an empty projection), kept (in
+        `now`, the index this run writes, and in a file of its own when made). Those to make, when their graphs are large
+        (PARALLEL_BYTES of N-Quads: a cold build), are made across the cores, each kept by its worker."""
+        found = [self._kept_projections(r) for r in records]
+        todo = [i for i, digests in enumerate(found) if digests is None]
+        if len(todo) > 1 and sum(records[i].lines_size for i in todo) >= PARALLEL_BYTES:
+            from kg.cores import across_cores
+
+            def task(j: int) -> dict[str, str] | None:
+                try:
+                    return self._made_projections(records[todo[j]])
+                except Exception:  # noqa: BLE001  (made again in this process, which reports what went wrong)
+                    return None
+
+            for i, digests in zip(todo, across_cores(task, len(todo)) or [], strict=False):
+                found[i] = digests
+        out = []
+        for r, digests in zip(records, found, strict=True):
+            if digests is None:
+                digests = self._made_projections(r)
+            now[self._entry_keys(r)[0]] = digests
+            out.append(digests)
+        return out
+
+    def _kept_projections(self, record) -> dict[str, str] | None:
+        """A record's projection digests as kept (in the last run's index, else in their own file), or None; what a check that runs
+        again reads of the record is marked used meanwhile."""
         pkey, okey = self._entry_keys(record)
         self.cache.used.update((okey, slice_key(self.ukey, record), pkey))  # read when a check runs again; kept meanwhile
         found = self._index.get(pkey)
         if not isinstance(found, dict) or not set(self.pkeys.values()) <= set(found):
             found = self.cache.get_kept("projections", pkey)
-        if found is None or not set(self.pkeys.values()) <= set(found):
-            own = self._own(record)
-            found = {}
-            for i, key in self.pkeys.items():
-                seen = own[key] if key in self.alone else projection(own[key], self.scopes[i])
-                found[key] = hashlib.sha256(seen).hexdigest() if seen else ""
-            self.cache.put(pkey, ("projections", found))
-        now[pkey] = found
+        return found if found is not None and set(self.pkeys.values()) <= set(found) else None
+
+    def _made_projections(self, record) -> dict[str, str]:
+        """A record's projection digests, made from its own slices, and kept."""
+        own = self._own(record)
+        found = {}
+        for i, key in self.pkeys.items():
+            seen = own[key] if key in self.alone else projection(own[key], self.scopes[i])
+            found[key] = hashlib.sha256(seen).hexdigest() if seen else ""
+        self.cache.put(self._entry_keys(record)[0], ("projections", found))
         return found
 
     def _own(self, record) -> dict[str, bytes]:

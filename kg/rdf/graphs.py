@@ -436,6 +436,16 @@ class GraphCache(KeptPickles):
         self.index[key] = value.light()
         self._changed = True
 
+    def adopt(self, key: str, light: tuple) -> GraphRecord | None:
+        """The record another process made and kept under `key` (`light`: its light()), taken into the index; None if its
+        data file is not the one it was kept with."""
+        self.index[key] = light
+        self._changed = True
+        record = self.get(key)
+        if record is None:
+            del self.index[key]
+        return record
+
     def prune(self) -> None:
         if not self.usable:
             return
@@ -498,20 +508,27 @@ def _emit_file(claims: list, chains: list) -> Iterator[Triple]:
         yield from chain_triples(ch)
 
 
+# Below this many bytes of input files to emit graphs from, their records are made in this process (a pool costs more than it saves).
+PARALLEL_BYTES = 4_000_000
+
+
 def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
     """A record per named graph of the model, in iter_quads' order of graphs, from `cache` when what the graph is emitted from is unchanged.
 
-    The same records as records_of_quads(iter_quads(kg)), graph for graph (tests compare).
+    The same records as records_of_quads(iter_quads(kg)), graph for graph (tests compare). The records of the ontology
+    and claim files to make, when they are many (PARALLEL_BYTES of files), are made across the cores (_made_across_cores).
     """
     check_names(kg, claims=False)  # a claim file's claims are checked when it is emitted (a kept record's were, when it was made)
     salt = f"govkg graphs {FORMAT} {__version__} {code_key()}\n"
-    out: list[GraphRecord] = []
+    out: list[GraphRecord | None] = []
+    # The records to make of files (their place in `out`, graph, key, emit, recipe_of, the file's size): made after the loop.
+    todo: list[tuple[int, str, str, Callable[[], Iterable[Triple]], Callable[[], bytes] | None, int]] = []
 
     def one(g: str, key_of: Callable[[], bytes] | None, emit: Callable[[], Iterable[Triple]],
-            recipe_of: Callable[[], bytes] | None = None) -> None:
+            recipe_of: Callable[[], bytes] | None = None, file: Path | None = None) -> None:
         # recipe_of: what a claim file's record re-emits its quads from, made only for a record made now
         if cache is None:
-            out.append(GraphRecord(g, [(s, p, o, g) for s, p, o in emit()], recipe_of() if recipe_of else None))
+            out.append(_made(g, emit, recipe_of))
             return
         if key_of is None:  # keyed by the quads themselves
             quads = [(s, p, o, g) for s, p, o in emit()]
@@ -520,10 +537,15 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
             quads = None
             key = hashlib.sha256(f"{salt}{g}\n".encode() + key_of()).hexdigest()
         record = cache.get(key)
-        if record is None or record.name != g:
+        if record is not None and record.name == g:
+            out.append(record)
+        elif quads is None and file is not None:
+            todo.append((len(out), g, key, emit, recipe_of, _size(file)))
+            out.append(None)
+        else:
             record = GraphRecord(g, quads if quads is not None else [(s, p, o, g) for s, p, o in emit()], recipe_of() if recipe_of else None)
             cache.put(key, record)
-        out.append(record)
+            out.append(record)
 
     digests = getattr(kg, "ontology_digests", {}) or {}
     for n, (path, triples) in enumerate(kg.ontology_triples.items()):
@@ -539,7 +561,7 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
         def key_of(digest=digest, prefix=prefix, n=len(triples)) -> bytes:
             return f"ontology {prefix} {n} {digest} {_engines()}".encode()
 
-        one(graph_of(kg, path), key_of if digest else None, emit)
+        one(graph_of(kg, path), key_of if digest else None, emit, file=path)
     works = [t for w in kg.works.values() for t in work_triples(w.id, w.kind, w.title, w.title_en, w.authors, w.note)]
     graphs: dict[str, list] = {graph_of(kg, kg.layout.sources / "works.yaml"): works}
     for src in kg.sources.values():
@@ -563,11 +585,50 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
             check_claim_names(claims)
             return _emit_file(claims, chains)
 
-        one(graph_of(kg, path), claims_key, emit_file, recipe_of)
+        one(graph_of(kg, path), claims_key, emit_file, recipe_of, file=path)
     one(VERSION_GRAPH, None, [(s, p, Lit(o) if is_literal else o) for s, p, o, is_literal in version_statements()].__iter__)
     if cache is not None:
+        many = len(todo) > 1 and sum(t[5] for t in todo) >= PARALLEL_BYTES
+        made = _made_across_cores([t[1:5] for t in todo], cache) if many else [None] * len(todo)
+        for (at, g, key, emitter, recipe, _), record in zip(todo, made, strict=True):
+            if record is None:  # not made by a worker (or no pool ran): made here, where a claim's bad name is reported
+                record = _made(g, emitter, recipe)
+                cache.put(key, record)
+            out[at] = record
         cache.prune()
-    return _merge_same_graph([r for r in out if r.lines_size])  # a graph without quads (no works, an empty file) is no graph
+    return _merge_same_graph([r for r in out if r is not None and r.lines_size])  # a graph without quads (no works, an empty file) is no graph
+
+
+def _made(g: str, emit: Callable[[], Iterable[Triple]], recipe_of: Callable[[], bytes] | None) -> GraphRecord:
+    return GraphRecord(g, [(s, p, o, g) for s, p, o in emit()], recipe_of() if recipe_of else None)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _made_across_cores(todo: list[tuple[str, str, Callable[[], Iterable[Triple]], Callable[[], bytes] | None]],
+                       cache: GraphCache) -> list[GraphRecord | None]:
+    """The records of `todo` (graph, key, emit, recipe_of), each made and kept in `cache` by a forked worker (kg.cores.across_cores),
+    which answers only its record's light part; None for a record no worker made or kept (the caller makes it)."""
+    from kg.cores import across_cores
+
+    def task(i: int) -> tuple | None:
+        g, key, emit, recipe_of = todo[i]
+        try:
+            record = _made(g, emit, recipe_of)
+            cache.put(key, record)
+        except Exception:  # noqa: BLE001  (made again in the build's own process, which reports what went wrong)
+            return None
+        return record.light() if record.data_file is not None else None
+
+    lights = across_cores(task, len(todo))
+    if lights is None:
+        return [None] * len(todo)
+    return [cache.adopt(key, light) if light is not None else None for (_, key, _, _), light in zip(todo, lights, strict=True)]
 
 
 def _merge_same_graph(records: list[GraphRecord]) -> list[GraphRecord]:
