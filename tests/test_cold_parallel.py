@@ -84,13 +84,15 @@ def test_a_small_project_is_loaded_in_one_process(runner, tmp_path, monkeypatch)
 
 @pytest.fixture
 def pools(monkeypatch):
-    """The graph records and the checks' projections of every cold build made in pools (two workers, whatever the size;
-    the checks sliced and kept as in a large graph); each pool's task name, size and answers noted."""
+    """Every pool of a cold build run (two workers, whatever the size): the ontology files' parse, the claim files' summaries,
+    the graph records and the checks' projections (the checks sliced and kept as in a large graph); each pool's task name,
+    size and answers noted."""
     import kg.cores as cores
     import kg.rdf.checkrows as checkrows
     import kg.rdf.graphs as graphs
     import kg.rdf.validate as v
 
+    monkeypatch.setattr(project, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(graphs, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(checkrows, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(v, "SLICE_MIN", 0)
@@ -112,19 +114,22 @@ def _pooled(ran: list, name: str) -> list:
     return [answers for task, _, answers in ran if task == name]
 
 
-def test_graph_records_and_projections_made_across_cores_build_what_one_process_builds(runner, tmp_path, monkeypatch, pools):
+def test_ontology_records_and_projections_made_across_cores_build_what_one_process_builds(runner, tmp_path, monkeypatch, pools):
     import kg.rdf.checkrows as checkrows
     import kg.rdf.graphs as graphs
 
     here: list[str] = []  # what the build's own process made (a worker's notes stay in its copy of this list)
-    made, projected = graphs._made, checkrows.KeptRows._made_projections
+    made, projected, parsed = graphs._made, checkrows.KeptRows._made_projections, project._ontology_file
+    monkeypatch.setattr(project, "_ontology_file", lambda *a, **k: here.append("ontology") or parsed(*a, **k))
     monkeypatch.setattr(graphs, "_made", lambda *a: here.append("record") or made(*a))
     monkeypatch.setattr(checkrows.KeptRows, "_made_projections", lambda *a: here.append("projections") or projected(*a))
     root = _copy(tmp_path / "p")
     result = invoke(runner, root, "build", "--out", str(tmp_path / "pooled"))
     assert result.exit_code == 0, result.output
-    assert here == []  # the workers' records and projections taken as they kept them
+    assert here == []  # the workers' parses, records and projections taken as they made them
     records, projections = _pooled(pools, "_made_across_cores"), _pooled(pools, "KeptRows")
+    ontology = _pooled(pools, "_ontology_files_across_cores")
+    assert [len(a) for a in ontology] == [len(Layout(root).ontology_files())] and None not in ontology[0]
     files = len(list((root / "claims").glob("*.yaml"))) + len(Layout(root).ontology_files())
     assert [len(a) for a in records] == [files] and None not in records[0]  # every file's record made by a worker
     assert projections and len(projections[0]) > files and None not in projections[0]
@@ -147,19 +152,20 @@ def test_what_a_worker_fails_to_make_is_made_by_the_build_itself(runner, tmp_pat
     made, projected = graphs._made, checkrows.KeptRows._made_projections
 
     def fails_in_a_worker(real):
-        def wrapped(*args):
+        def wrapped(*args, **kwargs):
             if os.getpid() != build:
                 raise OSError("no space left on device")
-            return real(*args)
+            return real(*args, **kwargs)
         return wrapped
 
+    monkeypatch.setattr(project, "_ontology_file", fails_in_a_worker(project._ontology_file))
     monkeypatch.setattr(graphs, "_made", fails_in_a_worker(made))
     monkeypatch.setattr(checkrows.KeptRows, "_made_projections", fails_in_a_worker(projected))
     root = _copy(tmp_path / "p")
     result = invoke(runner, root, "build", "--out", str(tmp_path / "pooled"))
     assert result.exit_code == 0, result.output
-    answers = _pooled(pools, "_made_across_cores") + _pooled(pools, "KeptRows")
-    assert len(answers) == 2 and all(a and set(a) == {None} for a in answers)  # both pools ran, and every task failed
+    answers = _pooled(pools, "_ontology_files_across_cores") + _pooled(pools, "_made_across_cores") + _pooled(pools, "KeptRows")
+    assert len(answers) == 3 and all(a and set(a) == {None} for a in answers)  # the three pools ran, and every task failed
     monkeypatch.setenv("GOVKG_CACHE", "off")
     assert invoke(runner, root, "build", "--out", str(tmp_path / "alone")).exit_code == 0
     assert _tree(tmp_path / "pooled") == _tree(tmp_path / "alone")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kg.iris import CONCEPT_CLASSES, GKC, GKV, concept_id, source_id
 from kg.model.ondemand import OnDemand
@@ -78,12 +78,21 @@ def concepts_from_triples(triples_by_file: dict[Path, list[tuple]]) -> dict[str,
 
 def add_concept_subjects(concepts: dict[str, Concept], path: Path, triples: Iterable[tuple]) -> None:
     """concepts_from_triples' first pass, over one file (the files in turn): each subject typed as a concept, where it is first typed."""
+    add_subjects(concepts, path, concept_subjects(triples))
+
+
+def concept_subjects(triples: Iterable[tuple]) -> list[tuple[str, Any]]:
+    """(id, IRI) of each subject one file types as a concept, in the file's order (add_subjects takes them in)."""
     from rdflib.namespace import RDF, SKOS
 
-    for s, p, o in triples:
-        if p == RDF.type and (o == SKOS.Concept or str(o) in _CLASS_IRIS) and str(s).startswith(GKC):
-            cid = concept_id(s)
-            concepts.setdefault(cid, Concept(cid, s, path))
+    return [(concept_id(s), s) for s, p, o in triples
+            if p == RDF.type and (o == SKOS.Concept or str(o) in _CLASS_IRIS) and str(s).startswith(GKC)]
+
+
+def add_subjects(concepts: dict[str, Concept], path: Path, subjects: Iterable[tuple[str, Any]]) -> None:
+    for cid, s in subjects:
+        if cid not in concepts:
+            concepts[cid] = Concept(cid, s, path)
 
 
 def add_concept_details(concepts: dict[str, Concept], files: Iterable[Iterable[tuple]]) -> None:

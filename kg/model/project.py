@@ -24,7 +24,7 @@ from kg.inputs.turtle import load_turtle
 from kg.inputs.yamlio import read_text_checked
 from kg.model.claimfiles import ClaimFiles, ClaimsOnDemand, FileClaims, Summary, plain_problem, problems_of, summarize
 from kg.model.claimstats import ClaimCounts, total
-from kg.model.concepts import Concept, KeptConcepts, add_concept_details, add_concept_subjects, brief, brief_of, briefs
+from kg.model.concepts import Concept, KeptConcepts, add_concept_details, add_subjects, brief, brief_of, briefs, concept_subjects
 from kg.model.mergedstate import FileState, MergedState, keep_state, read_state, shape, shared_pairs, state_key, totals_after
 
 
@@ -326,28 +326,59 @@ def _ontology_key(layout: Layout, parsed: ParseCache) -> str | None:
 def _parse_ontology(layout: Layout, pack: bool) -> tuple[dict, dict, dict, list[Problem]]:
     """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated, the problems found).
 
-    pack: the triples are held pickled once parsed (a cache will keep them), each later pass unpickling one file's."""
+    pack: the triples are held pickled once parsed (a cache will keep them), each later pass unpickling one file's; the files
+    are then parsed across the cores when they are many (PARALLEL_BYTES: a million claims' ten concept files)."""
     own: list[Problem] = []
     ontology_triples: dict = {}
     digests: dict[Path, str] = {}
     concepts: dict[str, Concept] = {}  # as concepts_from_triples makes them, a file at a time
-    for path in layout.ontology_files():
+    files = layout.ontology_files()
+    named = [path for path in files if not file_name_message(path.name)]
+    pooled = _ontology_files_across_cores(named) if pack else None
+    made = dict(zip(named, pooled, strict=True)) if pooled is not None else {}
+    for path in files:
         if file_name_message(path.name):
             own.append(problem(path, None, "bad-name", file_name_message(path.name) or ""))
             continue
-        text = read_text_checked(path, own)
-        triples = load_turtle(path, own, text) if text is not None else None
-        if triples is not None and check_vocabulary_only(path, triples, own):
-            add_concept_subjects(concepts, path, triples)  # concepts_from_triples' first pass, while the file's terms are at hand
-            kept = ontology_triples[path] = KeptTriples(triples)
-            if pack:
-                # Held pickled from here on, a fifth of the terms' memory: each later pass over them (the concepts' details
-                # below, the emitter's) unpickles one file's at a time, not the million-claim ontology's ten files at once.
-                kept.pack()
-            digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[union-attr]
-        del triples
+        found = made.get(path) or _ontology_file(path, pack)
+        own.extend(found[0])
+        if found[1] is not None:
+            add_subjects(concepts, path, found[3])  # concepts_from_triples' first pass
+            ontology_triples[path], digests[path] = found[1], found[2]
     add_concept_details(concepts, ontology_triples.values())
     return ontology_triples, digests, concepts, own
+
+
+def _ontology_file(path: Path, pack: bool) -> tuple[list[Problem], KeptTriples | None, str, list]:
+    """(its problems, its triples or None if it is not a graph of the vocabulary, its text's sha256, the concepts it types) of
+    one ontology file. pack: the triples held pickled only (a fifth of the terms' memory: each later pass over them, the
+    concepts' details, the emitter's, unpickles one file's at a time, not the million-claim ontology's ten files at once)."""
+    own: list[Problem] = []
+    text = read_text_checked(path, own)
+    triples = load_turtle(path, own, text) if text is not None else None
+    if text is None or triples is None or not check_vocabulary_only(path, triples, own):
+        return own, None, "", []
+    kept = KeptTriples(triples)
+    if pack:
+        kept.pack()
+    return own, kept, hashlib.sha256(text.encode("utf-8")).hexdigest(), concept_subjects(triples)
+
+
+def _ontology_files_across_cores(files: list[Path]) -> list[tuple | None] | None:
+    """_ontology_file of each file (packed), parsed by forked workers (kg.cores.across_cores) when they are many bytes; None
+    for a file a worker could not parse (parsed again in this process, which reports what went wrong), or if no pool ran."""
+    from kg.cores import across_cores
+
+    if len(files) < 2 or sum(_size(path) for path in files) < PARALLEL_BYTES:
+        return None
+
+    def task(i: int) -> tuple | None:
+        try:
+            return _ontology_file(files[i], pack=True)
+        except Exception:  # noqa: BLE001
+            return None
+
+    return across_cores(task, len(files))
 
 
 def _table_key(key: str) -> str:
