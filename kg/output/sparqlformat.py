@@ -7,6 +7,7 @@ same query prints the same bytes whichever ran it; literals are written as their
 
 from __future__ import annotations
 
+import functools
 import io
 import unicodedata
 
@@ -32,13 +33,15 @@ def short(term: Term | None) -> str:
     return term.value
 
 
+@functools.lru_cache(maxsize=4096)
+def _wide(ch: str) -> int:
+    """1 for a character that takes two columns (East Asian Wide or Fullwidth), else 0; a text repeats its characters."""
+    return 1 if unicodedata.east_asian_width(ch) in "WF" else 0
+
+
 def _width(s: str) -> int:
     """Display width: CJK characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _pad(s: str, width: int) -> str:
-    return s + " " * (width - _width(s))
+    return len(s) if s.isascii() else len(s) + sum(map(_wide, s))
 
 
 def _jsonld(result: Result) -> str:
@@ -94,9 +97,9 @@ def format_result(result: Result, fmt: str = "table") -> str:
         lines = ["| " + " | ".join(to_markdown_cell(n) for n in names) + " |", "|" + " --- |" * len(names)]
         lines += ["| " + " | ".join(to_markdown_cell(c) for c in row) + " |" for row in rows]
         return "\n".join(lines) + f"\n\n{len(rows)} row(s)"
-    widths = [max([_width(n)] + [_width(r[i]) for r in rows]) for i, n in enumerate(names)]
-    lines = ["  ".join(_pad(n, w) for n, w in zip(names, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    cells = [[(c, _width(c)) for c in row] for row in [names, *rows]]  # each cell measured once
+    widths = [max(cell[i][1] for cell in cells) for i in range(len(names))]
+    lines = ["  ".join(c + " " * (w - n) for (c, n), w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append(f"{len(rows)} row(s)")
     return "\n".join(lines)
