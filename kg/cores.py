@@ -29,8 +29,8 @@ def _run(i: int) -> Any:
 
 def across_cores(task: Callable[[int], T], n: int) -> list[T] | None:
     """[task(0), …, task(n - 1)] worked out in forked processes across the cores, in order; None when no pool runs (fewer
-    than two workers or tasks, no fork on this system, or a process that may not start processes, such as a pool's worker):
-    the caller then does the work itself.
+    than two workers or tasks, no fork on this system, or a process that may not start processes, such as a pool's worker)
+    or when a worker died (killed, out of memory): the caller then does the work itself.
 
     A forked process starts from a copy of this one (the model read once, never sent); its task's answer is pickled back,
     so a task keeps what it makes in the cache and answers a few bytes. A task catches its own errors: the caller does that
@@ -38,17 +38,19 @@ def across_cores(task: Callable[[int], T], n: int) -> list[T] | None:
     """
     global _TASK
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     workers = min(default_workers(), n)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     _TASK = task
     try:
-        try:
-            pool = multiprocessing.get_context("fork").Pool(workers)
-        except (OSError, AssertionError):  # cannot fork now, or a daemonic process (a pool's worker)
-            return None
-        with pool:
-            return pool.map(_run, range(n), chunksize=1)
+        # concurrent.futures rather than multiprocessing.Pool: a worker that dies breaks the pool (BrokenProcessPool)
+        # where Pool.map would wait for its task forever. With fork, every worker starts before the pool's thread does.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_run, range(n)))
+    except (OSError, AssertionError, BrokenProcessPool):  # cannot fork now, a daemonic process (a pool's worker), a worker died
+        return None
     finally:
         _TASK = None

@@ -34,9 +34,9 @@ from kg.rdf.checkscope import (
 from kg.rdf.graphs import code_key, read_kept, write_kept
 
 FORMAT = 2
-PROJECTIONS = "projections.index"
+PROJECTIONS = "projections.index"  # every graph's projection digests of the last run, read in one go (KeptRows._projections)
 # Below this many bytes of N-Quads of graphs whose projections are to make, they are made in this process (a pool costs more).
-PARALLEL_BYTES = 4_000_000  # every graph's projection digests of the last run, read in one go (KeptRows._projections)
+PARALLEL_BYTES = 4_000_000
 
 
 class KeptRows:
