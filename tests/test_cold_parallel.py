@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import kg.cores as cores
 import kg.model.project as project
 from kg.inputs.layout import Layout
 
@@ -37,7 +38,7 @@ def _counted(i: int) -> None:
 @pytest.fixture
 def across_cores(monkeypatch, tmp_path):
     """Every cold load pooled (two workers, whatever the size); the folder where the workers mark the files they summarised."""
-    monkeypatch.setattr(project, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(cores, "PARALLEL_BYTES", 0)
     monkeypatch.setenv("GOVKG_WORKERS", "2")
     seen = tmp_path / "seen"
     seen.mkdir()
@@ -79,7 +80,7 @@ def test_a_small_project_is_loaded_in_one_process(runner, tmp_path, monkeypatch)
     monkeypatch.setattr(project, "_summary_kept", _counted)
     root = _copy(tmp_path / "p")
     assert invoke(runner, root, "build").exit_code == 0
-    assert list(seen.iterdir()) == [] and sum(p.stat().st_size for p in (root / "claims").glob("*.yaml")) < project.PARALLEL_BYTES
+    assert list(seen.iterdir()) == [] and sum(p.stat().st_size for p in (root / "claims").glob("*.yaml")) < cores.PARALLEL_BYTES
 
 
 @pytest.fixture
@@ -87,22 +88,17 @@ def pools(monkeypatch):
     """Every pool of a cold build run (two workers, whatever the size): the ontology files' parse, the claim files' summaries,
     the graph records and the checks' projections (the checks sliced and kept as in a large graph); each pool's task name,
     size and answers noted."""
-    import kg.cores as cores
-    import kg.rdf.checkrows as checkrows
-    import kg.rdf.graphs as graphs
     import kg.rdf.validate as v
 
-    monkeypatch.setattr(project, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(graphs, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(checkrows, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(cores, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(v, "SLICE_MIN", 0)
     monkeypatch.setattr(v, "BACKGROUND_MIN", 0)
     monkeypatch.setenv("GOVKG_WORKERS", "2")
     ran: list[tuple[str, int, list | None]] = []
     real = cores.across_cores
 
-    def noted(task, n):
-        answers = real(task, n)
+    def noted(task, n, size):
+        answers = real(task, n, size)
         ran.append((task.__qualname__.split(".")[0], n, answers))
         return answers
 

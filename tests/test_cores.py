@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from kg.cores import across_cores
+from kg.cores import PARALLEL_BYTES, across_cores, bytes_of
 
 
 @pytest.fixture(autouse=True)
@@ -20,23 +20,25 @@ def _square(i: int) -> int:
 
 
 def test_the_answers_come_in_the_tasks_order_each_from_a_process_of_its_own():
-    assert across_cores(_square, 7) == [i * i for i in range(7)]
-    pids = across_cores(lambda i: os.getpid(), 4)
+    assert across_cores(_square, 7, PARALLEL_BYTES) == [i * i for i in range(7)]
+    pids = across_cores(lambda i: os.getpid(), 4, PARALLEL_BYTES)
     assert pids is not None and os.getpid() not in pids
 
 
-def test_one_worker_or_one_task_runs_no_pool(monkeypatch):
-    assert across_cores(_square, 1) is None
+def test_one_worker_one_task_or_little_work_runs_no_pool(monkeypatch, tmp_path):
+    assert across_cores(_square, 1, PARALLEL_BYTES) is None
+    (tmp_path / "small").write_bytes(b"x" * 10)
+    assert across_cores(_square, 5, bytes_of([tmp_path / "small", tmp_path / "gone"])) is None  # 10 bytes: not worth a pool
     monkeypatch.setenv("GOVKG_WORKERS", "1")
-    assert across_cores(_square, 5) is None
+    assert across_cores(_square, 5, PARALLEL_BYTES) is None
 
 
 def test_a_worker_that_dies_gives_none_instead_of_waiting_for_it():
-    assert across_cores(lambda i: os._exit(1) if i == 2 else i, 4) is None
+    assert across_cores(lambda i: os._exit(1) if i == 2 else i, 4, PARALLEL_BYTES) is None
 
 
 def _nested(_: int) -> object:
-    return across_cores(_square, 3)
+    return across_cores(_square, 3, PARALLEL_BYTES)
 
 
 def test_a_pools_worker_starts_no_pool_of_its_own():

@@ -327,7 +327,7 @@ def _parse_ontology(layout: Layout, pack: bool) -> tuple[dict, dict, dict, list[
     """(each ontology file's triples, each file's sha256 as parsed, every concept including the deprecated, the problems found).
 
     pack: the triples are held pickled once parsed (a cache will keep them), each later pass unpickling one file's; the files
-    are then parsed across the cores when they are many (PARALLEL_BYTES: a million claims' ten concept files)."""
+    are then parsed across the cores when they are many bytes (kg.cores.PARALLEL_BYTES: a million claims' ten concept files)."""
     own: list[Problem] = []
     ontology_triples: dict = {}
     digests: dict[Path, str] = {}
@@ -367,10 +367,7 @@ def _ontology_file(path: Path, pack: bool) -> tuple[list[Problem], KeptTriples |
 def _ontology_files_across_cores(files: list[Path]) -> list[tuple | None] | None:
     """_ontology_file of each file (packed), parsed by forked workers (kg.cores.across_cores) when they are many bytes; None
     for a file a worker could not parse (parsed again in this process, which reports what went wrong), or if no pool ran."""
-    from kg.cores import across_cores
-
-    if len(files) < 2 or sum(_size(path) for path in files) < PARALLEL_BYTES:
-        return None
+    from kg.cores import across_cores, bytes_of
 
     def task(i: int) -> tuple | None:
         try:
@@ -378,7 +375,7 @@ def _ontology_files_across_cores(files: list[Path]) -> list[tuple | None] | None
         except Exception:  # noqa: BLE001
             return None
 
-    return across_cores(task, len(files))
+    return across_cores(task, len(files), bytes_of(files))
 
 
 def _table_key(key: str) -> str:
@@ -694,17 +691,8 @@ def _resolve_kept(named: list[Path], parsed: ParseCache, sources, concepts, depr
     return ClaimsOnDemand(files), ClaimsOnDemand(files, chains=True), replaced, keys, counts, totals
 
 
-# Below this many bytes of claim files to parse and resolve, a load does them in this process (a pool costs more than it saves).
-PARALLEL_BYTES = 4_000_000
 # Set before the pool's processes fork: the files to summarise and what _summary_of reads (the project's sources and concepts).
 _TODO: tuple | None = None
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # gone or unreadable: the merge reports it
 
 
 def _summary_kept(i: int) -> None:
@@ -723,20 +711,19 @@ def _summaries_across_cores(keyed: list[tuple[Path, str | None]], parsed: ParseC
 
     Each forked worker keeps its files' entries in the parse cache (kg.inputs.parsecache), from which the merge then reads
     them in the files' order as a rebuild would: the same summaries, problems and order as one process, only sooner. A
-    cold load of many files only (PARALLEL_BYTES); none without a cache to keep them in (kg.cores.across_cores: nor where
-    processes cannot fork).
+    cold load of many bytes of files only (kg.cores.across_cores); none without a cache to keep them in.
     """
     global _TODO
-    from kg.cores import across_cores
+    from kg.cores import across_cores, bytes_of
 
     if not parsed.entries.usable:
         return
     todo = [(path, key) for path, key in keyed if key is not None and not parsed.has_summary(key)]
-    if len(todo) < 2 or sum(_size(path) for path, _ in todo) < PARALLEL_BYTES:
+    if not todo:
         return
     _TODO = (todo, parsed, dependencies, context)
     try:
-        across_cores(_summary_kept, len(todo))
+        across_cores(_summary_kept, len(todo), bytes_of(path for path, _ in todo))
     finally:
         _TODO = None
 

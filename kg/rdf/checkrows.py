@@ -35,8 +35,6 @@ from kg.rdf.graphs import code_key, read_kept, write_kept
 
 FORMAT = 2
 PROJECTIONS = "projections.index"  # every graph's projection digests of the last run, read in one go (KeptRows._projections)
-# Below this many bytes of N-Quads of graphs whose projections are to make, they are made in this process (a pool costs more).
-PARALLEL_BYTES = 4_000_000
 
 
 class KeptRows:
@@ -87,10 +85,10 @@ class KeptRows:
     def _projections(self, records: list, now: dict[str, dict[str, str]]) -> list[dict[str, str]]:
         """Each check's projection digest in each graph (by the check's patterns key; '' for an empty projection), kept (in
         `now`, the index this run writes, and in a file of its own when made). Those to make, when their graphs are large
-        (PARALLEL_BYTES of N-Quads: a cold build), are made across the cores, each kept by its worker."""
+        (kg.cores.PARALLEL_BYTES of N-Quads: a cold build), are made across the cores, each kept by its worker."""
         found = [self._kept_projections(r) for r in records]
         todo = [i for i, digests in enumerate(found) if digests is None]
-        if len(todo) > 1 and sum(records[i].lines_size for i in todo) >= PARALLEL_BYTES:
+        if todo:
             from kg.cores import across_cores
 
             def task(j: int) -> dict[str, str] | None:
@@ -99,7 +97,8 @@ class KeptRows:
                 except Exception:  # noqa: BLE001  (made again in this process, which reports what went wrong)
                     return None
 
-            for i, digests in zip(todo, across_cores(task, len(todo)) or [], strict=False):
+            made = across_cores(task, len(todo), sum(records[i].lines_size for i in todo))
+            for i, digests in zip(todo, made or [], strict=False):
                 found[i] = digests
         out = []
         for r, digests in zip(records, found, strict=True):

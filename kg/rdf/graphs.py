@@ -508,21 +508,17 @@ def _emit_file(claims: list, chains: list) -> Iterator[Triple]:
         yield from chain_triples(ch)
 
 
-# Below this many bytes of input files to emit graphs from, their records are made in this process (a pool costs more than it saves).
-PARALLEL_BYTES = 4_000_000
-
-
 def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
     """A record per named graph of the model, in iter_quads' order of graphs, from `cache` when what the graph is emitted from is unchanged.
 
     The same records as records_of_quads(iter_quads(kg)), graph for graph (tests compare). The records of the ontology
-    and claim files to make, when they are many (PARALLEL_BYTES of files), are made across the cores (_made_across_cores).
+    and claim files to make, when they are many bytes (kg.cores.PARALLEL_BYTES), are made across the cores (_made_across_cores).
     """
     check_names(kg, claims=False)  # a claim file's claims are checked when it is emitted (a kept record's were, when it was made)
     salt = f"govkg graphs {FORMAT} {__version__} {code_key()}\n"
     out: list[GraphRecord | None] = []
-    # The records to make of files (their place in `out`, graph, key, emit, recipe_of, the file's size): made after the loop.
-    todo: list[tuple[int, str, str, Callable[[], Iterable[Triple]], Callable[[], bytes] | None, int]] = []
+    # The records to make of files (their place in `out`, graph, key, emit, recipe_of, the file): made after the loop.
+    todo: list[tuple[int, str, str, Callable[[], Iterable[Triple]], Callable[[], bytes] | None, Path]] = []
 
     def one(g: str, key_of: Callable[[], bytes] | None, emit: Callable[[], Iterable[Triple]],
             recipe_of: Callable[[], bytes] | None = None, file: Path | None = None) -> None:
@@ -540,7 +536,7 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
         if record is not None and record.name == g:
             out.append(record)
         elif quads is None and file is not None:
-            todo.append((len(out), g, key, emit, recipe_of, _size(file)))
+            todo.append((len(out), g, key, emit, recipe_of, file))
             out.append(None)
         else:
             record = GraphRecord(g, quads if quads is not None else [(s, p, o, g) for s, p, o in emit()], recipe_of() if recipe_of else None)
@@ -588,8 +584,7 @@ def graph_records(kg, cache: GraphCache | None = None) -> list[GraphRecord]:
         one(graph_of(kg, path), claims_key, emit_file, recipe_of, file=path)
     one(VERSION_GRAPH, None, [(s, p, Lit(o) if is_literal else o) for s, p, o, is_literal in version_statements()].__iter__)
     if cache is not None:
-        many = len(todo) > 1 and sum(t[5] for t in todo) >= PARALLEL_BYTES
-        made = _made_across_cores([t[1:5] for t in todo], cache) if many else [None] * len(todo)
+        made = _made_across_cores([t[1:5] for t in todo], cache, [t[5] for t in todo]) if todo else []
         for (at, g, key, emitter, recipe, _), record in zip(todo, made, strict=True):
             if record is None:  # not made by a worker (or no pool ran): made here, where a claim's bad name is reported
                 record = _made(g, emitter, recipe)
@@ -603,18 +598,12 @@ def _made(g: str, emit: Callable[[], Iterable[Triple]], recipe_of: Callable[[], 
     return GraphRecord(g, [(s, p, o, g) for s, p, o in emit()], recipe_of() if recipe_of else None)
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 def _made_across_cores(todo: list[tuple[str, str, Callable[[], Iterable[Triple]], Callable[[], bytes] | None]],
-                       cache: GraphCache) -> list[GraphRecord | None]:
-    """The records of `todo` (graph, key, emit, recipe_of), each made and kept in `cache` by a forked worker (kg.cores.across_cores),
-    which answers only its record's light part; None for a record no worker made or kept (the caller makes it)."""
-    from kg.cores import across_cores
+                       cache: GraphCache, files: list[Path]) -> list[GraphRecord | None]:
+    """The records of `todo` (graph, key, emit, recipe_of; emitted from `files`), each made and kept in `cache` by a forked
+    worker (kg.cores.across_cores), which answers only its record's light part; None for a record no worker made or kept
+    (the caller makes it)."""
+    from kg.cores import across_cores, bytes_of
 
     def task(i: int) -> tuple | None:
         g, key, emit, recipe_of = todo[i]
@@ -625,7 +614,7 @@ def _made_across_cores(todo: list[tuple[str, str, Callable[[], Iterable[Triple]]
             return None
         return record.light() if record.data_file is not None else None
 
-    lights = across_cores(task, len(todo))
+    lights = across_cores(task, len(todo), bytes_of(files))
     if lights is None:
         return [None] * len(todo)
     return [cache.adopt(key, light) if light is not None else None for (_, key, _, _), light in zip(todo, lights, strict=True)]
